@@ -1,0 +1,20 @@
+// Bundles the extension (Node, CJS, `vscode` external), the webview (browser) and the VS Code test suite.
+import * as esbuild from 'esbuild';
+
+const watch = process.argv.includes('--watch');
+const common = { bundle: true, sourcemap: true, logLevel: 'warning', legalComments: 'none' };
+const node = { ...common, platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'] };
+const builds = [
+  { ...node, entryPoints: ['src/extension.ts'], outfile: 'out/extension.js', minify: !watch },
+  { ...common, platform: 'browser', format: 'iife', target: 'es2022', entryPoints: ['webview/main.ts'], outfile: 'out/webview/main.js', minify: !watch },
+  // The integration suite runs inside the extension host; mocha stays external so VS Code's test loader can require it.
+  { ...node, entryPoints: ['test/integration/index.ts'], outfile: 'out/test/integration/index.js', external: ['vscode', 'mocha'] },
+];
+
+if (watch) {
+  for (const b of builds) { await (await esbuild.context(b)).watch(); }
+  console.log('watching…');
+} else {
+  await Promise.all(builds.map((b) => esbuild.build(b)));
+  console.log('build ok');
+}

@@ -1,0 +1,12 @@
+// Mocha entry for the extension host: VS Code calls run(). The suites are required lazily so mocha's globals exist first.
+import Mocha from 'mocha';
+
+export function run(): Promise<void> {
+  const mocha = new Mocha({ ui: 'tdd', color: false, timeout: 120000 });
+  mocha.suite.emit('pre-require', globalThis, 'autodata-integration', mocha);
+  require('./suites');
+  return new Promise((resolve, reject) => {
+    const runner = mocha.run((failures) => (failures > 0 ? reject(new Error(`${failures} tests failed.`)) : resolve()));
+    runner.on('end', () => console.log(`AUTODATA_RESULT ${JSON.stringify({ suite: 'vscode', passed: runner.stats?.passes ?? 0, failed: runner.stats?.failures ?? 0 })}`));
+  });
+}
