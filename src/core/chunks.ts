@@ -1,0 +1,94 @@
+// Splits a document into sections (targets) on headings, keeping offsets so every item links back to its range.
+import { createHash } from 'node:crypto';
+import type { Target } from './schemas';
+
+export interface ChunkOptions {
+  /** Longest section sent to the Challenger, in characters; longer ones are split on paragraph breaks. */
+  maxChars: number;
+  /** Sections shorter than this are merged into a neighbour. */
+  minChars: number;
+}
+
+export const DEFAULT_CHUNKS: ChunkOptions = { maxChars: 12_000, minChars: 400 };
+
+const HEADING = /^(#{1,6}[ \t]+\S.*|\\(?:section|subsection|chapter)\*?\{.*\}.*|[A-Z0-9][^\n]{0,80}\n(?:=+|-+)[ \t]*)$/gm;
+
+interface Span { start: number; end: number; title: string }
+
+function headingTitle(line: string): string {
+  return line.replace(/^#+\s*/, '').replace(/^\\\w+\*?\{(.*)\}.*$/, '$1').split('\n')[0].trim().slice(0, 120);
+}
+
+function byHeadings(text: string): Span[] {
+  const starts: Array<{ at: number; title: string }> = [];
+  for (const m of text.matchAll(HEADING)) { starts.push({ at: m.index ?? 0, title: headingTitle(m[0]) }); }
+  if (starts.length === 0 || starts[0].at > 0) { starts.unshift({ at: 0, title: '' }); }
+  return starts.map((s, i) => ({ start: s.at, end: i + 1 < starts.length ? starts[i + 1].at : text.length, title: s.title }));
+}
+
+/** Cuts a span into pieces no longer than max, at paragraph, line, sentence or (last) character boundaries. */
+function splitLong(text: string, s: Span, max: number): Span[] {
+  const out: Span[] = [];
+  let start = s.start;
+  let part = 1;
+  while (s.end - start > max) {
+    const window = text.slice(start, start + max);
+    const cut = [window.lastIndexOf('\n\n'), window.lastIndexOf('\n'), window.lastIndexOf('. ')].find((i) => i > max / 2);
+    const end = start + (cut !== undefined ? cut + 1 : max);
+    out.push({ start, end, title: `${s.title || 'Part'} (${part++})` });
+    start = end;
+  }
+  out.push({ start, end: s.end, title: part > 1 ? `${s.title || 'Part'} (${part})` : s.title });
+  return out;
+}
+
+export function splitSections(text: string, opts: ChunkOptions = DEFAULT_CHUNKS): Target[] {
+  if (!text.trim()) { return []; }
+  const merged: Span[] = [];
+  for (const s of byHeadings(text)) {
+    const prev = merged[merged.length - 1];
+    // A heading followed by little text joins the next section (or the previous one at the end).
+    if (prev && prev.end - prev.start < opts.minChars && s.end - prev.start <= opts.maxChars) {
+      prev.end = s.end; prev.title = prev.title || s.title;
+    } else { merged.push({ ...s }); }
+  }
+  const last = merged[merged.length - 1];
+  if (merged.length > 1 && last.end - last.start < opts.minChars && last.end - merged[merged.length - 2].start <= opts.maxChars) {
+    merged.pop(); merged[merged.length - 1].end = last.end;
+  }
+  const spans = merged.flatMap((s) => splitLong(text, s, opts.maxChars)).filter((s) => text.slice(s.start, s.end).trim());
+  return spans.map((s, i) => ({ id: `s${i + 1}`, title: s.title || `Section ${i + 1}`, range: { start: s.start, end: s.end }, text: text.slice(s.start, s.end) }));
+}
+
+/** A selection as a single target. */
+export function selectionTarget(text: string, start: number, end: number, title = 'Selection'): Target {
+  return { id: `sel-${start}-${end}`, title, range: { start, end }, text: text.slice(start, end) };
+}
+
+export function sha256(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+/**
+ * Where a quote appears in a target, as absolute offsets into the document. Matches exactly first, then ignoring
+ * differences in whitespace and quote characters (models often reflow text).
+ */
+export function locateQuote(target: Target, quote: string): { start: number; end: number } | undefined {
+  const q = quote.trim();
+  if (!q) { return undefined; }
+  const exact = target.text.indexOf(q);
+  if (exact >= 0) { return { start: target.range.start + exact, end: target.range.start + exact + q.length }; }
+  const norm = (c: string) => (/\s/.test(c) ? ' ' : c.replace(/[\u2018\u2019]/, "'").replace(/[\u201C\u201D]/, '"'));
+  // Build a normalized copy of the target with a map back to original offsets.
+  let flat = ''; const map: number[] = [];
+  for (let i = 0; i < target.text.length; i++) {
+    const c = norm(target.text[i]);
+    if (c === ' ' && flat.endsWith(' ')) { continue; }
+    flat += c; map.push(i);
+  }
+  let nq = '';
+  for (const ch of q) { const c = norm(ch); if (!(c === ' ' && nq.endsWith(' '))) { nq += c; } }
+  const at = flat.indexOf(nq);
+  if (at < 0) { return undefined; }
+  return { start: target.range.start + map[at], end: target.range.start + map[at + nq.length - 1] + 1 };
+}

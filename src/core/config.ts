@@ -1,0 +1,103 @@
+// The engine's configuration: endpoints per role, the acceptance policy (with the paper's two presets) and loop limits.
+import { z } from 'zod';
+
+export const PolicyThresholds = z.object({
+  /** Weak mean must be at most this (inclusive). */
+  weakMeanMax: z.number().min(0).max(1),
+  /** Strict variant of weakMeanMax (the "main text" rule says weak mean < 0.50). */
+  weakMeanStrict: z.boolean(),
+  /** Best single weak rollout must be at most this; 1 disables the check. */
+  weakBestMax: z.number().min(0).max(1),
+  /** No weak rollout may score exactly 0 (keeps variance for GRPO). */
+  weakNoZero: z.boolean(),
+  strongMeanMin: z.number().min(0).max(1),
+  /** Strong mean must be below this; 1 (with strongMeanMaxExclusive false) disables the check. */
+  strongMeanMax: z.number().min(0).max(1),
+  strongNoZero: z.boolean(),
+  minGap: z.number().min(0).max(1),
+  /** Within this distance of a threshold that failed, a person decides. 0 disables the band. */
+  borderlineMargin: z.number().min(0).max(0.5),
+});
+export type PolicyThresholds = z.infer<typeof PolicyThresholds>;
+
+export const POLICY_PRESETS = {
+  /** The rule as run, from the prompt in the paper's appendix (the default). */
+  paperAppendix: {
+    weakMeanMax: 0.65, weakMeanStrict: false, weakBestMax: 0.75, weakNoZero: true,
+    strongMeanMin: 0.6, strongMeanMax: 0.95, strongNoZero: true, minGap: 0.2, borderlineMargin: 0.05,
+  },
+  /** The rule stated in the paper's main text. */
+  paperMainText: {
+    weakMeanMax: 0.5, weakMeanStrict: true, weakBestMax: 1, weakNoZero: false,
+    strongMeanMin: 0.65, strongMeanMax: 1, strongNoZero: false, minGap: 0.2, borderlineMargin: 0.05,
+  },
+} satisfies Record<string, PolicyThresholds>;
+export type PolicyPreset = keyof typeof POLICY_PRESETS;
+
+export const EndpointConfig = z.object({
+  baseURL: z.string().url(),
+  model: z.string().min(1),
+  temperature: z.number().min(0).max(2),
+  maxTokens: z.number().int().min(16),
+  /** How structured output is asked for; 'auto' tries json_schema and falls back on a 400. */
+  structuredOutput: z.enum(['auto', 'json_schema', 'json_object', 'none']),
+});
+export type EndpointConfig = z.infer<typeof EndpointConfig>;
+
+export const EngineConfig = z.object({
+  roles: z.object({
+    challenger: EndpointConfig,
+    quality: EndpointConfig,
+    weak: EndpointConfig,
+    strong: EndpointConfig,
+    judge: EndpointConfig,
+  }),
+  rollouts: z.object({ weak: z.number().int().min(1).max(16), strong: z.number().int().min(1).max(16) }),
+  policy: PolicyThresholds,
+  maxIterations: z.number().int().min(1).max(100),
+  /** 'cost': strong rollouts only when the weak result can still pass (the paper's order); 'latency': both at once. */
+  solveOrder: z.enum(['cost', 'latency']),
+  /** 'batch': one judge call grades all rollouts of an attempt; 'perRollout': one call per rollout. */
+  judgeMode: z.enum(['batch', 'perRollout']),
+  /** Ask for all rollouts of a solver in one request with `n` (endpoints that ignore `n` are topped up). */
+  useN: z.boolean(),
+  qualityCheck: z.boolean(),
+  /** Targets worked on at once. */
+  targetConcurrency: z.number().int().min(1).max(32),
+  /** Retries of a truncated or empty solver answer, each with twice the token budget. */
+  truncationRetries: z.number().int().min(0).max(3),
+});
+export type EngineConfig = z.infer<typeof EngineConfig>;
+
+/** Explains why no item could ever pass these thresholds, or returns undefined. */
+export function impossiblePolicy(p: PolicyThresholds): string | undefined {
+  if (p.strongMeanMin >= p.strongMeanMax && p.strongMeanMax < 1) {
+    return `the strong mean must be at least ${p.strongMeanMin} and below ${p.strongMeanMax}`;
+  }
+  if (p.strongMeanMin > 1) { return 'the strong mean can never reach its minimum'; }
+  const bestGap = Math.min(p.strongMeanMax, 1) - 0;
+  if (p.minGap > bestGap) { return `a gap of ${p.minGap} cannot be reached when the strong mean stays below ${p.strongMeanMax}`; }
+  if (p.weakMeanStrict && p.weakMeanMax === 0) { return 'the weak mean must be below 0'; }
+  if (p.weakNoZero && p.weakMeanMax === 0) { return 'the weak mean must be 0 while no weak rollout may score 0'; }
+  return undefined;
+}
+
+export function defaultEndpoint(partial: Partial<EndpointConfig> = {}): EndpointConfig {
+  return { baseURL: 'https://api.openai.com/v1', model: 'gpt-4o-mini', temperature: 1, maxTokens: 2048, structuredOutput: 'auto', ...partial };
+}
+
+export function defaultEngineConfig(): EngineConfig {
+  const e = defaultEndpoint();
+  return {
+    roles: { challenger: { ...e, temperature: 0.8 }, quality: { ...e, temperature: 0 }, weak: e, strong: e, judge: { ...e, temperature: 0 } },
+    rollouts: { weak: 3, strong: 3 },
+    policy: { ...POLICY_PRESETS.paperAppendix },
+    maxIterations: 10,
+    solveOrder: 'cost',
+    judgeMode: 'batch',
+    useN: true,
+    qualityCheck: true,
+    targetConcurrency: 1,
+    truncationRetries: 1,
+  };
+}

@@ -1,0 +1,41 @@
+// Every event the engine emits: the journal's lines, the panel's feed, the tests' evidence.
+import { z } from 'zod';
+import { Challenge, DatasetRecord, ModelNames, QualityReport, Role, Rollout, SourceRange, Verdict } from './schemas';
+
+const UsageTotals = z.object({ promptTokens: z.number(), completionTokens: z.number(), calls: z.number() });
+const Base = { runId: z.string(), seq: z.number().int(), at: z.string() };
+const TargetSummary = z.object({ id: z.string(), title: z.string(), range: SourceRange });
+
+export const Phase = z.enum(['challenge', 'quality', 'solve_weak', 'solve_strong', 'judge_weak', 'judge_strong', 'decide']);
+export type Phase = z.infer<typeof Phase>;
+
+export const EngineEvent = z.discriminatedUnion('type', [
+  z.object({ ...Base, type: z.literal('run_started'), document: z.object({ path: z.string(), sha256: z.string(), length: z.number() }),
+    targets: z.array(TargetSummary), models: ModelNames, promptVersion: z.string(), mode: z.enum(['run', 'step']), goal: z.number().optional() }),
+  z.object({ ...Base, type: z.literal('target_started'), targetId: z.string() }),
+  z.object({ ...Base, type: z.literal('attempt_started'), targetId: z.string(), attemptId: z.string(), iteration: z.number().int() }),
+  z.object({ ...Base, type: z.literal('waiting'), attemptId: z.string().optional(), next: Phase }),
+  z.object({ ...Base, type: z.literal('challenge'), attemptId: z.string(), challenge: Challenge, quoteRange: SourceRange.optional(), edited: z.boolean().optional() }),
+  z.object({ ...Base, type: z.literal('quality'), attemptId: z.string(), report: QualityReport }),
+  z.object({ ...Base, type: z.literal('rollouts'), attemptId: z.string(), solver: z.enum(['weak', 'strong']), rollouts: z.array(Rollout) }),
+  z.object({ ...Base, type: z.literal('grades'), attemptId: z.string(), solver: z.enum(['weak', 'strong']), rollouts: z.array(Rollout), mean: z.number().nullable() }),
+  z.object({ ...Base, type: z.literal('verdict'), attemptId: z.string(), targetId: z.string(), verdict: Verdict, strongSkipped: z.boolean(),
+    usage: z.record(z.string(), UsageTotals) }),
+  z.object({ ...Base, type: z.literal('feedback'), attemptId: z.string(), targetId: z.string(), text: z.string() }),
+  z.object({ ...Base, type: z.literal('item_accepted'), attemptId: z.string(), record: DatasetRecord }),
+  z.object({ ...Base, type: z.literal('review_needed'), attemptId: z.string(), record: DatasetRecord }),
+  z.object({ ...Base, type: z.literal('target_finished'), targetId: z.string(), outcome: z.enum(['accepted', 'review', 'exhausted', 'stopped', 'error']), iterations: z.number().int() }),
+  z.object({ ...Base, type: z.literal('usage'), role: Role, totals: UsageTotals }),
+  z.object({ ...Base, type: z.literal('state'), state: z.enum(['running', 'paused', 'stepping']) }),
+  z.object({ ...Base, type: z.literal('note'), text: z.string(), targetId: z.string().optional() }),
+  z.object({ ...Base, type: z.literal('error'), message: z.string(), attemptId: z.string().optional() }),
+  z.object({ ...Base, type: z.literal('run_finished'), outcome: z.enum(['completed', 'stopped', 'error']), accepted: z.number().int(),
+    review: z.number().int(), attempts: z.number().int(), usage: z.record(z.string(), UsageTotals), message: z.string().optional() }),
+]);
+export type EngineEvent = z.infer<typeof EngineEvent>;
+export type EventOf<T extends EngineEvent['type']> = Extract<EngineEvent, { type: T }>;
+/** An event before the orchestrator stamps it. */
+export type EventBody = EngineEvent extends infer E ? (E extends EngineEvent ? Omit<E, 'runId' | 'seq' | 'at'> : never) : never;
+
+/** Live text as it streams in: shown, never journaled. */
+export interface DeltaEvent { type: 'delta'; attemptId: string; solver: 'weak' | 'strong'; index: number; text: string }

@@ -1,0 +1,321 @@
+// The Agentic Self-Instruct loop over a document's targets: challenge, check, solve, judge, decide, feed back.
+import { locateQuote, sha256 } from './chunks';
+import { impossiblePolicy, type EngineConfig } from './config';
+import { RunControl, StoppedError } from './control';
+import type { DeltaEvent, EngineEvent, EventBody, Phase } from './events';
+import { feedbackFor } from './feedback';
+import { ModelError, type ChatModel } from './models';
+import { decide, decideFromWeak } from './policy';
+import { DEFAULT_PROMPTS, promptVersion, type PromptSet } from './prompts';
+import { buildRecord, measuredScores } from './record';
+import { challenge, checkQuality, judge, solve, type RoleContext } from './roles';
+import { Challenge, type DatasetRecord, type Role, type Rollout, type SourceRange, type Target, type Verdict } from './schemas';
+import { StructuredOutputError } from './structured';
+import { UsageMeter } from './usage';
+
+export interface RunOptions {
+  runId: string;
+  document: { path: string; text: string };
+  targets: Target[];
+  config: EngineConfig;
+  models: Record<Role, ChatModel>;
+  prompts?: PromptSet;
+  /** Learnings included in every Challenger prompt. */
+  recipe?: string;
+  mode?: 'run' | 'step';
+  /** Stop once this many items are accepted (borderline items awaiting review do not count). */
+  goal?: number;
+  emit: (e: EngineEvent) => void;
+  onDelta?: (d: DeltaEvent) => void;
+  now?: () => Date;
+}
+
+export interface RunSummary {
+  outcome: 'completed' | 'stopped' | 'error';
+  accepted: DatasetRecord[];
+  review: DatasetRecord[];
+  attempts: number;
+  message?: string;
+}
+
+interface AttemptMemory { question: string; angle: string; verdict: Verdict; feedback: string }
+
+/** Consecutive transport failures after which the run pauses instead of burning through attempts. */
+const PAUSE_AFTER_FAILURES = 3;
+
+export class Orchestrator {
+  readonly usage = new UsageMeter();
+  private readonly control: RunControl;
+  private readonly prompts: PromptSet;
+  private readonly version: string;
+  private readonly docHash: string;
+  private seq = 0;
+  private attempts = 0;
+  private readonly accepted: DatasetRecord[] = [];
+  private readonly review: DatasetRecord[] = [];
+  private readonly notes: Array<{ text: string; targetId?: string }> = [];
+  /** Challenges that may still be edited, by attempt, until the next step starts. */
+  private readonly editable = new Map<string, Challenge>();
+  private transportFailures = 0;
+
+  constructor(private readonly o: RunOptions) {
+    this.prompts = o.prompts ?? DEFAULT_PROMPTS;
+    this.version = promptVersion(this.prompts);
+    this.docHash = sha256(o.document.text);
+    this.control = new RunControl(o.mode ?? 'run', (state) => this.emit({ type: 'state', state }));
+  }
+
+  get state() { return this.control.state; }
+  pause(): void { this.control.pause(); }
+  resume(): void { this.control.resume(); }
+  /** Leaves step mode and runs on. */
+  run(): void { this.control.run(); }
+  step(): void { this.control.step(); }
+  stop(): void { this.control.stop(); }
+
+  /** A note for the next Challenger prompt (of one target, or of whichever target asks next). */
+  addNote(text: string, targetId?: string): void {
+    this.notes.push({ text, targetId });
+    this.emit({ type: 'note', text, targetId });
+  }
+
+  /** Replaces a proposed challenge before its solvers run. Returns false when it is too late or invalid. */
+  editChallenge(attemptId: string, proposed: unknown): boolean {
+    if (!this.editable.has(attemptId)) { return false; }
+    const parsed = Challenge.safeParse(proposed);
+    if (!parsed.success) { return false; }
+    this.editable.set(attemptId, parsed.data);
+    this.emit({ type: 'challenge', attemptId, challenge: parsed.data, edited: true });
+    return true;
+  }
+
+  async start(): Promise<RunSummary> {
+    const { config: cfg, models } = this.o;
+    this.emit({
+      type: 'run_started', document: { path: this.o.document.path, sha256: this.docHash, length: this.o.document.text.length },
+      targets: this.o.targets.map((t) => ({ id: t.id, title: t.title, range: t.range })), promptVersion: this.version,
+      models: { challenger: models.challenger.model, quality: models.quality.model, weak: models.weak.model, strong: models.strong.model, judge: models.judge.model },
+      mode: this.o.mode ?? 'run', goal: this.o.goal,
+    });
+    const impossible = impossiblePolicy(cfg.policy);
+    if (impossible) { return this.finish('error', `No item can pass these thresholds: ${impossible}.`); }
+    const queue = [...this.o.targets];
+    let fatal: Error | undefined;
+    let active = 0;
+    let settled: () => void = () => undefined;
+    // With a goal, a target starts only if the ones in flight could still leave the goal short.
+    const mayStart = () => this.o.goal === undefined || this.accepted.length + active < this.o.goal;
+    const worker = async (): Promise<void> => {
+      while (queue.length > 0 && !fatal && !this.control.stopped && !this.goalReached()) {
+        if (!mayStart()) { await new Promise<void>((r) => { const prev = settled; settled = () => { prev(); r(); }; }); continue; }
+        const t = queue.shift()!;
+        active++;
+        try { await this.runTarget(t); } catch (e) {
+          if (!(e instanceof StoppedError)) { fatal = e as Error; this.control.stop(); }
+        } finally {
+          active--;
+          const wake = settled; settled = () => undefined; wake();
+        }
+      }
+      const wake = settled; settled = () => undefined; wake();
+    };
+    await Promise.all(Array.from({ length: Math.min(cfg.targetConcurrency, Math.max(1, queue.length)) }, worker));
+    if (fatal) { return this.finish('error', fatal.message); }
+    return this.finish(this.control.stopped ? 'stopped' : 'completed');
+  }
+
+  private goalReached(): boolean { return this.o.goal !== undefined && this.accepted.length >= this.o.goal; }
+
+  private finish(outcome: RunSummary['outcome'], message?: string): RunSummary {
+    this.emit({ type: 'run_finished', outcome, accepted: this.accepted.length, review: this.review.length, attempts: this.attempts, usage: this.usage.snapshot(), message });
+    return { outcome, accepted: [...this.accepted], review: [...this.review], attempts: this.attempts, message };
+  }
+
+  private emit(body: EventBody): void {
+    this.o.emit({ ...body, runId: this.o.runId, seq: ++this.seq, at: (this.o.now?.() ?? new Date()).toISOString() } as EngineEvent);
+  }
+
+  private gate(next: Phase, attemptId?: string): Promise<void> {
+    return this.control.pass(() => this.emit({ type: 'waiting', next, attemptId }));
+  }
+
+  private context(): RoleContext {
+    return {
+      models: this.o.models, config: this.o.config, prompts: this.prompts, usage: this.usage, signal: this.control.signal,
+      onUsage: (role) => this.emit({ type: 'usage', role, totals: this.usage.byRole[role]! }),
+    };
+  }
+
+  private takeNote(targetId: string): string {
+    const mine = this.notes.filter((n) => !n.targetId || n.targetId === targetId);
+    for (const n of mine) { this.notes.splice(this.notes.indexOf(n), 1); }
+    return mine.map((n) => n.text).join('\n');
+  }
+
+  private async runTarget(t: Target): Promise<void> {
+    this.emit({ type: 'target_started', targetId: t.id });
+    const history: AttemptMemory[] = [];
+    for (let iteration = 1; iteration <= this.o.config.maxIterations; iteration++) {
+      if (this.goalReached()) { break; }
+      const attemptId = `${t.id}.${iteration}`;
+      let outcome: 'accepted' | 'review' | undefined;
+      try {
+        outcome = await this.attempt(t, attemptId, iteration, history);
+        this.transportFailures = 0;
+      } catch (e) {
+        if (e instanceof StoppedError || this.control.stopped) {
+          this.emit({ type: 'target_finished', targetId: t.id, outcome: 'stopped', iterations: iteration });
+          throw new StoppedError();
+        }
+        if (!(e instanceof ModelError) || e.fatal) { throw e; }
+        // A transport failure that outlived the SDK's retries: record it; after several in a row, pause the run.
+        const verdict: Verdict = { kind: 'failed', reasons: [e.message] };
+        this.emit({ type: 'verdict', attemptId, targetId: t.id, verdict, strongSkipped: false, usage: this.usage.snapshot() });
+        this.emit({ type: 'error', message: e.message, attemptId });
+        if (++this.transportFailures >= PAUSE_AFTER_FAILURES) { this.transportFailures = 0; this.control.pause(); }
+        continue;
+      }
+      if (outcome) {
+        this.emit({ type: 'target_finished', targetId: t.id, outcome, iterations: iteration });
+        return;
+      }
+    }
+    this.emit({ type: 'target_finished', targetId: t.id, outcome: 'exhausted', iterations: Math.min(this.o.config.maxIterations, history.length) });
+  }
+
+  /** One round. Returns 'accepted' or 'review' when the target is done, undefined to try again. */
+  private async attempt(t: Target, attemptId: string, iteration: number, history: AttemptMemory[]): Promise<'accepted' | 'review' | undefined> {
+    const cfg = this.o.config;
+    const ctx = this.context();
+    this.attempts++;
+    this.emit({ type: 'attempt_started', targetId: t.id, attemptId, iteration });
+    const reject = (verdict: Verdict, c?: Challenge, weak: Rollout[] = [], strong: Rollout[] = [], quality?: string) => {
+      this.emit({ type: 'verdict', attemptId, targetId: t.id, verdict, strongSkipped: strong.length === 0 && weak.length > 0, usage: this.usage.snapshot() });
+      const text = feedbackFor({ challenge: c, verdict, weak, strong, quality });
+      this.emit({ type: 'feedback', attemptId, targetId: t.id, text });
+      history.push({ question: c?.question ?? '(no valid question)', angle: c?.angle ?? '', verdict, feedback: text });
+      return undefined;
+    };
+
+    await this.gate('challenge', attemptId);
+    let proposed: Challenge;
+    try {
+      proposed = await challenge(ctx, { target: t, history: historyText(history), note: this.takeNote(t.id), recipe: this.o.recipe ? `\nLearnings from earlier attempts (the recipe):\n${this.o.recipe}` : '' });
+    } catch (e) {
+      if (e instanceof StructuredOutputError) { return reject({ kind: 'failed', reasons: [`the Challenger's reply was unusable: ${e.message}`] }); }
+      throw e;
+    }
+    let quoteRange = locateQuote(t, proposed.sourceQuote);
+    this.emit({ type: 'challenge', attemptId, challenge: proposed, quoteRange });
+    this.editable.set(attemptId, proposed);
+    const current = () => this.editable.get(attemptId) ?? proposed;
+    try {
+      if (cfg.qualityCheck) { await this.gate('quality', attemptId); }
+      let c = current();
+      quoteRange = locateQuote(t, c.sourceQuote);
+      const local = localProblem(c, quoteRange);
+      if (local) { return reject({ kind: 'quality_failed', reasons: [local] }, c, [], [], local); }
+      if (cfg.qualityCheck) {
+        let report;
+        try { report = await checkQuality(ctx, t, c); } catch (e) {
+          if (e instanceof StructuredOutputError) { return reject({ kind: 'failed', reasons: [`the quality check's reply was unusable: ${e.message}`] }, c); }
+          throw e;
+        }
+        this.emit({ type: 'quality', attemptId, report });
+        if (!report.pass) { return reject({ kind: 'quality_failed', reasons: [report.reason] }, c, [], [], report.reason); }
+      }
+      await this.gate('solve_weak', attemptId);
+      c = current();
+      this.editable.delete(attemptId);
+      const { weak, strong, verdict } = await this.measure(ctx, attemptId, c);
+      if (verdict.kind !== 'accepted' && verdict.kind !== 'borderline') { return reject(verdict, c, weak, strong); }
+      this.emit({ type: 'verdict', attemptId, targetId: t.id, verdict, strongSkipped: false, usage: this.usage.snapshot() });
+      const record = buildRecord({
+        runId: this.o.runId, attemptId, createdAt: (this.o.now?.() ?? new Date()).toISOString(), challenge: c,
+        document: { path: this.o.document.path, sha256: this.docHash }, quoteRange: quoteRange as SourceRange, weak, strong, verdict,
+        iterations: iteration, models: { challenger: this.o.models.challenger.model, quality: this.o.models.quality.model, weak: this.o.models.weak.model, strong: this.o.models.strong.model, judge: this.o.models.judge.model },
+        promptVersion: this.version,
+      });
+      if (verdict.kind === 'accepted') {
+        this.accepted.push(record);
+        this.emit({ type: 'item_accepted', attemptId, record });
+        return 'accepted';
+      }
+      this.review.push(record);
+      this.emit({ type: 'review_needed', attemptId, record });
+      return 'review';
+    } finally {
+      this.editable.delete(attemptId);
+    }
+  }
+
+  /** Weak and strong rollouts and their grades, in the configured order, and the verdict. */
+  private async measure(ctx: RoleContext, attemptId: string, c: Challenge): Promise<{ weak: Rollout[]; strong: Rollout[]; verdict: Verdict }> {
+    const cfg = this.o.config;
+    const delta = (solver: 'weak' | 'strong') => (this.o.onDelta ? (index: number, text: string) => this.o.onDelta!({ type: 'delta', attemptId, solver, index, text }) : undefined);
+    const emitRollouts = (solver: 'weak' | 'strong', rs: Rollout[]) => this.emit({ type: 'rollouts', attemptId, solver, rollouts: rs.map((r) => ({ ...r })) });
+    const emitGrades = (solver: 'weak' | 'strong', rs: Rollout[]) => {
+      const s = measuredScores(rs);
+      this.emit({ type: 'grades', attemptId, solver, rollouts: rs.map((r) => ({ ...r })), mean: s.length ? s.reduce((a, b) => a + b, 0) / s.length : null });
+    };
+    if (cfg.solveOrder === 'latency') {
+      const [weak, strong] = await Promise.all([solve(ctx, 'weak', c.question, delta('weak')), solve(ctx, 'strong', c.question, delta('strong'))]);
+      emitRollouts('weak', weak); emitRollouts('strong', strong);
+      await this.gate('judge_weak', attemptId);
+      // One judge call for both solvers, interleaved so position does not reveal the solver.
+      await judge(ctx, c, interleave(weak, strong));
+      emitGrades('weak', weak); emitGrades('strong', strong);
+      return { weak, strong, verdict: this.verdictOf(weak, strong) };
+    }
+    const weak = await solve(ctx, 'weak', c.question, delta('weak'));
+    emitRollouts('weak', weak);
+    await this.gate('judge_weak', attemptId);
+    await judge(ctx, c, weak);
+    emitGrades('weak', weak);
+    const tooFew = this.unmeasured('weak', weak);
+    if (tooFew) { return { weak, strong: [], verdict: tooFew }; }
+    const early = decideFromWeak(cfg.policy, measuredScores(weak));
+    if (early) { return { weak, strong: [], verdict: early }; }
+    await this.gate('solve_strong', attemptId);
+    const strong = await solve(ctx, 'strong', c.question, delta('strong'));
+    emitRollouts('strong', strong);
+    await this.gate('judge_strong', attemptId);
+    await judge(ctx, c, strong);
+    emitGrades('strong', strong);
+    return { weak, strong, verdict: this.verdictOf(weak, strong) };
+  }
+
+  /** A failed verdict when too few rollouts of a solver could be measured (never a silent zero). */
+  private unmeasured(solver: 'weak' | 'strong', rs: Rollout[]): Verdict | undefined {
+    const ok = measuredScores(rs).length;
+    if (ok * 2 >= rs.length && ok > 0) { return undefined; }
+    const why = [...new Set(rs.filter((r) => r.failure).map((r) => r.failure!))].join('; ');
+    return { kind: 'failed', reasons: [`only ${ok} of ${rs.length} ${solver} rollouts could be measured (${why})`] };
+  }
+
+  private verdictOf(weak: Rollout[], strong: Rollout[]): Verdict {
+    return this.unmeasured('weak', weak) ?? this.unmeasured('strong', strong) ?? decide(this.o.config.policy, measuredScores(weak), measuredScores(strong));
+  }
+}
+
+function localProblem(c: Challenge, quote: SourceRange | undefined): string | undefined {
+  if (!c.rubric.some((r) => !r.negative)) { return 'the rubric has no positive criterion, so no answer can score above 0'; }
+  if (!quote) { return 'the source quote does not appear in the section: quote it verbatim'; }
+  return undefined;
+}
+
+function interleave<T>(a: T[], b: T[]): T[] {
+  const out: T[] = [];
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    if (i % 2 === 0) { if (i < b.length) { out.push(b[i]); } if (i < a.length) { out.push(a[i]); } } else {
+      if (i < a.length) { out.push(a[i]); } if (i < b.length) { out.push(b[i]); }
+    }
+  }
+  return out;
+}
+
+function historyText(history: AttemptMemory[]): string {
+  if (history.length === 0) { return ''; }
+  const items = history.map((h, i) => `<attempt n="${i + 1}" verdict="${h.verdict.kind}">\nQuestion: ${h.question}\nAngle: ${h.angle}\nFeedback: ${h.feedback}\n</attempt>`);
+  return `Earlier attempts on this source, none accepted. Take an angle none of them took.\n${items.join('\n')}`;
+}

@@ -1,0 +1,44 @@
+// Builds the dataset record of an accepted (or borderline) attempt.
+import { mean } from './policy';
+import type { Challenge, DatasetRecord, ModelNames, Rollout, SourceRange, Verdict } from './schemas';
+
+export interface RecordInput {
+  runId: string;
+  attemptId: string;
+  createdAt: string;
+  challenge: Challenge;
+  document: { path: string; sha256: string };
+  quoteRange: SourceRange;
+  weak: readonly Rollout[];
+  strong: readonly Rollout[];
+  verdict: Verdict;
+  iterations: number;
+  models: ModelNames;
+  promptVersion: string;
+}
+
+const measured = (rs: readonly Rollout[]) => rs.filter((r) => !r.failure && r.score !== undefined).map((r) => r.score!);
+
+export function buildRecord(i: RecordInput): DatasetRecord {
+  const weak = measured(i.weak);
+  const strong = measured(i.strong);
+  const c = i.challenge;
+  return {
+    id: `${i.runId}:${i.attemptId}`,
+    createdAt: i.createdAt,
+    question: c.question,
+    questionType: c.questionType,
+    skills: c.skills,
+    rubric: c.rubric.map((r) => ({ criterion: r.criterion, weight: r.weight, negative: r.negative })),
+    referenceAnswer: c.referenceAnswer,
+    source: { path: i.document.path, sha256: i.document.sha256, range: i.quoteRange, quote: c.sourceQuote },
+    scores: { weak: { mean: mean(weak), rollouts: weak }, strong: { mean: mean(strong), rollouts: strong }, gap: mean(strong) - mean(weak) },
+    decision: { by: 'policy', borderline: i.verdict.kind === 'borderline' },
+    iterations: i.iterations,
+    models: i.models,
+    runId: i.runId,
+    promptVersion: i.promptVersion,
+  };
+}
+
+export { measured as measuredScores };

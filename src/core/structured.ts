@@ -1,0 +1,82 @@
+// Asks a model for JSON that must pass a zod schema: extraction from prose, validation, and one repair retry.
+import { z } from 'zod';
+import type { ChatMessage, ChatModel, ChatRequest } from './models';
+
+/** The model's reply could not be turned into a valid object, even after the repair retry. */
+export class StructuredOutputError extends Error {
+  constructor(message: string, readonly raw: string) { super(message); this.name = 'StructuredOutputError'; }
+}
+
+export interface JsonCall<T> {
+  model: ChatModel;
+  name: string;
+  schema: z.ZodType<T>;
+  messages: ChatMessage[];
+  temperature?: number;
+  maxTokens?: number;
+  signal?: AbortSignal;
+  /** Reports the tokens of every call made, including the repair. */
+  onUsage: (u: { promptTokens: number; completionTokens: number; calls: number }) => void;
+}
+
+const schemaCache = new WeakMap<z.ZodType, Record<string, unknown>>();
+
+/** JSON Schema for response_format: keywords some endpoints reject in strict mode are left to zod to enforce. */
+export function wireSchema(schema: z.ZodType): Record<string, unknown> {
+  let out = schemaCache.get(schema);
+  if (!out) {
+    out = JSON.parse(JSON.stringify(z.toJSONSchema(schema, { target: 'draft-7' }), (k, v) =>
+      (k === '$schema' || k === 'minLength' || k === 'maxLength' ? undefined : v))) as Record<string, unknown>;
+    schemaCache.set(schema, out);
+  }
+  return out;
+}
+
+/** The first JSON object in a reply, tolerating code fences and prose around it. */
+export function extractJson(text: string): unknown {
+  const trimmed = text.trim();
+  try { return JSON.parse(trimmed); } catch { /* look for an object inside */ }
+  const fenced = /```(?:json)?\s*([\s\S]*?)```/i.exec(trimmed);
+  if (fenced) { try { return JSON.parse(fenced[1]); } catch { /* fall through */ } }
+  const start = trimmed.indexOf('{');
+  const end = trimmed.lastIndexOf('}');
+  if (start >= 0 && end > start) { return JSON.parse(trimmed.slice(start, end + 1)); }
+  throw new SyntaxError('no JSON object found in the reply');
+}
+
+function problem(text: string, finishReason: string, refusal: string | undefined, schema: z.ZodType): { value?: unknown; error?: string } {
+  if (refusal) { return { error: `the model refused: ${refusal}` }; }
+  if (!text.trim()) { return { error: finishReason === 'length' ? 'the reply was empty (the token budget ran out)' : 'the reply was empty' }; }
+  let data: unknown;
+  try { data = extractJson(text); } catch (e) {
+    return { error: `${finishReason === 'length' ? 'the reply was cut off at max_tokens; ' : ''}the reply is not valid JSON (${(e as Error).message})` };
+  }
+  const parsed = schema.safeParse(data);
+  if (!parsed.success) { return { error: z.prettifyError(parsed.error) }; }
+  return { value: parsed.data };
+}
+
+export async function completeJson<T>(call: JsonCall<T>): Promise<T> {
+  const base: ChatRequest = {
+    messages: call.messages, temperature: call.temperature, maxTokens: call.maxTokens, signal: call.signal,
+    json: { name: call.name, schema: wireSchema(call.schema) },
+  };
+  const first = await call.model.complete(base);
+  call.onUsage(first);
+  const c1 = first.choices[0];
+  const r1 = problem(c1.text, c1.finishReason, c1.refusal, call.schema);
+  if (r1.error === undefined) { return r1.value as T; }
+  // One repair: show the model its reply and exactly what was wrong with it.
+  const repair: ChatRequest = {
+    ...base,
+    maxTokens: c1.finishReason === 'length' && call.maxTokens ? call.maxTokens * 2 : call.maxTokens,
+    messages: [...call.messages, { role: 'assistant', content: c1.text.slice(0, 20_000) },
+      { role: 'user', content: `Your reply could not be used: ${r1.error}\nReply again with one corrected JSON object only.` }],
+  };
+  const second = await call.model.complete(repair);
+  call.onUsage(second);
+  const c2 = second.choices[0];
+  const r2 = problem(c2.text, c2.finishReason, c2.refusal, call.schema);
+  if (r2.error === undefined) { return r2.value as T; }
+  throw new StructuredOutputError(`${call.name}: ${r2.error} (after one repair; first error: ${r1.error})`, c2.text);
+}

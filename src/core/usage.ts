@@ -1,0 +1,21 @@
+// Token and call counts per role, for the run and for each attempt.
+import type { Role, Usage, UsageByRole } from './schemas';
+
+export class UsageMeter {
+  readonly byRole: UsageByRole = {};
+
+  add(role: Role, u: { promptTokens: number; completionTokens: number; calls: number }): Usage {
+    const t = (this.byRole[role] ??= { promptTokens: 0, completionTokens: 0, calls: 0 });
+    t.promptTokens += u.promptTokens; t.completionTokens += u.completionTokens; t.calls += u.calls;
+    return { ...t };
+  }
+
+  snapshot(): Record<string, Usage> {
+    return Object.fromEntries(Object.entries(this.byRole).map(([k, v]) => [k, { ...v }]));
+  }
+
+  total(): Usage {
+    return Object.values(this.byRole).reduce((a, u) => ({ promptTokens: a.promptTokens + u.promptTokens,
+      completionTokens: a.completionTokens + u.completionTokens, calls: a.calls + u.calls }), { promptTokens: 0, completionTokens: 0, calls: 0 });
+  }
+}

@@ -1,0 +1,20 @@
+// Engine configuration and models pointed at a scripted server, one model name per role.
+import { defaultEngineConfig, defaultEndpoint, type EngineConfig } from '../../src/core/config';
+import { Limiter } from '../../src/core/limiter';
+import { OpenAICompatibleModel, type ChatModel } from '../../src/core/models';
+import type { Role } from '../../src/core/schemas';
+import { MODELS } from './scripted-roles';
+
+export function scriptedConfig(baseURL: string, patch: Partial<EngineConfig> = {}): EngineConfig {
+  const cfg = defaultEngineConfig();
+  for (const role of Object.keys(cfg.roles) as Role[]) {
+    cfg.roles[role] = defaultEndpoint({ ...cfg.roles[role], baseURL, model: MODELS[role], maxTokens: 512 });
+  }
+  return { ...cfg, ...patch };
+}
+
+export function scriptedModels(cfg: EngineConfig, opts: { maxRetries?: number; limit?: number; useN?: boolean } = {}): Record<Role, ChatModel> {
+  const limiter = new Limiter(opts.limit ?? 16);
+  const make = (role: Role) => new OpenAICompatibleModel(cfg.roles[role], { apiKey: 'test-key', maxRetries: opts.maxRetries ?? 2, limiter, useN: opts.useN ?? cfg.useN, timeoutMs: 10_000 });
+  return { challenger: make('challenger'), quality: make('quality'), weak: make('weak'), strong: make('strong'), judge: make('judge') };
+}

@@ -1,0 +1,94 @@
+// Plays every Autodata role on the scripted server: a Challenger with a scripted list of questions, solvers whose
+// answers name their rollout, and a Judge that marks criteria so each rollout gets the score the script gives it.
+import type { RecordedRequest, Responder, ScriptedReply } from './openai-server';
+import { jsonReply } from './openai-server';
+
+export const MODELS = { challenger: 'challenger-model', quality: 'quality-model', weak: 'weak-model', strong: 'strong-model', judge: 'judge-model' } as const;
+
+export interface ScriptedQuestion {
+  /** Scores (multiples of 1/criteria) the judge gives each weak / strong rollout. */
+  weak: number[];
+  strong: number[];
+  /** Quality check verdict (default pass). */
+  quality?: { pass: boolean; reason: string };
+  /** Replace the challenger's reply entirely (e.g. malformed JSON) for this question. */
+  challengerReply?: ScriptedReply;
+  /** Criteria in the rubric (default 10, weight 1 each, all positive). */
+  criteria?: number;
+  /** A quote to use instead of one copied from the source. */
+  quote?: string;
+}
+
+export interface RoleScript {
+  respond: Responder;
+  /** Challenger prompts seen, in order (the user message). */
+  challengerPrompts: string[];
+  /** Calls per model. */
+  calls: Record<string, number>;
+}
+
+/** The first sentence of the <source> element in a Challenger prompt: a quote that is verbatim in the section. */
+function quoteFrom(prompt: string): string {
+  const src = /<source[^>]*>\n([\s\S]*?)\n<\/source>/.exec(prompt)?.[1] ?? '';
+  const body = src.split('\n').filter((l) => l.trim() && !l.startsWith('#')).join(' ');
+  const sentence = /[^.!?]{20,}[.!?]/.exec(body)?.[0] ?? body.slice(0, 80);
+  return sentence.trim();
+}
+
+export function scriptRoles(questions: ScriptedQuestion[], opts: { solverLatencyMs?: number; judgeLatencyMs?: number; challengerLatencyMs?: number } = {}): RoleScript {
+  const challengerPrompts: string[] = [];
+  const calls: Record<string, number> = {};
+  let asked = 0;
+  const byId = (text: string) => {
+    const m = /Q(\d+)\b/.exec(text);
+    return m ? { id: Number(m[1]), q: questions[(Number(m[1]) - 1) % questions.length] } : undefined;
+  };
+  const respond: Responder = (req: RecordedRequest, { choiceIndex }) => {
+    const user = req.messages?.filter((m) => m.role === 'user').map((m) => m.content).join('\n') ?? '';
+    if (choiceIndex === 0) { calls[req.model ?? ''] = (calls[req.model ?? ''] ?? 0) + 1; }
+    switch (req.model) {
+      case MODELS.challenger: {
+        const repair = (req.messages ?? []).some((m) => m.role === 'assistant');
+        if (!repair) { challengerPrompts.push(user); asked++; }
+        const id = asked;
+        const q = questions[(id - 1) % questions.length];
+        if (q.challengerReply && !repair) { return q.challengerReply; }
+        const k = q.criteria ?? 10;
+        return jsonReply({
+          question: `Q${id}: Explain the mechanism the section describes and what would change if its key assumption failed.`,
+          questionType: 'explanation', skills: ['causal reasoning'], angle: `angle ${id}`,
+          referenceAnswer: `Reference answer for Q${id}.`,
+          rubric: Array.from({ length: k }, (_, i) => ({ criterion: `Criterion ${i + 1} of Q${id}`, weight: 1, negative: false })),
+          sourceQuote: q.quote ?? quoteFrom(user),
+        }, { latencyMs: opts.challengerLatencyMs });
+      }
+      case MODELS.quality: {
+        const q = byId(user)?.q;
+        return jsonReply(q?.quality ?? { pass: true, reason: 'Self-contained and answerable.' });
+      }
+      case MODELS.weak:
+      case MODELS.strong: {
+        const who = req.model === MODELS.weak ? 'WEAK' : 'STRONG';
+        const id = byId(user)?.id ?? 0;
+        // A retried single rollout keeps an index past the first batch: the judge falls back to the first score.
+        return { content: `${who}#${choiceIndex} answer to Q${id}.`, latencyMs: opts.solverLatencyMs };
+      }
+      case MODELS.judge: {
+        const answers = [...user.matchAll(/<answer label="([A-Z]+)">\n([\s\S]*?)\n<\/answer>/g)];
+        const crit = Number(/criterion \(1 to (\d+)\)|criteria? \(1 to (\d+)\)/.exec(user)?.slice(1).find(Boolean) ?? 10);
+        const grades = answers.map(([, label, text]) => {
+          const m = /(WEAK|STRONG)#(\d+) answer to Q(\d+)/.exec(text);
+          const q = m ? questions[(Number(m[3]) - 1) % questions.length] : undefined;
+          const scores = m && q ? (m[1] === 'WEAK' ? q.weak : q.strong) : [0];
+          const score = scores[Number(m?.[2] ?? 0)] ?? scores[0];
+          const met = Math.round(score * crit);
+          return { answer: label, marks: Array.from({ length: crit }, (_, i) => ({ criterion: i + 1, met: i < met, reason: i < met ? 'Covered.' : 'Missing.' })) };
+        });
+        return jsonReply({ grades }, { latencyMs: opts.judgeLatencyMs });
+      }
+      default:
+        return { kind: 'error', status: 404, body: { error: { message: `The model '${req.model}' does not exist`, type: 'invalid_request_error', param: 'model', code: 'model_not_found' } } };
+    }
+  };
+  return { respond, challengerPrompts, calls };
+}
