@@ -1,0 +1,181 @@
+// Command handlers: check the input, start a session with progress and cancellation, report the outcome.
+import { randomBytes } from 'node:crypto';
+import * as vscode from 'vscode';
+import { selectionTarget, splitSections } from '../core/chunks';
+import type { Target } from '../core/schemas';
+import { Dataset, DatasetFileError } from './dataset';
+import { PathOutsideWorkspaceError, resolveInside } from './jsonl';
+import { ApiKeys, isLocal, originOf } from './secrets';
+import { Session, type SessionResult } from './session';
+import { readSettings, SettingsError, type HostSettings } from './settings';
+
+/** A problem the person can fix, shown with the buttons that fix it. */
+export class UserError extends Error {
+  constructor(message: string, readonly actions: Array<'Set API Key' | 'Open Settings' | 'Show Log'> = []) { super(message); }
+}
+
+export interface GenerateOptions { mode?: 'run' | 'step'; silent?: boolean }
+
+export class Commands {
+  private current: Session | undefined;
+  private readonly started = new vscode.EventEmitter<Session>();
+  /** Fires when a session starts (the panel and tests listen). */
+  readonly onDidStartSession = this.started.event;
+
+  constructor(private readonly keys: ApiKeys, private readonly log: vscode.LogOutputChannel) {}
+
+  /** The last error shown to the person. */
+  lastError: string | undefined;
+
+  get session(): Session | undefined { return this.current; }
+
+  async generate(kind: 'document' | 'selection', opts: GenerateOptions = {}): Promise<SessionResult | undefined> {
+    try {
+      if (this.current) { throw new UserError('An Autodata run is already in progress. Stop it first (Autodata: Stop Run).'); }
+      const editor = vscode.window.activeTextEditor;
+      if (!editor) { throw new UserError('Open a document to generate from.'); }
+      const doc = editor.document;
+      const text = doc.getText();
+      if (!text.trim()) { throw new UserError(`${doc.fileName.split(/[\\/]/).pop()} is empty: there is nothing to generate from.`); }
+      if (text.includes('\u0000')) { throw new UserError('This looks like a binary file. Open a text, Markdown or LaTeX document.'); }
+      const folder = vscode.workspace.getWorkspaceFolder(doc.uri) ?? vscode.workspace.workspaceFolders?.[0];
+      if (!folder || folder.uri.scheme !== 'file') { throw new UserError('Open a folder first: Autodata writes its dataset inside the workspace.'); }
+      const settings = this.settings(doc.uri);
+      let targets: Target[];
+      if (kind === 'selection') {
+        const sel = editor.selection;
+        if (sel.isEmpty) { throw new UserError('Select the passage to generate from first.'); }
+        targets = [selectionTarget(text, doc.offsetAt(sel.start), doc.offsetAt(sel.end), `Selection (lines ${sel.start.line + 1}–${sel.end.line + 1})`)];
+      } else {
+        targets = splitSections(text, { maxChars: settings.sectionMaxChars, minChars: Math.min(400, settings.sectionMaxChars / 4) });
+      }
+      const dataset = await this.dataset(folder.uri.fsPath, settings);
+      const keys = await this.keysFor(settings);
+      const runId = newRunId();
+      const session = new Session({
+        runId, folder: folder.uri.fsPath, document: { path: vscode.workspace.asRelativePath(doc.uri, false), text }, targets, settings, keys, dataset,
+        log: this.log, mode: opts.mode,
+      });
+      return await this.runWithProgress(session, targets.length, opts);
+    } catch (e) {
+      this.report(e);
+      return undefined;
+    }
+  }
+
+  stop(): void { this.current?.stop(); }
+
+  async setApiKey(args?: { baseUrl?: string; key?: string }): Promise<void> {
+    const settings = this.settings();
+    const origins = [...new Set(Object.values(settings.engine.roles).map((r) => originOf(r.baseURL)))];
+    const origin = args?.baseUrl ? originOf(args.baseUrl)
+      : origins.length === 1 ? origins[0]
+        : (await vscode.window.showQuickPick(origins, { title: 'Autodata: Set API Key', placeHolder: 'Which endpoint is the key for?' }));
+    if (!origin) { return; }
+    const key = args?.key ?? await vscode.window.showInputBox({ title: `API key for ${origin}`, password: true, ignoreFocusOut: true, prompt: 'Stored in VS Code\'s secret storage, never in settings.' });
+    if (!key) { return; }
+    await this.keys.set(origin, key);
+    if (!args?.key) { void vscode.window.showInformationMessage(`Autodata: API key for ${origin} saved in secret storage.`); }
+  }
+
+  async clearApiKey(args?: { baseUrl?: string }): Promise<void> {
+    const origin = args?.baseUrl ? originOf(args.baseUrl) : originOf(this.settings().engine.roles.challenger.baseURL);
+    await this.keys.clear(origin);
+  }
+
+  async openDataset(): Promise<void> {
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    if (!folder) { return this.report(new UserError('Open a folder first: the dataset lives in the workspace.')); }
+    try {
+      const file = await resolveInside(folder.uri.fsPath, this.settings(folder.uri).datasetPath);
+      await vscode.window.showTextDocument(vscode.Uri.file(file), { preview: false });
+    } catch (e) { this.report(e); }
+  }
+
+  private settings(scope?: vscode.Uri): HostSettings {
+    try { return readSettings(scope); } catch (e) {
+      if (e instanceof SettingsError) { throw new UserError(e.message, ['Open Settings']); }
+      throw e;
+    }
+  }
+
+  private async dataset(root: string, settings: HostSettings): Promise<Dataset> {
+    try {
+      const dataset = new Dataset(await resolveInside(root, settings.datasetPath));
+      const repair = await dataset.open();
+      if (repair.savedTo) { this.log.warn(`the dataset's last line was torn by an earlier crash: ${repair.tornBytes} bytes moved to ${repair.savedTo}`); }
+      return dataset;
+    } catch (e) {
+      if (e instanceof PathOutsideWorkspaceError || e instanceof DatasetFileError) { throw new UserError(e.message, ['Open Settings']); }
+      throw e;
+    }
+  }
+
+  private async keysFor(settings: HostSettings): Promise<Map<string, string | undefined>> {
+    const keys = new Map<string, string | undefined>();
+    for (const r of Object.values(settings.engine.roles)) {
+      const origin = originOf(r.baseURL);
+      if (keys.has(origin)) { continue; }
+      const key = await this.keys.get(origin);
+      if (!key && !isLocal(r.baseURL)) { throw new UserError(`No API key for ${origin}. Set one with "Autodata: Set API Key".`, ['Set API Key', 'Open Settings']); }
+      keys.set(origin, key);
+    }
+    return keys;
+  }
+
+  private async runWithProgress(session: Session, sections: number, opts: GenerateOptions): Promise<SessionResult> {
+    this.current = session;
+    await vscode.commands.executeCommand('setContext', 'autodata.running', true);
+    this.started.fire(session);
+    try {
+      const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Autodata', cancellable: true }, (progress, token) => {
+        token.onCancellationRequested(() => session.stop());
+        let accepted = 0; let attempts = 0; let done = 0;
+        const sub = session.subscribe((e) => {
+          if (e.type === 'attempt_started') { attempts++; progress.report({ message: `${e.targetId} · attempt ${e.iteration} · ${accepted} accepted` }); }
+          if (e.type === 'item_accepted') { accepted++; }
+          if (e.type === 'target_finished') { done++; progress.report({ increment: 100 / Math.max(1, sections), message: `${done}/${sections} sections · ${accepted} accepted · ${attempts} attempts` }); }
+          if (e.type === 'state' && e.state === 'paused') { progress.report({ message: 'paused' }); }
+        });
+        return session.run().finally(() => sub.dispose());
+      });
+      if (!opts.silent) { void this.announce(result); }
+      return result;
+    } finally {
+      session.dispose();
+      this.current = undefined;
+      await vscode.commands.executeCommand('setContext', 'autodata.running', false);
+    }
+  }
+
+  private async announce(r: SessionResult): Promise<void> {
+    const what = `${r.accepted.length} item(s) accepted${r.review.length ? `, ${r.review.length} borderline for review` : ''} in ${r.attempts} attempt(s)`;
+    if (r.outcome === 'error') { return this.report(new UserError(`Autodata run failed: ${r.message}`, errorActions(r.message ?? ''))); }
+    const pick = await vscode.window.showInformationMessage(`Autodata: ${what}${r.outcome === 'stopped' ? ' (stopped)' : ''}.`, 'Open Dataset');
+    if (pick === 'Open Dataset') { await this.openDataset(); }
+  }
+
+  /** Shows the error without waiting for the person to dismiss it; the buttons do the fix. */
+  private report(e: unknown): void {
+    const err = e instanceof UserError ? e : new UserError(`Autodata: ${(e as Error)?.message ?? String(e)}`, ['Show Log']);
+    this.lastError = err.message;
+    this.log.error(err.message);
+    void vscode.window.showErrorMessage(err.message, ...err.actions).then(async (pick) => {
+      if (pick === 'Set API Key') { await vscode.commands.executeCommand('autodata.setApiKey'); }
+      if (pick === 'Open Settings') { await vscode.commands.executeCommand('workbench.action.openSettings', 'autodata'); }
+      if (pick === 'Show Log') { this.log.show(); }
+    });
+  }
+}
+
+function errorActions(message: string): UserError['actions'] {
+  if (/API key|401|403/.test(message)) { return ['Set API Key', 'Show Log']; }
+  if (/model|thresholds|reach/i.test(message)) { return ['Open Settings', 'Show Log']; }
+  return ['Show Log'];
+}
+
+function newRunId(): string {
+  const d = new Date();
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}-${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}-${randomBytes(2).toString('hex')}`;
+}

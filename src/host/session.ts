@@ -1,0 +1,105 @@
+// One run: the engine over a document's targets, with its journal, the dataset writer, the log and progress.
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { EngineEvent } from '../core/events';
+import { Limiter } from '../core/limiter';
+import { OpenAICompatibleModel, type ChatModel } from '../core/models';
+import { Orchestrator, type RunSummary } from '../core/orchestrator';
+import { ROLES, type Role, type Target } from '../core/schemas';
+import type { Dataset } from './dataset';
+import { JsonlWriter } from './jsonl';
+import { originOf } from './secrets';
+import type { HostSettings } from './settings';
+
+export interface SessionInput {
+  runId: string;
+  folder: string;
+  document: { path: string; text: string };
+  targets: Target[];
+  settings: HostSettings;
+  keys: Map<string, string | undefined>;
+  dataset: Dataset;
+  log: vscode.LogOutputChannel;
+  mode?: 'run' | 'step';
+}
+
+export interface SessionResult extends RunSummary { runId: string; datasetFile: string; journalFile: string; written: number }
+
+type Listener = (e: EngineEvent) => void;
+
+export class Session implements vscode.Disposable {
+  readonly orchestrator: Orchestrator;
+  readonly journal: JsonlWriter;
+  private readonly listeners = new Set<Listener>();
+  private written = 0;
+  private writes: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly input: SessionInput) {
+    this.journal = new JsonlWriter(path.join(input.folder, '.autodata', 'runs', `${input.runId}.jsonl`), false);
+    const { settings } = input;
+    const limiters = new Map<string, Limiter>();
+    const models = Object.fromEntries(ROLES.map((role) => {
+      const ep = settings.engine.roles[role];
+      const origin = originOf(ep.baseURL);
+      if (!limiters.has(origin)) { limiters.set(origin, new Limiter(settings.requestConcurrency)); }
+      const m: ChatModel = new OpenAICompatibleModel(ep, {
+        apiKey: input.keys.get(origin) ?? '', maxRetries: settings.maxRetries, timeoutMs: settings.timeoutMs, limiter: limiters.get(origin), useN: settings.engine.useN,
+      });
+      return [role, m];
+    })) as Record<Role, ChatModel>;
+    this.orchestrator = new Orchestrator({
+      runId: input.runId, document: input.document, targets: input.targets, config: settings.engine, models, mode: input.mode,
+      goal: settings.itemsPerRun > 0 ? settings.itemsPerRun : undefined,
+      emit: (e) => this.handle(e),
+    });
+  }
+
+  get runId(): string { return this.input.runId; }
+
+  subscribe(listener: Listener): vscode.Disposable {
+    this.listeners.add(listener);
+    return new vscode.Disposable(() => this.listeners.delete(listener));
+  }
+
+  private handle(e: EngineEvent): void {
+    this.record(e);
+    for (const l of this.listeners) { try { l(e); } catch (err) { this.input.log.error(`listener failed: ${String(err)}`); } }
+  }
+
+  /** Every event goes to the journal first; accepted items then to the dataset, in event order. */
+  private record(e: EngineEvent): void {
+    const { log, dataset } = this.input;
+    this.writes = this.writes.then(() => this.journal.append(e)).then(async () => {
+      if (e.type === 'item_accepted') {
+        if (await dataset.append(e.record)) { this.written++; log.info(`accepted ${e.record.id} → ${dataset.file}`); }
+      }
+    }).catch((err) => {
+      // The journal keeps every accepted item even when the dataset cannot be written: nothing is lost.
+      log.error(`could not write ${e.type}: ${(err as Error).message}`);
+      void vscode.window.showErrorMessage(`Autodata could not write to ${path.basename(dataset.file)}: ${(err as Error).message}. The item is kept in the run journal.`);
+    });
+    describe(e, log);
+  }
+
+  async run(): Promise<SessionResult> {
+    const summary = await this.orchestrator.start();
+    await this.writes;
+    return { ...summary, runId: this.runId, datasetFile: this.input.dataset.file, journalFile: this.journal.file, written: this.written };
+  }
+
+  stop(): void { this.orchestrator.stop(); }
+  dispose(): void { this.orchestrator.stop(); this.listeners.clear(); }
+}
+
+/** One log line per meaningful event (never request bodies or keys). */
+function describe(e: EngineEvent, log: vscode.LogOutputChannel): void {
+  switch (e.type) {
+    case 'run_started': log.info(`run ${e.runId}: ${e.targets.length} section(s) of ${e.document.path}; models ${JSON.stringify(e.models)}`); break;
+    case 'attempt_started': log.info(`${e.attemptId}: attempt ${e.iteration}`); break;
+    case 'challenge': log.debug(`${e.attemptId}: ${e.edited ? 'edited ' : ''}question: ${e.challenge.question.slice(0, 200)}`); break;
+    case 'verdict': log.info(`${e.attemptId}: ${e.verdict.kind}${e.verdict.reasons.length ? ` (${e.verdict.reasons.join('; ')})` : ''}`); break;
+    case 'error': log.warn(`${e.attemptId ?? 'run'}: ${e.message}`); break;
+    case 'run_finished': log.info(`run ${e.runId} ${e.outcome}: ${e.accepted} accepted, ${e.review} for review, ${e.attempts} attempts${e.message ? ` — ${e.message}` : ''}`); break;
+    default: break;
+  }
+}

@@ -1,0 +1,76 @@
+// Reads the `autodata.*` settings once, validates them with zod and turns them into the engine's config.
+import * as vscode from 'vscode';
+import { z } from 'zod';
+import { EngineConfig, POLICY_PRESETS, PolicyThresholds, type EndpointConfig, type PolicyPreset } from '../core/config';
+import { ROLES, type Role } from '../core/schemas';
+
+export interface HostSettings {
+  engine: EngineConfig;
+  requestConcurrency: number;
+  maxRetries: number;
+  timeoutMs: number;
+  itemsPerRun: number;
+  sectionMaxChars: number;
+  datasetPath: string;
+}
+
+const RoleOverride = z.object({ baseUrl: z.string().optional(), model: z.string().optional(), temperature: z.number().optional(), maxTokens: z.number().int().optional() }).partial();
+
+/** Default temperatures per role where the role is not a sampler: deterministic grading and checking. */
+const ROLE_TEMPERATURE: Partial<Record<Role, number>> = { challenger: 0.8, quality: 0, judge: 0 };
+
+/** The value from user (global) settings only: workspace settings must not redirect requests or keys. */
+function userValue<T>(cfg: vscode.WorkspaceConfiguration, key: string, fallback: T): T {
+  const i = cfg.inspect<T>(key);
+  return (i?.globalValue ?? i?.defaultValue ?? fallback) as T;
+}
+
+export class SettingsError extends Error {}
+
+export function readSettings(scope?: vscode.Uri): HostSettings {
+  const cfg = vscode.workspace.getConfiguration('autodata', scope);
+  const shared = {
+    baseURL: userValue(cfg, 'baseUrl', 'https://api.openai.com/v1').trim(),
+    model: userValue(cfg, 'model', 'gpt-4o-mini').trim(),
+    temperature: cfg.get<number>('temperature', 1),
+    maxTokens: cfg.get<number>('maxTokens', 2048),
+    structuredOutput: cfg.get<EndpointConfig['structuredOutput']>('structuredOutput', 'auto'),
+  };
+  const overrides = Object.fromEntries(ROLES.map((r) => [r, RoleOverride.safeParse(userValue(cfg, `roles.${r}`, {})).data ?? {}])) as Record<Role, z.infer<typeof RoleOverride>>;
+  const endpoint = (role: Role): EndpointConfig => {
+    // The quality check inherits the Judge's overrides unless it has its own.
+    const o = role === 'quality' ? { ...overrides.judge, ...overrides.quality } : overrides[role];
+    return {
+      ...shared,
+      baseURL: o.baseUrl?.trim() || shared.baseURL,
+      model: o.model?.trim() || shared.model,
+      temperature: o.temperature ?? ROLE_TEMPERATURE[role] ?? shared.temperature,
+      maxTokens: o.maxTokens ?? shared.maxTokens,
+    };
+  };
+  const preset = cfg.get<PolicyPreset>('policy.preset', 'paperAppendix');
+  const policy = PolicyThresholds.safeParse({ ...(POLICY_PRESETS[preset] ?? POLICY_PRESETS.paperAppendix), ...cfg.get<object>('policy.overrides', {}) });
+  if (!policy.success) { throw new SettingsError(`autodata.policy.overrides is not valid: ${z.prettifyError(policy.error)}`); }
+  const engine = EngineConfig.safeParse({
+    roles: Object.fromEntries(ROLES.map((r) => [r, endpoint(r)])),
+    rollouts: { weak: cfg.get('rollouts.weak', 3), strong: cfg.get('rollouts.strong', 3) },
+    policy: policy.data,
+    maxIterations: cfg.get('maxIterations', 10),
+    solveOrder: cfg.get('solveOrder', 'cost'),
+    judgeMode: cfg.get('judgeMode', 'batch'),
+    useN: cfg.get('useN', true),
+    qualityCheck: cfg.get('qualityCheck', true),
+    targetConcurrency: cfg.get('targetConcurrency', 1),
+    truncationRetries: 1,
+  });
+  if (!engine.success) { throw new SettingsError(`Autodata settings are not valid: ${z.prettifyError(engine.error)}`); }
+  return {
+    engine: engine.data,
+    requestConcurrency: cfg.get('requestConcurrency', 8),
+    maxRetries: cfg.get('maxRetries', 4),
+    timeoutMs: cfg.get('requestTimeoutSeconds', 180) * 1000,
+    itemsPerRun: cfg.get('itemsPerRun', 0),
+    sectionMaxChars: cfg.get('sectionMaxChars', 12000),
+    datasetPath: cfg.get('datasetPath', '.autodata/dataset.jsonl'),
+  };
+}
