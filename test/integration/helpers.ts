@@ -41,7 +41,8 @@ export async function resetSettings(server?: ScriptedServer): Promise<void> {
   for (const key of ['baseUrl', 'roles.challenger', 'roles.quality', 'roles.weak', 'roles.strong', 'roles.judge', 'maxTokens', 'maxRetries',
     'datasetPath', 'itemsPerRun', 'maxIterations', 'solveOrder']) {
     await cfg().update(key, undefined, G);
-    await cfg().update(key, undefined, vscode.ConfigurationTarget.Workspace);
+    // Machine-scoped settings cannot be written to the workspace, so there is nothing there to clear.
+    if (cfg().inspect(key)?.workspaceValue !== undefined) { await cfg().update(key, undefined, vscode.ConfigurationTarget.Workspace); }
   }
   await server?.close();
 }
