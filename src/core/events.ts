@@ -24,6 +24,9 @@ export const EngineEvent = z.discriminatedUnion('type', [
   z.object({ ...Base, type: z.literal('feedback'), attemptId: z.string(), targetId: z.string(), text: z.string() }),
   z.object({ ...Base, type: z.literal('item_accepted'), attemptId: z.string(), record: DatasetRecord }),
   z.object({ ...Base, type: z.literal('review_needed'), attemptId: z.string(), record: DatasetRecord }),
+  /** A person's decision on a borderline item (written by the host, folded like any other event). */
+  z.object({ ...Base, type: z.literal('review_decision'), attemptId: z.string(), targetId: z.string(), decision: z.enum(['approved', 'rejected']),
+    reason: z.string().optional(), record: DatasetRecord.optional() }),
   z.object({ ...Base, type: z.literal('target_finished'), targetId: z.string(), outcome: z.enum(['accepted', 'review', 'exhausted', 'stopped', 'error']), iterations: z.number().int() }),
   z.object({ ...Base, type: z.literal('usage'), role: Role, totals: UsageTotals }),
   z.object({ ...Base, type: z.literal('state'), state: z.enum(['running', 'paused', 'stepping']) }),
