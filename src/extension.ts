@@ -1,32 +1,47 @@
-// Entry point: builds the services and registers the commands; all logic lives in src/host and src/core.
+// Entry point: builds the services and registers commands and the panel serializer; logic lives in src/host and src/core.
 import * as vscode from 'vscode';
 import { Commands, type GenerateOptions } from './host/commands';
+import { VIEW_TYPE } from './host/panel';
+import { Panels } from './host/panels';
 import { ApiKeys } from './host/secrets';
 
 export interface AutodataApi {
   commands: Commands;
+  panels: Panels;
 }
 
 export function activate(context: vscode.ExtensionContext): AutodataApi {
   const log = vscode.window.createOutputChannel('Autodata', { log: true });
   const commands = new Commands(new ApiKeys(context.secrets), log);
+  const panels = new Panels({
+    extensionUri: context.extensionUri, log,
+    datasetFor: (folder) => commands.datasetFor(folder),
+    startRun: (uri, mode, goal, panel) => commands.generate('document', { uri, mode, goal, panel, silent: true }),
+    openDataset: () => commands.openDataset(),
+  });
   const register = (id: string, fn: (...args: any[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, fn));
   register('autodata.generateFromDocument', (arg?: unknown) => commands.generate('document', generateOptions(arg)));
   register('autodata.generateFromSelection', (arg?: unknown) => commands.generate('selection', generateOptions(arg)));
+  register('autodata.showPanel', () => panels.show());
   register('autodata.stop', () => commands.stop());
   register('autodata.setApiKey', (args?: { baseUrl?: string; key?: string }) => commands.setApiKey(args));
   register('autodata.clearApiKey', (args?: { baseUrl?: string }) => commands.clearApiKey(args));
   register('autodata.openDataset', () => commands.openDataset());
   register('autodata.showLog', () => log.show());
-  context.subscriptions.push(log, { dispose: () => commands.stop() });
-  return { commands };
+  context.subscriptions.push(
+    log, panels,
+    commands.onDidStartSession(({ session, source, reuse }) => panels.showSession(session, source, reuse)),
+    vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, panels),
+    { dispose: () => commands.stop() },
+  );
+  return { commands, panels };
 }
 
 /** Menus pass a resource URI as the first argument; only a plain options object is taken as options. */
 function generateOptions(arg: unknown): GenerateOptions {
   if (!arg || typeof arg !== 'object' || arg instanceof vscode.Uri) { return {}; }
   const o = arg as GenerateOptions;
-  return { mode: o.mode === 'step' ? 'step' : undefined, silent: o.silent === true };
+  return { mode: o.mode === 'step' ? 'step' : undefined, silent: o.silent === true, goal: typeof o.goal === 'number' ? o.goal : undefined };
 }
 
 export function deactivate(): void { /* disposables are owned by the context */ }

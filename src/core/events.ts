@@ -1,5 +1,6 @@
 // Every event the engine emits: the journal's lines, the panel's feed, the tests' evidence.
 import { z } from 'zod';
+import { PolicyThresholds } from './config';
 import { Challenge, DatasetRecord, ModelNames, QualityReport, Role, Rollout, SourceRange, Verdict } from './schemas';
 
 const UsageTotals = z.object({ promptTokens: z.number(), completionTokens: z.number(), calls: z.number() });
@@ -11,7 +12,8 @@ export type Phase = z.infer<typeof Phase>;
 
 export const EngineEvent = z.discriminatedUnion('type', [
   z.object({ ...Base, type: z.literal('run_started'), document: z.object({ path: z.string(), sha256: z.string(), length: z.number() }),
-    targets: z.array(TargetSummary), models: ModelNames, promptVersion: z.string(), mode: z.enum(['run', 'step']), goal: z.number().optional() }),
+    targets: z.array(TargetSummary), models: ModelNames, promptVersion: z.string(), mode: z.enum(['run', 'step']), goal: z.number().optional(),
+    policy: PolicyThresholds, solveOrder: z.enum(['cost', 'latency']) }),
   z.object({ ...Base, type: z.literal('target_started'), targetId: z.string() }),
   z.object({ ...Base, type: z.literal('attempt_started'), targetId: z.string(), attemptId: z.string(), iteration: z.number().int() }),
   z.object({ ...Base, type: z.literal('waiting'), attemptId: z.string().optional(), next: Phase }),

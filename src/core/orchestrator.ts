@@ -57,6 +57,11 @@ export class Orchestrator {
   /** Challenges that may still be edited, by attempt, until the next step starts. */
   private readonly editable = new Map<string, Challenge>();
   private transportFailures = 0;
+  /** Every target's attempts so far, so a target sent back by a person continues with its history. */
+  private readonly histories = new Map<string, AttemptMemory[]>();
+  private readonly iterations = new Map<string, number>();
+  private readonly queue: Target[] = [];
+  private finished = false;
 
   constructor(private readonly o: RunOptions) {
     this.prompts = o.prompts ?? DEFAULT_PROMPTS;
@@ -79,6 +84,18 @@ export class Orchestrator {
     this.emit({ type: 'note', text, targetId });
   }
 
+  /**
+   * Sends a target back to the Challenger (a person rejected its borderline item), with the reason as a note.
+   * Returns false when the run has already finished.
+   */
+  requeue(targetId: string, reason: string): boolean {
+    const t = this.o.targets.find((x) => x.id === targetId);
+    if (!t || this.finished || this.control.stopped) { return false; }
+    this.addNote(`A person rejected the last question on this section: ${reason}`, targetId);
+    if (!this.queue.includes(t)) { this.queue.push(t); }
+    return true;
+  }
+
   /** Replaces a proposed challenge before its solvers run. Returns false when it is too late or invalid. */
   editChallenge(attemptId: string, proposed: unknown): boolean {
     if (!this.editable.has(attemptId)) { return false; }
@@ -95,11 +112,12 @@ export class Orchestrator {
       type: 'run_started', document: { path: this.o.document.path, sha256: this.docHash, length: this.o.document.text.length },
       targets: this.o.targets.map((t) => ({ id: t.id, title: t.title, range: t.range })), promptVersion: this.version,
       models: { challenger: models.challenger.model, quality: models.quality.model, weak: models.weak.model, strong: models.strong.model, judge: models.judge.model },
-      mode: this.o.mode ?? 'run', goal: this.o.goal,
+      mode: this.o.mode ?? 'run', goal: this.o.goal, policy: cfg.policy, solveOrder: cfg.solveOrder,
     });
     const impossible = impossiblePolicy(cfg.policy);
     if (impossible) { return this.finish('error', `No item can pass these thresholds: ${impossible}.`); }
-    const queue = [...this.o.targets];
+    const queue = this.queue;
+    queue.push(...this.o.targets);
     let fatal: Error | undefined;
     let active = 0;
     let settled: () => void = () => undefined;
@@ -120,6 +138,7 @@ export class Orchestrator {
       const wake = settled; settled = () => undefined; wake();
     };
     await Promise.all(Array.from({ length: Math.min(cfg.targetConcurrency, Math.max(1, queue.length)) }, worker));
+    this.finished = true;
     if (fatal) { return this.finish('error', fatal.message); }
     return this.finish(this.control.stopped ? 'stopped' : 'completed');
   }
@@ -154,8 +173,10 @@ export class Orchestrator {
 
   private async runTarget(t: Target): Promise<void> {
     this.emit({ type: 'target_started', targetId: t.id });
-    const history: AttemptMemory[] = [];
-    for (let iteration = 1; iteration <= this.o.config.maxIterations; iteration++) {
+    const history = this.histories.get(t.id) ?? [];
+    this.histories.set(t.id, history);
+    for (let iteration = (this.iterations.get(t.id) ?? 0) + 1; iteration <= this.o.config.maxIterations; iteration++) {
+      this.iterations.set(t.id, iteration);
       if (this.goalReached()) { break; }
       const attemptId = `${t.id}.${iteration}`;
       let outcome: 'accepted' | 'review' | undefined;
@@ -180,7 +201,7 @@ export class Orchestrator {
         return;
       }
     }
-    this.emit({ type: 'target_finished', targetId: t.id, outcome: 'exhausted', iterations: Math.min(this.o.config.maxIterations, history.length) });
+    this.emit({ type: 'target_finished', targetId: t.id, outcome: 'exhausted', iterations: this.iterations.get(t.id) ?? 0 });
   }
 
   /** One round. Returns 'accepted' or 'review' when the target is done, undefined to try again. */
@@ -242,6 +263,7 @@ export class Orchestrator {
         return 'accepted';
       }
       this.review.push(record);
+      history.push({ question: c.question, angle: c.angle, verdict, feedback: 'Borderline: sent to a person for review.' });
       this.emit({ type: 'review_needed', attemptId, record });
       return 'review';
     } finally {

@@ -6,6 +6,7 @@ import type { Target } from '../core/schemas';
 import { Dataset, DatasetFileError } from './dataset';
 import { PathOutsideWorkspaceError, resolveInside } from './jsonl';
 import { ApiKeys, isLocal, originOf } from './secrets';
+import type { RunPanel, RunSource } from './panel';
 import { Session, type SessionResult } from './session';
 import { readSettings, SettingsError, type HostSettings } from './settings';
 
@@ -14,11 +15,23 @@ export class UserError extends Error {
   constructor(message: string, readonly actions: Array<'Set API Key' | 'Open Settings' | 'Show Log'> = []) { super(message); }
 }
 
-export interface GenerateOptions { mode?: 'run' | 'step'; silent?: boolean }
+export interface GenerateOptions {
+  mode?: 'run' | 'step';
+  /** No completion message (tests, and runs started from the panel, which shows the outcome itself). */
+  silent?: boolean;
+  /** The document to generate from (default: the active editor's). */
+  uri?: vscode.Uri;
+  /** Accepted items wanted (default: the itemsPerRun setting; 0 for every section). */
+  goal?: number;
+  /** The panel to show the run in (default: a new one). */
+  panel?: RunPanel;
+}
+
+export interface SessionStart { session: Session; source: RunSource; reuse?: RunPanel }
 
 export class Commands {
   private current: Session | undefined;
-  private readonly started = new vscode.EventEmitter<Session>();
+  private readonly started = new vscode.EventEmitter<SessionStart>();
   /** Fires when a session starts (the panel and tests listen). */
   readonly onDidStartSession = this.started.event;
 
@@ -32,9 +45,9 @@ export class Commands {
   async generate(kind: 'document' | 'selection', opts: GenerateOptions = {}): Promise<SessionResult | undefined> {
     try {
       if (this.current) { throw new UserError('An Autodata run is already in progress. Stop it first (Autodata: Stop Run).'); }
-      const editor = vscode.window.activeTextEditor;
-      if (!editor) { throw new UserError('Open a document to generate from.'); }
-      const doc = editor.document;
+      const editor = opts.uri ? undefined : vscode.window.activeTextEditor;
+      const doc = opts.uri ? await vscode.workspace.openTextDocument(opts.uri) : editor?.document;
+      if (!doc) { throw new UserError('Open a document to generate from.'); }
       const text = doc.getText();
       if (!text.trim()) { throw new UserError(`${doc.fileName.split(/[\\/]/).pop()} is empty: there is nothing to generate from.`); }
       if (text.includes('\u0000')) { throw new UserError('This looks like a binary file. Open a text, Markdown or LaTeX document.'); }
@@ -43,12 +56,13 @@ export class Commands {
       const settings = this.settings(doc.uri);
       let targets: Target[];
       if (kind === 'selection') {
-        const sel = editor.selection;
-        if (sel.isEmpty) { throw new UserError('Select the passage to generate from first.'); }
+        const sel = editor?.selection;
+        if (!sel || sel.isEmpty) { throw new UserError('Select the passage to generate from first.'); }
         targets = [selectionTarget(text, doc.offsetAt(sel.start), doc.offsetAt(sel.end), `Selection (lines ${sel.start.line + 1}–${sel.end.line + 1})`)];
       } else {
         targets = splitSections(text, { maxChars: settings.sectionMaxChars, minChars: Math.min(400, settings.sectionMaxChars / 4) });
       }
+      if (opts.goal !== undefined) { settings.itemsPerRun = opts.goal; }
       const dataset = await this.dataset(folder.uri.fsPath, settings);
       const keys = await this.keysFor(settings);
       const runId = newRunId();
@@ -56,7 +70,12 @@ export class Commands {
         runId, folder: folder.uri.fsPath, document: { path: vscode.workspace.asRelativePath(doc.uri, false), text }, targets, settings, keys, dataset,
         log: this.log, mode: opts.mode,
       });
-      return await this.runWithProgress(session, targets.length, opts);
+      const source: RunSource = {
+        folder: folder.uri.fsPath, documentUri: doc.uri, journalFile: session.journal.file,
+        run: { runId, title: doc.uri.path.split('/').pop() ?? 'document', documentPath: vscode.workspace.asRelativePath(doc.uri, false),
+          thresholds: settings.engine.policy, solveOrder: settings.engine.solveOrder, mode: opts.mode ?? 'run', goal: settings.itemsPerRun || undefined, live: true },
+      };
+      return await this.runWithProgress(session, targets.length, opts, source);
     } catch (e) {
       this.report(e);
       return undefined;
@@ -99,6 +118,11 @@ export class Commands {
     }
   }
 
+  /** The dataset of a workspace folder, checked (inside the folder, valid JSONL, torn tail repaired). */
+  async datasetFor(root: string): Promise<Dataset> {
+    return this.dataset(root, this.settings(vscode.Uri.file(root)));
+  }
+
   private async dataset(root: string, settings: HostSettings): Promise<Dataset> {
     try {
       const dataset = new Dataset(await resolveInside(root, settings.datasetPath));
@@ -123,10 +147,10 @@ export class Commands {
     return keys;
   }
 
-  private async runWithProgress(session: Session, sections: number, opts: GenerateOptions): Promise<SessionResult> {
+  private async runWithProgress(session: Session, sections: number, opts: GenerateOptions, source: RunSource): Promise<SessionResult> {
     this.current = session;
     await vscode.commands.executeCommand('setContext', 'autodata.running', true);
-    this.started.fire(session);
+    this.started.fire({ session, source, reuse: opts.panel });
     try {
       const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Autodata', cancellable: true }, (progress, token) => {
         token.onCancellationRequested(() => session.stop());

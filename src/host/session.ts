@@ -1,7 +1,7 @@
 // One run: the engine over a document's targets, with its journal, the dataset writer, the log and progress.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { EngineEvent } from '../core/events';
+import type { DeltaEvent, EngineEvent } from '../core/events';
 import { Limiter } from '../core/limiter';
 import { OpenAICompatibleModel, type ChatModel } from '../core/models';
 import { Orchestrator, type RunSummary } from '../core/orchestrator';
@@ -31,6 +31,12 @@ export class Session implements vscode.Disposable {
   readonly orchestrator: Orchestrator;
   readonly journal: JsonlWriter;
   private readonly listeners = new Set<Listener>();
+  private readonly deltas = new vscode.EventEmitter<DeltaEvent>();
+  private readonly ended = new vscode.EventEmitter<SessionResult>();
+  /** Solver text as it streams in (when streaming is on). */
+  readonly onDelta = this.deltas.event;
+  /** Fires once, after the run's last event is written. */
+  readonly onDidEnd = this.ended.event;
   private written = 0;
   private writes: Promise<unknown> = Promise.resolve();
 
@@ -51,6 +57,7 @@ export class Session implements vscode.Disposable {
       runId: input.runId, document: input.document, targets: input.targets, config: settings.engine, models, mode: input.mode,
       goal: settings.itemsPerRun > 0 ? settings.itemsPerRun : undefined,
       emit: (e) => this.handle(e),
+      onDelta: settings.streamAnswers ? (d) => this.deltas.fire(d) : undefined,
     });
   }
 
@@ -84,11 +91,13 @@ export class Session implements vscode.Disposable {
   async run(): Promise<SessionResult> {
     const summary = await this.orchestrator.start();
     await this.writes;
-    return { ...summary, runId: this.runId, datasetFile: this.input.dataset.file, journalFile: this.journal.file, written: this.written };
+    const result = { ...summary, runId: this.runId, datasetFile: this.input.dataset.file, journalFile: this.journal.file, written: this.written };
+    this.ended.fire(result);
+    return result;
   }
 
   stop(): void { this.orchestrator.stop(); }
-  dispose(): void { this.orchestrator.stop(); this.listeners.clear(); }
+  dispose(): void { this.orchestrator.stop(); this.listeners.clear(); this.deltas.dispose(); this.ended.dispose(); }
 }
 
 /** One log line per meaningful event (never request bodies or keys). */

@@ -12,6 +12,7 @@ export interface HostSettings {
   itemsPerRun: number;
   sectionMaxChars: number;
   datasetPath: string;
+  streamAnswers: boolean;
 }
 
 const RoleOverride = z.object({ baseUrl: z.string().optional(), model: z.string().optional(), temperature: z.number().optional(), maxTokens: z.number().int().optional() }).partial();
@@ -72,5 +73,6 @@ export function readSettings(scope?: vscode.Uri): HostSettings {
     itemsPerRun: cfg.get('itemsPerRun', 0),
     sectionMaxChars: cfg.get('sectionMaxChars', 12000),
     datasetPath: cfg.get('datasetPath', '.autodata/dataset.jsonl'),
+    streamAnswers: cfg.get('streamAnswers', true),
   };
 }

@@ -1,0 +1,50 @@
+// A person's decisions on borderline items: approve (optionally edited) into the dataset, or reject with a reason.
+import type { EngineEvent, EventOf } from '../core/events';
+import type { DatasetRecord } from '../core/schemas';
+import type { ChallengeEdit } from '../protocol';
+import type { Dataset } from './dataset';
+import type { JsonlWriter } from './jsonl';
+
+type Decision = EventOf<'review_decision'>;
+
+export class Review {
+  constructor(private readonly runId: string, private readonly journal: JsonlWriter, private readonly dataset: Dataset) {}
+
+  /** Appends the item with `decision.by = "human"`; the decision goes to the journal first, so a crash loses nothing. */
+  async approve(targetId: string, record: DatasetRecord, edit?: ChallengeEdit, now = new Date()): Promise<Decision> {
+    const approved: DatasetRecord = {
+      ...record,
+      ...(edit ? { question: edit.question, referenceAnswer: edit.referenceAnswer, rubric: edit.rubric.map((r) => ({ criterion: r.criterion, weight: r.weight, negative: r.negative })) } : {}),
+      decision: { by: 'human', borderline: true, ...(edit ? { note: 'edited before approval' } : {}) },
+    };
+    const event = this.decision(targetId, record.id, 'approved', now, { record: approved });
+    await this.journal.append(event);
+    await this.dataset.append(approved);
+    return event;
+  }
+
+  async reject(targetId: string, attemptId: string, reason: string, now = new Date()): Promise<Decision> {
+    const event = this.decision(targetId, attemptId, 'rejected', now, { reason });
+    await this.journal.append(event);
+    return event;
+  }
+
+  private decision(targetId: string, idOrAttempt: string, decision: 'approved' | 'rejected', now: Date, extra: Partial<Decision>): Decision {
+    // Record ids are `<runId>:<attemptId>`.
+    const attemptId = idOrAttempt.startsWith(`${this.runId}:`) ? idOrAttempt.slice(this.runId.length + 1) : idOrAttempt;
+    // seq 0 marks an event written by the host rather than the engine.
+    return { type: 'review_decision', runId: this.runId, seq: 0, at: now.toISOString(), attemptId, targetId, decision, ...extra };
+  }
+}
+
+/** Borderline items still waiting for a person, from a run's events. */
+export function pendingReview(events: readonly EngineEvent[]): Map<string, { targetId: string; record: DatasetRecord }> {
+  const targets = new Map<string, string>();
+  const pending = new Map<string, { targetId: string; record: DatasetRecord }>();
+  for (const e of events) {
+    if (e.type === 'attempt_started') { targets.set(e.attemptId, e.targetId); }
+    if (e.type === 'review_needed') { pending.set(e.attemptId, { targetId: targets.get(e.attemptId) ?? '', record: e.record }); }
+    if (e.type === 'review_decision') { pending.delete(e.attemptId); }
+  }
+  return pending;
+}

@@ -1,0 +1,123 @@
+// The Autodata panel in the real VS Code: it opens for a run, shows its attempts, and its messages change the dataset.
+import * as assert from 'assert';
+import * as fs from 'node:fs';
+import * as vscode from 'vscode';
+import { EngineEvent } from '../../src/core/events';
+import { DatasetRecord } from '../../src/core/schemas';
+import type { SessionResult } from '../../src/host/session';
+import type { ScriptedServer } from '../fakes/openai-server';
+import type { ScriptedQuestion } from '../fakes/scripted-roles';
+import { api, EASY, GOOD, openInEditor, readLines, removeAutodataDir, resetSettings, scriptedEndpoint } from './helpers';
+
+/** Strong mean 0.567: within the 0.05 borderline margin of 0.60. */
+const NEAR: ScriptedQuestion = { weak: [0.3, 0.3, 0.3], strong: [0.6, 0.6, 0.5] };
+const SELECTION: [string, string] = ['## 2 Method', 'unannealed baseline.'];
+
+async function until<T>(fn: () => Promise<T> | T, ok: (v: T) => boolean, what: string, ms = 15_000): Promise<T> {
+  const end = Date.now() + ms;
+  let last: T;
+  do {
+    last = await fn();
+    if (ok(last)) { return last; }
+    await new Promise((r) => setTimeout(r, 100));
+  } while (Date.now() < end);
+  throw new Error(`timed out waiting for ${what}: ${JSON.stringify(last)}`);
+}
+
+suite('panel', () => {
+  let server: ScriptedServer | undefined;
+  setup(() => removeAutodataDir());
+  teardown(async () => {
+    await resetSettings(server); server = undefined;
+    for (const p of (await api()).panels.all()) { p.dispose(); }
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  test('opens for a run and shows every attempt as a card with its verdict', async () => {
+    ({ server } = await scriptedEndpoint([EASY, GOOD]));
+    await openInEditor('paper.md', SELECTION);
+    const result = await vscode.commands.executeCommand<SessionResult>('autodata.generateFromSelection', { silent: true });
+    assert.ok(result);
+    const panel = (await api()).panels.forRun(result.runId);
+    assert.ok(panel, 'a panel for the run');
+    assert.strictEqual(panel.panel.viewType, 'autodata.panel');
+    const cards = await until(() => panel.probe('.card[data-attempt-id]'), (r) => r.count === 2, 'two cards');
+    assert.strictEqual(cards.count, 2);
+    const verdicts = await panel.probe('.card .verdict');
+    assert.ok(verdicts.texts.some((t) => /accepted/i.test(t)), verdicts.texts.join('|'));
+    assert.ok(verdicts.texts.some((t) => /too easy/i.test(t)), verdicts.texts.join('|'));
+  });
+
+  test('Approve from the panel appends the borderline item with decision.by = "human" and journals the decision', async () => {
+    ({ server } = await scriptedEndpoint([NEAR]));
+    await openInEditor('paper.md', SELECTION);
+    const result = await vscode.commands.executeCommand<SessionResult>('autodata.generateFromSelection', { silent: true });
+    assert.ok(result);
+    assert.strictEqual(result.review.length, 1);
+    assert.strictEqual(readLines(result.datasetFile).length, 0, 'borderline items wait for a person');
+    const panel = (await api()).panels.forRun(result.runId)!;
+    await until(() => panel.probe('.review-item'), (r) => r.count === 1, 'the review queue');
+    const attemptId = result.review[0].id.split(':').pop()!;
+
+    // A message that fails the protocol is dropped.
+    await panel.handle({ type: 'approve', attemptIds: attemptId });
+    assert.strictEqual(readLines(result.datasetFile).length, 0);
+
+    await panel.handle({ type: 'approve', attemptIds: [attemptId] });
+    const lines = readLines(result.datasetFile);
+    assert.strictEqual(lines.length, 1);
+    const rec = DatasetRecord.parse(JSON.parse(lines[0]));
+    assert.strictEqual(rec.decision.by, 'human');
+    assert.strictEqual(rec.decision.borderline, true);
+    const journal = readLines(result.journalFile).map((l) => EngineEvent.parse(JSON.parse(l)));
+    assert.ok(journal.some((e) => e.type === 'review_decision' && e.decision === 'approved' && e.attemptId === attemptId));
+    await until(() => panel.probe('.review-item'), (r) => r.count === 0, 'the queue to empty');
+
+    // Approving twice writes nothing more.
+    await panel.handle({ type: 'approve', attemptIds: [attemptId] });
+    assert.strictEqual(readLines(result.datasetFile).length, 1);
+  });
+
+  test('Edit then approve writes the edited question', async () => {
+    ({ server } = await scriptedEndpoint([NEAR]));
+    await openInEditor('paper.md', SELECTION);
+    const result = await vscode.commands.executeCommand<SessionResult>('autodata.generateFromSelection', { silent: true });
+    assert.ok(result);
+    const panel = (await api()).panels.forRun(result.runId)!;
+    const item = result.review[0];
+    const attemptId = item.id.split(':').pop()!;
+    await panel.handle({ type: 'approve', attemptIds: [attemptId], edit: { question: 'Edited: why does annealing help?', referenceAnswer: item.referenceAnswer, rubric: item.rubric } });
+    const rec = DatasetRecord.parse(JSON.parse(readLines(result.datasetFile)[0]));
+    assert.strictEqual(rec.question, 'Edited: why does annealing help?');
+    assert.strictEqual(rec.decision.note, 'edited before approval');
+  });
+
+  test('Reject with a reason journals it and writes nothing to the dataset', async () => {
+    ({ server } = await scriptedEndpoint([NEAR]));
+    await openInEditor('paper.md', SELECTION);
+    const result = await vscode.commands.executeCommand<SessionResult>('autodata.generateFromSelection', { silent: true });
+    assert.ok(result);
+    const panel = (await api()).panels.forRun(result.runId)!;
+    const attemptId = result.review[0].id.split(':').pop()!;
+    await panel.handle({ type: 'reject', attemptIds: [attemptId], reason: 'Hinges on a number from the table.' });
+    assert.strictEqual(readLines(result.datasetFile).length, 0);
+    const journal = readLines(result.journalFile).map((l) => EngineEvent.parse(JSON.parse(l)));
+    assert.ok(journal.some((e) => e.type === 'review_decision' && e.decision === 'rejected' && e.reason === 'Hinges on a number from the table.'));
+  });
+
+  test('Show Panel restores a finished run from its journal', async () => {
+    ({ server } = await scriptedEndpoint([GOOD]));
+    await openInEditor('paper.md', SELECTION);
+    const result = await vscode.commands.executeCommand<SessionResult>('autodata.generateFromSelection', { silent: true });
+    assert.ok(result);
+    const a = await api();
+    for (const p of a.panels.all()) { p.dispose(); }
+    const panel = await vscode.commands.executeCommand<unknown>('autodata.showPanel');
+    assert.ok(panel);
+    const restored = a.panels.forRun(result.runId);
+    assert.ok(restored, 'the panel shows the run from the journal');
+    assert.strictEqual(restored.live, false);
+    await until(() => restored.probe('.card[data-attempt-id]'), (r) => r.count === 1, 'the restored card');
+    assert.ok(fs.existsSync(result.journalFile));
+  });
+});
