@@ -274,4 +274,25 @@ describe('orchestrator', function () {
     assert.ok(server.maxInFlightSeen >= 2);
     assert.deepEqual(events.map((e) => e.seq), events.map((_, i) => i + 1));
   });
+
+  it('sends a target back to the Challenger with the reason when a person rejects its borderline item', async () => {
+    const doc = ['A', 'B'].map((x) => `# Part ${x}\n\n${`Part ${x} explains a distinct idea in enough words to stand alone as a section of the paper. `.repeat(6)}`).join('\n\n');
+    const script = scriptRoles([NEAR, GOOD, GOOD]);
+    const server = await startScriptedServer({ respond: script.respond });
+    servers.push(server);
+    const config = scriptedConfig(server.baseURL);
+    const events: EngineEvent[] = [];
+    let orch: Orchestrator | undefined;
+    orch = new Orchestrator({ runId: 'r', document: { path: 'p.md', text: doc }, targets: splitSections(doc), config, models: scriptedModels(config),
+      emit: (e) => { events.push(e); if (e.type === 'review_needed') { assert.equal(orch!.requeue('s1', 'Hinges on an exact number.'), true); } } });
+    const s = await orch.start();
+    assert.equal(s.review.length, 1);
+    assert.equal(s.accepted.length, 2);
+    const s1 = ofType(events, 'attempt_started').filter((e) => e.targetId === 's1').map((e) => e.attemptId);
+    assert.deepEqual(s1, ['s1.1', 's1.2'], 'the target continues with a new attempt id');
+    const third = script.challengerPrompts[2];
+    assert.match(third, /A person rejected the last question on this section: Hinges on an exact number/);
+    assert.match(third, /Borderline: sent to a person for review/);
+    assert.equal(orch.requeue('s1', 'too late'), false, 'not after the run ended');
+  });
 });
