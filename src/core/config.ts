@@ -59,6 +59,8 @@ export const EngineConfig = z.object({
   solveOrder: z.enum(['cost', 'latency']),
   /** 'batch': one judge call grades all rollouts of an attempt; 'perRollout': one call per rollout. */
   judgeMode: z.enum(['batch', 'perRollout']),
+  /** In the cost order, skip the strong rollouts when the weak result alone already decides the verdict. */
+  earlyDecisions: z.boolean(),
   /** Ask for all rollouts of a solver in one request with `n` (endpoints that ignore `n` are topped up). */
   useN: z.boolean(),
   qualityCheck: z.boolean(),
@@ -95,6 +97,7 @@ export function defaultEngineConfig(): EngineConfig {
     maxIterations: 10,
     solveOrder: 'cost',
     judgeMode: 'batch',
+    earlyDecisions: true,
     useN: true,
     qualityCheck: true,
     targetConcurrency: 1,

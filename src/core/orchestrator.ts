@@ -296,7 +296,7 @@ export class Orchestrator {
     emitGrades('weak', weak);
     const tooFew = this.unmeasured('weak', weak);
     if (tooFew) { return { weak, strong: [], verdict: tooFew }; }
-    const early = decideFromWeak(cfg.policy, measuredScores(weak));
+    const early = cfg.earlyDecisions ? decideFromWeak(cfg.policy, measuredScores(weak)) : undefined;
     if (early) { return { weak, strong: [], verdict: early }; }
     await this.gate('solve_strong', attemptId);
     const strong = await solve(ctx, 'strong', c.question, delta('strong'));

@@ -59,6 +59,7 @@ export function readSettings(scope?: vscode.Uri): HostSettings {
     maxIterations: cfg.get('maxIterations', 10),
     solveOrder: cfg.get('solveOrder', 'cost'),
     judgeMode: cfg.get('judgeMode', 'batch'),
+    earlyDecisions: cfg.get('earlyDecisions', true),
     useN: cfg.get('useN', true),
     qualityCheck: cfg.get('qualityCheck', true),
     targetConcurrency: cfg.get('targetConcurrency', 1),

@@ -35,7 +35,9 @@ function quoteFrom(prompt: string): string {
   return sentence.trim();
 }
 
-export function scriptRoles(questions: ScriptedQuestion[], opts: { solverLatencyMs?: number; judgeLatencyMs?: number; challengerLatencyMs?: number } = {}): RoleScript {
+export interface ScriptLatency { solverLatencyMs?: number; judgeLatencyMs?: number; challengerLatencyMs?: number; qualityLatencyMs?: number }
+
+export function scriptRoles(questions: ScriptedQuestion[], opts: ScriptLatency = {}): RoleScript {
   const challengerPrompts: string[] = [];
   const calls: Record<string, number> = {};
   let asked = 0;
@@ -64,7 +66,7 @@ export function scriptRoles(questions: ScriptedQuestion[], opts: { solverLatency
       }
       case MODELS.quality: {
         const q = byId(user)?.q;
-        return jsonReply(q?.quality ?? { pass: true, reason: 'Self-contained and answerable.' });
+        return jsonReply(q?.quality ?? { pass: true, reason: 'Self-contained and answerable.' }, { latencyMs: opts.qualityLatencyMs });
       }
       case MODELS.weak:
       case MODELS.strong: {

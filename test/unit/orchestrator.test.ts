@@ -295,4 +295,18 @@ describe('orchestrator', function () {
     assert.match(third, /Borderline: sent to a person for review/);
     assert.equal(orch.requeue('s1', 'too late'), false, 'not after the run ended');
   });
+
+  it('accepts the same items with and without early decisions, with fewer calls with them', async () => {
+    const population = [EASY, HARD, EASY, GOOD, NEAR, EASY, GOOD];
+    const outcome = async (earlyDecisions: boolean) => {
+      const h = await start(population, { earlyDecisions, maxIterations: 7 });
+      const s = await h.run;
+      return { accepted: s.accepted.map((r) => r.question.split(':')[0]), review: s.review.map((r) => r.question.split(':')[0]), calls: h.server.requests.length };
+    };
+    const withEarly = await outcome(true);
+    const without = await outcome(false);
+    assert.deepEqual(withEarly.accepted, without.accepted);
+    assert.deepEqual(withEarly.review, without.review);
+    assert.ok(withEarly.calls < without.calls, `${withEarly.calls} < ${without.calls}`);
+  });
 });
