@@ -14,6 +14,7 @@ export const EngineEvent = z.discriminatedUnion('type', [
   z.object({ ...Base, type: z.literal('run_started'), document: z.object({ path: z.string(), sha256: z.string(), length: z.number() }),
     targets: z.array(TargetSummary), models: ModelNames, promptVersion: z.string(), mode: z.enum(['run', 'step']), goal: z.number().optional(),
     policy: PolicyThresholds, solveOrder: z.enum(['cost', 'latency']) }),
+  z.object({ ...Base, type: z.literal('run_resumed'), targets: z.array(z.string()), reused: z.array(z.string()) }),
   z.object({ ...Base, type: z.literal('target_started'), targetId: z.string() }),
   z.object({ ...Base, type: z.literal('attempt_started'), targetId: z.string(), attemptId: z.string(), iteration: z.number().int() }),
   z.object({ ...Base, type: z.literal('waiting'), attemptId: z.string().optional(), next: Phase }),

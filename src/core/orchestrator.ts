@@ -11,6 +11,7 @@ import { buildRecord, measuredScores } from './record';
 import { challenge, checkQuality, judge, solve, type RoleContext } from './roles';
 import { Challenge, type DatasetRecord, type Role, type Rollout, type SourceRange, type Target, type Verdict } from './schemas';
 import { StructuredOutputError } from './structured';
+import type { AttemptMemory, PendingAttempt, ResumePoint } from './resume';
 import { UsageMeter } from './usage';
 
 export interface RunOptions {
@@ -28,6 +29,8 @@ export interface RunOptions {
   emit: (e: EngineEvent) => void;
   onDelta?: (d: DeltaEvent) => void;
   now?: () => Date;
+  /** Goes on with a run rebuilt from its journal (same runId), instead of starting one. */
+  resume?: ResumePoint;
 }
 
 export interface RunSummary {
@@ -38,7 +41,6 @@ export interface RunSummary {
   message?: string;
 }
 
-interface AttemptMemory { question: string; angle: string; verdict: Verdict; feedback: string }
 
 /** Consecutive transport failures after which the run pauses instead of burning through attempts. */
 const PAUSE_AFTER_FAILURES = 3;
@@ -68,6 +70,16 @@ export class Orchestrator {
     this.version = promptVersion(this.prompts);
     this.docHash = sha256(o.document.text);
     this.control = new RunControl(o.mode ?? 'run', (state) => this.emit({ type: 'state', state }));
+    const r = o.resume;
+    if (r) {
+      this.seq = r.lastSeq;
+      this.attempts = r.attempts;
+      this.accepted.push(...r.accepted);
+      this.review.push(...r.review);
+      for (const [t, h] of r.histories) { this.histories.set(t, [...h]); }
+      for (const [t, n] of r.iterations) { this.iterations.set(t, n); }
+      for (const [role, u] of Object.entries(r.usage)) { this.usage.add(role as Role, u); }
+    }
   }
 
   get state() { return this.control.state; }
@@ -108,7 +120,11 @@ export class Orchestrator {
 
   async start(): Promise<RunSummary> {
     const { config: cfg, models } = this.o;
-    this.emit({
+    const resume = this.o.resume;
+    const todo = resume ? this.o.targets.filter((t) => !resume.done.has(t.id)) : this.o.targets;
+    if (resume) {
+      this.emit({ type: 'run_resumed', targets: todo.map((t) => t.id), reused: [...resume.pending.values()].map((p) => p.attemptId) });
+    } else this.emit({
       type: 'run_started', document: { path: this.o.document.path, sha256: this.docHash, length: this.o.document.text.length },
       targets: this.o.targets.map((t) => ({ id: t.id, title: t.title, range: t.range })), promptVersion: this.version,
       models: { challenger: models.challenger.model, quality: models.quality.model, weak: models.weak.model, strong: models.strong.model, judge: models.judge.model },
@@ -117,7 +133,7 @@ export class Orchestrator {
     const impossible = impossiblePolicy(cfg.policy);
     if (impossible) { return this.finish('error', `No item can pass these thresholds: ${impossible}.`); }
     const queue = this.queue;
-    queue.push(...this.o.targets);
+    queue.push(...todo);
     let fatal: Error | undefined;
     let active = 0;
     let settled: () => void = () => undefined;
@@ -209,7 +225,10 @@ export class Orchestrator {
     const cfg = this.o.config;
     const ctx = this.context();
     this.attempts++;
-    this.emit({ type: 'attempt_started', targetId: t.id, attemptId, iteration });
+    // An attempt interrupted by a crash is taken up where its journal ends: finished calls are not made again.
+    const saved = this.o.resume?.pending.get(t.id);
+    const reuse: PendingAttempt | undefined = saved?.attemptId === attemptId ? saved : undefined;
+    if (reuse) { this.o.resume!.pending.delete(t.id); } else { this.emit({ type: 'attempt_started', targetId: t.id, attemptId, iteration }); }
     const reject = (verdict: Verdict, c?: Challenge, weak: Rollout[] = [], strong: Rollout[] = [], quality?: string) => {
       this.emit({ type: 'verdict', attemptId, targetId: t.id, verdict, strongSkipped: strong.length === 0 && weak.length > 0, usage: this.usage.snapshot() });
       const text = feedbackFor({ challenge: c, verdict, weak, strong, quality });
@@ -218,16 +237,16 @@ export class Orchestrator {
       return undefined;
     };
 
-    await this.gate('challenge', attemptId);
     let proposed: Challenge;
-    try {
+    if (reuse) { proposed = reuse.challenge; } else try {
+      await this.gate('challenge', attemptId);
       proposed = await challenge(ctx, { target: t, history: historyText(history), note: this.takeNote(t.id), recipe: this.o.recipe ? `\nLearnings from earlier attempts (the recipe):\n${this.o.recipe}` : '' });
     } catch (e) {
       if (e instanceof StructuredOutputError) { return reject({ kind: 'failed', reasons: [`the Challenger's reply was unusable: ${e.message}`] }); }
       throw e;
     }
     let quoteRange = locateQuote(t, proposed.sourceQuote);
-    this.emit({ type: 'challenge', attemptId, challenge: proposed, quoteRange });
+    if (!reuse) { this.emit({ type: 'challenge', attemptId, challenge: proposed, quoteRange }); }
     this.editable.set(attemptId, proposed);
     const current = () => this.editable.get(attemptId) ?? proposed;
     try {
@@ -236,7 +255,7 @@ export class Orchestrator {
       quoteRange = locateQuote(t, c.sourceQuote);
       const local = localProblem(c, quoteRange);
       if (local) { return reject({ kind: 'quality_failed', reasons: [local] }, c, [], [], local); }
-      if (cfg.qualityCheck) {
+      if (cfg.qualityCheck && !reuse?.quality?.pass) {
         let report;
         try { report = await checkQuality(ctx, t, c); } catch (e) {
           if (e instanceof StructuredOutputError) { return reject({ kind: 'failed', reasons: [`the quality check's reply was unusable: ${e.message}`] }, c); }
@@ -248,7 +267,7 @@ export class Orchestrator {
       await this.gate('solve_weak', attemptId);
       c = current();
       this.editable.delete(attemptId);
-      const { weak, strong, verdict } = await this.measure(ctx, attemptId, c);
+      const { weak, strong, verdict } = await this.measure(ctx, attemptId, c, reuse);
       if (verdict.kind !== 'accepted' && verdict.kind !== 'borderline') { return reject(verdict, c, weak, strong); }
       this.emit({ type: 'verdict', attemptId, targetId: t.id, verdict, strongSkipped: false, usage: this.usage.snapshot() });
       const record = buildRecord({
@@ -272,7 +291,7 @@ export class Orchestrator {
   }
 
   /** Weak and strong rollouts and their grades, in the configured order, and the verdict. */
-  private async measure(ctx: RoleContext, attemptId: string, c: Challenge): Promise<{ weak: Rollout[]; strong: Rollout[]; verdict: Verdict }> {
+  private async measure(ctx: RoleContext, attemptId: string, c: Challenge, saved?: PendingAttempt): Promise<{ weak: Rollout[]; strong: Rollout[]; verdict: Verdict }> {
     const cfg = this.o.config;
     const delta = (solver: 'weak' | 'strong') => (this.o.onDelta ? (index: number, text: string) => this.o.onDelta!({ type: 'delta', attemptId, solver, index, text }) : undefined);
     const emitRollouts = (solver: 'weak' | 'strong', rs: Rollout[]) => this.emit({ type: 'rollouts', attemptId, solver, rollouts: rs.map((r) => ({ ...r })) });
@@ -280,6 +299,9 @@ export class Orchestrator {
       const s = measuredScores(rs);
       this.emit({ type: 'grades', attemptId, solver, rollouts: rs.map((r) => ({ ...r })), mean: s.length ? s.reduce((a, b) => a + b, 0) / s.length : null });
     };
+    if (cfg.solveOrder === 'latency' && saved?.weak && saved.strong) {
+      return { weak: saved.weak, strong: saved.strong, verdict: this.verdictOf(saved.weak, saved.strong) };
+    }
     if (cfg.solveOrder === 'latency') {
       const [weak, strong] = await Promise.all([solve(ctx, 'weak', c.question, delta('weak')), solve(ctx, 'strong', c.question, delta('strong'))]);
       emitRollouts('weak', weak); emitRollouts('strong', strong);
@@ -289,11 +311,14 @@ export class Orchestrator {
       emitGrades('weak', weak); emitGrades('strong', strong);
       return { weak, strong, verdict: this.verdictOf(weak, strong) };
     }
-    const weak = await solve(ctx, 'weak', c.question, delta('weak'));
-    emitRollouts('weak', weak);
-    await this.gate('judge_weak', attemptId);
-    await judge(ctx, c, weak);
-    emitGrades('weak', weak);
+    let weak = saved?.weak;
+    if (!weak) {
+      weak = await solve(ctx, 'weak', c.question, delta('weak'));
+      emitRollouts('weak', weak);
+      await this.gate('judge_weak', attemptId);
+      await judge(ctx, c, weak);
+      emitGrades('weak', weak);
+    }
     const tooFew = this.unmeasured('weak', weak);
     if (tooFew) { return { weak, strong: [], verdict: tooFew }; }
     const early = cfg.earlyDecisions ? decideFromWeak(cfg.policy, measuredScores(weak)) : undefined;

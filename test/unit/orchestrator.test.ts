@@ -4,6 +4,7 @@ import { splitSections } from '../../src/core/chunks';
 import type { EngineConfig } from '../../src/core/config';
 import type { EngineEvent, EventOf } from '../../src/core/events';
 import { Orchestrator, type RunOptions } from '../../src/core/orchestrator';
+import { resumePoint } from '../../src/core/resume';
 import { DatasetRecord } from '../../src/core/schemas';
 import { startScriptedServer, type ScriptedServer } from '../fakes/openai-server';
 import { scriptedConfig, scriptedModels } from '../fakes/scripted-config';
@@ -308,5 +309,40 @@ describe('orchestrator', function () {
     assert.deepEqual(withEarly.accepted, without.accepted);
     assert.deepEqual(withEarly.review, without.review);
     assert.ok(withEarly.calls < without.calls, `${withEarly.calls} < ${without.calls}`);
+  });
+
+  it('resumes a stopped run from its events without redoing finished calls, accepting each item once', async () => {
+    const doc = ['A', 'B'].map((x) => `# Part ${x}\n\n${`Part ${x} explains a distinct idea in enough words to stand alone as a section of the paper. `.repeat(6)}`).join('\n\n');
+    const questions = [EASY, GOOD, GOOD];
+    const script = scriptRoles(questions);
+    const server = await startScriptedServer({ respond: script.respond });
+    servers.push(server);
+    const config = scriptedConfig(server.baseURL);
+    const targets = splitSections(doc);
+    const journal: EngineEvent[] = [];
+    let first: Orchestrator | undefined;
+    first = new Orchestrator({ runId: 'r', document: { path: 'p.md', text: doc }, targets, config, models: scriptedModels(config),
+      emit: (e) => { journal.push(e); if (e.type === 'grades' && e.attemptId === 's1.2' && e.solver === 'weak') { first!.stop(); } } });
+    const s1 = await first.start();
+    assert.equal(s1.outcome, 'stopped');
+    assert.equal(s1.accepted.length, 0);
+    const before = server.requests.length;
+
+    const point = resumePoint(journal);
+    assert.deepEqual([...point.pending.keys()], ['s1']);
+    assert.equal(point.pending.get('s1')!.weak!.length, 3);
+    const second = new Orchestrator({ runId: 'r', document: { path: 'p.md', text: doc }, targets, config, models: scriptedModels(config), resume: point, emit: (e) => journal.push(e) });
+    const s2 = await second.start();
+    assert.equal(s2.outcome, 'completed');
+    const again = server.requests.slice(before).map((r) => r.model);
+    // s1.2 goes on with its strong rollouts and their judging only; then s2 runs a whole attempt.
+    assert.deepEqual(again.slice(0, 2), [MODELS.strong, MODELS.judge]);
+    assert.equal(again.filter((m) => m === MODELS.challenger).length, 1, 'one new challenge, for s2 only');
+    const accepted = journal.filter((e) => e.type === 'item_accepted').map((e) => (e as EventOf<'item_accepted'>).record.id);
+    assert.deepEqual(accepted, ['r:s1.2', 'r:s2.1']);
+    assert.equal(new Set(journal.map((e) => e.seq)).size, journal.length, 'sequence numbers continue');
+    assert.equal(journal.filter((e) => e.type === 'attempt_started' && e.attemptId === 's1.2').length, 1);
+    const rec = s2.accepted.find((r) => r.id === 'r:s1.2')!;
+    assert.equal(rec.iterations, 2);
   });
 });

@@ -1,0 +1,109 @@
+// Rebuilds a run's state from its journal, so it can go on after a crash or reload without redoing finished calls.
+import type { EngineEvent } from './events';
+import type { Challenge, DatasetRecord, QualityReport, Rollout, SourceRange, Target, Usage, Verdict } from './schemas';
+
+export interface AttemptMemory { question: string; angle: string; verdict: Verdict; feedback: string }
+
+/** An attempt that was interrupted after its challenge: what of it can be reused. */
+export interface PendingAttempt {
+  attemptId: string;
+  iteration: number;
+  challenge: Challenge;
+  quoteRange?: SourceRange;
+  quality?: QualityReport;
+  /** Graded rollouts (only those whose judging finished). */
+  weak?: Rollout[];
+  strong?: Rollout[];
+}
+
+export interface ResumePoint {
+  runId: string;
+  lastSeq: number;
+  documentSha256: string;
+  targets: Array<Pick<Target, 'id' | 'title' | 'range'>>;
+  /** Targets that need nothing more (accepted, handed to review, or out of attempts). */
+  done: Set<string>;
+  histories: Map<string, AttemptMemory[]>;
+  /** Attempts started per target. */
+  iterations: Map<string, number>;
+  pending: Map<string, PendingAttempt>;
+  accepted: DatasetRecord[];
+  review: DatasetRecord[];
+  attempts: number;
+  usage: Record<string, Usage>;
+  finished: boolean;
+}
+
+export class NotResumableError extends Error {}
+
+export function resumePoint(events: readonly EngineEvent[]): ResumePoint {
+  const started = events.find((e) => e.type === 'run_started');
+  if (!started || started.type !== 'run_started') { throw new NotResumableError('the journal has no run_started event'); }
+  const p: ResumePoint = {
+    runId: started.runId, lastSeq: 0, documentSha256: started.document.sha256, targets: started.targets, done: new Set(), histories: new Map(),
+    iterations: new Map(), pending: new Map(), accepted: [], review: [], attempts: 0, usage: {}, finished: false,
+  };
+  const targetOf = new Map<string, string>();
+  const challenges = new Map<string, Challenge>();
+  const feedback = new Map<string, string>();
+  const verdicts = new Map<string, Verdict>();
+  const history = (t: string) => { const h = p.histories.get(t) ?? []; p.histories.set(t, h); return h; };
+  for (const e of events) {
+    p.lastSeq = Math.max(p.lastSeq, e.seq);
+    switch (e.type) {
+      case 'attempt_started':
+        targetOf.set(e.attemptId, e.targetId);
+        p.iterations.set(e.targetId, Math.max(p.iterations.get(e.targetId) ?? 0, e.iteration));
+        p.attempts++;
+        p.pending.set(e.targetId, { attemptId: e.attemptId, iteration: e.iteration } as PendingAttempt);
+        break;
+      case 'challenge': {
+        challenges.set(e.attemptId, e.challenge);
+        const pend = p.pending.get(targetOf.get(e.attemptId) ?? '');
+        if (pend?.attemptId === e.attemptId) { pend.challenge = e.challenge; pend.quoteRange = e.quoteRange ?? pend.quoteRange; }
+        break;
+      }
+      case 'quality': {
+        const pend = p.pending.get(targetOf.get(e.attemptId) ?? '');
+        if (pend?.attemptId === e.attemptId) { pend.quality = e.report; }
+        break;
+      }
+      case 'grades': {
+        const pend = p.pending.get(targetOf.get(e.attemptId) ?? '');
+        if (pend?.attemptId === e.attemptId) { pend[e.solver] = e.rollouts; }
+        break;
+      }
+      case 'verdict': {
+        verdicts.set(e.attemptId, e.verdict);
+        p.pending.delete(e.targetId);
+        break;
+      }
+      case 'feedback': {
+        feedback.set(e.attemptId, e.text);
+        const c = challenges.get(e.attemptId);
+        history(e.targetId).push({ question: c?.question ?? '(no valid question)', angle: c?.angle ?? '', verdict: verdicts.get(e.attemptId)!, feedback: e.text });
+        break;
+      }
+      case 'item_accepted': p.accepted.push(e.record); break;
+      case 'review_needed': {
+        p.review.push(e.record);
+        const t = targetOf.get(e.attemptId) ?? '';
+        history(t).push({ question: e.record.question, angle: challenges.get(e.attemptId)?.angle ?? '', verdict: verdicts.get(e.attemptId)!, feedback: 'Borderline: sent to a person for review.' });
+        break;
+      }
+      case 'target_finished':
+        if (e.outcome === 'accepted' || e.outcome === 'review' || e.outcome === 'exhausted') { p.done.add(e.targetId); }
+        break;
+      case 'usage': p.usage[e.role] = e.totals; break;
+      case 'run_finished': p.finished = e.outcome === 'completed'; break;
+      default: break;
+    }
+  }
+  // Interrupted attempts are taken up again under their own id; one that had no challenge yet is simply asked again.
+  for (const [t, pend] of p.pending) {
+    p.iterations.set(t, pend.iteration - 1);
+    p.attempts--;
+    if (!pend.challenge) { p.pending.delete(t); }
+  }
+  return p;
+}
