@@ -4,6 +4,7 @@ import { Commands, type GenerateOptions } from './host/commands';
 import { VIEW_TYPE } from './host/panel';
 import { Panels } from './host/panels';
 import { ApiKeys } from './host/secrets';
+import { RunStatus } from './host/status';
 
 export interface AutodataApi {
   commands: Commands;
@@ -19,10 +20,12 @@ export function activate(context: vscode.ExtensionContext): AutodataApi {
     startRun: (uri, mode, goal, panel) => commands.generate('document', { uri, mode, goal, panel, silent: true }),
     openDataset: () => commands.openDataset(),
   });
+  const status = new RunStatus();
   const register = (id: string, fn: (...args: any[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, fn));
   register('autodata.generateFromDocument', (arg?: unknown) => commands.generate('document', generateOptions(arg)));
   register('autodata.generateFromSelection', (arg?: unknown) => commands.generate('selection', generateOptions(arg)));
   register('autodata.showPanel', () => panels.show());
+  register('autodata.resumeRun', (runId?: unknown) => commands.resumeRun(typeof runId === 'string' ? runId : undefined, { silent: typeof runId === 'string' }));
   register('autodata.stop', () => commands.stop());
   register('autodata.setApiKey', (args?: { baseUrl?: string; key?: string }) => commands.setApiKey(args));
   register('autodata.clearApiKey', (args?: { baseUrl?: string }) => commands.clearApiKey(args));
@@ -30,7 +33,8 @@ export function activate(context: vscode.ExtensionContext): AutodataApi {
   register('autodata.showLog', () => log.show());
   context.subscriptions.push(
     log, panels,
-    commands.onDidStartSession(({ session, source, reuse }) => panels.showSession(session, source, reuse)),
+    status,
+    commands.onDidStartSession(({ session, source, reuse }) => { panels.showSession(session, source, reuse); status.track(session); }),
     vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, panels),
     { dispose: () => commands.stop() },
   );

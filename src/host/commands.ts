@@ -1,12 +1,15 @@
 // Command handlers: check the input, start a session with progress and cancellation, report the outcome.
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import { selectionTarget, splitSections } from '../core/chunks';
+import { selectionTarget, sha256, splitSections } from '../core/chunks';
+import { NotResumableError, resumePoint, type ResumePoint } from '../core/resume';
 import type { Target } from '../core/schemas';
 import { Dataset, DatasetFileError } from './dataset';
 import { PathOutsideWorkspaceError, resolveInside } from './jsonl';
 import { ApiKeys, isLocal, originOf } from './secrets';
+import { journalFile, listRuns, readJournal } from './journal';
 import type { RunPanel, RunSource } from './panel';
+import { sourceFromJournal } from './panels';
 import { Session, type SessionResult } from './session';
 import { readSettings, SettingsError, type HostSettings } from './settings';
 
@@ -83,6 +86,49 @@ export class Commands {
   }
 
   stop(): void { this.current?.stop(); }
+
+  /** Autodata: Resume Run — rebuilds an interrupted run from its journal and goes on with it. */
+  async resumeRun(runId?: string, opts: GenerateOptions = {}): Promise<SessionResult | undefined> {
+    try {
+      if (this.current) { throw new UserError('An Autodata run is already in progress. Stop it first (Autodata: Stop Run).'); }
+      const folder = vscode.workspace.workspaceFolders?.[0];
+      if (!folder || folder.uri.scheme !== 'file') { throw new UserError('Open the folder the run was made in.'); }
+      const root = folder.uri.fsPath;
+      const candidates: Array<{ runId: string; point: ResumePoint }> = [];
+      for (const id of runId ? [runId] : await listRuns(root)) {
+        const { events } = await readJournal(journalFile(root, id));
+        try {
+          const point = resumePoint(events);
+          if (!point.finished) { candidates.push({ runId: id, point }); }
+        } catch (e) { if (!(e instanceof NotResumableError)) { throw e; } }
+      }
+      if (candidates.length === 0) { throw new UserError(runId ? `Run ${runId} has nothing left to do.` : 'No interrupted run to resume in this workspace.'); }
+      const pick = candidates.length === 1 ? candidates[0] : await vscode.window.showQuickPick(
+        candidates.map((c) => ({ label: c.runId, description: `${c.point.accepted.length} accepted · ${c.point.done.size}/${c.point.targets.length} sections done`, c })),
+        { title: 'Autodata: Resume Run', placeHolder: 'Which run?' }).then((x) => x?.c);
+      if (!pick) { return undefined; }
+      const source = await sourceFromJournal(root, pick.runId);
+      if (!source) { throw new UserError(`The journal of ${pick.runId} cannot be read.`); }
+      const doc = await vscode.workspace.openTextDocument(source.documentUri).then(undefined, () => undefined);
+      if (!doc) { throw new UserError(`${source.run.documentPath} is gone: the run cannot go on without its document.`); }
+      const text = doc.getText();
+      if (sha256(text) !== pick.point.documentSha256) { throw new UserError(`${source.run.documentPath} changed since run ${pick.runId}: its ranges would no longer match. Start a new run instead.`); }
+      const settings = this.settings(doc.uri);
+      settings.itemsPerRun = source.run.goal ?? 0;
+      const dataset = await this.dataset(root, settings);
+      // Items accepted before the interruption but not yet in the dataset are written now, once each.
+      for (const r of pick.point.accepted) { await dataset.append(r); }
+      const keys = await this.keysFor(settings);
+      const targets = pick.point.targets.map((t) => ({ ...t, text: text.slice(t.range.start, t.range.end) }));
+      const session = new Session({ runId: pick.runId, folder: root, document: { path: source.run.documentPath, text }, targets, settings, keys, dataset,
+        log: this.log, mode: opts.mode, resume: pick.point });
+      this.log.info(`resuming ${pick.runId}: ${pick.point.done.size}/${targets.length} sections done, ${pick.point.pending.size} attempt(s) taken up where they stopped`);
+      return await this.runWithProgress(session, targets.length, opts, { ...source, run: { ...source.run, live: true } });
+    } catch (e) {
+      this.report(e);
+      return undefined;
+    }
+  }
 
   async setApiKey(args?: { baseUrl?: string; key?: string }): Promise<void> {
     const settings = this.settings();

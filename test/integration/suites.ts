@@ -2,3 +2,4 @@
 import './activation.test';
 import './generate.test';
 import './panel.test';
+import './resume.test';

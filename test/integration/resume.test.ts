@@ -1,0 +1,61 @@
+// Stop a run mid-iteration, then Resume Run: it goes on from the journal and every accepted item lands exactly once.
+import * as assert from 'assert';
+import * as vscode from 'vscode';
+import { DatasetRecord } from '../../src/core/schemas';
+import type { SessionResult } from '../../src/host/session';
+import type { ScriptedServer } from '../fakes/openai-server';
+import { MODELS } from '../fakes/scripted-roles';
+import { api, EASY, GOOD, openInEditor, readLines, removeAutodataDir, resetSettings, scriptedEndpoint } from './helpers';
+
+suite('resume', () => {
+  let server: ScriptedServer | undefined;
+  setup(() => removeAutodataDir());
+  teardown(async () => {
+    await resetSettings(server); server = undefined;
+    for (const p of (await api()).panels.all()) { p.dispose(); }
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  test('Resume Run takes up an interrupted run without redoing finished calls', async () => {
+    ({ server } = await scriptedEndpoint([EASY, GOOD]));
+    await vscode.workspace.getConfiguration('autodata').update('itemsPerRun', 2, vscode.ConfigurationTarget.Global);
+    await openInEditor('paper.md');
+    // Hold the first strong request of the run, then stop while it is in flight.
+    const s = server;
+    let held = false;
+    const script = s.requests;
+    const original = (await import('../fakes/scripted-roles')).scriptRoles([EASY, GOOD]);
+    s.setResponder((req, ctx) => {
+      if (req.model === MODELS.strong && !held) { held = true; return { kind: 'hang' }; }
+      return original.respond(req, ctx);
+    });
+    const running = vscode.commands.executeCommand<SessionResult>('autodata.generateFromDocument', { silent: true });
+    for (let i = 0; i < 500 && !held; i++) { await new Promise((r) => setTimeout(r, 20)); }
+    assert.ok(held, 'the strong solver was asked');
+    await vscode.commands.executeCommand('autodata.stop');
+    const first = await running;
+    assert.ok(first);
+    assert.strictEqual(first.outcome, 'stopped');
+    const challengesBefore = script.filter((r) => r.model === MODELS.challenger).length;
+    const weakBefore = script.filter((r) => r.model === MODELS.weak).length;
+
+    const second = await vscode.commands.executeCommand<SessionResult>('autodata.resumeRun', first.runId);
+    assert.ok(second, `resumed (last error: ${(await api()).commands.lastError})`);
+    assert.strictEqual(second.runId, first.runId);
+    assert.strictEqual(second.outcome, 'completed', second.message);
+    const lines = readLines(second.datasetFile).map((l) => DatasetRecord.parse(JSON.parse(l)));
+    assert.strictEqual(lines.length, 2, 'two accepted items, the goal');
+    assert.strictEqual(new Set(lines.map((r) => r.id)).size, 2, 'each exactly once');
+    assert.ok(lines.some((r) => r.id === `${first.runId}:s1.2`));
+    const weakAfter = script.filter((r) => r.model === MODELS.weak).length;
+    const challengesAfter = script.filter((r) => r.model === MODELS.challenger).length;
+    // s1.2 reused its challenge and weak rollouts; s2 needed one challenge and one weak call (EASY is its first question).
+    assert.strictEqual(challengesAfter - challengesBefore, 2, 'a challenge for s2 only (too easy, then good)');
+    assert.strictEqual(weakAfter - weakBefore, 2, 'weak rollouts for s2 only');
+
+    // Resuming again finds nothing to do and writes nothing.
+    assert.strictEqual(await vscode.commands.executeCommand('autodata.resumeRun', first.runId), undefined);
+    assert.match((await api()).commands.lastError ?? '', /nothing left to do/);
+    assert.strictEqual(readLines(second.datasetFile).length, 2);
+  });
+});
