@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { Commands, type GenerateOptions } from './host/commands';
 import { VIEW_TYPE } from './host/panel';
 import { Panels } from './host/panels';
+import { ModelSetup } from './host/model-setup';
 import { ApiKeys } from './host/secrets';
 import { RunStatus } from './host/status';
 
@@ -13,20 +14,24 @@ export interface AutodataApi {
 
 export function activate(context: vscode.ExtensionContext): AutodataApi {
   const log = vscode.window.createOutputChannel('Autodata', { log: true });
-  const commands = new Commands(new ApiKeys(context.secrets), log);
+  const keys = new ApiKeys(context.secrets);
+  const modelSetup = new ModelSetup(keys, log);
+  const commands = new Commands(keys, log);
+  const status = new RunStatus();
   const panels = new Panels({
     extensionUri: context.extensionUri, log,
     datasetFor: (folder) => commands.datasetFor(folder),
     startRun: (uri, mode, goal, panel) => commands.generate('document', { uri, mode, goal, panel, silent: true }),
     openDataset: () => commands.openDataset(),
   });
-  const status = new RunStatus();
   const register = (id: string, fn: (...args: any[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, fn));
   register('autodata.generateFromDocument', (arg?: unknown) => commands.generate('document', generateOptions(arg)));
   register('autodata.generateFromSelection', (arg?: unknown) => commands.generate('selection', generateOptions(arg)));
   register('autodata.showPanel', () => panels.show());
   register('autodata.resumeRun', (runId?: unknown) => commands.resumeRun(typeof runId === 'string' ? runId : undefined, { silent: typeof runId === 'string' }));
   register('autodata.stop', () => commands.stop());
+  register('autodata.configureModels', (args?: Parameters<ModelSetup['configure']>[0]) => modelSetup.configure(args));
+  register('autodata.testConnection', (args?: { silent?: boolean }) => modelSetup.test(args));
   register('autodata.setApiKey', (args?: { baseUrl?: string; key?: string }) => commands.setApiKey(args));
   register('autodata.clearApiKey', (args?: { baseUrl?: string }) => commands.clearApiKey(args));
   register('autodata.openDataset', () => commands.openDataset());

@@ -86,6 +86,9 @@ export class OpenAICompatibleModel implements ChatModel {
     this.limiter = opts.limiter ?? new Limiter(8);
   }
 
+  /** How JSON is asked for now (after any fallback). */
+  get structuredMode(): Structured { return this.structured; }
+
   async complete(req: ChatRequest): Promise<ChatResult> {
     const n = Math.max(1, req.n ?? 1);
     const perRequest = this.opts.useN === false ? 1 : n;

@@ -2,7 +2,8 @@
 import Mocha from 'mocha';
 
 export function run(): Promise<void> {
-  const mocha = new Mocha({ ui: 'tdd', color: false, timeout: 120000 });
+  // AUTODATA_TEST_GREP reaches the extension host through the VS Code server's environment.
+  const mocha = new Mocha({ ui: 'tdd', color: false, timeout: 120000, grep: process.env.AUTODATA_TEST_GREP || undefined });
   mocha.suite.emit('pre-require', globalThis, 'autodata-integration', mocha);
   require('./suites');
   return new Promise((resolve, reject) => {

@@ -3,3 +3,4 @@ import './activation.test';
 import './generate.test';
 import './panel.test';
 import './resume.test';
+import './models.test';

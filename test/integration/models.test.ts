@@ -1,0 +1,54 @@
+// Configure Models and Test Connection in the real VS Code, against scripted endpoints.
+import * as assert from 'assert';
+import * as vscode from 'vscode';
+import type { RoleCheck } from '../../src/host/model-setup';
+import { jsonReply, startScriptedServer, type ScriptedServer } from '../fakes/openai-server';
+import { resetSettings } from './helpers';
+
+suite('models', () => {
+  const servers: ScriptedServer[] = [];
+  teardown(async () => { await resetSettings(); await vscode.workspace.getConfiguration('autodata').update('model', undefined, vscode.ConfigurationTarget.Global); await Promise.all(servers.splice(0).map((s) => s.close())); });
+  const endpoint = async (models: string[], extra = {}) => {
+    const s = await startScriptedServer({ models, ...extra, respond: (req) => (models.includes(req.model ?? '') ? jsonReply({ ok: true })
+      : { kind: 'error', status: 404, body: { error: { message: `The model '${req.model}' does not exist`, type: 'invalid_request_error', param: 'model', code: 'model_not_found' } } }) });
+    servers.push(s);
+    return s;
+  };
+
+  test('Configure Models sets a role\'s endpoint and model in user settings, and Test Connection checks every role', async () => {
+    const s = await endpoint(['small', 'large']);
+    assert.strictEqual(await vscode.commands.executeCommand('autodata.configureModels', { role: 'all', baseUrl: s.baseURL, model: 'large' }), true);
+    assert.strictEqual(await vscode.commands.executeCommand('autodata.configureModels', { role: 'weak', baseUrl: s.baseURL, model: 'small' }), true);
+    const cfg = vscode.workspace.getConfiguration('autodata');
+    assert.strictEqual(cfg.get('model'), 'large');
+    assert.deepStrictEqual(cfg.get('roles.weak'), { baseUrl: s.baseURL, model: 'small' });
+    const checks = await vscode.commands.executeCommand<RoleCheck[]>('autodata.testConnection', { silent: true });
+    assert.deepStrictEqual(checks.map((c) => [c.role, c.model, c.report.ok]), [['challenger', 'large', true], ['quality', 'large', true], ['weak', 'small', true], ['strong', 'large', true], ['judge', 'large', true]]);
+    const calls = s.requests.filter((r) => r.path.endsWith('/chat/completions'));
+    assert.strictEqual(calls.length, 2, 'one request per distinct model');
+  });
+
+  test('Test Connection says which role fails and why: unknown model, bad key, unreachable host', async () => {
+    const s = await endpoint(['large'], { apiKey: 'sk-right' });
+    const closed = await startScriptedServer({ respond: () => jsonReply({}) });
+    const downUrl = closed.baseURL;
+    await closed.close();
+    await vscode.commands.executeCommand('autodata.configureModels', { role: 'all', baseUrl: s.baseURL, model: 'large' });
+    await vscode.commands.executeCommand('autodata.configureModels', { role: 'weak', baseUrl: s.baseURL, model: 'missing-model' });
+    await vscode.commands.executeCommand('autodata.configureModels', { role: 'judge', baseUrl: downUrl, model: 'large' });
+    await vscode.commands.executeCommand('autodata.setApiKey', { baseUrl: s.baseURL, key: 'sk-wrong' });
+    try {
+      let checks = await vscode.commands.executeCommand<RoleCheck[]>('autodata.testConnection', { silent: true });
+      const by = (role: string) => checks.find((c) => c.role === role)!.report;
+      assert.strictEqual(by('challenger').kind, 'auth');
+      assert.match(by('judge').message, /Cannot reach/);
+      await vscode.commands.executeCommand('autodata.setApiKey', { baseUrl: s.baseURL, key: 'sk-right' });
+      checks = await vscode.commands.executeCommand<RoleCheck[]>('autodata.testConnection', { silent: true });
+      assert.strictEqual(by('challenger').ok, true);
+      assert.strictEqual(by('weak').kind, 'unknown_model');
+      assert.match(by('weak').message, /missing-model|does not know this model/);
+    } finally {
+      await vscode.commands.executeCommand('autodata.clearApiKey', { baseUrl: s.baseURL });
+    }
+  });
+});
