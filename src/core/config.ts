@@ -1,5 +1,6 @@
 // The engine's configuration: endpoints per role, the acceptance policy (with the paper's two presets) and loop limits.
 import { z } from 'zod';
+import { Budget, PriceTable } from './budget';
 
 export const PolicyThresholds = z.object({
   /** Weak mean must be at most this (inclusive). */
@@ -68,6 +69,8 @@ export const EngineConfig = z.object({
   targetConcurrency: z.number().int().min(1).max(32),
   /** Retries of a truncated or empty solver answer, each with twice the token budget. */
   truncationRetries: z.number().int().min(0).max(3),
+  budget: Budget,
+  prices: PriceTable,
 });
 export type EngineConfig = z.infer<typeof EngineConfig>;
 
@@ -102,5 +105,7 @@ export function defaultEngineConfig(): EngineConfig {
     qualityCheck: true,
     targetConcurrency: 1,
     truncationRetries: 1,
+    budget: { tokens: 0, money: 0 },
+    prices: {},
   };
 }

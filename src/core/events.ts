@@ -31,12 +31,12 @@ export const EngineEvent = z.discriminatedUnion('type', [
   z.object({ ...Base, type: z.literal('review_decision'), attemptId: z.string(), targetId: z.string(), decision: z.enum(['approved', 'rejected']),
     reason: z.string().optional(), record: DatasetRecord.optional() }),
   z.object({ ...Base, type: z.literal('target_finished'), targetId: z.string(), outcome: z.enum(['accepted', 'review', 'exhausted', 'stopped', 'error']), iterations: z.number().int() }),
-  z.object({ ...Base, type: z.literal('usage'), role: Role, totals: UsageTotals }),
+  z.object({ ...Base, type: z.literal('usage'), role: Role, totals: UsageTotals, cost: z.number().optional() }),
   z.object({ ...Base, type: z.literal('state'), state: z.enum(['running', 'paused', 'stepping']) }),
   z.object({ ...Base, type: z.literal('note'), text: z.string(), targetId: z.string().optional() }),
   z.object({ ...Base, type: z.literal('error'), message: z.string(), attemptId: z.string().optional() }),
   z.object({ ...Base, type: z.literal('run_finished'), outcome: z.enum(['completed', 'stopped', 'error']), accepted: z.number().int(),
-    review: z.number().int(), attempts: z.number().int(), usage: z.record(z.string(), UsageTotals), message: z.string().optional() }),
+    review: z.number().int(), attempts: z.number().int(), usage: z.record(z.string(), UsageTotals), cost: z.number().optional(), message: z.string().optional() }),
 ]);
 export type EngineEvent = z.infer<typeof EngineEvent>;
 export type EventOf<T extends EngineEvent['type']> = Extract<EngineEvent, { type: T }>;

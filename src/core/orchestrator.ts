@@ -1,4 +1,5 @@
 // The Agentic Self-Instruct loop over a document's targets: challenge, check, solve, judge, decide, feed back.
+import { budgetSpent, costOf } from './budget';
 import { locateQuote, sha256 } from './chunks';
 import { impossiblePolicy, type EngineConfig } from './config';
 import { RunControl, StoppedError } from './control';
@@ -64,6 +65,7 @@ export class Orchestrator {
   private readonly iterations = new Map<string, number>();
   private readonly queue: Target[] = [];
   private finished = false;
+  private budgetMessage: string | undefined;
 
   constructor(private readonly o: RunOptions) {
     this.prompts = o.prompts ?? DEFAULT_PROMPTS;
@@ -161,8 +163,13 @@ export class Orchestrator {
 
   private goalReached(): boolean { return this.o.goal !== undefined && this.accepted.length >= this.o.goal; }
 
-  private finish(outcome: RunSummary['outcome'], message?: string): RunSummary {
-    this.emit({ type: 'run_finished', outcome, accepted: this.accepted.length, review: this.review.length, attempts: this.attempts, usage: this.usage.snapshot(), message });
+  private cost(): number | undefined {
+    const m = this.o.models;
+    return costOf(this.usage.byRole, { challenger: m.challenger.model, quality: m.quality.model, weak: m.weak.model, strong: m.strong.model, judge: m.judge.model }, this.o.config.prices);
+  }
+
+  private finish(outcome: RunSummary['outcome'], message = this.budgetMessage): RunSummary {
+    this.emit({ type: 'run_finished', outcome, accepted: this.accepted.length, review: this.review.length, attempts: this.attempts, usage: this.usage.snapshot(), cost: this.cost(), message });
     return { outcome, accepted: [...this.accepted], review: [...this.review], attempts: this.attempts, message };
   }
 
@@ -177,7 +184,13 @@ export class Orchestrator {
   private context(): RoleContext {
     return {
       models: this.o.models, config: this.o.config, prompts: this.prompts, usage: this.usage, signal: this.control.signal,
-      onUsage: (role) => this.emit({ type: 'usage', role, totals: this.usage.byRole[role]! }),
+      onUsage: (role) => {
+        const cost = this.cost();
+        this.emit({ type: 'usage', role, totals: this.usage.byRole[role]!, cost });
+        const t = this.usage.total();
+        const spent = budgetSpent(this.o.config.budget, t.promptTokens + t.completionTokens, cost);
+        if (spent && !this.budgetMessage) { this.budgetMessage = `Stopped: ${spent}.`; this.control.stop(); }
+      },
     };
   }
 

@@ -61,6 +61,19 @@ Does the question pass? Give the reason.`,
 Grade every answer ({{labels}}) on every criterion (1 to {{criteria}}).`,
 };
 
+/** Slots a template must keep, or the role cannot do its job (e.g. a Challenger that never sees the source). */
+export const REQUIRED_SLOTS: Record<TemplateRole, string[]> = {
+  challenger: ['source', 'history'],
+  quality: ['question', 'rubric'],
+  solver: ['question'],
+  judge: ['question', 'rubric', 'answers'],
+};
+
+/** Problems of a template, as sentences; empty when it is usable. */
+export function templateProblems(role: TemplateRole, template: string): string[] {
+  return REQUIRED_SLOTS[role].filter((slot) => !template.includes(`{{${slot}}}`)).map((slot) => `the ${role} template must contain {{${slot}}}`);
+}
+
 export interface RenderedPrompt { system: string; user: string }
 
 /** Fills `{{name}}` slots; values are inserted once, so text in them is never expanded again. */

@@ -2,12 +2,14 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { selectionTarget, sha256, splitSections } from '../core/chunks';
+import type { PromptSet } from '../core/prompts';
 import { NotResumableError, resumePoint, type ResumePoint } from '../core/resume';
 import type { Target } from '../core/schemas';
 import { Dataset, DatasetFileError } from './dataset';
 import { PathOutsideWorkspaceError, resolveInside } from './jsonl';
 import { ApiKeys, isLocal, originOf } from './secrets';
 import { journalFile, listRuns, readJournal } from './journal';
+import { loadPrompts, PromptFileError } from './prompt-files';
 import type { RunPanel, RunSource } from './panel';
 import { sourceFromJournal } from './panels';
 import { Session, type SessionResult } from './session';
@@ -68,10 +70,11 @@ export class Commands {
       if (opts.goal !== undefined) { settings.itemsPerRun = opts.goal; }
       const dataset = await this.dataset(folder.uri.fsPath, settings);
       const keys = await this.keysFor(settings);
+      const prompts = await this.prompts(folder.uri.fsPath);
       const runId = newRunId();
       const session = new Session({
         runId, folder: folder.uri.fsPath, document: { path: vscode.workspace.asRelativePath(doc.uri, false), text }, targets, settings, keys, dataset,
-        log: this.log, mode: opts.mode,
+        log: this.log, mode: opts.mode, prompts,
       });
       const source: RunSource = {
         folder: folder.uri.fsPath, documentUri: doc.uri, journalFile: session.journal.file,
@@ -121,7 +124,7 @@ export class Commands {
       const keys = await this.keysFor(settings);
       const targets = pick.point.targets.map((t) => ({ ...t, text: text.slice(t.range.start, t.range.end) }));
       const session = new Session({ runId: pick.runId, folder: root, document: { path: source.run.documentPath, text }, targets, settings, keys, dataset,
-        log: this.log, mode: opts.mode, resume: pick.point });
+        log: this.log, mode: opts.mode, resume: pick.point, prompts: await this.prompts(root) });
       this.log.info(`resuming ${pick.runId}: ${pick.point.done.size}/${targets.length} sections done, ${pick.point.pending.size} attempt(s) taken up where they stopped`);
       return await this.runWithProgress(session, targets.length, opts, { ...source, run: { ...source.run, live: true } });
     } catch (e) {
@@ -177,6 +180,17 @@ export class Commands {
       return dataset;
     } catch (e) {
       if (e instanceof PathOutsideWorkspaceError || e instanceof DatasetFileError) { throw new UserError(e.message, ['Open Settings']); }
+      throw e;
+    }
+  }
+
+  private async prompts(root: string): Promise<PromptSet> {
+    try {
+      const { prompts, overridden } = await loadPrompts(root);
+      if (overridden.length) { this.log.info(`prompt templates from the workspace: ${overridden.join(', ')}`); }
+      return prompts;
+    } catch (e) {
+      if (e instanceof PromptFileError) { throw new UserError(e.message); }
       throw e;
     }
   }

@@ -5,6 +5,7 @@ import type { DeltaEvent, EngineEvent } from '../core/events';
 import { Limiter } from '../core/limiter';
 import { OpenAICompatibleModel, type ChatModel } from '../core/models';
 import { Orchestrator, type RunSummary } from '../core/orchestrator';
+import type { PromptSet } from '../core/prompts';
 import type { ResumePoint } from '../core/resume';
 import { ROLES, type Role, type Target } from '../core/schemas';
 import type { Dataset } from './dataset';
@@ -23,6 +24,7 @@ export interface SessionInput {
   log: vscode.LogOutputChannel;
   mode?: 'run' | 'step';
   resume?: ResumePoint;
+  prompts?: PromptSet;
 }
 
 export interface SessionResult extends RunSummary { runId: string; datasetFile: string; journalFile: string; written: number }
@@ -58,7 +60,7 @@ export class Session implements vscode.Disposable {
     this.orchestrator = new Orchestrator({
       runId: input.runId, document: input.document, targets: input.targets, config: settings.engine, models, mode: input.mode,
       goal: settings.itemsPerRun > 0 ? settings.itemsPerRun : undefined,
-      emit: (e) => this.handle(e), resume: input.resume,
+      emit: (e) => this.handle(e), resume: input.resume, prompts: input.prompts,
       onDelta: settings.streamAnswers ? (d) => this.deltas.fire(d) : undefined,
     });
   }

@@ -64,6 +64,8 @@ export function readSettings(scope?: vscode.Uri): HostSettings {
     qualityCheck: cfg.get('qualityCheck', true),
     targetConcurrency: cfg.get('targetConcurrency', 1),
     truncationRetries: 1,
+    budget: { tokens: cfg.get('budget.tokens', 0), money: cfg.get('budget.money', 0) },
+    prices: cfg.get('prices', {}),
   });
   if (!engine.success) { throw new SettingsError(`Autodata settings are not valid: ${z.prettifyError(engine.error)}`); }
   return {

@@ -4,3 +4,4 @@ import './generate.test';
 import './panel.test';
 import './resume.test';
 import './models.test';
+import './workspace.test';

@@ -345,4 +345,24 @@ describe('orchestrator', function () {
     const rec = s2.accepted.find((r) => r.id === 'r:s1.2')!;
     assert.equal(rec.iterations, 2);
   });
+
+  it('stops cleanly when the token budget is spent, and prices usage', async () => {
+    const prices = { [MODELS.challenger]: { prompt: 1, completion: 2 }, [MODELS.quality]: { prompt: 1, completion: 2 }, [MODELS.weak]: { prompt: 0.1, completion: 0.2 },
+      [MODELS.strong]: { prompt: 3, completion: 6 }, [MODELS.judge]: { prompt: 1, completion: 2 } };
+    const h = await start([EASY], { budget: { tokens: 2500, money: 0 }, prices, maxIterations: 10 });
+    const s = await h.run;
+    assert.equal(s.outcome, 'stopped');
+    assert.match(s.message ?? '', /token budget is spent/);
+    const fin = ofType(h.events, 'run_finished')[0];
+    const used = Object.values(fin.usage).reduce((a, u) => a + u.promptTokens + u.completionTokens, 0);
+    assert.ok(used >= 2500 && s.attempts < 10, `${used} tokens, ${s.attempts} attempts`);
+    const expected = Object.entries(fin.usage).reduce((a, [role, u]) => a + (u.promptTokens * prices[MODELS[role as keyof typeof MODELS]].prompt + u.completionTokens * prices[MODELS[role as keyof typeof MODELS]].completion) / 1e6, 0);
+    assert.ok(Math.abs((fin.cost ?? -1) - expected) < 1e-12);
+  });
+
+  it('has no money figure when a used model has no price', async () => {
+    const h = await start([GOOD], { prices: { [MODELS.challenger]: { prompt: 1, completion: 1 } } });
+    await h.run;
+    assert.equal(ofType(h.events, 'run_finished')[0].cost, undefined);
+  });
 });

@@ -1,0 +1,26 @@
+// Prompt templates from the workspace (.autodata/prompts/<role>.md), read at the start of every run.
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import { DEFAULT_PROMPTS, TEMPLATE_ROLES, templateProblems, type PromptSet, type TemplateRole } from '../core/prompts';
+
+export class PromptFileError extends Error {}
+
+export function promptsDir(folder: string): string { return path.join(folder, '.autodata', 'prompts'); }
+
+export async function loadPrompts(folder: string): Promise<{ prompts: PromptSet; overridden: TemplateRole[] }> {
+  const prompts: PromptSet = { ...DEFAULT_PROMPTS };
+  const overridden: TemplateRole[] = [];
+  for (const role of TEMPLATE_ROLES) {
+    const file = path.join(promptsDir(folder), `${role}.md`);
+    let text: string;
+    try { text = await fs.readFile(file, 'utf8'); } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') { continue; }
+      throw new PromptFileError(`Cannot read ${file}: ${(e as Error).message}`);
+    }
+    const problems = templateProblems(role, text);
+    if (problems.length) { throw new PromptFileError(`${path.relative(folder, file)}: ${problems.join('; ')}.`); }
+    prompts[role] = text;
+    overridden.push(role);
+  }
+  return { prompts, overridden };
+}
