@@ -3,13 +3,19 @@ import * as esbuild from 'esbuild';
 
 const watch = process.argv.includes('--watch');
 const common = { bundle: true, sourcemap: true, logLevel: 'warning', legalComments: 'none' };
-const node = { ...common, platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'] };
+const node = { ...common, platform: 'node', format: 'cjs', target: 'node20', external: ['vscode', 'pdfjs-dist'] };
 const builds = [
   { ...node, entryPoints: ['src/extension.ts'], outfile: 'out/extension.js', minify: !watch },
   { ...common, platform: 'browser', format: 'iife', target: 'es2022', entryPoints: ['webview/main.ts'], outfile: 'out/webview/main.js', minify: !watch },
   // The integration suite runs inside the extension host; mocha stays external so VS Code's test loader can require it.
-  { ...node, entryPoints: ['test/integration/index.ts'], outfile: 'out/test/integration/index.js', external: ['vscode', 'mocha'] },
+  { ...node, entryPoints: ['test/integration/index.ts'], outfile: 'out/test/integration/index.js', external: ['vscode', 'mocha', 'pdfjs-dist'] },
 ];
+
+// pdfjs stays an ES module next to the bundle (see src/host/pdf-text.ts): minified copies, not bundled into the CJS.
+const pdfjsBuilds = ['pdf.mjs', 'pdf.worker.mjs'].map((f) => ({
+  entryPoints: [`node_modules/pdfjs-dist/legacy/build/${f}`], outfile: `out/pdfjs/${f}`, bundle: false, minify: true, format: 'esm', platform: 'node', target: 'node20', logLevel: 'error', legalComments: 'none',
+}));
+builds.push(...pdfjsBuilds);
 
 if (watch) {
   for (const b of builds) { await (await esbuild.context(b)).watch(); }

@@ -27,6 +27,8 @@ export function activate(context: vscode.ExtensionContext): AutodataApi {
   const register = (id: string, fn: (...args: any[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, fn));
   register('autodata.generateFromDocument', (arg?: unknown) => commands.generate('document', generateOptions(arg)));
   register('autodata.generateFromSelection', (arg?: unknown) => commands.generate('selection', generateOptions(arg)));
+  register('autodata.generateFromFile', (uri?: unknown, opts?: unknown) => (uri instanceof vscode.Uri
+    ? commands.generate('document', { ...generateOptions(opts), uri }) : commands.generate('document', generateOptions(opts))));
   register('autodata.showPanel', () => panels.show());
   register('autodata.resumeRun', (runId?: unknown) => commands.resumeRun(typeof runId === 'string' ? runId : undefined, { silent: typeof runId === 'string' }));
   register('autodata.stop', () => commands.stop());

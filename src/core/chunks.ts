@@ -7,6 +7,8 @@ export interface ChunkOptions {
   maxChars: number;
   /** Sections shorter than this are merged into a neighbour. */
   minChars: number;
+  /** Also split on numbered heading lines such as "3.2 Results" (plain text, e.g. extracted from a PDF). */
+  numberedHeadings?: boolean;
 }
 
 export const DEFAULT_CHUNKS: ChunkOptions = { maxChars: 12_000, minChars: 400 };
@@ -19,9 +21,16 @@ function headingTitle(line: string): string {
   return line.replace(/^#+\s*/, '').replace(/^\\\w+\*?\{(.*)\}.*$/, '$1').split('\n')[0].trim().slice(0, 120);
 }
 
-function byHeadings(text: string): Span[] {
+/** A short line "1 Introduction" / "3.2 Related Work" on its own, without a final full stop. */
+const NUMBERED = /^\d{1,2}(?:\.\d{1,2})*\.?[ \t]+[A-Z][^\n.]{1,70}$/gm;
+
+function byHeadings(text: string, numbered: boolean): Span[] {
   const starts: Array<{ at: number; title: string }> = [];
   for (const m of text.matchAll(HEADING)) { starts.push({ at: m.index ?? 0, title: headingTitle(m[0]) }); }
+  if (numbered) {
+    for (const m of text.matchAll(NUMBERED)) { starts.push({ at: m.index ?? 0, title: m[0].trim().slice(0, 120) }); }
+    starts.sort((a, b) => a.at - b.at);
+  }
   if (starts.length === 0 || starts[0].at > 0) { starts.unshift({ at: 0, title: '' }); }
   return starts.map((s, i) => ({ start: s.at, end: i + 1 < starts.length ? starts[i + 1].at : text.length, title: s.title }));
 }
@@ -45,7 +54,7 @@ function splitLong(text: string, s: Span, max: number): Span[] {
 export function splitSections(text: string, opts: ChunkOptions = DEFAULT_CHUNKS): Target[] {
   if (!text.trim()) { return []; }
   const merged: Span[] = [];
-  for (const s of byHeadings(text)) {
+  for (const s of byHeadings(text, opts.numberedHeadings ?? false)) {
     const prev = merged[merged.length - 1];
     // A heading followed by little text joins the next section (or the previous one at the end).
     if (prev && prev.end - prev.start < opts.minChars && s.end - prev.start <= opts.maxChars) {

@@ -1,5 +1,7 @@
 // Command handlers: check the input, start a session with progress and cancellation, report the outcome.
 import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { selectionTarget, sha256, splitSections } from '../core/chunks';
 import type { PromptSet } from '../core/prompts';
@@ -9,6 +11,7 @@ import { Dataset, DatasetFileError } from './dataset';
 import { PathOutsideWorkspaceError, resolveInside } from './jsonl';
 import { ApiKeys, isLocal, originOf } from './secrets';
 import { journalFile, listRuns, readJournal } from './journal';
+import { pdfText } from './pdf-text';
 import { loadPrompts, PromptFileError } from './prompt-files';
 import type { RunPanel, RunSource } from './panel';
 import { sourceFromJournal } from './panels';
@@ -51,7 +54,7 @@ export class Commands {
     try {
       if (this.current) { throw new UserError('An Autodata run is already in progress. Stop it first (Autodata: Stop Run).'); }
       const editor = opts.uri ? undefined : vscode.window.activeTextEditor;
-      const doc = opts.uri ? await vscode.workspace.openTextDocument(opts.uri) : editor?.document;
+      const doc = opts.uri ? await this.openSource(opts.uri) : editor?.document;
       if (!doc) { throw new UserError('Open a document to generate from.'); }
       const text = doc.getText();
       if (!text.trim()) { throw new UserError(`${doc.fileName.split(/[\\/]/).pop()} is empty: there is nothing to generate from.`); }
@@ -65,7 +68,7 @@ export class Commands {
         if (!sel || sel.isEmpty) { throw new UserError('Select the passage to generate from first.'); }
         targets = [selectionTarget(text, doc.offsetAt(sel.start), doc.offsetAt(sel.end), `Selection (lines ${sel.start.line + 1}–${sel.end.line + 1})`)];
       } else {
-        targets = splitSections(text, { maxChars: settings.sectionMaxChars, minChars: Math.min(400, settings.sectionMaxChars / 4) });
+        targets = splitSections(text, { maxChars: settings.sectionMaxChars, minChars: Math.min(400, settings.sectionMaxChars / 4), numberedHeadings: doc.languageId === 'plaintext' });
       }
       if (opts.goal !== undefined) { settings.itemsPerRun = opts.goal; }
       const dataset = await this.dataset(folder.uri.fsPath, settings);
@@ -89,6 +92,28 @@ export class Commands {
   }
 
   stop(): void { this.current?.stop(); }
+
+  /**
+   * A file as a text document. A PDF's text is extracted once into .autodata/sources/<name>.pdf.txt, which is what
+   * the run reads and what items link back to (a PDF has no text offsets of its own).
+   */
+  private async openSource(uri: vscode.Uri): Promise<vscode.TextDocument> {
+    if (!/\.pdf$/i.test(uri.path)) { return vscode.workspace.openTextDocument(uri); }
+    const folder = vscode.workspace.getWorkspaceFolder(uri) ?? vscode.workspace.workspaceFolders?.[0];
+    if (!folder) { throw new UserError('Open the folder that holds the PDF: Autodata writes its text and dataset inside the workspace.'); }
+    let extracted: { text: string; pages: number };
+    try { extracted = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Autodata: reading PDF' }, () => pdfText(uri.fsPath)); } catch (e) {
+      throw new UserError(`${uri.path.split('/').pop()}: ${(e as Error).message}`);
+    }
+    const rel = vscode.workspace.asRelativePath(uri, false).replace(/[\\/]/g, '__');
+    const out = await resolveInside(folder.uri.fsPath, `.autodata/sources/${rel}.txt`);
+    await fs.mkdir(path.dirname(out), { recursive: true });
+    await fs.writeFile(out, extracted.text, 'utf8');
+    this.log.info(`extracted ${extracted.pages} page(s) of ${uri.fsPath} to ${out}`);
+    const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(out));
+    await vscode.window.showTextDocument(doc, { preview: true, preserveFocus: true });
+    return doc;
+  }
 
   /** Autodata: Resume Run — rebuilds an interrupted run from its journal and goes on with it. */
   async resumeRun(runId?: string, opts: GenerateOptions = {}): Promise<SessionResult | undefined> {

@@ -5,3 +5,4 @@ import './panel.test';
 import './resume.test';
 import './models.test';
 import './workspace.test';
+import './sources.test';

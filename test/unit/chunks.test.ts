@@ -49,4 +49,12 @@ describe('sections', () => {
     assert.equal(locateQuote(t, 'not in the text at all'), undefined);
     assert.equal(locateQuote(t, 'Head.'), undefined, 'outside the target');
   });
+
+  it('splits plain text (e.g. from a PDF) on numbered heading lines when asked, and only then', () => {
+    const doc = `1 Introduction\n${para(15, 'Intro')}\n\n2.1 Related Work\n${para(15, 'Rel')}\n\n3. Results and discussion\n${para(15, 'Res')}\n`;
+    assert.deepEqual(splitSections(doc, { maxChars: 12000, minChars: 200, numberedHeadings: true }).map((t) => t.title), ['1 Introduction', '2.1 Related Work', '3. Results and discussion']);
+    assert.equal(splitSections(doc, { maxChars: 12000, minChars: 200 }).length, 1);
+    const list = `${para(15, 'A')}\n1. Do this first.\n2. Then this.\n`;
+    assert.equal(splitSections(list, { maxChars: 12000, minChars: 200, numberedHeadings: true }).length, 1, 'list items with full stops are not headings');
+  });
 });

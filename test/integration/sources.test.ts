@@ -1,0 +1,50 @@
+// Sources other than the open editor: a PDF from the Explorer, with items that link back to its extracted text.
+import * as assert from 'assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { DatasetRecord } from '../../src/core/schemas';
+import type { SessionResult } from '../../src/host/session';
+import type { ScriptedServer } from '../fakes/openai-server';
+import { MODELS } from '../fakes/scripted-roles';
+import { api, GOOD, readLines, removeAutodataDir, resetSettings, scriptedEndpoint, squash, workspaceRoot } from './helpers';
+
+suite('sources', () => {
+  let server: ScriptedServer | undefined;
+  setup(() => removeAutodataDir());
+  teardown(async () => {
+    await resetSettings(server); server = undefined;
+    for (const p of (await api()).panels.all()) { p.dispose(); }
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  test('Generate from File on a PDF extracts its text, splits it on its headings and links every item back to it', async () => {
+    ({ server } = await scriptedEndpoint([GOOD]));
+    const pdf = vscode.Uri.file(path.join(workspaceRoot(), 'curriculum.pdf'));
+    const result = await vscode.commands.executeCommand<SessionResult>('autodata.generateFromFile', pdf, { silent: true });
+    assert.ok(result, (await api()).commands.lastError);
+    assert.strictEqual(result.outcome, 'completed', result.message);
+    const textFile = path.join(workspaceRoot(), '.autodata', 'sources', 'curriculum.pdf.txt');
+    const text = fs.readFileSync(textFile, 'utf8');
+    assert.match(text, /Curriculum sampling orders training examples/);
+    const records = readLines(result.datasetFile).map((l) => DatasetRecord.parse(JSON.parse(l)));
+    assert.strictEqual(records.length, 2, 'one item per section: 1 Introduction, 2 Method');
+    for (const r of records) {
+      assert.strictEqual(r.source.path, '.autodata/sources/curriculum.pdf.txt');
+      assert.strictEqual(squash(text.slice(r.source.range.start, r.source.range.end)), squash(r.source.quote));
+    }
+    const prompts = server.requests.filter((r) => r.model === MODELS.challenger).map((r) => r.messages!.map((m) => m.content).join('\n'));
+    assert.ok(prompts[0].includes('title="1 Introduction"') && prompts[1].includes('title="2 Method"'), 'the Challenger saw each section under its heading');
+  });
+
+  test('a file that is not really a PDF gets a clear error and no run', async () => {
+    ({ server } = await scriptedEndpoint([GOOD]));
+    const fake = path.join(workspaceRoot(), 'fake.pdf');
+    fs.writeFileSync(fake, 'not a pdf');
+    try {
+      assert.strictEqual(await vscode.commands.executeCommand('autodata.generateFromFile', vscode.Uri.file(fake), { silent: true }), undefined);
+      assert.match((await api()).commands.lastError ?? '', /fake\.pdf: Cannot read this PDF/);
+      assert.strictEqual(server.requests.length, 0);
+    } finally { fs.rmSync(fake, { force: true }); }
+  });
+});
