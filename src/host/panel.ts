@@ -38,6 +38,9 @@ export class RunPanel implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private sessionSub: vscode.Disposable | undefined;
   private ready = false;
+  private markReady: () => void = () => undefined;
+  /** Resolves once the webview has said it listens (messages posted before that are lost). */
+  private readonly whenReady = new Promise<void>((r) => { this.markReady = r; });
   private readonly probes = new Map<number, (r: { count: number; texts: string[] }) => void>();
   private probeSeq = 0;
   private readonly closed = new vscode.EventEmitter<void>();
@@ -110,7 +113,8 @@ export class RunPanel implements vscode.Disposable {
   }
 
   /** Asks the webview what it shows for a CSS selector (tests and diagnostics). */
-  probe(selector: string, timeoutMs = 10_000): Promise<{ count: number; texts: string[] }> {
+  async probe(selector: string, timeoutMs = 10_000): Promise<{ count: number; texts: string[] }> {
+    await Promise.race([this.whenReady, new Promise((r) => setTimeout(r, timeoutMs))]);
     const id = ++this.probeSeq;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => { this.probes.delete(id); reject(new Error(`the panel did not answer probe ${selector}`)); }, timeoutMs);
@@ -140,6 +144,7 @@ export class RunPanel implements vscode.Disposable {
     switch (m.type) {
       case 'ready':
         this.ready = true;
+        this.markReady();
         this.flush();
         this.post({ type: 'reset', run: this.source?.run ?? null });
         if (this.events.length) { this.post({ type: 'events', events: this.events }); }

