@@ -12,6 +12,7 @@ const path = require('path');
 const crypto = require('crypto');
 const { spawn } = require('child_process');
 const { hostDir, node24Dir } = require('./lib/vscode-server');
+const { ensureDebianPackages } = require('./debian-packages');
 
 const n24Prefix = path.join(hostDir, 'node24');
 const logFile = path.join(hostDir, 'install.log');
@@ -62,6 +63,7 @@ async function ensureVscodeServer({ force = false, quiet = false } = {}) {
   const t0 = Date.now();
   const say = (m) => { if (!quiet) { console.error(`[install-vscode-server] ${m}`); } };
   let installed = false;
+  if (force || !serverOk()) { ensureDebianPackages(['libkrb5-dev']); }
   if (force || !node24Ok()) {
     say('installing Node 24 (npm ci in test/vscode-server/node24)…');
     await npm(['ci', '--prefix', n24Prefix, '--no-audit', '--no-fund', '--loglevel=error']);

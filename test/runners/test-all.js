@@ -12,6 +12,7 @@ const path = require('path');
 const { spawn } = require('child_process');
 const { root } = require('./lib/vscode-server');
 const { ensureVscodeServer } = require('./install-vscode-server');
+const { ensureDebianPackages } = require('./debian-packages');
 
 const rows = [];
 const totals = { passed: 0, failed: 0, pending: 0 };
@@ -82,6 +83,8 @@ async function main() {
   let serverOk = false;
   try {
     const inst = await ensureVscodeServer();
+    // The workbench runs in Debian's Chromium (playwright-core drives it; no browser download).
+    ensureDebianPackages(['chromium']);
     serverOk = true;
     record('vscode-server install', { note: inst.installed ? 'installed' : 'already installed' }, since());
   } catch (e) {

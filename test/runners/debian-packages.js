@@ -1,0 +1,27 @@
+// Installs missing Debian packages the runners need (chromium for the workbench, libkrb5-dev to build code-server),
+// so that `npm start` and `npm test` work on a fresh machine. Uses apt-get as root, or through sudo.
+'use strict';
+const { spawnSync } = require('child_process');
+
+const has = (pkg) => spawnSync('dpkg', ['-s', pkg], { stdio: 'ignore' }).status === 0;
+
+function ensureDebianPackages(pkgs) {
+  const missing = pkgs.filter((p) => !has(p));
+  if (missing.length === 0) { return; }
+  if (spawnSync('apt-get', ['--version'], { stdio: 'ignore' }).status !== 0) {
+    throw new Error(`missing system packages: ${missing.join(', ')} (install them with your package manager)`);
+  }
+  const root = process.getuid?.() === 0;
+  const pre = root ? [] : ['sudo'];
+  console.error(`installing Debian packages: ${missing.join(', ')}`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const run = (args) => {
+    const [cmd, ...rest] = [...pre, ...args];
+    const r = spawnSync(cmd, rest, { stdio: ['ignore', 'ignore', 'inherit'], env });
+    if (r.status !== 0) { throw new Error(`${args.join(' ')} failed (exit ${r.status}); install ${missing.join(', ')} by hand`); }
+  };
+  run(['apt-get', 'update', '-qq']);
+  run(['apt-get', 'install', '-y', '-qq', '--no-install-recommends', ...missing]);
+}
+
+module.exports = { ensureDebianPackages };
