@@ -29,36 +29,47 @@ export async function resolveInside(root: string, relative: string): Promise<str
 
 export interface Repair { tornBytes: number; savedTo?: string }
 
+/** A line another writer is still writing is never this old: each line is one write() call. */
+const TORN_AFTER_MS = 2000;
+
 /**
  * Makes the file end at a line boundary. A last line without its newline is kept if it is whole JSON (the newline is
- * added); otherwise it is a torn write from a crash: it is moved to `<file>.torn` and cut from the file.
+ * added); otherwise it is a torn write from a crash: it is moved to `<file>.torn` and cut from the file. Another
+ * process may be appending at this moment (two windows on one dataset), so a tail is only treated as torn once the
+ * file has not changed for a while, and the cut happens only if nothing was appended meanwhile.
  */
-export async function repairTail(file: string): Promise<Repair> {
-  let handle: fs.FileHandle;
-  try { handle = await fs.open(file, 'r+'); } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') { return { tornBytes: 0 }; }
-    throw e;
-  }
-  try {
-    const { size } = await handle.stat();
-    if (size === 0) { return { tornBytes: 0 }; }
-    const len = Math.min(size, 4 * 1024 * 1024);
-    const buf = Buffer.alloc(len);
-    await handle.read(buf, 0, len, size - len);
-    if (buf[len - 1] === 0x0a) { return { tornBytes: 0 }; }
-    const lastNl = buf.lastIndexOf(0x0a);
-    const tail = buf.subarray(lastNl + 1);
+export async function repairTail(file: string, tornAfterMs = TORN_AFTER_MS): Promise<Repair> {
+  for (;;) {
+    let handle: fs.FileHandle;
+    try { handle = await fs.open(file, 'r+'); } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') { return { tornBytes: 0 }; }
+      throw e;
+    }
     try {
-      JSON.parse(tail.toString('utf8'));
-      await handle.write('\n', size);
-      return { tornBytes: 0 };
-    } catch { /* torn */ }
-    const savedTo = `${file}.torn`;
-    await fs.appendFile(savedTo, Buffer.concat([tail, Buffer.from('\n')]));
-    await handle.truncate(size - tail.length);
-    return { tornBytes: tail.length, savedTo };
-  } finally {
-    await handle.close();
+      const { size, mtimeMs } = await handle.stat();
+      if (size === 0) { return { tornBytes: 0 }; }
+      const len = Math.min(size, 4 * 1024 * 1024);
+      const buf = Buffer.alloc(len);
+      await handle.read(buf, 0, len, size - len);
+      if (buf[len - 1] === 0x0a) { return { tornBytes: 0 }; }
+      const tail = buf.subarray(buf.lastIndexOf(0x0a) + 1);
+      let whole = false;
+      try { JSON.parse(tail.toString('utf8')); whole = true; } catch { /* torn, or still being written */ }
+      const age = Date.now() - mtimeMs;
+      if (!whole && age < tornAfterMs) {
+        // Possibly another writer mid-line: look again once the file has been quiet long enough.
+        await new Promise((r) => setTimeout(r, tornAfterMs - age + 10));
+        continue;
+      }
+      if ((await handle.stat()).size !== size) { continue; }
+      if (whole) { await handle.write('\n', size); return { tornBytes: 0 }; }
+      const savedTo = `${file}.torn`;
+      await fs.appendFile(savedTo, Buffer.concat([tail, Buffer.from('\n')]));
+      await handle.truncate(size - tail.length);
+      return { tornBytes: tail.length, savedTo };
+    } finally {
+      await handle.close();
+    }
   }
 }
 

@@ -13,8 +13,8 @@ export function scriptedConfig(baseURL: string, patch: Partial<EngineConfig> = {
   return { ...cfg, ...patch };
 }
 
-export function scriptedModels(cfg: EngineConfig, opts: { maxRetries?: number; limit?: number; useN?: boolean } = {}): Record<Role, ChatModel> {
+export function scriptedModels(cfg: EngineConfig, opts: { maxRetries?: number; limit?: number; useN?: boolean; timeoutMs?: number } = {}): Record<Role, ChatModel> {
   const limiter = new Limiter(opts.limit ?? 16);
-  const make = (role: Role) => new OpenAICompatibleModel(cfg.roles[role], { apiKey: 'test-key', maxRetries: opts.maxRetries ?? 2, limiter, useN: opts.useN ?? cfg.useN, timeoutMs: 10_000 });
+  const make = (role: Role) => new OpenAICompatibleModel(cfg.roles[role], { apiKey: 'test-key', maxRetries: opts.maxRetries ?? 2, limiter, useN: opts.useN ?? cfg.useN, timeoutMs: opts.timeoutMs ?? 10_000 });
   return { challenger: make('challenger'), quality: make('quality'), weak: make('weak'), strong: make('strong'), judge: make('judge') };
 }

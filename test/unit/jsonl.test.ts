@@ -28,7 +28,7 @@ describe('JSONL files', () => {
   it('repairs a torn last line from a crash, keeping every earlier line and the torn bytes aside', async () => {
     const f = path.join(dir, 'd.jsonl');
     fs.writeFileSync(f, '{"id":"1"}\n{"id":"2"}\n{"id":"3","quest');
-    const r = await repairTail(f);
+    const r = await repairTail(f, 50);
     assert.equal(r.tornBytes, '{"id":"3","quest'.length);
     assert.equal(fs.readFileSync(f, 'utf8'), '{"id":"1"}\n{"id":"2"}\n');
     assert.equal(fs.readFileSync(`${f}.torn`, 'utf8'), '{"id":"3","quest\n');
@@ -37,8 +37,18 @@ describe('JSONL files', () => {
   it('completes a whole last line that only lacks its newline', async () => {
     const f = path.join(dir, 'd.jsonl');
     fs.writeFileSync(f, '{"id":"1"}\n{"id":"2"}');
-    assert.equal((await repairTail(f)).tornBytes, 0);
+    assert.equal((await repairTail(f, 50)).tornBytes, 0);
     assert.equal(fs.readFileSync(f, 'utf8'), '{"id":"1"}\n{"id":"2"}\n');
+  });
+
+  it('does not cut a line another writer is still writing: a fresh unfinished tail is left to complete', async () => {
+    const f = path.join(dir, 'd.jsonl');
+    fs.writeFileSync(f, '{"id":"1"}\n{"id":"2","que');
+    const repair = repairTail(f, 300);
+    await new Promise((r) => setTimeout(r, 100));
+    fs.appendFileSync(f, 'stion":"done"}\n');
+    assert.equal((await repair).tornBytes, 0);
+    assert.equal(fs.readFileSync(f, 'utf8'), '{"id":"1"}\n{"id":"2","question":"done"}\n');
   });
 
   it('appends from two processes at once without losing or interleaving a line', async () => {
