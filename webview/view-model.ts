@@ -1,0 +1,109 @@
+// The panel's view model: what the store keeps per run, target and attempt, and what a fold changed.
+import type { PanelRun } from '../src/protocol';
+import type { EventOf, Phase } from '../src/core/events';
+import type { Challenge, CriterionMark, DatasetRecord, QualityReport, SourceRange, Verdict } from '../src/core/schemas';
+
+export type Solver = 'weak' | 'strong';
+export type RunState = 'idle' | 'running' | 'paused' | 'stepping' | 'finished';
+export type RejectKind = 'too_easy' | 'too_hard' | 'gap_too_small' | 'quality_failed' | 'failed';
+export const REJECT_KINDS: readonly RejectKind[] = ['too_easy', 'too_hard', 'gap_too_small', 'quality_failed', 'failed'];
+
+export interface RolloutView {
+  index: number;
+  answer: string;
+  /** True while the text is still streaming in (from deltas, before the solver's `rollouts` event). */
+  live: boolean;
+  failure?: string;
+  score?: number;
+  marks?: readonly CriterionMark[];
+}
+
+/** One solver's side of an attempt. Replaced (never mutated) on change, so renderers can compare identities. */
+export interface SolverView {
+  rollouts: readonly RolloutView[];
+  /** From the `grades` event: null when no rollout could be measured; undefined until graded. */
+  mean: number | null | undefined;
+  graded: boolean;
+  streaming: boolean;
+}
+
+export interface ReviewDecision { decision: 'approved' | 'rejected'; reason?: string; record?: DatasetRecord }
+
+/** Everything known about one attempt. Fields holding objects are replaced, never mutated, when they change. */
+export interface AttemptView {
+  id: string;
+  targetId: string;
+  iteration: number;
+  /** Start order within the run (the `attempt_started` sequence number). */
+  order: number;
+  challenge?: Challenge;
+  edited: boolean;
+  quoteRange?: SourceRange;
+  quality?: QualityReport;
+  weak: SolverView;
+  strong: SolverView;
+  verdict?: Verdict;
+  strongSkipped: boolean;
+  feedback?: string;
+  /** The dataset record of an accepted or borderline attempt. */
+  record?: DatasetRecord;
+  reviewNeeded: boolean;
+  review?: ReviewDecision;
+  errors: readonly string[];
+  /** Bumped on every change. */
+  rev: number;
+}
+
+export type TargetOutcome = 'pending' | 'running' | 'accepted' | 'review' | 'approved' | 'rejected' | 'exhausted' | 'stopped' | 'error';
+
+export interface TargetView {
+  id: string;
+  title: string;
+  range?: SourceRange;
+  /** Start order (the `target_started` or first attempt's sequence number); -1 until started. */
+  order: number;
+  started: boolean;
+  finished?: { outcome: EventOf<'target_finished'>['outcome']; iterations: number };
+  /** Attempt ids, oldest first. */
+  attemptIds: string[];
+  notes: string[];
+  rev: number;
+}
+
+export interface Notice { id: number; level: 'info' | 'error'; text: string; attemptId?: string }
+export interface Waiting { next: Phase; attemptId?: string; seq: number }
+
+export interface PanelState {
+  run: PanelRun | null;
+  started?: EventOf<'run_started'>;
+  attempts: Map<string, AttemptView>;
+  targets: Map<string, TargetView>;
+  /** Borderline attempts in the order they were handed to review (decided ones included; see reviewQueue). */
+  reviewOrder: string[];
+  /** Last state event, if any (the engine reports only changes). */
+  control?: 'running' | 'paused' | 'stepping';
+  /** What the engine waits for, per attempt ('' for none): several targets can wait at once. */
+  waiting: Map<string, Waiting>;
+  finished?: { outcome: 'completed' | 'stopped' | 'error'; message?: string };
+  /** Latest cumulative token totals per role. */
+  usage: Map<string, { promptTokens: number; completionTokens: number; calls: number }>;
+  /** The run's cost so far, in the price table's money units (absent without prices). */
+  cost?: number;
+  notices: Notice[];
+  /** Run-wide notes (for whichever target asks next). */
+  notes: string[];
+  lastSeq: number;
+  nextNoticeId: number;
+  /** Bumped on every change, for memoised selectors. */
+  rev: number;
+}
+
+/** What one message changed: renderers redo only these parts. */
+export interface Change {
+  reset: boolean;
+  run: boolean;
+  attempts: Set<string>;
+  targets: Set<string>;
+  review: boolean;
+  notices: boolean;
+}
