@@ -14,6 +14,8 @@ export const PanelRun = z.object({
   goal: z.number().int().optional(),
   /** Whether the engine behind this run is alive (false for a run restored from its journal). */
   live: z.boolean(),
+  /** Shown from its journal (after a reload, or an earlier run), not watched live in this panel. */
+  restored: z.boolean().optional(),
 });
 export type PanelRun = z.infer<typeof PanelRun>;
 

@@ -28,7 +28,7 @@ export class RunHeader {
     replaceChildren(this.el,
       h('h1', { class: 'run-title', attrs: { title: path } }, run?.title ?? path.split(/[\\/]/).pop() ?? 'Run'),
       h('div', { class: 'run-meta' },
-        run && !run.live ? h('span', { class: 'tag', attrs: { title: 'Restored from the run journal: no engine is running it' } }, 'restored') : null,
+        run?.restored ? h('span', { class: 'tag', attrs: { title: 'Restored from the run journal: no engine is running it' } }, 'restored') : null,
         h('span', { class: 'run-id', attrs: { title: 'Run id' } }, run?.runId ?? started?.runId ?? ''),
         started ? h('span', null, `${started.targets.length} section${started.targets.length === 1 ? '' : 's'}`) : null,
         models ? h('span', { attrs: { title: `Challenger ${models.challenger} · quality ${models.quality} · judge ${models.judge}` } }, `weak ${models.weak} · strong ${models.strong} · judge ${models.judge}`) : null),

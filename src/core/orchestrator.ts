@@ -116,7 +116,8 @@ export class Orchestrator {
     const parsed = Challenge.safeParse(proposed);
     if (!parsed.success) { return false; }
     this.editable.set(attemptId, parsed.data);
-    this.emit({ type: 'challenge', attemptId, challenge: parsed.data, edited: true });
+    const target = this.o.targets.find((t) => attemptId.startsWith(`${t.id}.`));
+    this.emit({ type: 'challenge', attemptId, challenge: parsed.data, edited: true, quoteRange: target ? locateQuote(target, parsed.data.sourceQuote) : undefined });
     return true;
   }
 

@@ -151,7 +151,7 @@ export class Commands {
       const session = new Session({ runId: pick.runId, folder: root, document: { path: source.run.documentPath, text }, targets, settings, keys, dataset,
         log: this.log, mode: opts.mode, resume: pick.point, prompts: await this.prompts(root) });
       this.log.info(`resuming ${pick.runId}: ${pick.point.done.size}/${targets.length} sections done, ${pick.point.pending.size} attempt(s) taken up where they stopped`);
-      return await this.runWithProgress(session, targets.length, opts, { ...source, run: { ...source.run, live: true } });
+      return await this.runWithProgress(session, targets.length, opts, { ...source, run: { ...source.run, live: true, restored: false } });
     } catch (e) {
       this.report(e);
       return undefined;

@@ -11,6 +11,7 @@ import { pendingReview, Review } from './review';
 import type { Session } from './session';
 
 export const VIEW_TYPE = 'autodata.panel';
+const REPLAY_SLICE = 500;
 
 /** What a panel needs from the rest of the host. */
 export interface PanelHost {
@@ -83,7 +84,12 @@ export class RunPanel implements vscode.Disposable {
     this.events = events;
     this.panel.title = `Autodata: ${source.run.title}`;
     this.post({ type: 'reset', run: source.run });
-    this.post({ type: 'events', events });
+    this.postEvents(events);
+  }
+
+  /** A long history goes in slices, so the webview never decodes one huge message. */
+  private postEvents(events: EngineEvent[]): void {
+    for (let i = 0; i < events.length; i += REPLAY_SLICE) { this.post({ type: 'events', events: events.slice(i, i + REPLAY_SLICE) }); }
   }
 
   private detach(ended = false): void {
@@ -147,7 +153,7 @@ export class RunPanel implements vscode.Disposable {
         this.markReady();
         this.flush();
         this.post({ type: 'reset', run: this.source?.run ?? null });
-        if (this.events.length) { this.post({ type: 'events', events: this.events }); }
+        this.postEvents(this.events);
         return;
       case 'control':
         if (!orch) { throw new Error('This run is not in progress. Start a new run with Run or Step.'); }
@@ -237,12 +243,14 @@ export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions 
 function html(webview: vscode.Webview, extensionUri: vscode.Uri): string {
   const nonce = randomBytes(16).toString('base64');
   const asset = (f: string) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'out', 'webview', f));
-  const csp = [`default-src 'none'`, `style-src ${webview.cspSource}`, `font-src ${webview.cspSource}`, `img-src ${webview.cspSource} data:`, `script-src 'nonce-${nonce}'`].join('; ');
+  // The toolkit inserts one <style> element (its :focus-visible check); it carries the nonce from the csp-nonce meta.
+  const csp = [`default-src 'none'`, `style-src ${webview.cspSource} 'nonce-${nonce}'`, `font-src ${webview.cspSource}`, `img-src ${webview.cspSource} data:`, `script-src 'nonce-${nonce}'`].join('; ');
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta property="csp-nonce" content="${nonce}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <link rel="stylesheet" href="${asset('main.css')}">
 <title>Autodata</title>

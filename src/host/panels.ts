@@ -74,7 +74,7 @@ export async function sourceFromJournal(folder: string, runId: string): Promise<
   if (!started || started.type !== 'run_started') { return undefined; }
   const run: PanelRun = {
     runId, title: path.basename(started.document.path), documentPath: started.document.path, thresholds: started.policy,
-    solveOrder: started.solveOrder, mode: started.mode, goal: started.goal, live: false,
+    solveOrder: started.solveOrder, mode: started.mode, goal: started.goal, live: false, restored: true,
   };
   const documentUri = path.isAbsolute(started.document.path) ? vscode.Uri.file(started.document.path) : vscode.Uri.file(path.join(folder, started.document.path));
   return { run, folder, documentUri, journalFile: file };

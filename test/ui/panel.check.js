@@ -1,0 +1,103 @@
+// UI check of the Autodata panel, driven like a person: command palette → Generate from Document against the scripted
+// endpoint → the panel's cards show the scores → click Approve on a borderline item → the dataset file has the line.
+// Saves screenshots of the panel in a dark and a light theme (committed as media/screenshot-*.png by `--save-media`,
+// or when AUTODATA_SAVE_SCREENSHOTS=1).
+'use strict';
+const assert = require('assert');
+const fs = require('fs');
+const path = require('path');
+require('tsx/cjs');
+const { startScriptedServer } = require('../fakes/openai-server.ts');
+const { MODELS, scriptRoles } = require('../fakes/scripted-roles.ts');
+
+const EASY = { weak: [0.9, 0.8, 1], strong: [1, 0.9, 1] };
+const GOOD = { weak: [0.3, 0.5, 0.4], strong: [0.8, 0.9, 0.7] };
+const NEAR = { weak: [0.4, 0.3, 0.3], strong: [0.6, 0.5, 0.6] };
+const HARD = { weak: [0.1, 0.2, 0.1], strong: [0.3, 0.2, 0.4] };
+
+async function until(fn, what, ms = 30000) {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn().catch(() => undefined);
+    if (v) { return v; }
+    if (Date.now() > end) { throw new Error(`timed out waiting for ${what}`); }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** User and machine settings files of the server (machine-scoped settings such as endpoints live in the latter). */
+function writeSettings(scratch, patch) {
+  for (const dir of ['User', 'Machine']) {
+    const file = path.join(scratch, 'user', dir, 'settings.json');
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    let current = {};
+    try { current = JSON.parse(fs.readFileSync(file, 'utf8')); } catch { /* new file */ }
+    fs.writeFileSync(file, JSON.stringify({ ...current, ...patch }, null, 2));
+  }
+}
+
+exports.check = async function check({ page, workbench, scratch, workspace, screenshot }) {
+  const script = scriptRoles([EASY, GOOD, HARD, NEAR, EASY, GOOD, NEAR], { solverLatencyMs: 60, judgeLatencyMs: 40 });
+  const server = await startScriptedServer({ respond: script.respond, models: Object.values(MODELS) });
+  try {
+    const roles = Object.fromEntries(['challenger', 'quality', 'weak', 'strong', 'judge'].map((r) => [`autodata.roles.${r}`, { model: MODELS[r] }]));
+    writeSettings(scratch, { 'autodata.baseUrl': server.baseURL, ...roles, 'workbench.colorTheme': 'Dark Modern' });
+    await page.waitForTimeout(1500); // the workbench picks up the settings files
+
+    // paper.md is open (the runner opens it); run the command from the palette.
+    await workbench.activeTab().filter({ hasText: 'paper.md' }).waitFor({ timeout: 20000 });
+    await workbench.runCommand('Autodata: Generate from Document');
+    await page.locator('.tab', { hasText: 'Autodata: paper.md' }).waitFor({ timeout: 30000 });
+    const view = workbench.webview();
+    await view.locator('.card[data-attempt-id]').first().waitFor({ timeout: 30000 });
+    // The run ends with every section accepted or sent to review.
+    await until(async () => (await view.locator('.state-badge[data-state="finished"]').count()) > 0, 'the run to finish', 60000);
+    const cards = await view.locator('.card[data-attempt-id]').count();
+    assert.ok(cards >= 6, `cards shown: ${cards}`);
+    const weak = (await view.locator('.card .score-weak').allInnerTexts()).join(' ');
+    assert.match(weak, /0\.\d/, 'weak means shown on the cards');
+    const verdicts = (await view.locator('.card .verdict').allInnerTexts()).join(' | ');
+    assert.match(verdicts, /accepted/i);
+    assert.match(verdicts, /too easy/i);
+    const queue = view.locator('.review-item');
+    await queue.first().waitFor({ timeout: 10000 });
+    const inReview = await queue.count();
+    assert.ok(inReview >= 1, 'a borderline item waits for review');
+
+    // Give the panel the whole editor area, as a person reviewing would, and take the dark screenshot.
+    await page.locator('.tab', { hasText: 'Autodata: paper.md' }).click();
+    await workbench.openCommandPalette('>Maximize Editor Group');
+    await workbench.quickPickRows().filter({ hasText: /Maximize/ }).first().waitFor({ timeout: 15000 });
+    await page.keyboard.press('Enter');
+    await page.waitForTimeout(800);
+    const dark = await screenshot('panel-dark');
+
+    // Approve the first borderline item by clicking its button.
+    const dataset = path.join(workspace, '.autodata', 'dataset.jsonl');
+    const before = fs.existsSync(dataset) ? fs.readFileSync(dataset, 'utf8').split('\n').filter(Boolean).length : 0;
+    const id = await queue.first().getAttribute('data-attempt-id');
+    await queue.first().locator('[data-action="approve"]').click();
+    const line = await until(async () => {
+      const lines = fs.existsSync(dataset) ? fs.readFileSync(dataset, 'utf8').split('\n').filter(Boolean) : [];
+      return lines.length > before && lines.map((l) => JSON.parse(l)).find((r) => r.decision.by === 'human');
+    }, 'the approved line in the dataset');
+    assert.strictEqual(line.id.endsWith(`:${id}`), true, `approved ${id}, wrote ${line.id}`);
+    assert.strictEqual(line.decision.borderline, true);
+    await until(async () => (await view.locator(`.review-item[data-attempt-id="${id}"]`).count()) === 0, 'the item to leave the queue');
+
+    // Light theme: the same panel after the theme changes.
+    writeSettings(scratch, { 'workbench.colorTheme': 'Light Modern' });
+    await until(async () => (await page.locator('.monaco-workbench.vs:not(.vs-dark)').count()) > 0, 'the light theme');
+    // This one shows a whole card: scores against the thresholds, rollouts, the verdict and the feedback.
+    await view.locator('.card[data-attempt-id]').first().scrollIntoViewIfNeeded();
+    await page.waitForTimeout(1000);
+    const light = await screenshot('panel-light');
+    if (process.env.AUTODATA_SAVE_SCREENSHOTS === '1') {
+      fs.copyFileSync(dark, path.resolve(__dirname, '../../media/screenshot-dark.png'));
+      fs.copyFileSync(light, path.resolve(__dirname, '../../media/screenshot-light.png'));
+    }
+    return `${cards} cards, ${inReview} in review; approved ${id} by clicking, and the dataset has it with decision.by = "human"`;
+  } finally {
+    await server.close();
+  }
+};
