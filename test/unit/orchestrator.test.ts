@@ -70,10 +70,9 @@ describe('orchestrator', function () {
     await h.run;
     const solverCalls = h.server.requests.filter((r) => r.model === MODELS.weak || r.model === MODELS.strong);
     assert.equal(solverCalls.length, 2);
-    assert.ok(Math.abs(solverCalls[0].receivedAt - solverCalls[1].receivedAt) < 100, 'both solver requests in flight together');
     assert.equal(solverCalls[0].n, 3);
     assert.equal(h.server.requests.filter((r) => r.model === MODELS.judge).length, 1);
-    assert.ok(h.server.maxInFlightSeen >= 2);
+    assert.ok(h.server.maxInFlightSeen >= 2, 'both solver requests in flight together');
   });
 
   it('grades each rollout in its own judge call when asked, with the same result', async () => {
@@ -89,7 +88,7 @@ describe('orchestrator', function () {
     const weak = h.server.requests.filter((r) => r.model === MODELS.weak);
     assert.equal(weak.length, 3);
     assert.ok(weak.every((r) => r.n === 1));
-    assert.ok(Math.max(...weak.map((r) => r.receivedAt)) - Math.min(...weak.map((r) => r.receivedAt)) < 80);
+    assert.ok(h.server.maxInFlightSeen >= 3, `in flight together: ${h.server.maxInFlightSeen}`);
   });
 
   it('never shows the rubric or reference answer to solvers, nor the reference to the judge', async () => {
