@@ -23,6 +23,7 @@ export function activate(context: vscode.ExtensionContext): AutodataApi {
     datasetFor: (folder) => commands.datasetFor(folder),
     startRun: (uri, mode, goal, panel) => commands.generate('document', { uri, mode, goal, panel, silent: true }),
     openDataset: () => commands.openDataset(),
+    resumeRun: (runId, mode, panel) => commands.resumeRun(runId, { mode, panel, silent: true }),
   });
   const register = (id: string, fn: (...args: any[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, fn));
   register('autodata.generateFromDocument', (arg?: unknown) => commands.generate('document', generateOptions(arg)));

@@ -11,6 +11,7 @@ const ENABLED: Record<RunState, readonly ControlAction[]> = {
   running: ['pause', 'stop'],
   paused: ['resume', 'step', 'stop'],
   stepping: ['step', 'run', 'stop'],
+  interrupted: ['resume', 'run', 'step'],
 };
 
 export function isEnabled(state: RunState, action: ControlAction): boolean {
@@ -20,7 +21,7 @@ export function isEnabled(state: RunState, action: ControlAction): boolean {
 /** The message a control sends in a state (idle / finished: Run and Step start a new run), or undefined when disabled. */
 export function controlMessage(state: RunState, action: ControlAction, goal: number): WebviewMessage | undefined {
   if (!isEnabled(state, action)) { return undefined; }
-  if ((state === 'idle' || state === 'finished') && (action === 'run' || action === 'step')) {
+  if ((state === 'idle' || state === 'finished' || state === 'interrupted') && (action === 'run' || action === 'step')) {
     return { type: 'start', mode: action, goal };
   }
   return { type: 'control', action };
@@ -43,7 +44,7 @@ export const CONTROL_TITLES: Record<ControlAction, (s: RunState) => string> = {
   run: (s) => `${s === 'stepping' ? 'Continue without stopping after each step' : 'Start a run that goes on by itself'} (R)`,
   step: (s) => `${s === 'idle' || s === 'finished' ? 'Start a run that waits after each step, so you can edit questions' : 'Take one step, then wait'} (S)`,
   pause: () => 'Pause after the current step (P)',
-  resume: () => 'Resume the run (P)',
+  resume: (s) => (s === 'interrupted' ? 'Go on with this run from its journal, without redoing finished calls (P)' : 'Resume the run (P)'),
   stop: () => 'Stop the run; finished items stay in the dataset (X)',
 };
 
@@ -54,7 +55,7 @@ export function shortcutFor(key: string, state: RunState): PanelCommand | undefi
   switch (key) {
     case 'r': return 'run';
     case 's': return 'step';
-    case 'p': return state === 'paused' ? 'resume' : 'pause';
+    case 'p': return state === 'paused' || state === 'interrupted' ? 'resume' : 'pause';
     case 'x': return 'stop';
     case 'j': return 'next';
     case 'k': return 'previous';

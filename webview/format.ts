@@ -78,6 +78,7 @@ export function stateLabel(state: RunState, waiting: Waiting | undefined, finish
     case 'running': return 'Running';
     case 'paused': return 'Paused';
     case 'stepping': return 'Stepping';
+    case 'interrupted': return finished?.outcome === 'stopped' ? 'Stopped: Resume goes on' : finished?.outcome === 'error' ? 'Ended with an error: Resume retries' : 'Interrupted: Resume goes on';
     case 'finished':
       if (!finished) { return live ? 'Finished' : 'Not running'; }
       return finished.outcome === 'completed' ? 'Finished' : finished.outcome === 'stopped' ? 'Stopped' : 'Ended with an error';

@@ -110,9 +110,9 @@ export function thresholdsOf(state: PanelState): PolicyThresholds | undefined {
 /** The run's control state as the toolbar shows it. */
 export function runState(state: PanelState): RunState {
   if (!state.run && !state.started) { return 'idle'; }
+  // No engine behind the run: a completed one can only be looked at; any other can be resumed from its journal.
+  if (state.run && !state.run.live) { return state.finished?.outcome === 'completed' ? 'finished' : 'interrupted'; }
   if (state.finished) { return 'finished'; }
-  // A run restored from its journal has no engine behind it: it can only be looked at (or a new one started).
-  if (state.run && !state.run.live) { return 'finished'; }
   if (state.control) { return state.control; }
   const mode = state.run?.mode ?? state.started?.mode;
   return mode === 'step' ? 'stepping' : 'running';

@@ -91,7 +91,7 @@ export class Toolbar {
 function isPrimary(state: RunState, a: ControlAction): boolean {
   switch (state) {
     case 'idle': case 'finished': return a === 'run';
-    case 'paused': return a === 'resume';
+    case 'paused': case 'interrupted': return a === 'resume';
     case 'stepping': return a === 'step';
     case 'running': return false;
   }

@@ -4,7 +4,8 @@ import type { EventOf, Phase } from '../src/core/events';
 import type { Challenge, CriterionMark, DatasetRecord, QualityReport, SourceRange, Verdict } from '../src/core/schemas';
 
 export type Solver = 'weak' | 'strong';
-export type RunState = 'idle' | 'running' | 'paused' | 'stepping' | 'finished';
+/** `interrupted`: no engine behind the run, which did not complete (stopped, crashed, or restored after a reload): it can be resumed. */
+export type RunState = 'idle' | 'running' | 'paused' | 'stepping' | 'finished' | 'interrupted';
 export type RejectKind = 'too_easy' | 'too_hard' | 'gap_too_small' | 'quality_failed' | 'failed';
 export const REJECT_KINDS: readonly RejectKind[] = ['too_easy', 'too_hard', 'gap_too_small', 'quality_failed', 'failed'];
 

@@ -19,6 +19,8 @@ export interface PanelHost {
   log: vscode.LogOutputChannel;
   datasetFor(folder: string): Promise<Dataset>;
   startRun(documentUri: vscode.Uri, mode: 'run' | 'step', goal: number, panel: RunPanel): Promise<unknown>;
+  /** Goes on with an interrupted run (from its journal) in this panel. */
+  resumeRun(runId: string, mode: 'run' | 'step', panel: RunPanel): Promise<unknown>;
   openDataset(): Promise<void>;
 }
 
@@ -156,6 +158,11 @@ export class RunPanel implements vscode.Disposable {
         this.postEvents(this.events);
         return;
       case 'control':
+        if (!orch && this.source && (m.action === 'resume' || m.action === 'run' || m.action === 'step') && !this.events.some((e) => e.type === 'run_finished' && e.outcome === 'completed')) {
+          // A run restored after a reload or crash: go on with it from its journal.
+          void this.host.resumeRun(this.source.run.runId, m.action === 'step' ? 'step' : 'run', this);
+          return;
+        }
         if (!orch) { throw new Error('This run is not in progress. Start a new run with Run or Step.'); }
         if (m.action === 'run') { orch.run(); } else if (m.action === 'step') { orch.step(); } else if (m.action === 'pause') { orch.pause(); }
         else if (m.action === 'resume') { orch.resume(); } else { orch.stop(); }

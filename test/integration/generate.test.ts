@@ -145,4 +145,22 @@ suite('generate', () => {
     assert.match((await api()).commands.lastError ?? '', /is empty/);
     assert.strictEqual(server.requests.length, 0);
   });
+
+  test('a token budget stops the run cleanly, with the reason, and keeps what was accepted', async () => {
+    ({ server } = await scriptedEndpoint([EASY]));
+    await vscode.workspace.getConfiguration('autodata').update('budget.tokens', 3000, vscode.ConfigurationTarget.Global);
+    try {
+      await openInEditor('paper.md');
+      const result = await vscode.commands.executeCommand<SessionResult>('autodata.generateFromDocument', { silent: true });
+      assert.ok(result);
+      assert.strictEqual(result.outcome, 'stopped');
+      assert.match(result.message ?? '', /token budget is spent/);
+      const journal = readLines(result.journalFile).map((l) => EngineEvent.parse(JSON.parse(l)));
+      const fin = journal.at(-1)!;
+      assert.strictEqual(fin.type, 'run_finished');
+      assert.ok(result.attempts < 10, `stopped after ${result.attempts} attempts`);
+    } finally {
+      await vscode.workspace.getConfiguration('autodata').update('budget.tokens', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
 });

@@ -58,4 +58,31 @@ suite('resume', () => {
     assert.match((await api()).commands.lastError ?? '', /nothing left to do/);
     assert.strictEqual(readLines(second.datasetFile).length, 2);
   });
+
+  test('Resume in the panel of a stopped run goes on with it in the same panel', async () => {
+    ({ server } = await scriptedEndpoint([GOOD]));
+    await vscode.workspace.getConfiguration('autodata').update('itemsPerRun', 2, vscode.ConfigurationTarget.Global);
+    await openInEditor('paper.md');
+    const { scriptRoles } = await import('../fakes/scripted-roles');
+    const script = scriptRoles([GOOD]);
+    let held = false;
+    server.setResponder((req, ctx) => {
+      if (req.model === MODELS.strong && !held) { held = true; return { kind: 'hang' }; }
+      return script.respond(req, ctx);
+    });
+    const running = vscode.commands.executeCommand<SessionResult>('autodata.generateFromDocument', { silent: true });
+    for (let i = 0; i < 500 && !held; i++) { await new Promise((r) => setTimeout(r, 20)); }
+    await vscode.commands.executeCommand('autodata.stop');
+    const first = (await running)!;
+    assert.strictEqual(first.outcome, 'stopped');
+    const a = await api();
+    const panel = a.panels.forRun(first.runId)!;
+    assert.strictEqual(panel.live, false);
+    await panel.handle({ type: 'control', action: 'resume' });
+    for (let i = 0; i < 300 && (readLines(first.datasetFile).length < 2 || a.commands.session); i++) { await new Promise((r) => setTimeout(r, 50)); }
+    assert.strictEqual(readLines(first.datasetFile).length, 2, `dataset lines after resuming from the panel (last error: ${a.commands.lastError})`);
+    assert.strictEqual(a.panels.forRun(first.runId), panel, 'the same panel shows the resumed run');
+    const cards = await panel.probe('.card[data-attempt-id]');
+    assert.ok(cards.count >= 2, `cards: ${cards.count}`);
+  });
 });

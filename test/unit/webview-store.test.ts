@@ -250,7 +250,9 @@ describe('webview store', () => {
     s.emit({ type: 'run_resumed', targets: ['s1'], reused: ['s1.1'] });
     assert.equal(runState(s.state), 'stepping', 'a resumed run goes on in its mode');
     s.host({ type: 'run', run: panelRun(RUN_ID, thresholds, { live: false }) });
-    assert.equal(runState(s.state), 'finished', 'a run with no engine behind it can only be looked at');
+    assert.equal(runState(s.state), 'interrupted', 'a run with no engine behind it that did not complete can be resumed');
+    s.emit({ type: 'run_finished', outcome: 'completed', accepted: 1, review: 0, attempts: 2, usage: {} });
+    assert.equal(runState(s.state), 'finished', 'a completed run with no engine behind it can only be looked at');
   });
 
   it('clears everything on reset, keeping the new run', () => {
