@@ -10,6 +10,8 @@ import { RunStatus } from './host/status';
 export interface AutodataApi {
   commands: Commands;
   panels: Panels;
+  /** This extension's log folder (tests check that no secret reaches it). */
+  logUri: vscode.Uri;
 }
 
 export function activate(context: vscode.ExtensionContext): AutodataApi {
@@ -46,7 +48,7 @@ export function activate(context: vscode.ExtensionContext): AutodataApi {
     vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, panels),
     { dispose: () => commands.stop() },
   );
-  return { commands, panels };
+  return { commands, panels, logUri: context.logUri };
 }
 
 /** Menus pass a resource URI as the first argument; only a plain options object is taken as options. */

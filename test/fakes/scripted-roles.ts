@@ -17,6 +17,9 @@ export interface ScriptedQuestion {
   criteria?: number;
   /** A quote to use instead of one copied from the source. */
   quote?: string;
+  /** Text of the question after its "Q<n>: " label, and text appended to every solver answer (e.g. hostile markup). */
+  questionText?: string;
+  answerText?: string;
 }
 
 export interface RoleScript {
@@ -57,7 +60,7 @@ export function scriptRoles(questions: ScriptedQuestion[], opts: ScriptLatency =
         if (q.challengerReply && !repair) { return q.challengerReply; }
         const k = q.criteria ?? 10;
         return jsonReply({
-          question: `Q${id}: Explain the mechanism the section describes and what would change if its key assumption failed.`,
+          question: `Q${id}: ${q.questionText ?? 'Explain the mechanism the section describes and what would change if its key assumption failed.'}`,
           questionType: 'explanation', skills: ['causal reasoning'], angle: `angle ${id}`,
           referenceAnswer: `Reference answer for Q${id}.`,
           rubric: Array.from({ length: k }, (_, i) => ({ criterion: `Criterion ${i + 1} of Q${id}`, weight: 1, negative: false })),
@@ -71,9 +74,10 @@ export function scriptRoles(questions: ScriptedQuestion[], opts: ScriptLatency =
       case MODELS.weak:
       case MODELS.strong: {
         const who = req.model === MODELS.weak ? 'WEAK' : 'STRONG';
-        const id = byId(user)?.id ?? 0;
+        const found = byId(user);
+        const id = found?.id ?? 0;
         // A retried single rollout keeps an index past the first batch: the judge falls back to the first score.
-        return { content: `${who}#${choiceIndex} answer to Q${id}.`, latencyMs: opts.solverLatencyMs };
+        return { content: `${who}#${choiceIndex} answer to Q${id}.${found?.q.answerText ? ` ${found.q.answerText}` : ''}`, latencyMs: opts.solverLatencyMs };
       }
       case MODELS.judge: {
         const answers = [...user.matchAll(/<answer label="([A-Z]+)">\n([\s\S]*?)\n<\/answer>/g)];

@@ -6,3 +6,4 @@ import './resume.test';
 import './models.test';
 import './workspace.test';
 import './sources.test';
+import './hostile.test';

@@ -199,7 +199,7 @@ function makeWorkbench(page, url) {
       await page.keyboard.press('F1');
       const input = quickInput.locator('input');
       await input.waitFor({ timeout: 15000 });
-      await input.fill(text);
+      await input.fill(text, { timeout: 10000 });
       return input;
     },
     /** The rows the quick input currently shows. */
