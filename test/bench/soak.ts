@@ -118,7 +118,7 @@ if (require.main === module) {
     console.log(JSON.stringify(f, null, 2));
     const file = path.join(root, 'RELIABILITY.md');
     const block = `<!-- soak:start -->\n\`\`\`json\n${JSON.stringify(f, null, 2)}\n\`\`\`\n<!-- soak:end -->`;
-    if (fs.existsSync(file)) {
+    if (fs.existsSync(file) && !process.env.AUTODATA_SOAK_NO_WRITE) {
       const md = fs.readFileSync(file, 'utf8');
       fs.writeFileSync(file, md.replace(/<!-- soak:start -->[\s\S]*<!-- soak:end -->/, block));
     }

@@ -79,6 +79,10 @@ async function main() {
     }
   }
 
+  banner('soak (500 attempts, 10% injected faults)');
+  const soak = await run('npm', ['run', '--silent', 'soak'], { env: { AUTODATA_SOAK_NO_WRITE: '1' } });
+  record('soak', soak.code === 0 ? { passed: 1 } : { failed: 1, note: `exit ${soak.code}` }, since());
+
   banner('VS Code server');
   let serverOk = false;
   try {
