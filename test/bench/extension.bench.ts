@@ -22,11 +22,12 @@ function vscodeStub(): unknown {
   class EventEmitter { event = () => disposable; fire() { /* nothing */ } dispose() { /* nothing */ } }
   const channel = { info() {}, warn() {}, error() {}, debug() {}, show() {}, dispose() {} };
   return {
-    window: { createOutputChannel: () => channel, createTextEditorDecorationType: () => disposable, registerWebviewPanelSerializer: () => disposable },
+    window: { createOutputChannel: () => channel, createTextEditorDecorationType: () => disposable, registerWebviewPanelSerializer: () => disposable,
+      createStatusBarItem: () => ({ ...disposable, show() {}, hide() {} }) },
     commands: { registerCommand: () => disposable, executeCommand: async () => undefined },
     workspace: { getConfiguration: () => ({ get: (_: string, d: unknown) => d, inspect: () => undefined }) },
     EventEmitter, Disposable: class { static from() { return disposable; } constructor(private f: () => void) {} dispose() { this.f(); } },
-    ThemeColor: class {}, OverviewRulerLane: { Center: 2 }, Uri: { joinPath: () => ({}) },
+    ThemeColor: class {}, OverviewRulerLane: { Center: 2 }, StatusBarAlignment: { Left: 1, Right: 2 }, Uri: { joinPath: () => ({}) },
   };
 }
 
@@ -45,7 +46,7 @@ export async function run(): Promise<ExtensionFigures> {
   const bundle = path.join(root, 'out/extension.js');
   let vsixKB: number | null = null;
   try {
-    execFileSync('npx', ['vsce', 'package', '--no-dependencies', '--allow-missing-repository', '-o', 'out/autodata.vsix'], { cwd: root, stdio: 'ignore' });
+    execFileSync('npx', ['vsce', 'package', '--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links', '-o', 'out/autodata.vsix'], { cwd: root, stdio: 'ignore' });
     vsixKB = fs.statSync(path.join(root, 'out/autodata.vsix')).size / 1024;
   } catch { vsixKB = null; }
 
