@@ -19,7 +19,7 @@ export class RunHeader {
   update(state: PanelState, t: PolicyThresholds): void {
     const run = state.run;
     const started = state.started;
-    const key = `${run?.runId}|${run?.title}|${run?.live}|${started?.seq}|${state.notes.length}|${JSON.stringify(t)}`;
+    const key = `${run?.runId}|${run?.title}|${run?.live}|${started?.seq}|${state.notes.length}|${state.recipes.length}|${JSON.stringify(t)}`;
     if (key === this.key) { return; }
     this.key = key;
     if (!run && !started) { this.el.textContent = ''; return; }
@@ -37,8 +37,20 @@ export class RunHeader {
         t.borderlineMargin > 0 ? h('span', { class: 'muted' }, ` · within ${formatScore(t.borderlineMargin)} of a threshold, you decide`) : null),
       h('div', { class: 'shortcuts muted' }, 'Keys: R run · S step · P pause / resume · X stop · J / K next / previous card · A approve'),
       state.notes.length ? h('ul', { class: 'run-notes', attrs: { 'aria-label': 'Your notes for the Challenger' } },
-        ...state.notes.map((n) => h('li', null, h('span', { class: 'section-label' }, 'Your note: '), n))) : null);
+        ...state.notes.map((n) => h('li', null, h('span', { class: 'section-label' }, 'Your note: '), n))) : null,
+      recipeHistory(state));
   }
+}
+
+/** The recipe's versions, newest open: what the outer loop learned, and why it changed. */
+function recipeHistory(state: PanelState): HTMLElement | null {
+  if (state.recipes.length === 0) { return null; }
+  const newest = [...state.recipes].reverse();
+  return h('details', { class: 'recipe-history' },
+    h('summary', null, h('span', { class: 'section-label' }, 'Recipe '), `v${newest[0].version} · ${state.recipes.length} update${state.recipes.length === 1 ? '' : 's'} in this run`),
+    ...newest.map((r, i) => h('div', { class: 'recipe-version', attrs: { 'data-version': String(r.version) } },
+      h('div', { class: 'muted' }, `v${r.version}${i === 0 ? ' (current)' : ''} · after ${r.attempts} attempts · ${r.changes}`),
+      h('pre', { class: 'recipe-text' }, r.recipe))));
 }
 
 /** The scatter plot's legend: colour and a word for every mark. */

@@ -12,7 +12,7 @@ export function initialState(run: PanelRun | null = null): PanelState {
   // Every key present (even when undefined), so that a reset's Object.assign clears them all.
   return {
     run, started: undefined, attempts: new Map(), targets: new Map(), reviewOrder: [], control: undefined, waiting: new Map(), finished: undefined,
-    usage: new Map(), cost: undefined, notices: [], notes: [], lastSeq: 0, nextNoticeId: 1, rev: 0,
+    usage: new Map(), cost: undefined, notices: [], notes: [], recipes: [], lastSeq: 0, nextNoticeId: 1, rev: 0,
   };
 }
 
@@ -114,7 +114,7 @@ function ensureAttempt(state: PanelState, id: string, ch: Change, targetId?: str
 /** Events that show progress past a wait for their attempt (edits and notes happen while the engine waits). */
 function endsWait(e: EngineEvent): boolean {
   switch (e.type) {
-    case 'waiting': case 'note': case 'usage': case 'state': return false;
+    case 'waiting': case 'note': case 'usage': case 'state': case 'recipe_updated': return false;
     case 'challenge': return !e.edited;
     default: return true;
   }
@@ -250,6 +250,10 @@ function foldEvent(state: PanelState, e: EngineEvent, ch: Change): void {
         state.notes = [...state.notes, e.text];
         ch.run = true;
       }
+      break;
+    case 'recipe_updated':
+      state.recipes = [...state.recipes, { version: e.version, recipe: e.recipe, changes: e.changes, attempts: e.attempts }];
+      ch.run = true;
       break;
     case 'error':
       if (e.attemptId) {

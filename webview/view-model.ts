@@ -93,6 +93,8 @@ export interface PanelState {
   notices: Notice[];
   /** Run-wide notes (for whichever target asks next). */
   notes: string[];
+  /** The recipe's versions learned in this run, oldest first (the outer loop). */
+  recipes: Array<{ version: number; recipe: string; changes: string; attempts: number }>;
   lastSeq: number;
   nextNoticeId: number;
   /** Bumped on every change, for memoised selectors. */

@@ -70,6 +70,8 @@ export const EngineConfig = z.object({
   /** Retries of a truncated or empty solver answer, each with twice the token budget. */
   truncationRetries: z.number().int().min(0).max(3),
   budget: Budget,
+  /** Attempts per recipe update (the outer loop); 0 turns recipe learning off. */
+  recipeEvery: z.number().int().min(0).max(1000),
   prices: PriceTable,
 });
 export type EngineConfig = z.infer<typeof EngineConfig>;
@@ -106,6 +108,7 @@ export function defaultEngineConfig(): EngineConfig {
     targetConcurrency: 1,
     truncationRetries: 1,
     budget: { tokens: 0, money: 0 },
+    recipeEvery: 0,
     prices: {},
   };
 }

@@ -33,6 +33,7 @@ export const EngineEvent = z.discriminatedUnion('type', [
   z.object({ ...Base, type: z.literal('target_finished'), targetId: z.string(), outcome: z.enum(['accepted', 'review', 'exhausted', 'stopped', 'error']), iterations: z.number().int() }),
   z.object({ ...Base, type: z.literal('usage'), role: Role, totals: UsageTotals, cost: z.number().optional() }),
   z.object({ ...Base, type: z.literal('state'), state: z.enum(['running', 'paused', 'stepping']) }),
+  z.object({ ...Base, type: z.literal('recipe_updated'), version: z.number().int(), recipe: z.string(), changes: z.string(), attempts: z.number().int() }),
   z.object({ ...Base, type: z.literal('note'), text: z.string(), targetId: z.string().optional() }),
   z.object({ ...Base, type: z.literal('error'), message: z.string(), attemptId: z.string().optional() }),
   z.object({ ...Base, type: z.literal('run_finished'), outcome: z.enum(['completed', 'stopped', 'error']), accepted: z.number().int(),

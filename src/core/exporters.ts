@@ -1,6 +1,6 @@
 // Training formats from dataset records: chat SFT, GRPO prompts with rubric columns, DPO pairs from the run journals.
 //
-// What TRL expects, as we read its documentation and GRPOTrainer source (v0.1x–1.0):
+// What TRL expects, as we read its dataset-format and GRPO Trainer docs and GRPOTrainer's reward code (_calculate_rewards):
 // - Formats are "standard" (plain strings) or "conversational" (lists of {role, content} messages); a trainer
 //   applies the chat template itself to conversational data. SFT takes a `messages` column; preference trainers
 //   (DPO) take `prompt`, `chosen`, `rejected`, where in the conversational form the prompt ends with the user turn and

@@ -12,6 +12,7 @@ import { buildRecord, measuredScores } from './record';
 import { challenge, checkQuality, judge, solve, type RoleContext } from './roles';
 import { Challenge, type DatasetRecord, type Role, type Rollout, type SourceRange, type Target, type Verdict } from './schemas';
 import { StructuredOutputError } from './structured';
+import { learnRecipe, type AttemptOutcome } from './recipe';
 import type { AttemptMemory, PendingAttempt, ResumePoint } from './resume';
 import { UsageMeter } from './usage';
 
@@ -22,8 +23,9 @@ export interface RunOptions {
   config: EngineConfig;
   models: Record<Role, ChatModel>;
   prompts?: PromptSet;
-  /** Learnings included in every Challenger prompt. */
+  /** Learnings included in every Challenger prompt, and their version; updated every `recipeEvery` attempts. */
   recipe?: string;
+  recipeVersion?: number;
   mode?: 'run' | 'step';
   /** Stop once this many items are accepted (borderline items awaiting review do not count). */
   goal?: number;
@@ -66,12 +68,18 @@ export class Orchestrator {
   private readonly queue: Target[] = [];
   private finished = false;
   private budgetMessage: string | undefined;
+  private recipe: string;
+  private recipeVersion: number;
+  private readonly batch: AttemptOutcome[] = [];
+  private learning: Promise<void> | undefined;
 
   constructor(private readonly o: RunOptions) {
     this.prompts = o.prompts ?? DEFAULT_PROMPTS;
     this.version = promptVersion(this.prompts);
     this.docHash = sha256(o.document.text);
     this.control = new RunControl(o.mode ?? 'run', (state) => this.emit({ type: 'state', state }));
+    this.recipe = o.recipe ?? '';
+    this.recipeVersion = o.recipeVersion ?? 0;
     const r = o.resume;
     if (r) {
       this.seq = r.lastSeq;
@@ -213,6 +221,7 @@ export class Orchestrator {
       try {
         outcome = await this.attempt(t, attemptId, iteration, history);
         this.transportFailures = 0;
+        await this.maybeLearn();
       } catch (e) {
         if (e instanceof StoppedError || this.control.stopped) {
           this.emit({ type: 'target_finished', targetId: t.id, outcome: 'stopped', iterations: iteration });
@@ -248,13 +257,14 @@ export class Orchestrator {
       const text = feedbackFor({ challenge: c, verdict, weak, strong, quality });
       this.emit({ type: 'feedback', attemptId, targetId: t.id, text });
       history.push({ question: c?.question ?? '(no valid question)', angle: c?.angle ?? '', verdict, feedback: text });
+      if (c) { this.batch.push({ question: c.question, angle: c.angle, verdict, feedback: text }); }
       return undefined;
     };
 
     let proposed: Challenge;
     if (reuse) { proposed = reuse.challenge; } else try {
       await this.gate('challenge', attemptId);
-      proposed = await challenge(ctx, { target: t, history: historyText(history), note: this.takeNote(t.id), recipe: this.o.recipe ? `\nLearnings from earlier attempts (the recipe):\n${this.o.recipe}` : '' });
+      proposed = await challenge(ctx, { target: t, history: historyText(history), note: this.takeNote(t.id), recipe: this.recipe ? `\nLearnings from earlier attempts (the recipe, v${this.recipeVersion}):\n${this.recipe}` : '' });
     } catch (e) {
       if (e instanceof StructuredOutputError) { return reject({ kind: 'failed', reasons: [`the Challenger's reply was unusable: ${e.message}`] }); }
       throw e;
@@ -290,6 +300,7 @@ export class Orchestrator {
         iterations: iteration, models: { challenger: this.o.models.challenger.model, quality: this.o.models.quality.model, weak: this.o.models.weak.model, strong: this.o.models.strong.model, judge: this.o.models.judge.model },
         promptVersion: this.version,
       });
+      this.batch.push({ question: c.question, angle: c.angle, verdict });
       if (verdict.kind === 'accepted') {
         this.accepted.push(record);
         this.emit({ type: 'item_accepted', attemptId, record });
@@ -302,6 +313,29 @@ export class Orchestrator {
     } finally {
       this.editable.delete(attemptId);
     }
+  }
+
+  /** The outer loop: every `recipeEvery` attempts, the recipe is rewritten from what the batch showed. */
+  private async maybeLearn(): Promise<void> {
+    const every = this.o.config.recipeEvery;
+    if (every <= 0 || this.batch.length < every || this.learning) { return this.learning; }
+    const batch = this.batch.splice(0);
+    const ep = this.o.config.roles.challenger;
+    this.learning = (async () => {
+      try {
+        const update = await learnRecipe(this.o.models.challenger, this.recipe, batch, {
+          temperature: ep.temperature, maxTokens: ep.maxTokens, signal: this.control.signal,
+          onUsage: (u) => { this.usage.add('challenger', u); this.context().onUsage?.('challenger'); },
+        });
+        this.recipe = update.recipe;
+        this.recipeVersion++;
+        this.emit({ type: 'recipe_updated', version: this.recipeVersion, recipe: update.recipe, changes: update.changes, attempts: batch.length });
+      } catch (e) {
+        if (!(e instanceof StructuredOutputError) && !(e instanceof ModelError && !e.fatal)) { throw e; }
+        this.emit({ type: 'error', message: `The recipe was not updated: ${e.message}` });
+      } finally { this.learning = undefined; }
+    })();
+    return this.learning;
   }
 
   /** Weak and strong rollouts and their grades, in the configured order, and the verdict. */

@@ -32,6 +32,8 @@ export interface ResumePoint {
   attempts: number;
   usage: Record<string, Usage>;
   finished: boolean;
+  /** The latest recipe the run learned, if it learned one. */
+  recipe?: { text: string; version: number };
 }
 
 export class NotResumableError extends Error {}
@@ -95,6 +97,7 @@ export function resumePoint(events: readonly EngineEvent[]): ResumePoint {
         if (e.outcome === 'accepted' || e.outcome === 'review' || e.outcome === 'exhausted') { p.done.add(e.targetId); }
         break;
       case 'usage': p.usage[e.role] = e.totals; break;
+      case 'recipe_updated': p.recipe = { text: e.recipe, version: e.version }; break;
       case 'run_finished': p.finished = e.outcome === 'completed'; break;
       default: break;
     }

@@ -74,14 +74,15 @@ export class QuestionIndex {
   private readonly ids: string[] = [];
   private readonly grams: Array<Set<number>> = [];
   private readonly postings = new Map<number, number[]>();
-  /** Entries scored by the last query: how much work the index saved over a scan (for tests and benchmarks). */
-  lastCandidates = 0;
+  private candidates = 0;
 
   constructor(readonly threshold: number, private readonly opts: SimilarityOptions = {}) {
     if (!(threshold > 0 && threshold <= 1)) { throw new RangeError(`the similarity threshold must be above 0 and at most 1, not ${threshold}`); }
   }
 
   get size(): number { return this.ids.length; }
+  /** Entries scored by the last query: how much work the index saved over a scan (for tests and benchmarks). */
+  get lastCandidates(): number { return this.candidates; }
 
   add(id: string, text: string): void {
     const set = ngramHashes(text, this.opts);
@@ -97,7 +98,7 @@ export class QuestionIndex {
   /** The most similar entry scoring at least the threshold (ties: the earliest added), or undefined. */
   mostSimilar(text: string): SimilarMatch | undefined {
     const q = ngramHashes(text, this.opts);
-    this.lastCandidates = 0;
+    this.candidates = 0;
     if (q.size === 0) { return undefined; }
     const t = this.threshold;
     const rarest = [...q].sort((a, b) => (this.postings.get(a)?.length ?? 0) - (this.postings.get(b)?.length ?? 0));
@@ -113,7 +114,7 @@ export class QuestionIndex {
         seen.add(at);
         const size = this.grams[at].size;
         if (size < minSize || size > maxSize) { continue; }
-        this.lastCandidates++;
+        this.candidates++;
         const score = jaccard(q, this.grams[at]);
         if (score >= t - 1e-12 && (!best || score > best.score || (score === best.score && at < bestAt))) { best = { id: this.ids[at], score }; bestAt = at; }
       }

@@ -13,6 +13,7 @@ import { ApiKeys, isLocal, originOf } from './secrets';
 import { journalFile, listRuns, readJournal } from './journal';
 import { pdfText } from './pdf-text';
 import { loadPrompts, PromptFileError } from './prompt-files';
+import { readRecipe } from './recipe-file';
 import type { RunPanel, RunSource } from './panel';
 import { sourceFromJournal } from './panels';
 import { Session, type SessionResult } from './session';
@@ -77,7 +78,7 @@ export class Commands {
       const runId = newRunId();
       const session = new Session({
         runId, folder: folder.uri.fsPath, document: { path: vscode.workspace.asRelativePath(doc.uri, false), text }, targets, settings, keys, dataset,
-        log: this.log, mode: opts.mode, prompts,
+        log: this.log, mode: opts.mode, prompts, recipe: await readRecipe(folder.uri.fsPath),
       });
       const source: RunSource = {
         folder: folder.uri.fsPath, documentUri: doc.uri, journalFile: session.journal.file,
@@ -149,7 +150,7 @@ export class Commands {
       const keys = await this.keysFor(settings);
       const targets = pick.point.targets.map((t) => ({ ...t, text: text.slice(t.range.start, t.range.end) }));
       const session = new Session({ runId: pick.runId, folder: root, document: { path: source.run.documentPath, text }, targets, settings, keys, dataset,
-        log: this.log, mode: opts.mode, resume: pick.point, prompts: await this.prompts(root) });
+        log: this.log, mode: opts.mode, resume: pick.point, prompts: await this.prompts(root), recipe: pick.point.recipe ?? await readRecipe(root) });
       this.log.info(`resuming ${pick.runId}: ${pick.point.done.size}/${targets.length} sections done, ${pick.point.pending.size} attempt(s) taken up where they stopped`);
       return await this.runWithProgress(session, targets.length, opts, { ...source, run: { ...source.run, live: true, restored: false } });
     } catch (e) {

@@ -10,6 +10,7 @@ import type { ResumePoint } from '../core/resume';
 import { ROLES, type Role, type Target } from '../core/schemas';
 import type { Dataset } from './dataset';
 import { JsonlWriter } from './jsonl';
+import { writeRecipe } from './recipe-file';
 import { originOf } from './secrets';
 import type { HostSettings } from './settings';
 
@@ -25,6 +26,7 @@ export interface SessionInput {
   mode?: 'run' | 'step';
   resume?: ResumePoint;
   prompts?: PromptSet;
+  recipe?: { text: string; version: number };
 }
 
 export interface SessionResult extends RunSummary { runId: string; datasetFile: string; journalFile: string; written: number }
@@ -60,7 +62,7 @@ export class Session implements vscode.Disposable {
     this.orchestrator = new Orchestrator({
       runId: input.runId, document: input.document, targets: input.targets, config: settings.engine, models, mode: input.mode,
       goal: settings.itemsPerRun > 0 ? settings.itemsPerRun : undefined,
-      emit: (e) => this.handle(e), resume: input.resume, prompts: input.prompts,
+      emit: (e) => this.handle(e), resume: input.resume, prompts: input.prompts, recipe: input.recipe?.text, recipeVersion: input.recipe?.version,
       onDelta: settings.streamAnswers ? (d) => this.deltas.fire(d) : undefined,
     });
   }
@@ -83,6 +85,10 @@ export class Session implements vscode.Disposable {
     this.writes = this.writes.then(() => this.journal.append(e)).then(async () => {
       if (e.type === 'item_accepted') {
         if (await dataset.append(e.record)) { this.written++; log.info(`accepted ${e.record.id} → ${dataset.file}`); }
+      }
+      if (e.type === 'recipe_updated') {
+        await writeRecipe(this.input.folder, e.version, e.recipe, `run ${e.runId} · ${e.changes}`);
+        log.info(`recipe v${e.version}: ${e.changes}`);
       }
     }).catch((err) => {
       // The journal keeps every accepted item even when the dataset cannot be written: nothing is lost.

@@ -65,6 +65,7 @@ export function readSettings(scope?: vscode.Uri): HostSettings {
     targetConcurrency: cfg.get('targetConcurrency', 1),
     truncationRetries: 1,
     budget: { tokens: cfg.get('budget.tokens', 0), money: cfg.get('budget.money', 0) },
+    recipeEvery: cfg.get('recipeEvery', 10),
     prices: cfg.get('prices', {}),
   });
   if (!engine.success) { throw new SettingsError(`Autodata settings are not valid: ${z.prettifyError(engine.error)}`); }

@@ -24,7 +24,7 @@ export interface ScriptedQuestion {
 
 export interface RoleScript {
   respond: Responder;
-  /** Challenger prompts seen, in order (the user message). */
+  /** Challenger prompts seen, in order (system and user messages). */
   challengerPrompts: string[];
   /** Calls per model. */
   calls: Record<string, number>;
@@ -38,25 +38,43 @@ function quoteFrom(prompt: string): string {
   return sentence.trim();
 }
 
-export interface ScriptLatency { solverLatencyMs?: number; judgeLatencyMs?: number; challengerLatencyMs?: number; qualityLatencyMs?: number }
+export interface ScriptLatency {
+  solverLatencyMs?: number; judgeLatencyMs?: number; challengerLatencyMs?: number; qualityLatencyMs?: number;
+  /**
+   * A world where learning pays: once the Challenger's prompt holds `keyword` (from a recipe), its questions come from
+   * `questions` instead. The recipe learner writes the keyword after it has seen too-easy attempts.
+   */
+  learnable?: { keyword: string; questions: ScriptedQuestion[] };
+}
 
 export function scriptRoles(questions: ScriptedQuestion[], opts: ScriptLatency = {}): RoleScript {
   const challengerPrompts: string[] = [];
   const calls: Record<string, number> = {};
   let asked = 0;
+  const issued = new Map<number, ScriptedQuestion>();
   const byId = (text: string) => {
     const m = /Q(\d+)\b/.exec(text);
-    return m ? { id: Number(m[1]), q: questions[(Number(m[1]) - 1) % questions.length] } : undefined;
+    if (!m) { return undefined; }
+    const id = Number(m[1]);
+    return { id, q: issued.get(id) ?? questions[(id - 1) % questions.length] };
   };
   const respond: Responder = (req: RecordedRequest, { choiceIndex }) => {
     const user = req.messages?.filter((m) => m.role === 'user').map((m) => m.content).join('\n') ?? '';
     if (choiceIndex === 0) { calls[req.model ?? ''] = (calls[req.model ?? ''] ?? 0) + 1; }
     switch (req.model) {
       case MODELS.challenger: {
+        const system = req.messages?.find((m) => m.role === 'system')?.content ?? '';
+        if (system.startsWith('You improve the recipe')) {
+          const sawEasy = /verdict="too_easy"/.test(user);
+          const keyword = opts.learnable?.keyword ?? 'regime contrast';
+          return jsonReply({ recipe: sawEasy ? `- Ask for a ${keyword}: what changes if a key assumption fails.\n- Combine two ideas of the section.` : '- Keep questions self-contained.', changes: sawEasy ? 'too-easy questions asked for recall' : 'no change' });
+        }
         const repair = (req.messages ?? []).some((m) => m.role === 'assistant');
-        if (!repair) { challengerPrompts.push(user); asked++; }
+        if (!repair) { challengerPrompts.push(`${system}\n${user}`); asked++; }
         const id = asked;
-        const q = questions[(id - 1) % questions.length];
+        const pool = opts.learnable && system.includes(opts.learnable.keyword) ? opts.learnable.questions : questions;
+        const q = pool[(id - 1) % pool.length];
+        issued.set(id, q);
         if (q.challengerReply && !repair) { return q.challengerReply; }
         const k = q.criteria ?? 10;
         return jsonReply({
@@ -84,7 +102,7 @@ export function scriptRoles(questions: ScriptedQuestion[], opts: ScriptLatency =
         const crit = Number(/criterion \(1 to (\d+)\)|criteria? \(1 to (\d+)\)/.exec(user)?.slice(1).find(Boolean) ?? 10);
         const grades = answers.map(([, label, text]) => {
           const m = /(WEAK|STRONG)#(\d+) answer to Q(\d+)/.exec(text);
-          const q = m ? questions[(Number(m[3]) - 1) % questions.length] : undefined;
+          const q = m ? byId(`Q${m[3]}`)?.q : undefined;
           const scores = m && q ? (m[1] === 'WEAK' ? q.weak : q.strong) : [0];
           const score = scores[Number(m?.[2] ?? 0)] ?? scores[0];
           const met = Math.round(score * crit);

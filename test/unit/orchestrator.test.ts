@@ -364,4 +364,22 @@ describe('orchestrator', function () {
     await h.run;
     assert.equal(ofType(h.events, 'run_finished')[0].cost, undefined);
   });
+
+  it('learns a recipe from each batch of attempts and puts it in the next Challenger prompts', async () => {
+    const h = await start([EASY], { recipeEvery: 3, maxIterations: 8 }, { recipe: '- Start from the section.', recipeVersion: 2 }, { learnable: { keyword: 'regime contrast', questions: [GOOD] } });
+    const s = await h.run;
+    const updates = ofType(h.events, 'recipe_updated');
+    assert.equal(updates.length, 1);
+    assert.equal(updates[0].version, 3, 'versions continue from the recipe the run started with');
+    assert.match(updates[0].recipe, /regime contrast/);
+    assert.equal(updates[0].attempts, 3);
+    const [first, , , fourth] = h.script.challengerPrompts;
+    assert.match(first, /the recipe, v2\):\n- Start from the section\./);
+    assert.match(fourth, /the recipe, v3\):\n- Ask for a regime contrast/);
+    assert.equal(s.accepted.length, 1);
+    assert.equal(s.accepted[0].iterations, 4, 'the learned recipe made the fourth question the one');
+    const learner = h.server.requests.find((r) => r.schemaName === 'recipe')!;
+    assert.match(learner.messages!.at(-1)!.content, /verdict="too_easy" weak=0\.93/);
+    assert.ok(!JSON.stringify(learner.messages).includes('WEAK#'), 'the learner sees outcomes, not solver answers');
+  });
 });
