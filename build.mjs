@@ -6,6 +6,8 @@ const common = { bundle: true, sourcemap: true, logLevel: 'warning', legalCommen
 const node = { ...common, platform: 'node', format: 'cjs', target: 'node20', external: ['vscode', 'pdfjs-dist'] };
 const builds = [
   { ...node, entryPoints: ['src/extension.ts'], outfile: 'out/extension.js', minify: !watch },
+  // The headless CLI: the same engine outside VS Code (bin/autodata.js).
+  { ...node, entryPoints: ['src/cli/main.ts'], outfile: 'out/cli.js', minify: !watch },
   { ...common, platform: 'browser', format: 'iife', target: 'es2022', entryPoints: ['webview/main.ts'], outfile: 'out/webview/main.js', minify: !watch },
   // The integration suite runs inside the extension host; mocha stays external so VS Code's test loader can require it.
   { ...node, entryPoints: ['test/integration/index.ts'], outfile: 'out/test/integration/index.js', external: ['vscode', 'mocha', 'pdfjs-dist'] },

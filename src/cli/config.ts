@@ -1,4 +1,5 @@
 // The CLI's configuration: a JSON file of engine settings over the defaults, checked strictly; keys only from the environment.
+import { isLocal, originOf } from '../core/endpoint';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { z } from 'zod';
@@ -143,14 +144,7 @@ export async function loadSettings(file: string): Promise<CliSettings> {
   return settingsFrom(raw, path.dirname(path.resolve(file)), file);
 }
 
-export function originOf(baseURL: string): string {
-  try { return new URL(baseURL).origin; } catch { return baseURL; }
-}
-
-/** Endpoints on this machine (Ollama, vLLM, LM Studio) usually need no key. */
-export function isLocal(baseURL: string): boolean {
-  try { return ['localhost', '127.0.0.1', '[::1]'].includes(new URL(baseURL).hostname); } catch { return false; }
-}
+export { isLocal, originOf };
 
 /**
  * The API key for each endpoint origin: AUTODATA_API_KEY for any endpoint; OPENAI_API_KEY only for api.openai.com,

@@ -1,5 +1,5 @@
 // `autodata generate` and `autodata resume`: the engine over files outside VS Code, writing the extension's dataset and journals.
-import { randomBytes } from 'node:crypto';
+import { newRunId } from '../core/endpoint';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { sha256 } from '../core/chunks';
@@ -39,7 +39,7 @@ export async function generate(argv: readonly string[], io: CliIO): Promise<numb
     return EXIT.ok;
   }
   const goal = ctx.settings.itemsPerRun > 0 ? ctx.settings.itemsPerRun : undefined;
-  const jobs = sources.map((s): Job => ({ runId: newRunId(shard), docPath: s.docPath, text: s.text, targets: s.targets, goal }));
+  const jobs = sources.map((s): Job => ({ runId: runIdFor(shard), docPath: s.docPath, text: s.text, targets: s.targets, goal }));
   return runJobs(ctx, jobs, shard);
 }
 
@@ -150,9 +150,6 @@ async function runJobs(ctx: Context, jobs: Job[], shard: Shard | undefined): Pro
 }
 
 /** Like the extension's run ids (they sort by time), with more randomness: shards on many machines start at once. */
-function newRunId(shard: Shard | undefined): string {
-  const d = new Date();
-  const p = (n: number) => String(n).padStart(2, '0');
-  const stamp = `${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}-${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}`;
-  return `${stamp}-${randomBytes(4).toString('hex')}${shard ? `-s${shard.index}of${shard.count}` : ''}`;
+function runIdFor(shard: Shard | undefined): string {
+  return newRunId(shard ? `-s${shard.index}of${shard.count}` : '');
 }

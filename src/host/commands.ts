@@ -1,9 +1,9 @@
 // Command handlers: check the input, start a session with progress and cancellation, report the outcome.
-import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { selectionTarget, sha256, splitSections } from '../core/chunks';
+import { newRunId } from '../core/endpoint';
 import type { PromptSet } from '../core/prompts';
 import { NotResumableError, resumePoint, type ResumePoint } from '../core/resume';
 import type { Target } from '../core/schemas';
@@ -284,8 +284,3 @@ function errorActions(message: string): UserError['actions'] {
   return ['Show Log'];
 }
 
-function newRunId(): string {
-  const d = new Date();
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}-${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}-${randomBytes(2).toString('hex')}`;
-}

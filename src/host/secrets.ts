@@ -3,14 +3,9 @@ import * as vscode from 'vscode';
 
 const PREFIX = 'autodata.apiKey:';
 
-export function originOf(baseURL: string): string {
-  try { return new URL(baseURL).origin; } catch { return baseURL; }
-}
+import { originOf } from '../core/endpoint';
 
-/** Local endpoints (Ollama, vLLM, LM Studio on this machine) usually need no key. */
-export function isLocal(baseURL: string): boolean {
-  try { return ['localhost', '127.0.0.1', '[::1]'].includes(new URL(baseURL).hostname); } catch { return false; }
-}
+export { isLocal, originOf } from '../core/endpoint';
 
 export class ApiKeys {
   constructor(private readonly secrets: vscode.SecretStorage) {}
