@@ -70,6 +70,8 @@ export const EngineConfig = z.object({
   /** Retries of a truncated or empty solver answer, each with twice the token budget. */
   truncationRetries: z.number().int().min(0).max(3),
   budget: Budget,
+  /** A new question at least this similar (word 3-gram Jaccard) to one in the dataset or the run is rejected before any solver call; 0: off. */
+  dedupeThreshold: z.number().min(0).max(1),
   /** Attempts per recipe update (the outer loop); 0 turns recipe learning off. */
   recipeEvery: z.number().int().min(0).max(1000),
   prices: PriceTable,
@@ -109,6 +111,7 @@ export function defaultEngineConfig(): EngineConfig {
     truncationRetries: 1,
     budget: { tokens: 0, money: 0 },
     recipeEvery: 0,
+    dedupeThreshold: 0.6,
     prices: {},
   };
 }

@@ -13,6 +13,7 @@ import { challenge, checkQuality, judge, solve, type RoleContext } from './roles
 import { Challenge, type DatasetRecord, type Role, type Rollout, type SourceRange, type Target, type Verdict } from './schemas';
 import { StructuredOutputError } from './structured';
 import { learnRecipe, type AttemptOutcome } from './recipe';
+import { QuestionIndex } from './similarity';
 import type { AttemptMemory, PendingAttempt, ResumePoint } from './resume';
 import { UsageMeter } from './usage';
 
@@ -32,6 +33,8 @@ export interface RunOptions {
   emit: (e: EngineEvent) => void;
   onDelta?: (d: DeltaEvent) => void;
   now?: () => Date;
+  /** Questions already in the dataset: a new question too similar to one of them is rejected as a near-duplicate. */
+  knownQuestions?: ReadonlyArray<{ id: string; question: string }>;
   /** Goes on with a run rebuilt from its journal (same runId), instead of starting one. */
   resume?: ResumePoint;
 }
@@ -72,6 +75,9 @@ export class Orchestrator {
   private recipeVersion: number;
   private readonly batch: AttemptOutcome[] = [];
   private learning: Promise<void> | undefined;
+  /** Questions of the dataset and of this run, for the near-duplicate check. */
+  private readonly questionIndex: QuestionIndex | undefined;
+  private readonly questionText = new Map<string, string>();
 
   constructor(private readonly o: RunOptions) {
     this.prompts = o.prompts ?? DEFAULT_PROMPTS;
@@ -79,6 +85,11 @@ export class Orchestrator {
     this.docHash = sha256(o.document.text);
     this.control = new RunControl(o.mode ?? 'run', (state) => this.emit({ type: 'state', state }));
     this.recipe = o.recipe ?? '';
+    if (o.config.dedupeThreshold > 0) {
+      this.questionIndex = new QuestionIndex(o.config.dedupeThreshold);
+      for (const q of o.knownQuestions ?? []) { this.remember(q.id, q.question); }
+      for (const [t, h] of o.resume?.histories ?? []) { h.forEach((m, i) => this.remember(`${t}#${i + 1}`, m.question)); }
+    }
     this.recipeVersion = o.recipeVersion ?? 0;
     const r = o.resume;
     if (r) {
@@ -277,7 +288,8 @@ export class Orchestrator {
       if (cfg.qualityCheck) { await this.gate('quality', attemptId); }
       let c = current();
       quoteRange = locateQuote(t, c.sourceQuote);
-      const local = localProblem(c, quoteRange);
+      const local = localProblem(c, quoteRange) ?? this.duplicateOf(c.question);
+      this.remember(attemptId, c.question);
       if (local) { return reject({ kind: 'quality_failed', reasons: [local] }, c, [], [], local); }
       if (cfg.qualityCheck && !reuse?.quality?.pass) {
         let report;
@@ -313,6 +325,20 @@ export class Orchestrator {
     } finally {
       this.editable.delete(attemptId);
     }
+  }
+
+  private remember(id: string, question: string): void {
+    if (!this.questionIndex) { return; }
+    this.questionIndex.add(id, question);
+    this.questionText.set(id, question);
+  }
+
+  /** Why a question is a near-duplicate of one in the dataset or this run, or undefined. No model call. */
+  private duplicateOf(question: string): string | undefined {
+    const hit = this.questionIndex?.mostSimilar(question);
+    if (!hit) { return undefined; }
+    const other = (this.questionText.get(hit.id) ?? '').slice(0, 150);
+    return `the question is a near-duplicate (similarity ${hit.score.toFixed(2)}) of ${hit.id}: "${other}". Ask about another mechanism, claim or consequence of the source, not a rewording`;
   }
 
   /** The outer loop: every `recipeEvery` attempts, the recipe is rewritten from what the batch showed. */

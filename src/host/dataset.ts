@@ -7,6 +7,7 @@ export class DatasetFileError extends Error {}
 export class Dataset {
   private readonly writer: JsonlWriter;
   private ids: Set<string> | undefined;
+  private readonly known: Array<{ id: string; question: string }> = [];
 
   constructor(readonly file: string) { this.writer = new JsonlWriter(file, true); }
 
@@ -18,12 +19,20 @@ export class Dataset {
       if (badLines.length > 0) {
         throw new DatasetFileError(`${this.file} is not a JSONL dataset (line ${badLines.slice(0, 3).join(', ')}${badLines.length > 3 ? ', …' : ''} is not JSON). Fix the file or choose another autodata.datasetPath; nothing was written.`);
       }
-      this.ids = new Set(values.map((v) => (v as { id?: unknown })?.id).filter((id): id is string => typeof id === 'string'));
+      this.ids = new Set();
+      for (const v of values as Array<{ id?: unknown; question?: unknown }>) {
+        if (typeof v?.id !== 'string') { continue; }
+        this.ids.add(v.id);
+        if (typeof v.question === 'string') { this.known.push({ id: v.id, question: v.question }); }
+      }
     }
     return repair;
   }
 
   has(id: string): boolean { return this.ids?.has(id) ?? false; }
+
+  /** The questions already in the file (after open), for the near-duplicate check. */
+  questions(): ReadonlyArray<{ id: string; question: string }> { return this.known; }
 
   /** Appends a record unless one with its id is already there. Returns whether it wrote. */
   async append(record: DatasetRecord): Promise<boolean> {
@@ -32,6 +41,7 @@ export class Dataset {
     if (this.ids!.has(valid.id)) { return false; }
     this.ids!.add(valid.id);
     try { await this.writer.append(valid); } catch (e) { this.ids!.delete(valid.id); throw e; }
+    this.known.push({ id: valid.id, question: valid.question });
     return true;
   }
 }

@@ -63,6 +63,7 @@ export class Session implements vscode.Disposable {
       runId: input.runId, document: input.document, targets: input.targets, config: settings.engine, models, mode: input.mode,
       goal: settings.itemsPerRun > 0 ? settings.itemsPerRun : undefined,
       emit: (e) => this.handle(e), resume: input.resume, prompts: input.prompts, recipe: input.recipe?.text, recipeVersion: input.recipe?.version,
+      knownQuestions: input.dataset.questions(),
       onDelta: settings.streamAnswers ? (d) => this.deltas.fire(d) : undefined,
     });
   }

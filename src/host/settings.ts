@@ -66,6 +66,7 @@ export function readSettings(scope?: vscode.Uri): HostSettings {
     truncationRetries: 1,
     budget: { tokens: cfg.get('budget.tokens', 0), money: cfg.get('budget.money', 0) },
     recipeEvery: cfg.get('recipeEvery', 10),
+    dedupeThreshold: cfg.get('dedupeThreshold', 0.6),
     prices: cfg.get('prices', {}),
   });
   if (!engine.success) { throw new SettingsError(`Autodata settings are not valid: ${z.prettifyError(engine.error)}`); }

@@ -9,7 +9,7 @@ import { scriptedConfig, scriptedModels } from '../fakes/scripted-config';
 import { MODELS, scriptRoles, type ScriptedQuestion, type ScriptLatency } from '../fakes/scripted-roles';
 
 const GOOD: ScriptedQuestion = { weak: [0.3, 0.4, 0.5], strong: [0.8, 0.8, 0.9] };
-const LAT: Required<ScriptLatency> = { challengerLatencyMs: 400, qualityLatencyMs: 200, solverLatencyMs: 300, judgeLatencyMs: 200 };
+const LAT: Required<Omit<ScriptLatency, 'learnable'>> = { challengerLatencyMs: 400, qualityLatencyMs: 200, solverLatencyMs: 300, judgeLatencyMs: 200 };
 
 function targets(n: number): Target[] {
   return Array.from({ length: n }, (_, i) => {

@@ -47,6 +47,17 @@ export interface ScriptLatency {
   learnable?: { keyword: string; questions: ScriptedQuestion[] };
 }
 
+const PARTS = [
+  ['router', 'schedule', 'capacity', 'gradient', 'baseline', 'warm-up', 'expert', 'token'],
+  ['collapses', 'saturates', 'drifts', 'stabilises', 'oscillates', 'degrades', 'recovers'],
+  ['halved', 'doubled', 'removed', 'delayed', 'randomised'],
+];
+/** A question whose wording differs from every other id's, so near-duplicate checks see distinct questions. */
+function variedQuestion(id: number): string {
+  const [a, b, c] = PARTS.map((p, i) => p[(id * (i + 3)) % p.length]);
+  return `Scenario ${id}: if the ${a} were ${c}, why would training behave as it ${b} here, according to the section's argument about ${PARTS[0][(id + 3) % 8]} and ${PARTS[0][(id + 5) % 8]}?`;
+}
+
 export function scriptRoles(questions: ScriptedQuestion[], opts: ScriptLatency = {}): RoleScript {
   const challengerPrompts: string[] = [];
   const calls: Record<string, number> = {};
@@ -78,7 +89,7 @@ export function scriptRoles(questions: ScriptedQuestion[], opts: ScriptLatency =
         if (q.challengerReply && !repair) { return q.challengerReply; }
         const k = q.criteria ?? 10;
         return jsonReply({
-          question: `Q${id}: ${q.questionText ?? 'Explain the mechanism the section describes and what would change if its key assumption failed.'}`,
+          question: `Q${id}: ${q.questionText ?? variedQuestion(id)}`,
           questionType: 'explanation', skills: ['causal reasoning'], angle: `angle ${id}`,
           referenceAnswer: `Reference answer for Q${id}.`,
           rubric: Array.from({ length: k }, (_, i) => ({ criterion: `Criterion ${i + 1} of Q${id}`, weight: 1, negative: false })),

@@ -285,9 +285,12 @@ describe('autodata CLI', function () {
     });
 
     it('leaves out near-duplicate questions with --dedupe', async () => {
-      // The scripted Challenger asks the same question under a new label each time ("Q1: …", "Q2: …").
+      // Four items ask the first one's question again under a new label ("Q1: …", "Q2: …").
+      const lines = readLines(path.join(ws, '.autodata', 'dataset.jsonl')) as Array<{ question: string }>;
+      const base = lines[0].question.replace(/^Q\d+:\s*/, '');
+      fs.writeFileSync(path.join(ws, 'dups.jsonl'), lines.map((r, i) => JSON.stringify({ ...r, question: `Q${i + 1}: ${base}` })).join('\n') + '\n');
       const c = capture(ws);
-      assert.equal(await main(['export', '.autodata/dataset.jsonl', '--format', 'sft', '--out', 'sft.jsonl', '--dedupe', '0.6'], c.io), 0, c.err());
+      assert.equal(await main(['export', 'dups.jsonl', '--format', 'sft', '--out', 'sft.jsonl', '--dedupe', '0.6'], c.io), 0, c.err());
       assert.equal(readLines(path.join(ws, 'sft.jsonl')).length, 1);
       assert.match(c.err(), /4 near-duplicate question\(s\) left out/);
     });

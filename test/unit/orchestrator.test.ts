@@ -382,4 +382,27 @@ describe('orchestrator', function () {
     assert.match(learner.messages!.at(-1)!.content, /verdict="too_easy" weak=0\.93/);
     assert.ok(!JSON.stringify(learner.messages).includes('WEAK#'), 'the learner sees outcomes, not solver answers');
   });
+
+  it('rejects a near-duplicate of a dataset item before any solver call, naming the item it repeats', async () => {
+    const known = [{ id: 'old:s9.1', question: 'Q77: Why does sparse attention keep syntax with local windows while global tokens carry document-level information?' }];
+    const dup: ScriptedQuestion = { ...GOOD, questionText: 'Why does sparse attention keep syntax with local windows while global tokens carry document level information?' };
+    const h = await start([dup, GOOD], {}, { knownQuestions: known });
+    const s = await h.run;
+    const v = ofType(h.events, 'verdict');
+    assert.equal(v[0].verdict.kind, 'quality_failed');
+    assert.match(v[0].verdict.reasons[0], /near-duplicate \(similarity 1\.00\) of old:s9\.1/);
+    assert.equal(h.script.calls[MODELS.weak], 1, 'no solver ran for the duplicate');
+    assert.match(h.script.challengerPrompts[1], /near-duplicate/);
+    assert.equal(s.accepted.length, 1);
+  });
+
+  it('rejects a rewording of an earlier question of the same run, and checks nothing when the threshold is 0', async () => {
+    const same: ScriptedQuestion = { ...EASY, questionText: 'How do local windows and global tokens divide the work in sparse attention?' };
+    const h = await start([same, same, GOOD], { maxIterations: 3 });
+    await h.run;
+    assert.deepEqual(ofType(h.events, 'verdict').map((e) => e.verdict.kind), ['too_easy', 'quality_failed', 'accepted']);
+    const off = await start([same, same, GOOD], { maxIterations: 3, dedupeThreshold: 0 });
+    await off.run;
+    assert.deepEqual(ofType(off.events, 'verdict').map((e) => e.verdict.kind), ['too_easy', 'too_easy', 'accepted']);
+  });
 });

@@ -23,4 +23,13 @@ describe('PDF text', () => {
     fs.writeFileSync(f, 'plain text pretending to be a PDF');
     try { await assert.rejects(pdfText(f), (e: Error) => e instanceof PdfError && /Cannot read this PDF/.test(e.message)); } finally { fs.rmSync(f); }
   });
+
+  it('leaves this process\'s globals alone (pdfjs polyfills stay in its worker thread)', async () => {
+    const parse = JSON.parse;
+    const nav = Object.getOwnPropertyDescriptor(globalThis, 'navigator');
+    await pdfText(fixture);
+    assert.equal(JSON.parse, parse);
+    assert.deepEqual(Object.getOwnPropertyDescriptor(globalThis, 'navigator'), nav);
+    assert.equal('DOMMatrix' in globalThis, false);
+  });
 });
