@@ -1,6 +1,7 @@
 // Entry point: builds the services and registers commands and the panel serializer; logic lives in src/host and src/core.
 import * as vscode from 'vscode';
 import { Commands, type GenerateOptions } from './host/commands';
+import { exportCommand } from './host/export-command';
 import { VIEW_TYPE } from './host/panel';
 import { Panels } from './host/panels';
 import { ModelSetup } from './host/model-setup';
@@ -40,6 +41,7 @@ export function activate(context: vscode.ExtensionContext): AutodataApi {
   register('autodata.setApiKey', (args?: { baseUrl?: string; key?: string }) => commands.setApiKey(args));
   register('autodata.clearApiKey', (args?: { baseUrl?: string }) => commands.clearApiKey(args));
   register('autodata.openDataset', () => commands.openDataset());
+  register('autodata.exportDataset', (args?: Parameters<typeof exportCommand>[0]) => exportCommand(args));
   register('autodata.showLog', () => log.show());
   context.subscriptions.push(
     log, panels,

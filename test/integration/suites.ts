@@ -7,3 +7,4 @@ import './models.test';
 import './workspace.test';
 import './sources.test';
 import './hostile.test';
+import './export.test';
