@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { run as runExtension, type ExtensionFigures } from './extension.bench';
 import { run as runLoop, type LoopFigures } from './loop.bench';
+import { run as runRecipe, type RecipeFigures } from './recipe.bench';
 
 const root = path.resolve(__dirname, '../..');
 const f1 = (x: number) => x.toFixed(1);
@@ -20,7 +21,7 @@ async function panelFigures(): Promise<Record<string, number> | undefined> {
   return mod.run();
 }
 
-function rows(loop: LoopFigures, ext: ExtensionFigures, panel: Record<string, number> | undefined): Row[] {
+function rows(loop: LoopFigures, ext: ExtensionFigures, panel: Record<string, number> | undefined, recipe: RecipeFigures): Row[] {
   const out: Row[] = [];
   for (const o of loop.overhead) {
     out.push({ figure: `wall time per iteration ÷ critical path (${o.mode} order)`, value: `${f3(o.ratio)} (${f1(o.perIterationMs)} ms vs ${o.criticalPathMs} ms)`, target: '≤ 1.03', status: mark(o.ratio <= 1.03) });
@@ -43,6 +44,8 @@ function rows(loop: LoopFigures, ext: ExtensionFigures, panel: Record<string, nu
   out.push({ figure: 'append 10,000 items, fsync each', value: `${f1(ext.append.durableMs)} ms (${f3(ext.append.perItemDurableMs)} ms/item)`, target: 'report', status: '' });
   out.push({ figure: 'append 10,000 items, no fsync (journal)', value: `${f1(ext.append.bufferedMs)} ms (${f3(ext.append.perItemBufferedMs)} ms/item)`, target: 'report', status: '' });
   out.push({ figure: 'dataset append with validation + exactly-once, 10,000 already in the file', value: `${f3(ext.append.checkedDatasetMs)} ms/item`, target: 'report', status: '' });
+  out.push({ figure: 'recipe learning: acceptance per batch of 10 attempts (recipe version)', value: recipe.batches.map((b) => `${Math.round(b.rate * 100)}% (v${b.recipeVersion})`).join(' → '), target: 'rising', status: mark(recipe.batches.slice(1).every((b) => b.rate > recipe.batches[0].rate)) });
+  out.push({ figure: 'recipe learning: attempts per accepted item, with → without', value: `${f2(recipe.withRecipe.attemptsPerAccepted)} → ${f2(recipe.withoutRecipe.attemptsPerAccepted)} (${recipe.withRecipe.accepted} vs ${recipe.withoutRecipe.accepted} accepted in 60 attempts)`, target: 'falling', status: mark(recipe.withRecipe.attemptsPerAccepted < recipe.withoutRecipe.attemptsPerAccepted) });
   if (panel) {
     for (const [k, v] of Object.entries(panel)) { out.push({ figure: `panel: ${k}`, value: Number.isInteger(v) ? String(v) : f1(v), target: 'report', status: '' }); }
   } else {
@@ -59,8 +62,9 @@ function table(rs: Row[]): string {
   const t0 = Date.now();
   const loop = await runLoop();
   const ext = await runExtension();
+  const recipe = await runRecipe();
   const panel = await panelFigures().catch((e) => { console.error(`panel benchmark failed: ${(e as Error).message}`); return undefined; });
-  const rs = rows(loop, ext, panel);
+  const rs = rows(loop, ext, panel, recipe);
   console.log(table(rs));
   const md = `# Benchmarks
 
@@ -86,10 +90,15 @@ ${table(rs)}
 - **Extension costs**: sizes of the esbuild bundles and of the \`.vsix\` from \`vsce package\`; load and activation time of
   \`out/extension.js\` in Node with a stand-in \`vscode\` module (this measures the extension's own module cost, not VS Code's);
   appending JSONL lines with and without an fsync per line.
+- **Recipe learning** (\`test/bench/recipe.bench.ts\`): a scripted world where one question in four separates the solvers until
+  the Challenger's prompt carries a learned pattern, and two in three after; the scripted learner writes that pattern
+  once it has seen too-easy attempts. 60 attempts over 40 sections with a recipe update every 10 attempts, against the
+  same run with recipe learning off. This shows the outer loop's mechanics end to end (the learning reaches the
+  Challenger prompt and changes what is accepted); how much a real model gains depends on what it learns.
 - **Panel**: \`test/bench/panel-render.bench.js\` renders the webview bundle in Debian's Chromium (playwright-core) with 1,000 attempts.
 `;
   fs.writeFileSync(path.join(root, 'BENCHMARKS.md'), md);
   fs.mkdirSync(path.join(__dirname, 'results'), { recursive: true });
-  fs.writeFileSync(path.join(__dirname, 'results', 'latest.json'), JSON.stringify({ loop, ext, panel }, null, 2));
+  fs.writeFileSync(path.join(__dirname, 'results', 'latest.json'), JSON.stringify({ loop, ext, panel, recipe }, null, 2));
   console.log(`\nwrote BENCHMARKS.md in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
 })().catch((e) => { console.error(e); process.exit(1); });

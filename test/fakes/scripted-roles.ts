@@ -47,15 +47,14 @@ export interface ScriptLatency {
   learnable?: { keyword: string; questions: ScriptedQuestion[] };
 }
 
-const PARTS = [
-  ['router', 'schedule', 'capacity', 'gradient', 'baseline', 'warm-up', 'expert', 'token'],
-  ['collapses', 'saturates', 'drifts', 'stabilises', 'oscillates', 'degrades', 'recovers'],
-  ['halved', 'doubled', 'removed', 'delayed', 'randomised'],
-];
+const WORDS = ('router schedule capacity gradient baseline warm-up expert token sparse dense layer loss batch curve '
+  + 'signal noise prior window budget rollout reward policy critic margin sample domain corpus label shift drift '
+  + 'variance bias scale depth width head cache memory latency optimiser momentum decay entropy temperature ablation').split(' ');
 /** A question whose wording differs from every other id's, so near-duplicate checks see distinct questions. */
 function variedQuestion(id: number): string {
-  const [a, b, c] = PARTS.map((p, i) => p[(id * (i + 3)) % p.length]);
-  return `Scenario ${id}: if the ${a} were ${c}, why would training behave as it ${b} here, according to the section's argument about ${PARTS[0][(id + 3) % 8]} and ${PARTS[0][(id + 5) % 8]}?`;
+  let h = (id * 2654435761) >>> 0;
+  const w = () => { h = (h * 1103515245 + 12345) >>> 0; return WORDS[(h >>> 8) % WORDS.length]; };
+  return `Scenario ${id}: when the ${w()} ${w()} meets a ${w()} ${w()}, how would ${w()} ${w()} change the ${w()} of the ${w()} ${w()}?`;
 }
 
 export function scriptRoles(questions: ScriptedQuestion[], opts: ScriptLatency = {}): RoleScript {
