@@ -5,20 +5,13 @@ import * as vscode from 'vscode';
 import { DpoRow, GrpoRow, SftRow } from '../../src/core/exporters';
 import type { ExportResult } from '../../src/host/export-command';
 import type { SessionResult } from '../../src/host/session';
-import type { ScriptedServer } from '../fakes/openai-server';
-import { api, GOOD, openInEditor, readLines, removeAutodataDir, resetSettings, scriptedEndpoint, workspaceRoot } from './helpers';
+import { GOOD, isolateEachTest, openInEditor, readLines, workspaceRoot } from './helpers';
 
 suite('export', () => {
-  let server: ScriptedServer | undefined;
-  setup(() => removeAutodataDir());
-  teardown(async () => {
-    await resetSettings(server); server = undefined;
-    for (const p of (await api()).panels.all()) { p.dispose(); }
-    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-  });
+  const iso = isolateEachTest();
 
   test('writes SFT, GRPO and DPO files that parse against their formats', async () => {
-    ({ server } = await scriptedEndpoint([GOOD]));
+    await iso.endpoint([GOOD]);
     await openInEditor('paper.md');
     const run = await vscode.commands.executeCommand<SessionResult>('autodata.generateFromDocument', { silent: true });
     assert.ok(run && run.accepted.length >= 2);

@@ -7,17 +7,14 @@ import * as vscode from 'vscode';
 import { EngineEvent } from '../../src/core/events';
 import { DatasetRecord } from '../../src/core/schemas';
 import type { SessionResult } from '../../src/host/session';
-import type { ScriptedServer } from '../fakes/openai-server';
 import { MODELS } from '../fakes/scripted-roles';
-import { api, EASY, GOOD, openInEditor, readLines, removeAutodataDir, resetSettings, scriptedEndpoint, squash, workspaceRoot } from './helpers';
+import { api, EASY, GOOD, isolateEachTest, openInEditor, readLines, squash, workspaceRoot } from './helpers';
 
 suite('generate', () => {
-  let server: ScriptedServer | undefined;
-  setup(() => removeAutodataDir());
-  teardown(async () => { await resetSettings(server); server = undefined; await vscode.commands.executeCommand('workbench.action.closeAllEditors'); });
+  const iso = isolateEachTest();
 
   test('Generate from Document writes one valid dataset line per section, with provenance back to the source', async () => {
-    ({ server } = await scriptedEndpoint([EASY, GOOD]));
+    await iso.endpoint([EASY, GOOD]);
     const editor = await openInEditor('paper.md');
     const text = editor.document.getText();
     const result = await vscode.commands.executeCommand<SessionResult>('autodata.generateFromDocument', { silent: true });
@@ -47,7 +44,7 @@ suite('generate', () => {
   });
 
   test('Generate from Selection makes one item whose range lies inside the selection', async () => {
-    ({ server } = await scriptedEndpoint([GOOD]));
+    const { server } = await iso.endpoint([GOOD]);
     const editor = await openInEditor('paper.md', ['## 2 Method', 'unannealed baseline.']);
     const sel = editor.selection;
     const result = await vscode.commands.executeCommand<SessionResult>('autodata.generateFromSelection', { silent: true });
@@ -62,7 +59,7 @@ suite('generate', () => {
   });
 
   test('appends to an existing dataset and never rewrites earlier lines', async () => {
-    ({ server } = await scriptedEndpoint([GOOD]));
+    await iso.endpoint([GOOD]);
     const file = path.join(workspaceRoot(), '.autodata', 'dataset.jsonl');
     fs.mkdirSync(path.dirname(file), { recursive: true });
     const earlier = JSON.stringify({ id: 'earlier', note: 'kept as is' });
@@ -76,7 +73,7 @@ suite('generate', () => {
   });
 
   test('sends the API key from secret storage to its endpoint', async () => {
-    ({ server } = await scriptedEndpoint([GOOD], { apiKey: 'sk-test-secret-1234' }));
+    const { server } = await iso.endpoint([GOOD], { apiKey: 'sk-test-secret-1234' });
     await vscode.commands.executeCommand('autodata.setApiKey', { baseUrl: server.baseURL, key: 'sk-test-secret-1234' });
     try {
       await openInEditor('paper.md', ['## 2 Method', 'unannealed baseline.']);
@@ -93,7 +90,7 @@ suite('generate', () => {
   });
 
   test('a wrong API key ends the run with a message that says so', async () => {
-    ({ server } = await scriptedEndpoint([GOOD], { apiKey: 'the-right-key' }));
+    await iso.endpoint([GOOD], { apiKey: 'the-right-key' });
     await openInEditor('paper.md');
     const result = await vscode.commands.executeCommand<SessionResult>('autodata.generateFromDocument', { silent: true });
     assert.ok(result);
@@ -103,7 +100,7 @@ suite('generate', () => {
   });
 
   test('refuses a dataset path outside the workspace, and a dataset file that is not JSONL, before any request', async () => {
-    ({ server } = await scriptedEndpoint([GOOD]));
+    const { server } = await iso.endpoint([GOOD]);
     const a = await api();
     await openInEditor('paper.md');
     await vscode.workspace.getConfiguration('autodata').update('datasetPath', '../outside.jsonl', vscode.ConfigurationTarget.Global);
@@ -123,7 +120,7 @@ suite('generate', () => {
   });
 
   test('Stop Run cancels in-flight requests and ends the run as stopped', async () => {
-    ({ server } = await scriptedEndpoint([GOOD], {}, { solverLatencyMs: 30_000 }));
+    const { server } = await iso.endpoint([GOOD], {}, { solverLatencyMs: 30_000 });
     await openInEditor('paper.md');
     const running = vscode.commands.executeCommand<SessionResult>('autodata.generateFromDocument', { silent: true });
     for (let i = 0; i < 300 && !server.requests.some((r) => r.model === MODELS.weak); i++) { await new Promise((r) => setTimeout(r, 20)); }
@@ -138,7 +135,7 @@ suite('generate', () => {
   });
 
   test('an empty document gets a clear error and no run', async () => {
-    ({ server } = await scriptedEndpoint([GOOD]));
+    const { server } = await iso.endpoint([GOOD]);
     const doc = await vscode.workspace.openTextDocument({ content: '   \n\n', language: 'markdown' });
     await vscode.window.showTextDocument(doc);
     assert.strictEqual(await vscode.commands.executeCommand('autodata.generateFromDocument', { silent: true }), undefined);
@@ -147,7 +144,7 @@ suite('generate', () => {
   });
 
   test('a token budget stops the run cleanly, with the reason, and keeps what was accepted', async () => {
-    ({ server } = await scriptedEndpoint([EASY]));
+    await iso.endpoint([EASY]);
     await vscode.workspace.getConfiguration('autodata').update('budget.tokens', 3000, vscode.ConfigurationTarget.Global);
     try {
       await openInEditor('paper.md');

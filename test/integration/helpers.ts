@@ -47,6 +47,27 @@ export async function resetSettings(server?: ScriptedServer): Promise<void> {
   await server?.close();
 }
 
+/**
+ * The usual suite set-up: a clean .autodata before each test; after it, settings reset, the scripted endpoint closed,
+ * panels and editors closed. Tests get their endpoint from `endpoint()`, so it is closed for them.
+ */
+export function isolateEachTest() {
+  let current: ScriptedServer | undefined;
+  setup(() => removeAutodataDir());
+  teardown(async () => {
+    await resetSettings(current); current = undefined;
+    for (const p of (await api()).panels.all()) { p.dispose(); }
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+  return {
+    async endpoint(...args: Parameters<typeof scriptedEndpoint>) {
+      const r = await scriptedEndpoint(...args);
+      current = r.server;
+      return r;
+    },
+  };
+}
+
 export async function openInEditor(rel: string, select?: [string, string]): Promise<vscode.TextEditor> {
   const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(path.join(workspaceRoot(), rel)));
   const editor = await vscode.window.showTextDocument(doc);

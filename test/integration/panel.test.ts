@@ -5,9 +5,8 @@ import * as vscode from 'vscode';
 import { EngineEvent } from '../../src/core/events';
 import { DatasetRecord } from '../../src/core/schemas';
 import type { SessionResult } from '../../src/host/session';
-import type { ScriptedServer } from '../fakes/openai-server';
 import type { ScriptedQuestion } from '../fakes/scripted-roles';
-import { api, EASY, GOOD, openInEditor, readLines, removeAutodataDir, resetSettings, scriptedEndpoint } from './helpers';
+import { api, EASY, GOOD, isolateEachTest, openInEditor, readLines } from './helpers';
 
 /** Strong mean 0.567: within the 0.05 borderline margin of 0.60. */
 const NEAR: ScriptedQuestion = { weak: [0.3, 0.3, 0.3], strong: [0.6, 0.6, 0.5] };
@@ -25,16 +24,10 @@ async function until<T>(fn: () => Promise<T> | T, ok: (v: T) => boolean, what: s
 }
 
 suite('panel', () => {
-  let server: ScriptedServer | undefined;
-  setup(() => removeAutodataDir());
-  teardown(async () => {
-    await resetSettings(server); server = undefined;
-    for (const p of (await api()).panels.all()) { p.dispose(); }
-    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-  });
+  const iso = isolateEachTest();
 
   test('opens for a run and shows every attempt as a card with its verdict', async () => {
-    ({ server } = await scriptedEndpoint([EASY, GOOD]));
+    await iso.endpoint([EASY, GOOD]);
     await openInEditor('paper.md', SELECTION);
     const result = await vscode.commands.executeCommand<SessionResult>('autodata.generateFromSelection', { silent: true });
     assert.ok(result);
@@ -49,7 +42,7 @@ suite('panel', () => {
   });
 
   test('Approve from the panel appends the borderline item with decision.by = "human" and journals the decision', async () => {
-    ({ server } = await scriptedEndpoint([NEAR]));
+    await iso.endpoint([NEAR]);
     await openInEditor('paper.md', SELECTION);
     const result = await vscode.commands.executeCommand<SessionResult>('autodata.generateFromSelection', { silent: true });
     assert.ok(result);
@@ -79,7 +72,7 @@ suite('panel', () => {
   });
 
   test('Edit then approve writes the edited question', async () => {
-    ({ server } = await scriptedEndpoint([NEAR]));
+    await iso.endpoint([NEAR]);
     await openInEditor('paper.md', SELECTION);
     const result = await vscode.commands.executeCommand<SessionResult>('autodata.generateFromSelection', { silent: true });
     assert.ok(result);
@@ -93,7 +86,7 @@ suite('panel', () => {
   });
 
   test('Reject with a reason journals it and writes nothing to the dataset', async () => {
-    ({ server } = await scriptedEndpoint([NEAR]));
+    await iso.endpoint([NEAR]);
     await openInEditor('paper.md', SELECTION);
     const result = await vscode.commands.executeCommand<SessionResult>('autodata.generateFromSelection', { silent: true });
     assert.ok(result);
@@ -106,7 +99,7 @@ suite('panel', () => {
   });
 
   test('Show Panel restores a finished run from its journal', async () => {
-    ({ server } = await scriptedEndpoint([GOOD]));
+    await iso.endpoint([GOOD]);
     await openInEditor('paper.md', SELECTION);
     const result = await vscode.commands.executeCommand<SessionResult>('autodata.generateFromSelection', { silent: true });
     assert.ok(result);

@@ -3,21 +3,14 @@ import * as assert from 'assert';
 import * as vscode from 'vscode';
 import { DatasetRecord } from '../../src/core/schemas';
 import type { SessionResult } from '../../src/host/session';
-import type { ScriptedServer } from '../fakes/openai-server';
 import { MODELS } from '../fakes/scripted-roles';
-import { api, EASY, GOOD, openInEditor, readLines, removeAutodataDir, resetSettings, scriptedEndpoint } from './helpers';
+import { api, EASY, GOOD, isolateEachTest, openInEditor, readLines } from './helpers';
 
 suite('resume', () => {
-  let server: ScriptedServer | undefined;
-  setup(() => removeAutodataDir());
-  teardown(async () => {
-    await resetSettings(server); server = undefined;
-    for (const p of (await api()).panels.all()) { p.dispose(); }
-    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-  });
+  const iso = isolateEachTest();
 
   test('Resume Run takes up an interrupted run without redoing finished calls', async () => {
-    ({ server } = await scriptedEndpoint([EASY, GOOD]));
+    const { server } = await iso.endpoint([EASY, GOOD]);
     await vscode.workspace.getConfiguration('autodata').update('itemsPerRun', 2, vscode.ConfigurationTarget.Global);
     await openInEditor('paper.md');
     // Hold the first strong request of the run, then stop while it is in flight.
@@ -60,7 +53,7 @@ suite('resume', () => {
   });
 
   test('Resume in the panel of a stopped run goes on with it in the same panel', async () => {
-    ({ server } = await scriptedEndpoint([GOOD]));
+    const { server } = await iso.endpoint([GOOD]);
     await vscode.workspace.getConfiguration('autodata').update('itemsPerRun', 2, vscode.ConfigurationTarget.Global);
     await openInEditor('paper.md');
     const { scriptRoles } = await import('../fakes/scripted-roles');

@@ -5,21 +5,14 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { DatasetRecord } from '../../src/core/schemas';
 import type { SessionResult } from '../../src/host/session';
-import type { ScriptedServer } from '../fakes/openai-server';
 import { MODELS } from '../fakes/scripted-roles';
-import { api, GOOD, readLines, removeAutodataDir, resetSettings, scriptedEndpoint, squash, workspaceRoot } from './helpers';
+import { api, GOOD, isolateEachTest, readLines, squash, workspaceRoot } from './helpers';
 
 suite('sources', () => {
-  let server: ScriptedServer | undefined;
-  setup(() => removeAutodataDir());
-  teardown(async () => {
-    await resetSettings(server); server = undefined;
-    for (const p of (await api()).panels.all()) { p.dispose(); }
-    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-  });
+  const iso = isolateEachTest();
 
   test('Generate from File on a PDF extracts its text, splits it on its headings and links every item back to it', async () => {
-    ({ server } = await scriptedEndpoint([GOOD]));
+    const { server } = await iso.endpoint([GOOD]);
     const pdf = vscode.Uri.file(path.join(workspaceRoot(), 'curriculum.pdf'));
     const result = await vscode.commands.executeCommand<SessionResult>('autodata.generateFromFile', pdf, { silent: true });
     assert.ok(result, (await api()).commands.lastError);
@@ -38,7 +31,7 @@ suite('sources', () => {
   });
 
   test('a file that is not really a PDF gets a clear error and no run', async () => {
-    ({ server } = await scriptedEndpoint([GOOD]));
+    const { server } = await iso.endpoint([GOOD]);
     const fake = path.join(workspaceRoot(), 'fake.pdf');
     fs.writeFileSync(fake, 'not a pdf');
     try {

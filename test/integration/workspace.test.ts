@@ -8,24 +8,20 @@ import { DatasetRecord } from '../../src/core/schemas';
 import type { SessionResult } from '../../src/host/session';
 import { jsonReply, startScriptedServer, type ScriptedServer } from '../fakes/openai-server';
 import { MODELS } from '../fakes/scripted-roles';
-import { api, GOOD, openInEditor, readLines, removeAutodataDir, resetSettings, scriptedEndpoint, workspaceRoot } from './helpers';
+import { api, GOOD, isolateEachTest, openInEditor, readLines, workspaceRoot } from './helpers';
 
 const SELECTION: [string, string] = ['## 2 Method', 'unannealed baseline.'];
 
 suite('workspace', () => {
-  let server: ScriptedServer | undefined;
+  const iso = isolateEachTest();
   const extra: ScriptedServer[] = [];
-  setup(() => removeAutodataDir());
   teardown(async () => {
-    await resetSettings(server); server = undefined;
     await Promise.all(extra.splice(0).map((s) => s.close()));
     fs.rmSync(path.join(workspaceRoot(), '.vscode'), { recursive: true, force: true });
-    for (const p of (await api()).panels.all()) { p.dispose(); }
-    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
   test('a prompt template in .autodata/prompts changes what the Challenger receives, and its hash is recorded', async () => {
-    ({ server } = await scriptedEndpoint([GOOD]));
+    const { server } = await iso.endpoint([GOOD]);
     const dir = path.join(workspaceRoot(), '.autodata', 'prompts');
     fs.mkdirSync(dir, { recursive: true });
     const custom = `${DEFAULT_PROMPTS.challenger.replace('You are the Challenger', 'HOUSE STYLE: legal questions only. You are the Challenger')}`;
@@ -48,7 +44,7 @@ suite('workspace', () => {
   });
 
   test('a workspace .vscode/settings.json cannot redirect requests (and the key) to another host', async () => {
-    ({ server } = await scriptedEndpoint([GOOD]));
+    const { server } = await iso.endpoint([GOOD]);
     const attacker = await startScriptedServer({ respond: () => jsonReply({}) });
     extra.push(attacker);
     fs.mkdirSync(path.join(workspaceRoot(), '.vscode'), { recursive: true });

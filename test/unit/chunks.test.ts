@@ -57,4 +57,15 @@ describe('sections', () => {
     const list = `${para(15, 'A')}\n1. Do this first.\n2. Then this.\n`;
     assert.equal(splitSections(list, { maxChars: 12000, minChars: 200, numberedHeadings: true }).length, 1, 'list items with full stops are not headings');
   });
+
+  it('splits a 50 MB document into bounded sections without losing a character', () => {
+    const chapter = (i: number) => `# Chapter ${i}\n\n${'A paragraph of the chapter with enough words to look like prose. '.repeat(40)}\n\n`;
+    let doc = '';
+    for (let i = 0; doc.length < 50 * 1024 * 1024; i++) { doc += chapter(i); }
+    const ts = splitSections(doc);
+    assert.ok(ts.length > 10_000, `${ts.length} sections`);
+    assert.ok(ts.every((t) => t.text.length <= 12_000));
+    assert.equal(ts.reduce((n, t) => n + t.text.length, 0), doc.length);
+    assert.equal(ts[ts.length - 1].range.end, doc.length);
+  });
 });

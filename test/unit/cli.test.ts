@@ -258,6 +258,30 @@ describe('autodata CLI', function () {
       assert.equal(last.type, 'run_finished');
       assert.equal(last.outcome, 'stopped');
     });
+    it('survives a hard kill (SIGKILL) mid-run: resume finishes it and every accepted item is in the dataset exactly once', async () => {
+      await serve([GOOD], { solverLatencyMs: 120 });
+      const config = writeConfig();
+      const child = spawn(process.execPath, ['--require', require.resolve('tsx/cjs'), MAIN, 'generate', 'a.md', 'b.md', '--config', config], {
+        cwd: ws, env: { ...process.env, AUTODATA_API_KEY: KEY, OPENAI_API_KEY: '' }, stdio: 'ignore',
+      });
+      const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, sig) => resolve(sig)));
+      const dataset = path.join(ws, '.autodata', 'dataset.jsonl');
+      const count = () => (fs.existsSync(dataset) ? fs.readFileSync(dataset, 'utf8').split('\n').filter(Boolean).length : 0);
+      for (let i = 0; i < 300 && count() < 2; i++) { await new Promise((r) => setTimeout(r, 20)); }
+      assert.ok(count() >= 2 && count() < 5, `killed after ${count()} of 5 items`);
+      child.kill('SIGKILL');
+      assert.equal(await exited, 'SIGKILL');
+      const r = capture(ws);
+      assert.equal(await main(['resume', '--config', config], r.io), 0, r.err());
+      // b.md never started in the killed process: generate it, as the resume message says.
+      if (!journals(ws).some((j) => (j.events[0] as EventOf<'run_started'>).document.path === 'b.md')) {
+        const g = capture(ws);
+        assert.equal(await main(['generate', 'b.md', '--config', config], g.io), 0, g.err());
+      }
+      const ids = readLines(dataset).map((x) => DatasetRecord.parse(x).id);
+      assert.equal(ids.length, 5, `dataset ids: ${ids.join(', ')}`);
+      assert.equal(new Set(ids).size, 5, 'no item twice');
+    });
   });
 
   describe('export', () => {
