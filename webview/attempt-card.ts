@@ -4,7 +4,7 @@ import type { WebviewMessage } from '../src/protocol';
 import { challengeEditor } from './challenge-editor';
 import { clippedText, lazyDetails } from './clipped-text';
 import { button, h, linkButton } from './dom';
-import { STATUS_LABEL, plural, strongSkipReason } from './format';
+import { STATUS_LABEL, plural, strongSkipReason, compactCount } from './format';
 import { icon } from './icons';
 import { rubricList } from './rubric';
 import { SolverSection } from './rollouts';
@@ -77,12 +77,14 @@ export class AttemptCard {
     const status = statusOf(a);
     this.el.dataset.status = status;
     const t = this.ctx.thresholds();
-    this.head.set([status, a.iteration, a.edited, a.challenge?.questionType], () => h('header', { class: 'card-head' },
+    this.head.set([status, a.iteration, a.edited, a.challenge?.questionType, a.usage], () => h('header', { class: 'card-head' },
       verdictBadge(status),
       h('span', { class: 'iteration' }, `Iteration ${a.iteration || '?'}`),
       a.challenge ? h('span', { class: 'question-type' }, a.challenge.questionType) : null,
       a.edited ? h('span', { class: 'tag edited', attrs: { title: 'The question was edited by you' } }, 'edited') : null,
       h('span', { class: 'spacer' }),
+      a.usage ? h('span', { class: 'attempt-usage muted', attrs: { title: `${a.usage.promptTokens} prompt + ${a.usage.completionTokens} completion tokens in ${a.usage.calls} calls` } },
+        `${compactCount(a.usage.promptTokens + a.usage.completionTokens)} tokens`) : null,
       h('span', { class: 'attempt-id', attrs: { title: 'Attempt id' } }, a.id)));
     this.decision.set([a.review], () => a.review ? h('div', { class: `decision ${a.review.decision}` },
       a.review.decision === 'approved' ? 'Approved by you' : `Rejected: ${a.review.reason ?? 'no reason given'}`) : null);

@@ -34,6 +34,8 @@ export class CountersLine {
         'Mean number of attempts an accepted item took (the paper reports 6.59 for CS papers)'),
       Object.keys(c.tokens).length ? h('span', { class: 'counter tokens', attrs: { 'data-counter': 'tokens', title: `${compactCount(c.totalTokens)} tokens in all (prompt + completion)` } },
         'tokens: ', h('span', { class: 'counter-detail' }, tokenSummary(c.tokens))) : null,
+      c.tokensPerAccepted !== undefined ? counter('tokens-per-accepted', compactCount(Math.round(c.tokensPerAccepted)), 'tokens per accepted item',
+        'Every token of the run (all roles, every attempt) over the accepted items') : null,
       c.cost !== undefined ? counter('cost', formatCost(c.cost), 'cost', 'Cost so far, from the price table in the settings') : null);
   }
 }

@@ -76,6 +76,8 @@ export interface Counters {
   rejectedByYou: number;
   /** Mean iteration count of the accepted items (the paper reports 6.59 for CS); undefined with none accepted. */
   meanIterations?: number;
+  /** Tokens per accepted item: all tokens of the run over its accepted items. */
+  tokensPerAccepted?: number;
   /** Prompt + completion tokens per role. */
   tokens: Record<string, number>;
   totalTokens: number;
@@ -99,6 +101,7 @@ export function counters(state: PanelState): Counters {
   return {
     attempts: state.attempts.size, accepted, inReview, rejected, rejectedByYou,
     meanIterations: accepted > 0 ? iterations / accepted : undefined, tokens, totalTokens, cost: state.cost,
+    tokensPerAccepted: accepted > 0 && totalTokens > 0 ? totalTokens / accepted : undefined,
   };
 }
 

@@ -196,6 +196,7 @@ function foldEvent(state: PanelState, e: EngineEvent, ch: Change): void {
       const a = ensureAttempt(state, e.attemptId, ch, e.targetId);
       a.verdict = e.verdict;
       a.strongSkipped = e.strongSkipped;
+      if (e.attemptUsage) { a.usage = e.attemptUsage; }
       foldUsage(state, e.usage);
       ch.run = true;
       break;

@@ -45,6 +45,8 @@ export interface AttemptView {
   strong: SolverView;
   verdict?: Verdict;
   strongSkipped: boolean;
+  /** Tokens and calls of this attempt, all roles (from its verdict). */
+  usage?: { promptTokens: number; completionTokens: number; calls: number };
   feedback?: string;
   /** The dataset record of an accepted or borderline attempt. */
   record?: DatasetRecord;

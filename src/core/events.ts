@@ -23,7 +23,7 @@ export const EngineEvent = z.discriminatedUnion('type', [
   z.object({ ...Base, type: z.literal('rollouts'), attemptId: z.string(), solver: z.enum(['weak', 'strong']), rollouts: z.array(Rollout) }),
   z.object({ ...Base, type: z.literal('grades'), attemptId: z.string(), solver: z.enum(['weak', 'strong']), rollouts: z.array(Rollout), mean: z.number().nullable() }),
   z.object({ ...Base, type: z.literal('verdict'), attemptId: z.string(), targetId: z.string(), verdict: Verdict, strongSkipped: z.boolean(),
-    usage: z.record(z.string(), UsageTotals) }),
+    usage: z.record(z.string(), UsageTotals), attemptUsage: UsageTotals.optional() }),
   z.object({ ...Base, type: z.literal('feedback'), attemptId: z.string(), targetId: z.string(), text: z.string() }),
   z.object({ ...Base, type: z.literal('item_accepted'), attemptId: z.string(), record: DatasetRecord }),
   z.object({ ...Base, type: z.literal('review_needed'), attemptId: z.string(), record: DatasetRecord }),

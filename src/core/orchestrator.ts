@@ -68,6 +68,8 @@ export class Orchestrator {
   /** Every target's attempts so far, so a target sent back by a person continues with its history. */
   private readonly histories = new Map<string, AttemptMemory[]>();
   private readonly iterations = new Map<string, number>();
+  /** Tokens per target (all its attempts), the cost of the item it yields. */
+  private readonly targetUsage = new Map<string, UsageMeter>();
   private readonly queue: Target[] = [];
   private finished = false;
   private budgetMessage: string | undefined;
@@ -201,9 +203,9 @@ export class Orchestrator {
     return this.control.pass(() => this.emit({ type: 'waiting', next, attemptId }));
   }
 
-  private context(): RoleContext {
+  private context(usage: UsageMeter = this.usage): RoleContext {
     return {
-      models: this.o.models, config: this.o.config, prompts: this.prompts, usage: this.usage, signal: this.control.signal,
+      models: this.o.models, config: this.o.config, prompts: this.prompts, usage, signal: this.control.signal,
       onUsage: (role) => {
         const cost = this.cost();
         this.emit({ type: 'usage', role, totals: this.usage.byRole[role]!, cost });
@@ -257,14 +259,17 @@ export class Orchestrator {
   /** One round. Returns 'accepted' or 'review' when the target is done, undefined to try again. */
   private async attempt(t: Target, attemptId: string, iteration: number, history: AttemptMemory[]): Promise<'accepted' | 'review' | undefined> {
     const cfg = this.o.config;
-    const ctx = this.context();
+    const targetUsage = this.targetUsage.get(t.id) ?? new UsageMeter(this.usage);
+    this.targetUsage.set(t.id, targetUsage);
+    const attemptUsage = new UsageMeter(targetUsage);
+    const ctx = this.context(attemptUsage);
     this.attempts++;
     // An attempt interrupted by a crash is taken up where its journal ends: finished calls are not made again.
     const saved = this.o.resume?.pending.get(t.id);
     const reuse: PendingAttempt | undefined = saved?.attemptId === attemptId ? saved : undefined;
     if (reuse) { this.o.resume!.pending.delete(t.id); } else { this.emit({ type: 'attempt_started', targetId: t.id, attemptId, iteration }); }
     const reject = (verdict: Verdict, c?: Challenge, weak: Rollout[] = [], strong: Rollout[] = [], quality?: string) => {
-      this.emit({ type: 'verdict', attemptId, targetId: t.id, verdict, strongSkipped: strong.length === 0 && weak.length > 0, usage: this.usage.snapshot() });
+      this.emit({ type: 'verdict', attemptId, targetId: t.id, verdict, strongSkipped: strong.length === 0 && weak.length > 0, usage: this.usage.snapshot(), attemptUsage: attemptUsage.total() });
       const text = feedbackFor({ challenge: c, verdict, weak, strong, quality });
       this.emit({ type: 'feedback', attemptId, targetId: t.id, text });
       history.push({ question: c?.question ?? '(no valid question)', angle: c?.angle ?? '', verdict, feedback: text });
@@ -305,12 +310,12 @@ export class Orchestrator {
       this.editable.delete(attemptId);
       const { weak, strong, verdict } = await this.measure(ctx, attemptId, c, reuse);
       if (verdict.kind !== 'accepted' && verdict.kind !== 'borderline') { return reject(verdict, c, weak, strong); }
-      this.emit({ type: 'verdict', attemptId, targetId: t.id, verdict, strongSkipped: false, usage: this.usage.snapshot() });
+      this.emit({ type: 'verdict', attemptId, targetId: t.id, verdict, strongSkipped: false, usage: this.usage.snapshot(), attemptUsage: attemptUsage.total() });
       const record = buildRecord({
         runId: this.o.runId, attemptId, createdAt: (this.o.now?.() ?? new Date()).toISOString(), challenge: c,
         document: { path: this.o.document.path, sha256: this.docHash }, quoteRange: quoteRange as SourceRange, weak, strong, verdict,
         iterations: iteration, models: { challenger: this.o.models.challenger.model, quality: this.o.models.quality.model, weak: this.o.models.weak.model, strong: this.o.models.strong.model, judge: this.o.models.judge.model },
-        promptVersion: this.version,
+        promptVersion: this.version, usage: targetUsage.total(),
       });
       this.batch.push({ question: c.question, angle: c.angle, verdict });
       if (verdict.kind === 'accepted') {

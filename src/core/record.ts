@@ -15,6 +15,7 @@ export interface RecordInput {
   iterations: number;
   models: ModelNames;
   promptVersion: string;
+  usage?: { promptTokens: number; completionTokens: number; calls: number };
 }
 
 const measured = (rs: readonly Rollout[]) => rs.filter((r) => !r.failure && r.score !== undefined).map((r) => r.score!);
@@ -38,6 +39,7 @@ export function buildRecord(i: RecordInput): DatasetRecord {
     models: i.models,
     runId: i.runId,
     promptVersion: i.promptVersion,
+    ...(i.usage ? { usage: i.usage } : {}),
   };
 }
 

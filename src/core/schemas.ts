@@ -118,5 +118,7 @@ export const DatasetRecord = z.object({
   models: ModelNames,
   runId: z.string(),
   promptVersion: z.string(),
+  /** Tokens and calls spent on this item's section until it was accepted (every attempt, all roles). */
+  usage: z.object({ promptTokens: z.number(), completionTokens: z.number(), calls: z.number() }).optional(),
 });
 export type DatasetRecord = z.infer<typeof DatasetRecord>;

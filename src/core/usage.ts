@@ -1,12 +1,16 @@
 // Token and call counts per role, for the run and for each attempt.
 import type { Role, Usage, UsageByRole } from './schemas';
 
+/** Counts per role; a meter with a parent (an attempt's, a target's) also counts into it (the target's, the run's). */
 export class UsageMeter {
   readonly byRole: UsageByRole = {};
+
+  constructor(private readonly parent?: UsageMeter) {}
 
   add(role: Role, u: { promptTokens: number; completionTokens: number; calls: number }): Usage {
     const t = (this.byRole[role] ??= { promptTokens: 0, completionTokens: 0, calls: 0 });
     t.promptTokens += u.promptTokens; t.completionTokens += u.completionTokens; t.calls += u.calls;
+    this.parent?.add(role, u);
     return { ...t };
   }
 

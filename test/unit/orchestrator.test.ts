@@ -405,4 +405,17 @@ describe('orchestrator', function () {
     await off.run;
     assert.deepEqual(ofType(off.events, 'verdict').map((e) => e.verdict.kind), ['too_easy', 'too_easy', 'accepted']);
   });
+
+  it('counts tokens per attempt and per accepted item, adding up to the run totals', async () => {
+    const h = await start([EASY, HARD, GOOD]);
+    const s = await h.run;
+    const verdicts = ofType(h.events, 'verdict');
+    const fin = ofType(h.events, 'run_finished')[0];
+    const sum = (u: { promptTokens: number; completionTokens: number; calls: number }[]) => u.reduce((a, x) => ({ promptTokens: a.promptTokens + x.promptTokens, completionTokens: a.completionTokens + x.completionTokens, calls: a.calls + x.calls }), { promptTokens: 0, completionTokens: 0, calls: 0 });
+    const perAttempt = sum(verdicts.map((v) => v.attemptUsage!));
+    assert.deepEqual(perAttempt, sum(Object.values(fin.usage)));
+    assert.ok(verdicts.every((v) => v.attemptUsage!.calls >= 4), 'each attempt made its calls');
+    assert.deepEqual(s.accepted[0].usage, perAttempt, 'the item cost every attempt of its section');
+    assert.equal(verdicts[0].attemptUsage!.calls, 4, 'too easy: challenge, quality check, weak rollouts, their judging');
+  });
 });
