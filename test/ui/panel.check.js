@@ -10,10 +10,25 @@ require('tsx/cjs');
 const { startScriptedServer } = require('../fakes/openai-server.ts');
 const { MODELS, scriptRoles } = require('../fakes/scripted-roles.ts');
 
+// Realistic questions about the sample paper, so the screenshots read like a real session.
+const q = (scores, questionText) => ({ ...scores, questionText });
 const EASY = { weak: [0.9, 0.8, 1], strong: [1, 0.9, 1] };
 const GOOD = { weak: [0.3, 0.5, 0.4], strong: [0.8, 0.9, 0.7] };
 const NEAR = { weak: [0.4, 0.3, 0.3], strong: [0.6, 0.5, 0.6] };
 const HARD = { weak: [0.1, 0.2, 0.1], strong: [0.3, 0.2, 0.4] };
+const QUESTIONS = [
+  q(EASY, 'What does a top-k router do with a token in a Mixture-of-Experts layer?'),
+  q(GOOD, 'Why does a high router temperature early in training prevent routing collapse, and why must it return to 1.0 before inference?'),
+  q(HARD, 'Derive the gradient of the auxiliary load-balancing loss with respect to the router logits for a top-2 router with capacity factor 1.25.'),
+  q(NEAR, 'If the temperature were annealed to 0.5 instead of 1.0, how would dropped tokens and expert specialisation change late in training?'),
+  q(EASY, 'Which hyperparameter does router temperature annealing remove?'),
+  q(GOOD, 'A learned router temperature drifted back to 1.0 within a few hundred steps. What does this suggest about where routing collapse is decided?'),
+  q(NEAR, 'Compare the failure modes of setting the load-balancing coefficient too small and too large, and explain how annealing avoids both.'),
+  q(EASY, 'How many steps does the warm-up at the initial temperature last in the experiments?'),
+  q(GOOD, 'The paper tests one architecture family at up to 8 billion parameters. Which of its conclusions would you expect to transfer to larger models, and which would you re-test first?'),
+  q(EASY, 'What is a capacity factor?'),
+  q(GOOD, 'Why do the expert combination weights use the same tempered probabilities as the routing decision, and what would go wrong if they used the untempered ones?'),
+];
 
 async function until(fn, what, ms = 30000) {
   const end = Date.now() + ms;
@@ -37,7 +52,7 @@ function writeSettings(scratch, patch) {
 }
 
 exports.check = async function check({ page, workbench, scratch, workspace, screenshot }) {
-  const script = scriptRoles([EASY, GOOD, HARD, NEAR, EASY, GOOD, NEAR], { solverLatencyMs: 60, judgeLatencyMs: 40 });
+  const script = scriptRoles(QUESTIONS, { solverLatencyMs: 60, judgeLatencyMs: 40 });
   const server = await startScriptedServer({ respond: script.respond, models: Object.values(MODELS) });
   try {
     const roles = Object.fromEntries(['challenger', 'quality', 'weak', 'strong', 'judge'].map((r) => [`autodata.roles.${r}`, { model: MODELS[r] }]));
