@@ -46,7 +46,7 @@ export function activate(context: vscode.ExtensionContext): AutodataApi {
   context.subscriptions.push(
     log, panels,
     status,
-    commands.onDidStartSession(({ session, source, reuse }) => { panels.showSession(session, source, reuse); status.track(session); }),
+    commands.onDidStartSession(({ session, source, reuse, history }) => { panels.showSession(session, source, reuse, history); status.track(session); }),
     vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, panels),
     { dispose: () => commands.stop() },
   );

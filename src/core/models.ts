@@ -159,16 +159,20 @@ export class OpenAICompatibleModel implements ChatModel {
     const texts: string[] = Array.from({ length: n }, () => '');
     const finish: string[] = Array.from({ length: n }, () => 'unknown');
     let promptTokens = 0; let completionTokens = 0;
+    const seen = new Set<number>();
     for await (const chunk of stream) {
       for (const c of chunk.choices ?? []) {
         const i = c.index ?? 0;
         if (i >= n) { continue; }
+        seen.add(i);
         if (c.delta?.content) { texts[i] += c.delta.content; req.onDelta?.(offset + i, c.delta.content); }
         if (c.finish_reason) { finish[i] = c.finish_reason; }
       }
       if (chunk.usage) { promptTokens = chunk.usage.prompt_tokens; completionTokens = chunk.usage.completion_tokens; }
     }
-    return { choices: texts.map((text, i) => ({ text, finishReason: finish[i] })), promptTokens, completionTokens, calls: 1 };
+    // Only the choices the endpoint sent: one that ignores `n` sends one, and the caller tops up the rest.
+    const choices = [...seen].sort((a, b) => a - b).map((i) => ({ text: texts[i], finishReason: finish[i] }));
+    return { choices, promptTokens, completionTokens, calls: 1 };
   }
 }
 

@@ -102,6 +102,7 @@ export class Orchestrator {
       for (const [t, h] of r.histories) { this.histories.set(t, [...h]); }
       for (const [t, n] of r.iterations) { this.iterations.set(t, n); }
       for (const [role, u] of Object.entries(r.usage)) { this.usage.add(role as Role, u); }
+      for (const n of r.notes) { this.notes.push(n); }
     }
   }
 
@@ -156,6 +157,10 @@ export class Orchestrator {
     });
     const impossible = impossiblePolicy(cfg.policy);
     if (impossible) { return this.finish('error', `No item can pass these thresholds: ${impossible}.`); }
+    if (cfg.budget.money > 0) {
+      const unpriced = [...new Set(Object.values(models).map((m) => m.model))].filter((m) => !cfg.prices[m]);
+      if (unpriced.length) { return this.finish('error', `A money budget needs a price for every model in use; autodata.prices has none for ${unpriced.join(', ')}.`); }
+    }
     const queue = this.queue;
     queue.push(...todo);
     let fatal: Error | undefined;
@@ -234,7 +239,6 @@ export class Orchestrator {
       try {
         outcome = await this.attempt(t, attemptId, iteration, history);
         this.transportFailures = 0;
-        await this.maybeLearn();
       } catch (e) {
         if (e instanceof StoppedError || this.control.stopped) {
           this.emit({ type: 'target_finished', targetId: t.id, outcome: 'stopped', iterations: iteration });
@@ -248,10 +252,10 @@ export class Orchestrator {
         if (++this.transportFailures >= PAUSE_AFTER_FAILURES) { this.transportFailures = 0; this.control.pause(); }
         continue;
       }
-      if (outcome) {
-        this.emit({ type: 'target_finished', targetId: t.id, outcome, iterations: iteration });
-        return;
-      }
+      if (outcome) { this.emit({ type: 'target_finished', targetId: t.id, outcome, iterations: iteration }); }
+      // The recipe is learned once the attempt's outcome is recorded: stopping now cannot undo that outcome.
+      await this.maybeLearn().catch((e) => { if (!(e instanceof StoppedError || (e instanceof ModelError && e.kind === 'aborted'))) { throw e; } });
+      if (outcome) { return; }
     }
     this.emit({ type: 'target_finished', targetId: t.id, outcome: 'exhausted', iterations: this.iterations.get(t.id) ?? 0 });
   }
@@ -292,21 +296,28 @@ export class Orchestrator {
     try {
       if (cfg.qualityCheck) { await this.gate('quality', attemptId); }
       let c = current();
-      quoteRange = locateQuote(t, c.sourceQuote);
-      const local = localProblem(c, quoteRange) ?? this.duplicateOf(c.question);
-      this.remember(attemptId, c.question);
-      if (local) { return reject({ kind: 'quality_failed', reasons: [local] }, c, [], [], local); }
-      if (cfg.qualityCheck && !reuse?.quality?.pass) {
+      /** The checks before any solver runs; they run again on a question a person edits at the next pause. */
+      const check = async (q: Challenge, skipQuality: boolean): Promise<Verdict | undefined> => {
+        quoteRange = locateQuote(t, q.sourceQuote);
+        const local = localProblem(q, quoteRange) ?? this.duplicateOf(q.question);
+        if (local) { return { kind: 'quality_failed', reasons: [local] }; }
+        if (!cfg.qualityCheck || skipQuality) { return undefined; }
         let report;
-        try { report = await checkQuality(ctx, t, c); } catch (e) {
-          if (e instanceof StructuredOutputError) { return reject({ kind: 'failed', reasons: [`the quality check's reply was unusable: ${e.message}`] }, c); }
+        try { report = await checkQuality(ctx, t, q); } catch (e) {
+          if (e instanceof StructuredOutputError) { return { kind: 'failed', reasons: [`the quality check's reply was unusable: ${e.message}`] }; }
           throw e;
         }
         this.emit({ type: 'quality', attemptId, report });
-        if (!report.pass) { return reject({ kind: 'quality_failed', reasons: [report.reason] }, c, [], [], report.reason); }
+        return report.pass ? undefined : { kind: 'quality_failed', reasons: [report.reason] };
+      };
+      let failed = await check(c, Boolean(reuse?.quality?.pass));
+      if (!failed) {
+        await this.gate('solve_weak', attemptId);
+        if (current() !== c) { c = current(); failed = await check(c, false); }
       }
-      await this.gate('solve_weak', attemptId);
-      c = current();
+      // Every question the run asked counts for the near-duplicate check, the rejected ones too.
+      this.remember(attemptId, c.question);
+      if (failed) { return reject(failed, c, [], [], failed.reasons[0]); }
       this.editable.delete(attemptId);
       const { weak, strong, verdict } = await this.measure(ctx, attemptId, c, reuse);
       if (verdict.kind !== 'accepted' && verdict.kind !== 'borderline') { return reject(verdict, c, weak, strong); }
@@ -402,6 +413,7 @@ export class Orchestrator {
     if (tooFew) { return { weak, strong: [], verdict: tooFew }; }
     const early = cfg.earlyDecisions ? decideFromWeak(cfg.policy, measuredScores(weak)) : undefined;
     if (early) { return { weak, strong: [], verdict: early }; }
+    if (saved?.strong) { return { weak, strong: saved.strong, verdict: this.verdictOf(weak, saved.strong) }; }
     await this.gate('solve_strong', attemptId);
     const strong = await solve(ctx, 'strong', c.question, delta('strong'));
     emitRollouts('strong', strong);

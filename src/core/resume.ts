@@ -32,6 +32,8 @@ export interface ResumePoint {
   attempts: number;
   usage: Record<string, Usage>;
   finished: boolean;
+  /** Reasons a person gave for rejecting borderline items, for the next Challenger prompt of their sections. */
+  notes: Array<{ text: string; targetId: string }>;
   /** The latest recipe the run learned, if it learned one. */
   recipe?: { text: string; version: number };
 }
@@ -43,7 +45,7 @@ export function resumePoint(events: readonly EngineEvent[]): ResumePoint {
   if (!started || started.type !== 'run_started') { throw new NotResumableError('the journal has no run_started event'); }
   const p: ResumePoint = {
     runId: started.runId, lastSeq: 0, documentSha256: started.document.sha256, targets: started.targets, done: new Set(), histories: new Map(),
-    iterations: new Map(), pending: new Map(), accepted: [], review: [], attempts: 0, usage: {}, finished: false,
+    iterations: new Map(), pending: new Map(), accepted: [], review: [], attempts: 0, usage: {}, finished: false, notes: [],
   };
   const targetOf = new Map<string, string>();
   const challenges = new Map<string, Challenge>();
@@ -77,7 +79,8 @@ export function resumePoint(events: readonly EngineEvent[]): ResumePoint {
       }
       case 'verdict': {
         verdicts.set(e.attemptId, e.verdict);
-        p.pending.delete(e.targetId);
+        // An accepted or borderline verdict is done only once its item is journaled; until then it is taken up again.
+        if (e.verdict.kind !== 'accepted' && e.verdict.kind !== 'borderline') { p.pending.delete(e.targetId); }
         break;
       }
       case 'feedback': {
@@ -86,15 +89,32 @@ export function resumePoint(events: readonly EngineEvent[]): ResumePoint {
         history(e.targetId).push({ question: c?.question ?? '(no valid question)', angle: c?.angle ?? '', verdict: verdicts.get(e.attemptId)!, feedback: e.text });
         break;
       }
-      case 'item_accepted': p.accepted.push(e.record); break;
+      case 'item_accepted': {
+        p.accepted.push(e.record);
+        const t = targetOf.get(e.attemptId) ?? '';
+        p.done.add(t);
+        p.pending.delete(t);
+        break;
+      }
+      case 'review_decision': {
+        p.review = p.review.filter((r) => r.id !== `${p.runId}:${e.attemptId}`);
+        if (e.decision === 'rejected') {
+          // A person sent the section back: it is open again, with their reason for the Challenger.
+          p.done.delete(e.targetId);
+          p.notes.push({ targetId: e.targetId, text: `A person rejected the last question on this section: ${e.reason ?? ''}` });
+        }
+        break;
+      }
       case 'review_needed': {
         p.review.push(e.record);
         const t = targetOf.get(e.attemptId) ?? '';
+        p.done.add(t);
+        p.pending.delete(t);
         history(t).push({ question: e.record.question, angle: challenges.get(e.attemptId)?.angle ?? '', verdict: verdicts.get(e.attemptId)!, feedback: 'Borderline: sent to a person for review.' });
         break;
       }
       case 'target_finished':
-        if (e.outcome === 'accepted' || e.outcome === 'review' || e.outcome === 'exhausted') { p.done.add(e.targetId); }
+        if (e.outcome === 'exhausted') { p.done.add(e.targetId); }
         break;
       case 'usage': p.usage[e.role] = e.totals; break;
       case 'recipe_updated': p.recipe = { text: e.recipe, version: e.version }; break;

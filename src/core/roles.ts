@@ -107,6 +107,9 @@ async function gradeGroup(ctx: RoleContext, c: Challenge, answers: string[]) {
       if (!g) { z.addIssue({ code: 'custom', message: `no grade for answer ${label}` }); continue; }
       const missing = Array.from({ length: k }, (_, i) => i + 1).filter((n) => !g.marks.some((m) => m.criterion === n));
       if (missing.length) { z.addIssue({ code: 'custom', message: `answer ${label} lacks marks for criteria ${missing.join(', ')}` }); }
+      // One mark per criterion: a repeated one would count twice in the score.
+      const repeated = [...new Set(g.marks.map((m) => m.criterion).filter((n, i, all) => all.indexOf(n) !== i))];
+      if (repeated.length) { z.addIssue({ code: 'custom', message: `answer ${label} marks criteria ${repeated.join(', ')} more than once` }); }
     }
   });
   const p = render(ctx.prompts.judge, {

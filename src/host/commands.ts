@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { selectionTarget, sha256, splitSections } from '../core/chunks';
 import { newRunId } from '../core/endpoint';
+import type { EngineEvent } from '../core/events';
 import type { PromptSet } from '../core/prompts';
 import { NotResumableError, resumePoint, type ResumePoint } from '../core/resume';
 import type { Target } from '../core/schemas';
@@ -36,7 +37,7 @@ export interface GenerateOptions {
   panel?: RunPanel;
 }
 
-export interface SessionStart { session: Session; source: RunSource; reuse?: RunPanel }
+export interface SessionStart { session: Session; source: RunSource; reuse?: RunPanel; history?: EngineEvent[] }
 
 export class Commands {
   private current: Session | undefined;
@@ -46,14 +47,16 @@ export class Commands {
 
   constructor(private readonly keys: ApiKeys, private readonly log: vscode.LogOutputChannel) {}
 
+  /** A run is being set up (between the command and its session). */
+  private claimed = false;
   /** The last error shown to the person. */
   lastError: string | undefined;
 
   get session(): Session | undefined { return this.current; }
 
   async generate(kind: 'document' | 'selection', opts: GenerateOptions = {}): Promise<SessionResult | undefined> {
+    if (this.busy()) { return undefined; }
     try {
-      if (this.current) { throw new UserError('An Autodata run is already in progress. Stop it first (Autodata: Stop Run).'); }
       const editor = opts.uri ? undefined : vscode.window.activeTextEditor;
       const doc = opts.uri ? await this.openSource(opts.uri) : editor?.document;
       if (!doc) { throw new UserError('Open a document to generate from.'); }
@@ -89,10 +92,25 @@ export class Commands {
     } catch (e) {
       this.report(e);
       return undefined;
+    } finally {
+      this.claimed = false;
     }
   }
 
   stop(): void { this.current?.stop(); }
+
+  /**
+   * One run at a time per window: claimed synchronously, before the first await, so a second click (or a Resume while
+   * a run is being set up) cannot start a second engine on the same files.
+   */
+  private busy(): boolean {
+    if (this.current || this.claimed) {
+      this.report(new UserError('An Autodata run is already in progress. Stop it first (Autodata: Stop Run).'));
+      return true;
+    }
+    this.claimed = true;
+    return false;
+  }
 
   /**
    * A file as a text document. A PDF's text is extracted once into .autodata/sources/<name>.pdf.txt, which is what
@@ -118,17 +136,17 @@ export class Commands {
 
   /** Autodata: Resume Run — rebuilds an interrupted run from its journal and goes on with it. */
   async resumeRun(runId?: string, opts: GenerateOptions = {}): Promise<SessionResult | undefined> {
+    if (this.busy()) { return undefined; }
     try {
-      if (this.current) { throw new UserError('An Autodata run is already in progress. Stop it first (Autodata: Stop Run).'); }
       const folder = vscode.workspace.workspaceFolders?.[0];
       if (!folder || folder.uri.scheme !== 'file') { throw new UserError('Open the folder the run was made in.'); }
       const root = folder.uri.fsPath;
-      const candidates: Array<{ runId: string; point: ResumePoint }> = [];
+      const candidates: Array<{ runId: string; point: ResumePoint; events: EngineEvent[] }> = [];
       for (const id of runId ? [runId] : await listRuns(root)) {
         const { events } = await readJournal(journalFile(root, id));
         try {
           const point = resumePoint(events);
-          if (!point.finished) { candidates.push({ runId: id, point }); }
+          if (!point.finished) { candidates.push({ runId: id, point, events }); }
         } catch (e) { if (!(e instanceof NotResumableError)) { throw e; } }
       }
       if (candidates.length === 0) { throw new UserError(runId ? `Run ${runId} has nothing left to do.` : 'No interrupted run to resume in this workspace.'); }
@@ -144,6 +162,9 @@ export class Commands {
       if (sha256(text) !== pick.point.documentSha256) { throw new UserError(`${source.run.documentPath} changed since run ${pick.runId}: its ranges would no longer match. Start a new run instead.`); }
       const settings = this.settings(doc.uri);
       settings.itemsPerRun = source.run.goal ?? 0;
+      // A run keeps the rule it started with: its items are all judged the same way.
+      settings.engine.policy = source.run.thresholds;
+      settings.engine.solveOrder = source.run.solveOrder;
       const dataset = await this.dataset(root, settings);
       // Items accepted before the interruption but not yet in the dataset are written now, once each.
       for (const r of pick.point.accepted) { await dataset.append(r); }
@@ -152,10 +173,12 @@ export class Commands {
       const session = new Session({ runId: pick.runId, folder: root, document: { path: source.run.documentPath, text }, targets, settings, keys, dataset,
         log: this.log, mode: opts.mode, resume: pick.point, prompts: await this.prompts(root), recipe: pick.point.recipe ?? await readRecipe(root) });
       this.log.info(`resuming ${pick.runId}: ${pick.point.done.size}/${targets.length} sections done, ${pick.point.pending.size} attempt(s) taken up where they stopped`);
-      return await this.runWithProgress(session, targets.length, opts, { ...source, run: { ...source.run, live: true, restored: false } });
+      return await this.runWithProgress(session, targets.length, opts, { ...source, run: { ...source.run, live: true, restored: false } }, pick.events);
     } catch (e) {
       this.report(e);
       return undefined;
+    } finally {
+      this.claimed = false;
     }
   }
 
@@ -233,10 +256,10 @@ export class Commands {
     return keys;
   }
 
-  private async runWithProgress(session: Session, sections: number, opts: GenerateOptions, source: RunSource): Promise<SessionResult> {
+  private async runWithProgress(session: Session, sections: number, opts: GenerateOptions, source: RunSource, history?: EngineEvent[]): Promise<SessionResult> {
     this.current = session;
     await vscode.commands.executeCommand('setContext', 'autodata.running', true);
-    this.started.fire({ session, source, reuse: opts.panel });
+    this.started.fire({ session, source, reuse: opts.panel, history });
     try {
       const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Autodata', cancellable: true }, (progress, token) => {
         token.onCancellationRequested(() => session.stop());

@@ -62,14 +62,15 @@ export class RunPanel implements vscode.Disposable {
   get runId(): string | undefined { return this.source?.run.runId; }
   get live(): boolean { return this.session !== undefined; }
 
-  /** Shows a live run: its events so far, then each new one. */
-  attach(session: Session, source: RunSource): void {
+  /** Shows a live run: its earlier events (a resumed run's journal), then each new one. */
+  attach(session: Session, source: RunSource, history: EngineEvent[] = []): void {
     this.detach();
     this.source = source;
     this.session = session;
-    this.events = [];
+    this.events = [...history];
     this.panel.title = `Autodata: ${source.run.title}`;
     this.post({ type: 'reset', run: source.run });
+    this.postEvents(history);
     this.sessionSub = vscode.Disposable.from(
       session.subscribe((e) => this.push(e)),
       session.onDelta((d) => { if (this.ready) { this.post({ type: 'delta', attemptId: d.attemptId, solver: d.solver, index: d.index, text: d.text }); } }),

@@ -1,6 +1,7 @@
 // The set of open Autodata panels: one per run, opened for new runs, restored after a reload, listed by Show Panel.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { EngineEvent } from '../core/events';
 import type { PanelRun } from '../protocol';
 import { journalFile, listRuns, readJournal } from './journal';
 import { RunPanel, VIEW_TYPE, webviewOptions, type PanelHost, type RunSource } from './panel';
@@ -17,9 +18,9 @@ export class Panels implements vscode.WebviewPanelSerializer, vscode.Disposable 
   forRun(runId: string): RunPanel | undefined { return this.all().find((p) => p.runId === runId); }
 
   /** Shows a live run, in the given panel (a run started from it) or in a new one. */
-  showSession(session: Session, source: RunSource, reuse?: RunPanel): RunPanel {
+  showSession(session: Session, source: RunSource, reuse?: RunPanel, history?: EngineEvent[]): RunPanel {
     const panel = reuse && this.open.has(reuse) ? reuse : this.create();
-    panel.attach(session, source);
+    panel.attach(session, source, history);
     panel.panel.reveal(panel.panel.viewColumn ?? vscode.ViewColumn.Beside, true);
     return panel;
   }

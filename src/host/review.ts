@@ -10,7 +10,7 @@ type Decision = EventOf<'review_decision'>;
 export class Review {
   constructor(private readonly runId: string, private readonly journal: JsonlWriter, private readonly dataset: Dataset) {}
 
-  /** Appends the item with `decision.by = "human"`; the decision goes to the journal first, so a crash loses nothing. */
+  /** Appends the item with `decision.by = "human"`, then journals the decision. */
   async approve(targetId: string, record: DatasetRecord, edit?: ChallengeEdit, now = new Date()): Promise<Decision> {
     const approved: DatasetRecord = {
       ...record,
@@ -18,8 +18,9 @@ export class Review {
       decision: { by: 'human', borderline: true, ...(edit ? { note: 'edited before approval' } : {}) },
     };
     const event = this.decision(targetId, record.id, 'approved', now, { record: approved });
-    await this.journal.append(event);
+    // Dataset first (appends are idempotent by id), then the journal: a crash between them loses nothing.
     await this.dataset.append(approved);
+    await this.journal.append(event);
     return event;
   }
 

@@ -10,7 +10,7 @@ import type { ResumePoint } from '../core/resume';
 import { ROLES, type Role, type Target } from '../core/schemas';
 import type { Dataset } from './dataset';
 import { JsonlWriter } from './jsonl';
-import { writeRecipe } from './recipe-file';
+import { recipeFile, writeRecipe } from './recipe-file';
 import { originOf } from './secrets';
 import type { HostSettings } from './settings';
 
@@ -44,6 +44,8 @@ export class Session implements vscode.Disposable {
   /** Fires once, after the run's last event is written. */
   readonly onDidEnd = this.ended.event;
   private written = 0;
+  /** Files whose write failure was already shown (once each, not once per event). */
+  private readonly reported = new Set<string>();
   private writes: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly input: SessionInput) {
@@ -83,18 +85,25 @@ export class Session implements vscode.Disposable {
   /** Every event goes to the journal first; accepted items then to the dataset, in event order. */
   private record(e: EngineEvent): void {
     const { log, dataset } = this.input;
-    this.writes = this.writes.then(() => this.journal.append(e)).then(async () => {
-      if (e.type === 'item_accepted') {
-        if (await dataset.append(e.record)) { this.written++; log.info(`accepted ${e.record.id} → ${dataset.file}`); }
+    const fail = (file: string, err: unknown, kept: string) => {
+      log.error(`could not write ${e.type} to ${file}: ${(err as Error).message}`);
+      if (this.reported.has(file)) { return; }
+      this.reported.add(file);
+      void vscode.window.showErrorMessage(`Autodata could not write to ${path.basename(file)}: ${(err as Error).message}.${kept}`);
+    };
+    this.writes = this.writes.then(async () => {
+      let journaled = true;
+      try { await this.journal.append(e); } catch (err) { journaled = false; fail(this.journal.file, err, ''); }
+      try {
+        if (e.type === 'item_accepted' && await dataset.append(e.record)) { this.written++; log.info(`accepted ${e.record.id} → ${dataset.file}`); }
+        if (e.type === 'recipe_updated') {
+          await writeRecipe(this.input.folder, e.version, e.recipe, `run ${e.runId} · ${e.changes}`);
+          log.info(`recipe v${e.version}: ${e.changes}`);
+        }
+      } catch (err) {
+        // The journal keeps every accepted item even when the dataset cannot be written: Resume Run writes it later.
+        fail(e.type === 'recipe_updated' ? recipeFile(this.input.folder) : dataset.file, err, journaled ? ' It is kept in the run journal.' : '');
       }
-      if (e.type === 'recipe_updated') {
-        await writeRecipe(this.input.folder, e.version, e.recipe, `run ${e.runId} · ${e.changes}`);
-        log.info(`recipe v${e.version}: ${e.changes}`);
-      }
-    }).catch((err) => {
-      // The journal keeps every accepted item even when the dataset cannot be written: nothing is lost.
-      log.error(`could not write ${e.type}: ${(err as Error).message}`);
-      void vscode.window.showErrorMessage(`Autodata could not write to ${path.basename(dataset.file)}: ${(err as Error).message}. The item is kept in the run journal.`);
     });
     describe(e, log);
   }
