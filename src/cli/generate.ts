@@ -1,5 +1,6 @@
 // `autodata generate` and `autodata resume`: the engine over files outside VS Code, writing the extension's dataset and journals.
 import { newRunId } from '../core/endpoint';
+import { readRecipe } from '../host/recipe-file';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { sha256 } from '../core/chunks';
@@ -118,9 +119,11 @@ async function runJobs(ctx: Context, jobs: Job[], shard: Shard | undefined): Pro
     for (const job of jobs) {
       if (io.signal?.aborted) { break; }
       const recorder = new RunRecorder(ctx.settings.workspace, job.runId, ctx.dataset, (m) => progress.line(`error: ${m}`));
+      // The same recipe and near-duplicate check as in the extension: the workspace's recipe, the dataset's questions.
+      const recipe = job.resume?.recipe ?? await readRecipe(ctx.settings.workspace);
       current = new Orchestrator({
         runId: job.runId, document: { path: job.docPath, text: job.text }, targets: job.targets, config: ctx.settings.engine, models: ctx.models,
-        prompts: ctx.prompts, goal: job.goal, resume: job.resume,
+        prompts: ctx.prompts, goal: job.goal, resume: job.resume, recipe: recipe.text, recipeVersion: recipe.version, knownQuestions: ctx.dataset.questions(),
         emit: (e) => { recorder.record(e); progress.event(job.docPath, e); },
       });
       if (io.signal?.aborted) { current.stop(); }

@@ -3,6 +3,7 @@ import type { EngineEvent } from '../core/events';
 import type { Dataset } from '../host/dataset';
 import { journalFile } from '../host/journal';
 import { JsonlWriter } from '../host/jsonl';
+import { writeRecipe } from '../host/recipe-file';
 
 export class RunRecorder {
   readonly journal: JsonlWriter;
@@ -12,13 +13,14 @@ export class RunRecorder {
   failures = 0;
   private writes: Promise<unknown> = Promise.resolve();
 
-  constructor(workspace: string, runId: string, private readonly dataset: Dataset, private readonly onError: (message: string) => void) {
+  constructor(private readonly workspace: string, runId: string, private readonly dataset: Dataset, private readonly onError: (message: string) => void) {
     this.journal = new JsonlWriter(journalFile(workspace, runId), false);
   }
 
   record(e: EngineEvent): void {
     this.writes = this.writes.then(() => this.journal.append(e)).then(async () => {
       if (e.type === 'item_accepted' && await this.dataset.append(e.record)) { this.written++; }
+      if (e.type === 'recipe_updated') { await writeRecipe(this.workspace, e.version, e.recipe, `run ${e.runId} · ${e.changes}`); }
     }).catch((err) => {
       this.failures++;
       // The journal keeps every accepted item even when the dataset cannot be written: nothing is lost.
