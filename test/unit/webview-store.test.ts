@@ -355,4 +355,19 @@ describe('webview store', () => {
     assert.equal(canEditChallenge(state, 's5.1.1'), true);
     assert.equal(runState(state), 'stepping');
   });
+
+  it('keeps each attempt\'s tokens, tokens per accepted item, and the recipe\'s versions', () => {
+    const s = new Stream();
+    s.started();
+    s.emit({ type: 'attempt_started', targetId: 's1', attemptId: 's1.1', iteration: 1 });
+    s.emit({ type: 'verdict', attemptId: 's1.1', targetId: 's1', verdict: { kind: 'accepted', reasons: [], weakMean: 0.4, strongMean: 0.8, gap: 0.4 }, strongSkipped: false,
+      usage: { challenger: { promptTokens: 900, completionTokens: 100, calls: 1 }, weak: { promptTokens: 500, completionTokens: 500, calls: 1 } },
+      attemptUsage: { promptTokens: 1400, completionTokens: 600, calls: 2 } });
+    assert.deepEqual(s.state.attempts.get('s1.1')!.usage, { promptTokens: 1400, completionTokens: 600, calls: 2 });
+    assert.equal(counters(s.state).tokensPerAccepted, 2000);
+    s.emit({ type: 'recipe_updated', version: 1, recipe: '- one', changes: 'first', attempts: 10 }, { type: 'recipe_updated', version: 2, recipe: '- two', changes: 'second', attempts: 10 });
+    assert.deepEqual(s.state.recipes.map((r) => [r.version, r.recipe]), [[1, '- one'], [2, '- two']]);
+    s.host({ type: 'reset', run: null });
+    assert.equal(s.state.recipes.length, 0);
+  });
 });
