@@ -1,6 +1,7 @@
 // `autodata generate` and `autodata resume`: the engine over files outside VS Code, writing the extension's dataset and journals.
 import { newRunId } from '../core/endpoint';
 import { readRecipe } from '../host/recipe-file';
+import { RunLock } from '../host/run-lock';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { sha256 } from '../core/chunks';
@@ -127,8 +128,10 @@ async function runJobs(ctx: Context, jobs: Job[], shard: Shard | undefined): Pro
         emit: (e) => { recorder.record(e); progress.event(job.docPath, e); },
       });
       if (io.signal?.aborted) { current.stop(); }
-      const summary = await current.start();
-      await recorder.flush();
+      const lock = new RunLock(journalFile(ctx.settings.workspace, job.runId).replace(/\.jsonl$/, '.lock'));
+      await lock.acquire();
+      let summary;
+      try { summary = await current.start(); } finally { await recorder.flush(); await lock.release(); }
       failedWrites += recorder.failures;
       results.push({ ...summary, runId: job.runId });
       if (summary.outcome === 'error') { break; }

@@ -1,4 +1,5 @@
 // The `autodata` command: generate (and resume) datasets headless, export them to training formats.
+import { RunLockedError } from '../host/run-lock';
 import { defaultEngineConfig } from '../core/config';
 import { ConfigError } from './config';
 import { DatasetFileError } from '../host/dataset';
@@ -52,7 +53,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     }
   } catch (e) {
     if (e instanceof UsageError) { io.stderr(`autodata: ${e.message}\nRun "autodata --help" for usage.\n`); return EXIT.usage; }
-    const known = [ConfigError, CliFailure, SourceError, DatasetFileError, PathOutsideWorkspaceError, PromptFileError, PdfError].some((k) => e instanceof k);
+    const known = [ConfigError, CliFailure, SourceError, DatasetFileError, PathOutsideWorkspaceError, PromptFileError, PdfError, RunLockedError].some((k) => e instanceof k);
     io.stderr(`autodata: ${known ? '' : 'unexpected error: '}${(e as Error)?.message ?? String(e)}\n`);
     if (!known && io.env.AUTODATA_DEBUG) { io.stderr(`${(e as Error)?.stack ?? ''}\n`); }
     return EXIT.error;

@@ -11,6 +11,7 @@ import { ROLES, type Role, type Target } from '../core/schemas';
 import type { Dataset } from './dataset';
 import { JsonlWriter } from './jsonl';
 import { recipeFile, writeRecipe } from './recipe-file';
+import { RunLock } from './run-lock';
 import { originOf } from './secrets';
 import type { HostSettings } from './settings';
 
@@ -109,8 +110,11 @@ export class Session implements vscode.Disposable {
   }
 
   async run(): Promise<SessionResult> {
-    const summary = await this.orchestrator.start();
-    await this.writes;
+    // Two engines on one run would write the same attempts twice: another window (or the CLI) may hold it.
+    const lock = new RunLock(this.journal.file.replace(/\.jsonl$/, '.lock'));
+    await lock.acquire();
+    let summary;
+    try { summary = await this.orchestrator.start(); } finally { await this.writes; await lock.release(); }
     const result = { ...summary, runId: this.runId, datasetFile: this.input.dataset.file, journalFile: this.journal.file, written: this.written };
     this.ended.fire(result);
     return result;

@@ -1,5 +1,7 @@
 // Stop a run mid-iteration, then Resume Run: it goes on from the journal and every accepted item lands exactly once.
 import * as assert from 'assert';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as vscode from 'vscode';
 import { DatasetRecord } from '../../src/core/schemas';
 import type { SessionResult } from '../../src/host/session';
@@ -31,6 +33,15 @@ suite('resume', () => {
     assert.strictEqual(first.outcome, 'stopped');
     const challengesBefore = script.filter((r) => r.model === MODELS.challenger).length;
     const weakBefore = script.filter((r) => r.model === MODELS.weak).length;
+
+    // While another window (here: a lock held by a live process) runs it, Resume is refused and writes nothing.
+    const lockFile = first.journalFile.replace(/\.jsonl$/, '.lock');
+    fs.writeFileSync(lockFile, JSON.stringify({ pid: process.pid, host: os.hostname(), since: new Date().toISOString() }));
+    const journalBefore = readLines(first.journalFile).length;
+    assert.strictEqual(await vscode.commands.executeCommand('autodata.resumeRun', first.runId), undefined);
+    assert.match((await api()).commands.lastError ?? '', /in progress elsewhere/);
+    assert.strictEqual(readLines(first.journalFile).length, journalBefore);
+    fs.rmSync(lockFile);
 
     const second = await vscode.commands.executeCommand<SessionResult>('autodata.resumeRun', first.runId);
     assert.ok(second, `resumed (last error: ${(await api()).commands.lastError})`);
