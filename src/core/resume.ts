@@ -52,6 +52,8 @@ export function resumePoint(events: readonly EngineEvent[]): ResumePoint {
   const feedback = new Map<string, string>();
   const verdicts = new Map<string, Verdict>();
   const history = (t: string) => { const h = p.histories.get(t) ?? []; p.histories.set(t, h); return h; };
+  /** An attempt's item is journaled: its section is done and nothing of it is pending. */
+  const settle = (attemptId: string) => { const t = targetOf.get(attemptId) ?? ''; p.done.add(t); p.pending.delete(t); return t; };
   for (const e of events) {
     p.lastSeq = Math.max(p.lastSeq, e.seq);
     switch (e.type) {
@@ -89,13 +91,10 @@ export function resumePoint(events: readonly EngineEvent[]): ResumePoint {
         history(e.targetId).push({ question: c?.question ?? '(no valid question)', angle: c?.angle ?? '', verdict: verdicts.get(e.attemptId)!, feedback: e.text });
         break;
       }
-      case 'item_accepted': {
+      case 'item_accepted':
         p.accepted.push(e.record);
-        const t = targetOf.get(e.attemptId) ?? '';
-        p.done.add(t);
-        p.pending.delete(t);
+        settle(e.attemptId);
         break;
-      }
       case 'review_decision': {
         p.review = p.review.filter((r) => r.id !== `${p.runId}:${e.attemptId}`);
         if (e.decision === 'rejected') {
@@ -107,9 +106,7 @@ export function resumePoint(events: readonly EngineEvent[]): ResumePoint {
       }
       case 'review_needed': {
         p.review.push(e.record);
-        const t = targetOf.get(e.attemptId) ?? '';
-        p.done.add(t);
-        p.pending.delete(t);
+        const t = settle(e.attemptId);
         history(t).push({ question: e.record.question, angle: challenges.get(e.attemptId)?.angle ?? '', verdict: verdicts.get(e.attemptId)!, feedback: 'Borderline: sent to a person for review.' });
         break;
       }
