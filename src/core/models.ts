@@ -184,7 +184,7 @@ function isFormatRejection(e: unknown): boolean {
   return e instanceof OpenAI.APIError && (e.status === 400 || e.status === 422) && /response_format|json_schema|json_object|structured/i.test(e.message);
 }
 
-function withSchemaInstruction(messages: ChatMessage[], schema: Record<string, unknown>): ChatMessage[] {
+export function withSchemaInstruction(messages: ChatMessage[], schema: Record<string, unknown>): ChatMessage[] {
   const note = `Reply with one JSON object only, no prose and no code fence, matching this JSON Schema:\n${JSON.stringify(schema)}`;
   const [first, ...rest] = messages;
   return first?.role === 'system' ? [{ role: 'system', content: `${first.content}\n\n${note}` }, ...rest] : [{ role: 'system', content: note }, ...messages];

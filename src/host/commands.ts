@@ -12,6 +12,7 @@ import { Dataset, DatasetFileError } from './dataset';
 import { PathOutsideWorkspaceError, resolveInside } from './jsonl';
 import { ApiKeys, isLocal, originOf } from './secrets';
 import { journalFile, listRuns, readJournal } from './journal';
+import { isLmModel } from './lm-model';
 import { pdfText } from './pdf-text';
 import { loadPrompts, PromptFileError } from './prompt-files';
 import { readRecipe } from './recipe-file';
@@ -248,7 +249,8 @@ export class Commands {
     const keys = new Map<string, string | undefined>();
     for (const r of Object.values(settings.engine.roles)) {
       const origin = originOf(r.baseURL);
-      if (keys.has(origin)) { continue; }
+      // Keyless roles (VS Code language models) need no key for the endpoint they do not use.
+      if (keys.has(origin) || isLmModel(r.model)) { continue; }
       const key = await this.keys.get(origin);
       if (!key && !isLocal(r.baseURL)) { throw new UserError(`No API key for ${origin}. Set one with "Autodata: Set API Key".`, ['Set API Key', 'Open Settings']); }
       keys.set(origin, key);

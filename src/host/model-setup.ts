@@ -1,6 +1,7 @@
 // Autodata: Configure Models and Test Connection: endpoint presets, the endpoint's model list per role, a check per role.
 import * as vscode from 'vscode';
-import { listModels, testConnection, type ConnectionReport } from '../core/connection';
+import { listModels, testChatModel, testConnection, type ConnectionReport } from '../core/connection';
+import { isLmModel, lmSpec, VscodeLmModel } from './lm-model';
 import { ROLES, type Role } from '../core/schemas';
 import type { ApiKeys } from './secrets';
 import { readSettings } from './settings';
@@ -32,6 +33,7 @@ export class ModelSetup {
       const pick = await vscode.window.showQuickPick([
         { label: `Keep ${current}`, baseUrl: current, detail: undefined as string | undefined },
         ...ENDPOINT_PRESETS.map((p) => ({ label: p.label, baseUrl: p.baseUrl as string, detail: `${p.baseUrl} — ${p.detail}` })),
+        { label: 'VS Code language models', baseUrl: 'vscode-lm', detail: 'Models other extensions provide to VS Code (e.g. GitHub Copilot); no key' },
         { label: 'Other OpenAI-compatible endpoint…', baseUrl: '', detail: undefined },
       ], { title: `Endpoint for ${role === 'all' ? 'all roles' : ROLE_LABEL[role]}` });
       if (!pick) { return false; }
@@ -39,6 +41,15 @@ export class ModelSetup {
       if (!baseUrl) { return false; }
     }
     let model = args?.model;
+    if (!model && baseUrl === 'vscode-lm') {
+      const models = await vscode.lm.selectChatModels({});
+      if (models.length === 0) { void vscode.window.showWarningMessage('No VS Code language model is available. Install and sign in to an extension that provides one, such as GitHub Copilot Chat.'); return false; }
+      const pick = await vscode.window.showQuickPick(models.map((m) => ({ label: m.name, description: `${m.vendor} · ${m.family}`, spec: lmSpec(m) })), { title: 'VS Code language model' });
+      if (!pick) { return false; }
+      model = pick.spec;
+      baseUrl = current;
+    }
+    if (baseUrl === 'vscode-lm') { baseUrl = current; }
     if (!model) {
       let listed: string[] = [];
       try {
@@ -77,7 +88,9 @@ export class ModelSetup {
       Promise.all(ROLES.map(async (role) => {
         const ep = settings.engine.roles[role];
         const key = `${ep.baseURL} ${ep.model}`;
-        if (!seen.has(key)) { seen.set(key, this.keys.get(ep.baseURL).then((k) => testConnection(ep, k ?? ''))); }
+        if (!seen.has(key)) {
+          seen.set(key, isLmModel(ep.model) ? testChatModel(new VscodeLmModel(ep.model)) : this.keys.get(ep.baseURL).then((k) => testConnection(ep, k ?? '')));
+        }
         return { role, model: ep.model, baseURL: ep.baseURL, report: await seen.get(key)! };
       })));
     for (const c of checks) { (c.report.ok ? this.log.info : this.log.warn).call(this.log, `test connection ${c.role}: ${c.report.message} (${c.report.ms} ms)`); }

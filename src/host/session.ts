@@ -10,6 +10,7 @@ import type { ResumePoint } from '../core/resume';
 import { ROLES, type Role, type Target } from '../core/schemas';
 import type { Dataset } from './dataset';
 import { JsonlWriter } from './jsonl';
+import { isLmModel, VscodeLmModel } from './lm-model';
 import { recipeFile, writeRecipe } from './recipe-file';
 import { RunLock } from './run-lock';
 import { originOf } from './secrets';
@@ -57,7 +58,7 @@ export class Session implements vscode.Disposable {
       const ep = settings.engine.roles[role];
       const origin = originOf(ep.baseURL);
       if (!limiters.has(origin)) { limiters.set(origin, new Limiter(settings.requestConcurrency)); }
-      const m: ChatModel = new OpenAICompatibleModel(ep, {
+      const m: ChatModel = isLmModel(ep.model) ? new VscodeLmModel(ep.model) : new OpenAICompatibleModel(ep, {
         apiKey: input.keys.get(origin) ?? '', maxRetries: settings.maxRetries, timeoutMs: settings.timeoutMs, limiter: limiters.get(origin), useN: settings.engine.useN,
       });
       return [role, m];

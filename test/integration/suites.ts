@@ -8,3 +8,4 @@ import './workspace.test';
 import './sources.test';
 import './hostile.test';
 import './export.test';
+import './lm.test';

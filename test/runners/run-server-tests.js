@@ -77,6 +77,9 @@ async function main() {
     if (resultsFile) { fs.writeFileSync(resultsFile, results.map((r) => JSON.stringify(r) + '\n').join('')); }
   };
 
+  // The suite also needs a fixture extension that provides test language models (keyless roles through vscode.lm).
+  // The workbench takes one development extension, so the fixture is installed into the server's extensions folder.
+  if (!opts.ui) { lib.installFixtureExtension(path.join(scratch, 'server'), path.join(lib.root, 'test/fixtures/lm-provider')); }
   const server = await lib.startServer({ dataDir: path.join(scratch, 'server'), userDataDir, logFile: serverLog });
   console.log(`VS Code server up at ${server.endpoint.href} in ${((Date.now() - t0) / 1000).toFixed(1)}s (scratch: ${scratch})`);
   // A symlink to the extension when the repo contains the server (see extensionPathFor); tests load through it too.
@@ -85,6 +88,7 @@ async function main() {
   const openRel = opts.open ?? (opts.ui ? 'paper.md' : undefined);
   const url = lib.workbenchUrl(server.endpoint, {
     folder: workspace,
+    // The suite also loads a fixture extension that provides test language models (keyless roles through vscode.lm).
     extensionDevelopmentPath: extPath,
     extensionTestsPath: opts.ui ? undefined : viaLink(testsPath),
     openFile: openRel ? path.join(workspace, openRel) : undefined,

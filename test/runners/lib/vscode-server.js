@@ -132,7 +132,8 @@ function stopProcessGroup(proc, signal = 'SIGTERM') {
 function workbenchUrl(endpoint, { folder, extensionDevelopmentPath, extensionTestsPath, openFile, extensionEnvironment, token }) {
   const remote = (p) => `vscode-remote://${endpoint.host}${p}`;
   const payload = [['skipWelcome', 'true']];
-  if (extensionDevelopmentPath) { payload.push(['extensionDevelopmentPath', remote(extensionDevelopmentPath)]); }
+  // One or more extensions under development (the workbench reads every entry).
+  for (const p of [extensionDevelopmentPath].flat().filter(Boolean)) { payload.push(['extensionDevelopmentPath', remote(p)]); }
   if (extensionTestsPath) { payload.push(['extensionTestsPath', remote(extensionTestsPath)]); }
   if (openFile) { payload.push(['openFile', remote(openFile)]); }
   if (extensionEnvironment) { payload.push(['extensionEnvironment', JSON.stringify(extensionEnvironment)]); }
@@ -157,7 +158,23 @@ async function launchChromium(profileDir, { headless = true, viewport = { width:
   return chromium.launchPersistentContext(profileDir, { executablePath: chromiumPath, headless, viewport, args: chromiumArgs });
 }
 
+/** Installs an unpacked extension folder into the server's extensions folder (and its extensions.json) before start. */
+function installFixtureExtension(serverDataDir, folder) {
+  const manifest = JSON.parse(fs.readFileSync(path.join(folder, 'package.json'), 'utf8'));
+  const id = `${manifest.publisher}.${manifest.name}`;
+  const dir = path.join(serverDataDir, 'extensions');
+  const name = `${id}-${manifest.version}`;
+  fs.mkdirSync(dir, { recursive: true });
+  fs.cpSync(folder, path.join(dir, name), { recursive: true });
+  const listFile = path.join(dir, 'extensions.json');
+  const list = fs.existsSync(listFile) ? JSON.parse(fs.readFileSync(listFile, 'utf8')) : [];
+  list.push({ identifier: { id }, version: manifest.version, location: { $mid: 1, path: path.join(dir, name), scheme: 'file' }, relativeLocation: name,
+    metadata: { installedTimestamp: Date.now(), source: 'vsix', pinned: true } });
+  fs.writeFileSync(listFile, JSON.stringify(list));
+}
+
 module.exports = {
+  installFixtureExtension,
   root, hostDir, node24, node24Dir, serverDir, fixtureWorkspace, chromiumPath, baseUserSettings,
   freePort, copyWorkspace, extensionPathFor, writeUserSettings, serverEnv, startServer, stopProcessGroup, workbenchUrl, launchChromium,
 };
