@@ -29,13 +29,13 @@ export interface ChatModel {
   complete(req: ChatRequest): Promise<ChatResult>;
 }
 
-export type ModelErrorKind = 'auth' | 'rate_limit' | 'unreachable' | 'unknown_model' | 'bad_request' | 'server' | 'timeout' | 'aborted' | 'no_structured_output';
+export type ModelErrorKind = 'auth' | 'quota' | 'rate_limit' | 'unreachable' | 'unknown_model' | 'bad_request' | 'server' | 'timeout' | 'aborted' | 'no_structured_output';
 
 /** A failure talking to a model, with a kind a person (and the orchestrator) can act on. */
 export class ModelError extends Error {
   constructor(readonly kind: ModelErrorKind, message: string, readonly status?: number) { super(message); this.name = 'ModelError'; }
   /** Errors that end the run rather than one attempt: retrying another question cannot help. */
-  get fatal(): boolean { return this.kind === 'auth' || this.kind === 'unknown_model' || this.kind === 'unreachable' || this.kind === 'aborted'; }
+  get fatal(): boolean { return this.kind === 'auth' || this.kind === 'quota' || this.kind === 'unknown_model' || this.kind === 'unreachable' || this.kind === 'aborted'; }
 }
 
 export function toModelError(e: unknown, where: string): ModelError {

@@ -21,7 +21,7 @@ function toModelError(e: unknown, model: string): ModelError {
   if (e instanceof vscode.CancellationError) { return new ModelError('aborted', 'Cancelled'); }
   if (e instanceof vscode.LanguageModelError) {
     if (e.code === vscode.LanguageModelError.NoPermissions.name) { return new ModelError('auth', `Autodata may not use ${model}: allow it when VS Code asks (consent), then run again. ${e.message}`); }
-    if (e.code === vscode.LanguageModelError.Blocked.name) { return new ModelError('rate_limit', `${model} is blocked or over its quota: ${e.message}`); }
+    if (e.code === vscode.LanguageModelError.Blocked.name) { return new ModelError('quota', `${model} is blocked or over its quota; try again later or pick another model: ${e.message}`); }
     if (e.code === vscode.LanguageModelError.NotFound.name) { return new ModelError('unknown_model', `${model} is not available: ${e.message}`); }
     return new ModelError('server', `${model} failed: ${e.message}`);
   }

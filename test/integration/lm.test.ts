@@ -20,7 +20,7 @@ suite('keyless models (vscode.lm)', () => {
     const cfg = vscode.workspace.getConfiguration('autodata');
     for (const role of ['challenger', 'quality', 'judge'] as const) { await cfg.update(`roles.${role}`, { model: lm(role) }, G); }
     const models = await vscode.lm.selectChatModels({ vendor: 'autodatatest' });
-    assert.strictEqual(models.length, 5, 'the fixture provides one test model per role');
+    assert.ok(models.length >= 5, 'the fixture provides a test model per role');
     await openInEditor('paper.md', ['## 2 Method', 'unannealed baseline.']);
     const result = await vscode.commands.executeCommand<SessionResult>('autodata.generateFromSelection', { silent: true });
     assert.ok(result, (await api()).commands.lastError);
@@ -49,4 +49,18 @@ suite('keyless models (vscode.lm)', () => {
     assert.strictEqual(result.outcome, 'error');
     assert.match(result.message ?? '', /No VS Code language model matches vscode-lm:nobody\/no-such-model/);
   });
+
+  for (const [id, message] of [['over-quota-model', /over its quota/], ['no-consent-model', /may not use .*allow it when VS Code asks/]] as const) {
+    test(`a provider's ${id.replace('-model', '')} error ends the run with a message that says what to do`, async () => {
+      const { server } = await iso.endpoint([GOOD]);
+      process.env.AUTODATA_TEST_LM_URL = server.baseURL;
+      await vscode.workspace.getConfiguration('autodata').update('roles.challenger', { model: `vscode-lm:autodatatest/${id}` }, G);
+      await openInEditor('paper.md', ['## 2 Method', 'unannealed baseline.']);
+      const result = await vscode.commands.executeCommand<SessionResult>('autodata.generateFromSelection', { silent: true });
+      assert.ok(result);
+      assert.strictEqual(result.outcome, 'error');
+      assert.match(result.message ?? '', message);
+      assert.strictEqual(result.attempts, 1, 'no retry of attempts that cannot succeed');
+    });
+  }
 });
