@@ -9,6 +9,7 @@ const path = require('path');
 require('tsx/cjs');
 const { startScriptedServer } = require('../fakes/openai-server.ts');
 const { MODELS, scriptRoles } = require('../fakes/scripted-roles.ts');
+const { until, writeSettings, scriptedSettings } = require('./scripted-workbench');
 
 // Realistic questions about the sample paper, so the screenshots read like a real session.
 const q = (scores, questionText) => ({ ...scores, questionText });
@@ -30,33 +31,11 @@ const QUESTIONS = [
   q(GOOD, 'Why do the expert combination weights use the same tempered probabilities as the routing decision, and what would go wrong if they used the untempered ones?'),
 ];
 
-async function until(fn, what, ms = 30000) {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn().catch(() => undefined);
-    if (v) { return v; }
-    if (Date.now() > end) { throw new Error(`timed out waiting for ${what}`); }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-/** User and machine settings files of the server (machine-scoped settings such as endpoints live in the latter). */
-function writeSettings(scratch, patch) {
-  for (const dir of ['User', 'Machine']) {
-    const file = path.join(scratch, 'user', dir, 'settings.json');
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    let current = {};
-    try { current = JSON.parse(fs.readFileSync(file, 'utf8')); } catch { /* new file */ }
-    fs.writeFileSync(file, JSON.stringify({ ...current, ...patch }, null, 2));
-  }
-}
-
 exports.check = async function check({ page, workbench, scratch, workspace, screenshot }) {
   const script = scriptRoles(QUESTIONS, { solverLatencyMs: 60, judgeLatencyMs: 40 });
   const server = await startScriptedServer({ respond: script.respond, models: Object.values(MODELS) });
   try {
-    const roles = Object.fromEntries(['challenger', 'quality', 'weak', 'strong', 'judge'].map((r) => [`autodata.roles.${r}`, { model: MODELS[r] }]));
-    writeSettings(scratch, { 'autodata.baseUrl': server.baseURL, ...roles, 'workbench.colorTheme': 'Dark Modern' });
+    writeSettings(scratch, { ...scriptedSettings(server.baseURL, MODELS), 'workbench.colorTheme': 'Dark Modern' });
     await page.waitForTimeout(1500); // the workbench picks up the settings files
 
     // paper.md is open (the runner opens it); run the command from the palette.
