@@ -40,4 +40,15 @@ suite('sources', () => {
       assert.strictEqual(server.requests.length, 0);
     } finally { fs.rmSync(fake, { force: true }); }
   });
+
+  test('a binary file gets a clear error and no run', async () => {
+    const { server } = await iso.endpoint([GOOD]);
+    const blob = path.join(workspaceRoot(), 'blob.txt');
+    fs.writeFileSync(blob, Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x00, 0x00, 0x01, 0xff, 0x00, 0x41]));
+    try {
+      assert.strictEqual(await vscode.commands.executeCommand('autodata.generateFromFile', vscode.Uri.file(blob), { silent: true }), undefined);
+      assert.match((await api()).commands.lastError ?? '', /binary/i);
+      assert.strictEqual(server.requests.length, 0);
+    } finally { fs.rmSync(blob, { force: true }); }
+  });
 });
