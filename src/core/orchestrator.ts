@@ -6,7 +6,7 @@ import { RunControl, StoppedError } from './control';
 import type { DeltaEvent, EngineEvent, EventBody, Phase } from './events';
 import { feedbackFor } from './feedback';
 import { ModelError, type ChatModel } from './models';
-import { decide, decideFromWeak } from './policy';
+import { decide, decideFromWeak, mean } from './policy';
 import { DEFAULT_PROMPTS, promptVersion, type PromptSet } from './prompts';
 import { buildRecord, measuredScores } from './record';
 import { challenge, checkQuality, judge, solve, type RoleContext } from './roles';
@@ -211,14 +211,17 @@ export class Orchestrator {
   private context(usage: UsageMeter = this.usage): RoleContext {
     return {
       models: this.o.models, config: this.o.config, prompts: this.prompts, usage, signal: this.control.signal,
-      onUsage: (role) => {
-        const cost = this.cost();
-        this.emit({ type: 'usage', role, totals: this.usage.byRole[role]!, cost });
-        const t = this.usage.total();
-        const spent = budgetSpent(this.o.config.budget, t.promptTokens + t.completionTokens, cost);
-        if (spent && !this.budgetMessage) { this.budgetMessage = `Stopped: ${spent}.`; this.control.stop(); }
-      },
+      onUsage: (role) => this.usageChanged(role),
     };
+  }
+
+  /** After every call: the role's totals to the listeners, and a clean stop once the budget is spent. */
+  private usageChanged(role: Role): void {
+    const cost = this.cost();
+    this.emit({ type: 'usage', role, totals: this.usage.byRole[role]!, cost });
+    const t = this.usage.total();
+    const spent = budgetSpent(this.o.config.budget, t.promptTokens + t.completionTokens, cost);
+    if (spent && !this.budgetMessage) { this.budgetMessage = `Stopped: ${spent}.`; this.control.stop(); }
   }
 
   private takeNote(targetId: string): string {
@@ -367,7 +370,7 @@ export class Orchestrator {
       try {
         const update = await learnRecipe(this.o.models.challenger, this.recipe, batch, {
           temperature: ep.temperature, maxTokens: ep.maxTokens, signal: this.control.signal,
-          onUsage: (u) => { this.usage.add('challenger', u); this.context().onUsage?.('challenger'); },
+          onUsage: (u) => { this.usage.add('challenger', u); this.usageChanged('challenger'); },
         });
         this.recipe = update.recipe;
         this.recipeVersion++;
@@ -387,7 +390,7 @@ export class Orchestrator {
     const emitRollouts = (solver: 'weak' | 'strong', rs: Rollout[]) => this.emit({ type: 'rollouts', attemptId, solver, rollouts: rs.map((r) => ({ ...r })) });
     const emitGrades = (solver: 'weak' | 'strong', rs: Rollout[]) => {
       const s = measuredScores(rs);
-      this.emit({ type: 'grades', attemptId, solver, rollouts: rs.map((r) => ({ ...r })), mean: s.length ? s.reduce((a, b) => a + b, 0) / s.length : null });
+      this.emit({ type: 'grades', attemptId, solver, rollouts: rs.map((r) => ({ ...r })), mean: s.length ? mean(s) : null });
     };
     if (cfg.solveOrder === 'latency' && saved?.weak && saved.strong) {
       return { weak: saved.weak, strong: saved.strong, verdict: this.verdictOf(saved.weak, saved.strong) };

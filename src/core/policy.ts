@@ -15,9 +15,11 @@ export function rubricScore(rubric: readonly RubricItem[], marks: readonly Crite
   return Math.min(1, Math.max(0, got / positive));
 }
 
+/** Rounded to 1e-9 so that thresholds compare as written (0.95 * 3 / 3 is 0.9499999999999998 in floating point). */
+const exact = (x: number) => Math.round(x * 1e9) / 1e9;
+
 export function mean(xs: readonly number[]): number {
-  // Rounded so that a mean of equal scores equals the score (0.95 * 3 / 3 is 0.9499999999999998 in floating point).
-  return xs.length === 0 ? NaN : Math.round((xs.reduce((a, b) => a + b, 0) / xs.length) * 1e9) / 1e9;
+  return xs.length === 0 ? NaN : exact(xs.reduce((a, b) => a + b, 0) / xs.length);
 }
 
 interface Miss { kind: Exclude<VerdictKind, 'accepted' | 'borderline' | 'quality_failed' | 'failed'>; reason: string; by: number }
@@ -54,7 +56,7 @@ function strongMisses(p: PolicyThresholds, weak: readonly number[], strong: read
   if (p.strongNoZero && strong.some((x) => x === 0)) {
     out.push({ kind: 'too_hard', reason: 'a strong rollout scored 0', by: Infinity });
   }
-  const gap = Math.round((s - mean(weak)) * 1e9) / 1e9;
+  const gap = exact(s - mean(weak));
   if (gap < p.minGap) {
     out.push({ kind: 'gap_too_small', reason: `gap ${round(gap)} < ${p.minGap}`, by: p.minGap - gap });
   }
@@ -78,7 +80,7 @@ export function decide(p: PolicyThresholds, weak: readonly number[], strong: rea
   }
   const weakMean = mean(weak);
   const strongMean = mean(strong);
-  return verdictFrom(p, [...weakMisses(p, weak), ...strongMisses(p, weak, strong)], { weakMean, strongMean, gap: Math.round((strongMean - weakMean) * 1e9) / 1e9 });
+  return verdictFrom(p, [...weakMisses(p, weak), ...strongMisses(p, weak, strong)], { weakMean, strongMean, gap: exact(strongMean - weakMean) });
 }
 
 /**

@@ -18,11 +18,12 @@ export interface RecordInput {
   usage?: { promptTokens: number; completionTokens: number; calls: number };
 }
 
-const measured = (rs: readonly Rollout[]) => rs.filter((r) => !r.failure && r.score !== undefined).map((r) => r.score!);
+/** Scores of the rollouts that could be measured (failed measurements are left out, never counted as 0). */
+export const measuredScores = (rs: readonly Rollout[]) => rs.filter((r) => !r.failure && r.score !== undefined).map((r) => r.score!);
 
 export function buildRecord(i: RecordInput): DatasetRecord {
-  const weak = measured(i.weak);
-  const strong = measured(i.strong);
+  const weak = measuredScores(i.weak);
+  const strong = measuredScores(i.strong);
   const c = i.challenge;
   return {
     id: `${i.runId}:${i.attemptId}`,
@@ -43,4 +44,3 @@ export function buildRecord(i: RecordInput): DatasetRecord {
   };
 }
 
-export { measured as measuredScores };

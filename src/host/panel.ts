@@ -203,7 +203,8 @@ export class RunPanel implements vscode.Disposable {
     const src = this.source;
     if (!src) { throw new Error('No run in this panel.'); }
     const pending = pendingReview(this.events);
-    const review = new Review(src.run.runId, this.session?.journal ?? new JsonlWriter(src.journalFile, false), await this.host.datasetFor(src.folder));
+    // A live run's own journal and dataset; a restored run's are opened from the workspace.
+    const review = new Review(src.run.runId, this.session?.journal ?? new JsonlWriter(src.journalFile, false), this.session?.dataset ?? await this.host.datasetFor(src.folder));
     const decided: EngineEvent[] = [];
     for (const id of m.attemptIds) {
       const item = pending.get(id);

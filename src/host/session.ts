@@ -73,6 +73,8 @@ export class Session implements vscode.Disposable {
   }
 
   get runId(): string { return this.input.runId; }
+  /** The dataset this run writes to (one instance, so its exactly-once check sees every write of the run). */
+  get dataset(): Dataset { return this.input.dataset; }
 
   subscribe(listener: Listener): vscode.Disposable {
     this.listeners.add(listener);
