@@ -1,8 +1,8 @@
 // Every message between the host and the Autodata panel, validated on receipt by both sides.
 import { z } from 'zod';
-import { PolicyThresholds } from './core/config';
-import { EngineEvent } from './core/events';
-import { Challenge, RubricItem } from './core/schemas';
+import { PolicyThresholds } from './shared/thresholds';
+import { EngineEvent } from './shared/events';
+import { Challenge, RubricItem } from './shared/schemas';
 
 export const PanelRun = z.object({
   runId: z.string(),

@@ -1,5 +1,5 @@
 // One attempt as a card: verdict, question, quote, quality check, score bars, rollouts, reasons, feedback, step actions.
-import type { PolicyThresholds } from '../src/core/config';
+import type { PolicyThresholds } from '../src/shared/thresholds';
 import type { WebviewMessage } from '../src/protocol';
 import { challengeEditor } from './challenge-editor';
 import { clippedText, lazyDetails } from './clipped-text';

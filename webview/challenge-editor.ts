@@ -1,6 +1,6 @@
 // Inline editor of a challenge's question, reference answer and rubric (criteria, weights, negative flags).
 import { ChallengeEdit } from '../src/protocol';
-import type { RubricItem } from '../src/core/schemas';
+import type { RubricItem } from '../src/shared/schemas';
 import { button, h } from './dom';
 import { icon } from './icons';
 

@@ -1,5 +1,5 @@
 // The counters line: attempts, accepted, in review, rejections by reason, iterations per accepted item, tokens per role.
-import { ROLES } from '../src/core/schemas';
+import { ROLES } from '../src/shared/schemas';
 import { h, replaceChildren } from './dom';
 import { STATUS_LABEL, compactCount, formatCost } from './format';
 import { REJECT_KINDS, type Counters } from './store';

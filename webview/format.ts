@@ -1,5 +1,5 @@
 // Words and numbers as the panel shows them: scores, token counts, verdict and phase labels.
-import type { Phase } from '../src/core/events';
+import type { Phase } from '../src/shared/events';
 import type { AttemptStatus, RunState, TargetOutcome, Waiting } from './store';
 
 /** 0.4166 → "0.42"; undefined / NaN → "–". */

@@ -33,7 +33,7 @@ import './high-contrast.css';
 import {
   provideVSCodeDesignSystem, vsCodeButton, vsCodeCheckbox, vsCodeProgressRing, vsCodeTextArea, vsCodeTextField,
 } from '@vscode/webview-ui-toolkit';
-import { POLICY_PRESETS, type PolicyThresholds } from '../src/core/config';
+import { POLICY_PRESETS, type PolicyThresholds } from '../src/shared/thresholds';
 import { HostMessage, type WebviewMessage } from '../src/protocol';
 import type { CardContext } from './attempt-card';
 import { controlMessage, isEnabled, shortcutFor, type ControlAction } from './controls';

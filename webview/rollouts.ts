@@ -1,5 +1,5 @@
 // One solver's rollouts on a card: a chip per rollout (score or failure), each opening its answer and the Judge's marks.
-import type { RubricItem } from '../src/core/schemas';
+import type { RubricItem } from '../src/shared/schemas';
 import { clippedText } from './clipped-text';
 import { h, replaceChildren, toggleAttr } from './dom';
 import { formatScore } from './format';

@@ -1,5 +1,5 @@
 // A rubric as a list: weight, criterion, and a "negative" tag for faults.
-import type { RubricItem } from '../src/core/schemas';
+import type { RubricItem } from '../src/shared/schemas';
 import { h } from './dom';
 
 export function rubricList(rubric: readonly Pick<RubricItem, 'criterion' | 'weight' | 'negative'>[]): HTMLElement {

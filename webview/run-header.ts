@@ -1,5 +1,5 @@
 // The run's identity and rule: document, models, acceptance thresholds, and the scatter plot's legend.
-import type { PolicyThresholds } from '../src/core/config';
+import type { PolicyThresholds } from '../src/shared/thresholds';
 import { h, replaceChildren } from './dom';
 import { formatScore } from './format';
 import { gapRule, strongRule, weakRule } from './score-bars';

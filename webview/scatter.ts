@@ -1,5 +1,5 @@
 // Weak mean vs strong mean, one dot per attempt, over the acceptance region and its borderline band (SVG, no library).
-import type { PolicyThresholds } from '../src/core/config';
+import type { PolicyThresholds } from '../src/shared/thresholds';
 import { svg } from './dom';
 import { STATUS_LABEL, formatScore } from './format';
 import { scatterPoint, type AttemptView, type ScatterPoint } from './store';

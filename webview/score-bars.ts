@@ -1,5 +1,5 @@
 // Weak mean, strong mean and gap as horizontal bars against the run's thresholds, with the rule in words.
-import type { PolicyThresholds } from '../src/core/config';
+import type { PolicyThresholds } from '../src/shared/thresholds';
 import { h } from './dom';
 import { formatGap, formatScore, strongSkipReason } from './format';
 import type { Means } from './store';

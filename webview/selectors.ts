@@ -1,6 +1,6 @@
 // Derived views of the store's state: means, statuses, groups, counters, the review queue, the run state, plot points.
-import type { PolicyThresholds } from '../src/core/config';
-import type { VerdictKind } from '../src/core/schemas';
+import type { PolicyThresholds } from '../src/shared/thresholds';
+import type { VerdictKind } from '../src/shared/schemas';
 import { REJECT_KINDS, type AttemptView, type PanelState, type RejectKind, type RunState, type TargetOutcome, type TargetView, type Waiting } from './view-model';
 
 export interface Means { weak?: number; strong?: number; gap?: number }

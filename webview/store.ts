@@ -1,8 +1,8 @@
 // The panel's store: folds host messages (reset, run, events, delta) into the view model, in place and incrementally.
 // No DOM. The view model's types and the selectors are re-exported, so this module is the whole API.
 import type { HostMessage, PanelRun } from '../src/protocol';
-import type { EngineEvent } from '../src/core/events';
-import type { Rollout } from '../src/core/schemas';
+import type { EngineEvent } from '../src/shared/events';
+import type { Rollout } from '../src/shared/schemas';
 import type { AttemptView, Change, Notice, PanelState, RolloutView, SolverView, TargetView } from './view-model';
 
 export * from './view-model';

@@ -1,7 +1,7 @@
 // The panel's view model: what the store keeps per run, target and attempt, and what a fold changed.
 import type { PanelRun } from '../src/protocol';
-import type { EventOf, Phase } from '../src/core/events';
-import type { Challenge, CriterionMark, DatasetRecord, QualityReport, SourceRange, Verdict } from '../src/core/schemas';
+import type { EventOf, Phase } from '../src/shared/events';
+import type { Challenge, CriterionMark, DatasetRecord, QualityReport, SourceRange, Verdict } from '../src/shared/schemas';
 
 export type Solver = 'weak' | 'strong';
 /** `interrupted`: no engine behind the run, which did not complete (stopped, crashed, or restored after a reload): it can be resumed. */

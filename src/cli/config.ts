@@ -3,8 +3,9 @@ import { isLocal, originOf } from '../core/endpoint';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { z } from 'zod';
-import { defaultEngineConfig, EndpointConfig, EngineConfig, POLICY_PRESETS, type PolicyPreset } from '../core/config';
-import { ROLES, type Role } from '../core/schemas';
+import { defaultEngineConfig, EndpointConfig, EngineConfig } from '../core/config';
+import { POLICY_PRESETS, type PolicyPreset } from '../shared/thresholds';
+import { ROLES, type Role } from '../shared/schemas';
 
 export class ConfigError extends Error {}
 

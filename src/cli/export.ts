@@ -2,7 +2,7 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { EXPORT_FORMATS, exportRecords, indexRollouts, type ExportFormat, type PromptStyle, type RolloutIndex } from '../core/exporters';
-import { DatasetRecord } from '../core/schemas';
+import { DatasetRecord } from '../shared/schemas';
 import { QuestionIndex } from '../core/similarity';
 import { readJournal } from '../host/journal';
 import { readJsonl } from '../host/jsonl';

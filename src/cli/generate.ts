@@ -10,7 +10,7 @@ import { OpenAICompatibleModel, type ChatModel } from '../core/models';
 import { Orchestrator, type RunSummary } from '../core/orchestrator';
 import type { PromptSet } from '../core/prompts';
 import { NotResumableError, resumePoint, type ResumePoint } from '../core/resume';
-import { ROLES, type Role, type Target } from '../core/schemas';
+import { ROLES, type Role, type Target } from '../shared/schemas';
 import { Dataset } from '../host/dataset';
 import { journalFile, listRuns, readJournal } from '../host/journal';
 import { resolveInside } from '../host/jsonl';

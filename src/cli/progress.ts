@@ -1,5 +1,5 @@
 // What the CLI prints while it runs: one redrawn progress line on a terminal, plain lines otherwise.
-import type { EngineEvent } from '../core/events';
+import type { EngineEvent } from '../shared/events';
 
 export interface Output {
   stdout(text: string): void;

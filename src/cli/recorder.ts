@@ -1,5 +1,5 @@
 // One run's writes, in event order: every event to its journal, then each accepted item to the dataset (once, by id).
-import type { EngineEvent } from '../core/events';
+import type { EngineEvent } from '../shared/events';
 import type { Dataset } from '../host/dataset';
 import { journalFile } from '../host/journal';
 import { JsonlWriter } from '../host/jsonl';

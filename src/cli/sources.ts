@@ -2,7 +2,7 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { splitSections } from '../core/chunks';
-import type { Target } from '../core/schemas';
+import type { Target } from '../shared/schemas';
 import { resolveInside } from '../host/jsonl';
 import { pdfText } from '../host/pdf-text';
 import { UsageError } from './args';

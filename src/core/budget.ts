@@ -1,6 +1,6 @@
 // Money from token usage (an optional price table per model) and the per-run budget that stops a run cleanly.
 import { z } from 'zod';
-import type { Role, Usage } from './schemas';
+import type { Role, Usage } from '../shared/schemas';
 
 /** Prices in money units per million tokens. */
 export const Price = z.object({ prompt: z.number().min(0), completion: z.number().min(0) });

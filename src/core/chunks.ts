@@ -1,6 +1,6 @@
 // Splits a document into sections (targets) on headings, keeping offsets so every item links back to its range.
 import { createHash } from 'node:crypto';
-import type { Target } from './schemas';
+import type { Target } from '../shared/schemas';
 
 export interface ChunkOptions {
   /** Longest section sent to the Challenger, in characters; longer ones are split on paragraph breaks. */

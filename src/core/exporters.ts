@@ -14,8 +14,8 @@
 //   an integer on one line and a float on another. Numbers meant as floats are therefore always written with a
 //   decimal point (1 → 1.0), which JSON.stringify cannot do; `toJsonl` does.
 import { z } from 'zod';
-import type { EngineEvent } from './events';
-import type { DatasetRecord, Rollout } from './schemas';
+import type { EngineEvent } from '../shared/events';
+import type { DatasetRecord, Rollout } from '../shared/schemas';
 
 export const EXPORT_FORMATS = ['sft', 'grpo', 'dpo'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];

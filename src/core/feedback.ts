@@ -1,5 +1,5 @@
 // The orchestrator's specific feedback to the Challenger after an attempt that was not accepted.
-import type { Challenge, Rollout, Verdict } from './schemas';
+import type { Challenge, Rollout, Verdict } from '../shared/schemas';
 
 const fmt = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? 'n/a' : x.toFixed(2));
 

@@ -1,6 +1,6 @@
 // The acceptance rule: accept, borderline (a person decides), or reject as too easy / too hard / gap too small.
-import type { PolicyThresholds } from './config';
-import type { CriterionMark, RubricItem, Verdict, VerdictKind } from './schemas';
+import type { PolicyThresholds } from '../shared/thresholds';
+import type { CriterionMark, RubricItem, Verdict, VerdictKind } from '../shared/schemas';
 
 /** Weighted share of criteria met, negatives subtracting, clamped to 0..1. */
 export function rubricScore(rubric: readonly RubricItem[], marks: readonly CriterionMark[]): number {

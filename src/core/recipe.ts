@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import type { ChatModel } from './models';
 import { asMaterial } from './prompts';
-import type { Verdict } from './schemas';
+import type { Verdict } from '../shared/schemas';
 import { completeJson } from './structured';
 
 export const RecipeUpdate = z.strictObject({

@@ -1,6 +1,6 @@
 // Builds the dataset record of an accepted (or borderline) attempt.
 import { mean } from './policy';
-import type { Challenge, DatasetRecord, ModelNames, Rollout, SourceRange, Verdict } from './schemas';
+import type { Challenge, DatasetRecord, ModelNames, Rollout, SourceRange, Verdict } from '../shared/schemas';
 
 export interface RecordInput {
   runId: string;

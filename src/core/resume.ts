@@ -1,6 +1,6 @@
 // Rebuilds a run's state from its journal, so it can go on after a crash or reload without redoing finished calls.
-import type { EngineEvent } from './events';
-import type { Challenge, DatasetRecord, QualityReport, Rollout, SourceRange, Target, Usage, Verdict } from './schemas';
+import type { EngineEvent } from '../shared/events';
+import type { Challenge, DatasetRecord, QualityReport, Rollout, SourceRange, Target, Usage, Verdict } from '../shared/schemas';
 
 export interface AttemptMemory { question: string; angle: string; verdict: Verdict; feedback: string }
 

@@ -3,7 +3,7 @@ import type { EngineConfig } from './config';
 import type { ChatMessage, ChatModel } from './models';
 import { rubricScore } from './policy';
 import { asMaterial, render, type PromptSet } from './prompts';
-import { Challenge, JudgeReport, QualityReport, type Role, type Rollout, type SolverRole, type Target } from './schemas';
+import { Challenge, JudgeReport, QualityReport, type Role, type Rollout, type SolverRole, type Target } from '../shared/schemas';
 import { completeJson, StructuredOutputError } from './structured';
 import type { UsageMeter } from './usage';
 

@@ -1,5 +1,5 @@
 // Token and call counts per role, for the run and for each attempt.
-import type { Role, Usage, UsageByRole } from './schemas';
+import type { Role, Usage, UsageByRole } from '../shared/schemas';
 
 /** Counts per role; a meter with a parent (an attempt's, a target's) also counts into it (the target's, the run's). */
 export class UsageMeter {

@@ -1,5 +1,5 @@
 // The workspace dataset: accepted items appended once each (by id), refusing a file that is not JSONL.
-import { DatasetRecord } from '../core/schemas';
+import { DatasetRecord } from '../shared/schemas';
 import { JsonlWriter, readJsonl, type Repair } from './jsonl';
 
 export class DatasetFileError extends Error {}

@@ -1,7 +1,7 @@
 // Run journals (.autodata/runs/<runId>.jsonl): where they live, listing them, reading them back as events.
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { EngineEvent } from '../core/events';
+import { EngineEvent } from '../shared/events';
 import { readJsonl } from './jsonl';
 
 export function runsDir(folder: string): string { return path.join(folder, '.autodata', 'runs'); }

@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import { listModels, testChatModel, testConnection, type ConnectionReport } from '../core/connection';
 import { isLmModel, lmSpec, VscodeLmModel } from './lm-model';
-import { ROLES, type Role } from '../core/schemas';
+import { ROLES, type Role } from '../shared/schemas';
 import type { ApiKeys } from './secrets';
 import { readSettings } from './settings';
 

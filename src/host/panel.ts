@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { sha256 } from '../core/chunks';
-import type { EngineEvent } from '../core/events';
+import type { EngineEvent } from '../shared/events';
 import { HostMessage, WebviewMessage, type PanelRun } from '../protocol';
 import type { Dataset } from './dataset';
 import { readJournal } from './journal';

@@ -1,7 +1,7 @@
 // The set of open Autodata panels: one per run, opened for new runs, restored after a reload, listed by Show Panel.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { EngineEvent } from '../core/events';
+import type { EngineEvent } from '../shared/events';
 import type { PanelRun } from '../protocol';
 import { journalFile, listRuns, readJournal } from './journal';
 import { RunPanel, VIEW_TYPE, webviewOptions, type PanelHost, type RunSource } from './panel';

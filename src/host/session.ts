@@ -1,13 +1,13 @@
 // One run: the engine over a document's targets, with its journal, the dataset writer, the log and progress.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { DeltaEvent, EngineEvent } from '../core/events';
+import type { DeltaEvent, EngineEvent } from '../shared/events';
 import { Limiter } from '../core/limiter';
 import { OpenAICompatibleModel, type ChatModel } from '../core/models';
 import { Orchestrator, type RunSummary } from '../core/orchestrator';
 import type { PromptSet } from '../core/prompts';
 import type { ResumePoint } from '../core/resume';
-import { ROLES, type Role, type Target } from '../core/schemas';
+import { ROLES, type Role, type Target } from '../shared/schemas';
 import type { Dataset } from './dataset';
 import { JsonlWriter } from './jsonl';
 import { isLmModel, VscodeLmModel } from './lm-model';

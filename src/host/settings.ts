@@ -1,8 +1,9 @@
 // Reads the `autodata.*` settings once, validates them with zod and turns them into the engine's config.
 import * as vscode from 'vscode';
 import { z } from 'zod';
-import { EngineConfig, POLICY_PRESETS, PolicyThresholds, type EndpointConfig, type PolicyPreset } from '../core/config';
-import { ROLES, type Role } from '../core/schemas';
+import { EngineConfig, type EndpointConfig } from '../core/config';
+import { POLICY_PRESETS, PolicyThresholds, type PolicyPreset } from '../shared/thresholds';
+import { ROLES, type Role } from '../shared/schemas';
 
 export interface HostSettings {
   engine: EngineConfig;

@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Dataset } from '../../src/host/dataset';
 import { JsonlWriter } from '../../src/host/jsonl';
-import type { DatasetRecord } from '../../src/core/schemas';
+import type { DatasetRecord } from '../../src/shared/schemas';
 
 const root = path.resolve(__dirname, '../..');
 

@@ -1,9 +1,9 @@
 // Benchmarks of the engine's loop against the scripted server with injected latencies: overhead over the critical
 // path, speed-up over the naive sequential loop, parallel sections, and calls/tokens per accepted item.
 import type { EngineConfig } from '../../src/core/config';
-import type { EngineEvent } from '../../src/core/events';
+import type { EngineEvent } from '../../src/shared/events';
 import { Orchestrator } from '../../src/core/orchestrator';
-import type { Target } from '../../src/core/schemas';
+import type { Target } from '../../src/shared/schemas';
 import { startScriptedServer } from '../fakes/openai-server';
 import { scriptedConfig, scriptedModels } from '../fakes/scripted-config';
 import { MODELS, scriptRoles, type ScriptedQuestion, type ScriptLatency } from '../fakes/scripted-roles';

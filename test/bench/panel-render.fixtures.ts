@@ -1,11 +1,11 @@
 // Realistic engine event streams for the panel: a seeded run of many attempts (verdicts from the real policy, marks,
 // feedback, records, usage) and a small hand-written showcase. Used by the webview unit tests and the render benchmark.
-import { POLICY_PRESETS, type PolicyThresholds } from '../../src/core/config';
-import type { EngineEvent, EventBody } from '../../src/core/events';
+import { POLICY_PRESETS, type PolicyThresholds } from '../../src/shared/thresholds';
+import type { EngineEvent, EventBody } from '../../src/shared/events';
 import { feedbackFor } from '../../src/core/feedback';
 import { decide, decideFromWeak, mean, rubricScore } from '../../src/core/policy';
 import { buildRecord } from '../../src/core/record';
-import type { Challenge, CriterionMark, ModelNames, Role, Rollout, RubricItem, Verdict } from '../../src/core/schemas';
+import type { Challenge, CriterionMark, ModelNames, Role, Rollout, RubricItem, Verdict } from '../../src/shared/schemas';
 import type { PanelRun } from '../../src/protocol';
 
 export const SHA = 'c0ffee'.padEnd(64, '0');

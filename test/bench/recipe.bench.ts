@@ -1,7 +1,7 @@
 // Recipe learning (the outer loop) in a scripted world where the learned pattern pays: acceptance per batch of
 // attempts, and attempts per accepted item, with the recipe on and off. It measures the mechanics (does a learning
 // reach the Challenger and change what is accepted), not what a real model would learn.
-import type { EngineEvent } from '../../src/core/events';
+import type { EngineEvent } from '../../src/shared/events';
 import { Orchestrator } from '../../src/core/orchestrator';
 import { splitSections } from '../../src/core/chunks';
 import { startScriptedServer } from '../fakes/openai-server';

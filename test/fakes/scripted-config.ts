@@ -2,7 +2,7 @@
 import { defaultEngineConfig, defaultEndpoint, type EngineConfig } from '../../src/core/config';
 import { Limiter } from '../../src/core/limiter';
 import { OpenAICompatibleModel, type ChatModel } from '../../src/core/models';
-import type { Role } from '../../src/core/schemas';
+import type { Role } from '../../src/shared/schemas';
 import { MODELS } from './scripted-roles';
 
 export function scriptedConfig(baseURL: string, patch: Partial<EngineConfig> = {}): EngineConfig {

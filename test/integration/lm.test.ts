@@ -1,7 +1,7 @@
 // Keyless roles through VS Code's Language Model API, with test models from a fixture extension.
 import * as assert from 'assert';
 import * as vscode from 'vscode';
-import { DatasetRecord } from '../../src/core/schemas';
+import { DatasetRecord } from '../../src/shared/schemas';
 import type { RoleCheck } from '../../src/host/model-setup';
 import type { SessionResult } from '../../src/host/session';
 import { jsonReply } from '../fakes/openai-server';

@@ -2,8 +2,8 @@
 import * as assert from 'assert';
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
-import { EngineEvent } from '../../src/core/events';
-import { DatasetRecord } from '../../src/core/schemas';
+import { EngineEvent } from '../../src/shared/events';
+import { DatasetRecord } from '../../src/shared/schemas';
 import type { SessionResult } from '../../src/host/session';
 import type { ScriptedQuestion } from '../fakes/scripted-roles';
 import { api, EASY, GOOD, isolateEachTest, openInEditor, readLines } from './helpers';

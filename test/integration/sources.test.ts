@@ -3,7 +3,7 @@ import * as assert from 'assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { DatasetRecord } from '../../src/core/schemas';
+import { DatasetRecord } from '../../src/shared/schemas';
 import type { SessionResult } from '../../src/host/session';
 import { MODELS } from '../fakes/scripted-roles';
 import { api, GOOD, isolateEachTest, readLines, squash, workspaceRoot } from './helpers';

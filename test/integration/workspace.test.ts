@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { DEFAULT_PROMPTS, promptVersion } from '../../src/core/prompts';
-import { DatasetRecord } from '../../src/core/schemas';
+import { DatasetRecord } from '../../src/shared/schemas';
 import type { SessionResult } from '../../src/host/session';
 import { jsonReply, startScriptedServer, type ScriptedServer } from '../fakes/openai-server';
 import { MODELS } from '../fakes/scripted-roles';

@@ -11,9 +11,9 @@ import { main, type CliIO } from '../../src/cli/main';
 import { parseShard, shardOf, type Source } from '../../src/cli/sources';
 import { splitSections } from '../../src/core/chunks';
 import { defaultEngineConfig } from '../../src/core/config';
-import { EngineEvent, type EventOf } from '../../src/core/events';
+import { EngineEvent, type EventOf } from '../../src/shared/events';
 import { DpoRow, GrpoRow, SftRow } from '../../src/core/exporters';
-import { DatasetRecord } from '../../src/core/schemas';
+import { DatasetRecord } from '../../src/shared/schemas';
 import { startScriptedServer, type ScriptedServer } from '../fakes/openai-server';
 import { MODELS, scriptRoles, type ScriptedQuestion } from '../fakes/scripted-roles';
 

@@ -1,12 +1,12 @@
 // Training-format exporters: each format's schema after a JSONL round trip, Arrow-consistent GRPO columns, DPO pairs.
 import assert from 'node:assert/strict';
 import { splitSections } from '../../src/core/chunks';
-import { EngineEvent } from '../../src/core/events';
+import { EngineEvent } from '../../src/shared/events';
 import {
   DpoRow, exportRecords, FLOAT_KEYS, GRPO_RESERVED_COLUMNS, GrpoRow, indexRollouts, SftRow, toDpo, toGrpo, toJsonl, toSft, type RolloutIndex,
 } from '../../src/core/exporters';
 import { Orchestrator } from '../../src/core/orchestrator';
-import type { DatasetRecord, Rollout } from '../../src/core/schemas';
+import type { DatasetRecord, Rollout } from '../../src/shared/schemas';
 import { startScriptedServer } from '../fakes/openai-server';
 import { scriptedConfig, scriptedModels } from '../fakes/scripted-config';
 import { MODELS, scriptRoles } from '../fakes/scripted-roles';

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { splitSections } from '../../src/core/chunks';
 import type { EngineConfig } from '../../src/core/config';
-import type { EngineEvent, EventOf } from '../../src/core/events';
+import type { EngineEvent, EventOf } from '../../src/shared/events';
 import { Orchestrator } from '../../src/core/orchestrator';
 import { startScriptedServer, type ScriptedReply, type ScriptedServer } from '../fakes/openai-server';
 import { scriptedConfig, scriptedModels } from '../fakes/scripted-config';

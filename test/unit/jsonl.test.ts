@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { Dataset, DatasetFileError } from '../../src/host/dataset';
 import { JsonlWriter, PathOutsideWorkspaceError, readJsonl, repairTail, resolveInside } from '../../src/host/jsonl';
-import type { DatasetRecord } from '../../src/core/schemas';
+import type { DatasetRecord } from '../../src/shared/schemas';
 
 const run = promisify(execFile);
 

@@ -2,10 +2,10 @@
 import assert from 'node:assert/strict';
 import { splitSections } from '../../src/core/chunks';
 import { defaultEngineConfig, defaultEndpoint } from '../../src/core/config';
-import type { EngineEvent } from '../../src/core/events';
+import type { EngineEvent } from '../../src/shared/events';
 import { OpenAICompatibleModel } from '../../src/core/models';
 import { Orchestrator } from '../../src/core/orchestrator';
-import { ROLES, type Role } from '../../src/core/schemas';
+import { ROLES, type Role } from '../../src/shared/schemas';
 
 const baseURL = process.env.AUTODATA_LIVE_BASE_URL;
 const model = process.env.AUTODATA_LIVE_MODEL;

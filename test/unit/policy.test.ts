@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { impossiblePolicy, POLICY_PRESETS, type PolicyThresholds } from '../../src/core/config';
+import { impossiblePolicy } from '../../src/core/config';
+import { POLICY_PRESETS, type PolicyThresholds } from '../../src/shared/thresholds';
 import { decide, decideFromWeak, rubricScore } from '../../src/core/policy';
 
 const appendix: PolicyThresholds = { ...POLICY_PRESETS.paperAppendix };

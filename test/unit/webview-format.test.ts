@@ -1,6 +1,6 @@
 // The panel's pure helpers: number and label formatting, what the controls do per state, the plot's geometry, clipping.
 import assert from 'node:assert/strict';
-import { POLICY_PRESETS } from '../../src/core/config';
+import { POLICY_PRESETS } from '../../src/shared/thresholds';
 import { WebviewMessage } from '../../src/protocol';
 import { parseEdit } from '../../webview/challenge-editor';
 import { clipPoint } from '../../webview/clipped-text';

@@ -1,8 +1,8 @@
 // The panel's view model: what each engine event does to the attempts, the counters, the review queue and the run state.
 import assert from 'node:assert/strict';
-import { POLICY_PRESETS } from '../../src/core/config';
-import { EngineEvent, type EventBody } from '../../src/core/events';
-import type { Challenge, Rollout, Verdict } from '../../src/core/schemas';
+import { POLICY_PRESETS } from '../../src/shared/thresholds';
+import { EngineEvent, type EventBody } from '../../src/shared/events';
+import type { Challenge, Rollout, Verdict } from '../../src/shared/schemas';
 import { HostMessage } from '../../src/protocol';
 import {
   attemptsByTarget, canEditChallenge, counters, initialState, meansOf, orderedAttempts, reduce, reviewQueue, runState, scatterPoint, statusOf,

@@ -1,6 +1,6 @@
 // Every event the engine emits: the journal's lines, the panel's feed, the tests' evidence.
 import { z } from 'zod';
-import { PolicyThresholds } from './config';
+import { PolicyThresholds } from './thresholds';
 import { Challenge, DatasetRecord, ModelNames, QualityReport, Role, Rollout, SourceRange, Verdict } from './schemas';
 
 const UsageTotals = z.object({ promptTokens: z.number(), completionTokens: z.number(), calls: z.number() });
