@@ -13,7 +13,7 @@ const builds = [
   { ...node, entryPoints: ['test/integration/index.ts'], outfile: 'out/test/integration/index.js', external: ['vscode', 'mocha', 'pdfjs-dist'] },
 ];
 
-// pdfjs stays an ES module next to the bundle (see src/host/pdf-text.ts): minified copies, not bundled into the CJS.
+// pdfjs stays an ES module next to the bundle (see src/run/pdf-text.ts): minified copies, not bundled into the CJS.
 const pdfjsBuilds = ['pdf.mjs', 'pdf.worker.mjs'].map((f) => ({
   entryPoints: [`node_modules/pdfjs-dist/legacy/build/${f}`], outfile: `out/pdfjs/${f}`, bundle: false, minify: true, format: 'esm', platform: 'node', target: 'node20', logLevel: 'error', legalComments: 'none',
 }));

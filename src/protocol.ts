@@ -2,7 +2,9 @@
 import { z } from 'zod';
 import { PolicyThresholds } from './shared/thresholds';
 import { EngineEvent } from './shared/events';
-import { Challenge, RubricItem } from './shared/schemas';
+import { Challenge, ChallengeEdit } from './shared/schemas';
+
+export { ChallengeEdit };
 
 export const PanelRun = z.object({
   runId: z.string(),
@@ -36,8 +38,6 @@ export const HostMessage = z.discriminatedUnion('type', [
 ]);
 export type HostMessage = z.infer<typeof HostMessage>;
 
-export const ChallengeEdit = z.object({ question: z.string().min(1).max(20_000), referenceAnswer: z.string().max(50_000), rubric: z.array(RubricItem).min(1).max(40) });
-export type ChallengeEdit = z.infer<typeof ChallengeEdit>;
 
 /** Webview → host. */
 export const WebviewMessage = z.discriminatedUnion('type', [

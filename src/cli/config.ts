@@ -5,41 +5,31 @@ import * as path from 'node:path';
 import { z } from 'zod';
 import { defaultEngineConfig, EndpointConfig, EngineConfig } from '../core/config';
 import { POLICY_PRESETS, type PolicyPreset } from '../shared/thresholds';
-import { ROLES, type Role } from '../shared/schemas';
+import { ROLES } from '../shared/schemas';
+import { roleEndpoints, type RoleOverride } from '../core/role-endpoints';
+import { RUN_DEFAULTS, type RunSettings } from '../run/settings';
 
 export class ConfigError extends Error {}
 
-export interface CliSettings {
-  engine: EngineConfig;
+export interface CliSettings extends RunSettings {
   /** Absolute path of the workspace folder: the dataset, journals and prompt templates live under it. */
   workspace: string;
-  /** Dataset file, relative to the workspace. */
-  datasetPath: string;
-  requestConcurrency: number;
-  maxRetries: number;
-  timeoutMs: number;
-  /** Accepted items after which each file's run stops (0: every section). */
-  itemsPerRun: number;
-  sectionMaxChars: number;
 }
 
 /** Settings the file may hold besides the engine's own, with their defaults (the extension's setting defaults). */
 const CliFields = z.strictObject({
   workspace: z.string().min(1).optional(),
-  datasetPath: z.string().min(1).default('.autodata/dataset.jsonl'),
-  requestConcurrency: z.number().int().min(1).max(256).default(8),
-  maxRetries: z.number().int().min(0).max(10).default(4),
-  requestTimeoutSeconds: z.number().int().min(5).default(180),
-  itemsPerRun: z.number().int().min(0).default(0),
-  sectionMaxChars: z.number().int().min(1000).default(12_000),
+  datasetPath: z.string().min(1).default(RUN_DEFAULTS.datasetPath),
+  requestConcurrency: z.number().int().min(1).max(256).default(RUN_DEFAULTS.requestConcurrency),
+  maxRetries: z.number().int().min(0).max(10).default(RUN_DEFAULTS.maxRetries),
+  requestTimeoutSeconds: z.number().int().min(5).default(RUN_DEFAULTS.timeoutMs / 1000),
+  itemsPerRun: z.number().int().min(0).default(RUN_DEFAULTS.itemsPerRun),
+  sectionMaxChars: z.number().int().min(1000).default(RUN_DEFAULTS.sectionMaxChars),
   /** Endpoint fields shared by every role (each role's own entry under `roles` wins). */
   endpoint: EndpointConfig.partial().strict().optional(),
   policyPreset: z.enum(Object.keys(POLICY_PRESETS) as [PolicyPreset, ...PolicyPreset[]]).optional(),
 });
 const CLI_KEYS = new Set(Object.keys(CliFields.shape));
-
-/** Roles that are not samplers keep their own temperature when `endpoint` sets one (as in the extension's settings). */
-const OWN_TEMPERATURE: ReadonlySet<Role> = new Set(['challenger', 'quality', 'judge']);
 
 /** Key names (compared without case, `-` or `_`) that hold a credential. */
 const SECRET_NAMES = /^(?:(?:openai|autodata|x)?apikey|key|secret|clientsecret|password|passwd|token|accesstoken|authtoken|bearertoken|auth|authorization|bearer|credentials?)$/;
@@ -110,11 +100,7 @@ export function settingsFrom(raw: unknown, base: string, label = 'the config fil
   const merged = {
     ...d,
     ...raw,
-    roles: Object.fromEntries(ROLES.map((r) => {
-      const { temperature, ...shared } = cli.endpoint ?? {};
-      const sharedForRole = OWN_TEMPERATURE.has(r) || temperature === undefined ? shared : { ...shared, temperature };
-      return [r, { ...d.roles[r], ...sharedForRole, ...(isObject(roles[r]) ? roles[r] : {}) }];
-    })),
+    roles: roleEndpoints({ ...d.roles.weak, ...cli.endpoint }, Object.fromEntries(ROLES.map((r) => [r, isObject(roles[r]) ? roles[r] as RoleOverride : {}]))),
     rollouts: { ...d.rollouts, ...(isObject(raw.rollouts) ? raw.rollouts : {}) },
     policy: { ...(POLICY_PRESETS[cli.policyPreset ?? 'paperAppendix']), ...(isObject(raw.policy) ? raw.policy : {}) },
     budget: { ...d.budget, ...(isObject(raw.budget) ? raw.budget : {}) },
@@ -131,6 +117,7 @@ export function settingsFrom(raw: unknown, base: string, label = 'the config fil
     timeoutMs: cli.requestTimeoutSeconds * 1000,
     itemsPerRun: cli.itemsPerRun,
     sectionMaxChars: cli.sectionMaxChars,
+    streamAnswers: false,
   };
 }
 

@@ -13,8 +13,11 @@ export interface CliIO {
   signal?: AbortSignal;
 }
 
-/** Exit codes: 0 done, 1 failed, 2 wrong usage, 130 stopped by Ctrl-C (the shell's convention for SIGINT). */
-export const EXIT = { ok: 0, error: 1, usage: 2, stopped: 130 } as const;
+/**
+ * Exit codes: 0 done, 1 failed, 2 wrong usage, 3 stopped before the end (a budget, an outage; resumable), 130 stopped
+ * by Ctrl-C (the shell's convention for SIGINT).
+ */
+export const EXIT = { ok: 0, error: 1, usage: 2, unfinished: 3, stopped: 130 } as const;
 
 /** A failure with a message a person can act on (exit code 1, no stack trace). */
 export class CliFailure extends Error {}

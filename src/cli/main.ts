@@ -1,16 +1,18 @@
 // The `autodata` command: generate (and resume) datasets headless, export them to training formats.
-import { RunLockedError } from '../host/run-lock';
+import { RunLockedError } from '../run/run-lock';
 import { defaultEngineConfig } from '../core/config';
 import { ConfigError } from './config';
-import { DatasetFileError } from '../host/dataset';
-import { PathOutsideWorkspaceError } from '../host/jsonl';
-import { PdfError } from '../host/pdf-text';
-import { PromptFileError } from '../host/prompt-files';
+import { DatasetFileError } from '../run/dataset';
+import { PathOutsideWorkspaceError } from '../run/jsonl';
+import { PdfError } from '../run/pdf-text';
+import { PromptFileError } from '../run/prompt-files';
 import { UsageError } from './args';
 import { exportDataset } from './export';
 import { generate, resume } from './generate';
 import { CliFailure, EXIT, type CliIO } from './io';
-import { SourceError } from './sources';
+import { SourceError } from '../run/sources';
+import { WorkspaceError } from '../run/workspace';
+import { ResumeError } from '../run/resumable';
 
 export type { CliIO } from './io';
 
@@ -53,7 +55,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     }
   } catch (e) {
     if (e instanceof UsageError) { io.stderr(`autodata: ${e.message}\nRun "autodata --help" for usage.\n`); return EXIT.usage; }
-    const known = [ConfigError, CliFailure, SourceError, DatasetFileError, PathOutsideWorkspaceError, PromptFileError, PdfError, RunLockedError].some((k) => e instanceof k);
+    const known = [ConfigError, CliFailure, SourceError, DatasetFileError, PathOutsideWorkspaceError, PromptFileError, PdfError, RunLockedError, WorkspaceError, ResumeError].some((k) => e instanceof k);
     io.stderr(`autodata: ${known ? '' : 'unexpected error: '}${(e as Error)?.message ?? String(e)}\n`);
     if (!known && io.env.AUTODATA_DEBUG) { io.stderr(`${(e as Error)?.stack ?? ''}\n`); }
     return EXIT.error;

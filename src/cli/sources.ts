@@ -1,13 +1,10 @@
 // Input documents for the CLI: read (PDFs through their extracted text), split into sections, and dealt to shards.
-import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { splitSections } from '../core/chunks';
 import type { Target } from '../shared/schemas';
-import { resolveInside } from '../host/jsonl';
-import { pdfText } from '../host/pdf-text';
+import { documentPath, extractPdf, isPdf, readText, sectionsOf } from '../run/sources';
 import { UsageError } from './args';
 
-export class SourceError extends Error {}
+export { SourceError } from '../run/sources';
 
 export interface Source {
   /** As recorded in journals and dataset records: relative to the workspace (with `/`), absolute when outside it. */
@@ -30,32 +27,13 @@ export function parseShard(spec: string): Shard {
 
 const PLAIN_TEXT = /\.(?:txt|text)$/i;
 
-export function documentPath(workspace: string, file: string): string {
-  const rel = path.relative(workspace, file);
-  return rel.startsWith('..') || path.isAbsolute(rel) ? file : rel.split(path.sep).join('/');
-}
-
-/**
- * A file's text and where it is recorded. A PDF's text is extracted once into .autodata/sources/<name>.pdf.txt, as the
- * extension does: items link to ranges of that text, and a resumed run reads it back.
- */
+/** A file's text and where it is recorded (a PDF's extracted text, as the extension does). */
 async function readSource(workspace: string, file: string): Promise<{ docPath: string; text: string; plain: boolean }> {
-  if (/\.pdf$/i.test(file)) {
-    let extracted: { text: string };
-    try { extracted = await pdfText(file); } catch (e) { throw new SourceError(`${file}: ${(e as Error).message}`); }
-    const name = documentPath(workspace, file).replace(/[\\/:]/g, '__');
-    const out = await resolveInside(workspace, `.autodata/sources/${name}.txt`);
-    await fs.mkdir(path.dirname(out), { recursive: true });
-    await fs.writeFile(out, extracted.text, 'utf8');
-    return { docPath: documentPath(workspace, out), text: extracted.text, plain: true };
+  if (isPdf(file)) {
+    const extracted = await extractPdf(workspace, file);
+    return { docPath: documentPath(workspace, extracted.file), text: extracted.text, plain: true };
   }
-  let text: string;
-  try { text = await fs.readFile(file, 'utf8'); } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new SourceError(`cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : (e as Error).message}`);
-  }
-  if (text.includes('\u0000')) { throw new SourceError(`${file} looks like a binary file: give Markdown, text, LaTeX or PDF files`); }
-  return { docPath: documentPath(workspace, file), text, plain: PLAIN_TEXT.test(file) };
+  return { docPath: documentPath(workspace, file), text: await readText(file), plain: PLAIN_TEXT.test(file) };
 }
 
 /**
@@ -68,8 +46,7 @@ export async function readSources(files: readonly string[], workspace: string, s
   for (const file of unique) {
     const { docPath, text, plain } = await readSource(workspace, file);
     if (!text.trim()) { skip(`${docPath} is empty`); continue; }
-    const targets = splitSections(text, { maxChars: sectionMaxChars, minChars: Math.min(400, sectionMaxChars / 4), numberedHeadings: plain });
-    out.push({ docPath, text, targets });
+    out.push({ docPath, text, targets: sectionsOf(text, sectionMaxChars, plain) });
   }
   return out.sort((a, b) => (a.docPath < b.docPath ? -1 : a.docPath > b.docPath ? 1 : 0));
 }

@@ -153,7 +153,7 @@ export class Orchestrator {
       type: 'run_started', document: { path: this.o.document.path, sha256: this.docHash, length: this.o.document.text.length },
       targets: this.o.targets.map((t) => ({ id: t.id, title: t.title, range: t.range })), promptVersion: this.version,
       models: { challenger: models.challenger.model, quality: models.quality.model, weak: models.weak.model, strong: models.strong.model, judge: models.judge.model },
-      mode: this.o.mode ?? 'run', goal: this.o.goal, policy: cfg.policy, solveOrder: cfg.solveOrder,
+      mode: this.o.mode ?? 'run', goal: this.o.goal, policy: cfg.policy, solveOrder: cfg.solveOrder, rollouts: cfg.rollouts, prompts: this.prompts,
     });
     const impossible = impossiblePolicy(cfg.policy);
     if (impossible) { return this.finish('error', `No item can pass these thresholds: ${impossible}.`); }

@@ -1,11 +1,12 @@
 // Autodata: Export Dataset — the workspace dataset as chat SFT, GRPO (prompt + rubric columns) or DPO pairs, written by
 // the same exporter the CLI uses (`autodata export`), so both always produce the same files.
+import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { exportDataset } from '../cli/export';
 import type { ExportFormat } from '../core/exporters';
-import { runsDir } from './journal';
-import { resolveInside } from './jsonl';
+import { exportDataset } from '../run/export';
+import { runsDir } from '../run/journal';
+import { resolveInside } from '../run/jsonl';
 import { readSettings } from './settings';
 
 const FORMATS: Array<{ label: string; detail: string; format: ExportFormat }> = [
@@ -23,17 +24,20 @@ export async function exportCommand(args?: { format?: ExportFormat; out?: string
   const dataset = await resolveInside(root, readSettings(folder.uri).datasetPath);
   const format = args?.format ?? (await vscode.window.showQuickPick(FORMATS, { title: 'Autodata: Export Dataset', placeHolder: 'Which training format?' }))?.format;
   if (!format) { return undefined; }
+  // The default folder exists before the dialog opens, so the dialog does not ask to create it.
+  const exportsDir = path.join(root, '.autodata', 'exports');
+  await fs.mkdir(exportsDir, { recursive: true }).catch(() => undefined);
   const out = args?.out ?? (await vscode.window.showSaveDialog({
     title: `Export ${path.basename(dataset)} as ${format.toUpperCase()}`, filters: { 'JSON Lines': ['jsonl'] },
-    defaultUri: vscode.Uri.file(path.join(root, '.autodata', 'exports', `${path.basename(dataset, '.jsonl')}-${format}.jsonl`)),
+    defaultUri: vscode.Uri.file(path.join(exportsDir, `${path.basename(dataset, '.jsonl')}-${format}.jsonl`)),
   }))?.fsPath;
   if (!out) { return undefined; }
-  const lines: string[] = [];
-  const code = await exportDataset([dataset, '--format', format, '--out', out, ...(format === 'dpo' ? ['--journals', runsDir(root)] : [])],
-    { stdout: (t) => lines.push(t), stderr: (t) => lines.push(t), env: process.env, cwd: root }).catch((e: Error) => { lines.push(e.message); return 1; });
-  const output = lines.join('').trim();
-  if (code !== 0) {
-    void vscode.window.showErrorMessage(`Autodata: the export failed: ${output}`);
+  let output: string;
+  try {
+    const report = await exportDataset({ datasetFile: dataset, format, out, journals: runsDir(root) });
+    output = [`${report.rows} ${format} row(s) → ${out}`, ...report.notes].join('\n');
+  } catch (e) {
+    void vscode.window.showErrorMessage(`Autodata: the export failed: ${(e as Error).message}`);
     return undefined;
   }
   void vscode.window.showInformationMessage(`Autodata: ${output.split('\n').join(' · ')}`, 'Open').then((b) => {

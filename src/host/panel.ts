@@ -4,10 +4,10 @@ import * as vscode from 'vscode';
 import { sha256 } from '../core/chunks';
 import type { EngineEvent } from '../shared/events';
 import { HostMessage, WebviewMessage, type PanelRun } from '../protocol';
-import type { Dataset } from './dataset';
-import { readJournal } from './journal';
-import { JsonlWriter } from './jsonl';
-import { pendingReview, Review } from './review';
+import type { Dataset } from '../run/dataset';
+import { readJournal } from '../run/journal';
+import { JsonlWriter } from '../run/jsonl';
+import { pendingReview, Review } from '../run/review';
 import type { Session } from './session';
 
 export const VIEW_TYPE = 'autodata.panel';
@@ -72,7 +72,7 @@ export class RunPanel implements vscode.Disposable {
     this.post({ type: 'reset', run: source.run });
     this.postEvents(history);
     this.sessionSub = vscode.Disposable.from(
-      session.subscribe((e) => this.push(e)),
+      session.onEvent((e) => this.push(e)),
       session.onDelta((d) => { if (this.ready) { this.post({ type: 'delta', attemptId: d.attemptId, solver: d.solver, index: d.index, text: d.text }); } }),
       session.onDidEnd(() => this.detach(true)),
     );
@@ -149,7 +149,7 @@ export class RunPanel implements vscode.Disposable {
   }
 
   private async route(m: WebviewMessage): Promise<void> {
-    const orch = this.session?.orchestrator;
+    const run = this.session?.handle;
     switch (m.type) {
       case 'ready':
         this.ready = true;
@@ -159,14 +159,13 @@ export class RunPanel implements vscode.Disposable {
         this.postEvents(this.events);
         return;
       case 'control':
-        if (!orch && this.source && (m.action === 'resume' || m.action === 'run' || m.action === 'step') && !this.events.some((e) => e.type === 'run_finished' && e.outcome === 'completed')) {
+        if (!run && this.source && (m.action === 'resume' || m.action === 'run' || m.action === 'step') && !this.events.some((e) => e.type === 'run_finished' && e.outcome === 'completed')) {
           // A run restored after a reload or crash: go on with it from its journal.
           void this.host.resumeRun(this.source.run.runId, m.action === 'step' ? 'step' : 'run', this);
           return;
         }
-        if (!orch) { throw new Error('This run is not in progress. Start a new run with Run or Step.'); }
-        if (m.action === 'run') { orch.run(); } else if (m.action === 'step') { orch.step(); } else if (m.action === 'pause') { orch.pause(); }
-        else if (m.action === 'resume') { orch.resume(); } else { orch.stop(); }
+        if (!run) { throw new Error('This run is not in progress. Start a new run with Run or Step.'); }
+        run.control(m.action);
         return;
       case 'start': {
         if (this.session) { throw new Error('A run is already in progress in this panel.'); }
@@ -176,11 +175,11 @@ export class RunPanel implements vscode.Disposable {
         return;
       }
       case 'editChallenge':
-        if (!orch?.editChallenge(m.attemptId, m.challenge)) { throw new Error('Too late to edit this question: its solvers have started.'); }
+        if (!run?.editChallenge(m.attemptId, m.challenge)) { throw new Error('Too late to edit this question: its solvers have started.'); }
         return;
       case 'addNote':
-        if (!orch) { throw new Error('Notes go to the next question of a run in progress.'); }
-        orch.addNote(m.text, m.targetId);
+        if (!run) { throw new Error('Notes go to the next question of a run in progress.'); }
+        run.addNote(m.text, m.targetId);
         return;
       case 'approve':
       case 'reject':
@@ -204,7 +203,8 @@ export class RunPanel implements vscode.Disposable {
     if (!src) { throw new Error('No run in this panel.'); }
     const pending = pendingReview(this.events);
     // A live run's own journal and dataset; a restored run's are opened from the workspace.
-    const review = new Review(src.run.runId, this.session?.journal ?? new JsonlWriter(src.journalFile, false), this.session?.dataset ?? await this.host.datasetFor(src.folder));
+    const live = this.session?.handle;
+    const review = live?.review ?? new Review(src.run.runId, new JsonlWriter(src.journalFile, false), await this.host.datasetFor(src.folder));
     const decided: EngineEvent[] = [];
     for (const id of m.attemptIds) {
       const item = pending.get(id);
@@ -213,7 +213,7 @@ export class RunPanel implements vscode.Disposable {
         decided.push(await review.approve(item.targetId, item.record, m.attemptIds.length === 1 ? m.edit : undefined));
       } else {
         decided.push(await review.reject(item.targetId, id, m.reason));
-        this.session?.orchestrator.requeue(item.targetId, m.reason);
+        live?.requeue(item.targetId, m.reason);
       }
     }
     for (const e of decided) { this.events.push(e); }

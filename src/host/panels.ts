@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { EngineEvent } from '../shared/events';
 import type { PanelRun } from '../protocol';
-import { journalFile, listRuns, readJournal } from './journal';
+import { journalFile, listRuns, readJournal } from '../run/journal';
 import { RunPanel, VIEW_TYPE, webviewOptions, type PanelHost, type RunSource } from './panel';
 import type { Session } from './session';
 

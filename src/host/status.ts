@@ -23,7 +23,7 @@ export class RunStatus implements vscode.Disposable {
       this.item.show();
     };
     this.sub = vscode.Disposable.from(
-      session.subscribe((e) => {
+      session.onEvent((e) => {
         if (e.type === 'attempt_started') { attempts++; } else if (e.type === 'item_accepted') { accepted++; } else if (e.type === 'review_needed') { review++; }
         else if (e.type === 'state') { state = e.state; } else if (e.type === 'usage') { tokensByRole.set(e.role, e.totals.promptTokens + e.totals.completionTokens); tokens = [...tokensByRole.values()].reduce((a, b) => a + b, 0); cost = e.cost; }
         else if (e.type === 'run_finished') { this.item.hide(); return; } else { return; }

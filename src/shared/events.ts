@@ -13,7 +13,9 @@ export type Phase = z.infer<typeof Phase>;
 export const EngineEvent = z.discriminatedUnion('type', [
   z.object({ ...Base, type: z.literal('run_started'), document: z.object({ path: z.string(), sha256: z.string(), length: z.number() }),
     targets: z.array(TargetSummary), models: ModelNames, promptVersion: z.string(), mode: z.enum(['run', 'step']), goal: z.number().optional(),
-    policy: PolicyThresholds, solveOrder: z.enum(['cost', 'latency']) }),
+    policy: PolicyThresholds, solveOrder: z.enum(['cost', 'latency']),
+    /** Rollouts per solver and the prompt templates the run started with: a resumed run keeps them (absent in older journals). */
+    rollouts: z.object({ weak: z.number().int(), strong: z.number().int() }).optional(), prompts: z.record(z.string(), z.string()).optional() }),
   z.object({ ...Base, type: z.literal('run_resumed'), targets: z.array(z.string()), reused: z.array(z.string()) }),
   z.object({ ...Base, type: z.literal('target_started'), targetId: z.string() }),
   z.object({ ...Base, type: z.literal('attempt_started'), targetId: z.string(), attemptId: z.string(), iteration: z.number().int() }),

@@ -26,6 +26,10 @@ export const Challenge = z.strictObject({
 });
 export type Challenge = z.infer<typeof Challenge>;
 
+/** A person's edit of a challenge before approving its item. */
+export const ChallengeEdit = z.object({ question: z.string().min(1).max(20_000), referenceAnswer: z.string().max(50_000), rubric: z.array(RubricItem).min(1).max(40) });
+export type ChallengeEdit = z.infer<typeof ChallengeEdit>;
+
 export const QualityReport = z.strictObject({
   pass: z.boolean(),
   reason: z.string().describe('Why the question passes or fails: self-contained, answerable, not trivia'),

@@ -4,8 +4,8 @@ import * as fs from 'node:fs';
 import Module from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Dataset } from '../../src/host/dataset';
-import { JsonlWriter } from '../../src/host/jsonl';
+import { Dataset } from '../../src/run/dataset';
+import { JsonlWriter } from '../../src/run/jsonl';
 import type { DatasetRecord } from '../../src/shared/schemas';
 
 const root = path.resolve(__dirname, '../..');

@@ -18,7 +18,7 @@ suite('generate', () => {
     const editor = await openInEditor('paper.md');
     const text = editor.document.getText();
     const result = await vscode.commands.executeCommand<SessionResult>('autodata.generateFromDocument', { silent: true });
-    assert.ok(result, `the run returned a result (last error: ${(await api()).commands.lastError})`);
+    assert.ok(result, `the run returned a result (last error: ${(await api()).runs.lastError})`);
     assert.strictEqual(result.outcome, 'completed');
     const file = path.join(workspaceRoot(), '.autodata', 'dataset.jsonl');
     assert.strictEqual(result.datasetFile, file);
@@ -105,7 +105,7 @@ suite('generate', () => {
     await openInEditor('paper.md');
     await vscode.workspace.getConfiguration('autodata').update('datasetPath', '../outside.jsonl', vscode.ConfigurationTarget.Global);
     assert.strictEqual(await vscode.commands.executeCommand('autodata.generateFromDocument', { silent: true }), undefined);
-    assert.match(a.commands.lastError ?? '', /outside the workspace/);
+    assert.match(a.runs.lastError ?? '', /outside the workspace/);
     assert.ok(!fs.existsSync(path.join(workspaceRoot(), '..', 'outside.jsonl')));
 
     await vscode.workspace.getConfiguration('autodata').update('datasetPath', 'data/notes.jsonl', vscode.ConfigurationTarget.Global);
@@ -113,7 +113,7 @@ suite('generate', () => {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.writeFileSync(file, '{"id":"a"}\nthis is prose, not JSON\n');
     assert.strictEqual(await vscode.commands.executeCommand('autodata.generateFromDocument', { silent: true }), undefined);
-    assert.match(a.commands.lastError ?? '', /not a JSONL dataset \(line 2/);
+    assert.match(a.runs.lastError ?? '', /not a JSONL dataset \(line 2/);
     assert.strictEqual(fs.readFileSync(file, 'utf8'), '{"id":"a"}\nthis is prose, not JSON\n');
     assert.strictEqual(server.requests.length, 0);
     fs.rmSync(path.join(workspaceRoot(), 'data'), { recursive: true, force: true });
@@ -139,7 +139,7 @@ suite('generate', () => {
     const doc = await vscode.workspace.openTextDocument({ content: '   \n\n', language: 'markdown' });
     await vscode.window.showTextDocument(doc);
     assert.strictEqual(await vscode.commands.executeCommand('autodata.generateFromDocument', { silent: true }), undefined);
-    assert.match((await api()).commands.lastError ?? '', /is empty/);
+    assert.match((await api()).runs.lastError ?? '', /is empty/);
     assert.strictEqual(server.requests.length, 0);
   });
 

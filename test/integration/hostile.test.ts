@@ -21,7 +21,7 @@ suite('hostile input and secrets', () => {
     try {
       await openInEditor('paper.md', ['## 2 Method', 'unannealed baseline.']);
       const started = new Promise<void>((resolve) => {
-        const sub = a.commands.onDidStartSession(({ session }) => {
+        const sub = a.runs.onDidStartSession(({ session }) => {
           sub.dispose();
           // Every message the panel is sent, as the webview would receive it.
           const panel = () => a.panels.forRun(session.runId);
@@ -38,7 +38,7 @@ suite('hostile input and secrets', () => {
       const running = vscode.commands.executeCommand<SessionResult>('autodata.generateFromSelection', { silent: true });
       await started;
       const result = (await running)!;
-      assert.strictEqual(result.accepted.length, 1, a.commands.lastError);
+      assert.strictEqual(result.accepted.length, 1, a.runs.lastError);
       const panel = a.panels.forRun(result.runId)!;
       const card = await panel.probe('.card[data-attempt-id]');
       assert.strictEqual(card.count, 1);

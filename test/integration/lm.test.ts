@@ -23,7 +23,7 @@ suite('keyless models (vscode.lm)', () => {
     assert.ok(models.length >= 5, 'the fixture provides a test model per role');
     await openInEditor('paper.md', ['## 2 Method', 'unannealed baseline.']);
     const result = await vscode.commands.executeCommand<SessionResult>('autodata.generateFromSelection', { silent: true });
-    assert.ok(result, (await api()).commands.lastError);
+    assert.ok(result, (await api()).runs.lastError);
     assert.strictEqual(result.outcome, 'completed', result.message);
     const rec = DatasetRecord.parse(JSON.parse(readLines(result.datasetFile)[0]));
     assert.strictEqual(rec.models.challenger, lm('challenger'));

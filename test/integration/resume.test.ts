@@ -39,12 +39,12 @@ suite('resume', () => {
     fs.writeFileSync(lockFile, JSON.stringify({ pid: process.pid, host: os.hostname(), since: new Date().toISOString() }));
     const journalBefore = readLines(first.journalFile).length;
     assert.strictEqual(await vscode.commands.executeCommand('autodata.resumeRun', first.runId), undefined);
-    assert.match((await api()).commands.lastError ?? '', /in progress elsewhere/);
+    assert.match((await api()).runs.lastError ?? '', /in progress elsewhere/);
     assert.strictEqual(readLines(first.journalFile).length, journalBefore);
     fs.rmSync(lockFile);
 
     const second = await vscode.commands.executeCommand<SessionResult>('autodata.resumeRun', first.runId);
-    assert.ok(second, `resumed (last error: ${(await api()).commands.lastError})`);
+    assert.ok(second, `resumed (last error: ${(await api()).runs.lastError})`);
     assert.strictEqual(second.runId, first.runId);
     assert.strictEqual(second.outcome, 'completed', second.message);
     const lines = readLines(second.datasetFile).map((l) => DatasetRecord.parse(JSON.parse(l)));
@@ -59,7 +59,7 @@ suite('resume', () => {
 
     // Resuming again finds nothing to do and writes nothing.
     assert.strictEqual(await vscode.commands.executeCommand('autodata.resumeRun', first.runId), undefined);
-    assert.match((await api()).commands.lastError ?? '', /nothing left to do/);
+    assert.match((await api()).runs.lastError ?? '', /nothing left to do/);
     assert.strictEqual(readLines(second.datasetFile).length, 2);
   });
 
@@ -83,8 +83,8 @@ suite('resume', () => {
     const panel = a.panels.forRun(first.runId)!;
     assert.strictEqual(panel.live, false);
     await panel.handle({ type: 'control', action: 'resume' });
-    for (let i = 0; i < 300 && (readLines(first.datasetFile).length < 2 || a.commands.session); i++) { await new Promise((r) => setTimeout(r, 50)); }
-    assert.strictEqual(readLines(first.datasetFile).length, 2, `dataset lines after resuming from the panel (last error: ${a.commands.lastError})`);
+    for (let i = 0; i < 300 && (readLines(first.datasetFile).length < 2 || a.runs.session); i++) { await new Promise((r) => setTimeout(r, 50)); }
+    assert.strictEqual(readLines(first.datasetFile).length, 2, `dataset lines after resuming from the panel (last error: ${a.runs.lastError})`);
     assert.strictEqual(a.panels.forRun(first.runId), panel, 'the same panel shows the resumed run');
     const cards = await panel.probe('.card[data-attempt-id]');
     assert.ok(cards.count >= 2, `cards: ${cards.count}`);

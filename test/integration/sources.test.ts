@@ -15,7 +15,7 @@ suite('sources', () => {
     const { server } = await iso.endpoint([GOOD]);
     const pdf = vscode.Uri.file(path.join(workspaceRoot(), 'curriculum.pdf'));
     const result = await vscode.commands.executeCommand<SessionResult>('autodata.generateFromFile', pdf, { silent: true });
-    assert.ok(result, (await api()).commands.lastError);
+    assert.ok(result, (await api()).runs.lastError);
     assert.strictEqual(result.outcome, 'completed', result.message);
     const textFile = path.join(workspaceRoot(), '.autodata', 'sources', 'curriculum.pdf.txt');
     const text = fs.readFileSync(textFile, 'utf8');
@@ -36,7 +36,7 @@ suite('sources', () => {
     fs.writeFileSync(fake, 'not a pdf');
     try {
       assert.strictEqual(await vscode.commands.executeCommand('autodata.generateFromFile', vscode.Uri.file(fake), { silent: true }), undefined);
-      assert.match((await api()).commands.lastError ?? '', /fake\.pdf: Cannot read this PDF/);
+      assert.match((await api()).runs.lastError ?? '', /fake\.pdf: Cannot read this PDF/);
       assert.strictEqual(server.requests.length, 0);
     } finally { fs.rmSync(fake, { force: true }); }
   });
@@ -47,7 +47,7 @@ suite('sources', () => {
     fs.writeFileSync(blob, Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x00, 0x00, 0x01, 0xff, 0x00, 0x41]));
     try {
       assert.strictEqual(await vscode.commands.executeCommand('autodata.generateFromFile', vscode.Uri.file(blob), { silent: true }), undefined);
-      assert.match((await api()).commands.lastError ?? '', /binary/i);
+      assert.match((await api()).runs.lastError ?? '', /binary/i);
       assert.strictEqual(server.requests.length, 0);
     } finally { fs.rmSync(blob, { force: true }); }
   });

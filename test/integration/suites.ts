@@ -9,3 +9,4 @@ import './sources.test';
 import './hostile.test';
 import './export.test';
 import './lm.test';
+import './cross-resume.test';

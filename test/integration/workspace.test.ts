@@ -28,7 +28,7 @@ suite('workspace', () => {
     fs.writeFileSync(path.join(dir, 'challenger.md'), custom);
     await openInEditor('paper.md', SELECTION);
     const result = await vscode.commands.executeCommand<SessionResult>('autodata.generateFromSelection', { silent: true });
-    assert.ok(result, (await api()).commands.lastError);
+    assert.ok(result, (await api()).runs.lastError);
     const sent = server.requests.find((r) => r.model === MODELS.challenger)!.messages![0].content;
     assert.match(sent, /^HOUSE STYLE: legal questions only/);
     const rec = DatasetRecord.parse(JSON.parse(readLines(result.datasetFile)[0]));
@@ -39,7 +39,7 @@ suite('workspace', () => {
     fs.writeFileSync(path.join(dir, 'solver.md'), 'Answer briefly.');
     const before = server.requests.length;
     assert.strictEqual(await vscode.commands.executeCommand('autodata.generateFromSelection', { silent: true }), undefined);
-    assert.match((await api()).commands.lastError ?? '', /solver template must contain \{\{question\}\}/);
+    assert.match((await api()).runs.lastError ?? '', /solver template must contain \{\{question\}\}/);
     assert.strictEqual(server.requests.length, before);
   });
 
@@ -59,7 +59,7 @@ suite('workspace', () => {
       for (let i = 0; i < 50 && vscode.workspace.getConfiguration('autodata').inspect('baseUrl')?.workspaceValue === undefined; i++) { await new Promise((r) => setTimeout(r, 100)); }
       await openInEditor('paper.md', SELECTION);
       const result = await vscode.commands.executeCommand<SessionResult>('autodata.generateFromSelection', { silent: true });
-      assert.ok(result, (await api()).commands.lastError);
+      assert.ok(result, (await api()).runs.lastError);
       assert.strictEqual(result.outcome, 'completed');
       assert.strictEqual(attacker.requests.length, 0, 'nothing reached the workspace\'s host');
       assert.ok(server.requests.length > 0);

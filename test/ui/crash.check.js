@@ -36,7 +36,9 @@ exports.check = async function check({ page, workbench, scratch, workspace, scre
     assert.ok(hosts.length >= 1, 'found the extension host process');
     const before = lines(dataset).length;
     assert.ok(before < 5, `killed mid-run, after ${before} of 5 items`);
-    for (const pid of hosts) { process.kill(pid, 'SIGKILL'); }
+    // A host listed by ps may have exited since (VS Code starts and stops short-lived hosts): at least one must be killed.
+    const killed = hosts.filter((pid) => { try { process.kill(pid, 'SIGKILL'); return true; } catch (e) { if (e.code === 'ESRCH') { return false; } throw e; } });
+    assert.ok(killed.length >= 1, 'killed a running extension host');
     await screenshot('crash-killed');
 
     // The person reloads the window (a new extension host), then resumes the run from the palette.

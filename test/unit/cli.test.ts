@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs, UsageError } from '../../src/cli/args';
 import { findSecret, keysFor, settingsFrom } from '../../src/cli/config';
-import { writeFileAtomic } from '../../src/cli/files';
+import { writeFileAtomic } from '../../src/run/atomic-file';
 import { main, type CliIO } from '../../src/cli/main';
 import { parseShard, shardOf, type Source } from '../../src/cli/sources';
 import { splitSections } from '../../src/core/chunks';

@@ -4,8 +4,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { Dataset, DatasetFileError } from '../../src/host/dataset';
-import { JsonlWriter, PathOutsideWorkspaceError, readJsonl, repairTail, resolveInside } from '../../src/host/jsonl';
+import { Dataset, DatasetFileError } from '../../src/run/dataset';
+import { JsonlWriter, PathOutsideWorkspaceError, readJsonl, repairTail, resolveInside } from '../../src/run/jsonl';
 import type { DatasetRecord } from '../../src/shared/schemas';
 
 const run = promisify(execFile);
@@ -53,7 +53,7 @@ describe('JSONL files', () => {
 
   it('appends from two processes at once without losing or interleaving a line', async () => {
     const f = path.join(dir, 'd.jsonl');
-    const script = `const { JsonlWriter } = require(${JSON.stringify(path.resolve('src/host/jsonl.ts'))});
+    const script = `const { JsonlWriter } = require(${JSON.stringify(path.resolve('src/run/jsonl.ts'))});
       (async () => { const w = new JsonlWriter(process.argv[1], false); const pad = 'x'.repeat(5000);
         await Promise.all(Array.from({ length: 300 }, (_, i) => w.append({ who: process.argv[2], i, pad }))); })();`;
     await Promise.all(['a', 'b'].map((who) => run(process.execPath, ['--require', 'tsx/cjs', '-e', script, f, who])));

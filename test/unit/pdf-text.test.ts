@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { splitSections } from '../../src/core/chunks';
-import { PdfError, pdfText } from '../../src/host/pdf-text';
+import { PdfError, pdfText } from '../../src/run/pdf-text';
 
 const fixture = path.resolve(__dirname, '../fixtures/workspace/curriculum.pdf');
 

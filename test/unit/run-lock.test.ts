@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { RunLock, RunLockedError } from '../../src/host/run-lock';
+import { RunLock, RunLockedError } from '../../src/run/run-lock';
 
 describe('run lock', () => {
   let dir: string;

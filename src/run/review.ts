@@ -1,7 +1,6 @@
 // A person's decisions on borderline items: approve (optionally edited) into the dataset, or reject with a reason.
 import type { EngineEvent, EventOf } from '../shared/events';
-import type { DatasetRecord } from '../shared/schemas';
-import type { ChallengeEdit } from '../protocol';
+import type { ChallengeEdit, DatasetRecord } from '../shared/schemas';
 import type { Dataset } from './dataset';
 import type { JsonlWriter } from './jsonl';
 

@@ -1,0 +1,40 @@
+// What the commands work with: the extension's services, created once in activate and disposed with the extension.
+import * as vscode from 'vscode';
+import { ModelSetup } from './model-setup';
+import { Panels } from './panels';
+import { RunService } from './run-service';
+import { ApiKeys } from './secrets';
+import { RunStatus } from './status';
+
+export class Ctx implements vscode.Disposable {
+  readonly log = vscode.window.createOutputChannel('Autodata', { log: true });
+  readonly keys: ApiKeys;
+  readonly runs: RunService;
+  readonly models: ModelSetup;
+  readonly panels: Panels;
+  readonly status = new RunStatus();
+  private readonly owned: vscode.Disposable[] = [];
+
+  constructor(readonly extension: vscode.ExtensionContext) {
+    this.keys = new ApiKeys(extension.secrets);
+    this.runs = new RunService(this.keys, this.log);
+    this.models = new ModelSetup(this.keys, this.log);
+    this.panels = new Panels({
+      extensionUri: extension.extensionUri, log: this.log,
+      datasetFor: (folder) => this.runs.datasetFor(folder),
+      startRun: (uri, mode, goal, panel) => this.runs.generate('document', { uri, mode, goal, panel, silent: true }),
+      openDataset: async () => { await vscode.commands.executeCommand('autodata.openDataset'); },
+      resumeRun: (runId, mode, panel) => this.runs.resume(runId, { mode, panel, silent: true }),
+    });
+    this.owned.push(
+      this.panels, this.status, this.runs, this.log,
+      this.runs.onDidStartSession(({ session, source, reuse, history }) => { this.panels.showSession(session, source, reuse, history); this.status.track(session); }),
+      vscode.window.registerWebviewPanelSerializer('autodata.panel', this.panels),
+    );
+  }
+
+  /** Registers a disposable for the extension's lifetime. */
+  own(d: vscode.Disposable): void { this.owned.push(d); }
+
+  dispose(): void { for (const d of this.owned.splice(0).reverse()) { d.dispose(); } }
+}

@@ -1,0 +1,30 @@
+// The chat model of every role: OpenAI-compatible endpoints with one request limit per endpoint origin, or whatever
+// model the caller supplies for a role (the editor's VS Code language models).
+import type { EndpointConfig } from '../core/config';
+import { originOf } from '../core/endpoint';
+import { Limiter } from '../core/limiter';
+import { OpenAICompatibleModel, type ChatModel } from '../core/models';
+import { ROLES, type Role } from '../shared/schemas';
+import type { RunSettings } from './settings';
+
+/** A model for a role that is not an OpenAI-compatible endpoint, or undefined to use the endpoint. */
+export type ModelFactory = (role: Role, endpoint: EndpointConfig) => ChatModel | undefined;
+
+/** API keys by endpoint origin (absent or empty: no key, e.g. a local server). */
+export type KeyRing = ReadonlyMap<string, string | undefined>;
+
+export function buildModels(settings: RunSettings, keys: KeyRing, custom?: ModelFactory): Record<Role, ChatModel> {
+  const limiters = new Map<string, Limiter>();
+  const limiter = (origin: string) => {
+    if (!limiters.has(origin)) { limiters.set(origin, new Limiter(settings.requestConcurrency)); }
+    return limiters.get(origin)!;
+  };
+  return Object.fromEntries(ROLES.map((role) => {
+    const ep = settings.engine.roles[role];
+    const origin = originOf(ep.baseURL);
+    const model = custom?.(role, ep) ?? new OpenAICompatibleModel(ep, {
+      apiKey: keys.get(origin) ?? '', maxRetries: settings.maxRetries, timeoutMs: settings.timeoutMs, limiter: limiter(origin), useN: settings.engine.useN,
+    });
+    return [role, model];
+  })) as Record<Role, ChatModel>;
+}
