@@ -22,15 +22,12 @@ export interface PanelHost {
   /** Goes on with an interrupted run (from its journal) in this panel. */
   resumeRun(runId: string, mode: 'run' | 'step', panel: RunPanel): Promise<unknown>;
   openDataset(): Promise<void>;
+  /** The decoration that marks a source quote in the editor (one for all panels, owned by Panels). */
+  readonly highlight: vscode.TextEditorDecorationType;
 }
 
 export interface RunSource { run: PanelRun; folder: string; documentUri: vscode.Uri; journalFile: string }
 
-const highlight = vscode.window.createTextEditorDecorationType({
-  backgroundColor: new vscode.ThemeColor('editor.findMatchHighlightBackground'),
-  borderColor: new vscode.ThemeColor('editor.findMatchHighlightBorder'), borderStyle: 'solid', borderWidth: '1px',
-  overviewRulerColor: new vscode.ThemeColor('editorOverviewRuler.findMatchForeground'), overviewRulerLane: vscode.OverviewRulerLane.Center,
-});
 
 export class RunPanel implements vscode.Disposable {
   private source: RunSource | undefined;
@@ -229,7 +226,7 @@ export class RunPanel implements vscode.Disposable {
     const range = new vscode.Range(doc.positionAt(start), doc.positionAt(Math.min(end, doc.getText().length)));
     editor.selection = new vscode.Selection(range.start, range.end);
     editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
-    editor.setDecorations(highlight, [range]);
+    editor.setDecorations(this.host.highlight, [range]);
     const started = this.events.find((e) => e.type === 'run_started');
     if (started?.type === 'run_started' && started.document.sha256 !== sha256(doc.getText())) {
       void vscode.window.showWarningMessage('The document changed since this run: the highlighted range may be off.');

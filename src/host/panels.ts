@@ -7,11 +7,21 @@ import { journalFile, listRuns, readJournal } from '../run/journal';
 import { RunPanel, VIEW_TYPE, webviewOptions, type PanelHost, type RunSource } from './panel';
 import type { Session } from './session';
 
+/** A source quote shown in the editor: marked like a find match, and in the overview ruler. */
+const QUOTE_HIGHLIGHT: vscode.DecorationRenderOptions = {
+  backgroundColor: new vscode.ThemeColor('editor.findMatchHighlightBackground'),
+  borderColor: new vscode.ThemeColor('editor.findMatchHighlightBorder'), borderStyle: 'solid', borderWidth: '1px',
+  overviewRulerColor: new vscode.ThemeColor('editorOverviewRuler.findMatchForeground'), overviewRulerLane: vscode.OverviewRulerLane.Center,
+};
+
 export class Panels implements vscode.WebviewPanelSerializer, vscode.Disposable {
   private readonly open = new Set<RunPanel>();
   private last: RunPanel | undefined;
+  private readonly host: PanelHost;
 
-  constructor(private readonly host: PanelHost) {}
+  constructor(host: Omit<PanelHost, 'highlight'>) {
+    this.host = { ...host, highlight: vscode.window.createTextEditorDecorationType(QUOTE_HIGHLIGHT) };
+  }
 
   all(): RunPanel[] { return [...this.open]; }
   latest(): RunPanel | undefined { return this.last; }
@@ -64,7 +74,7 @@ export class Panels implements vscode.WebviewPanelSerializer, vscode.Disposable 
     return panel;
   }
 
-  dispose(): void { for (const p of this.all()) { p.dispose(); } }
+  dispose(): void { for (const p of this.all()) { p.dispose(); } this.host.highlight.dispose(); }
 }
 
 /** Rebuilds what a panel shows of a run from the run's journal (its first event names the document and policy). */
