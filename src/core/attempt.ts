@@ -21,9 +21,9 @@ export async function runAttempt(run: RunContext, t: Target, attemptId: string, 
   const attemptUsage = new UsageMeter(targetUsage);
   const ctx = run.roleContext(attemptUsage);
   state.attempts++;
-  const saved = run.o.resume?.pending.get(t.id);
+  const saved = run.options.resume?.pending.get(t.id);
   const reuse: PendingAttempt | undefined = saved?.attemptId === attemptId ? saved : undefined;
-  if (reuse) { run.o.resume!.pending.delete(t.id); } else { run.emit({ type: 'attempt_started', targetId: t.id, attemptId, iteration }); }
+  if (reuse) { run.options.resume!.pending.delete(t.id); } else { run.emit({ type: 'attempt_started', targetId: t.id, attemptId, iteration }); }
   const reject = (verdict: Verdict, c?: Challenge, weak: Rollout[] = [], strong: Rollout[] = [], quality?: string) => {
     run.emit({ type: 'verdict', attemptId, targetId: t.id, verdict, strongSkipped: strong.length === 0 && weak.length > 0, usage: state.usage.snapshot(), attemptUsage: attemptUsage.total() });
     const text = feedbackFor({ challenge: c, verdict, weak, strong, quality });
@@ -76,8 +76,8 @@ export async function runAttempt(run: RunContext, t: Target, attemptId: string, 
     if (verdict.kind !== 'accepted' && verdict.kind !== 'borderline') { return reject(verdict, c, weak, strong); }
     run.emit({ type: 'verdict', attemptId, targetId: t.id, verdict, strongSkipped: false, usage: state.usage.snapshot(), attemptUsage: attemptUsage.total() });
     const record = buildRecord({
-      runId: run.o.runId, attemptId, createdAt: run.now(), challenge: c,
-      document: { path: run.o.document.path, sha256: run.docHash }, quoteRange: quoteRange as SourceRange, weak, strong, verdict,
+      runId: run.options.runId, attemptId, createdAt: run.now(), challenge: c,
+      document: { path: run.options.document.path, sha256: run.docHash }, quoteRange: quoteRange as SourceRange, weak, strong, verdict,
       iterations: iteration, models: run.modelNames, promptVersion: run.promptVersion, usage: targetUsage.total(),
     });
     state.batch.push({ question: c.question, angle: c.angle, verdict });
@@ -101,7 +101,7 @@ export function editChallenge(run: RunContext, attemptId: string, proposed: unkn
   const parsed = Challenge.safeParse(proposed);
   if (!parsed.success) { return false; }
   run.state.editable.set(attemptId, parsed.data);
-  const target = run.o.targets.find((t) => attemptId.startsWith(`${t.id}.`));
+  const target = run.options.targets.find((t) => attemptId.startsWith(`${t.id}.`));
   run.emit({ type: 'challenge', attemptId, challenge: parsed.data, edited: true, quoteRange: target ? locateQuote(target, parsed.data.sourceQuote) : undefined });
   return true;
 }

@@ -15,7 +15,7 @@ export interface Measurement { weak: Rollout[]; strong: Rollout[]; verdict: Verd
  */
 export async function measure(run: RunContext, ctx: RoleContext, attemptId: string, c: Challenge, saved?: PendingAttempt): Promise<Measurement> {
   const cfg = run.config;
-  const onDelta = run.o.onDelta;
+  const onDelta = run.options.onDelta;
   const delta = (solver: SolverRole) => (onDelta ? (index: number, text: string) => onDelta({ type: 'delta', attemptId, solver, index, text }) : undefined);
   const emitRollouts = (solver: SolverRole, rs: Rollout[]) => run.emit({ type: 'rollouts', attemptId, solver, rollouts: rs.map((r) => ({ ...r })) });
   const emitGrades = (solver: SolverRole, rs: Rollout[]) => {

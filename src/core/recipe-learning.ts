@@ -19,7 +19,7 @@ export class RecipeLearning {
     const ep = run.config.roles.challenger;
     this.learning = (async () => {
       try {
-        const update = await learnRecipe(run.o.models.challenger, state.recipe, batch, {
+        const update = await learnRecipe(run.options.models.challenger, state.recipe, batch, {
           temperature: ep.temperature, maxTokens: ep.maxTokens, signal: run.control.signal,
           onUsage: (u) => { state.usage.add('challenger', u); run.usageChanged('challenger'); },
         });

@@ -43,20 +43,21 @@ export class RunContext {
   /** Why the run stopped early (a spent budget), for its run_finished event. */
   budgetMessage: string | undefined;
 
-  constructor(readonly o: RunOptions) {
-    this.prompts = o.prompts ?? DEFAULT_PROMPTS;
+  constructor(readonly options: RunOptions) {
+    this.prompts = options.prompts ?? DEFAULT_PROMPTS;
     this.promptVersion = promptVersion(this.prompts);
-    this.docHash = sha256(o.document.text);
-    this.control = new RunControl(o.mode ?? 'run', (state) => this.emit({ type: 'state', state }));
-    this.state = new RunState({ dedupeThreshold: o.config.dedupeThreshold, knownQuestions: o.knownQuestions, recipe: o.recipe, recipeVersion: o.recipeVersion, resume: o.resume });
+    this.docHash = sha256(options.document.text);
+    this.control = new RunControl(options.mode ?? 'run', (state) => this.emit({ type: 'state', state }));
+    const { config, knownQuestions, recipe, recipeVersion, resume } = options;
+    this.state = new RunState({ dedupeThreshold: config.dedupeThreshold, knownQuestions, recipe, recipeVersion, resume });
   }
 
-  get config(): EngineConfig { return this.o.config; }
-  get modelNames(): Record<Role, string> { return byRole((r) => this.o.models[r].model); }
-  now(): string { return (this.o.now?.() ?? new Date()).toISOString(); }
+  get config(): EngineConfig { return this.options.config; }
+  get modelNames(): Record<Role, string> { return byRole((r) => this.options.models[r].model); }
+  now(): string { return (this.options.now?.() ?? new Date()).toISOString(); }
 
   emit(body: EventBody): void {
-    this.o.emit({ ...body, runId: this.o.runId, seq: ++this.state.seq, at: this.now() } as EngineEvent);
+    this.options.emit({ ...body, runId: this.options.runId, seq: ++this.state.seq, at: this.now() } as EngineEvent);
   }
 
   /** Waits until the run may take its next step, telling listeners what it waits for. */
@@ -73,13 +74,13 @@ export class RunContext {
   /** What the role calls need, counting tokens into `usage` (an attempt's meter). */
   roleContext(usage: UsageMeter): RoleContext {
     return {
-      models: this.o.models, config: this.o.config, prompts: this.prompts, usage, signal: this.control.signal,
+      models: this.options.models, config: this.options.config, prompts: this.prompts, usage, signal: this.control.signal,
       onUsage: (role) => this.usageChanged(role),
     };
   }
 
   /** The run's cost so far, or undefined when a model in use has no price. */
-  cost(): number | undefined { return costOf(this.state.usage.byRole, this.modelNames, this.o.config.prices); }
+  cost(): number | undefined { return costOf(this.state.usage.byRole, this.modelNames, this.options.config.prices); }
 
   /** After every call: the role's totals to the listeners, and a clean stop once the budget is spent. */
   usageChanged(role: Role): void {
@@ -87,7 +88,7 @@ export class RunContext {
     const cost = this.cost();
     this.emit({ type: 'usage', role, totals: usage.byRole[role]!, cost });
     const t = usage.total();
-    const spent = budgetSpent(this.o.config.budget, t.promptTokens + t.completionTokens, cost);
+    const spent = budgetSpent(this.options.config.budget, t.promptTokens + t.completionTokens, cost);
     if (spent && !this.budgetMessage) { this.budgetMessage = `Stopped: ${spent}.`; this.control.stop(); }
   }
 }

@@ -31,14 +31,14 @@ export class RunLoop {
 
   async start(): Promise<RunSummary> {
     const { run } = this;
-    const { config: cfg, models, targets, resume } = run.o;
+    const { config: cfg, models, targets, resume } = run.options;
     const todo = resume ? targets.filter((t) => !resume.done.has(t.id)) : targets;
     if (resume) {
       run.emit({ type: 'run_resumed', targets: todo.map((t) => t.id), reused: [...resume.pending.values()].map((p) => p.attemptId) });
     } else run.emit({
-      type: 'run_started', document: { path: run.o.document.path, sha256: run.docHash, length: run.o.document.text.length },
+      type: 'run_started', document: { path: run.options.document.path, sha256: run.docHash, length: run.options.document.text.length },
       targets: targets.map((t) => ({ id: t.id, title: t.title, range: t.range })), promptVersion: run.promptVersion,
-      models: run.modelNames, mode: run.o.mode ?? 'run', goal: run.o.goal, policy: cfg.policy, solveOrder: cfg.solveOrder,
+      models: run.modelNames, mode: run.options.mode ?? 'run', goal: run.options.goal, policy: cfg.policy, solveOrder: cfg.solveOrder,
     });
     const impossible = impossiblePolicy(cfg.policy);
     if (impossible) { return this.finish('error', `No item can pass these thresholds: ${impossible}.`); }
@@ -48,7 +48,7 @@ export class RunLoop {
     }
     this.queue.push(...todo);
     const fatal = await schedule({
-      queue: this.queue, concurrency: cfg.targetConcurrency, goal: run.o.goal, accepted: () => run.state.accepted.length,
+      queue: this.queue, concurrency: cfg.targetConcurrency, goal: run.options.goal, accepted: () => run.state.accepted.length,
       stopped: () => run.control.stopped, work: (t) => this.runTarget(t), stop: () => run.control.stop(),
     });
     this.finished = true;
@@ -61,14 +61,14 @@ export class RunLoop {
    * Returns false when the run has already finished.
    */
   requeue(targetId: string, reason: string): boolean {
-    const t = this.run.o.targets.find((x) => x.id === targetId);
+    const t = this.run.options.targets.find((x) => x.id === targetId);
     if (!t || this.finished || this.run.control.stopped) { return false; }
     this.run.addNote(`A person rejected the last question on this section: ${reason}`, targetId);
     if (!this.queue.includes(t)) { this.queue.push(t); }
     return true;
   }
 
-  private goalReached(): boolean { return this.run.o.goal !== undefined && this.run.state.accepted.length >= this.run.o.goal; }
+  private goalReached(): boolean { return this.run.options.goal !== undefined && this.run.state.accepted.length >= this.run.options.goal; }
 
   /** Attempts on one target until it yields an item, runs out of iterations, or the goal is reached. */
   private async runTarget(t: Target): Promise<void> {
