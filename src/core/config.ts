@@ -1,6 +1,7 @@
 // The engine's configuration: endpoints per role, the acceptance policy (with the paper's two presets) and loop limits.
 import { z } from 'zod';
 import { Budget, PriceTable } from './budget';
+import { byRole, type Role } from '../shared/schemas';
 import { POLICY_PRESETS, PolicyThresholds } from '../shared/thresholds';
 
 export const EndpointConfig = z.object({
@@ -14,13 +15,7 @@ export const EndpointConfig = z.object({
 export type EndpointConfig = z.infer<typeof EndpointConfig>;
 
 export const EngineConfig = z.object({
-  roles: z.object({
-    challenger: EndpointConfig,
-    quality: EndpointConfig,
-    weak: EndpointConfig,
-    strong: EndpointConfig,
-    judge: EndpointConfig,
-  }),
+  roles: z.object(byRole(() => EndpointConfig)),
   rollouts: z.object({ weak: z.number().int().min(1).max(16), strong: z.number().int().min(1).max(16) }),
   policy: PolicyThresholds,
   maxIterations: z.number().int().min(1).max(100),
@@ -63,10 +58,13 @@ export function defaultEndpoint(partial: Partial<EndpointConfig> = {}): Endpoint
   return { baseURL: 'https://api.openai.com/v1', model: 'gpt-4o-mini', temperature: 1, maxTokens: 2048, structuredOutput: 'auto', ...partial };
 }
 
+/** Default temperatures of the roles that are not plain samplers: a varied Challenger, deterministic checking and grading. */
+export const ROLE_TEMPERATURE: Readonly<Partial<Record<Role, number>>> = { challenger: 0.8, quality: 0, judge: 0 };
+
 export function defaultEngineConfig(): EngineConfig {
   const e = defaultEndpoint();
   return {
-    roles: { challenger: { ...e, temperature: 0.8 }, quality: { ...e, temperature: 0 }, weak: e, strong: e, judge: { ...e, temperature: 0 } },
+    roles: byRole((r) => ({ ...e, temperature: ROLE_TEMPERATURE[r] ?? e.temperature })),
     rollouts: { weak: 3, strong: 3 },
     policy: { ...POLICY_PRESETS.paperAppendix },
     maxIterations: 10,

@@ -1,9 +1,6 @@
 // Each role's endpoint from the shared one and the role's own overrides: the one rule the editor and the CLI share.
-import type { EndpointConfig } from './config';
-import { ROLES, type Role } from '../shared/schemas';
-
-/** Roles that are not samplers keep their own temperature: the Challenger explores a little, checking and grading are deterministic. */
-export const ROLE_TEMPERATURE: Readonly<Partial<Record<Role, number>>> = { challenger: 0.8, quality: 0, judge: 0 };
+import { ROLE_TEMPERATURE, type EndpointConfig } from './config';
+import { byRole, type Role } from '../shared/schemas';
 
 export type RoleOverride = Partial<EndpointConfig>;
 
@@ -14,9 +11,8 @@ export type RoleOverride = Partial<EndpointConfig>;
  */
 export function roleEndpoints(shared: EndpointConfig, overrides: Partial<Record<Role, RoleOverride>>): Record<Role, EndpointConfig> {
   const own = (r: Role): RoleOverride => (r === 'quality' ? { ...overrides.judge, ...overrides.quality } : { ...overrides[r] });
-  return Object.fromEntries(ROLES.map((r) => {
-    const o = own(r);
-    const defined = Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== '')) as RoleOverride;
-    return [r, { ...shared, temperature: ROLE_TEMPERATURE[r] ?? shared.temperature, ...defined }];
-  })) as Record<Role, EndpointConfig>;
+  return byRole((r) => {
+    const defined = Object.fromEntries(Object.entries(own(r)).filter(([, v]) => v !== undefined && v !== '')) as RoleOverride;
+    return { ...shared, temperature: ROLE_TEMPERATURE[r] ?? shared.temperature, ...defined };
+  });
 }

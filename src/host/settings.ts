@@ -3,23 +3,13 @@ import * as vscode from 'vscode';
 import { z } from 'zod';
 import { EngineConfig, type EndpointConfig } from '../core/config';
 import { POLICY_PRESETS, PolicyThresholds, type PolicyPreset } from '../shared/thresholds';
-import { ROLES, type Role } from '../shared/schemas';
+import { byRole } from '../shared/schemas';
+import { roleEndpoints, type RoleOverride } from '../core/role-endpoints';
+import type { RunSettings } from '../run/settings';
 
-export interface HostSettings {
-  engine: EngineConfig;
-  requestConcurrency: number;
-  maxRetries: number;
-  timeoutMs: number;
-  itemsPerRun: number;
-  sectionMaxChars: number;
-  datasetPath: string;
-  streamAnswers: boolean;
-}
+export type HostSettings = RunSettings;
 
-const RoleOverride = z.object({ baseUrl: z.string().optional(), model: z.string().optional(), temperature: z.number().optional(), maxTokens: z.number().int().optional() }).partial();
-
-/** Default temperatures per role where the role is not a sampler: deterministic grading and checking. */
-const ROLE_TEMPERATURE: Partial<Record<Role, number>> = { challenger: 0.8, quality: 0, judge: 0 };
+const RoleOverrideSetting = z.object({ baseUrl: z.string().optional(), model: z.string().optional(), temperature: z.number().optional(), maxTokens: z.number().int().optional() }).partial();
 
 /** The value from user (global) settings only: workspace settings must not redirect requests or keys. */
 function userValue<T>(cfg: vscode.WorkspaceConfiguration, key: string, fallback: T): T {
@@ -38,23 +28,15 @@ export function readSettings(scope?: vscode.Uri): HostSettings {
     maxTokens: cfg.get<number>('maxTokens', 2048),
     structuredOutput: cfg.get<EndpointConfig['structuredOutput']>('structuredOutput', 'auto'),
   };
-  const overrides = Object.fromEntries(ROLES.map((r) => [r, RoleOverride.safeParse(userValue(cfg, `roles.${r}`, {})).data ?? {}])) as Record<Role, z.infer<typeof RoleOverride>>;
-  const endpoint = (role: Role): EndpointConfig => {
-    // The quality check inherits the Judge's overrides unless it has its own.
-    const o = role === 'quality' ? { ...overrides.judge, ...overrides.quality } : overrides[role];
-    return {
-      ...shared,
-      baseURL: o.baseUrl?.trim() || shared.baseURL,
-      model: o.model?.trim() || shared.model,
-      temperature: o.temperature ?? ROLE_TEMPERATURE[role] ?? shared.temperature,
-      maxTokens: o.maxTokens ?? shared.maxTokens,
-    };
-  };
+  const overrides = byRole((r): RoleOverride => {
+    const o = RoleOverrideSetting.safeParse(userValue(cfg, `roles.${r}`, {})).data ?? {};
+    return { baseURL: o.baseUrl?.trim(), model: o.model?.trim(), temperature: o.temperature, maxTokens: o.maxTokens };
+  });
   const preset = cfg.get<PolicyPreset>('policy.preset', 'paperAppendix');
   const policy = PolicyThresholds.safeParse({ ...(POLICY_PRESETS[preset] ?? POLICY_PRESETS.paperAppendix), ...cfg.get<object>('policy.overrides', {}) });
   if (!policy.success) { throw new SettingsError(`autodata.policy.overrides is not valid: ${z.prettifyError(policy.error)}`); }
   const engine = EngineConfig.safeParse({
-    roles: Object.fromEntries(ROLES.map((r) => [r, endpoint(r)])),
+    roles: roleEndpoints(shared, overrides),
     rollouts: { weak: cfg.get('rollouts.weak', 3), strong: cfg.get('rollouts.strong', 3) },
     policy: policy.data,
     maxIterations: cfg.get('maxIterations', 10),

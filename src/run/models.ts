@@ -4,7 +4,7 @@ import type { EndpointConfig } from '../core/config';
 import { originOf } from '../core/endpoint';
 import { Limiter } from '../core/limiter';
 import { OpenAICompatibleModel, type ChatModel } from '../core/models';
-import { ROLES, type Role } from '../shared/schemas';
+import { byRole, type Role } from '../shared/schemas';
 import type { RunSettings } from './settings';
 
 /** A model for a role that is not an OpenAI-compatible endpoint, or undefined to use the endpoint. */
@@ -19,12 +19,11 @@ export function buildModels(settings: RunSettings, keys: KeyRing, custom?: Model
     if (!limiters.has(origin)) { limiters.set(origin, new Limiter(settings.requestConcurrency)); }
     return limiters.get(origin)!;
   };
-  return Object.fromEntries(ROLES.map((role) => {
+  return byRole((role) => {
     const ep = settings.engine.roles[role];
     const origin = originOf(ep.baseURL);
-    const model = custom?.(role, ep) ?? new OpenAICompatibleModel(ep, {
+    return custom?.(role, ep) ?? new OpenAICompatibleModel(ep, {
       apiKey: keys.get(origin) ?? '', maxRetries: settings.maxRetries, timeoutMs: settings.timeoutMs, limiter: limiter(origin), useN: settings.engine.useN,
     });
-    return [role, model];
-  })) as Record<Role, ChatModel>;
+  });
 }

@@ -6,6 +6,11 @@ export const Role = z.enum(ROLES);
 export type Role = z.infer<typeof Role>;
 export type SolverRole = 'weak' | 'strong';
 
+/** One value per role, in the order of ROLES: the one place a role-keyed object is built, so a new role cannot be missed. */
+export function byRole<T>(make: (role: Role) => T): Record<Role, T> {
+  return Object.fromEntries(ROLES.map((r) => [r, make(r)])) as Record<Role, T>;
+}
+
 // ---- What models return (strict objects: their JSON Schema goes on the wire as response_format) ----
 
 export const RubricItem = z.strictObject({
@@ -102,7 +107,7 @@ export const Target = z.object({
 });
 export type Target = z.infer<typeof Target>;
 
-export const ModelNames = z.object({ challenger: z.string(), quality: z.string(), weak: z.string(), strong: z.string(), judge: z.string() });
+export const ModelNames = z.object(byRole(() => z.string()));
 export type ModelNames = z.infer<typeof ModelNames>;
 
 export const SolverScores = z.object({ mean: z.number(), rollouts: z.array(z.number()) });

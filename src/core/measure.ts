@@ -1,0 +1,80 @@
+// Measures a question: weak and strong rollouts and their grades, in the configured order, and the verdict they give.
+import { decide, decideFromWeak, mean } from './policy';
+import { measuredScores } from './record';
+import type { PendingAttempt } from './resume';
+import { judge, solve, type RoleContext } from './roles';
+import type { RunContext } from './run-context';
+import type { Challenge, Rollout, SolverRole, Verdict } from '../shared/schemas';
+import type { PolicyThresholds } from '../shared/thresholds';
+
+export interface Measurement { weak: Rollout[]; strong: Rollout[]; verdict: Verdict }
+
+/**
+ * Solves and judges `c`; the rollouts an interrupted attempt already had graded (`saved`) are not asked for again.
+ * In the cost order the strong solver runs only while the weak result leaves the verdict open.
+ */
+export async function measure(run: RunContext, ctx: RoleContext, attemptId: string, c: Challenge, saved?: PendingAttempt): Promise<Measurement> {
+  const cfg = run.config;
+  const onDelta = run.options.onDelta;
+  const delta = (solver: SolverRole) => (onDelta ? (index: number, text: string) => onDelta({ type: 'delta', attemptId, solver, index, text }) : undefined);
+  const emitRollouts = (solver: SolverRole, rs: Rollout[]) => run.emit({ type: 'rollouts', attemptId, solver, rollouts: rs.map((r) => ({ ...r })) });
+  const emitGrades = (solver: SolverRole, rs: Rollout[]) => {
+    const s = measuredScores(rs);
+    run.emit({ type: 'grades', attemptId, solver, rollouts: rs.map((r) => ({ ...r })), mean: s.length ? mean(s) : null });
+  };
+  const verdict = (weak: Rollout[], strong: Rollout[]) => verdictOf(cfg.policy, weak, strong);
+  if (cfg.solveOrder === 'latency' && saved?.weak && saved.strong) {
+    return { weak: saved.weak, strong: saved.strong, verdict: verdict(saved.weak, saved.strong) };
+  }
+  if (cfg.solveOrder === 'latency') {
+    const [weak, strong] = await Promise.all([solve(ctx, 'weak', c.question, delta('weak')), solve(ctx, 'strong', c.question, delta('strong'))]);
+    emitRollouts('weak', weak); emitRollouts('strong', strong);
+    await run.gate('judge_weak', attemptId);
+    // One judge call for both solvers, interleaved so position does not reveal the solver.
+    await judge(ctx, c, interleave(weak, strong));
+    emitGrades('weak', weak); emitGrades('strong', strong);
+    return { weak, strong, verdict: verdict(weak, strong) };
+  }
+  let weak = saved?.weak;
+  if (!weak) {
+    weak = await solve(ctx, 'weak', c.question, delta('weak'));
+    emitRollouts('weak', weak);
+    await run.gate('judge_weak', attemptId);
+    await judge(ctx, c, weak);
+    emitGrades('weak', weak);
+  }
+  const tooFew = unmeasured('weak', weak);
+  if (tooFew) { return { weak, strong: [], verdict: tooFew }; }
+  const early = cfg.earlyDecisions ? decideFromWeak(cfg.policy, measuredScores(weak)) : undefined;
+  if (early) { return { weak, strong: [], verdict: early }; }
+  if (saved?.strong) { return { weak, strong: saved.strong, verdict: verdict(weak, saved.strong) }; }
+  await run.gate('solve_strong', attemptId);
+  const strong = await solve(ctx, 'strong', c.question, delta('strong'));
+  emitRollouts('strong', strong);
+  await run.gate('judge_strong', attemptId);
+  await judge(ctx, c, strong);
+  emitGrades('strong', strong);
+  return { weak, strong, verdict: verdict(weak, strong) };
+}
+
+/** A failed verdict when too few rollouts of a solver could be measured (never a silent zero). */
+function unmeasured(solver: SolverRole, rs: Rollout[]): Verdict | undefined {
+  const ok = measuredScores(rs).length;
+  if (ok * 2 >= rs.length && ok > 0) { return undefined; }
+  const why = [...new Set(rs.filter((r) => r.failure).map((r) => r.failure!))].join('; ');
+  return { kind: 'failed', reasons: [`only ${ok} of ${rs.length} ${solver} rollouts could be measured (${why})`] };
+}
+
+function verdictOf(policy: PolicyThresholds, weak: Rollout[], strong: Rollout[]): Verdict {
+  return unmeasured('weak', weak) ?? unmeasured('strong', strong) ?? decide(policy, measuredScores(weak), measuredScores(strong));
+}
+
+function interleave<T>(a: T[], b: T[]): T[] {
+  const out: T[] = [];
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    if (i % 2 === 0) { if (i < b.length) { out.push(b[i]); } if (i < a.length) { out.push(a[i]); } } else {
+      if (i < a.length) { out.push(a[i]); } if (i < b.length) { out.push(b[i]); }
+    }
+  }
+  return out;
+}

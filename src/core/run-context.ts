@@ -1,0 +1,94 @@
+// What the parts of one run share: its options, state and control, the event stream, and the budget check after each call.
+import { budgetSpent, costOf } from './budget';
+import { sha256 } from './chunks';
+import type { EngineConfig } from './config';
+import { RunControl } from './control';
+import type { DeltaEvent, EngineEvent, EventBody, Phase } from '../shared/events';
+import type { ChatModel } from './models';
+import { DEFAULT_PROMPTS, promptVersion, type PromptSet } from './prompts';
+import type { ResumePoint } from './resume';
+import type { RoleContext } from './roles';
+import { RunState } from './run-state';
+import { byRole, type Role, type Target } from '../shared/schemas';
+import type { UsageMeter } from './usage';
+
+export interface RunOptions {
+  runId: string;
+  document: { path: string; text: string };
+  targets: Target[];
+  config: EngineConfig;
+  models: Record<Role, ChatModel>;
+  prompts?: PromptSet;
+  /** Learnings included in every Challenger prompt, and their version; updated every `recipeEvery` attempts. */
+  recipe?: string;
+  recipeVersion?: number;
+  mode?: 'run' | 'step';
+  /** Stop once this many items are accepted (borderline items awaiting review do not count). */
+  goal?: number;
+  emit: (e: EngineEvent) => void;
+  onDelta?: (d: DeltaEvent) => void;
+  now?: () => Date;
+  /** Questions already in the dataset: a new question too similar to one of them is rejected as a near-duplicate. */
+  knownQuestions?: ReadonlyArray<{ id: string; question: string }>;
+  /** Goes on with a run rebuilt from its journal (same runId), instead of starting one. */
+  resume?: ResumePoint;
+}
+
+export class RunContext {
+  readonly state: RunState;
+  readonly control: RunControl;
+  readonly prompts: PromptSet;
+  readonly promptVersion: string;
+  readonly docHash: string;
+  /** Why the run stopped early (a spent budget), for its run_finished event. */
+  budgetMessage: string | undefined;
+
+  constructor(readonly options: RunOptions) {
+    this.prompts = options.prompts ?? DEFAULT_PROMPTS;
+    this.promptVersion = promptVersion(this.prompts);
+    this.docHash = sha256(options.document.text);
+    this.control = new RunControl(options.mode ?? 'run', (state) => this.emit({ type: 'state', state }));
+    const { config, knownQuestions, recipe, recipeVersion, resume } = options;
+    this.state = new RunState({ dedupeThreshold: config.dedupeThreshold, knownQuestions, recipe, recipeVersion, resume });
+  }
+
+  get config(): EngineConfig { return this.options.config; }
+  get modelNames(): Record<Role, string> { return byRole((r) => this.options.models[r].model); }
+  now(): string { return (this.options.now?.() ?? new Date()).toISOString(); }
+
+  emit(body: EventBody): void {
+    this.options.emit({ ...body, runId: this.options.runId, seq: ++this.state.seq, at: this.now() } as EngineEvent);
+  }
+
+  /** Waits until the run may take its next step, telling listeners what it waits for. */
+  gate(next: Phase, attemptId?: string): Promise<void> {
+    return this.control.pass(() => this.emit({ type: 'waiting', next, attemptId }));
+  }
+
+  /** A note for the next Challenger prompt (of one target, or of whichever target asks next). */
+  addNote(text: string, targetId?: string): void {
+    this.state.notes.push({ text, targetId });
+    this.emit({ type: 'note', text, targetId });
+  }
+
+  /** What the role calls need, counting tokens into `usage` (an attempt's meter). */
+  roleContext(usage: UsageMeter): RoleContext {
+    return {
+      models: this.options.models, config: this.options.config, prompts: this.prompts, usage, signal: this.control.signal,
+      onUsage: (role) => this.usageChanged(role),
+    };
+  }
+
+  /** The run's cost so far, or undefined when a model in use has no price. */
+  cost(): number | undefined { return costOf(this.state.usage.byRole, this.modelNames, this.options.config.prices); }
+
+  /** After every call: the role's totals to the listeners, and a clean stop once the budget is spent. */
+  usageChanged(role: Role): void {
+    const usage = this.state.usage;
+    const cost = this.cost();
+    this.emit({ type: 'usage', role, totals: usage.byRole[role]!, cost });
+    const t = usage.total();
+    const spent = budgetSpent(this.options.config.budget, t.promptTokens + t.completionTokens, cost);
+    if (spent && !this.budgetMessage) { this.budgetMessage = `Stopped: ${spent}.`; this.control.stop(); }
+  }
+}

@@ -1,0 +1,81 @@
+// What a run has done so far (events, attempts, histories, items, notes, usage, the recipe): fresh, or from a resume point.
+import type { Challenge, DatasetRecord, Role } from '../shared/schemas';
+import { AskedQuestions } from './asked-questions';
+import type { AttemptOutcome } from './recipe';
+import type { AttemptMemory, ResumePoint } from './resume';
+import { UsageMeter } from './usage';
+
+export interface RunStateInput {
+  dedupeThreshold: number;
+  /** Questions already in the dataset, for the near-duplicate check. */
+  knownQuestions?: ReadonlyArray<{ id: string; question: string }>;
+  /** The recipe the run starts from, and its version. */
+  recipe?: string;
+  recipeVersion?: number;
+  resume?: ResumePoint;
+}
+
+export class RunState {
+  /** The last event's sequence number. */
+  seq = 0;
+  /** Attempts started (an interrupted one taken up again counts once). */
+  attempts = 0;
+  readonly usage = new UsageMeter();
+  readonly accepted: DatasetRecord[] = [];
+  readonly review: DatasetRecord[] = [];
+  /** Notes for the next Challenger prompt: of one target, or (without a target) of whichever target asks next. */
+  readonly notes: Array<{ text: string; targetId?: string }> = [];
+  /** Every target's attempts so far, so a target sent back by a person continues with its history. */
+  readonly histories = new Map<string, AttemptMemory[]>();
+  /** Attempts started per target. */
+  readonly iterations = new Map<string, number>();
+  /** Challenges that may still be edited, by attempt, until the next step starts. */
+  readonly editable = new Map<string, Challenge>();
+  /** Questions of the dataset and of this run, for the near-duplicate check. */
+  readonly asked: AskedQuestions;
+  recipe: string;
+  recipeVersion: number;
+  /** Outcomes since the recipe was last learned from. */
+  readonly batch: AttemptOutcome[] = [];
+  /** Tokens per target (all its attempts), the cost of the item it yields. */
+  private readonly targetUsage = new Map<string, UsageMeter>();
+
+  constructor(i: RunStateInput) {
+    this.asked = new AskedQuestions(i.dedupeThreshold);
+    for (const q of i.knownQuestions ?? []) { this.asked.add(q.id, q.question); }
+    this.recipe = i.recipe ?? '';
+    this.recipeVersion = i.recipeVersion ?? 0;
+    const r = i.resume;
+    if (!r) { return; }
+    for (const [t, h] of r.histories) { h.forEach((m, n) => this.asked.add(`${t}#${n + 1}`, m.question)); }
+    this.seq = r.lastSeq;
+    this.attempts = r.attempts;
+    this.accepted.push(...r.accepted);
+    this.review.push(...r.review);
+    for (const [t, h] of r.histories) { this.histories.set(t, [...h]); }
+    for (const [t, n] of r.iterations) { this.iterations.set(t, n); }
+    for (const [role, u] of Object.entries(r.usage)) { this.usage.add(role as Role, u); }
+    for (const n of r.notes) { this.notes.push(n); }
+  }
+
+  /** The target's history, kept in the state so later attempts (and a requeue) add to the same list. */
+  historyOf(targetId: string): AttemptMemory[] {
+    const h = this.histories.get(targetId) ?? [];
+    this.histories.set(targetId, h);
+    return h;
+  }
+
+  /** The target's usage meter; it counts into the run's. */
+  usageOf(targetId: string): UsageMeter {
+    const u = this.targetUsage.get(targetId) ?? new UsageMeter(this.usage);
+    this.targetUsage.set(targetId, u);
+    return u;
+  }
+
+  /** The notes for this target's next Challenger prompt, joined; they are used up. */
+  takeNotes(targetId: string): string {
+    const mine = this.notes.filter((n) => !n.targetId || n.targetId === targetId);
+    for (const n of mine) { this.notes.splice(this.notes.indexOf(n), 1); }
+    return mine.map((n) => n.text).join('\n');
+  }
+}
