@@ -1,8 +1,10 @@
 // Bundles the extension (Node, CJS, `vscode` external), the webview (browser) and the VS Code test suite.
 import * as esbuild from 'esbuild';
+import { layerRules } from './build/layers.mjs';
 
 const watch = process.argv.includes('--watch');
-const common = { bundle: true, sourcemap: true, logLevel: 'warning', legalComments: 'none' };
+// Every bundle checks its imports against the layer rules (build/layers.mjs); logLimit 0 lists every forbidden import.
+const common = { bundle: true, sourcemap: true, logLevel: 'warning', logLimit: 0, legalComments: 'none', plugins: [layerRules({ root: import.meta.dirname })] };
 const node = { ...common, platform: 'node', format: 'cjs', target: 'node20', external: ['vscode', 'pdfjs-dist'] };
 const builds = [
   { ...node, entryPoints: ['src/extension.ts'], outfile: 'out/extension.js', minify: !watch },
