@@ -5,10 +5,19 @@ import * as path from 'node:path';
 const NODE = 'node builtins';
 
 /**
+ * @typedef {object} Layer
+ * @property {string[]} files the folders (ending in `/`) and files the layer holds
+ * @property {string[]} [may] what its files may import, besides the layer's own files
+ * @property {string[]} [mayNot] what its files may not import (everything else is allowed)
+ * @property {string[]} [pendingMove] targets allowed until a move lands (a temporary exception, listed by file)
+ */
+
+/**
  * Each layer, by the files it holds (a folder ending in `/`, or one file), and what those files may import: source
  * folders or files, package names and Node's builtins (`NODE`). `mayNot` instead lists what a layer may not import
  * (everything else is allowed). A file's own layer is always allowed.
  */
+/** @type {Record<string, Layer>} */
 export const LAYERS = {
   shared: { files: ['src/shared/'], may: ['zod'] },
   protocol: { files: ['src/protocol.ts'], may: ['src/shared/', 'zod'] },
@@ -30,20 +39,33 @@ export const LAYERS = {
 };
 
 const CODE_EXT = /\.(ts|tsx|mts|cts|js|mjs|cjs)$/;
+/** @param {string} spec */
 const isRelative = (spec) => spec === '.' || spec === '..' || spec.startsWith('./') || spec.startsWith('../') || path.isAbsolute(spec);
+/** @param {string} spec */
 const isBuiltin = (spec) => spec.startsWith('node:') || builtinModules.includes(spec) || builtinModules.includes(spec.split('/')[0]);
+/** @param {string} spec */
 const packageName = (spec) => spec.split('/').slice(0, spec.startsWith('@') ? 2 : 1).join('/');
+/** @param {string} entry */
 const isSourceEntry = (entry) => entry.endsWith('/') || CODE_EXT.test(entry);
+/** @param {string} p */
 const toPosix = (p) => p.split(path.sep).join('/');
 
-/** Whether a repository path (posix, no extension needed) falls under a folder (`x/`) or is a file (`x.ts`) entry. */
+/**
+ * Whether a repository path (posix, extension optional) falls under a folder entry (`x/`) or is a file entry (`x.ts`).
+ * @param {string} rel
+ * @param {string} entry
+ */
 function under(rel, entry) {
   if (entry.endsWith('/')) { return rel.startsWith(entry); }
   const base = entry.replace(CODE_EXT, '');
   return rel.replace(CODE_EXT, '') === base || rel.replace(CODE_EXT, '') === `${base}/index`;
 }
 
-/** The layer holding a repository path, or undefined for files outside every layer (tests, packages, build scripts). */
+/**
+ * The layer holding a repository path, or undefined for files outside every layer (tests, packages, build scripts).
+ * @param {string} rel
+ * @param {Record<string, Layer>} [layers]
+ */
 export function layerOf(rel, layers = LAYERS) {
   return Object.entries(layers).find(([, l]) => l.files.some((f) => under(rel, f)))?.[0];
 }
@@ -51,14 +73,17 @@ export function layerOf(rel, layers = LAYERS) {
 /**
  * Checks one import. `importer` is the importing file's absolute path, `spec` the import as written. Returns undefined
  * when allowed, else a sentence naming the file, the import and the rule. `pending: false` ignores the known edges.
+ * @param {{ root: string, importer: string, spec: string, layers?: Record<string, Layer>, pending?: boolean }} args
+ * @returns {string | undefined}
  */
 export function checkImport({ root, importer, spec, layers = LAYERS, pending = true }) {
   const from = toPosix(path.relative(root, importer));
   const name = layerOf(from, layers);
   if (!name) { return undefined; }
   const layer = layers[name];
-  let kind; // 'source', 'package' or NODE: which rule entries can match
-  let target; // the repository path or package name matched against the entries
+  /** @type {'source' | 'package' | typeof NODE} which rule entries can match */
+  let kind;
+  let target = ''; // the repository path or package name matched against the entries
   let shown; // how the import is named in the message
   if (isRelative(spec)) {
     kind = 'source';
@@ -74,14 +99,19 @@ export function checkImport({ root, importer, spec, layers = LAYERS, pending = t
     target = packageName(spec);
     shown = `'${spec}'`;
   }
-  const matches = (entry) => entry === NODE ? kind === NODE : isSourceEntry(entry) ? kind === 'source' && under(target, entry) : kind === 'package' && target === entry;
-  const allowed = layer.mayNot ? !layer.mayNot.some(matches) : layer.may.some(matches);
+  const matches = (/** @type {string} */ entry) => entry === NODE ? kind === NODE : isSourceEntry(entry) ? kind === 'source' && under(target, entry) : kind === 'package' && target === entry;
+  const allowed = layer.mayNot ? !layer.mayNot.some(matches) : (layer.may ?? []).some(matches);
   if (allowed) { return undefined; }
-  const rule = layer.mayNot ? `may import anything but ${layer.mayNot.join(', ')}` : `may import only ${[...layer.files, ...layer.may].join(', ')}`;
+  const rule = layer.mayNot ? `may import anything but ${layer.mayNot.join(', ')}` : `may import only ${[...layer.files, ...(layer.may ?? [])].join(', ')}`;
   return `${from} imports ${shown}: the ${name} layer ${rule}`;
 }
 
-/** The esbuild plugin: every import of a bundled file is checked; each forbidden one is a build error at its line. */
+/**
+ * The esbuild plugin: every import of a bundled file is checked; each forbidden one is a build error at its line.
+ * Type-only imports never reach a bundle: the lint rule of the same name (eslint.config.mjs) covers those.
+ * @param {{ root: string, layers?: Record<string, Layer>, pending?: boolean }} options
+ * @returns {import('esbuild').Plugin}
+ */
 export function layerRules({ root, layers = LAYERS, pending = true }) {
   return {
     name: 'layer-rules',
