@@ -17,12 +17,22 @@ const builds = [
 
 // pdfjs stays an ES module next to the bundle (see src/host/pdf-text.ts): minified copies, not bundled into the CJS.
 const pdfjsBuilds = ['pdf.mjs', 'pdf.worker.mjs'].map((f) => ({
-  entryPoints: [`node_modules/pdfjs-dist/legacy/build/${f}`], outfile: `out/pdfjs/${f}`, bundle: false, minify: true, format: 'esm', platform: 'node', target: 'node20', logLevel: 'error', legalComments: 'none',
+  entryPoints: [`node_modules/pdfjs-dist/legacy/build/${f}`],
+  outfile: `out/pdfjs/${f}`,
+  bundle: false,
+  minify: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  logLevel: 'error',
+  legalComments: 'none',
 }));
 builds.push(...pdfjsBuilds);
 
 if (watch) {
-  for (const b of builds) { await (await esbuild.context(b)).watch(); }
+  for (const b of builds) {
+    await (await esbuild.context(b)).watch();
+  }
   console.log('watching…');
 } else {
   await Promise.all(builds.map((b) => esbuild.build(b)));

@@ -16,8 +16,8 @@ const NODE = 'node builtins';
  * Each layer, by the files it holds (a folder ending in `/`, or one file), and what those files may import: source
  * folders or files, package names and Node's builtins (`NODE`). `mayNot` instead lists what a layer may not import
  * (everything else is allowed). A file's own layer is always allowed.
+ * @type {Record<string, Layer>}
  */
-/** @type {Record<string, Layer>} */
 export const LAYERS = {
   shared: { files: ['src/shared/'], may: ['zod'] },
   protocol: { files: ['src/protocol.ts'], may: ['src/shared/', 'zod'] },
@@ -27,7 +27,15 @@ export const LAYERS = {
     files: ['src/cli/'],
     may: ['src/run/', 'src/core/', 'src/shared/', 'zod', NODE],
     // Known edges until the workspace files move from src/host to src/run: remove this list then.
-    pendingMove: ['src/host/dataset.ts', 'src/host/journal.ts', 'src/host/jsonl.ts', 'src/host/pdf-text.ts', 'src/host/prompt-files.ts', 'src/host/recipe-file.ts', 'src/host/run-lock.ts'],
+    pendingMove: [
+      'src/host/dataset.ts',
+      'src/host/journal.ts',
+      'src/host/jsonl.ts',
+      'src/host/pdf-text.ts',
+      'src/host/prompt-files.ts',
+      'src/host/recipe-file.ts',
+      'src/host/run-lock.ts',
+    ],
   },
   host: {
     files: ['src/host/', 'src/extension.ts'],
@@ -44,7 +52,7 @@ const isRelative = (spec) => spec === '.' || spec === '..' || spec.startsWith('.
 /** @param {string} spec */
 const isBuiltin = (spec) => spec.startsWith('node:') || builtinModules.includes(spec) || builtinModules.includes(spec.split('/')[0]);
 /** @param {string} spec */
-const packageName = (spec) => spec.split('/').slice(0, spec.startsWith('@') ? 2 : 1).join('/');
+const packageName = (spec) => (spec.startsWith('@') ? spec.split('/', 2).join('/') : spec.split('/', 1)[0]);
 /** @param {string} entry */
 const isSourceEntry = (entry) => entry.endsWith('/') || CODE_EXT.test(entry);
 /** @param {string} p */
@@ -56,7 +64,9 @@ const toPosix = (p) => p.split(path.sep).join('/');
  * @param {string} entry
  */
 function under(rel, entry) {
-  if (entry.endsWith('/')) { return rel.startsWith(entry); }
+  if (entry.endsWith('/')) {
+    return rel.startsWith(entry);
+  }
   const base = entry.replace(CODE_EXT, '');
   return rel.replace(CODE_EXT, '') === base || rel.replace(CODE_EXT, '') === `${base}/index`;
 }
@@ -79,7 +89,9 @@ export function layerOf(rel, layers = LAYERS) {
 export function checkImport({ root, importer, spec, layers = LAYERS, pending = true }) {
   const from = toPosix(path.relative(root, importer));
   const name = layerOf(from, layers);
-  if (!name) { return undefined; }
+  if (!name) {
+    return undefined;
+  }
   const layer = layers[name];
   /** @type {'source' | 'package' | typeof NODE} which rule entries can match */
   let kind;
@@ -88,8 +100,12 @@ export function checkImport({ root, importer, spec, layers = LAYERS, pending = t
   if (isRelative(spec)) {
     kind = 'source';
     target = toPosix(path.relative(root, path.resolve(path.dirname(importer), spec)));
-    if (layer.files.some((f) => under(target, f))) { return undefined; }
-    if (pending && layer.pendingMove?.some((e) => under(target, e))) { return undefined; }
+    if (layer.files.some((f) => under(target, f))) {
+      return undefined;
+    }
+    if (pending && layer.pendingMove?.some((e) => under(target, e))) {
+      return undefined;
+    }
     shown = `'${spec}' (${target})`;
   } else if (isBuiltin(spec)) {
     kind = NODE;
@@ -99,16 +115,19 @@ export function checkImport({ root, importer, spec, layers = LAYERS, pending = t
     target = packageName(spec);
     shown = `'${spec}'`;
   }
-  const matches = (/** @type {string} */ entry) => entry === NODE ? kind === NODE : isSourceEntry(entry) ? kind === 'source' && under(target, entry) : kind === 'package' && target === entry;
+  const matches = (/** @type {string} */ entry) =>
+    entry === NODE ? kind === NODE : isSourceEntry(entry) ? kind === 'source' && under(target, entry) : kind === 'package' && target === entry;
   const allowed = layer.mayNot ? !layer.mayNot.some(matches) : (layer.may ?? []).some(matches);
-  if (allowed) { return undefined; }
+  if (allowed) {
+    return undefined;
+  }
   const rule = layer.mayNot ? `may import anything but ${layer.mayNot.join(', ')}` : `may import only ${[...layer.files, ...(layer.may ?? [])].join(', ')}`;
   return `${from} imports ${shown}: the ${name} layer ${rule}`;
 }
 
 /**
  * The esbuild plugin: every import of a bundled file is checked; each forbidden one is a build error at its line.
- * Type-only imports never reach a bundle: the lint rule of the same name (eslint.config.mjs) covers those.
+ * Type-only and unused imports never reach a bundle: the lint rule `layers/imports` (eslint.config.mjs) covers those.
  * @param {{ root: string, layers?: Record<string, Layer>, pending?: boolean }} options
  * @returns {import('esbuild').Plugin}
  */
@@ -117,7 +136,9 @@ export function layerRules({ root, layers = LAYERS, pending = true }) {
     name: 'layer-rules',
     setup(build) {
       build.onResolve({ filter: /.*/ }, (args) => {
-        if (!args.importer || args.kind === 'entry-point') { return undefined; }
+        if (!args.importer || args.kind === 'entry-point') {
+          return undefined;
+        }
         const problem = checkImport({ root, importer: args.importer, spec: args.path, layers, pending });
         return problem ? { errors: [{ text: `forbidden import: ${problem}` }] } : undefined;
       });
