@@ -1,5 +1,6 @@
 // The layers hold: a forbidden import fails the build (naming the file and the import), the linter marks it (type-only
-// imports too), and the type-check gives each layer only its own globals (no Node in the panel, no DOM in the engine).
+// imports too), and each layer's type-check has only its own globals (no Node in the panel, no DOM in the engine) and no
+// editor API outside the host. Fixture trees are built in a temp dir and checked with the repository's own rules.
 import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -175,26 +176,38 @@ describe('layer rules', () => {
     );
   });
 
-  it('gives the panel no Node globals and the engine no DOM in the type-check', async () => {
+  it('gives the panel no Node globals, the engine no DOM, and neither the editor API, in the type-check', async () => {
     const [webview, engine] = await Promise.all([
       typecheck('tsconfig.webview.json', {
-        'webview/bad.ts': "export const home = process.env.HOME;\nexport const fs = require('fs');\n",
+        'webview/bad.ts': "export const home = process.env.HOME;\nexport const fs = require('fs');\nexport type U = import('vscode').Uri;\n",
         'webview/good.ts': 'export const title: string = document.title;\n',
       }),
       typecheck('tsconfig.engine.json', {
-        'src/core/bad.ts': 'export const title = document.title;\n',
+        'src/core/bad.ts': "import type { Uri } from 'vscode';\nexport type U = Uri;\nexport const title = document.title;\n",
         'src/core/good.ts': "export const home = process.env.HOME;\nexport const fs: typeof import('node:fs') = require('node:fs');\n",
       }),
     ]);
-    // Each error as "file(line,col) TSnnnn name": the name TypeScript could not find.
+    // Each error as "file(line,col) TSnnnn what": the name TypeScript could not find, or the import that is no module.
     const errors = (out: string) =>
       out
         .split('\n')
         .filter((l) => l.includes('error TS'))
-        .map((l) => l.replace(/^(\S+?\.ts\(\d+,\d+\)): error (TS\d+): Cannot find name '(\w+)'.*/, '$1 $2 $3'));
+        .map((l) =>
+          l
+            .replace(/^(\S+?\.ts\(\d+,\d+\)): error (TS\d+): Cannot find name '(\w+)'.*/, '$1 $2 $3')
+            .replace(/^(\S+?\.ts\(\d+,\d+\)): error (TS\d+): File '.*\/([\w.]+)' is not a module.*/, '$1 $2 $3 is not a module'),
+        );
     assert.notEqual(webview.code, 0);
-    assert.deepEqual(errors(webview.output), ['webview/bad.ts(1,21) TS2591 process', 'webview/bad.ts(2,19) TS2591 require'], webview.output);
+    assert.deepEqual(
+      errors(webview.output),
+      ['webview/bad.ts(1,21) TS2591 process', 'webview/bad.ts(2,19) TS2591 require', 'webview/bad.ts(3,24) TS2306 vscode.d.ts is not a module'],
+      webview.output,
+    );
     assert.notEqual(engine.code, 0);
-    assert.deepEqual(errors(engine.output), ['src/core/bad.ts(1,22) TS2584 document'], engine.output);
+    assert.deepEqual(
+      errors(engine.output),
+      ['src/core/bad.ts(1,26) TS2306 vscode.d.ts is not a module', 'src/core/bad.ts(3,22) TS2584 document'],
+      engine.output,
+    );
   });
 });
