@@ -1,8 +1,10 @@
 // Bundles the extension (Node, CJS, `vscode` external), the webview (browser) and the VS Code test suite.
 import * as esbuild from 'esbuild';
+import { layerRules } from './build/layers.mjs';
 
 const watch = process.argv.includes('--watch');
-const common = { bundle: true, sourcemap: true, logLevel: 'warning', legalComments: 'none' };
+// Every bundle checks its imports against the layer rules (build/layers.mjs); logLimit 0 lists every forbidden import.
+const common = { bundle: true, sourcemap: true, logLevel: 'warning', logLimit: 0, legalComments: 'none', plugins: [layerRules({ root: import.meta.dirname })] };
 const node = { ...common, platform: 'node', format: 'cjs', target: 'node20', external: ['vscode', 'pdfjs-dist'] };
 const builds = [
   { ...node, entryPoints: ['src/extension.ts'], outfile: 'out/extension.js', minify: !watch },
@@ -15,12 +17,22 @@ const builds = [
 
 // pdfjs stays an ES module next to the bundle (see src/run/pdf-text.ts): minified copies, not bundled into the CJS.
 const pdfjsBuilds = ['pdf.mjs', 'pdf.worker.mjs'].map((f) => ({
-  entryPoints: [`node_modules/pdfjs-dist/legacy/build/${f}`], outfile: `out/pdfjs/${f}`, bundle: false, minify: true, format: 'esm', platform: 'node', target: 'node20', logLevel: 'error', legalComments: 'none',
+  entryPoints: [`node_modules/pdfjs-dist/legacy/build/${f}`],
+  outfile: `out/pdfjs/${f}`,
+  bundle: false,
+  minify: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  logLevel: 'error',
+  legalComments: 'none',
 }));
 builds.push(...pdfjsBuilds);
 
 if (watch) {
-  for (const b of builds) { await (await esbuild.context(b)).watch(); }
+  for (const b of builds) {
+    await (await esbuild.context(b)).watch();
+  }
   console.log('watching…');
 } else {
   await Promise.all(builds.map((b) => esbuild.build(b)));
