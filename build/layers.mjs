@@ -9,7 +9,6 @@ const NODE = 'node builtins';
  * @property {string[]} files the folders (ending in `/`) and files the layer holds
  * @property {string[]} [may] what its files may import, besides the layer's own files
  * @property {string[]} [mayNot] what its files may not import (everything else is allowed)
- * @property {string[]} [pendingMove] targets allowed until a move lands (a temporary exception, listed by file)
  */
 
 /**
@@ -26,22 +25,10 @@ export const LAYERS = {
   cli: {
     files: ['src/cli/'],
     may: ['src/run/', 'src/core/', 'src/shared/', 'zod', NODE],
-    // Known edges until the workspace files move from src/host to src/run: remove this list then.
-    pendingMove: [
-      'src/host/dataset.ts',
-      'src/host/journal.ts',
-      'src/host/jsonl.ts',
-      'src/host/pdf-text.ts',
-      'src/host/prompt-files.ts',
-      'src/host/recipe-file.ts',
-      'src/host/run-lock.ts',
-    ],
   },
   host: {
     files: ['src/host/', 'src/extension.ts'],
     mayNot: ['src/cli/', 'webview/'],
-    // Known edge until the export moves from src/cli to src/run: remove this list then.
-    pendingMove: ['src/cli/export.ts'],
   },
   webview: { files: ['webview/'], may: ['src/protocol.ts', 'src/shared/', 'zod', '@vscode/webview-ui-toolkit'] },
 };
@@ -82,11 +69,11 @@ export function layerOf(rel, layers = LAYERS) {
 
 /**
  * Checks one import. `importer` is the importing file's absolute path, `spec` the import as written. Returns undefined
- * when allowed, else a sentence naming the file, the import and the rule. `pending: false` ignores the known edges.
- * @param {{ root: string, importer: string, spec: string, layers?: Record<string, Layer>, pending?: boolean }} args
+ * when allowed, else a sentence naming the file, the import and the rule.
+ * @param {{ root: string, importer: string, spec: string, layers?: Record<string, Layer> }} args
  * @returns {string | undefined}
  */
-export function checkImport({ root, importer, spec, layers = LAYERS, pending = true }) {
+export function checkImport({ root, importer, spec, layers = LAYERS }) {
   const from = toPosix(path.relative(root, importer));
   const name = layerOf(from, layers);
   if (!name) {
@@ -101,9 +88,6 @@ export function checkImport({ root, importer, spec, layers = LAYERS, pending = t
     kind = 'source';
     target = toPosix(path.relative(root, path.resolve(path.dirname(importer), spec)));
     if (layer.files.some((f) => under(target, f))) {
-      return undefined;
-    }
-    if (pending && layer.pendingMove?.some((e) => under(target, e))) {
       return undefined;
     }
     shown = `'${spec}' (${target})`;
@@ -128,10 +112,10 @@ export function checkImport({ root, importer, spec, layers = LAYERS, pending = t
 /**
  * The esbuild plugin: every import of a bundled file is checked; each forbidden one is a build error at its line.
  * Type-only and unused imports never reach a bundle: the lint rule `layers/imports` (eslint.config.mjs) covers those.
- * @param {{ root: string, layers?: Record<string, Layer>, pending?: boolean }} options
+ * @param {{ root: string, layers?: Record<string, Layer> }} options
  * @returns {import('esbuild').Plugin}
  */
-export function layerRules({ root, layers = LAYERS, pending = true }) {
+export function layerRules({ root, layers = LAYERS }) {
   return {
     name: 'layer-rules',
     setup(build) {
@@ -139,7 +123,7 @@ export function layerRules({ root, layers = LAYERS, pending = true }) {
         if (!args.importer || args.kind === 'entry-point') {
           return undefined;
         }
-        const problem = checkImport({ root, importer: args.importer, spec: args.path, layers, pending });
+        const problem = checkImport({ root, importer: args.importer, spec: args.path, layers });
         return problem ? { errors: [{ text: `forbidden import: ${problem}` }] } : undefined;
       });
     },
