@@ -71,9 +71,9 @@ export async function solve(ctx: RoleContext, solver: SolverRole, question: stri
   return rollouts;
 }
 
-function answerFailure(c: { text: string; finishReason: string; refusal?: string }): string | undefined {
+function answerFailure(c: { text: string; finishReason: string; refusal?: string; failure?: string }): string | undefined {
   if (c.refusal) { return `refused: ${c.refusal}`; }
-  if (c.finishReason === 'length') { return 'cut off at max_tokens'; }
+  if (c.finishReason === 'length') { return c.failure ?? 'cut off at max_tokens'; }
   if (!c.text.trim()) { return 'empty answer'; }
   if (c.finishReason === 'content_filter') { return 'stopped by the content filter'; }
   return undefined;
