@@ -135,15 +135,14 @@ export class OpenAICompatibleModel implements ChatModel {
     const n = Math.max(1, req.n ?? 1);
     const result: ChatResult = { choices: [], promptTokens: 0, completionTokens: 0, calls: 0 };
     const limits: number[] = [];
-    const reasoned: Array<number | undefined> = [];
+    const reasoned: Reasoned[] = [];
     const add = (r: Sent) => {
       for (const c of r.choices) {
         const index = result.choices.length;
         if (index >= n) { break; }
         result.choices.push(choiceOf(c));
         limits[index] = r.limit;
-        // Per-choice reasoning tokens are known only when the request had one choice.
-        reasoned[index] = r.choices.length === 1 ? r.reasoningTokens : undefined;
+        reasoned[index] = reasonedOf(r);
       }
       result.promptTokens += r.promptTokens; result.completionTokens += r.completionTokens; result.calls += r.calls;
       if (r.reasoningTokens !== undefined) { result.reasoningTokens = (result.reasoningTokens ?? 0) + r.reasoningTokens; }
@@ -169,20 +168,24 @@ export class OpenAICompatibleModel implements ChatModel {
   }
 
   /** Choices cut off before any answer because the budget went on reasoning: asked again once with a larger budget. */
-  private async retryReasoningCutOffs(req: ChatRequest, result: ChatResult, limits: number[], reasoned: Array<number | undefined>): Promise<void> {
+  private async retryReasoningCutOffs(req: ChatRequest, result: ChatResult, limits: number[], reasoned: Reasoned[]): Promise<void> {
     const caps = this.profile;
-    const isCut = (c: ChatChoice, i: number) => c.finishReason === 'length' && !c.text.trim() && (Boolean(c.reasoning?.trim()) || (reasoned[i] ?? 0) > 0 || caps.capabilities.reasoning === 'hidden');
+    const isCut = (c: ChatChoice, i: number) => c.finishReason === 'length' && !c.text.trim() && (Boolean(c.reasoning?.trim()) || reasoned[i].any || caps.capabilities.reasoning === 'hidden');
     const cut = result.choices.map((c, i) => (isCut(c, i) ? i : -1)).filter((i) => i >= 0);
     if (cut.length === 0) { return; }
     const limit = Math.max(...cut.map((i) => limits[i]));
     if (caps.sources.reasoningAllowance !== 'override') {
-      const allowance = Math.min(MAX_REASONING_ALLOWANCE, Math.max(caps.capabilities.reasoningAllowance * 2, limit));
-      this.learn({ reasons: true, reasoningAllowance: allowance }, `spent all ${limit} tokens reasoning before answering: ${allowance} tokens are now added for reasoning`);
+      // At least twice the budget that was spent; requests cut at the same time raise it once, not once each.
+      const needed = Math.min(MAX_REASONING_ALLOWANCE, 2 * limit - (req.maxTokens ?? this.cfg.maxTokens));
+      const allowance = Math.max(caps.capabilities.reasoningAllowance, needed);
+      if (allowance !== caps.capabilities.reasoningAllowance || !caps.capabilities.reasons) {
+        this.learn({ reasons: true, reasoningAllowance: allowance }, `spent all ${limit} tokens reasoning before answering: ${allowance} tokens are now added for reasoning`);
+      }
       const again = await Promise.all(cut.map((i) => this.request(req, 1, i)));
       again.forEach((r, k) => {
         const i = cut[k];
         const c = r.choices[0];
-        if (c) { result.choices[i] = choiceOf(c); limits[i] = r.limit; reasoned[i] = r.reasoningTokens; }
+        if (c) { result.choices[i] = choiceOf(c); limits[i] = r.limit; reasoned[i] = reasonedOf(r); }
         result.promptTokens += r.promptTokens; result.completionTokens += r.completionTokens; result.calls += r.calls;
         if (r.reasoningTokens !== undefined) { result.reasoningTokens = (result.reasoningTokens ?? 0) + r.reasoningTokens; }
         if (r.estimated) { result.usageEstimated = true; }
@@ -190,7 +193,7 @@ export class OpenAICompatibleModel implements ChatModel {
     }
     for (const i of cut) {
       const c = result.choices[i];
-      if (isCut(c, i)) { c.failure = reasoningSpentMessage(this.model, reasoned[i] ?? limits[i], this.opts.role); }
+      if (isCut(c, i)) { c.failure = reasoningSpentMessage(this.model, reasoned[i].tokens ?? limits[i], this.opts.role); }
     }
   }
 
@@ -206,7 +209,7 @@ export class OpenAICompatibleModel implements ChatModel {
         n, json: req.json, seed: req.seed, stream: Boolean(req.onDelta),
       });
       try {
-        const reply = await this.limiter.run(() => (req.onDelta ? this.streamed(built, req, n, offset, profile) : this.plain(built, req.signal)), req.signal);
+        const reply = await this.limiter.run(() => (req.onDelta ? this.streamed(built, req, n, offset, profile) : this.plain(built, profile, req.signal)), req.signal);
         this.notice(reply, built, profile);
         const estimated = !reply.usageReported;
         if (estimated) { this.estimate(reply, req); }
@@ -237,10 +240,10 @@ export class OpenAICompatibleModel implements ChatModel {
     }
   }
 
-  private async plain(built: Built, signal?: AbortSignal): Promise<Reply> {
+  private async plain(built: Built, profile: EndpointProfile, signal?: AbortSignal): Promise<Reply> {
     const res = await this.client.chat.completions.create(built.body as unknown as OpenAI.Chat.ChatCompletionCreateParamsNonStreaming, { signal });
     if (!res || !Array.isArray(res.choices)) { throw new ModelError('server', `${who(this.ctx)} sent a reply without choices`); }
-    return readCompletion(res as unknown as Parameters<typeof readCompletion>[0]);
+    return readCompletion(res as unknown as Parameters<typeof readCompletion>[0], profile.capabilities.reasoning === 'tags_unopened');
   }
 
   private async streamed(built: Built, req: ChatRequest, n: number, offset: number, profile: EndpointProfile): Promise<Reply> {
@@ -255,8 +258,9 @@ export class OpenAICompatibleModel implements ChatModel {
     const caps = profile.capabilities;
     const patch: Partial<Capabilities> = {};
     const notes: string[] = [];
-    const where: Capabilities['reasoning'] | undefined = reply.seen.unopened ? 'tags_unopened' : reply.seen.tags ? 'tags' : reply.seen.field ? 'field' : undefined;
-    if (where && where !== caps.reasoning && profile.sources.reasoning !== 'override') { patch.reasoning = where; notes.push(`returns reasoning in ${where === 'field' ? 'a message field' : '<think> tags'}`); }
+    const hidden = !reply.seen.field && !reply.seen.tags && (reply.reasoningTokens ?? 0) > 0 && caps.reasoning === 'none';
+    const where: Capabilities['reasoning'] | undefined = reply.seen.unopened ? 'tags_unopened' : reply.seen.tags ? 'tags' : reply.seen.field ? 'field' : hidden ? 'hidden' : undefined;
+    if (where && where !== caps.reasoning && profile.sources.reasoning !== 'override') { patch.reasoning = where; notes.push(where === 'hidden' ? 'reasons without returning the text (counted in usage)' : `returns reasoning in ${where === 'field' ? 'a message field' : '<think> tags'}`); }
     if ((where || (reply.reasoningTokens ?? 0) > 0) && !caps.reasons && profile.sources.reasons !== 'override') {
       patch.reasons = true;
       if (caps.reasoningAllowance === 0 && profile.sources.reasoningAllowance !== 'override') { patch.reasoningAllowance = REASONING_ALLOWANCE; }
@@ -311,6 +315,13 @@ function transportError(e: unknown, ctx: ErrorContext, apiKey: string): ModelErr
   if (e instanceof SyntaxError) { return new ModelError('server', `${w} sent a reply that is not valid JSON`); }
   if (e instanceof TypeError && /terminated|other side closed/i.test(`${e.message} ${String(e.cause ?? '')}`)) { return new ModelError('server', `${w} closed the connection mid-reply`); }
   return new ModelError('server', clean(`${w}: ${e instanceof Error ? e.message : String(e)}`));
+}
+
+/** Whether a request's reply reported reasoning tokens, and how many one choice spent (known only for a single choice). */
+interface Reasoned { any: boolean; tokens?: number }
+
+function reasonedOf(r: Reply): Reasoned {
+  return { any: (r.reasoningTokens ?? 0) > 0, tokens: r.choices.length === 1 ? r.reasoningTokens : undefined };
 }
 
 function choiceOf(c: Reply['choices'][number]): ChatChoice {

@@ -60,9 +60,11 @@ export async function solve(ctx: RoleContext, solver: SolverRole, question: stri
   };
   const choices = await call(n, ep.maxTokens, onDelta);
   const rollouts: Rollout[] = choices.map((c, index) => ({ solver, index, answer: c.text, failure: answerFailure(c) }));
+  // An answer whose budget went on reasoning was already asked for again, with a larger budget, by the model layer.
+  const settled = new Set(choices.flatMap((c, index) => (c.failure ? [index] : [])));
   let budget = ep.maxTokens;
   for (let retry = 0; retry < ctx.config.truncationRetries; retry++) {
-    const bad = rollouts.filter((r) => r.failure);
+    const bad = rollouts.filter((r) => r.failure && !settled.has(r.index));
     if (bad.length === 0) { break; }
     budget *= 2;
     const again = await Promise.all(bad.map(() => call(1, budget)));

@@ -12,11 +12,13 @@ export interface Split { content: string; reasoning: string }
 /**
  * The answer and the reasoning in a reply's text. A closing tag with no opening one before it closes a block the
  * prompt template opened (DeepSeek-R1's does); an opening tag never closed means the reply was cut off while reasoning.
+ * `cutInside`: the template opens the block and the reply was cut off, so text with no closing tag is all reasoning.
  */
-export function splitReasoning(text: string): Split {
+export function splitReasoning(text: string, cutInside = false): Split {
   const firstClose = text.search(CLOSE);
   const firstOpen = text.search(OPEN);
   let inside = firstClose >= 0 && (firstOpen < 0 || firstClose < firstOpen);
+  if (cutInside && firstClose < 0) { return { content: '', reasoning: text.replace(OPEN, '').trim() }; }
   if (firstOpen < 0 && firstClose < 0) { return harmony(text); }
   let content = '';
   let reasoning = '';
@@ -49,6 +51,8 @@ export class ReasoningSplitter {
   /** A closing tag came with no opening one: the endpoint's template opens the block (worth remembering). */
   sawUnopenedClose = false;
   sawTags = false;
+  /** The blank lines after a closing tag are not part of the answer. */
+  private afterClose = false;
 
   constructor(startsInside = false) { this.inside = startsInside; }
 
@@ -61,21 +65,23 @@ export class ReasoningSplitter {
       if (!this.inside && close >= 0 && (open < 0 || close < open)) {
         // Reasoning already passed on as answer text; the final text is split again from the whole reply.
         this.sawUnopenedClose = true; this.sawTags = true;
-        out.content += this.buf.slice(0, close);
+        out.content += this.answer(this.buf.slice(0, close));
         this.buf = this.buf.slice(close).replace(CLOSE, '');
+        this.afterClose = true;
         continue;
       }
       const m = (this.inside ? CLOSE : OPEN).exec(this.buf);
       if (!m) { break; }
       this.sawTags = true;
-      if (this.inside) { out.reasoning += this.buf.slice(0, m.index); } else { out.content += this.buf.slice(0, m.index); }
+      if (this.inside) { out.reasoning += this.buf.slice(0, m.index); } else { out.content += this.answer(this.buf.slice(0, m.index)); }
       this.buf = this.buf.slice(m.index + m[0].length);
       this.inside = !this.inside;
+      this.afterClose = !this.inside;
     }
     const keep = partialTagTail(this.buf);
     const ready = this.buf.slice(0, this.buf.length - keep);
     this.buf = this.buf.slice(ready.length);
-    if (this.inside) { out.reasoning += ready; } else { out.content += ready; }
+    if (this.inside) { out.reasoning += ready; } else { out.content += this.answer(ready); }
     return out;
   }
 
@@ -83,7 +89,14 @@ export class ReasoningSplitter {
   end(): Split {
     const rest = this.buf;
     this.buf = '';
-    return this.inside ? { content: '', reasoning: rest } : { content: rest, reasoning: '' };
+    return this.inside ? { content: '', reasoning: rest } : { content: this.answer(rest), reasoning: '' };
+  }
+
+  private answer(text: string): string {
+    if (!this.afterClose) { return text; }
+    const trimmed = text.trimStart();
+    if (trimmed) { this.afterClose = false; }
+    return trimmed;
   }
 }
 

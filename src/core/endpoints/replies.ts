@@ -32,14 +32,14 @@ function usageOf(u: Usage): Pick<Reply, 'promptTokens' | 'completionTokens' | 'r
   return { promptTokens: u?.prompt_tokens ?? 0, completionTokens: u?.completion_tokens ?? 0, reasoningTokens: typeof r === 'number' ? r : undefined };
 }
 
-/** A whole (not streamed) completion. */
-export function readCompletion(res: { choices?: unknown[]; usage?: Usage }): Reply {
+/** A whole (not streamed) completion; `unopened`: the endpoint's template opens the thinking block. */
+export function readCompletion(res: { choices?: unknown[]; usage?: Usage }, unopened = false): Reply {
   const seen = { field: false, tags: false, unopened: false };
   const choices = (res.choices ?? []).map((raw) => {
     const c = raw as { message?: Record<string, unknown>; finish_reason?: string | null };
     const content = typeof c.message?.content === 'string' ? c.message.content : '';
     const field = reasoningField(c.message);
-    const split = splitReasoning(content);
+    const split = splitReasoning(content, unopened && c.finish_reason === 'length');
     if (field) { seen.field = true; }
     if (split.content !== content) { seen.tags = true; seen.unopened ||= /<\/think(ing)?>/i.test(content) && !/<think(ing)?>/i.test(content); }
     const refusal = typeof c.message?.refusal === 'string' && c.message.refusal ? c.message.refusal : undefined;
@@ -96,7 +96,7 @@ export class StreamReader {
       const splitter = this.splitters.get(i)!;
       this.show(i, splitter.end().content);
       seen.tags ||= splitter.sawTags; seen.unopened ||= splitter.sawUnopenedClose;
-      const split = splitReasoning(this.raw.get(i)!);
+      const split = splitReasoning(this.raw.get(i)!, this.startsInside && this.finish.get(i) === 'length');
       const refusal = this.refusal.get(i);
       return { text: split.content, reasoning: [this.reasoning.get(i), split.reasoning].filter(Boolean).join('\n'), finishReason: this.finish.get(i)!, refusal };
     });
