@@ -101,18 +101,24 @@ export class OpenAICompatibleModel implements ChatModel {
   private readonly limiter: Limiter;
   private readonly profiles: EndpointProfiles;
   private readonly overrides: EndpointOverrides;
-  private readonly apiKey: string;
+  /** Everything to take out of messages: the key, and any credentials the base URL held. */
+  private readonly secrets: string[];
 
   constructor(private readonly cfg: EndpointConfig, private readonly opts: OpenAIModelOptions) {
     this.model = cfg.model;
     const url = new URL(cfg.baseURL);
     this.endpoint = url.host;
     this.host = endpointHost(cfg.baseURL);
-    this.apiKey = opts.apiKey;
+    // fetch refuses a URL with credentials in it: they travel as Basic authentication instead (when there is no key).
+    const basic = url.username || url.password ? `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}` : undefined;
+    const secrets = [opts.apiKey, basic?.slice(6), url.password && decodeURIComponent(url.password)].filter((x): x is string => Boolean(x));
+    url.username = ''; url.password = '';
+    this.secrets = secrets;
     const deadlineMs = opts.timeoutMs ?? 180_000;
     this.client = new OpenAI({
-      baseURL: cfg.baseURL, apiKey: opts.apiKey || 'none', maxRetries: opts.maxRetries ?? 4, timeout: deadlineMs, dangerouslyAllowBrowser: false,
-      fetch: guardedFetch({ deadlineMs, idleMs: opts.idleTimeoutMs ?? DEFAULT_IDLE_MS, secrets: opts.apiKey ? [opts.apiKey] : [] }),
+      baseURL: url.toString().replace(/\/$/, ''), apiKey: opts.apiKey || 'none', maxRetries: opts.maxRetries ?? 4, timeout: deadlineMs, dangerouslyAllowBrowser: false,
+      defaultHeaders: basic && !opts.apiKey ? { Authorization: basic } : undefined,
+      fetch: guardedFetch({ deadlineMs, idleMs: opts.idleTimeoutMs ?? DEFAULT_IDLE_MS, secrets }),
     });
     this.limiter = opts.limiter ?? new Limiter(8);
     this.profiles = opts.profiles ?? endpointProfiles;
@@ -235,7 +241,7 @@ export class OpenAICompatibleModel implements ChatModel {
           await sleep(250 * 2 ** (broken + stalled), req.signal);
           continue;
         }
-        throw transportError(e, this.ctx, this.apiKey);
+        throw transportError(e, this.ctx, this.secrets);
       }
     }
   }
@@ -290,16 +296,20 @@ export class OpenAICompatibleModel implements ChatModel {
 
 /** A ModelError for anything a request to an endpoint can throw (an HTTP error, a stall, a refused connection). */
 export function toModelError(e: unknown, where: string | ErrorContext, apiKey = ''): ModelError {
+  return toError(e, where, [apiKey]);
+}
+
+function toError(e: unknown, where: string | ErrorContext, secrets: string[]): ModelError {
   const ctx: ErrorContext = typeof where === 'string' ? { host: where } : where;
   if (e instanceof ModelError) { return e; }
   if (e instanceof OpenAI.APIUserAbortError || (e instanceof Error && e.name === 'AbortError')) { return new ModelError('aborted', 'Cancelled'); }
   if (e instanceof OpenAI.APIError && e.status !== undefined) { return statusError(e.status, infoOf(e), ctx); }
-  return transportError(e, ctx, apiKey);
+  return transportError(e, ctx, secrets);
 }
 
-function transportError(e: unknown, ctx: ErrorContext, apiKey: string): ModelError {
+function transportError(e: unknown, ctx: ErrorContext, secrets: string[]): ModelError {
   const w = who(ctx);
-  const clean = (s: string) => redact(s, [apiKey]);
+  const clean = (s: string) => redact(s, secrets);
   const stall = stallOf(e);
   if (stall || e instanceof OpenAI.APIConnectionTimeoutError) {
     return new ModelError('timeout', `${w} did not answer in time${stall ? ` (${stall.message})` : ''}. Raise requestTimeoutSeconds, or check the server.`);

@@ -62,10 +62,11 @@ export class EndpointProfiles {
 
   /** Takes back a snapshot saved earlier; entries that no longer validate are dropped. */
   restore(saved: unknown): void {
-    const parsed = LearnedProfiles.safeParse(saved);
-    if (!parsed.success) { return; }
-    for (const [k, v] of Object.entries(parsed.data)) {
-      this.learned.set(k, { host: v.host, model: v.model, capabilities: { ...v.capabilities }, notes: [...v.notes] });
+    if (!saved || typeof saved !== 'object') { return; }
+    for (const [k, raw] of Object.entries(saved)) {
+      const parsed = LearnedProfiles.safeParse({ [k]: raw });
+      const v = parsed.success ? parsed.data[k] : undefined;
+      if (v) { this.learned.set(k, { host: v.host, model: v.model, capabilities: { ...v.capabilities }, notes: [...v.notes] }); }
     }
   }
 

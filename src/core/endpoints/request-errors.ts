@@ -27,6 +27,7 @@ export function redact(text: string, secrets: readonly string[] = []): string {
   return out
     .replace(/(authorization["']?\s*[:=]\s*["']?)(bearer\s+)?[^\s"',}]+/gi, '$1$2***')
     .replace(/\bbearer\s+[A-Za-z0-9._~+/=-]{4,}/gi, 'Bearer ***')
+    .replace(/\bbasic\s+[A-Za-z0-9+/=]{6,}/gi, 'Basic ***')
     .replace(/\b(sk|pk|rk|gsk|xai|fw)[-_][A-Za-z0-9_-]{8,}/g, '$1-***')
     .replace(/((?:api[-_]?key|x-api-key|access[-_]?token|token)["']?\s*[:=]\s*["']?)[^\s"',}&]+/gi, '$1***')
     .replace(/(\/\/)[^/@\s]+@/g, '$1');
