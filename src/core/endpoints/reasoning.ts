@@ -1,9 +1,10 @@
 // Separates a model's reasoning from its answer: `<think>` blocks in the content (whole, unopened, or cut off), the
 // harmony format's analysis channel, and, while a reply streams, tags split across chunks. The answer alone is graded.
 
-const OPEN = /<(think|thinking)>/i;
-const CLOSE = /<\/(think|thinking)>/i;
-const TAGS = ['<think>', '<thinking>', '</think>', '</thinking>'];
+// <think> (DeepSeek-R1, Qwen3, QwQ, gpt-oss served raw by some), <thinking>, and Kimi's ◁think▷.
+const OPEN = /<(think|thinking)>|◁think▷/i;
+const CLOSE = /<\/(think|thinking)>|◁\/think▷/i;
+const TAGS = ['<think>', '<thinking>', '</think>', '</thinking>', '◁think▷', '◁/think▷'];
 /** gpt-oss served raw: the answer follows the final channel's marker. */
 const HARMONY_FINAL = '<|channel|>final<|message|>';
 

@@ -12,6 +12,7 @@ describe('reasoning', () => {
     assert.deepEqual(s, { content: '{"ok": true}', reasoning: THOUGHT });
     assert.deepEqual(extractJson(`<think>${THOUGHT}</think>{"ok": true}`), { ok: true });
     assert.deepEqual(splitReasoning(`<thinking>${THOUGHT}</thinking>Answer.`), { content: 'Answer.', reasoning: THOUGHT });
+    assert.deepEqual(splitReasoning(`◁think▷${THOUGHT}◁/think▷Answer.`), { content: 'Answer.', reasoning: THOUGHT });
   });
 
   it('reads a closing tag with no opening one as the end of a block the template opened', () => {
