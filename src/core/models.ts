@@ -7,9 +7,10 @@ import type { Capabilities, EndpointOverrides, EndpointProfile } from './endpoin
 import { REASONING_ALLOWANCE } from './endpoints/families';
 import { endpointHost, endpointProfiles, type EndpointProfiles } from './endpoints/profiles';
 import { reasoningSpentMessage } from './endpoints/reasoning';
-import { IncompleteStreamError, readCompletion, StreamReader, type Reply } from './endpoints/replies';
+import { readCompletion, StreamReader, type Reply } from './endpoints/replies';
 import { buildBody, type Built } from './endpoints/request-body';
-import { adaptationFor, ModelError, redact, roleSetting, statusError, who, type Adaptation, type ErrorContext, type ErrorInfo } from './endpoints/request-errors';
+import { infoOf, isBrokenBody, toError } from './endpoints/model-errors';
+import { adaptationFor, ModelError, statusError, who, type Adaptation, type ErrorContext, type ErrorInfo } from './endpoints/request-errors';
 import { guardedFetch, stallOf } from './endpoints/transport';
 import { Limiter } from './limiter';
 
@@ -81,6 +82,11 @@ export interface OpenAIModelOptions {
   overrides?: EndpointOverrides;
   /** Where learned capabilities are kept (default: the process-wide store). */
   profiles?: EndpointProfiles;
+}
+
+/** A ModelError for anything a request to an endpoint can throw (an HTTP error, a stall, a refused connection). */
+export function toModelError(e: unknown, where: string | ErrorContext, apiKey = ''): ModelError {
+  return toError(e, where, [apiKey]);
 }
 
 /** Raised inside a request when the endpoint turned out to reject `n` > 1: the caller asks again in parallel. */
@@ -241,7 +247,7 @@ export class OpenAICompatibleModel implements ChatModel {
           await sleep(250 * 2 ** (broken + stalled), req.signal);
           continue;
         }
-        throw transportError(e, this.ctx, this.secrets);
+        throw toError(e, this.ctx, this.secrets);
       }
     }
   }
@@ -294,39 +300,6 @@ export class OpenAICompatibleModel implements ChatModel {
   }
 }
 
-/** A ModelError for anything a request to an endpoint can throw (an HTTP error, a stall, a refused connection). */
-export function toModelError(e: unknown, where: string | ErrorContext, apiKey = ''): ModelError {
-  return toError(e, where, [apiKey]);
-}
-
-function toError(e: unknown, where: string | ErrorContext, secrets: string[]): ModelError {
-  const ctx: ErrorContext = typeof where === 'string' ? { host: where } : where;
-  if (e instanceof ModelError) { return e; }
-  if (e instanceof OpenAI.APIUserAbortError || (e instanceof Error && e.name === 'AbortError')) { return new ModelError('aborted', 'Cancelled'); }
-  if (e instanceof OpenAI.APIError && e.status !== undefined) { return statusError(e.status, infoOf(e), ctx); }
-  return transportError(e, ctx, secrets);
-}
-
-function transportError(e: unknown, ctx: ErrorContext, secrets: string[]): ModelError {
-  const w = who(ctx);
-  const clean = (s: string) => redact(s, secrets);
-  const stall = stallOf(e);
-  if (stall || e instanceof OpenAI.APIConnectionTimeoutError) {
-    return new ModelError('timeout', `${w} did not answer in time${stall ? ` (${stall.message})` : ''}. Raise requestTimeoutSeconds, or check the server.`);
-  }
-  if (e instanceof IncompleteStreamError) { return new ModelError('cut_off', `${w}: ${e.message}`); }
-  if (e instanceof OpenAI.APIConnectionError) {
-    const code = causeCode(e);
-    if (code && /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|CERT|SELF_SIGNED|UNABLE_TO_VERIFY/.test(code)) {
-      return new ModelError('unreachable', clean(`Cannot reach ${ctx.host}${ctx.role ? ` for ${ctx.role}` : ''} (${code}). Check ${roleSetting(ctx.role, 'baseUrl')} and that the server is running.`));
-    }
-    return new ModelError('server', clean(`${w} closed the connection${code ? ` (${code})` : ''}: ${e.cause instanceof Error ? e.cause.message : e.message}`));
-  }
-  if (e instanceof SyntaxError) { return new ModelError('server', `${w} sent a reply that is not valid JSON`); }
-  if (e instanceof TypeError && /terminated|other side closed/i.test(`${e.message} ${String(e.cause ?? '')}`)) { return new ModelError('server', `${w} closed the connection mid-reply`); }
-  return new ModelError('server', clean(`${w}: ${e instanceof Error ? e.message : String(e)}`));
-}
-
 /** Whether a request's reply reported reasoning tokens, and how many one choice spent (known only for a single choice). */
 interface Reasoned { any: boolean; tokens?: number }
 
@@ -336,27 +309,6 @@ function reasonedOf(r: Reply): Reasoned {
 
 function choiceOf(c: Reply['choices'][number]): ChatChoice {
   return { text: c.text, finishReason: c.finishReason, ...(c.refusal ? { refusal: c.refusal } : {}), ...(c.reasoning ? { reasoning: c.reasoning } : {}) };
-}
-
-/** The normalized error an APIError carries (the transport puts every server's error body in OpenAI's shape). */
-function infoOf(e: InstanceType<typeof OpenAI.APIError>): ErrorInfo {
-  const err = e.error as Partial<ErrorInfo> | undefined;
-  const message = typeof err?.message === 'string' ? err.message : e.message.replace(/^\d{3}\s*/, '');
-  return { message, type: err?.type ?? null, param: err?.param ?? null, code: err?.code ?? null };
-}
-
-function causeCode(e: unknown): string | undefined {
-  for (let x: unknown = e, d = 0; x && d < 6; x = (x as { cause?: unknown }).cause, d++) {
-    const code = (x as { code?: unknown }).code;
-    if (typeof code === 'string') { return code; }
-  }
-  return undefined;
-}
-
-/** A body cut off, garbled or stalled after the status: the SDK does not retry these. */
-function isBrokenBody(e: unknown): boolean {
-  return e instanceof SyntaxError || e instanceof IncompleteStreamError || stallOf(e) !== undefined
-    || (e instanceof TypeError && /terminated|other side closed/i.test(`${e.message} ${String(e.cause ?? '')}`));
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
