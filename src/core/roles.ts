@@ -60,9 +60,11 @@ export async function solve(ctx: RoleContext, solver: SolverRole, question: stri
   };
   const choices = await call(n, ep.maxTokens, onDelta);
   const rollouts: Rollout[] = choices.map((c, index) => ({ solver, index, answer: c.text, failure: answerFailure(c) }));
+  // An answer whose budget went on reasoning was already asked for again, with a larger budget, by the model layer.
+  const settled = new Set(choices.flatMap((c, index) => (c.failure ? [index] : [])));
   let budget = ep.maxTokens;
   for (let retry = 0; retry < ctx.config.truncationRetries; retry++) {
-    const bad = rollouts.filter((r) => r.failure);
+    const bad = rollouts.filter((r) => r.failure && !settled.has(r.index));
     if (bad.length === 0) { break; }
     budget *= 2;
     const again = await Promise.all(bad.map(() => call(1, budget)));
@@ -71,9 +73,9 @@ export async function solve(ctx: RoleContext, solver: SolverRole, question: stri
   return rollouts;
 }
 
-function answerFailure(c: { text: string; finishReason: string; refusal?: string }): string | undefined {
+function answerFailure(c: { text: string; finishReason: string; refusal?: string; failure?: string }): string | undefined {
   if (c.refusal) { return `refused: ${c.refusal}`; }
-  if (c.finishReason === 'length') { return 'cut off at max_tokens'; }
+  if (c.finishReason === 'length') { return c.failure ?? 'cut off at max_tokens'; }
   if (!c.text.trim()) { return 'empty answer'; }
   if (c.finishReason === 'content_filter') { return 'stopped by the content filter'; }
   return undefined;

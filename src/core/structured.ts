@@ -1,6 +1,7 @@
 // Asks a model for JSON that must pass a zod schema: extraction from prose, validation, and one repair retry.
 import { z } from 'zod';
-import type { ChatMessage, ChatModel, ChatRequest } from './models';
+import { splitReasoning } from './endpoints/reasoning';
+import type { ChatChoice, ChatMessage, ChatModel, ChatRequest } from './models';
 
 /** The model's reply could not be turned into a valid object, even after the repair retry. */
 export class StructuredOutputError extends Error {
@@ -32,9 +33,9 @@ export function wireSchema(schema: z.ZodType): Record<string, unknown> {
   return out;
 }
 
-/** The first JSON object in a reply, tolerating code fences and prose around it. */
+/** The first JSON object in a reply, tolerating reasoning before it (braces and all), code fences and prose around it. */
 export function extractJson(text: string): unknown {
-  const trimmed = text.trim();
+  const trimmed = splitReasoning(text).content.trim();
   try { return JSON.parse(trimmed); } catch { /* look for an object inside */ }
   const fenced = /```(?:json)?\s*([\s\S]*?)```/i.exec(trimmed);
   if (fenced) { try { return JSON.parse(fenced[1]); } catch { /* fall through */ } }
@@ -44,8 +45,10 @@ export function extractJson(text: string): unknown {
   throw new SyntaxError('no JSON object found in the reply');
 }
 
-function problem(text: string, finishReason: string, refusal: string | undefined, schema: z.ZodType): { value?: unknown; error?: string } {
+function problem({ text, finishReason, refusal, failure }: ChatChoice, schema: z.ZodType): { value?: unknown; error?: string; final?: boolean } {
   if (refusal) { return { error: `the model refused: ${refusal}` }; }
+  // The endpoint layer already asked again with a larger budget: a repair with the same one would be spent the same way.
+  if (failure) { return { error: failure, final: true }; }
   if (!text.trim()) { return { error: finishReason === 'length' ? 'the reply was empty (the token budget ran out)' : 'the reply was empty' }; }
   let data: unknown;
   try { data = extractJson(text); } catch (e) {
@@ -64,8 +67,9 @@ export async function completeJson<T>(call: JsonCall<T>): Promise<T> {
   const first = await call.model.complete(base);
   call.onUsage(first);
   const c1 = first.choices[0];
-  const r1 = problem(c1.text, c1.finishReason, c1.refusal, call.schema);
+  const r1 = problem(c1, call.schema);
   if (r1.error === undefined) { return r1.value as T; }
+  if (r1.final) { throw new StructuredOutputError(`${call.name}: ${r1.error}`, c1.text); }
   // One repair: show the model its reply and exactly what was wrong with it.
   const repair: ChatRequest = {
     ...base,
@@ -76,7 +80,7 @@ export async function completeJson<T>(call: JsonCall<T>): Promise<T> {
   const second = await call.model.complete(repair);
   call.onUsage(second);
   const c2 = second.choices[0];
-  const r2 = problem(c2.text, c2.finishReason, c2.refusal, call.schema);
+  const r2 = problem(c2, call.schema);
   if (r2.error === undefined) { return r2.value as T; }
   throw new StructuredOutputError(`${call.name}: ${r2.error} (after one repair; first error: ${r1.error})`, c2.text);
 }

@@ -1,7 +1,10 @@
-// Scripted OpenAI-compatible HTTP server on 127.0.0.1 for tests: deterministic replies, recorded requests, fault injection.
+// Scripted OpenAI-compatible HTTP server on 127.0.0.1 for tests: deterministic replies, recorded requests, fault
+// injection, and server-family profiles (what each family refuses, where it puts reasoning, how it reports usage).
 import * as http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { randomUUID } from 'node:crypto';
+import type { ServerProfile } from './server-profiles/profile';
+import { shapeChoice, type ShapedChoice } from './server-profiles/shape';
 
 export interface RecordedRequest {
   method: string;
@@ -47,6 +50,8 @@ export interface ScriptedServerOptions {
   retryAfterSeconds?: number;
   supportsJsonSchema?: boolean;
   defaultLatencyMs?: number;
+  /** Behave as this server family: its refusals, `n`, token budget, reasoning, stream usage and error bodies. */
+  profile?: ServerProfile;
 }
 export interface ScriptedServer {
   baseURL: string;
@@ -176,7 +181,7 @@ export async function startScriptedServer(opts: ScriptedServerOptions): Promise<
     }
     if (req.method === 'GET' && rec.path === '/v1/models') {
       const created = Math.floor(Date.now() / 1000);
-      return send(200, { object: 'list', data: models.map((id) => ({ id, object: 'model', created, owned_by: 'scripted' })) });
+      return send(200, { object: 'list', data: models.map((id) => ({ id, object: 'model', created, owned_by: opts.profile?.ownedBy ?? 'scripted' })) });
     }
     if (req.method !== 'POST' || rec.path !== '/v1/chat/completions') {
       return send(404, errorBody(`Unknown request URL: ${req.method} ${rec.path}`, 'invalid_request_error', null, 'unknown_url'));
@@ -194,15 +199,21 @@ export async function startScriptedServer(opts: ScriptedServerOptions): Promise<
       return send(400, errorBody("response_format type 'json_schema' is not supported by this server", 'invalid_request_error', 'response_format'));
     }
 
+    const profile = opts.profile;
+    const refused = profile?.refuse?.(rec);
+    if (refused) return send(refused.status, refused.body, refused.headers);
+
     const callIndex = callCounter++;
     const replies: ScriptedReply[] = [];
     const fault = faults.shift();
+    // A server that ignores `n` answers once.
+    const wanted = profile?.n === 'ignored' ? 1 : rec.n;
     if (fault) replies.push(fault);
     else {
       replies.push(await responder(rec, { choiceIndex: 0, callIndex }));
       const first = replies[0] as OkReply;
       if ((first.kind ?? 'ok') === 'ok' && !first.choices) {
-        for (let i = 1; i < rec.n; i++) replies.push(await responder(rec, { choiceIndex: i, callIndex }));
+        for (let i = 1; i < wanted; i++) replies.push(await responder(rec, { choiceIndex: i, callIndex }));
       }
     }
     // A non-ok reply for any choice decides the whole request.
@@ -215,26 +226,31 @@ export async function startScriptedServer(opts: ScriptedServerOptions): Promise<
 
     if (reply.kind === 'error') {
       const body = reply.body ?? errorBody(`Scripted error ${reply.status}`, reply.status >= 500 ? 'server_error' : 'invalid_request_error');
-      return send(reply.status, body, reply.headers);
+      // A profiled server words the script's errors its own way.
+      const e = (body as { error?: { message?: string; param?: string | null; code?: string | null } }).error;
+      return send(reply.status, profile && e?.message ? profile.errorBody(reply.status, e.message, e.param, e.code) : body, reply.headers);
     }
 
     const oks = replies as OkReply[];
-    const choices: ScriptedChoice[] = oks[0].choices ?? oks.map((r) => ({ content: r.content ?? '', finishReason: r.finishReason, refusal: r.refusal }));
+    const scripted: ScriptedChoice[] = oks[0].choices ?? oks.map((r) => ({ content: r.content ?? '', finishReason: r.finishReason, refusal: r.refusal }));
+    const choices = profile ? scripted.slice(0, wanted) : scripted;
+    const shaped: ShapedChoice[] | undefined = profile ? choices.map((c) => shapeChoice(profile, rec, c)) : undefined;
     const model = rec.model ?? models[0];
     const id = `chatcmpl-${randomUUID()}`;
     const created = Math.floor(Date.now() / 1000);
     const promptTokens = tokens((rec.messages ?? []).reduce((a, m) => a + m.content.length, 0));
-    const completionTokens = tokens(choices.reduce((a, c) => a + c.content.length, 0));
+    const completionTokens = shaped ? shaped.reduce((a, c) => a + c.completionTokens, 0) : tokens(choices.reduce((a, c) => a + c.content.length, 0));
     const u = oks[0].usage ?? { prompt_tokens: promptTokens, completion_tokens: completionTokens };
-    const usage = { prompt_tokens: u.prompt_tokens, completion_tokens: u.completion_tokens, total_tokens: u.prompt_tokens + u.completion_tokens };
+    const usage: Record<string, unknown> = { prompt_tokens: u.prompt_tokens, completion_tokens: u.completion_tokens, total_tokens: u.prompt_tokens + u.completion_tokens };
+    if (shaped && profile?.reportsReasoningTokens) usage.completion_tokens_details = { reasoning_tokens: shaped.reduce((a, c) => a + c.reasoningTokens, 0) };
 
     if (!rec.stream) {
       const completion = {
         id, object: 'chat.completion', created, model,
         choices: choices.map((c, index) => ({
           index,
-          message: { role: 'assistant', content: c.content, refusal: c.refusal ?? null },
-          finish_reason: c.finishReason ?? 'stop',
+          message: shaped ? shaped[index].message : { role: 'assistant', content: c.content, refusal: c.refusal ?? null },
+          finish_reason: shaped ? shaped[index].finishReason : c.finishReason ?? 'stop',
           logprobs: null,
         })),
         usage,
@@ -246,21 +262,25 @@ export async function startScriptedServer(opts: ScriptedServerOptions): Promise<
     }
 
     const chunk = (choicesPart: unknown[], extra: object = {}) =>
-      `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: choicesPart, ...extra })}\n\n`;
-    const events: string[] = [];
-    const split = choices.map((c) => pieces(c.content));
-    const rounds = Math.max(...split.map((p) => p.length));
-    // Interleave choices like OpenAI does, so clients must group deltas by index.
-    for (let r = 0; r < rounds; r++) {
-      split.forEach((p, index) => {
-        if (r >= p.length) return;
-        const delta = r === 0 ? { role: 'assistant', content: p[r], ...(choices[index].refusal ? { refusal: choices[index].refusal } : {}) } : { content: p[r] };
-        events.push(chunk([{ index, delta, finish_reason: null, logprobs: null }]));
-      });
+      `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: choicesPart, ...profile?.chunkExtras?.(), ...extra })}\n\n`;
+    const events = shaped && profile ? profiledEvents(profile, shaped, chunk, usage, rec.body.stream_options?.include_usage === true) : plainEvents();
+    function plainEvents(): string[] {
+      const out: string[] = [];
+      const split = choices.map((c) => pieces(c.content));
+      const rounds = Math.max(...split.map((p) => p.length));
+      // Interleave choices like OpenAI does, so clients must group deltas by index.
+      for (let r = 0; r < rounds; r++) {
+        split.forEach((p, index) => {
+          if (r >= p.length) return;
+          const delta = r === 0 ? { role: 'assistant', content: p[r], ...(choices[index].refusal ? { refusal: choices[index].refusal } : {}) } : { content: p[r] };
+          out.push(chunk([{ index, delta, finish_reason: null, logprobs: null }]));
+        });
+      }
+      choices.forEach((c, index) => out.push(chunk([{ index, delta: {}, finish_reason: c.finishReason ?? 'stop', logprobs: null }])));
+      if (rec.body.stream_options?.include_usage) out.push(chunk([], { usage }));
+      out.push('data: [DONE]\n\n');
+      return out;
     }
-    choices.forEach((c, index) => events.push(chunk([{ index, delta: {}, finish_reason: c.finishReason ?? 'stop', logprobs: null }])));
-    if (rec.body.stream_options?.include_usage) events.push(chunk([], { usage }));
-    events.push('data: [DONE]\n\n');
 
     if (reply.kind === 'malformed') return send(200, 'data: {"id": not json\n\ndata: [DONE]\n\n', { 'content-type': 'text/event-stream' }, true);
     if (reply.kind === 'truncated') return sendTruncated(events.join(''), 'text/event-stream');
@@ -282,6 +302,25 @@ export async function startScriptedServer(opts: ScriptedServerOptions): Promise<
       res.writeHead(200, { 'content-type': contentType, 'content-length': String(buf.length) });
       res.write(buf.subarray(0, Math.floor(buf.length / 2)), () => req.socket.destroy());
     }
+  }
+
+  /** A profiled stream: each choice's reasoning pieces, then its content pieces, then finish reasons and usage the family's way. */
+  function profiledEvents(p: ServerProfile, shaped: ShapedChoice[], chunk: (c: unknown[], extra?: object) => string, usage: object, asked: boolean): string[] {
+    const events: string[] = [];
+    const field = p.reasoning === 'reasoning' || p.reasoning === 'reasoning_content' ? p.reasoning : undefined;
+    shaped.forEach((s, index) => {
+      events.push(chunk([{ index, delta: { role: 'assistant', content: '' }, finish_reason: null, logprobs: null }]));
+      for (const r of s.reasoningPieces) events.push(chunk([{ index, delta: { [field!]: r }, finish_reason: null, logprobs: null }]));
+      for (const c of s.contentPieces) events.push(chunk([{ index, delta: { content: c }, finish_reason: null, logprobs: null }]));
+    });
+    shaped.forEach((s, index) => {
+      const last = index === shaped.length - 1;
+      const extra = last && p.streamUsage === 'final_chunk' ? { usage } : last && p.streamUsage === 'x_groq' ? { x_groq: { id: 'req_scripted', usage } } : {};
+      events.push(chunk([{ index, delta: {}, finish_reason: s.finishReason, logprobs: null }], extra));
+    });
+    if (p.streamUsage === 'include_usage' && asked) events.push(chunk([], { usage }));
+    events.push('data: [DONE]\n\n');
+    return events;
   }
 
   await new Promise<void>((resolve, reject) => {
