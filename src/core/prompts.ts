@@ -28,7 +28,7 @@ export const DEFAULT_PROMPTS: PromptSet = {
 Write ONE question that a strong model answers well and a small (weak) model does not, grounded in the source below.
 ${CHALLENGER_STEPS} Test reasoning (explaining, deriving, comparing, applying, critiquing), not recall of the document's exact numbers, names or wording.
 6. "referenceAnswer": a complete answer.
-7. "rubric": {{rubricRule}} Each criterion must be checkable from the answer alone; negative criteria name the faults your analysis predicts.
+7. "rubric": {{rubricRule}} Each criterion must be checkable from the answer alone.
 ${MATERIAL}
 {{recipe}}
 ---
@@ -83,7 +83,7 @@ Grade every answer ({{labels}}) on every criterion (1 to {{criteria}}).`,
 Write ONE question of professional legal reasoning that a strong model answers well and a small (weak) model does not: apply the rules to a new fact pattern, spot the issues, weigh the arguments on both sides, advise a client. Never a recap of a case's facts or holding: such questions are rejected.
 ${CHALLENGER_STEPS} The question must turn on legal reasoning, not on recalling the source's exact wording, citations or numbers.
 6. "referenceAnswer": the answer a careful practitioner would give.
-7. "rubric": {{rubricRule}} Each criterion must be checkable from the answer alone; negative criteria name the legal errors your analysis predicts.
+7. "rubric": {{rubricRule}} Each criterion must be checkable from the answer alone.
 ${MATERIAL}
 {{recipe}}
 ---

@@ -25,7 +25,7 @@ export function rubricRule(name: RubricShapeName): string {
   if (!s.negatives) {
     return `Write a flat rubric of ${s.minCriteria} to 15 criteria, all positive (what a good answer does, "negative": false), each with an integer weight from 1 to ${s.maxWeight}. Never more than ${s.maxCriteria}.`;
   }
-  return `Write a flat rubric of ${s.minCriteria} to 15 criteria: 7 to 10 positive (what a good answer does, "negative": false) and 3 to 5 negative (faults a bad answer shows, "negative": true), each with an integer weight from 1 to ${s.maxWeight}. Never fewer than ${s.minPositive} positive or ${s.minNegative} negative, never more than ${s.maxCriteria} criteria in all.`;
+  return `Write a flat rubric of ${s.minCriteria} to 15 criteria: 7 to 10 positive (what a good answer does, "negative": false) and 3 to 5 negative (faults a bad answer shows, "negative": true), each with an integer weight from 1 to ${s.maxWeight}. Never fewer than ${s.minPositive} positive or ${s.minNegative} negative, never more than ${s.maxCriteria} criteria in all. The negative criteria name the errors your analysis predicts.`;
 }
 
 /** What is wrong with a rubric's shape, as one sentence the Challenger can act on; undefined when it fits. */

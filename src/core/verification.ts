@@ -9,7 +9,7 @@ import { describeRubric, rubricShapeProblem } from './rubric-shape';
 
 export const CHECK_LABEL: Record<keyof VerificationReply | 'rubricShape' | 'local', string> = {
   rubricShape: 'rubric shape', local: 'local check', selfContained: 'self-contained', answerable: 'answerable', notTrivia: 'not trivia',
-  noAnswerLeak: 'no answer leaked', rubricGradesQuestion: 'rubric grades the question', newAngle: 'a new angle',
+  noAnswerLeak: 'no answer leak', rubricGradesQuestion: 'rubric grades the question', newAngle: 'new angle',
 };
 
 /** An earlier question on the same section, for the novelty check. */
@@ -29,7 +29,7 @@ export function reportFrom(reply: VerificationReply, local: readonly QualityChec
   const failed = checks.filter((c) => !c.pass);
   return {
     pass: failed.length === 0,
-    reason: failed.length ? failed.map((c) => `${c.reason.trim().replace(/\.$/, '')} (${CHECK_LABEL[c.check as keyof typeof CHECK_LABEL] ?? c.check})`).join('; ') : 'Passes every check.',
+    reason: failed.length ? failed.map((c) => `${c.reason.trim().replace(/\.$/, '')} (check: ${CHECK_LABEL[c.check as keyof typeof CHECK_LABEL] ?? c.check})`).join('; ') : 'Passes every check.',
     checks,
   };
 }
