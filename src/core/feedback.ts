@@ -110,7 +110,7 @@ function lowSpread(f: FeedbackInput): string {
 
 function loopJudged(v: Verdict): string {
   const l = v.loop!;
-  return `The loop judge asked for a better question: ${v.reasons.join('; ')}.\n`
+  return `The loop judge asked for a better question: ${v.reasons.map((r) => r.replace(/\.$/, '')).join('; ')}.\n`
     + `Weak pattern: ${l.weak_pattern}\nGap: ${l.gap_interpretation}\nGRPO suitability: ${l.grpo_suitability}.`;
 }
 
