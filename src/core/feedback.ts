@@ -120,7 +120,7 @@ export function feedbackFor(f: FeedbackInput): string {
   if (v.kind === 'borderline') { return `Borderline: sent to a person for review (${v.reasons.join('; ')}).`; }
   if (f.duplicate) {
     const d = f.duplicate;
-    return `Near-duplicate: the question repeats ${d.id} (similarity ${d.similarity.toFixed(2)}): "${d.question.slice(0, 150)}". Ask about another mechanism, claim or consequence of the source, not a rewording.\n${NEW_ANGLE}`;
+    return `The question is a near-duplicate (similarity ${d.similarity.toFixed(2)}) of ${d.id}: "${d.question.slice(0, 150)}". Ask about another mechanism, claim or consequence of the source, not a rewording.\n${NEW_ANGLE}`;
   }
   let body: string;
   if (v.loop) { body = loopJudged(v); } else {

@@ -21,8 +21,11 @@ export interface ScriptedQuestion {
    */
   weak: number[];
   strong: number[];
-  /** A failed verification check (default: the verifier decides from the question). */
-  quality?: { pass: boolean; reason: string; check?: CheckName };
+  /**
+   * A failed verification check (default: the verifier decides from the question); from the `fromCall`-th verification
+   * of this question on (default 1; 2 fails only the final verification of an accepted item).
+   */
+  quality?: { pass: boolean; reason: string; check?: CheckName; fromCall?: number };
   /** Replace the challenger's reply entirely (e.g. malformed JSON) for this question. */
   challengerReply?: ScriptedReply;
   /** Positive criteria in the rubric (default 10, weight 1 each), and negative ones (default 3, weight 1, never shown unless `faults`). */
@@ -97,6 +100,7 @@ export function scriptRoles(questions: ScriptedQuestion[], opts: ScriptLatency =
   const calls: Record<string, number> = {};
   let asked = 0;
   const issued = new Map<number, ScriptedQuestion>();
+  const verified = new Map<number, number>();
   const byId = (text: string) => {
     const m = /Q(\d+)\b/.exec(text);
     if (!m) { return undefined; }
@@ -153,7 +157,9 @@ export function scriptRoles(questions: ScriptedQuestion[], opts: ScriptLatency =
     const same = angle ? [...earlier.matchAll(/^(\d+)\. Question: (.*)\n\s*Angle: (.*)$/gm)].find((m) => m[3].trim() === angle) : undefined;
     if (same) { checks.newAngle = { reason: `A rephrasing of earlier question ${same[1]} ("${same[2].slice(0, 40)}"): the same angle, "${angle}".`, pass: false }; }
     const forced = found?.q.quality;
-    if (forced && !forced.pass) { checks[forced.check ?? 'notTrivia'] = { reason: forced.reason, pass: false }; }
+    const nth = found ? (verified.get(found.id) ?? 0) + 1 : 1;
+    if (found) { verified.set(found.id, nth); }
+    if (forced && !forced.pass && nth >= (forced.fromCall ?? 1)) { checks[forced.check ?? 'notTrivia'] = { reason: forced.reason, pass: false }; }
     return jsonReply(checks);
   };
 

@@ -94,7 +94,7 @@ describe('method: feedback on every verdict path', function () {
     assert.equal(feedbackFor({ ...base, verdict: { kind: 'quality_failed', reasons: ['x'] }, quality: 'Asks for the exact table value (check: not trivia)' }),
       'The question failed the quality check: Asks for the exact table value (check: not trivia)\nWrite an entirely new question from a different angle: do not rephrase an earlier question.');
     assert.match(feedbackFor({ ...base, verdict: { kind: 'quality_failed', reasons: ['dup'] }, duplicate: { id: 'old:s9.1', question: 'Q77: Why do local windows keep syntax?', similarity: 0.83 } }),
-      /^Near-duplicate: the question repeats old:s9\.1 \(similarity 0\.83\): "Q77: Why do local windows keep syntax\?"\. Ask about another mechanism/);
+      /^The question is a near-duplicate \(similarity 0\.83\) of old:s9\.1: "Q77: Why do local windows keep syntax\?"\. Ask about another mechanism/);
     assert.match(feedbackFor({ ...base, verdict: { kind: 'failed', reasons: ['only 1 of 3 weak rollouts could be measured (cut off at max_tokens)'] } }),
       /^The attempt could not be measured: only 1 of 3 weak rollouts could be measured/);
     const near: Verdict = { kind: 'borderline', reasons: ['strong mean 0.567 < 0.6'], nearest: 'too_hard', weakMean: 0.3, strongMean: 0.567 };
