@@ -88,8 +88,13 @@ export const fact = (n: number, i: number) => `q${n}-fact-${i}`;
 export const fault = (n: number, j: number) => `q${n}-fault-${j}`;
 const PHRASE = /q\d+-(?:fact|fault)-\d+/g;
 
-/** The text of an XML-like element in a prompt. */
-const element = (text: string, name: string) => new RegExp(`<${name}[^>]*>\\n?([\\s\\S]*?)\\n?</${name}>`).exec(text)?.[1];
+/** The text of an XML-like element in a prompt (its tag alone on a line, so a mention of it in the instructions is not it). */
+const element = (text: string, name: string) => new RegExp(`<${name}[^>\\n]*>\\n([\\s\\S]*?)\\n?</${name}>`).exec(text)?.[1];
+
+/** Every message of a request as one text: without response_format (JSON mode, the LM API) the schema is in the prompt. */
+const allText = (req: RecordedRequest) => (req.messages ?? []).map((m) => m.content).join('\n');
+/** Which schema a JSON request asks for, by name on the wire or by a property only that schema has. */
+const asks = (req: RecordedRequest, name: string, property: string) => req.schemaName === name || allText(req).includes(`"${property}"`);
 
 /** The verifiable answer to question n, and a wrong one. */
 const rightAnswer = (n: number) => String(n / 2);
@@ -128,7 +133,7 @@ export function scriptRoles(questions: ScriptedQuestion[], opts: ScriptLatency =
       context: [q.context, q.leak ? `Hint: a good answer states ${fact(id, 1)} and ${fact(id, 2)}.` : ''].filter(Boolean).join(' '),
       question: `Q${id}: ${q.questionText ?? variedQuestion(id)}`,
     };
-    if (req.schemaName === 'verifiable_challenge') {
+    if (asks(req, 'verifiable_challenge', 'finalAnswer')) {
       return jsonReply({ ...head, referenceAnswer: `Worked solution for Q${id}.`, finalAnswer: `\\frac{${id}}{2}` }, { latencyMs: opts.challengerLatencyMs });
     }
     const facts = Array.from({ length: p }, (_, i) => fact(id, i + 1));
@@ -164,7 +169,6 @@ export function scriptRoles(questions: ScriptedQuestion[], opts: ScriptLatency =
   };
 
   const solver = (req: RecordedRequest, who: 'WEAK' | 'STRONG', choiceIndex: number): ScriptedReply => {
-    const system = req.messages?.find((m) => m.role === 'system')?.content ?? '';
     const user = req.messages?.filter((m) => m.role === 'user').map((m) => m.content).join('\n') ?? '';
     const found = byId(user);
     const id = found?.id ?? 0;
@@ -174,7 +178,7 @@ export function scriptRoles(questions: ScriptedQuestion[], opts: ScriptLatency =
     // A retried single rollout keeps an index past the first batch: it falls back to the first score.
     const score = scores[index] ?? scores[0];
     const extra = found?.q.answerText ? ` ${found.q.answerText}` : '';
-    if (system.includes('Final answer:')) {
+    if (allText(req).includes('End with one line "Final answer:')) {
       return { content: `${who}#${index} works through Q${id}.\nFinal answer: ${score === 1 ? rightAnswer(id) : wrongAnswer(id)}${extra}`, latencyMs: opts.solverLatencyMs };
     }
     const p = found?.q.criteria ?? 10;
@@ -189,7 +193,7 @@ export function scriptRoles(questions: ScriptedQuestion[], opts: ScriptLatency =
   const judge = (req: RecordedRequest, user: string): ScriptedReply => {
     const rubric = (element(user, 'rubric') ?? '').split('\n').filter((l) => /^\d+\./.test(l));
     const keys = rubric.map((l) => l.match(PHRASE)?.[0]);
-    if (req.schemaName === 'loop_verdict') { return loopJudge(user); }
+    if (asks(req, 'loop_verdict', 'grpo_suitability')) { return loopJudge(user); }
     const answers = [...user.matchAll(/<answer label="([A-Z]+)">\n([\s\S]*?)\n<\/answer>/g)];
     const grades = answers.map(([, label, text]) => ({
       answer: label,
