@@ -119,8 +119,8 @@ export function feedbackFor(f: FeedbackInput): string {
   if (v.kind === 'accepted') { return 'Accepted.'; }
   if (v.kind === 'borderline') { return `Borderline: sent to a person for review (${v.reasons.join('; ')}).`; }
   if (f.duplicate) {
-    const d = f.duplicate;
-    return `The question is a near-duplicate (similarity ${d.similarity.toFixed(2)}) of ${d.id}: "${d.question.slice(0, 150)}". Ask about another mechanism, claim or consequence of the source, not a rewording.\n${NEW_ANGLE}`;
+    const reason = duplicateReason(f.duplicate);
+    return `${reason[0].toUpperCase()}${reason.slice(1)}.\n${NEW_ANGLE}`;
   }
   let body: string;
   if (v.loop) { body = loopJudged(v); } else {
@@ -138,6 +138,11 @@ export function feedbackFor(f: FeedbackInput): string {
     }
   }
   return `${body}\n${NEW_ANGLE}`;
+}
+
+/** Why a question was rejected as a near-duplicate (the verdict's reason, and the core of its feedback). */
+export function duplicateReason(d: NonNullable<FeedbackInput['duplicate']>): string {
+  return `the question is a near-duplicate (similarity ${d.similarity.toFixed(2)}) of ${d.id}: "${d.question.slice(0, 150)}". Ask about another mechanism, claim or consequence of the source, not a rewording`;
 }
 
 /** The note for the next Challenger prompt of a section whose borderline item a person rejected. */
