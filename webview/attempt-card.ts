@@ -21,7 +21,7 @@ export interface CardContext {
 
 const VERDICT_GLYPH: Record<AttemptStatus, string> = {
   running: '…', accepted: '✓', review: '?', approved: '✓', rejected_by_you: '✗',
-  too_easy: '↓', too_hard: '↑', gap_too_small: '=', quality_failed: '!', failed: '✗',
+  too_easy: '↓', too_hard: '↑', gap_too_small: '=', low_spread: '≡', quality_failed: '!', failed: '✗',
 };
 
 /** A verdict badge: colour-coded and always with words. */

@@ -41,6 +41,7 @@ export const STATUS_LABEL: Record<AttemptStatus, string> = {
   too_easy: 'too easy',
   too_hard: 'too hard',
   gap_too_small: 'gap too small',
+  low_spread: 'weak scores too uniform',
   quality_failed: 'quality failed',
   failed: 'failed',
 };

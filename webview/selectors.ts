@@ -85,7 +85,7 @@ export interface Counters {
 }
 
 export function counters(state: PanelState): Counters {
-  const rejected: Record<RejectKind, number> = { too_easy: 0, too_hard: 0, gap_too_small: 0, quality_failed: 0, failed: 0 };
+  const rejected: Record<RejectKind, number> = { too_easy: 0, too_hard: 0, gap_too_small: 0, low_spread: 0, quality_failed: 0, failed: 0 };
   let accepted = 0; let inReview = 0; let rejectedByYou = 0; let iterations = 0;
   for (const a of state.attempts.values()) {
     const k = a.verdict?.kind;

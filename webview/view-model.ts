@@ -6,8 +6,8 @@ import type { Challenge, CriterionMark, DatasetRecord, QualityReport, SourceRang
 export type Solver = 'weak' | 'strong';
 /** `interrupted`: no engine behind the run, which did not complete (stopped, crashed, or restored after a reload): it can be resumed. */
 export type RunState = 'idle' | 'running' | 'paused' | 'stepping' | 'finished' | 'interrupted';
-export type RejectKind = 'too_easy' | 'too_hard' | 'gap_too_small' | 'quality_failed' | 'failed';
-export const REJECT_KINDS: readonly RejectKind[] = ['too_easy', 'too_hard', 'gap_too_small', 'quality_failed', 'failed'];
+export type RejectKind = 'too_easy' | 'too_hard' | 'gap_too_small' | 'low_spread' | 'quality_failed' | 'failed';
+export const REJECT_KINDS: readonly RejectKind[] = ['too_easy', 'too_hard', 'gap_too_small', 'low_spread', 'quality_failed', 'failed'];
 
 export interface RolloutView {
   index: number;

@@ -78,26 +78,60 @@ export function sha256(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
+/** Markdown emphasis and code marks, which a Challenger often drops (or adds) when it quotes. */
+const MARKS = new Set(['*', '_', '`']);
+
+/** A character as compared: any whitespace one space, curly quotes and dashes straight, emphasis marks dropped (''). */
+function comparable(c: string): string {
+  if (/\s/.test(c)) { return ' '; }
+  if (MARKS.has(c)) { return ''; }
+  return c.replace(/[\u2018\u2019]/, "'").replace(/[\u201C\u201D]/, '"').replace(/[\u2013\u2014]/, '-');
+}
+
+/** The comparable form of a text, with each of its characters' offsets in the original. */
+function flatten(text: string): { flat: string; map: number[] } {
+  let flat = ''; const map: number[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const c = comparable(text[i]);
+    // A blockquote's "> " after a line break is wrapping, not text.
+    if (c === '>' && /\n[ \t]*$/.test(text.slice(Math.max(0, i - 8), i))) { continue; }
+    if (!c || (c === ' ' && (flat.endsWith(' ') || flat === ''))) { continue; }
+    flat += c; map.push(i);
+  }
+  return { flat, map };
+}
+
+/** Widens a range over emphasis marks whose partner lies inside it, so `**bold** text` is quoted whole. */
+function withMarks(text: string, start: number, end: number): { start: number; end: number } {
+  const open = new Map<string, number>();
+  let s = start; let e = end;
+  for (const m of text.matchAll(/\*+|_+|`+/g)) {
+    const run = m[0]; const at = m.index ?? 0;
+    const o = open.get(run);
+    if (o === undefined) { open.set(run, at); continue; }
+    open.delete(run);
+    const close = at;
+    if (o + run.length === start && close >= start && close < end) { s = o; }
+    if (close === end && o >= start && o < end) { e = close + run.length; }
+  }
+  return { start: s, end: e };
+}
+
 /**
  * Where a quote appears in a target, as absolute offsets into the document. Matches exactly first, then ignoring
- * differences in whitespace and quote characters (models often reflow text).
+ * differences in whitespace and line wrapping, quote characters and dashes, and Markdown emphasis (models reflow text
+ * and drop `*x*`, `**x**`, `_x_` and backticks). The range is of the document's own text, its emphasis included.
  */
 export function locateQuote(target: Target, quote: string): { start: number; end: number } | undefined {
   const q = quote.trim();
   if (!q) { return undefined; }
   const exact = target.text.indexOf(q);
   if (exact >= 0) { return { start: target.range.start + exact, end: target.range.start + exact + q.length }; }
-  const norm = (c: string) => (/\s/.test(c) ? ' ' : c.replace(/[\u2018\u2019]/, "'").replace(/[\u201C\u201D]/, '"'));
-  // Build a normalized copy of the target with a map back to original offsets.
-  let flat = ''; const map: number[] = [];
-  for (let i = 0; i < target.text.length; i++) {
-    const c = norm(target.text[i]);
-    if (c === ' ' && flat.endsWith(' ')) { continue; }
-    flat += c; map.push(i);
-  }
-  let nq = '';
-  for (const ch of q) { const c = norm(ch); if (!(c === ' ' && nq.endsWith(' '))) { nq += c; } }
-  const at = flat.indexOf(nq);
+  const doc = flatten(target.text);
+  const nq = flatten(q).flat.trim();
+  if (!nq) { return undefined; }
+  const at = doc.flat.indexOf(nq);
   if (at < 0) { return undefined; }
-  return { start: target.range.start + map[at], end: target.range.start + map[at + nq.length - 1] + 1 };
+  const r = withMarks(target.text, doc.map[at], doc.map[at + nq.length - 1] + 1);
+  return { start: target.range.start + r.start, end: target.range.start + r.end };
 }

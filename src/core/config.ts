@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { Budget, PriceTable } from './budget';
 import { byRole, type Role } from '../shared/schemas';
-import { POLICY_PRESETS, PolicyThresholds } from '../shared/thresholds';
+import { AnswerMatchThresholds, DomainPreset, POLICY_PRESETS, PolicyThresholds, RubricShapeName } from '../shared/thresholds';
 
 export const EndpointConfig = z.object({
   baseURL: z.string().url(),
@@ -21,7 +21,10 @@ export const EngineConfig = z.object({
   maxIterations: z.number().int().min(1).max(100),
   /** 'cost': strong rollouts only when the weak result can still pass (the paper's order); 'latency': both at once. */
   solveOrder: z.enum(['cost', 'latency']),
-  /** 'batch': one judge call grades all rollouts of an attempt; 'perRollout': one call per rollout. */
+  /**
+   * 'perRollout' (default): each rollout graded in its own call, all at once, so no grade depends on the other answers
+   * in the batch; 'batch': one call per solver's rollouts (weak and strong answers never share a call).
+   */
   judgeMode: z.enum(['batch', 'perRollout']),
   /** In the cost order, skip the strong rollouts when the weak result alone already decides the verdict. */
   earlyDecisions: z.boolean(),
@@ -38,6 +41,19 @@ export const EngineConfig = z.object({
   /** Attempts per recipe update (the outer loop); 0 turns recipe learning off. */
   recipeEvery: z.number().int().min(0).max(1000),
   prices: PriceTable,
+  /** The paper's domain: 'cs' (rubric and thresholds), 'legal' (a loop judge decides), 'verifiable' (answer match). */
+  preset: DomainPreset.default('cs'),
+  /** The rubric shape the Challenger must write, checked before any solver runs. */
+  rubricShape: RubricShapeName.default('paper'),
+  /** Verifiable answers: how many rollouts may / must match the final answer. */
+  answerMatch: AnswerMatchThresholds.default({ weakRightMax: 1, strongRightMin: 3, of: 4 }),
+  /**
+   * One request per rollout, each with its own seed (identical seeds make rollouts of separate requests identical). Off:
+   * one request with `n` choices and no seed.
+   */
+  rolloutSeeds: z.boolean().default(false),
+  /** Verify an accepted item once more before it is written. */
+  finalVerification: z.boolean().default(true),
 });
 export type EngineConfig = z.infer<typeof EngineConfig>;
 
@@ -69,7 +85,7 @@ export function defaultEngineConfig(): EngineConfig {
     policy: { ...POLICY_PRESETS.paperAppendix },
     maxIterations: 10,
     solveOrder: 'cost',
-    judgeMode: 'batch',
+    judgeMode: 'perRollout',
     earlyDecisions: true,
     useN: true,
     qualityCheck: true,
@@ -79,5 +95,10 @@ export function defaultEngineConfig(): EngineConfig {
     recipeEvery: 0,
     dedupeThreshold: 0.6,
     prices: {},
+    preset: 'cs',
+    rubricShape: 'paper',
+    answerMatch: { weakRightMax: 1, strongRightMin: 3, of: 4 },
+    rolloutSeeds: false,
+    finalVerification: true,
   };
 }

@@ -1,6 +1,7 @@
 // The acceptance rule: accept, borderline (a person decides), or reject as too easy / too hard / gap too small.
 import type { PolicyThresholds } from '../shared/thresholds';
 import type { CriterionMark, RubricItem, Verdict, VerdictKind } from '../shared/schemas';
+import { stdDev } from './learnability';
 
 /** Weighted share of criteria met, negatives subtracting, clamped to 0..1. */
 export function rubricScore(rubric: readonly RubricItem[], marks: readonly CriterionMark[]): number {
@@ -40,6 +41,11 @@ function weakMisses(p: PolicyThresholds, weak: readonly number[]): Miss[] {
   if (p.weakNoZero && weak.some((s) => s === 0)) {
     // A zero is exact, not a near miss: it is never borderline.
     out.push({ kind: 'too_hard', reason: 'a weak rollout scored 0 (no variance for training)', by: Infinity });
+  }
+  // The learnability filter: a spread is not a score, so no borderline band applies and no strong result can help.
+  const std = stdDev(weak);
+  if (p.weakMinStd && std < p.weakMinStd) {
+    out.push({ kind: 'low_spread', reason: `the weak rollouts' spread (std dev ${round(std)}) is below ${p.weakMinStd}: GRPO learns little from scores this uniform`, by: Infinity });
   }
   return out;
 }

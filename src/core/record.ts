@@ -1,13 +1,17 @@
 // Builds the dataset record of an accepted (or borderline) attempt.
+import type { EngineConfig } from './config';
+import { learnability } from './learnability';
+import { rubricShapeOf } from './local-checks';
 import { mean } from './policy';
-import type { Challenge, DatasetRecord, ModelNames, Rollout, SourceRange, Verdict } from '../shared/schemas';
+import type { Challenge, DatasetRecord, ModelNames, QualityReport, RecordMethod, Rollout, SourceRange, Verdict } from '../shared/schemas';
 
 export interface RecordInput {
   runId: string;
   attemptId: string;
   createdAt: string;
   challenge: Challenge;
-  document: { path: string; sha256: string };
+  /** With the document's text, the record quotes the document itself at the quote's range. */
+  document: { path: string; sha256: string; text?: string };
   quoteRange: SourceRange;
   weak: readonly Rollout[];
   strong: readonly Rollout[];
@@ -16,15 +20,39 @@ export interface RecordInput {
   models: ModelNames;
   promptVersion: string;
   usage?: { promptTokens: number; completionTokens: number; calls: number };
+  /** The run's configuration and recipe version: recorded as the method the item was made by. */
+  config?: EngineConfig;
+  recipeVersion?: number;
+  /** The final verification, when it ran. */
+  verification?: QualityReport;
 }
 
 /** Scores of the rollouts that could be measured (failed measurements are left out, never counted as 0). */
 export const measuredScores = (rs: readonly Rollout[]) => rs.filter((r) => !r.failure && r.score !== undefined).map((r) => r.score!);
 
+function solverScores(rs: readonly Rollout[]) {
+  const measured = rs.filter((r) => !r.failure && r.score !== undefined);
+  const s = measured.map((r) => r.score!);
+  const seeds = measured.map((r) => r.seed);
+  return { mean: mean(s), rollouts: s, ...(seeds.length && seeds.every((x) => x !== undefined) ? { seeds: seeds as number[] } : {}) };
+}
+
+export function methodOf(cfg: EngineConfig, recipeVersion: number): RecordMethod {
+  const shape = rubricShapeOf(cfg);
+  return {
+    preset: cfg.preset, recipeVersion, policy: cfg.policy, ...(cfg.preset === 'verifiable' ? { answerMatch: cfg.answerMatch } : {}),
+    ...(shape ? { rubricShape: shape } : {}), judgeMode: cfg.judgeMode, rollouts: { ...cfg.rollouts },
+  };
+}
+
 export function buildRecord(i: RecordInput): DatasetRecord {
-  const weak = measuredScores(i.weak);
-  const strong = measuredScores(i.strong);
+  const weak = solverScores(i.weak);
+  const strong = solverScores(i.strong);
   const c = i.challenge;
+  // The quote is the document's own text at the range (the Challenger's may differ in emphasis or line breaks).
+  const docQuote = i.document.text?.slice(i.quoteRange.start, i.quoteRange.end);
+  const quote = docQuote ?? c.sourceQuote;
+  const learn = learnability(weak.rollouts);
   return {
     id: `${i.runId}:${i.attemptId}`,
     createdAt: i.createdAt,
@@ -33,14 +61,19 @@ export function buildRecord(i: RecordInput): DatasetRecord {
     skills: c.skills,
     rubric: c.rubric.map((r) => ({ criterion: r.criterion, weight: r.weight, negative: r.negative })),
     referenceAnswer: c.referenceAnswer,
-    source: { path: i.document.path, sha256: i.document.sha256, range: i.quoteRange, quote: c.sourceQuote },
-    scores: { weak: { mean: mean(weak), rollouts: weak }, strong: { mean: mean(strong), rollouts: strong }, gap: mean(strong) - mean(weak) },
+    source: { path: i.document.path, sha256: i.document.sha256, range: { start: i.quoteRange.start, end: i.quoteRange.end }, quote, ...(quote !== c.sourceQuote ? { modelQuote: c.sourceQuote } : {}) },
+    scores: { weak, strong, gap: strong.mean - weak.mean },
     decision: { by: 'policy', borderline: i.verdict.kind === 'borderline' },
     iterations: i.iterations,
     models: i.models,
     runId: i.runId,
     promptVersion: i.promptVersion,
     ...(i.usage ? { usage: i.usage } : {}),
+    ...(learn ? { learnability: learn } : {}),
+    ...(i.config ? { method: methodOf(i.config, i.recipeVersion ?? 0) } : {}),
+    ...(c.finalAnswer !== undefined ? { finalAnswer: c.finalAnswer } : {}),
+    ...(c.analysis ? { analysis: c.analysis } : {}),
+    ...(i.verdict.loop ? { loop: i.verdict.loop } : {}),
+    ...(i.verification?.checks ? { verification: i.verification.checks } : {}),
   };
 }
-

@@ -1,65 +1,76 @@
-// One call site per role: challenge(), checkQuality(), solve(), judge().
-import type { EngineConfig } from './config';
-import type { ChatMessage, ChatModel } from './models';
+// One call site per role: challenge(), checkQuality() (in verification.ts), solve(), judge().
+import { createHash } from 'node:crypto';
+import { gradeByAnswer } from './answer-match';
+import type { ChatRequest } from './models';
 import { rubricScore } from './policy';
-import { asMaterial, render, type PromptSet } from './prompts';
-import { Challenge, JudgeReport, QualityReport, type Role, type Rollout, type SolverRole, type Target } from '../shared/schemas';
-import { completeJson, StructuredOutputError } from './structured';
-import type { UsageMeter } from './usage';
+import { asMaterial, render, type TemplateRole } from './prompts';
+import { json, messages, rubricText, type RoleContext } from './role-call';
+import { rubricRule } from './rubric-shape';
+import { ChallengeDraft, JudgeReport, VerifiableDraft, type Challenge, type Rollout, type SolverRole, type Target } from '../shared/schemas';
+import { StructuredOutputError } from './structured';
 
-export interface RoleContext {
-  models: Record<Role, ChatModel>;
-  config: EngineConfig;
-  prompts: PromptSet;
-  usage: UsageMeter;
-  signal: AbortSignal;
-  /** Reports the cumulative usage of a role after each call. */
-  onUsage?: (role: Role) => void;
-}
-
-function messages(p: { system: string; user: string }): ChatMessage[] {
-  return p.system ? [{ role: 'system', content: p.system }, { role: 'user', content: p.user }] : [{ role: 'user', content: p.user }];
-}
-
-function json<T>(ctx: RoleContext, role: Role, name: string, schema: import('zod').ZodType<T>, msgs: ChatMessage[]): Promise<T> {
-  const ep = ctx.config.roles[role];
-  return completeJson({
-    model: ctx.models[role], name, schema, messages: msgs, temperature: ep.temperature, maxTokens: ep.maxTokens, signal: ctx.signal,
-    onUsage: (u) => { ctx.usage.add(role, u); ctx.onUsage?.(role); },
-  });
-}
-
-export function rubricText(c: Challenge): string {
-  return c.rubric.map((r, i) => `${i + 1}. [${r.negative ? 'NEGATIVE, ' : ''}weight ${r.weight}] ${r.criterion}`).join('\n');
-}
+export { checkQuality, verifyAccepted, type EarlierQuestion } from './verification';
+export { rubricText, type RoleContext } from './role-call';
 
 export interface ChallengeInput { target: Target; history: string; note: string; recipe: string }
 
-export function challenge(ctx: RoleContext, input: ChallengeInput): Promise<Challenge> {
-  const p = render(ctx.prompts.challenger, {
-    title: asMaterial(input.target.title), source: asMaterial(input.target.text), history: input.history,
-    note: input.note ? `<note>\n${asMaterial(input.note)}\n</note>` : '', recipe: input.recipe,
-  });
-  return json(ctx, 'challenger', 'challenge', Challenge, messages(p));
+/** The question a solver sees: the context, then the question. */
+function joined(d: { context: string; question: string }): string {
+  return d.context.trim() ? `${d.context.trim()}\n\n${d.question.trim()}` : d.question.trim();
 }
 
-export function checkQuality(ctx: RoleContext, target: Target, c: Challenge): Promise<QualityReport> {
-  const p = render(ctx.prompts.quality, { source: asMaterial(target.text), question: asMaterial(c.question), rubric: asMaterial(rubricText(c)) });
-  return json(ctx, 'quality', 'quality_check', QualityReport, messages(p));
+export function fromDraft(d: ChallengeDraft | VerifiableDraft): Challenge {
+  const head = { question: joined(d), questionType: d.questionType, skills: d.skills, angle: d.angle, referenceAnswer: d.referenceAnswer, sourceQuote: d.sourceQuote, analysis: d.analysis };
+  if ('finalAnswer' in d) {
+    // No rubric for verifiable answers: one criterion, met by a matching final answer, so scores and records keep one shape.
+    return { ...head, rubric: [{ criterion: `The final answer matches ${d.finalAnswer}`, weight: 1, negative: false }], finalAnswer: d.finalAnswer };
+  }
+  return { ...head, rubric: d.rubric };
 }
+
+export async function challenge(ctx: RoleContext, input: ChallengeInput): Promise<Challenge> {
+  const preset = ctx.config.preset;
+  const template: TemplateRole = preset === 'legal' ? 'challengerLegal' : preset === 'verifiable' ? 'challengerVerifiable' : 'challenger';
+  const p = render(ctx.prompts[template], {
+    title: asMaterial(input.target.title), source: asMaterial(input.target.text), history: input.history,
+    note: input.note ? `<note>\n${asMaterial(input.note)}\n</note>` : '', recipe: input.recipe, rubricRule: rubricRule(ctx.config.rubricShape),
+  });
+  const draft = preset === 'verifiable'
+    ? await json(ctx, 'challenger', 'verifiable_challenge', VerifiableDraft, messages(p))
+    : await json(ctx, 'challenger', 'challenge', ChallengeDraft, messages(p));
+  return fromDraft(draft);
+}
+
+/**
+ * Seeds for a solver's rollouts: distinct per rollout (identical seeds make separate requests return the same answer),
+ * and the same for the same question, so a resumed attempt asks again with the seeds it recorded.
+ */
+export function rolloutSeeds(question: string, solver: SolverRole, n: number): number[] {
+  // A multiple of 64 plus the index: distinct for up to 64 rollouts, and within 31 bits for every endpoint.
+  const base = (createHash('sha256').update(`${solver}\0${question}`).digest().readUInt32BE(0) >>> 7) << 6;
+  return Array.from({ length: n }, (_, i) => base + i);
+}
+
+
 
 /** Rollouts of one solver; an empty, refused or cut-off answer is retried with more tokens, then marked failed. */
 export async function solve(ctx: RoleContext, solver: SolverRole, question: string, onDelta?: (index: number, text: string) => void): Promise<Rollout[]> {
   const ep = ctx.config.roles[solver];
   const n = ctx.config.rollouts[solver];
-  const msgs = messages(render(ctx.prompts.solver, { question }));
-  const call = async (count: number, maxTokens: number, delta?: (i: number, t: string) => void) => {
-    const r = await ctx.models[solver].complete({ messages: msgs, n: count, temperature: ep.temperature, maxTokens, signal: ctx.signal, onDelta: delta });
+  const template: TemplateRole = ctx.config.preset === 'verifiable' ? 'solverVerifiable' : 'solver';
+  const msgs = messages(render(ctx.prompts[template], { question }));
+  const seeds = ctx.config.rolloutSeeds ? rolloutSeeds(question, solver, n) : undefined;
+  const call = async (count: number, maxTokens: number, seed?: number, delta?: (i: number, t: string) => void) => {
+    const req: ChatRequest = { messages: msgs, n: count, temperature: ep.temperature, maxTokens, signal: ctx.signal, onDelta: delta, ...(seed !== undefined ? { seed } : {}) };
+    const r = await ctx.models[solver].complete(req);
     ctx.usage.add(solver, r); ctx.onUsage?.(solver);
     return r.choices;
   };
-  const choices = await call(n, ep.maxTokens, onDelta);
-  const rollouts: Rollout[] = choices.map((c, index) => ({ solver, index, answer: c.text, failure: answerFailure(c) }));
+  // With seeds, one request per rollout (each its own seed), all at once; without, one request for all `n`.
+  const choices = seeds
+    ? (await Promise.all(seeds.map((seed, i) => call(1, ep.maxTokens, seed, onDelta && ((_, t) => onDelta(i, t)))))).map((c) => c[0])
+    : await call(n, ep.maxTokens, undefined, onDelta);
+  const rollouts: Rollout[] = choices.map((c, index) => ({ solver, index, answer: c.text, failure: answerFailure(c), ...(seeds ? { seed: seeds[index] } : {}) }));
   // An answer whose budget went on reasoning was already asked for again, with a larger budget, by the model layer.
   const settled = new Set(choices.flatMap((c, index) => (c.failure ? [index] : [])));
   let budget = ep.maxTokens;
@@ -67,7 +78,8 @@ export async function solve(ctx: RoleContext, solver: SolverRole, question: stri
     const bad = rollouts.filter((r) => r.failure && !settled.has(r.index));
     if (bad.length === 0) { break; }
     budget *= 2;
-    const again = await Promise.all(bad.map(() => call(1, budget)));
+    // A retry keeps its rollout's seed: the same sample, given room to finish.
+    const again = await Promise.all(bad.map((r) => call(1, budget, r.seed)));
     bad.forEach((r, i) => { const c = again[i][0]; r.answer = c.text; r.failure = answerFailure(c); });
   }
   return rollouts;
@@ -83,11 +95,27 @@ function answerFailure(c: { text: string; finishReason: string; refusal?: string
 
 const LABELS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 
-/** Grades the measurable rollouts against the rubric, filling score and marks (or failure) in place. */
+/** Tokens per mark (criterion number, verdict, a one-sentence reason, JSON) and per graded answer, with headroom. */
+const TOKENS_PER_MARK = 60;
+const TOKENS_PER_ANSWER = 40;
+
+/** The judge's token budget for a call: sized to criteria × answers (with reasons), never below the configured one. */
+export function judgeMaxTokens(criteria: number, answers: number, configured: number): number {
+  return Math.max(configured, 200 + answers * (TOKENS_PER_ANSWER + criteria * TOKENS_PER_MARK));
+}
+
+/**
+ * Grades the measurable rollouts, filling score and marks (or failure) in place. By default each rollout in its own
+ * call, all at once, so no grade depends on the other answers of the batch; in batch mode one call per solver, so weak
+ * and strong answers never share a call. Verifiable answers are matched, not judged.
+ */
 export async function judge(ctx: RoleContext, c: Challenge, rollouts: Rollout[]): Promise<void> {
   const gradable = rollouts.filter((r) => !r.failure);
   if (gradable.length === 0) { return; }
-  const groups = ctx.config.judgeMode === 'batch' ? [gradable] : gradable.map((r) => [r]);
+  if (c.finalAnswer !== undefined) { gradeByAnswer(c.finalAnswer, gradable); return; }
+  const groups = ctx.config.judgeMode === 'batch'
+    ? (['weak', 'strong'] as const).map((s) => gradable.filter((r) => r.solver === s)).filter((g) => g.length > 0)
+    : gradable.map((r) => [r]);
   await Promise.all(groups.map(async (group) => {
     try {
       const marks = await gradeGroup(ctx, c, group.map((r) => r.answer));
@@ -118,7 +146,7 @@ async function gradeGroup(ctx: RoleContext, c: Challenge, answers: string[]) {
     question: asMaterial(c.question), rubric: asMaterial(rubricText(c)), labels: labels.join(', '), criteria: String(k),
     answers: answers.map((a, i) => `<answer label="${labels[i]}">\n${asMaterial(a)}\n</answer>`).join('\n'),
   });
-  const report = await json(ctx, 'judge', 'grades', schema, messages(p));
+  const report = await json(ctx, 'judge', 'grades', schema, messages(p), judgeMaxTokens(k, answers.length, ctx.config.roles.judge.maxTokens));
   return labels.map((label) => {
     const g = report.grades.find((x) => x.answer.trim().toUpperCase() === label)!;
     return g.marks.filter((m) => m.criterion >= 1 && m.criterion <= k);

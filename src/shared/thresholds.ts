@@ -17,6 +17,8 @@ export const PolicyThresholds = z.object({
   minGap: z.number().min(0).max(1),
   /** Within this distance of a threshold that failed, a person decides. 0 disables the band. */
   borderlineMargin: z.number().min(0).max(0.5),
+  /** Learnability filter: the weak rollouts' standard deviation must be at least this (0 or absent: off). */
+  weakMinStd: z.number().min(0).max(0.5).optional(),
 });
 export type PolicyThresholds = z.infer<typeof PolicyThresholds>;
 
@@ -33,3 +35,21 @@ export const POLICY_PRESETS = {
   },
 } satisfies Record<string, PolicyThresholds>;
 export type PolicyPreset = keyof typeof POLICY_PRESETS;
+
+/** Answer-match thresholds as counts (verifiable answers: weak right at most 1 of 4, strong right at least 3 of 4). */
+export const AnswerMatchThresholds = z.object({
+  weakRightMax: z.number().int().min(0),
+  strongRightMin: z.number().int().min(1),
+  /** Rollouts per solver the counts are out of. */
+  of: z.number().int().min(1),
+});
+export type AnswerMatchThresholds = z.infer<typeof AnswerMatchThresholds>;
+
+/** The paper's domains: CS research questions with rubrics and thresholds, legal with a loop judge, verifiable answers. */
+export const DOMAIN_PRESETS = ['cs', 'legal', 'verifiable'] as const;
+export const DomainPreset = z.enum(DOMAIN_PRESETS);
+export type DomainPreset = z.infer<typeof DomainPreset>;
+
+/** The rubric the Challenger must write: the paper's as run, or the meta-optimised positive-only variant. */
+export const RubricShapeName = z.enum(['paper', 'positiveOnly']);
+export type RubricShapeName = z.infer<typeof RubricShapeName>;

@@ -9,7 +9,7 @@ import { Orchestrator } from '../../src/core/orchestrator';
 import type { DatasetRecord, Rollout } from '../../src/shared/schemas';
 import { startScriptedServer } from '../fakes/openai-server';
 import { scriptedConfig, scriptedModels } from '../fakes/scripted-config';
-import { MODELS, scriptRoles } from '../fakes/scripted-roles';
+import { fact, MODELS, scriptRoles } from '../fakes/scripted-roles';
 
 function record(id: string, patch: Partial<DatasetRecord> = {}): DatasetRecord {
   return {
@@ -218,8 +218,9 @@ describe('exporters', () => {
         assert.equal(summary.accepted.length, 1);
         const { rows } = toDpo(summary.accepted, indexRollouts(journal));
         assert.equal(rows.length, 1);
-        assert.deepEqual(rows[0].chosen, [{ role: 'assistant', content: 'STRONG#1 answer to Q1.' }]);
-        assert.deepEqual(rows[0].rejected, [{ role: 'assistant', content: 'WEAK#0 answer to Q1.' }]);
+        const facts = (k: number) => Array.from({ length: k }, (_, i) => fact(1, i + 1)).join(', ');
+        assert.deepEqual(rows[0].chosen, [{ role: 'assistant', content: `STRONG#1 answer to Q1: ${facts(9)}.` }]);
+        assert.deepEqual(rows[0].rejected, [{ role: 'assistant', content: `WEAK#0 answer to Q1: ${facts(3)}.` }]);
         assert.equal(rows[0].score_chosen, 0.9);
         assert.equal(rows[0].score_rejected, 0.3);
       } finally { await server.close(); }

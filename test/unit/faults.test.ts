@@ -114,7 +114,8 @@ describe('faults', function () {
 
   it('fails a judge reply that leaves criteria ungraded after the repair, without a silent zero', async () => {
     const partial = JSON.stringify({ grades: [{ answer: 'A', marks: [{ criterion: 1, met: true, reason: 'ok' }] }] });
-    const r = await run([[MODELS.judge, { content: partial }, 2]]);
+    // Each of the 3 weak rollouts is graded in its own call: all 3 first replies and their 3 repairs are partial.
+    const r = await run([[MODELS.judge, { content: partial }, 6]]);
     const v = verdicts(r.events);
     assert.equal(v[0].kind, 'failed');
     assert.match(v[0].reasons[0], /could be measured \(judge failed/);

@@ -65,21 +65,32 @@ describe('orchestrator', function () {
     assert.equal(ofType(h.events, 'verdict')[0].strongSkipped, true);
   });
 
-  it('in latency order runs weak and strong rollouts at once and grades them in one judge call', async () => {
+  it('in latency order runs weak and strong rollouts at once, and never grades a weak and a strong answer in one call', async () => {
     const h = await start([GOOD], { solveOrder: 'latency' }, {}, { solverLatencyMs: 150 });
-    await h.run;
+    const s = await h.run;
     const solverCalls = h.server.requests.filter((r) => r.model === MODELS.weak || r.model === MODELS.strong);
     assert.equal(solverCalls.length, 2);
     assert.equal(solverCalls[0].n, 3);
-    assert.equal(h.server.requests.filter((r) => r.model === MODELS.judge).length, 1);
     assert.ok(h.server.maxInFlightSeen >= 2, 'both solver requests in flight together');
+    const judged = h.server.requests.filter((r) => r.model === MODELS.judge).map((r) => r.messages!.at(-1)!.content);
+    assert.equal(judged.length, 6, 'one call per rollout by default');
+    assert.ok(judged.every((t) => (t.match(/<answer label=/g) ?? []).length === 1));
+    assert.deepEqual(s.accepted[0].scores.weak.rollouts, [0.3, 0.4, 0.5]);
+    const batch = await start([GOOD], { solveOrder: 'latency', judgeMode: 'batch' });
+    const sb = await batch.run;
+    const calls = batch.server.requests.filter((r) => r.model === MODELS.judge).map((r) => r.messages!.at(-1)!.content);
+    assert.equal(calls.length, 2, 'in batch mode one call per solver');
+    assert.ok(calls.every((t) => !(t.includes('WEAK#') && t.includes('STRONG#'))), 'weak and strong answers never share a call');
+    assert.deepEqual(sb.accepted[0].scores.strong.rollouts, [0.8, 0.8, 0.9]);
   });
 
-  it('grades each rollout in its own judge call when asked, with the same result', async () => {
-    const h = await start([GOOD], { judgeMode: 'perRollout' });
+  it('grades each rollout in its own judge call by default, with the same result as a batch', async () => {
+    const h = await start([GOOD]);
     const s = await h.run;
     assert.equal(h.server.requests.filter((r) => r.model === MODELS.judge).length, 6);
     assert.deepEqual(s.accepted[0].scores.strong.rollouts, [0.8, 0.8, 0.9]);
+    const b = await start([GOOD], { judgeMode: 'batch' });
+    assert.deepEqual((await b.run).accepted[0].scores, s.accepted[0].scores);
   });
 
   it('without n sampling sends one request per rollout, concurrently', async () => {
@@ -416,6 +427,6 @@ describe('orchestrator', function () {
     assert.deepEqual(perAttempt, sum(Object.values(fin.usage)));
     assert.ok(verdicts.every((v) => v.attemptUsage!.calls >= 4), 'each attempt made its calls');
     assert.deepEqual(s.accepted[0].usage, perAttempt, 'the item cost every attempt of its section');
-    assert.equal(verdicts[0].attemptUsage!.calls, 4, 'too easy: challenge, quality check, weak rollouts, their judging');
+    assert.equal(verdicts[0].attemptUsage!.calls, 6, 'too easy: challenge, quality check, weak rollouts, and one judge call per weak rollout');
   });
 });

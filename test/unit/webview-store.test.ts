@@ -106,7 +106,7 @@ describe('webview store', () => {
     assert.equal(c.attempts, 3);
     assert.equal(c.accepted, 1);
     assert.equal(c.inReview, 0);
-    assert.deepEqual(c.rejected, { too_easy: 1, too_hard: 1, gap_too_small: 0, quality_failed: 0, failed: 0 });
+    assert.deepEqual(c.rejected, { too_easy: 1, too_hard: 1, gap_too_small: 0, low_spread: 0, quality_failed: 0, failed: 0 });
     assert.equal(c.meanIterations, 2);
 
     const acc = s.state.attempts.get(second)!;
@@ -271,7 +271,7 @@ describe('webview store', () => {
     assert.equal(s.state.usage.size, 0);
     assert.equal(s.state.started, undefined);
     assert.equal(s.state.run?.runId, 'run-2');
-    assert.deepEqual(counters(s.state).rejected, { too_easy: 0, too_hard: 0, gap_too_small: 0, quality_failed: 0, failed: 0 });
+    assert.deepEqual(counters(s.state).rejected, { too_easy: 0, too_hard: 0, gap_too_small: 0, low_spread: 0, quality_failed: 0, failed: 0 });
     s.host({ type: 'reset', run: null });
     assert.equal(runState(s.state), 'idle');
   });

@@ -41,7 +41,7 @@ describe('engine runs per server family', function () {
         assert.equal(events.filter((e) => e.type === 'error').length, 0);
         const rollouts = events.filter((e): e is EventOf<'rollouts'> => e.type === 'rollouts').flatMap((e) => e.rollouts);
         assert.equal(rollouts.length, 6);
-        for (const r of rollouts) { assert.match(r.answer, /^(WEAK|STRONG)#\d answer to Q1\.$/); }
+        for (const r of rollouts) { assert.match(r.answer, /^(WEAK|STRONG)#\d answer to Q1[:.]/); }
         if (path === 'streamed answers (editor)') {
           assert.ok(deltas.length > 0, 'answers were streamed');
           // The first reply of a template that opens the thinking block itself streams before the block is recognised.

@@ -16,6 +16,9 @@ import { scriptedConfig, scriptedModels, type ScriptedModelOptions } from '../..
 import { MODELS, scriptRoles, type ScriptLatency } from '../../fakes/scripted-roles';
 import { PROFILES, type ServerProfile } from '../../fakes/server-profiles';
 
+/** A rubric of the paper's shape (10 positive, 3 negative criteria), so the local shape check lets the verifier run. */
+const PAPER_RUBRIC = Array.from({ length: 13 }, (_, i) => ({ criterion: `criterion ${i + 1}`, weight: 2, negative: i >= 10 }));
+
 const DOC = `# Mixture of experts\n\nA router sends each token to a few experts, so compute grows slower than parameters. ${'Load balancing losses keep the experts busy. '.repeat(6)}\n`;
 const GOOD = { weak: [0.3, 0.4, 0.5], strong: [0.8, 0.8, 0.9] };
 const REASONING = /Let me think|<\/?think>|"draft"/;
@@ -57,7 +60,7 @@ describe('server families', function () {
         const strong = await solve(h.ctx, 'strong', c.question, (i, t) => deltas[i].push(t));
         for (const r of [...weak, ...strong]) {
           assert.equal(r.failure, undefined, `${r.solver}#${r.index}: ${r.failure}`);
-          assert.match(r.answer, new RegExp(`^${r.solver.toUpperCase()}#\\d answer to Q1\\.$`));
+          assert.match(r.answer, new RegExp(`^${r.solver.toUpperCase()}#\\d answer to Q1[:.]`));
         }
         // Streamed text reaches the panel as answer only, and adds up to the answer. A template that opens the thinking
         // block itself is seen only at the first reply's closing tag: from then on, streams start inside the block.
@@ -126,7 +129,7 @@ describe('server families', function () {
           const r = profile.reasoningTokens!;
           const h = await setup(profile, { maxTokens: { weak: Math.ceil(r * 0.6) } });
           const weak = await solve(h.ctx, 'weak', 'Q1: what does the router do?');
-          assert.ok(weak.every((x) => !x.failure && /^WEAK#\d answer to Q1\.$/.test(x.answer)), JSON.stringify(weak));
+          assert.ok(weak.every((x) => !x.failure && /^WEAK#\d answer to Q1[:.]/.test(x.answer)), JSON.stringify(weak));
           const budgets = of(h.server, MODELS.weak).filter((x) => x.status === 200).map((x) => x.body.max_completion_tokens ?? x.body.max_tokens);
           assert.ok(Math.max(...budgets) > Math.min(...budgets), `a larger budget the second time: ${budgets}`);
 
@@ -137,7 +140,7 @@ describe('server families', function () {
           const deep = await setup({ ...profile, reasoningTokens: 50_000 }, { maxTokens: { quality: 40, weak: 40 }, models: unopened });
           const cut = await solve(deep.ctx, 'weak', 'Q1: what does the router do?');
           for (const x of cut) { assert.match(x.failure ?? '', /^weak-model spent its \d+ tokens reasoning; raise maxTokens for weak \(roles\.weak\.maxTokens\)$/); }
-          await assert.rejects(checkQuality(deep.ctx, deep.target, { question: 'Q1: why?', questionType: 'x', skills: [], angle: 'a', referenceAnswer: 'r', rubric: [{ criterion: 'c', weight: 1, negative: false }], sourceQuote: 'A router' }),
+          await assert.rejects(checkQuality(deep.ctx, deep.target, { question: 'Q1: why?', questionType: 'x', skills: [], angle: 'a', referenceAnswer: 'r', rubric: PAPER_RUBRIC, sourceQuote: 'A router' }),
             (e: unknown) => e instanceof StructuredOutputError && /quality-model spent its \d+ tokens reasoning; raise maxTokens for quality/.test(e.message));
           // The JSON role was not "repaired" with the same budget: the first reply and one larger retry only.
           assert.equal(of(deep.server, MODELS.quality).filter((x) => x.status === 200).length, 2);
