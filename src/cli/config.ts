@@ -8,6 +8,9 @@ import { POLICY_PRESETS, type PolicyPreset } from '../shared/thresholds';
 import { ROLES } from '../shared/schemas';
 import { roleEndpoints, type RoleOverride } from '../core/role-endpoints';
 import { RUN_DEFAULTS, type RunSettings } from '../run/settings';
+import { EndpointOverrides } from '../core/endpoints/capabilities';
+import { applyDomainPreset } from '../core/presets';
+import { DomainPreset, PolicyThresholds } from '../shared/thresholds';
 
 export class ConfigError extends Error {}
 
@@ -23,6 +26,9 @@ const CliFields = z.strictObject({
   requestConcurrency: z.number().int().min(1).max(256).default(RUN_DEFAULTS.requestConcurrency),
   maxRetries: z.number().int().min(0).max(10).default(RUN_DEFAULTS.maxRetries),
   requestTimeoutSeconds: z.number().int().min(5).default(RUN_DEFAULTS.timeoutMs / 1000),
+  requestIdleSeconds: z.number().int().min(5).default(RUN_DEFAULTS.idleTimeoutMs / 1000),
+  /** What endpoints accept, pinned (by model, host or host/model); otherwise learned from their replies. */
+  endpoints: EndpointOverrides.default({}),
   itemsPerRun: z.number().int().min(0).default(RUN_DEFAULTS.itemsPerRun),
   sectionMaxChars: z.number().int().min(1000).default(RUN_DEFAULTS.sectionMaxChars),
   /** Endpoint fields shared by every role (each role's own entry under `roles` wins). */
@@ -69,7 +75,9 @@ function unknownKeys(input: Record<string, unknown>): string[] {
     if (k === 'roles') {
       check(v, d.roles, 'roles');
       for (const r of ROLES) { check((v as Record<string, unknown>)?.[r], d.roles[r], `roles.${r}`); }
-    } else if (k === 'rollouts' || k === 'policy' || k === 'budget') {
+    } else if (k === 'policy') {
+      check(v, PolicyThresholds.shape, k);
+    } else if (k === 'rollouts' || k === 'budget') {
       check(v, d[k], k);
     }
   }
@@ -95,14 +103,18 @@ export function settingsFrom(raw: unknown, base: string, label = 'the config fil
   const cliPart = CliFields.safeParse(Object.fromEntries(Object.entries(raw).filter(([k]) => !engineKeys.has(k))));
   if (!cliPart.success) { throw new ConfigError(`${label} is not valid:\n${z.prettifyError(cliPart.error)}`); }
   const cli = cliPart.data;
-  const d = defaultEngineConfig();
+  // A domain preset decides rollouts, rounds and the rule first; the file's own values then win.
+  const domain = DomainPreset.safeParse(raw.preset ?? 'cs');
+  if (!domain.success) { throw new ConfigError(`${label}: preset must be one of ${DomainPreset.options.join(', ')}`); }
+  const d0 = defaultEngineConfig();
+  const d = applyDomainPreset({ ...d0, answerMatch: { ...d0.answerMatch, ...(isObject(raw.answerMatch) ? raw.answerMatch : {}) } }, domain.data);
   const roles = isObject(raw.roles) ? raw.roles : {};
   const merged = {
     ...d,
     ...raw,
     roles: roleEndpoints({ ...d.roles.weak, ...cli.endpoint }, Object.fromEntries(ROLES.map((r) => [r, isObject(roles[r]) ? roles[r] as RoleOverride : {}]))),
     rollouts: { ...d.rollouts, ...(isObject(raw.rollouts) ? raw.rollouts : {}) },
-    policy: { ...(POLICY_PRESETS[cli.policyPreset ?? 'paperAppendix']), ...(isObject(raw.policy) ? raw.policy : {}) },
+    policy: { ...(cli.policyPreset ? POLICY_PRESETS[cli.policyPreset] : d.policy), ...(isObject(raw.policy) ? raw.policy : {}) },
     budget: { ...d.budget, ...(isObject(raw.budget) ? raw.budget : {}) },
   };
   for (const k of CLI_KEYS) { delete (merged as Record<string, unknown>)[k]; }
@@ -115,6 +127,8 @@ export function settingsFrom(raw: unknown, base: string, label = 'the config fil
     requestConcurrency: cli.requestConcurrency,
     maxRetries: cli.maxRetries,
     timeoutMs: cli.requestTimeoutSeconds * 1000,
+    idleTimeoutMs: cli.requestIdleSeconds * 1000,
+    endpoints: cli.endpoints,
     itemsPerRun: cli.itemsPerRun,
     sectionMaxChars: cli.sectionMaxChars,
     streamAnswers: false,

@@ -2,7 +2,9 @@
 // and journals. Every run that does not finish ends with a non-zero exit and the command that resumes it.
 import * as path from 'node:path';
 import { newRunId } from '../core/endpoint';
+import { sameWeakAndStrong } from '../core/model-pairs';
 import { buildModels } from '../run/models';
+import { keepLearnedEndpoints, type LearnedEndpointsKeeper } from '../run/learned-endpoints';
 import { findResumable, readRunDocument, ResumeError, resumeSpec } from '../run/resumable';
 import { readRecipe } from '../run/recipe-file';
 import { Run, type RunResult, type RunSpec } from '../run/run';
@@ -15,18 +17,20 @@ import { CliFailure, EXIT, type CliIO } from './io';
 import { Progress } from './progress';
 import { parseShard, readSources, shardOf, type Shard } from './sources';
 
-const OPTIONS = { values: ['config', 'shard', 'dataset', 'workspace'] } as const;
+const OPTIONS = { values: ['config', 'shard', 'dataset', 'workspace'], flags: ['allow-same-model'] } as const;
 
 type Job = Omit<RunSpec, 'models'>;
 
 /** What every run of one invocation shares: settings, workspace files, models (and so the per-endpoint request limits). */
-interface Context { settings: CliSettings; configFile: string; ws: WorkspaceFiles; models: Record<Role, ChatModel>; io: CliIO }
+interface Context { settings: CliSettings; configFile: string; ws: WorkspaceFiles; models: Record<Role, ChatModel>; learned: LearnedEndpointsKeeper; io: CliIO }
 
 export async function generate(argv: readonly string[], io: CliIO): Promise<number> {
   const args = parseArgs(argv, OPTIONS);
   if (args.positionals.length === 0) { throw new UsageError('give at least one file to generate from'); }
   const shard = args.values.has('shard') ? parseShard(args.values.get('shard')!) : undefined;
   const ctx = await context(args.values, io);
+  const same = sameWeakAndStrong(ctx.settings.engine);
+  if (same && !args.flags.has('allow-same-model')) { throw new UsageError(`${same.message} Pass --allow-same-model to run anyway.`); }
   const sources = shardOf(await readSources(args.positionals.map((f) => path.resolve(io.cwd, f)), ctx.settings.workspace, ctx.settings.sectionMaxChars,
     (why) => io.stderr(`skipped: ${why}\n`)), shard);
   if (sources.length === 0) {
@@ -71,7 +75,8 @@ async function context(values: ReadonlyMap<string, string>, io: CliIO): Promise<
   const ws = await openWorkspace(settings.workspace, settings.datasetPath);
   if (ws.repair.savedTo) { io.stderr(`the dataset's last line was torn by an earlier crash: ${ws.repair.tornBytes} bytes moved to ${ws.repair.savedTo}\n`); }
   if (ws.overridden.length) { io.stderr(`prompt templates from the workspace: ${ws.overridden.join(', ')}\n`); }
-  return { settings, configFile, ws, models: buildModels(settings, keys), io };
+  const learned = await keepLearnedEndpoints(settings.workspace, (note) => io.stderr(`endpoint ${note}\n`));
+  return { settings, configFile, ws, models: buildModels(settings, keys), learned, io };
 }
 
 /** Runs the jobs one after another (one run per document); Ctrl-C stops the current run cleanly and starts no other. */
@@ -102,6 +107,8 @@ async function runJobs(ctx: Context, jobs: Job[], shard: Shard | undefined): Pro
   } finally {
     io.signal?.removeEventListener('abort', onAbort);
     progress.finish();
+    await ctx.learned.flush();
+    ctx.learned.stop();
   }
   return summarize(ctx, jobs, results, thrown);
 }

@@ -17,7 +17,7 @@ import { ResumeError } from '../run/resumable';
 export type { CliIO } from './io';
 
 export const USAGE = `Usage:
-  autodata generate <file...> --config <config.json> [--shard i/n] [--dataset <path>] [--workspace <dir>]
+  autodata generate <file...> --config <config.json> [--shard i/n] [--dataset <path>] [--workspace <dir>] [--allow-same-model]
   autodata resume [runId...] --config <config.json> [--dataset <path>] [--workspace <dir>]
   autodata export <dataset.jsonl> --format sft|grpo|dpo --out <file> [--journals <dir>]
                   [--style conversational|standard] [--system <text>] [--dedupe <threshold>]
@@ -27,7 +27,10 @@ generate  Runs Agentic Self-Instruct over Markdown, text, LaTeX or PDF files, on
           .autodata/runs/<runId>.jsonl, the same files the VS Code extension writes and resumes.
           --shard i/n  takes every n-th section counted across all files (in order of their paths), so n
                        processes split the work with no overlap; they may append to one dataset or to their own.
-          Ctrl-C stops cleanly (exit code 130); the run can then be resumed.
+          Refuses to start when the weak and strong solvers are one model on one endpoint (no gap is possible)
+          unless --allow-same-model is given.
+          Exit codes: 0 done, 1 failed, 2 wrong usage, 3 stopped before the end (a budget, an outage: resumable),
+          130 stopped by Ctrl-C (resumable). A run that did not finish prints the command that resumes it.
 resume    Goes on with interrupted runs of the workspace (all of them, or the ids given).
 export    Writes a training file atomically: sft (chat messages), grpo (prompt + rubric columns for reward
           functions), dpo (best strong vs worst weak answer, read from the run journals, default <dataset dir>/runs).

@@ -17,3 +17,13 @@ export function newRunId(suffix = ''): string {
   const p = (n: number) => String(n).padStart(2, '0');
   return `${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}-${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}-${randomBytes(4).toString('hex')}${suffix}`;
 }
+
+/** A base URL with a user name or password in it: refused, since it would travel into messages, journals and logs. */
+export function hasCredentials(baseURL: string): boolean {
+  try { const u = new URL(baseURL); return Boolean(u.username || u.password); } catch { return false; }
+}
+
+/** The URL without any user name or password, for messages. */
+export function redactUrl(baseURL: string): string {
+  try { const u = new URL(baseURL); u.username = ''; u.password = ''; return u.toString(); } catch { return baseURL.replace(/\/\/[^/@]*@/, '//'); }
+}

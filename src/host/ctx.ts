@@ -1,10 +1,13 @@
 // What the commands work with: the extension's services, created once in activate and disposed with the extension.
 import * as vscode from 'vscode';
+import { endpointProfiles } from '../core/endpoints/profiles';
 import { ModelSetup } from './model-setup';
 import { Panels } from './panels';
 import { RunService } from './run-service';
 import { ApiKeys } from './secrets';
 import { RunStatus } from './status';
+
+const PROFILES_KEY = 'autodata.endpointProfiles';
 
 export class Ctx implements vscode.Disposable {
   readonly log = vscode.window.createOutputChannel('Autodata', { log: true });
@@ -26,7 +29,14 @@ export class Ctx implements vscode.Disposable {
       openDataset: async () => { await vscode.commands.executeCommand('autodata.openDataset'); },
       resumeRun: (runId, mode, panel) => this.runs.resume(runId, { mode, panel, silent: true }),
     });
+    // What endpoints turned out to accept is remembered across sessions, and each lesson is logged.
+    endpointProfiles.restore(extension.globalState.get(PROFILES_KEY));
+    const unlearn = endpointProfiles.onLearn((p, note) => {
+      this.log.info(`endpoint ${p.model} at ${p.host}: ${note}`);
+      void extension.globalState.update(PROFILES_KEY, endpointProfiles.snapshot());
+    });
     this.owned.push(
+      { dispose: unlearn },
       this.panels, this.status, this.runs, this.log,
       this.runs.onDidStartSession(({ session, source, reuse, history }) => { this.panels.showSession(session, source, reuse, history); this.status.track(session); }),
       vscode.window.registerWebviewPanelSerializer('autodata.panel', this.panels),

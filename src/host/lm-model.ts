@@ -2,6 +2,7 @@
 // the engine's ChatModel interface. That API has no structured-output mode, so JSON is asked for in the prompt and
 // extracted, validated and repaired like any other reply.
 import * as vscode from 'vscode';
+import { ReasoningSplitter, splitReasoning } from '../core/endpoints/reasoning';
 import { ModelError, withSchemaInstruction, type ChatModel, type ChatRequest, type ChatResult } from '../core/models';
 
 export const LM_PREFIX = 'vscode-lm:';
@@ -59,9 +60,17 @@ export class VscodeLmModel implements ChatModel {
       try {
         if (req.signal?.aborted) { throw new vscode.CancellationError(); }
         const res = await chat.sendRequest(msgs, { justification: 'Autodata generates and grades training questions from your document.' }, cts.token);
+        // Models served here may reason inline (<think>…</think>): only the answer is streamed, graded and kept.
+        const splitter = new ReasoningSplitter();
         let text = '';
-        for await (const piece of res.text) { text += piece; req.onDelta?.(index, piece); }
-        return text;
+        for await (const piece of res.text) {
+          text += piece;
+          const part = splitter.push(piece).content;
+          if (part) { req.onDelta?.(index, part); }
+        }
+        const tail = splitter.end().content;
+        if (tail) { req.onDelta?.(index, tail); }
+        return splitReasoning(text);
       } catch (e) {
         throw toModelError(e, this.model);
       } finally {
@@ -73,7 +82,7 @@ export class VscodeLmModel implements ChatModel {
     // Token counts come from the model's own tokenizer (the API reports no usage).
     const count = (s: string) => Promise.resolve(chat.countTokens(s)).catch(() => Math.ceil(s.length / 4));
     const promptTokens = (await count(req.messages.map((m) => m.content).join('\n'))) * n;
-    const completionTokens = (await Promise.all(texts.map(count))).reduce((a, b) => a + b, 0);
-    return { choices: texts.map((text) => ({ text, finishReason: 'stop' })), promptTokens, completionTokens, calls: n };
+    const completionTokens = (await Promise.all(texts.map((t) => count(t.content + t.reasoning)))).reduce((a, b) => a + b, 0);
+    return { choices: texts.map((t) => ({ text: t.content, finishReason: 'stop', ...(t.reasoning ? { reasoning: t.reasoning } : {}) })), promptTokens, completionTokens, calls: n };
   }
 }

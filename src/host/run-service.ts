@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { selectionTarget } from '../core/chunks';
 import { isLocal, newRunId, originOf } from '../core/endpoint';
+import { sameWeakAndStrong } from '../core/model-pairs';
 import type { EngineEvent } from '../shared/events';
 import type { Target } from '../shared/schemas';
 import type { Dataset } from '../run/dataset';
@@ -45,6 +46,8 @@ export class RunService implements vscode.Disposable {
   private readonly started = new vscode.EventEmitter<SessionStart>();
   /** Fires when a session starts (the panel, the status bar and tests listen). */
   readonly onDidStartSession = this.started.event;
+  /** Weak/strong pairs on one model the person chose to run anyway (this window). */
+  private readonly confirmedSame = new Set<string>();
   /** The last error shown to the person. */
   lastError: string | undefined;
 
@@ -74,6 +77,7 @@ export class RunService implements vscode.Disposable {
         targets = sectionsOf(text, settings.sectionMaxChars, doc.languageId === 'plaintext');
       }
       if (opts.goal !== undefined) { settings.itemsPerRun = opts.goal; }
+      await this.confirmModels(settings);
       const root = folder.uri.fsPath;
       const ws = await this.workspace(root, settings);
       const docPath = vscode.workspace.asRelativePath(doc.uri, false);
@@ -127,6 +131,16 @@ export class RunService implements vscode.Disposable {
   }
 
   stop(): void { this.current?.stop(); }
+
+  /** Weak and strong on one model cannot make a gap: the run starts only if the person says so, once per pair. */
+  private async confirmModels(settings: HostSettings): Promise<void> {
+    const same = sameWeakAndStrong(settings.engine);
+    if (!same || this.confirmedSame.has(`${same.endpoint} ${same.model}`)) { return; }
+    const pick = await vscode.window.showWarningMessage(same.message, { modal: true }, 'Run Anyway', 'Configure Models');
+    if (pick === 'Run Anyway') { this.confirmedSame.add(`${same.endpoint} ${same.model}`); return; }
+    if (pick === 'Configure Models') { void vscode.commands.executeCommand('autodata.configureModels'); }
+    throw new UserError(same.message, ['Configure Models']);
+  }
 
   /** The dataset of a workspace folder, checked; a live run's own instance when it writes the same file. */
   async datasetFor(root: string): Promise<Dataset> {

@@ -6,6 +6,10 @@ import { POLICY_PRESETS, PolicyThresholds, type PolicyPreset } from '../shared/t
 import { byRole } from '../shared/schemas';
 import { roleEndpoints, type RoleOverride } from '../core/role-endpoints';
 import type { RunSettings } from '../run/settings';
+import { EndpointOverrides } from '../core/endpoints/capabilities';
+import { applyDomainPreset } from '../core/presets';
+import type { DomainPreset } from '../shared/thresholds';
+import { hasCredentials, redactUrl } from '../core/endpoint';
 
 export type HostSettings = RunSettings;
 
@@ -35,13 +39,15 @@ export function readSettings(scope?: vscode.Uri): HostSettings {
   const preset = cfg.get<PolicyPreset>('policy.preset', 'paperAppendix');
   const policy = PolicyThresholds.safeParse({ ...(POLICY_PRESETS[preset] ?? POLICY_PRESETS.paperAppendix), ...cfg.get<object>('policy.overrides', {}) });
   if (!policy.success) { throw new SettingsError(`autodata.policy.overrides is not valid: ${z.prettifyError(policy.error)}`); }
-  const engine = EngineConfig.safeParse({
+  const set = (key: string) => { const i = cfg.inspect(key); return i?.globalValue !== undefined || i?.workspaceValue !== undefined || i?.workspaceFolderValue !== undefined; };
+  const domain = cfg.get<DomainPreset>('domain', 'cs');
+  const base = EngineConfig.safeParse({
     roles: roleEndpoints(shared, overrides),
     rollouts: { weak: cfg.get('rollouts.weak', 3), strong: cfg.get('rollouts.strong', 3) },
     policy: policy.data,
     maxIterations: cfg.get('maxIterations', 10),
     solveOrder: cfg.get('solveOrder', 'cost'),
-    judgeMode: cfg.get('judgeMode', 'batch'),
+    judgeMode: cfg.get('judgeMode', 'perRollout'),
     earlyDecisions: cfg.get('earlyDecisions', true),
     useN: cfg.get('useN', true),
     qualityCheck: cfg.get('qualityCheck', true),
@@ -51,13 +57,33 @@ export function readSettings(scope?: vscode.Uri): HostSettings {
     recipeEvery: cfg.get('recipeEvery', 10),
     dedupeThreshold: cfg.get('dedupeThreshold', 0.6),
     prices: cfg.get('prices', {}),
+    preset: domain,
+    rubricShape: cfg.get('rubricShape', 'paper'),
+    rolloutSeeds: cfg.get('rolloutSeeds', false),
+    finalVerification: cfg.get('finalVerification', true),
+  });
+  if (!base.success) { throw new SettingsError(`Autodata settings are not valid: ${z.prettifyError(base.error)}`); }
+  // The domain decides rollouts, rounds and the rule; what the person set explicitly still wins.
+  const withDomain = applyDomainPreset(base.data, domain);
+  const engine = EngineConfig.safeParse({
+    ...withDomain,
+    rollouts: { weak: set('rollouts.weak') ? base.data.rollouts.weak : withDomain.rollouts.weak, strong: set('rollouts.strong') ? base.data.rollouts.strong : withDomain.rollouts.strong },
+    maxIterations: set('maxIterations') ? base.data.maxIterations : withDomain.maxIterations,
+    earlyDecisions: set('earlyDecisions') ? base.data.earlyDecisions : withDomain.earlyDecisions,
+    policy: { ...withDomain.policy, ...cfg.get<object>('policy.overrides', {}) },
   });
   if (!engine.success) { throw new SettingsError(`Autodata settings are not valid: ${z.prettifyError(engine.error)}`); }
+  const endpoints = EndpointOverrides.safeParse(userValue(cfg, 'endpoints', {}));
+  if (!endpoints.success) { throw new SettingsError(`autodata.endpoints is not valid: ${z.prettifyError(endpoints.error)}`); }
+  const credentials = Object.values(engine.data.roles).find((r) => hasCredentials(r.baseURL));
+  if (credentials) { throw new SettingsError(`The base URL ${redactUrl(credentials.baseURL)} holds a user name or password. Remove it from the URL and store the key with "Autodata: Set API Key".`); }
   return {
     engine: engine.data,
     requestConcurrency: cfg.get('requestConcurrency', 8),
     maxRetries: cfg.get('maxRetries', 4),
     timeoutMs: cfg.get('requestTimeoutSeconds', 180) * 1000,
+    idleTimeoutMs: cfg.get('requestIdleSeconds', 120) * 1000,
+    endpoints: endpoints.data,
     itemsPerRun: cfg.get('itemsPerRun', 0),
     sectionMaxChars: cfg.get('sectionMaxChars', 12000),
     datasetPath: cfg.get('datasetPath', '.autodata/dataset.jsonl'),

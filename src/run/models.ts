@@ -23,7 +23,8 @@ export function buildModels(settings: RunSettings, keys: KeyRing, custom?: Model
     const ep = settings.engine.roles[role];
     const origin = originOf(ep.baseURL);
     return custom?.(role, ep) ?? new OpenAICompatibleModel(ep, {
-      apiKey: keys.get(origin) ?? '', maxRetries: settings.maxRetries, timeoutMs: settings.timeoutMs, limiter: limiter(origin), useN: settings.engine.useN,
+      apiKey: keys.get(origin) ?? '', maxRetries: settings.maxRetries, timeoutMs: settings.timeoutMs, idleTimeoutMs: settings.idleTimeoutMs,
+      limiter: limiter(origin), useN: settings.engine.useN, role, overrides: settings.endpoints,
     });
   });
 }

@@ -1,13 +1,19 @@
 // What a run needs besides the engine's config: limits per endpoint, the dataset's place, section size. The editor's
 // settings and the CLI's config file are both read into this one shape.
 import type { EngineConfig } from '../core/config';
+import type { EndpointOverrides } from '../core/endpoints/capabilities';
 
 export interface RunSettings {
   engine: EngineConfig;
   /** Requests in flight at once per endpoint origin. */
   requestConcurrency: number;
   maxRetries: number;
+  /** Overall deadline of one request. */
   timeoutMs: number;
+  /** Longest silence while a reply is due (before the first byte, between stream chunks). */
+  idleTimeoutMs: number;
+  /** What endpoints accept, pinned by the person (by model, host or host/model); otherwise learned from replies. */
+  endpoints: EndpointOverrides;
   /** Accepted items after which a run stops (0: every section). */
   itemsPerRun: number;
   sectionMaxChars: number;
@@ -18,5 +24,5 @@ export interface RunSettings {
 }
 
 export const RUN_DEFAULTS = {
-  requestConcurrency: 8, maxRetries: 4, timeoutMs: 180_000, itemsPerRun: 0, sectionMaxChars: 12_000, datasetPath: '.autodata/dataset.jsonl', streamAnswers: true,
+  requestConcurrency: 8, maxRetries: 4, timeoutMs: 180_000, idleTimeoutMs: 120_000, endpoints: {}, itemsPerRun: 0, sectionMaxChars: 12_000, datasetPath: '.autodata/dataset.jsonl', streamAnswers: true,
 } as const satisfies Omit<RunSettings, 'engine'>;

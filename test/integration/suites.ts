@@ -10,3 +10,4 @@ import './hostile.test';
 import './export.test';
 import './lm.test';
 import './cross-resume.test';
+import './settings.test';
