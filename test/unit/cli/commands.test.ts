@@ -1,0 +1,399 @@
+// The headless CLI against the scripted server: generate, shard, refuse keys in config, export, stop and resume.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parseArgs, UsageError } from '../../../src/cli/args';
+import { findSecret, keysFor, settingsFrom } from '../../../src/cli/config';
+import { writeFileAtomic } from '../../../src/run/atomic-file';
+import { main, type CliIO } from '../../../src/cli/main';
+import { parseShard, shardOf, type Source } from '../../../src/cli/sources';
+import { splitSections } from '../../../src/core/chunks';
+import { defaultEngineConfig } from '../../../src/core/config';
+import { EngineEvent, type EventOf } from '../../../src/shared/events';
+import { DpoRow, GrpoRow, SftRow } from '../../../src/core/exporters';
+import { DatasetRecord } from '../../../src/shared/schemas';
+import { startScriptedServer, type ScriptedServer } from '../../fakes/openai-server';
+import { MODELS, scriptRoles, type ScriptedQuestion } from '../../fakes/scripted-roles';
+
+const GOOD: ScriptedQuestion = { weak: [0.3, 0.4, 0.5], strong: [0.8, 0.9, 0.8] };
+const KEY = 'test-key-for-the-scripted-server';
+const MAIN = path.resolve(__dirname, '../../../src/cli/main.ts');
+
+function section(title: string, topic: string): string {
+  return `## ${title}\n\n${topic} is the subject of this section, which explains how it works and why it matters for the method. `
+    + `${`The ${topic.toLowerCase()} argument continues with more detail about its assumptions and trade-offs. `.repeat(6)}\n\n`;
+}
+const DOC_A = `# Paper A\n\n${section('Sparse attention', 'Sparse attention')}${section('Global tokens', 'Global tokens')}${section('Local windows', 'Local windows')}`;
+const DOC_B = `# Paper B\n\n${section('Gradient noise', 'Gradient noise')}${section('Batch size', 'Batch size')}`;
+
+interface Captured { io: CliIO; out: () => string; err: () => string }
+function capture(cwd: string, extra: Partial<CliIO> = {}, onOut?: (text: string) => void): Captured {
+  let out = ''; let err = '';
+  return {
+    io: { stdout: (t) => { out += t; onOut?.(t); }, stderr: (t) => { err += t; }, env: { AUTODATA_API_KEY: KEY }, cwd, ...extra },
+    out: () => out, err: () => err,
+  };
+}
+
+const readLines = (file: string) => fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as unknown);
+const journals = (ws: string) => {
+  const dir = path.join(ws, '.autodata', 'runs');
+  return fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.jsonl')).sort().map((f) => ({ name: f, events: readLines(path.join(dir, f)).map((e) => EngineEvent.parse(e)) })) : [];
+};
+
+describe('autodata CLI', function () {
+  this.timeout(30_000);
+  let ws: string;
+  let server: ScriptedServer;
+  let script: ReturnType<typeof scriptRoles>;
+
+  async function serve(questions: ScriptedQuestion[], latency: Parameters<typeof scriptRoles>[1] = {}): Promise<void> {
+    script = scriptRoles(questions, latency);
+    server = await startScriptedServer({ respond: script.respond, models: Object.values(MODELS), apiKey: KEY });
+  }
+  function writeConfig(extra: Record<string, unknown> = {}, name = 'autodata.json'): string {
+    const roles = Object.fromEntries(Object.entries(MODELS).map(([role, model]) => [role, { model }]));
+    fs.writeFileSync(path.join(ws, name), JSON.stringify({ endpoint: { baseURL: server.baseURL, maxTokens: 512 }, roles, ...extra }, null, 2));
+    return name;
+  }
+
+  beforeEach(() => {
+    ws = fs.mkdtempSync(path.join(os.tmpdir(), 'autodata-cli-'));
+    fs.writeFileSync(path.join(ws, 'a.md'), DOC_A);
+    fs.writeFileSync(path.join(ws, 'b.md'), DOC_B);
+  });
+  afterEach(async () => {
+    await server?.close();
+    fs.rmSync(ws, { recursive: true, force: true });
+  });
+
+  describe('generate', () => {
+    it('runs every section of every file and writes dataset records and one journal per file', async () => {
+      await serve([GOOD]);
+      const c = capture(ws);
+      const code = await main(['generate', 'a.md', 'b.md', '--config', writeConfig()], c.io);
+      assert.equal(code, 0, c.err());
+      const records = readLines(path.join(ws, '.autodata', 'dataset.jsonl')).map((r) => DatasetRecord.parse(r));
+      assert.equal(records.length, 5);
+      for (const r of records) {
+        const text = r.source.path === 'a.md' ? DOC_A : DOC_B;
+        assert.equal(text.slice(r.source.range.start, r.source.range.end), r.source.quote);
+        assert.equal(r.models.weak, MODELS.weak);
+      }
+      const runs = journals(ws);
+      assert.equal(runs.length, 2);
+      for (const { events } of runs) {
+        const started = events[0] as EventOf<'run_started'>;
+        assert.equal(started.type, 'run_started');
+        const last = events.at(-1) as EventOf<'run_finished'>;
+        assert.equal(last.type, 'run_finished');
+        assert.equal(last.outcome, 'completed');
+        const accepted = events.filter((e): e is EventOf<'item_accepted'> => e.type === 'item_accepted').map((e) => e.record.id);
+        assert.deepEqual(accepted, records.filter((r) => r.source.path === started.document.path).map((r) => r.id));
+      }
+      assert.match(c.out(), /5 accepted, 0 for review/);
+      assert.ok(server.requests.every((r) => r.headers.authorization === `Bearer ${KEY}`), 'the key from AUTODATA_API_KEY is sent');
+    });
+
+    it('draws one progress line in place on a terminal', async () => {
+      await serve([GOOD]);
+      const c = capture(ws, { tty: true, columns: 100 });
+      assert.equal(await main(['generate', 'a.md', '--config', writeConfig()], c.io), 0, c.err());
+      const out = c.out();
+      assert.match(out, /\r\x1b\[2K\[#{20}\] 3\/3 sections · 3 accepted/);
+      assert.doesNotMatch(out, /attempt 1\n/, 'no line per attempt on a terminal');
+      assert.equal(out.match(/\n/g)?.length, 4, 'three accepted items and the summary stay as lines');
+      const bars = out.split('\r\x1b[2K').filter((piece) => piece.startsWith('['));
+      assert.ok(bars.length >= 3 && bars.every((bar) => bar.length < 100 && !bar.includes('\n')), 'the bar fits the width');
+    });
+
+    it('reads a PDF through its extracted text, which the records then point to', async () => {
+      await serve([GOOD]);
+      fs.copyFileSync(path.resolve(__dirname, '../../fixtures/workspace/curriculum.pdf'), path.join(ws, 'curriculum.pdf'));
+      const c = capture(ws);
+      assert.equal(await main(['generate', 'curriculum.pdf', '--config', writeConfig()], c.io), 0, c.err());
+      const text = fs.readFileSync(path.join(ws, '.autodata', 'sources', 'curriculum.pdf.txt'), 'utf8');
+      const records = readLines(path.join(ws, '.autodata', 'dataset.jsonl')).map((r) => DatasetRecord.parse(r));
+      assert.ok(records.length >= 1);
+      for (const r of records) {
+        assert.equal(r.source.path, '.autodata/sources/curriculum.pdf.txt');
+        // The scripted Challenger joins the quote's lines with spaces; the range covers the text as extracted.
+        const flat = (x: string) => x.replace(/\s+/g, ' ');
+        assert.equal(flat(text.slice(r.source.range.start, r.source.range.end)), flat(r.source.quote));
+      }
+    });
+
+    it('with --shard i/n splits the sections between processes: no overlap, full coverage', async () => {
+      await serve([GOOD]);
+      const config = writeConfig();
+      for (const i of [1, 2]) {
+        const c = capture(ws);
+        // Files in a different order on each "machine": the shards must not depend on it.
+        const files = i === 1 ? ['a.md', 'b.md'] : ['b.md', 'a.md'];
+        assert.equal(await main(['generate', ...files, '--config', config, '--shard', `${i}/2`, '--dataset', `.autodata/shard${i}.jsonl`], c.io), 0, c.err());
+      }
+      const byShard = new Map<string, Set<string>>();
+      for (const { name, events } of journals(ws)) {
+        const shard = /-s(\d)of2\.jsonl$/.exec(name)?.[1];
+        assert.ok(shard, name);
+        const started = events[0] as EventOf<'run_started'>;
+        const set = byShard.get(shard) ?? new Set();
+        for (const t of started.targets) { set.add(`${started.document.path}@${t.range.start}-${t.range.end}`); }
+        byShard.set(shard, set);
+      }
+      const all = [['a.md', DOC_A], ['b.md', DOC_B]].flatMap(([p, text]) => splitSections(text).map((t) => `${p}@${t.range.start}-${t.range.end}`));
+      const [one, two] = [byShard.get('1')!, byShard.get('2')!];
+      assert.equal([...one].filter((x) => two.has(x)).length, 0, 'no section in both shards');
+      assert.deepEqual([...one, ...two].sort(), [...all].sort(), 'together they cover every section');
+      assert.deepEqual([one.size, two.size], [3, 2]);
+      const s1 = readLines(path.join(ws, '.autodata', 'shard1.jsonl'));
+      const s2 = readLines(path.join(ws, '.autodata', 'shard2.jsonl'));
+      assert.equal(s1.length + s2.length, 5);
+    });
+
+    it('deals sections round-robin across files', () => {
+      const src = (docPath: string, n: number): Source => ({ docPath, text: '', targets: Array.from({ length: n }, (_, i) => ({ id: `s${i + 1}`, title: '', range: { start: i, end: i + 1 }, text: '' })) });
+      const sources = [src('a', 3), src('b', 1), src('c', 2)];
+      const ids = (s: Source[]) => s.flatMap((x) => x.targets.map((t) => `${x.docPath}${t.id}`));
+      assert.deepEqual(ids(shardOf(sources, { index: 1, count: 3 })), ['as1', 'bs1']);
+      assert.deepEqual(ids(shardOf(sources, { index: 2, count: 3 })), ['as2', 'cs1']);
+      assert.deepEqual(ids(shardOf(sources, { index: 3, count: 3 })), ['as3', 'cs2']);
+      assert.deepEqual(shardOf(sources, { index: 2, count: 6 }).map((s) => s.docPath), ['a'], 'a file without a section of its own drops out');
+      assert.deepEqual(ids(shardOf(sources, undefined)), ids(sources));
+    });
+
+    it('refuses a config that holds an API key, naming the field and not the value, before any request', async () => {
+      await serve([GOOD]);
+      for (const extra of [{ apiKey: 'sk-live-0123456789abcdefghij' }, { roles: { weak: { model: MODELS.weak, api_key: 'x' } } }, { endpoint: { baseURL: server.baseURL, Authorization: 'x' } }]) {
+        const c = capture(ws);
+        const config = writeConfig(extra);
+        assert.equal(await main(['generate', 'a.md', '--config', config], c.io), 1);
+        assert.match(c.err(), /credential field/);
+        assert.match(c.err(), /AUTODATA_API_KEY/);
+        assert.doesNotMatch(c.err(), /sk-live/);
+      }
+      assert.equal(server.requests.length, 0);
+      assert.equal(fs.existsSync(path.join(ws, '.autodata', 'dataset.jsonl')), false);
+    });
+
+    it('exits non-zero with a clear message on a typo, a missing key, a missing file or wrong usage', async () => {
+      await serve([GOOD]);
+      const cases: Array<[string[], Record<string, unknown>, Record<string, string | undefined>, number, RegExp]> = [
+        [['generate', 'a.md'], { maxIteration: 3 }, { AUTODATA_API_KEY: KEY }, 1, /unknown setting maxIteration/],
+        [['generate', 'a.md'], { roles: { weak: { modle: 'x' } } }, { AUTODATA_API_KEY: KEY }, 1, /unknown setting roles\.weak\.modle/],
+        [['generate', 'a.md'], { endpoint: { baseURL: 'https://api.example.com/v1' } }, { OPENAI_API_KEY: 'sk-openai' }, 1, /no API key for https:\/\/api\.example\.com.*AUTODATA_API_KEY/],
+        [['generate', 'missing.md'], {}, { AUTODATA_API_KEY: KEY }, 1, /cannot read .*missing\.md: no such file/],
+        [['generate', 'a.md', '--shard', '3/2'], {}, { AUTODATA_API_KEY: KEY }, 2, /--shard takes i\/n/],
+        [['generate', 'a.md', '--bogus'], {}, { AUTODATA_API_KEY: KEY }, 2, /unknown option --bogus/],
+        [['frobnicate'], {}, {}, 2, /unknown command "frobnicate"/],
+        [['generate', 'a.md', '--dataset', '../outside.jsonl'], {}, { AUTODATA_API_KEY: KEY }, 1, /outside the workspace/],
+      ];
+      for (const [argv, extra, env, code, message] of cases) {
+        const c = capture(ws, { env });
+        const withConfig = argv[0] === 'generate' ? [...argv, '--config', writeConfig(extra)] : argv;
+        assert.equal(await main(withConfig, c.io), code, `${argv.join(' ')}: ${c.err()}`);
+        assert.match(c.err(), message);
+      }
+      assert.equal(await main(['generate', 'a.md'], capture(ws).io), 2, '--config is required');
+      assert.equal(server.requests.length, 0);
+    });
+
+    it('exits 1 with the run error when a model cannot be used, starting no further file', async () => {
+      await serve([GOOD]);
+      const c = capture(ws);
+      const config = writeConfig({ roles: { ...Object.fromEntries(Object.entries(MODELS).map(([r, m]) => [r, { model: m }])), weak: { model: 'no-such-model' } } });
+      assert.equal(await main(['generate', 'a.md', 'b.md', '--config', config], c.io), 1);
+      assert.match(c.err(), /error: run .* failed: .*does not know this model/);
+      assert.equal(journals(ws).length, 1);
+    });
+
+    it('stops on Ctrl-C with the run journal ending in run_finished "stopped", and resume finishes it', async () => {
+      await serve([GOOD], { solverLatencyMs: 300 });
+      const config = writeConfig();
+      const stop = new AbortController();
+      const c = capture(ws, { signal: stop.signal }, (t) => { if (/attempt 1/.test(t)) { stop.abort(); } });
+      assert.equal(await main(['generate', 'a.md', 'b.md', '--config', config], c.io), 130);
+      assert.match(c.err(), /resume with: autodata resume --config autodata\.json/);
+      let runs = journals(ws);
+      assert.equal(runs.length, 1, 'no further file is started after the stop');
+      const last = runs[0].events.at(-1) as EventOf<'run_finished'>;
+      assert.equal(last.type, 'run_finished');
+      assert.equal(last.outcome, 'stopped');
+
+      const r = capture(ws);
+      assert.equal(await main(['resume', '--config', config], r.io), 0, r.err());
+      runs = journals(ws);
+      const finished = runs[0].events.filter((e): e is EventOf<'run_finished'> => e.type === 'run_finished');
+      assert.deepEqual(finished.map((e) => e.outcome), ['stopped', 'completed']);
+      const records = readLines(path.join(ws, '.autodata', 'dataset.jsonl')).map((x) => DatasetRecord.parse(x));
+      assert.equal(records.length, 3, 'every section of a.md, each once');
+      assert.equal(new Set(records.map((x) => x.id)).size, 3);
+      const again = capture(ws);
+      assert.equal(await main(['resume', '--config', config], again.io), 0);
+      assert.match(again.out(), /no interrupted run/);
+    });
+
+    it('stops cleanly on SIGINT as a child process (exit 130, journal ends "stopped")', async () => {
+      await serve([GOOD], { solverLatencyMs: 2000 });
+      const config = writeConfig();
+      const child = spawn(process.execPath, ['--require', require.resolve('tsx/cjs'), MAIN, 'generate', 'a.md', '--config', config], {
+        cwd: ws, env: { ...process.env, AUTODATA_API_KEY: KEY, OPENAI_API_KEY: '' }, stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let out = ''; let err = '';
+      child.stderr.on('data', (d) => { err += d; });
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      await new Promise<void>((resolve, reject) => {
+        child.stdout.on('data', (d) => { out += d; if (/attempt 1/.test(out)) { resolve(); } });
+        void exited.then(() => reject(new Error(`exited early: ${out}${err}`)));
+      });
+      // The solver request is in flight (2 s): the stop aborts it.
+      await new Promise((r) => setTimeout(r, 300));
+      child.kill('SIGINT');
+      assert.equal(await exited, 130, err);
+      assert.match(err, /Ctrl-C: stopping/);
+      const [run] = journals(ws);
+      const last = run.events.at(-1) as EventOf<'run_finished'>;
+      assert.equal(last.type, 'run_finished');
+      assert.equal(last.outcome, 'stopped');
+    });
+    it('survives a hard kill (SIGKILL) mid-run: resume finishes it and every accepted item is in the dataset exactly once', async () => {
+      await serve([GOOD], { solverLatencyMs: 120 });
+      const config = writeConfig();
+      const child = spawn(process.execPath, ['--require', require.resolve('tsx/cjs'), MAIN, 'generate', 'a.md', 'b.md', '--config', config], {
+        cwd: ws, env: { ...process.env, AUTODATA_API_KEY: KEY, OPENAI_API_KEY: '' }, stdio: 'ignore',
+      });
+      const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, sig) => resolve(sig)));
+      const dataset = path.join(ws, '.autodata', 'dataset.jsonl');
+      const count = () => (fs.existsSync(dataset) ? fs.readFileSync(dataset, 'utf8').split('\n').filter(Boolean).length : 0);
+      for (let i = 0; i < 300 && count() < 2; i++) { await new Promise((r) => setTimeout(r, 20)); }
+      assert.ok(count() >= 2 && count() < 5, `killed after ${count()} of 5 items`);
+      child.kill('SIGKILL');
+      assert.equal(await exited, 'SIGKILL');
+      const r = capture(ws);
+      assert.equal(await main(['resume', '--config', config], r.io), 0, r.err());
+      // b.md never started in the killed process: generate it, as the resume message says.
+      if (!journals(ws).some((j) => (j.events[0] as EventOf<'run_started'>).document.path === 'b.md')) {
+        const g = capture(ws);
+        assert.equal(await main(['generate', 'b.md', '--config', config], g.io), 0, g.err());
+      }
+      const ids = readLines(dataset).map((x) => DatasetRecord.parse(x).id);
+      assert.equal(ids.length, 5, `dataset ids: ${ids.join(', ')}`);
+      assert.equal(new Set(ids).size, 5, 'no item twice');
+    });
+  });
+
+  describe('export', () => {
+    beforeEach(async () => {
+      await serve([GOOD]);
+      const c = capture(ws);
+      assert.equal(await main(['generate', 'a.md', 'b.md', '--config', writeConfig()], c.io), 0, c.err());
+    });
+
+    it('writes SFT, GRPO and DPO files whose every line parses against its schema', async () => {
+      const dataset = path.join('.autodata', 'dataset.jsonl');
+      for (const [format, schema] of [['sft', SftRow], ['grpo', GrpoRow], ['dpo', DpoRow]] as const) {
+        const c = capture(ws);
+        assert.equal(await main(['export', dataset, '--format', format, '--out', `out/${format}.jsonl`], c.io), 0, c.err());
+        const rows = readLines(path.join(ws, 'out', `${format}.jsonl`)).map((l) => schema.parse(l));
+        assert.equal(rows.length, 5, format);
+        assert.match(c.out(), new RegExp(`5 ${format} row\\(s\\)`));
+      }
+      const dpo = readLines(path.join(ws, 'out', 'dpo.jsonl')).map((l) => DpoRow.parse(l));
+      for (const row of dpo) {
+        assert.match(JSON.stringify(row.chosen), /STRONG#1 answer/);
+        assert.match(JSON.stringify(row.rejected), /WEAK#0 answer/);
+      }
+      assert.deepEqual(fs.readdirSync(path.join(ws, 'out')).sort(), ['dpo.jsonl', 'grpo.jsonl', 'sft.jsonl'], 'no temporary files left');
+    });
+
+    it('leaves out near-duplicate questions with --dedupe', async () => {
+      // Four items ask the first one's question again under a new label ("Q1: …", "Q2: …").
+      const lines = readLines(path.join(ws, '.autodata', 'dataset.jsonl')) as Array<{ question: string }>;
+      const base = lines[0].question.replace(/^Q\d+:\s*/, '');
+      fs.writeFileSync(path.join(ws, 'dups.jsonl'), lines.map((r, i) => JSON.stringify({ ...r, question: `Q${i + 1}: ${base}` })).join('\n') + '\n');
+      const c = capture(ws);
+      assert.equal(await main(['export', 'dups.jsonl', '--format', 'sft', '--out', 'sft.jsonl', '--dedupe', '0.6'], c.io), 0, c.err());
+      assert.equal(readLines(path.join(ws, 'sft.jsonl')).length, 1);
+      assert.match(c.err(), /4 near-duplicate question\(s\) left out/);
+    });
+
+    it('says where the journals are missing for DPO, and refuses to overwrite the dataset', async () => {
+      fs.renameSync(path.join(ws, '.autodata', 'runs'), path.join(ws, 'elsewhere'));
+      const c = capture(ws);
+      assert.equal(await main(['export', '.autodata/dataset.jsonl', '--format', 'dpo', '--out', 'dpo.jsonl'], c.io), 1);
+      assert.match(c.err(), /--journals/);
+      const d = capture(ws);
+      assert.equal(await main(['export', '.autodata/dataset.jsonl', '--format', 'dpo', '--out', 'dpo.jsonl', '--journals', 'elsewhere'], d.io), 0, d.err());
+      assert.equal(readLines(path.join(ws, 'dpo.jsonl')).length, 5);
+      const e = capture(ws);
+      assert.equal(await main(['export', '.autodata/dataset.jsonl', '--format', 'sft', '--out', '.autodata/dataset.jsonl'], e.io), 2);
+      assert.equal(readLines(path.join(ws, '.autodata', 'dataset.jsonl')).length, 5);
+    });
+  });
+
+  describe('pieces', () => {
+    it('parses options, values and positionals', () => {
+      const a = parseArgs(['x.md', '--out=o.jsonl', '--format', 'sft', '--', '--literal'], { values: ['out', 'format'] });
+      assert.deepEqual(a.positionals, ['x.md', '--literal']);
+      assert.equal(a.values.get('out'), 'o.jsonl');
+      assert.equal(a.values.get('format'), 'sft');
+      assert.throws(() => parseArgs(['--format'], { values: ['format'] }), UsageError);
+      assert.throws(() => parseArgs(['--format', '--out', 'x'], { values: ['format', 'out'] }), /needs a value/);
+      assert.throws(() => parseArgs(['--out', 'a', '--out', 'b'], { values: ['out'] }), /twice/);
+      assert.deepEqual(parseShard('2/4'), { index: 2, count: 4 });
+      assert.throws(() => parseShard('0/4'), UsageError);
+      assert.throws(() => parseShard('1-4'), UsageError);
+    });
+
+    it('fills defaults, applies the shared endpoint and keeps the non-sampling roles\' temperatures', () => {
+      const s = settingsFrom({ endpoint: { baseURL: 'http://127.0.0.1:9/v1', model: 'm', temperature: 0.7 }, roles: { judge: { model: 'big' } }, policyPreset: 'paperMainText', policy: { minGap: 0.3 }, rollouts: { weak: 5 } }, '/tmp/x');
+      const d = defaultEngineConfig();
+      assert.equal(s.engine.roles.weak.temperature, 0.7);
+      assert.equal(s.engine.roles.judge.temperature, d.roles.judge.temperature);
+      assert.equal(s.engine.roles.judge.model, 'big');
+      assert.equal(s.engine.roles.challenger.model, 'm');
+      assert.equal(s.engine.policy.weakMeanMax, 0.5);
+      assert.equal(s.engine.policy.minGap, 0.3);
+      assert.deepEqual(s.engine.rollouts, { weak: 5, strong: 3 });
+      assert.equal(s.workspace, '/tmp/x');
+      assert.equal(s.datasetPath, '.autodata/dataset.jsonl');
+      assert.throws(() => settingsFrom({ maxIterations: 0 }, '/tmp'), /maxIterations/);
+      assert.throws(() => settingsFrom([], '/tmp'), /JSON object/);
+      assert.throws(() => settingsFrom({ roles: { weak: 'gpt-4o' } }, '/tmp'), /roles\.weak must be an object/);
+    });
+
+    it('finds credentials by field name or by value, and not in ordinary token settings', () => {
+      assert.match(findSecret({ roles: { weak: { apiKey: 'x' } } }) ?? '', /roles\.weak\.apiKey/);
+      assert.match(findSecret({ OPENAI_API_KEY: 'x' }) ?? '', /credential/);
+      assert.match(findSecret({ note: 'sk-abcdefghijklmnopqrstuvwx' }) ?? '', /looks like an API key/);
+      assert.match(findSecret({ endpoint: { baseURL: 'https://user:pw@host/v1' } }) ?? '', /password in the URL/);
+      assert.equal(findSecret({ budget: { tokens: 1000 }, roles: { weak: { maxTokens: 64 } }, prices: { m: { prompt: 1, completion: 2 } } }), undefined);
+    });
+
+    it('sends OPENAI_API_KEY to api.openai.com only', () => {
+      const engine = defaultEngineConfig();
+      assert.equal(keysFor(engine, { OPENAI_API_KEY: 'o' }).get('https://api.openai.com'), 'o');
+      engine.roles.judge.baseURL = 'https://judge.example/v1';
+      assert.throws(() => keysFor(engine, { OPENAI_API_KEY: 'o' }), /no API key for https:\/\/judge\.example/);
+      assert.equal(keysFor(engine, { OPENAI_API_KEY: 'o', AUTODATA_API_KEY: 'a' }).get('https://judge.example'), 'a');
+      engine.roles.judge.baseURL = 'http://localhost:11434/v1';
+      assert.equal(keysFor(engine, { OPENAI_API_KEY: 'o' }).get('http://localhost:11434'), '');
+    });
+
+    it('writes a file atomically, replacing the old one and leaving no temporary file, also on failure', async () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'autodata-atomic-'));
+      try {
+        const f = path.join(dir, 'out.jsonl');
+        fs.writeFileSync(f, 'old\n');
+        await writeFileAtomic(f, 'new\n');
+        assert.equal(fs.readFileSync(f, 'utf8'), 'new\n');
+        fs.mkdirSync(path.join(dir, 'taken'));
+        fs.writeFileSync(path.join(dir, 'taken', 'x'), '');
+        await assert.rejects(writeFileAtomic(path.join(dir, 'taken'), 'data'));
+        assert.deepEqual(fs.readdirSync(dir).sort(), ['out.jsonl', 'taken']);
+      } finally { fs.rmSync(dir, { recursive: true, force: true }); }
+    });
+  });
+});
