@@ -44,7 +44,7 @@ function record(i: number): DatasetRecord {
 export async function run(): Promise<ExtensionFigures> {
   execFileSync(process.execPath, [path.join(root, 'build.mjs')], { cwd: root, stdio: 'ignore' });
   const bundle = path.join(root, 'out/extension.js');
-  let vsixKB: number | null = null;
+  let vsixKB: number | null;
   try {
     execFileSync('npx', ['vsce', 'package', '--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links', '-o', 'out/autodata.vsix'], { cwd: root, stdio: 'ignore' });
     vsixKB = fs.statSync(path.join(root, 'out/autodata.vsix')).size / 1024;

@@ -26,10 +26,9 @@ async function once(recipeEvery: number) {
     const text = Array.from({ length: 40 }, (_, i) => `# Part ${i + 1}\n\n${`Part ${i + 1} develops one argument of the paper in its own words. `.repeat(8)}`).join('\n\n');
     const config = scriptedConfig(server.baseURL, { recipeEvery, maxIterations: 10 });
     const events: EngineEvent[] = [];
-    let orch: Orchestrator | undefined;
     let attempts = 0;
-    orch = new Orchestrator({ runId: 'recipe', document: { path: 'r.md', text }, targets: splitSections(text, { maxChars: 12000, minChars: 100 }), config,
-      models: scriptedModels(config), emit: (e) => { events.push(e); if (e.type === 'attempt_started' && ++attempts > 60) { orch!.stop(); } } });
+    const orch: Orchestrator = new Orchestrator({ runId: 'recipe', document: { path: 'r.md', text }, targets: splitSections(text, { maxChars: 12000, minChars: 100 }), config,
+      models: scriptedModels(config), emit: (e) => { events.push(e); if (e.type === 'attempt_started' && ++attempts > 60) { orch.stop(); } } });
     await orch.start();
     return events;
   } finally { await server.close(); }

@@ -67,23 +67,22 @@ export async function run(): Promise<SoakFigures> {
     const targets: Target[] = splitSections(text, { maxChars: 12000, minChars: 100 });
     const heap: number[] = [];
     let attempts = 0;
-    let orch: Orchestrator | undefined;
     const gc = (globalThis as { gc?: () => void }).gc;
     let requests = 0;
     // The harness must not grow either: the server's request log is counted and dropped at each sample.
     const sample = () => { requests += server.requests.length; server.requests.length = 0; gc?.(); heap.push(process.memoryUsage().heapUsed); };
     let writes: Promise<unknown> = Promise.resolve();
-    orch = new Orchestrator({
+    const orch: Orchestrator = new Orchestrator({
       runId: 'soak', document: { path: 'soak.md', text }, targets, config, models: scriptedModels(config, { maxRetries: 3, timeoutMs: 5000 }), goal: undefined,
       emit: (e: EngineEvent) => {
         writes = writes.then(() => journal.append(e)).then(() => (e.type === 'item_accepted' ? dataset.append(e.record) : undefined));
         if (e.type === 'attempt_started') {
           attempts++;
           if (attempts % 100 === 0) { sample(); }
-          if (attempts >= ATTEMPTS) { orch!.stop(); }
+          if (attempts >= ATTEMPTS) { orch.stop(); }
         }
         // Transport failures in a row pause the run; a soak run resumes at once, as a person would.
-        if (e.type === 'state' && e.state === 'paused') { setTimeout(() => orch!.resume(), 10); }
+        if (e.type === 'state' && e.state === 'paused') { setTimeout(() => orch.resume(), 10); }
       },
     });
     sample();

@@ -10,6 +10,7 @@ export interface RecordedRequest {
   method: string;
   path: string;
   headers: Record<string, string | string[] | undefined>;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a request body is whatever JSON the client sent; tests read its fields
   body: any;
   model?: string;
   messages?: { role: string; content: string }[];
@@ -82,6 +83,7 @@ function textOf(content: unknown): string {
 }
 
 function record(req: http.IncomingMessage, raw: string): RecordedRequest {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- whatever JSON the client sent
   let body: any;
   try { body = raw ? JSON.parse(raw) : undefined; } catch { body = undefined; }
   const rf = body?.response_format;
@@ -91,7 +93,7 @@ function record(req: http.IncomingMessage, raw: string): RecordedRequest {
     headers: { ...req.headers },
     body,
     model: typeof body?.model === 'string' ? body.model : undefined,
-    messages: Array.isArray(body?.messages) ? body.messages.map((m: any) => ({ role: String(m?.role), content: textOf(m?.content) })) : undefined,
+    messages: Array.isArray(body?.messages) ? body.messages.map((m: { role?: unknown; content?: unknown }) => ({ role: String(m?.role), content: textOf(m?.content) })) : undefined,
     n: typeof body?.n === 'number' ? body.n : 1,
     stream: body?.stream === true,
     responseFormat: rf && typeof rf === 'object' ? rf : undefined,

@@ -38,7 +38,7 @@ async function main() {
   try {
     ({ runTests } = require('@vscode/test-electron'));
   } catch (e) {
-    throw new Error(`@vscode/test-electron is not installed (${e.code || e.message}); run npm ci`);
+    throw new Error(`@vscode/test-electron is not installed (${e.code || e.message}); run npm ci`, { cause: e });
   }
   const extensionDevelopmentPath = lib.root;
   const extensionTestsPath = path.join(lib.root, 'out/test/integration/index.js');

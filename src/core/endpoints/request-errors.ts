@@ -33,21 +33,29 @@ export function redact(text: string, secrets: readonly string[] = []): string {
     .replace(/(\/\/)[^/@\s]+@/g, '$1');
 }
 
+type Json = Record<string, unknown>;
+const asObject = (v: unknown): Json | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : undefined);
+
 /** The error a body holds, in OpenAI's shape: vLLM's and SGLang's flat objects, FastAPI's `detail`, bare strings, text. */
 export function errorInfoFrom(status: number, text: string, secrets: readonly string[] = []): ErrorInfo {
   const clean = (s: string) => redact(s, secrets).slice(0, 2000);
-  let body: any;
-  try { body = JSON.parse(text); } catch { return { message: clean(text.trim() || `HTTP ${status}`) }; }
+  let parsed: unknown;
+  try { parsed = JSON.parse(text); } catch { return { message: clean(text.trim() || `HTTP ${status}`) }; }
+  const body = asObject(parsed);
+  const str = (o: Json | undefined, k: string) => { const v = o?.[k]; return typeof v === 'string' ? v : null; };
+  const code = (o: Json | undefined) => { const v = o?.code; return typeof v === 'string' || typeof v === 'number' ? v : null; };
   const e = body?.error;
-  if (e && typeof e === 'object') {
-    const raw = typeof e.metadata?.raw === 'string' ? ` (${e.metadata.raw})` : '';
-    return { message: clean(`${typeof e.message === 'string' ? e.message : JSON.stringify(e.message ?? e)}${raw}`), type: e.type ?? null, param: e.param ?? null, code: e.code ?? null };
+  const eo = asObject(e);
+  if (eo) {
+    const raw = asObject(eo.metadata)?.raw;
+    const message = typeof eo.message === 'string' ? eo.message : JSON.stringify(eo.message ?? eo);
+    return { message: clean(`${message}${typeof raw === 'string' ? ` (${raw})` : ''}`), type: str(eo, 'type'), param: str(eo, 'param'), code: code(eo) };
   }
   if (typeof e === 'string') { return { message: clean(e) }; }
-  if (typeof body?.message === 'string') { return { message: clean(body.message), type: body.type ?? null, param: body.param ?? null, code: body.code ?? null }; }
+  if (typeof body?.message === 'string') { return { message: clean(body.message), type: str(body, 'type'), param: str(body, 'param'), code: code(body) }; }
   if (typeof body?.detail === 'string') { return { message: clean(body.detail) }; }
   if (Array.isArray(body?.detail)) {
-    return { message: clean(body.detail.map((d: any) => `${Array.isArray(d?.loc) ? d.loc.join('.') : ''}: ${d?.msg ?? JSON.stringify(d)}`).join('; ')) };
+    return { message: clean(body.detail.map((d: unknown) => { const o = asObject(d); return `${Array.isArray(o?.loc) ? o.loc.join('.') : ''}: ${typeof o?.msg === 'string' ? o.msg : JSON.stringify(d)}`; }).join('; ')) };
   }
   return { message: clean(text.slice(0, 500)) };
 }

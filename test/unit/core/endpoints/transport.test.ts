@@ -10,6 +10,7 @@ import { errorBody, jsonReply, startScriptedServer, type ScriptedServer } from '
 import { azure } from '../../../fakes/server-profiles/azure';
 import { openaiReasoning } from '../../../fakes/server-profiles/openai';
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- whatever JSON the client sent
 type Handler = (req: http.IncomingMessage, body: any, res: http.ServerResponse, count: number) => void;
 
 /** A bare HTTP server for replies the scripted one cannot send: streams that stall, trickle forever or end early. */
