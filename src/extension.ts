@@ -15,8 +15,12 @@ export interface AutodataApi {
 export function activate(context: vscode.ExtensionContext): AutodataApi {
   const ctx = new Ctx(context);
   context.subscriptions.push(ctx);
-  for (const [id, factory] of Object.entries(createCommands())) { ctx.own(vscode.commands.registerCommand(id, factory(ctx))); }
+  for (const [id, factory] of Object.entries(createCommands())) {
+    ctx.own(vscode.commands.registerCommand(id, factory(ctx)));
+  }
   return { runs: ctx.runs, panels: ctx.panels, logUri: context.logUri };
 }
 
-export function deactivate(): void { /* the context owns every disposable */ }
+export function deactivate(): void {
+  /* the context owns every disposable */
+}

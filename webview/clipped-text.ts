@@ -18,11 +18,17 @@ export function clipPoint(text: string, limit: number, maxLines = Infinity): num
     let nl = -1;
     for (let i = 0; i < maxLines; i++) {
       nl = text.indexOf('\n', nl + 1);
-      if (nl < 0) { break; }
+      if (nl < 0) {
+        break;
+      }
     }
-    if (nl >= 0 && nl < text.length - 1 && (cut === undefined || nl < cut)) { cut = nl; }
+    if (nl >= 0 && nl < text.length - 1 && (cut === undefined || nl < cut)) {
+      cut = nl;
+    }
   }
-  if (cut === undefined) { return undefined; }
+  if (cut === undefined) {
+    return undefined;
+  }
   // Prefer a word boundary close to the limit.
   const space = text.lastIndexOf(' ', cut);
   return space > cut * 0.8 ? space : cut;
@@ -36,17 +42,22 @@ export function clippedText(text: string, opts: ClipOptions): HTMLElement {
   if (cut !== undefined) {
     let expanded = false;
     const more = `Show more (${charCount(text.length)})`;
-    const toggle = h('button', {
-      class: 'link-button show-more', attrs: { type: 'button', 'data-action': 'show-more', 'aria-expanded': 'false' },
-      on: {
-        click: () => {
-          expanded = !expanded;
-          body.data = expanded ? text : `${text.slice(0, cut).trimEnd()} …`;
-          toggle.textContent = expanded ? 'Show less' : more;
-          toggle.setAttribute('aria-expanded', String(expanded));
+    const toggle = h(
+      'button',
+      {
+        class: 'link-button show-more',
+        attrs: { type: 'button', 'data-action': 'show-more', 'aria-expanded': 'false' },
+        on: {
+          click: () => {
+            expanded = !expanded;
+            body.data = expanded ? text : `${text.slice(0, cut).trimEnd()} …`;
+            toggle.textContent = expanded ? 'Show less' : more;
+            toggle.setAttribute('aria-expanded', String(expanded));
+          },
         },
       },
-    }, more);
+      more,
+    );
     el.append(' ', toggle);
   }
   return el;
@@ -57,11 +68,20 @@ export function lazyDetails(opts: { summary: Child[]; build: () => Child[]; clas
   const d = h('details', { class: opts.className, attrs: { 'data-action': opts.action } }, h('summary', null, ...opts.summary));
   let built = false;
   const build = () => {
-    if (built) { return; }
+    if (built) {
+      return;
+    }
     built = true;
     d.append(h('div', { class: 'details-body' }, ...opts.build()));
   };
-  if (opts.open) { d.open = true; build(); }
-  d.addEventListener('toggle', () => { if (d.open) { build(); } });
+  if (opts.open) {
+    d.open = true;
+    build();
+  }
+  d.addEventListener('toggle', () => {
+    if (d.open) {
+      build();
+    }
+  });
   return d;
 }

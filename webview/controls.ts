@@ -20,7 +20,9 @@ export function isEnabled(state: RunState, action: ControlAction): boolean {
 
 /** The message a control sends in a state (idle / finished: Run and Step start a new run), or undefined when disabled. */
 export function controlMessage(state: RunState, action: ControlAction, goal: number): WebviewMessage | undefined {
-  if (!isEnabled(state, action)) { return undefined; }
+  if (!isEnabled(state, action)) {
+    return undefined;
+  }
   if ((state === 'idle' || state === 'finished' || state === 'interrupted') && (action === 'run' || action === 'step')) {
     return { type: 'start', mode: action, goal };
   }
@@ -30,11 +32,16 @@ export function controlMessage(state: RunState, action: ControlAction, goal: num
 /** Labels that say what a button does now (Run continues a stepped run). */
 export function controlLabel(state: RunState, action: ControlAction): string {
   switch (action) {
-    case 'run': return state === 'stepping' ? 'Continue' : 'Run';
-    case 'step': return 'Step';
-    case 'pause': return 'Pause';
-    case 'resume': return 'Resume';
-    case 'stop': return 'Stop';
+    case 'run':
+      return state === 'stepping' ? 'Continue' : 'Run';
+    case 'step':
+      return 'Step';
+    case 'pause':
+      return 'Pause';
+    case 'resume':
+      return 'Resume';
+    case 'stop':
+      return 'Stop';
   }
 }
 
@@ -53,13 +60,21 @@ export type PanelCommand = ControlAction | 'next' | 'previous' | 'approve';
 /** The command a key press means in a state, if any (p pauses a running run and resumes a paused one). */
 export function shortcutFor(key: string, state: RunState): PanelCommand | undefined {
   switch (key) {
-    case 'r': return 'run';
-    case 's': return 'step';
-    case 'p': return state === 'paused' || state === 'interrupted' ? 'resume' : 'pause';
-    case 'x': return 'stop';
-    case 'j': return 'next';
-    case 'k': return 'previous';
-    case 'a': return 'approve';
-    default: return undefined;
+    case 'r':
+      return 'run';
+    case 's':
+      return 'step';
+    case 'p':
+      return state === 'paused' || state === 'interrupted' ? 'resume' : 'pause';
+    case 'x':
+      return 'stop';
+    case 'j':
+      return 'next';
+    case 'k':
+      return 'previous';
+    case 'a':
+      return 'approve';
+    default:
+      return undefined;
   }
 }

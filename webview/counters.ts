@@ -20,22 +20,42 @@ export class CountersLine {
 
   update(c: Counters): void {
     const key = JSON.stringify(c);
-    if (key === this.key) { return; }
+    if (key === this.key) {
+      return;
+    }
     this.key = key;
     const rejected = REJECT_KINDS.filter((k) => c.rejected[k] > 0);
     const rejectedText = rejected.length ? rejected.map((k) => `${STATUS_LABEL[k]} ${c.rejected[k]}`).join(', ') : 'none';
-    replaceChildren(this.el,
+    replaceChildren(
+      this.el,
       counter('attempts', String(c.attempts), c.attempts === 1 ? 'attempt' : 'attempts'),
       counter('accepted', String(c.accepted), 'accepted'),
       counter('review', String(c.inReview), 'in review'),
       h('span', { class: 'counter', attrs: { 'data-counter': 'rejected' } }, 'rejected: ', h('span', { class: 'counter-detail' }, rejectedText)),
       c.rejectedByYou ? counter('rejected-by-you', String(c.rejectedByYou), 'rejected by you') : null,
-      counter('iterations', c.meanIterations === undefined ? '–' : c.meanIterations.toFixed(1), 'iterations per accepted item',
-        'Mean number of attempts an accepted item took (the paper reports 6.59 for CS papers)'),
-      Object.keys(c.tokens).length ? h('span', { class: 'counter tokens', attrs: { 'data-counter': 'tokens', title: `${compactCount(c.totalTokens)} tokens in all (prompt + completion)` } },
-        'tokens: ', h('span', { class: 'counter-detail' }, tokenSummary(c.tokens))) : null,
-      c.tokensPerAccepted !== undefined ? counter('tokens-per-accepted', compactCount(Math.round(c.tokensPerAccepted)), 'tokens per accepted item',
-        'Every token of the run (all roles, every attempt) over the accepted items') : null,
-      c.cost !== undefined ? counter('cost', formatCost(c.cost), 'cost', 'Cost so far, from the price table in the settings') : null);
+      counter(
+        'iterations',
+        c.meanIterations === undefined ? '–' : c.meanIterations.toFixed(1),
+        'iterations per accepted item',
+        'Mean number of attempts an accepted item took (the paper reports 6.59 for CS papers)',
+      ),
+      Object.keys(c.tokens).length
+        ? h(
+            'span',
+            { class: 'counter tokens', attrs: { 'data-counter': 'tokens', title: `${compactCount(c.totalTokens)} tokens in all (prompt + completion)` } },
+            'tokens: ',
+            h('span', { class: 'counter-detail' }, tokenSummary(c.tokens)),
+          )
+        : null,
+      c.tokensPerAccepted !== undefined
+        ? counter(
+            'tokens-per-accepted',
+            compactCount(Math.round(c.tokensPerAccepted)),
+            'tokens per accepted item',
+            'Every token of the run (all roles, every attempt) over the accepted items',
+          )
+        : null,
+      c.cost !== undefined ? counter('cost', formatCost(c.cost), 'cost', 'Cost so far, from the price table in the settings') : null,
+    );
   }
 }

@@ -11,16 +11,22 @@ export interface ElementOptions {
 }
 
 function setAttrs(el: Element, attrs: Attrs | undefined): void {
-  if (!attrs) { return; }
+  if (!attrs) {
+    return;
+  }
   for (const [k, v] of Object.entries(attrs)) {
-    if (v === undefined || v === null || v === false) { continue; }
+    if (v === undefined || v === null || v === false) {
+      continue;
+    }
     el.setAttribute(k, v === true ? '' : String(v));
   }
 }
 
 export function append(parent: Node, children: readonly Child[]): void {
   for (const c of children) {
-    if (c === null || c === undefined || c === false) { continue; }
+    if (c === null || c === undefined || c === false) {
+      continue;
+    }
     parent.appendChild(typeof c === 'string' || typeof c === 'number' ? document.createTextNode(String(c)) : c);
   }
 }
@@ -30,10 +36,14 @@ export function h<K extends keyof HTMLElementTagNameMap>(tag: K, opts?: ElementO
 export function h(tag: string, opts?: ElementOptions | null, ...children: Child[]): HTMLElement;
 export function h(tag: string, opts?: ElementOptions | null, ...children: Child[]): HTMLElement {
   const el = document.createElement(tag);
-  if (opts?.class) { el.className = opts.class; }
+  if (opts?.class) {
+    el.className = opts.class;
+  }
   setAttrs(el, opts?.attrs);
   if (opts?.on) {
-    for (const [k, fn] of Object.entries(opts.on)) { el.addEventListener(k, fn as EventListener); }
+    for (const [k, fn] of Object.entries(opts.on)) {
+      el.addEventListener(k, fn as EventListener);
+    }
   }
   append(el, children);
   return el;
@@ -56,14 +66,39 @@ export function replaceChildren(el: Element, ...children: Child[]): void {
 
 /** Sets or clears a boolean attribute (e.g. `disabled` on toolkit buttons). */
 export function toggleAttr(el: Element, name: string, on: boolean): void {
-  if (on) { if (!el.hasAttribute(name)) { el.setAttribute(name, ''); } } else if (el.hasAttribute(name)) { el.removeAttribute(name); }
+  if (on) {
+    if (!el.hasAttribute(name)) {
+      el.setAttribute(name, '');
+    }
+  } else if (el.hasAttribute(name)) {
+    el.removeAttribute(name);
+  }
 }
 
 /** A toolkit button with an action name for tests and delegation. */
-export function button(label: Child, action: string, opts: { appearance?: 'primary' | 'secondary' | 'icon'; title?: string; ariaLabel?: string; icon?: Node; disabled?: boolean; onClick?: (e: MouseEvent) => void } = {}): HTMLElement {
+export function button(
+  label: Child,
+  action: string,
+  opts: {
+    appearance?: 'primary' | 'secondary' | 'icon';
+    title?: string;
+    ariaLabel?: string;
+    icon?: Node;
+    disabled?: boolean;
+    onClick?: (e: MouseEvent) => void;
+  } = {},
+): HTMLElement {
   const el = h('vscode-button', {
     attrs: { appearance: opts.appearance ?? 'secondary', 'data-action': action, title: opts.title, 'aria-label': opts.ariaLabel, disabled: opts.disabled },
-    on: opts.onClick ? { click: (e) => { if (!(e.currentTarget as HTMLElement).hasAttribute('disabled')) { opts.onClick!(e); } } } : undefined,
+    on: opts.onClick
+      ? {
+          click: (e) => {
+            if (!(e.currentTarget as HTMLElement).hasAttribute('disabled')) {
+              opts.onClick!(e);
+            }
+          },
+        }
+      : undefined,
   });
   if (opts.icon) {
     const slot = h('span', { class: 'btn-icon', attrs: { slot: opts.appearance === 'icon' ? undefined : 'start', 'aria-hidden': 'true' } }, opts.icon);
@@ -75,20 +110,38 @@ export function button(label: Child, action: string, opts: { appearance?: 'prima
 }
 
 /** A plain link-styled button (lighter than a toolkit component: used inside the many cards). */
-export function linkButton(label: Child | Child[], action: string, opts: { title?: string; disabled?: boolean; onClick?: (e: MouseEvent) => void; ariaExpanded?: boolean } = {}): HTMLButtonElement {
-  return h('button', {
-    class: 'link-button',
-    attrs: { type: 'button', 'data-action': action, title: opts.title, disabled: opts.disabled, 'aria-expanded': opts.ariaExpanded === undefined ? undefined : String(opts.ariaExpanded) },
-    on: opts.onClick ? { click: opts.onClick } : undefined,
-  }, ...(Array.isArray(label) ? label : [label]));
+export function linkButton(
+  label: Child | Child[],
+  action: string,
+  opts: { title?: string; disabled?: boolean; onClick?: (e: MouseEvent) => void; ariaExpanded?: boolean } = {},
+): HTMLButtonElement {
+  return h(
+    'button',
+    {
+      class: 'link-button',
+      attrs: {
+        type: 'button',
+        'data-action': action,
+        title: opts.title,
+        disabled: opts.disabled,
+        'aria-expanded': opts.ariaExpanded === undefined ? undefined : String(opts.ariaExpanded),
+      },
+      on: opts.onClick ? { click: opts.onClick } : undefined,
+    },
+    ...(Array.isArray(label) ? label : [label]),
+  );
 }
 
 /** Whether keyboard focus is somewhere a person types (shortcuts must not fire there). */
 export function isTypingTarget(e: Event): boolean {
   for (const n of e.composedPath()) {
-    if (!(n instanceof HTMLElement)) { continue; }
+    if (!(n instanceof HTMLElement)) {
+      continue;
+    }
     const tag = n.tagName;
-    if (tag === 'INPUT' || tag === 'TEXTAREA' || tag === 'SELECT' || tag === 'VSCODE-TEXT-FIELD' || tag === 'VSCODE-TEXT-AREA' || n.isContentEditable) { return true; }
+    if (tag === 'INPUT' || tag === 'TEXTAREA' || tag === 'SELECT' || tag === 'VSCODE-TEXT-FIELD' || tag === 'VSCODE-TEXT-AREA' || n.isContentEditable) {
+      return true;
+    }
   }
   return false;
 }

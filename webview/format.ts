@@ -9,26 +9,40 @@ export function formatScore(x: number | null | undefined): string {
 
 /** A signed difference: 0.31 → "+0.31", -0.05 → "−0.05". */
 export function formatGap(x: number | undefined): string {
-  if (x === undefined || Number.isNaN(x)) { return '–'; }
+  if (x === undefined || Number.isNaN(x)) {
+    return '–';
+  }
   const s = Math.abs(x).toFixed(2);
   return x < 0 && s !== '0.00' ? `−${s}` : `+${s}`;
 }
 
 /** 950 → "950", 12_345 → "12.3k", 1_250_000 → "1.25M". */
 export function compactCount(n: number): string {
-  if (!Number.isFinite(n)) { return '–'; }
+  if (!Number.isFinite(n)) {
+    return '–';
+  }
   const a = Math.abs(n);
-  if (a < 1000) { return String(Math.round(n)); }
-  if (a < 999_950) { return `${trim((n / 1000).toFixed(a < 10_000 ? 2 : 1))}k`; }
-  if (a < 999_950_000) { return `${trim((n / 1e6).toFixed(a < 1e7 ? 2 : 1))}M`; }
+  if (a < 1000) {
+    return String(Math.round(n));
+  }
+  if (a < 999_950) {
+    return `${trim((n / 1000).toFixed(a < 10_000 ? 2 : 1))}k`;
+  }
+  if (a < 999_950_000) {
+    return `${trim((n / 1e6).toFixed(a < 1e7 ? 2 : 1))}M`;
+  }
   return `${trim((n / 1e9).toFixed(2))}B`;
 }
 
-function trim(s: string): string { return s.includes('.') ? s.replace(/\.?0+$/, '') : s; }
+function trim(s: string): string {
+  return s.includes('.') ? s.replace(/\.?0+$/, '') : s;
+}
 
 /** Money in the price table's units: 0.00312 → "0.0031", 1.5 → "1.50", 1234.5 → "1,234.50". */
 export function formatCost(x: number): string {
-  if (!Number.isFinite(x)) { return '–'; }
+  if (!Number.isFinite(x)) {
+    return '–';
+  }
   return x !== 0 && Math.abs(x) < 0.01 ? x.toPrecision(2) : x.toLocaleString('en', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 }
 
@@ -75,13 +89,24 @@ export function stateLabel(state: RunState, waiting: Waiting | undefined, finish
     return state === 'paused' ? `Paused before ${what}` : `Waiting: ${what}`;
   }
   switch (state) {
-    case 'idle': return 'Idle';
-    case 'running': return 'Running';
-    case 'paused': return 'Paused';
-    case 'stepping': return 'Stepping';
-    case 'interrupted': return finished?.outcome === 'stopped' ? 'Stopped: Resume goes on' : finished?.outcome === 'error' ? 'Ended with an error: Resume retries' : 'Interrupted: Resume goes on';
+    case 'idle':
+      return 'Idle';
+    case 'running':
+      return 'Running';
+    case 'paused':
+      return 'Paused';
+    case 'stepping':
+      return 'Stepping';
+    case 'interrupted':
+      return finished?.outcome === 'stopped'
+        ? 'Stopped: Resume goes on'
+        : finished?.outcome === 'error'
+          ? 'Ended with an error: Resume retries'
+          : 'Interrupted: Resume goes on';
     case 'finished':
-      if (!finished) { return live ? 'Finished' : 'Not running'; }
+      if (!finished) {
+        return live ? 'Finished' : 'Not running';
+      }
       return finished.outcome === 'completed' ? 'Finished' : finished.outcome === 'stopped' ? 'Stopped' : 'Ended with an error';
   }
 }
@@ -89,11 +114,16 @@ export function stateLabel(state: RunState, waiting: Waiting | undefined, finish
 /** Why the strong rollouts were not run, from the verdict reached on the weak result alone. */
 export function strongSkipReason(kind: string | undefined): string {
   switch (kind) {
-    case 'too_easy': return 'weak too easy';
-    case 'gap_too_small': return 'no room left for the gap';
-    case 'too_hard': return 'a weak rollout scored 0';
-    case 'failed': return 'weak rollouts could not be measured';
-    default: return 'decided on the weak result';
+    case 'too_easy':
+      return 'weak too easy';
+    case 'gap_too_small':
+      return 'no room left for the gap';
+    case 'too_hard':
+      return 'a weak rollout scored 0';
+    case 'failed':
+      return 'weak rollouts could not be measured';
+    default:
+      return 'decided on the weak result';
   }
 }
 

@@ -1,17 +1,24 @@
 // The one way to the extension host: typed, validated messages out, and the panel's persisted state ({ runId }).
 import { WebviewMessage } from '../src/protocol';
 
-interface VsCodeApi { postMessage(msg: unknown): void; getState(): unknown; setState(state: unknown): void }
+interface VsCodeApi {
+  postMessage(msg: unknown): void;
+  getState(): unknown;
+  setState(state: unknown): void;
+}
 declare function acquireVsCodeApi(): VsCodeApi;
 
-export interface PersistedState { runId?: string }
+export interface PersistedState {
+  runId?: string;
+}
 
 export class HostChannel {
   private readonly api: VsCodeApi;
 
   constructor() {
     // acquireVsCodeApi may be called only once per page load.
-    this.api = typeof acquireVsCodeApi === 'function' ? acquireVsCodeApi() : { postMessage: () => undefined, getState: () => undefined, setState: () => undefined };
+    this.api =
+      typeof acquireVsCodeApi === 'function' ? acquireVsCodeApi() : { postMessage: () => undefined, getState: () => undefined, setState: () => undefined };
   }
 
   /** Posts a message after checking it against the protocol; a message that fails is reported instead of sent. */
@@ -31,9 +38,13 @@ export class HostChannel {
 
   get persisted(): PersistedState {
     const s = this.api.getState();
-    if (s && typeof s === 'object' && typeof (s as PersistedState).runId === 'string') { return { runId: (s as PersistedState).runId }; }
+    if (s && typeof s === 'object' && typeof (s as PersistedState).runId === 'string') {
+      return { runId: (s as PersistedState).runId };
+    }
     return {};
   }
 
-  persist(state: PersistedState): void { this.api.setState(state); }
+  persist(state: PersistedState): void {
+    this.api.setState(state);
+  }
 }

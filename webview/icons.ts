@@ -19,6 +19,9 @@ const PATHS = {
 export type IconName = keyof typeof PATHS;
 
 export function icon(name: IconName, className = 'icon'): SVGSVGElement {
-  return svg('svg', { class: className, viewBox: '0 0 16 16', width: 16, height: 16, 'aria-hidden': 'true', focusable: 'false' },
-    svg('path', { d: PATHS[name], 'fill-rule': 'evenodd' }));
+  return svg(
+    'svg',
+    { class: className, viewBox: '0 0 16 16', width: 16, height: 16, 'aria-hidden': 'true', focusable: 'false' },
+    svg('path', { d: PATHS[name], 'fill-rule': 'evenodd' }),
+  );
 }

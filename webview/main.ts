@@ -30,9 +30,7 @@ import './scatter.css';
 import './review.css';
 import './cards.css';
 import './high-contrast.css';
-import {
-  provideVSCodeDesignSystem, vsCodeButton, vsCodeCheckbox, vsCodeProgressRing, vsCodeTextArea, vsCodeTextField,
-} from '@vscode/webview-ui-toolkit';
+import { provideVSCodeDesignSystem, vsCodeButton, vsCodeCheckbox, vsCodeProgressRing, vsCodeTextArea, vsCodeTextField } from '@vscode/webview-ui-toolkit';
 import { POLICY_PRESETS, type PolicyThresholds } from '../src/shared/thresholds';
 import { HostMessage, type WebviewMessage } from '../src/protocol';
 import type { CardContext } from './attempt-card';
@@ -48,7 +46,18 @@ import { ReviewQueue } from './review-queue';
 import { RunHeader, scatterLegend } from './run-header';
 import { Scatter } from './scatter';
 import {
-  canEditChallenge, counters, dismissNotice, emptyChange, initialState, mergeChange, reduce, reviewQueue, runState, thresholdsOf, waitingFor, type Change,
+  canEditChallenge,
+  counters,
+  dismissNotice,
+  emptyChange,
+  initialState,
+  mergeChange,
+  reduce,
+  reviewQueue,
+  runState,
+  thresholdsOf,
+  waitingFor,
+  type Change,
 } from './store';
 import { TargetList } from './target-list';
 import { Toolbar } from './toolbar';
@@ -62,7 +71,9 @@ const DEFAULT_THRESHOLDS: PolicyThresholds = POLICY_PRESETS.paperAppendix;
 let thresholds: PolicyThresholds = DEFAULT_THRESHOLDS;
 let selected: string | undefined;
 
-const post = (msg: WebviewMessage) => { channel.post(msg); };
+const post = (msg: WebviewMessage) => {
+  channel.post(msg);
+};
 
 const cardContext: CardContext = {
   thresholds: () => thresholds,
@@ -74,13 +85,21 @@ const cardContext: CardContext = {
 function control(action: ControlAction): void {
   const s = runState(state);
   const goal = toolbar.goal;
-  if ((s === 'idle' || s === 'finished') && goal === undefined) { toolbar.el.querySelector<HTMLElement>('.goal')?.focus(); return; }
+  if ((s === 'idle' || s === 'finished') && goal === undefined) {
+    toolbar.el.querySelector<HTMLElement>('.goal')?.focus();
+    return;
+  }
   const msg = controlMessage(s, action, goal ?? 0);
-  if (msg) { post(msg); }
+  if (msg) {
+    post(msg);
+  }
 }
 
 const toolbar = new Toolbar(control, () => post({ type: 'openDataset' }));
-const notices = new Notices((id) => { dismissNotice(state, id); notices.update(state.notices); });
+const notices = new Notices((id) => {
+  dismissNotice(state, id);
+  notices.update(state.notices);
+});
 const header = new RunHeader();
 const countersLine = new CountersLine();
 const scatter = new Scatter((id) => select(id, true));
@@ -110,18 +129,25 @@ const FOLD_BUDGET_MS = 6;
 const FRAME_BUDGET_MS = 12;
 
 function schedule(): void {
-  if (frame) { return; }
+  if (frame) {
+    return;
+  }
   frame = requestAnimationFrame(tick);
   // No animation frames while the panel is hidden: a timer keeps the state current then.
   fallback = window.setTimeout(tick, 250);
 }
 
 function tick(): void {
-  cancelAnimationFrame(frame); clearTimeout(fallback); frame = 0; fallback = 0;
+  cancelAnimationFrame(frame);
+  clearTimeout(fallback);
+  frame = 0;
+  fallback = 0;
   const start = performance.now();
   drain(start + FOLD_BUDGET_MS);
   render(start + FRAME_BUDGET_MS);
-  if (inbox.length > inboxHead || dirty.size > 0) { schedule(); }
+  if (inbox.length > inboxHead || dirty.size > 0) {
+    schedule();
+  }
 }
 
 /** Folds queued messages until the deadline (at least one). */
@@ -132,26 +158,41 @@ function drain(deadline: number): void {
     inbox[inboxHead++] = undefined;
     handle(raw);
   }
-  if (inboxHead === inbox.length) { inbox.length = 0; inboxHead = 0; }
+  if (inboxHead === inbox.length) {
+    inbox.length = 0;
+    inboxHead = 0;
+  }
 }
 
 function render(deadline: number): void {
   const ch = pending;
   pending = emptyChange();
-  if (ch.reset) { targets.clear(); scatter.clear(); review.clear(); dirty.clear(); selected = undefined; }
+  if (ch.reset) {
+    targets.clear();
+    scatter.clear();
+    review.clear();
+    dirty.clear();
+    selected = undefined;
+  }
   // One object per distinct rule, so cards redraw their bars only when the rule really changes.
   const t = thresholdsOf(state) ?? DEFAULT_THRESHOLDS;
   if (JSON.stringify(t) !== JSON.stringify(thresholds)) {
     thresholds = t;
-    for (const id of state.attempts.keys()) { ch.attempts.add(id); }
+    for (const id of state.attempts.keys()) {
+      ch.attempts.add(id);
+    }
   }
-  for (const id of ch.attempts) { dirty.add(id); }
+  for (const id of ch.attempts) {
+    dirty.add(id);
+  }
   scatter.setThresholds(thresholds);
 
   const s = runState(state);
   const w = waitingFor(state);
   toolbar.update({
-    state: s, label: stateLabel(s, w, state.finished, state.run?.live ?? true), busy: (s === 'running' || s === 'stepping' || s === 'paused') && !w,
+    state: s,
+    label: stateLabel(s, w, state.finished, state.run?.live ?? true),
+    busy: (s === 'running' || s === 'stepping' || s === 'paused') && !w,
     goal: state.run?.goal ?? state.started?.goal,
   });
   const none = !state.run && state.attempts.size === 0;
@@ -162,8 +203,15 @@ function render(deadline: number): void {
   const c = counters(state);
   countersLine.update(c);
   notices.update(state.notices);
-  if (ch.review || ch.reset || ch.run) { review.update(reviewQueue(state)); }
-  for (const id of ch.targets) { const tv = state.targets.get(id); if (tv) { targets.updateTarget(state, tv); } }
+  if (ch.review || ch.reset || ch.run) {
+    review.update(reviewQueue(state));
+  }
+  for (const id of ch.targets) {
+    const tv = state.targets.get(id);
+    if (tv) {
+      targets.updateTarget(state, tv);
+    }
+  }
 
   // Oldest first, so each new card lands on top of its group without a search.
   const ids = [...dirty].sort((x, y) => (state.attempts.get(x)?.order ?? 0) - (state.attempts.get(y)?.order ?? 0));
@@ -173,37 +221,55 @@ function render(deadline: number): void {
     dirty.delete(id);
     if (a) {
       const card = targets.updateAttempt(state, a);
-      if (id === selected) { card.setSelected(true); }
+      if (id === selected) {
+        card.setSelected(true);
+      }
       scatter.update(a);
     }
-    if (++done % 16 === 0 && performance.now() > deadline) { break; }
+    if (++done % 16 === 0 && performance.now() > deadline) {
+      break;
+    }
   }
   scatter.describe(state.attempts.size, c.accepted);
 }
 
 /** Folds and renders everything still pending, now (before a probe answers, or a selection scrolls). */
 function flush(): void {
-  while (inboxHead < inbox.length) { drain(Infinity); }
-  do { render(Infinity); } while (dirty.size > 0);
+  while (inboxHead < inbox.length) {
+    drain(Infinity);
+  }
+  do {
+    render(Infinity);
+  } while (dirty.size > 0);
 }
 
 function select(id: string | undefined, scroll: boolean): void {
-  if (id && !state.attempts.has(id)) { return; }
+  if (id && !state.attempts.has(id)) {
+    return;
+  }
   flush();
-  if (selected) { targets.card(selected)?.setSelected(false); }
+  if (selected) {
+    targets.card(selected)?.setSelected(false);
+  }
   selected = id;
   scatter.select(id);
   const card = id ? targets.card(id) : undefined;
-  if (!card) { return; }
+  if (!card) {
+    return;
+  }
   card.setSelected(true);
-  if (scroll) { card.el.scrollIntoView({ block: 'nearest' }); }
+  if (scroll) {
+    card.el.scrollIntoView({ block: 'nearest' });
+  }
   card.el.focus({ preventScroll: true });
 }
 
 function moveSelection(delta: 1 | -1): void {
   flush();
   const cards = Array.from(document.querySelectorAll<HTMLElement>('.card'));
-  if (cards.length === 0) { return; }
+  if (cards.length === 0) {
+    return;
+  }
   const at = selected ? cards.findIndex((el) => el.dataset.attemptId === selected) : -1;
   const next = at < 0 ? (delta > 0 ? 0 : cards.length - 1) : Math.max(0, Math.min(cards.length - 1, at + delta));
   select(cards[next].dataset.attemptId, true);
@@ -212,7 +278,10 @@ function moveSelection(delta: 1 | -1): void {
 // ---- messages from the host ----
 
 function describeIssues(error: { issues: Array<{ path: PropertyKey[]; message: string }> }): string {
-  return error.issues.slice(0, 5).map((i) => `${i.path.map(String).join('.') || '(message)'}: ${i.message}`).join('; ');
+  return error.issues
+    .slice(0, 5)
+    .map((i) => `${i.path.map(String).join('.') || '(message)'}: ${i.message}`)
+    .join('; ');
 }
 
 /** Validates one host message and folds it (a probe is answered from the DOM, after everything before it is shown). */
@@ -228,13 +297,19 @@ function handle(raw: unknown): void {
     if (msg.type === 'probe') {
       flush();
       const r = probe(msg.id, msg.selector);
-      if (r.error) { channel.reportError(r.error); }
+      if (r.error) {
+        channel.reportError(r.error);
+      }
       post(r.result);
       return;
     }
     const ch = reduce(state, msg);
-    if (msg.type === 'reset') { channel.persist({ runId: msg.run?.runId }); }
-    if (msg.type === 'notice' && msg.level === 'error') { review.clearPending(); }
+    if (msg.type === 'reset') {
+      channel.persist({ runId: msg.run?.runId });
+    }
+    if (msg.type === 'notice' && msg.level === 'error') {
+      review.clearPending();
+    }
     mergeChange(pending, ch);
   } catch (err) {
     channel.reportError(`failed to handle a message: ${(err as Error).stack ?? String(err)}`);
@@ -247,12 +322,18 @@ const EVENTS_PER_SLICE = 250;
 window.addEventListener('message', (e: MessageEvent) => {
   const data = e.data as { type?: unknown; events?: unknown } | null;
   if (data?.type === 'events' && Array.isArray(data.events) && data.events.length > EVENTS_PER_SLICE) {
-    for (let i = 0; i < data.events.length; i += EVENTS_PER_SLICE) { inbox.push({ ...data, events: data.events.slice(i, i + EVENTS_PER_SLICE) }); }
+    for (let i = 0; i < data.events.length; i += EVENTS_PER_SLICE) {
+      inbox.push({ ...data, events: data.events.slice(i, i + EVENTS_PER_SLICE) });
+    }
   } else {
     inbox.push(e.data);
   }
   // A probe is answered at once (tests wait on it); it sees every message that came before it.
-  if (data?.type === 'probe') { flush(); } else { schedule(); }
+  if (data?.type === 'probe') {
+    flush();
+  } else {
+    schedule();
+  }
 });
 window.addEventListener('error', (e) => channel.reportError(`${e.message} (${e.filename}:${e.lineno})`));
 window.addEventListener('unhandledrejection', (e) => channel.reportError(`unhandled rejection: ${String(e.reason)}`));
@@ -260,16 +341,31 @@ window.addEventListener('unhandledrejection', (e) => channel.reportError(`unhand
 // ---- keyboard ----
 
 document.addEventListener('keydown', (e) => {
-  if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey || e.repeat || isTypingTarget(e)) { return; }
+  if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey || e.repeat || isTypingTarget(e)) {
+    return;
+  }
   const s = runState(state);
   const cmd = shortcutFor(e.key.toLowerCase(), s);
-  if (!cmd) { return; }
+  if (!cmd) {
+    return;
+  }
   e.preventDefault();
   switch (cmd) {
-    case 'next': moveSelection(1); break;
-    case 'previous': moveSelection(-1); break;
-    case 'approve': if (selected) { review.approve(selected); } break;
-    default: if (isEnabled(s, cmd)) { control(cmd); }
+    case 'next':
+      moveSelection(1);
+      break;
+    case 'previous':
+      moveSelection(-1);
+      break;
+    case 'approve':
+      if (selected) {
+        review.approve(selected);
+      }
+      break;
+    default:
+      if (isEnabled(s, cmd)) {
+        control(cmd);
+      }
   }
 });
 

@@ -9,9 +9,20 @@ import { meansOf, type AttemptView } from './store';
 
 type Mode = 'idle' | 'edit' | 'reject' | 'pending';
 const PENDING_TIMEOUT_MS = 20_000;
-interface FieldLike extends HTMLElement { value: string; checked: boolean }
+interface FieldLike extends HTMLElement {
+  value: string;
+  checked: boolean;
+}
 
-interface Item { el: HTMLElement; box: FieldLike; body: HTMLElement; mode: Mode; rev: number; attempt: AttemptView; pendingText?: string }
+interface Item {
+  el: HTMLElement;
+  box: FieldLike;
+  body: HTMLElement;
+  mode: Mode;
+  rev: number;
+  attempt: AttemptView;
+  pendingText?: string;
+}
 
 export interface ReviewContext {
   post(msg: WebviewMessage): void;
@@ -32,32 +43,59 @@ export class ReviewQueue {
     this.count = h('span', { class: 'count-badge', attrs: { 'aria-label': 'items in review' } }, '0');
     this.selectAll = h('vscode-checkbox', { attrs: { 'data-action': 'select-all' } }, 'Select all') as FieldLike;
     this.selectAll.addEventListener('change', () => {
-      for (const it of this.items.values()) { if (it.mode !== 'pending') { it.box.checked = this.selectAll.checked; } }
+      for (const it of this.items.values()) {
+        if (it.mode !== 'pending') {
+          it.box.checked = this.selectAll.checked;
+        }
+      }
       this.syncBulk();
     });
     this.bulk = h('div', { class: 'bulk' });
     this.bulkReason = h('div', { class: 'bulk-reason' });
     this.list = h('div', { class: 'review-list', attrs: { role: 'list' } });
-    this.el = h('section', { class: 'review-queue', attrs: { 'aria-label': 'Borderline items to review' } },
-      h('header', { class: 'review-head' },
-        h('h2', null, 'In review'), this.count,
+    this.el = h(
+      'section',
+      { class: 'review-queue', attrs: { 'aria-label': 'Borderline items to review' } },
+      h(
+        'header',
+        { class: 'review-head' },
+        h('h2', null, 'In review'),
+        this.count,
         h('span', { class: 'muted review-hint' }, 'Borderline: near a threshold, so you decide.'),
-        h('span', { class: 'spacer' }), this.selectAll, this.bulk),
-      this.bulkReason, this.list);
+        h('span', { class: 'spacer' }),
+        this.selectAll,
+        this.bulk,
+      ),
+      this.bulkReason,
+      this.list,
+    );
     this.el.hidden = true;
   }
 
   /** Shows the queue (oldest first); items keep their checkbox, editor and reason while they stay. */
   update(queue: readonly AttemptView[]): void {
     const ids = new Set(queue.map((a) => a.id));
-    for (const [id, it] of this.items) { if (!ids.has(id)) { it.el.remove(); this.items.delete(id); } }
+    for (const [id, it] of this.items) {
+      if (!ids.has(id)) {
+        it.el.remove();
+        this.items.delete(id);
+      }
+    }
     let prev: Element | null = null;
     for (const a of queue) {
       let it = this.items.get(a.id);
-      if (!it) { it = this.create(a); this.items.set(a.id, it); }
-      else if (it.rev !== a.rev && it.mode === 'idle') { it.attempt = a; it.rev = a.rev; this.renderBody(it); }
+      if (!it) {
+        it = this.create(a);
+        this.items.set(a.id, it);
+      } else if (it.rev !== a.rev && it.mode === 'idle') {
+        it.attempt = a;
+        it.rev = a.rev;
+        this.renderBody(it);
+      }
       const want: Element | null = prev ? prev.nextElementSibling : this.list.firstElementChild;
-      if (want !== it.el) { this.list.insertBefore(it.el, want); }
+      if (want !== it.el) {
+        this.list.insertBefore(it.el, want);
+      }
       prev = it.el;
     }
     this.count.textContent = String(queue.length);
@@ -65,11 +103,15 @@ export class ReviewQueue {
     this.syncBulk();
   }
 
-  has(id: string): boolean { return this.items.has(id); }
+  has(id: string): boolean {
+    return this.items.has(id);
+  }
 
   /** Forgets every item (a new run): a reused attempt id must not inherit an old item's state. */
   clear(): void {
-    for (const it of this.items.values()) { it.el.remove(); }
+    for (const it of this.items.values()) {
+      it.el.remove();
+    }
     this.items.clear();
     this.bulkRejecting = false;
     this.update([]);
@@ -78,18 +120,27 @@ export class ReviewQueue {
   /** Approves one item as it is (the `a` shortcut). */
   approve(id: string): boolean {
     const it = this.items.get(id);
-    if (!it || it.mode === 'pending') { return false; }
+    if (!it || it.mode === 'pending') {
+      return false;
+    }
     this.send({ type: 'approve', attemptIds: [id] }, [it], 'Approving…');
     return true;
   }
 
   /** After the host reports an error, items waiting for a decision can be acted on again. */
   clearPending(): void {
-    for (const it of this.items.values()) { if (it.mode === 'pending') { it.mode = 'idle'; this.renderBody(it); } }
+    for (const it of this.items.values()) {
+      if (it.mode === 'pending') {
+        it.mode = 'idle';
+        this.renderBody(it);
+      }
+    }
     this.syncBulk();
   }
 
-  private checked(): Item[] { return [...this.items.values()].filter((it) => it.box.checked && it.mode !== 'pending'); }
+  private checked(): Item[] {
+    return [...this.items.values()].filter((it) => it.box.checked && it.mode !== 'pending');
+  }
 
   private syncBulk(): void {
     const sel = this.checked();
@@ -97,30 +148,74 @@ export class ReviewQueue {
     this.selectAll.checked = all.length > 0 && sel.length === all.length;
     toggleAttr(this.selectAll, 'disabled', all.length === 0);
     (this.selectAll as unknown as { indeterminate: boolean }).indeterminate = sel.length > 0 && sel.length < all.length;
-    replaceChildren(this.bulk,
+    replaceChildren(
+      this.bulk,
       button(`Approve selected${sel.length ? ` (${sel.length})` : ''}`, 'approve-selected', {
-        disabled: sel.length === 0, icon: icon('check'),
-        onClick: () => { const s = this.checked(); if (s.length) { this.send({ type: 'approve', attemptIds: s.map((i) => i.attempt.id) }, s, 'Approving…'); } },
+        disabled: sel.length === 0,
+        icon: icon('check'),
+        onClick: () => {
+          const s = this.checked();
+          if (s.length) {
+            this.send({ type: 'approve', attemptIds: s.map((i) => i.attempt.id) }, s, 'Approving…');
+          }
+        },
       }),
-      button('Reject selected', 'reject-selected', { disabled: sel.length === 0, onClick: () => { this.bulkRejecting = true; this.syncBulk(); } }));
-    if (sel.length === 0) { this.bulkRejecting = false; }
-    if (!this.bulkRejecting) { this.bulkReason.hidden = true; this.bulkReason.textContent = ''; return; }
-    if (!this.bulkReason.hidden && this.bulkReason.firstChild) { return; }
-    this.bulkReason.hidden = false;
-    replaceChildren(this.bulkReason, this.reasonForm(`Reason for rejecting ${plural(sel.length, 'item')} (required)`, (reason) => {
-      const s = this.checked();
+      button('Reject selected', 'reject-selected', {
+        disabled: sel.length === 0,
+        onClick: () => {
+          this.bulkRejecting = true;
+          this.syncBulk();
+        },
+      }),
+    );
+    if (sel.length === 0) {
       this.bulkRejecting = false;
-      if (s.length) { this.send({ type: 'reject', attemptIds: s.map((i) => i.attempt.id), reason }, s, 'Rejecting…'); }
-    }, () => { this.bulkRejecting = false; this.syncBulk(); }));
+    }
+    if (!this.bulkRejecting) {
+      this.bulkReason.hidden = true;
+      this.bulkReason.textContent = '';
+      return;
+    }
+    if (!this.bulkReason.hidden && this.bulkReason.firstChild) {
+      return;
+    }
+    this.bulkReason.hidden = false;
+    replaceChildren(
+      this.bulkReason,
+      this.reasonForm(
+        `Reason for rejecting ${plural(sel.length, 'item')} (required)`,
+        (reason) => {
+          const s = this.checked();
+          this.bulkRejecting = false;
+          if (s.length) {
+            this.send({ type: 'reject', attemptIds: s.map((i) => i.attempt.id), reason }, s, 'Rejecting…');
+          }
+        },
+        () => {
+          this.bulkRejecting = false;
+          this.syncBulk();
+        },
+      ),
+    );
   }
 
   private send(msg: WebviewMessage, items: Item[], pendingText: string): void {
     this.ctx.post(msg);
-    for (const it of items) { it.mode = 'pending'; it.pendingText = pendingText; it.box.checked = false; this.renderBody(it); }
+    for (const it of items) {
+      it.mode = 'pending';
+      it.pendingText = pendingText;
+      it.box.checked = false;
+      this.renderBody(it);
+    }
     this.syncBulk();
     // The decision comes back as a review_decision event, which removes the item; without one, let the person retry.
     setTimeout(() => {
-      for (const it of items) { if (this.items.get(it.attempt.id) === it && it.mode === 'pending') { it.mode = 'idle'; this.renderBody(it); } }
+      for (const it of items) {
+        if (this.items.get(it.attempt.id) === it && it.mode === 'pending') {
+          it.mode = 'idle';
+          this.renderBody(it);
+        }
+      }
       this.syncBulk();
     }, PENDING_TIMEOUT_MS);
   }
@@ -140,54 +235,114 @@ export class ReviewQueue {
     const m = meansOf(a);
     const question = a.challenge?.question ?? a.record?.question ?? '';
     const why = a.verdict?.reasons ?? [];
-    const setMode = (mode: Mode) => { it.mode = mode; this.renderBody(it); this.syncBulk(); };
+    const setMode = (mode: Mode) => {
+      it.mode = mode;
+      this.renderBody(it);
+      this.syncBulk();
+    };
     toggleAttr(it.box, 'disabled', it.mode === 'pending');
     it.el.dataset.mode = it.mode;
     const summary = [
       clippedText(question, { limit: 320, maxLines: 5, className: 'review-question' }),
-      h('div', { class: 'review-meta' },
-        h('button', { class: 'link-button attempt-link', attrs: { type: 'button', 'data-action': 'show-card', title: 'Show this attempt\'s card' }, on: { click: () => this.ctx.show(a.id) } }, a.id),
+      h(
+        'div',
+        { class: 'review-meta' },
+        h(
+          'button',
+          {
+            class: 'link-button attempt-link',
+            attrs: { type: 'button', 'data-action': 'show-card', title: "Show this attempt's card" },
+            on: { click: () => this.ctx.show(a.id) },
+          },
+          a.id,
+        ),
         h('span', { class: 'score-weak' }, `weak ${formatScore(m.weak)}`),
         h('span', { class: 'score-strong' }, `strong ${formatScore(m.strong)}`),
-        h('span', { class: 'score-gap' }, `gap ${formatGap(m.gap)}`)),
+        h('span', { class: 'score-gap' }, `gap ${formatGap(m.gap)}`),
+      ),
       why.length ? h('div', { class: 'review-why' }, h('span', { class: 'section-label' }, 'Why borderline: '), why.join('; ')) : null,
     ];
     let tail: HTMLElement;
     switch (it.mode) {
       case 'pending':
-        tail = h('div', { class: 'review-actions' }, h('vscode-progress-ring', { class: 'ring small' }), h('span', { class: 'muted' }, it.pendingText ?? 'Sending…'));
+        tail = h(
+          'div',
+          { class: 'review-actions' },
+          h('vscode-progress-ring', { class: 'ring small' }),
+          h('span', { class: 'muted' }, it.pendingText ?? 'Sending…'),
+        );
         break;
       case 'reject':
-        tail = this.reasonForm('Reason for rejecting (required)', (reason) => this.send({ type: 'reject', attemptIds: [a.id], reason }, [it], 'Rejecting…'), () => setMode('idle'));
+        tail = this.reasonForm(
+          'Reason for rejecting (required)',
+          (reason) => this.send({ type: 'reject', attemptIds: [a.id], reason }, [it], 'Rejecting…'),
+          () => setMode('idle'),
+        );
         break;
       case 'edit': {
         const c = a.challenge;
         const src = c ?? (a.record ? { question: a.record.question, referenceAnswer: a.record.referenceAnswer, rubric: a.record.rubric } : undefined);
-        tail = src ? challengeEditor({
-          question: src.question, referenceAnswer: src.referenceAnswer, rubric: src.rubric, submitLabel: 'Approve edited', submitAction: 'approve-edited',
-          onCancel: () => setMode('idle'),
-          onSubmit: (edit) => this.send({ type: 'approve', attemptIds: [a.id], edit }, [it], 'Approving the edited item…'),
-        }) : h('p', { class: 'muted' }, 'Nothing to edit.');
+        tail = src
+          ? challengeEditor({
+              question: src.question,
+              referenceAnswer: src.referenceAnswer,
+              rubric: src.rubric,
+              submitLabel: 'Approve edited',
+              submitAction: 'approve-edited',
+              onCancel: () => setMode('idle'),
+              onSubmit: (edit) => this.send({ type: 'approve', attemptIds: [a.id], edit }, [it], 'Approving the edited item…'),
+            })
+          : h('p', { class: 'muted' }, 'Nothing to edit.');
         break;
       }
       default:
-        tail = h('div', { class: 'review-actions' },
-          button('Approve', 'approve', { appearance: 'primary', icon: icon('check'), title: 'Add this item to the dataset (A)', onClick: () => this.approve(a.id) }),
+        tail = h(
+          'div',
+          { class: 'review-actions' },
+          button('Approve', 'approve', {
+            appearance: 'primary',
+            icon: icon('check'),
+            title: 'Add this item to the dataset (A)',
+            onClick: () => this.approve(a.id),
+          }),
           button('Edit', 'edit', { icon: icon('edit'), title: 'Edit the question, reference answer or rubric, then approve', onClick: () => setMode('edit') }),
-          button('Reject', 'reject', { icon: icon('close'), title: 'Leave this item out, with a reason', onClick: () => setMode('reject') }));
+          button('Reject', 'reject', { icon: icon('close'), title: 'Leave this item out, with a reason', onClick: () => setMode('reject') }),
+        );
     }
     replaceChildren(it.body, ...summary, tail);
   }
 
   private reasonForm(label: string, onReject: (reason: string) => void, onCancel: () => void): HTMLElement {
-    const field = h('vscode-text-field', { class: 'reason', attrs: { 'data-field': 'reason', placeholder: 'e.g. the rubric rewards length, not insight' } }, label) as FieldLike;
-    const confirm = button('Reject', 'reject-confirm', { appearance: 'primary', disabled: true, onClick: () => { const r = (field.value ?? '').trim(); if (r) { onReject(r.slice(0, 5000)); } } });
+    const field = h(
+      'vscode-text-field',
+      { class: 'reason', attrs: { 'data-field': 'reason', placeholder: 'e.g. the rubric rewards length, not insight' } },
+      label,
+    ) as FieldLike;
+    const confirm = button('Reject', 'reject-confirm', {
+      appearance: 'primary',
+      disabled: true,
+      onClick: () => {
+        const r = (field.value ?? '').trim();
+        if (r) {
+          onReject(r.slice(0, 5000));
+        }
+      },
+    });
     field.addEventListener('input', () => toggleAttr(confirm, 'disabled', (field.value ?? '').trim() === ''));
     field.addEventListener('keydown', (e) => {
-      if (e.key === 'Enter' && (field.value ?? '').trim()) { onReject(field.value.trim().slice(0, 5000)); }
-      if (e.key === 'Escape') { onCancel(); }
+      if (e.key === 'Enter' && (field.value ?? '').trim()) {
+        onReject(field.value.trim().slice(0, 5000));
+      }
+      if (e.key === 'Escape') {
+        onCancel();
+      }
     });
     queueMicrotask(() => field.focus());
-    return h('div', { class: 'reason-form' }, field, h('div', { class: 'editor-actions' }, h('span', { class: 'spacer' }), button('Cancel', 'cancel', { onClick: onCancel }), confirm));
+    return h(
+      'div',
+      { class: 'reason-form' },
+      field,
+      h('div', { class: 'editor-actions' }, h('span', { class: 'spacer' }), button('Cancel', 'cancel', { onClick: onCancel }), confirm),
+    );
   }
 }

@@ -12,12 +12,16 @@ function nearly(ok: boolean, by: number, margin: number): Check {
 }
 
 export function weakPasses(t: PolicyThresholds, x: number | undefined): Check {
-  if (x === undefined) { return undefined; }
+  if (x === undefined) {
+    return undefined;
+  }
   return nearly(t.weakMeanStrict ? x < t.weakMeanMax : x <= t.weakMeanMax + 1e-9, x - t.weakMeanMax, t.borderlineMargin);
 }
 
 export function strongPasses(t: PolicyThresholds, x: number | undefined): Check {
-  if (x === undefined) { return undefined; }
+  if (x === undefined) {
+    return undefined;
+  }
   const low = x < t.strongMeanMin - 1e-9;
   const high = t.strongMeanMax < 1 && x >= t.strongMeanMax;
   return nearly(!low && !high, low ? t.strongMeanMin - x : x - t.strongMeanMax, t.borderlineMargin);
@@ -27,11 +31,15 @@ export function gapPasses(t: PolicyThresholds, x: number | undefined): Check {
   return x === undefined ? undefined : nearly(x >= t.minGap - 1e-9, t.minGap - x, t.borderlineMargin);
 }
 
-export function weakRule(t: PolicyThresholds): string { return `${t.weakMeanStrict ? '<' : '≤'} ${formatScore(t.weakMeanMax)}`; }
+export function weakRule(t: PolicyThresholds): string {
+  return `${t.weakMeanStrict ? '<' : '≤'} ${formatScore(t.weakMeanMax)}`;
+}
 export function strongRule(t: PolicyThresholds): string {
   return t.strongMeanMax < 1 ? `${formatScore(t.strongMeanMin)}–${formatScore(t.strongMeanMax)}` : `≥ ${formatScore(t.strongMeanMin)}`;
 }
-export function gapRule(t: PolicyThresholds): string { return `≥ ${formatScore(t.minGap)}`; }
+export function gapRule(t: PolicyThresholds): string {
+  return `≥ ${formatScore(t.minGap)}`;
+}
 
 const pct = (x: number) => `${(Math.max(0, Math.min(1, x)) * 100).toFixed(1)}%`;
 
@@ -53,28 +61,65 @@ function bar(value: number | undefined, zone: [number, number], ticks: number[],
   return el;
 }
 
-function row(kind: 'weak' | 'strong' | 'gap', label: string, value: number | undefined, shown: string, rule: string, ok: Check, zone: [number, number], ticks: number[]): HTMLElement {
+function row(
+  kind: 'weak' | 'strong' | 'gap',
+  label: string,
+  value: number | undefined,
+  shown: string,
+  rule: string,
+  ok: Check,
+  zone: [number, number],
+  ticks: number[],
+): HTMLElement {
   const verdict = ok === undefined ? 'pending' : ok === true ? 'ok' : ok === 'near' ? 'miss near' : 'miss';
-  const words = ok === undefined ? 'not measured yet' : ok === true ? 'within the threshold' : ok === 'near' ? 'just outside the threshold' : 'outside the threshold';
-  return h('div', { class: `score-row score-${kind} ${verdict}`, attrs: { role: 'group', 'aria-label': `${label} ${shown}, needs ${rule}: ${words}` } },
+  const words =
+    ok === undefined ? 'not measured yet' : ok === true ? 'within the threshold' : ok === 'near' ? 'just outside the threshold' : 'outside the threshold';
+  return h(
+    'div',
+    { class: `score-row score-${kind} ${verdict}`, attrs: { role: 'group', 'aria-label': `${label} ${shown}, needs ${rule}: ${words}` } },
     // Spaces between the grid items keep textContent readable ("Weak 0.30 ✓ ≤ 0.65"); the grid ignores them.
-    h('span', { class: 'score-label' }, label), ' ',
-    bar(value, zone, ticks, ok), ' ',
-    h('span', { class: 'score-value' }, shown), ' ',
-    h('span', { class: 'score-rule' }, h('span', { class: 'mark', attrs: { 'aria-hidden': 'true' } }, ok === undefined ? '' : ok === true ? '✓' : '✗'), ` ${rule}`));
+    h('span', { class: 'score-label' }, label),
+    ' ',
+    bar(value, zone, ticks, ok),
+    ' ',
+    h('span', { class: 'score-value' }, shown),
+    ' ',
+    h(
+      'span',
+      { class: 'score-rule' },
+      h('span', { class: 'mark', attrs: { 'aria-hidden': 'true' } }, ok === undefined ? '' : ok === true ? '✓' : '✗'),
+      ` ${rule}`,
+    ),
+  );
 }
 
 export function scoreBars(t: PolicyThresholds, m: Means, strongSkipped: boolean, verdictKind?: string): HTMLElement {
   const el = h('div', { class: 'score-bars' });
   el.append(row('weak', 'Weak', m.weak, formatScore(m.weak), weakRule(t), weakPasses(t, m.weak), [0, t.weakMeanMax], [t.weakMeanMax]));
   if (strongSkipped) {
-    el.append(h('div', { class: 'score-row score-strong skipped' },
-      h('span', { class: 'score-label' }, 'Strong'), ' ',
-      h('span', { class: 'score-skipped' }, `strong skipped (${strongSkipReason(verdictKind)})`)));
+    el.append(
+      h(
+        'div',
+        { class: 'score-row score-strong skipped' },
+        h('span', { class: 'score-label' }, 'Strong'),
+        ' ',
+        h('span', { class: 'score-skipped' }, `strong skipped (${strongSkipReason(verdictKind)})`),
+      ),
+    );
   } else {
     const sMax = t.strongMeanMax < 1 ? t.strongMeanMax : 1;
-    el.append(row('strong', 'Strong', m.strong, formatScore(m.strong), strongRule(t), strongPasses(t, m.strong), [t.strongMeanMin, sMax],
-      t.strongMeanMax < 1 ? [t.strongMeanMin, t.strongMeanMax] : [t.strongMeanMin]));
+    el.append(
+      row(
+        'strong',
+        'Strong',
+        m.strong,
+        formatScore(m.strong),
+        strongRule(t),
+        strongPasses(t, m.strong),
+        [t.strongMeanMin, sMax],
+        t.strongMeanMax < 1 ? [t.strongMeanMin, t.strongMeanMax] : [t.strongMeanMin],
+      ),
+    );
     el.append(row('gap', 'Gap', m.gap, formatGap(m.gap), gapRule(t), gapPasses(t, m.gap), [t.minGap, 1], [t.minGap]));
   }
   return el;

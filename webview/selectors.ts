@@ -1,14 +1,27 @@
 // Derived views of the store's state: means, statuses, groups, counters, the review queue, the run state, plot points.
 import type { PolicyThresholds } from '../src/shared/thresholds';
 import type { VerdictKind } from '../src/shared/schemas';
-import { REJECT_KINDS, type AttemptView, type PanelState, type RejectKind, type RunState, type TargetOutcome, type TargetView, type Waiting } from './view-model';
+import {
+  REJECT_KINDS,
+  type AttemptView,
+  type PanelState,
+  type RejectKind,
+  type RunState,
+  type TargetOutcome,
+  type TargetView,
+  type Waiting,
+} from './view-model';
 
-export interface Means { weak?: number; strong?: number; gap?: number }
+export interface Means {
+  weak?: number;
+  strong?: number;
+  gap?: number;
+}
 
 /** The solver means of an attempt: the verdict's when decided, else the graded means so far. */
 export function meansOf(a: AttemptView): Means {
   const weak = a.verdict?.weakMean ?? a.weak.mean ?? undefined;
-  const strong = a.strongSkipped ? undefined : a.verdict?.strongMean ?? a.strong.mean ?? undefined;
+  const strong = a.strongSkipped ? undefined : (a.verdict?.strongMean ?? a.strong.mean ?? undefined);
   const gap = a.verdict?.gap ?? (weak !== undefined && strong !== undefined ? strong - weak : undefined);
   return { weak, strong, gap };
 }
@@ -17,10 +30,16 @@ export type AttemptStatus = 'running' | 'accepted' | 'review' | 'approved' | 're
 
 /** Where an attempt stands, including a person's decision on a borderline item. */
 export function statusOf(a: AttemptView): AttemptStatus {
-  if (a.review) { return a.review.decision === 'approved' ? 'approved' : 'rejected_by_you'; }
+  if (a.review) {
+    return a.review.decision === 'approved' ? 'approved' : 'rejected_by_you';
+  }
   const k = a.verdict?.kind;
-  if (!k) { return 'running'; }
-  if (k === 'borderline') { return 'review'; }
+  if (!k) {
+    return 'running';
+  }
+  if (k === 'borderline') {
+    return 'review';
+  }
   return k;
 }
 
@@ -33,18 +52,25 @@ export function reviewQueue(state: PanelState): AttemptView[] {
   const out: AttemptView[] = [];
   for (const id of state.reviewOrder) {
     const a = state.attempts.get(id);
-    if (a && !a.review) { out.push(a); }
+    if (a && !a.review) {
+      out.push(a);
+    }
   }
   return out;
 }
 
-export interface TargetGroup { target: TargetView; attempts: AttemptView[] }
+export interface TargetGroup {
+  target: TargetView;
+  attempts: AttemptView[];
+}
 
 /** Targets newest first (by start), each with its attempts newest first; targets without attempts are left out. */
 export function attemptsByTarget(state: PanelState): TargetGroup[] {
   const groups: TargetGroup[] = [];
   for (const t of state.targets.values()) {
-    if (t.attemptIds.length === 0) { continue; }
+    if (t.attemptIds.length === 0) {
+      continue;
+    }
     const attempts = t.attemptIds.map((id) => state.attempts.get(id)!).sort((x, y) => y.order - x.order);
     groups.push({ target: t, attempts });
   }
@@ -60,11 +86,17 @@ export function targetOutcome(state: PanelState, t: TargetView): TargetOutcome {
   const f = t.finished?.outcome;
   if (f === 'review') {
     const last = t.attemptIds.map((id) => state.attempts.get(id)!).find((a) => a.reviewNeeded);
-    if (last?.review) { return last.review.decision === 'approved' ? 'approved' : 'rejected'; }
+    if (last?.review) {
+      return last.review.decision === 'approved' ? 'approved' : 'rejected';
+    }
     return 'review';
   }
-  if (f) { return f; }
-  if (t.started || t.attemptIds.length > 0) { return state.finished || (state.run && !state.run.live) ? 'stopped' : 'running'; }
+  if (f) {
+    return f;
+  }
+  if (t.started || t.attemptIds.length > 0) {
+    return state.finished || (state.run && !state.run.live) ? 'stopped' : 'running';
+  }
   return 'pending';
 }
 
@@ -86,21 +118,42 @@ export interface Counters {
 
 export function counters(state: PanelState): Counters {
   const rejected: Record<RejectKind, number> = { too_easy: 0, too_hard: 0, gap_too_small: 0, low_spread: 0, quality_failed: 0, failed: 0 };
-  let accepted = 0; let inReview = 0; let rejectedByYou = 0; let iterations = 0;
+  let accepted = 0;
+  let inReview = 0;
+  let rejectedByYou = 0;
+  let iterations = 0;
   for (const a of state.attempts.values()) {
     const k = a.verdict?.kind;
-    if (isRejectKind(k)) { rejected[k]++; continue; }
+    if (isRejectKind(k)) {
+      rejected[k]++;
+      continue;
+    }
     const s = statusOf(a);
-    if (s === 'accepted' || s === 'approved') { accepted++; iterations += a.record?.iterations ?? a.iteration; }
-    else if (s === 'review') { inReview++; }
-    else if (s === 'rejected_by_you') { rejectedByYou++; }
+    if (s === 'accepted' || s === 'approved') {
+      accepted++;
+      iterations += a.record?.iterations ?? a.iteration;
+    } else if (s === 'review') {
+      inReview++;
+    } else if (s === 'rejected_by_you') {
+      rejectedByYou++;
+    }
   }
   const tokens: Record<string, number> = {};
   let totalTokens = 0;
-  for (const [role, u] of state.usage) { tokens[role] = u.promptTokens + u.completionTokens; totalTokens += tokens[role]; }
+  for (const [role, u] of state.usage) {
+    tokens[role] = u.promptTokens + u.completionTokens;
+    totalTokens += tokens[role];
+  }
   return {
-    attempts: state.attempts.size, accepted, inReview, rejected, rejectedByYou,
-    meanIterations: accepted > 0 ? iterations / accepted : undefined, tokens, totalTokens, cost: state.cost,
+    attempts: state.attempts.size,
+    accepted,
+    inReview,
+    rejected,
+    rejectedByYou,
+    meanIterations: accepted > 0 ? iterations / accepted : undefined,
+    tokens,
+    totalTokens,
+    cost: state.cost,
     tokensPerAccepted: accepted > 0 && totalTokens > 0 ? totalTokens / accepted : undefined,
   };
 }
@@ -112,11 +165,19 @@ export function thresholdsOf(state: PanelState): PolicyThresholds | undefined {
 
 /** The run's control state as the toolbar shows it. */
 export function runState(state: PanelState): RunState {
-  if (!state.run && !state.started) { return 'idle'; }
+  if (!state.run && !state.started) {
+    return 'idle';
+  }
   // No engine behind the run: a completed one can only be looked at; any other can be resumed from its journal.
-  if (state.run && !state.run.live) { return state.finished?.outcome === 'completed' ? 'finished' : 'interrupted'; }
-  if (state.finished) { return 'finished'; }
-  if (state.control) { return state.control; }
+  if (state.run && !state.run.live) {
+    return state.finished?.outcome === 'completed' ? 'finished' : 'interrupted';
+  }
+  if (state.finished) {
+    return 'finished';
+  }
+  if (state.control) {
+    return state.control;
+  }
   const mode = state.run?.mode ?? state.started?.mode;
   return mode === 'step' ? 'stepping' : 'running';
 }
@@ -124,7 +185,11 @@ export function runState(state: PanelState): RunState {
 /** The latest thing the engine waits for, if it waits. */
 export function waitingFor(state: PanelState): Waiting | undefined {
   let best: Waiting | undefined;
-  for (const w of state.waiting.values()) { if (!best || w.seq > best.seq) { best = w; } }
+  for (const w of state.waiting.values()) {
+    if (!best || w.seq > best.seq) {
+      best = w;
+    }
+  }
   return best;
 }
 
@@ -135,13 +200,25 @@ export function canEditChallenge(state: PanelState, attemptId: string): boolean 
   return !!w && !!a?.challenge && !a.verdict && (w.next === 'quality' || w.next === 'solve_weak') && runState(state) !== 'finished';
 }
 
-export interface ScatterPoint { id: string; x: number; y: number; skipped: boolean; status: AttemptStatus }
+export interface ScatterPoint {
+  id: string;
+  x: number;
+  y: number;
+  skipped: boolean;
+  status: AttemptStatus;
+}
 
 /** Where an attempt sits on the weak/strong plot, or undefined when it has no place yet. */
 export function scatterPoint(a: AttemptView): ScatterPoint | undefined {
   const m = meansOf(a);
-  if (m.weak === undefined) { return undefined; }
-  if (a.strongSkipped) { return { id: a.id, x: m.weak, y: 0, skipped: true, status: statusOf(a) }; }
-  if (m.strong === undefined) { return undefined; }
+  if (m.weak === undefined) {
+    return undefined;
+  }
+  if (a.strongSkipped) {
+    return { id: a.id, x: m.weak, y: 0, skipped: true, status: statusOf(a) };
+  }
+  if (m.strong === undefined) {
+    return undefined;
+  }
   return { id: a.id, x: m.weak, y: m.strong, skipped: false, status: statusOf(a) };
 }

@@ -11,8 +11,22 @@ export * from './selectors';
 export function initialState(run: PanelRun | null = null): PanelState {
   // Every key present (even when undefined), so that a reset's Object.assign clears them all.
   return {
-    run, started: undefined, attempts: new Map(), targets: new Map(), reviewOrder: [], control: undefined, waiting: new Map(), finished: undefined,
-    usage: new Map(), cost: undefined, notices: [], notes: [], recipes: [], lastSeq: 0, nextNoticeId: 1, rev: 0,
+    run,
+    started: undefined,
+    attempts: new Map(),
+    targets: new Map(),
+    reviewOrder: [],
+    control: undefined,
+    waiting: new Map(),
+    finished: undefined,
+    usage: new Map(),
+    cost: undefined,
+    notices: [],
+    notes: [],
+    recipes: [],
+    lastSeq: 0,
+    nextNoticeId: 1,
+    rev: 0,
   };
 }
 
@@ -22,9 +36,16 @@ export function emptyChange(): Change {
 
 /** Merges b into a (for batching several messages into one frame). */
 export function mergeChange(a: Change, b: Change): Change {
-  a.reset ||= b.reset; a.run ||= b.run; a.review ||= b.review; a.notices ||= b.notices;
-  for (const id of b.attempts) { a.attempts.add(id); }
-  for (const id of b.targets) { a.targets.add(id); }
+  a.reset ||= b.reset;
+  a.run ||= b.run;
+  a.review ||= b.review;
+  a.notices ||= b.notices;
+  for (const id of b.attempts) {
+    a.attempts.add(id);
+  }
+  for (const id of b.targets) {
+    a.targets.add(id);
+  }
   return a;
 }
 
@@ -50,7 +71,9 @@ export function reduce(state: PanelState, msg: HostMessage): Change {
       ch.run = true;
       break;
     case 'events':
-      for (const e of msg.events) { foldEvent(state, e, ch); }
+      for (const e of msg.events) {
+        foldEvent(state, e, ch);
+      }
       break;
     case 'delta':
       foldDelta(state, msg, ch);
@@ -67,7 +90,9 @@ export function reduce(state: PanelState, msg: HostMessage): Change {
 
 function addNotice(state: PanelState, level: Notice['level'], text: string, attemptId: string | undefined, ch: Change): void {
   state.notices.push({ id: state.nextNoticeId++, level, text, attemptId });
-  if (state.notices.length > NOTICE_LIMIT) { state.notices.splice(0, state.notices.length - NOTICE_LIMIT); }
+  if (state.notices.length > NOTICE_LIMIT) {
+    state.notices.splice(0, state.notices.length - NOTICE_LIMIT);
+  }
   ch.notices = true;
 }
 
@@ -82,7 +107,9 @@ function ensureTarget(state: PanelState, id: string, order: number): TargetView 
     t = { id, title: id, order: -1, started: false, attemptIds: [], notes: [], rev: 0 };
     state.targets.set(id, t);
   }
-  if (t.order < 0 && order >= 0) { t.order = order; }
+  if (t.order < 0 && order >= 0) {
+    t.order = order;
+  }
   return t;
 }
 
@@ -97,8 +124,17 @@ function ensureAttempt(state: PanelState, id: string, ch: Change, targetId?: str
   if (!a) {
     const tid = targetId ?? targetOfAttemptId(id);
     a = {
-      id, targetId: tid, iteration: 0, order: seq, edited: false, weak: EMPTY_SOLVER, strong: EMPTY_SOLVER,
-      strongSkipped: false, reviewNeeded: false, errors: [], rev: 0,
+      id,
+      targetId: tid,
+      iteration: 0,
+      order: seq,
+      edited: false,
+      weak: EMPTY_SOLVER,
+      strong: EMPTY_SOLVER,
+      strongSkipped: false,
+      reviewNeeded: false,
+      errors: [],
+      rev: 0,
     };
     state.attempts.set(id, a);
     const t = ensureTarget(state, tid, seq);
@@ -114,25 +150,41 @@ function ensureAttempt(state: PanelState, id: string, ch: Change, targetId?: str
 /** Events that show progress past a wait for their attempt (edits and notes happen while the engine waits). */
 function endsWait(e: EngineEvent): boolean {
   switch (e.type) {
-    case 'waiting': case 'note': case 'usage': case 'state': case 'recipe_updated': return false;
-    case 'challenge': return !e.edited;
-    default: return true;
+    case 'waiting':
+    case 'note':
+    case 'usage':
+    case 'state':
+    case 'recipe_updated':
+      return false;
+    case 'challenge':
+      return !e.edited;
+    default:
+      return true;
   }
 }
 
 function foldEvent(state: PanelState, e: EngineEvent, ch: Change): void {
-  if (e.seq > state.lastSeq) { state.lastSeq = e.seq; }
+  if (e.seq > state.lastSeq) {
+    state.lastSeq = e.seq;
+  }
   if (endsWait(e) && state.waiting.size > 0) {
     const id = 'attemptId' in e && typeof e.attemptId === 'string' ? e.attemptId : undefined;
-    if (id !== undefined && state.waiting.delete(id)) { ch.run = true; ch.attempts.add(id); }
-    if (e.type === 'run_finished') { clearWaits(state, ch); }
+    if (id !== undefined && state.waiting.delete(id)) {
+      ch.run = true;
+      ch.attempts.add(id);
+    }
+    if (e.type === 'run_finished') {
+      clearWaits(state, ch);
+    }
   }
   switch (e.type) {
     case 'run_started': {
       state.started = e;
       for (const s of e.targets) {
         const t = ensureTarget(state, s.id, -1);
-        t.title = s.title; t.range = s.range; t.rev++;
+        t.title = s.title;
+        t.range = s.range;
+        t.rev++;
         ch.targets.add(s.id);
       }
       ch.run = true;
@@ -147,13 +199,16 @@ function foldEvent(state: PanelState, e: EngineEvent, ch: Change): void {
     case 'target_started': {
       const t = ensureTarget(state, e.targetId, e.seq);
       // A target comes back after a person rejects its borderline item: it is running again.
-      t.started = true; t.finished = undefined; t.rev++;
+      t.started = true;
+      t.finished = undefined;
+      t.rev++;
       ch.targets.add(t.id);
       break;
     }
     case 'attempt_started': {
       const t = ensureTarget(state, e.targetId, e.seq);
-      t.started = true; t.finished = undefined;
+      t.started = true;
+      t.finished = undefined;
       const a = ensureAttempt(state, e.attemptId, ch, e.targetId, e.seq);
       a.iteration = e.iteration;
       a.order = e.seq;
@@ -164,7 +219,9 @@ function foldEvent(state: PanelState, e: EngineEvent, ch: Change): void {
     }
     case 'waiting':
       state.waiting.set(e.attemptId ?? '', { next: e.next, attemptId: e.attemptId, seq: e.seq });
-      if (e.attemptId) { ensureAttempt(state, e.attemptId, ch); }
+      if (e.attemptId) {
+        ensureAttempt(state, e.attemptId, ch);
+      }
       ch.run = true;
       break;
     case 'challenge': {
@@ -173,8 +230,14 @@ function foldEvent(state: PanelState, e: EngineEvent, ch: Change): void {
       a.challenge = e.challenge;
       a.edited ||= e.edited === true;
       // An edit carries no range: keep the located one while the quote is unchanged.
-      if (e.quoteRange) { a.quoteRange = e.quoteRange; } else if (!before || before.sourceQuote !== e.challenge.sourceQuote) { a.quoteRange = undefined; }
-      if (a.reviewNeeded) { ch.review = true; }
+      if (e.quoteRange) {
+        a.quoteRange = e.quoteRange;
+      } else if (!before || before.sourceQuote !== e.challenge.sourceQuote) {
+        a.quoteRange = undefined;
+      }
+      if (a.reviewNeeded) {
+        ch.review = true;
+      }
       break;
     }
     case 'quality':
@@ -189,14 +252,18 @@ function foldEvent(state: PanelState, e: EngineEvent, ch: Change): void {
     case 'grades': {
       const a = ensureAttempt(state, e.attemptId, ch);
       a[e.solver] = { rollouts: e.rollouts.map(toView), mean: e.mean, graded: true, streaming: false };
-      if (a.reviewNeeded) { ch.review = true; }
+      if (a.reviewNeeded) {
+        ch.review = true;
+      }
       break;
     }
     case 'verdict': {
       const a = ensureAttempt(state, e.attemptId, ch, e.targetId);
       a.verdict = e.verdict;
       a.strongSkipped = e.strongSkipped;
-      if (e.attemptUsage) { a.usage = e.attemptUsage; }
+      if (e.attemptUsage) {
+        a.usage = e.attemptUsage;
+      }
       foldUsage(state, e.usage);
       ch.run = true;
       break;
@@ -211,17 +278,27 @@ function foldEvent(state: PanelState, e: EngineEvent, ch: Change): void {
     case 'review_needed': {
       const a = ensureAttempt(state, e.attemptId, ch);
       a.record = e.record;
-      if (!a.reviewNeeded) { a.reviewNeeded = true; state.reviewOrder.push(a.id); }
-      ch.review = true; ch.run = true;
+      if (!a.reviewNeeded) {
+        a.reviewNeeded = true;
+        state.reviewOrder.push(a.id);
+      }
+      ch.review = true;
+      ch.run = true;
       break;
     }
     case 'review_decision': {
       const a = ensureAttempt(state, e.attemptId, ch, e.targetId);
       a.review = { decision: e.decision, reason: e.reason, record: e.record };
-      if (e.record) { a.record = e.record; }
-      ch.review = true; ch.run = true;
+      if (e.record) {
+        a.record = e.record;
+      }
+      ch.review = true;
+      ch.run = true;
       const t = state.targets.get(a.targetId);
-      if (t) { t.rev++; ch.targets.add(t.id); }
+      if (t) {
+        t.rev++;
+        ch.targets.add(t.id);
+      }
       break;
     }
     case 'target_finished': {
@@ -233,7 +310,9 @@ function foldEvent(state: PanelState, e: EngineEvent, ch: Change): void {
     }
     case 'usage':
       state.usage.set(e.role, e.totals);
-      if (e.cost !== undefined) { state.cost = e.cost; }
+      if (e.cost !== undefined) {
+        state.cost = e.cost;
+      }
       ch.run = true;
       break;
     case 'state':
@@ -245,7 +324,8 @@ function foldEvent(state: PanelState, e: EngineEvent, ch: Change): void {
     case 'note':
       if (e.targetId && state.targets.has(e.targetId)) {
         const t = state.targets.get(e.targetId)!;
-        t.notes = [...t.notes, e.text]; t.rev++;
+        t.notes = [...t.notes, e.text];
+        t.rev++;
         ch.targets.add(t.id);
       } else {
         state.notes = [...state.notes, e.text];
@@ -266,21 +346,31 @@ function foldEvent(state: PanelState, e: EngineEvent, ch: Change): void {
     case 'run_finished':
       state.finished = { outcome: e.outcome, message: e.message };
       foldUsage(state, e.usage);
-      if (e.cost !== undefined) { state.cost = e.cost; }
-      if (e.outcome === 'error' && e.message) { addNotice(state, 'error', e.message, undefined, ch); }
+      if (e.cost !== undefined) {
+        state.cost = e.cost;
+      }
+      if (e.outcome === 'error' && e.message) {
+        addNotice(state, 'error', e.message, undefined, ch);
+      }
       ch.run = true;
       break;
   }
 }
 
 function clearWaits(state: PanelState, ch: Change): void {
-  for (const id of state.waiting.keys()) { if (id) { ch.attempts.add(id); } }
+  for (const id of state.waiting.keys()) {
+    if (id) {
+      ch.attempts.add(id);
+    }
+  }
   state.waiting.clear();
   ch.run = true;
 }
 
 function foldUsage(state: PanelState, usage: Record<string, { promptTokens: number; completionTokens: number; calls: number }>): void {
-  for (const [role, totals] of Object.entries(usage)) { state.usage.set(role, totals); }
+  for (const [role, totals] of Object.entries(usage)) {
+    state.usage.set(role, totals);
+  }
 }
 
 function toView(r: Rollout): RolloutView {
@@ -289,12 +379,18 @@ function toView(r: Rollout): RolloutView {
 
 function foldDelta(state: PanelState, d: Extract<HostMessage, { type: 'delta' }>, ch: Change): void {
   const a = state.attempts.get(d.attemptId);
-  if (!a || d.index < 0 || d.index > 64) { return; }
+  if (!a || d.index < 0 || d.index > 64) {
+    return;
+  }
   const prev = a[d.solver];
   // Text that arrives after the final rollouts is stale.
-  if (prev.rollouts.length > 0 && !prev.streaming) { return; }
+  if (prev.rollouts.length > 0 && !prev.streaming) {
+    return;
+  }
   const rollouts = prev.rollouts.slice();
-  for (let i = rollouts.length; i <= d.index; i++) { rollouts.push({ index: i, answer: '', live: true }); }
+  for (let i = rollouts.length; i <= d.index; i++) {
+    rollouts.push({ index: i, answer: '', live: true });
+  }
   const r = rollouts[d.index];
   rollouts[d.index] = { ...r, answer: r.answer + d.text, live: true };
   a[d.solver] = { ...prev, rollouts, streaming: true };

@@ -4,7 +4,14 @@ import { h, replaceChildren } from './dom';
 import { OUTCOME_LABEL, plural } from './format';
 import { targetOutcome, type AttemptView, type PanelState, type TargetView } from './store';
 
-interface Group { el: HTMLElement; head: HTMLElement; body: HTMLElement; order: number; rev: number; key: string }
+interface Group {
+  el: HTMLElement;
+  head: HTMLElement;
+  body: HTMLElement;
+  order: number;
+  rev: number;
+  key: string;
+}
 
 const ORDER = new WeakMap<Element, number>();
 
@@ -12,7 +19,9 @@ const ORDER = new WeakMap<Element, number>();
 function insertSorted(parent: HTMLElement, el: HTMLElement, order: number): void {
   ORDER.set(el, order);
   let c = parent.firstElementChild;
-  while (c && (ORDER.get(c) ?? Infinity) > order) { c = c.nextElementSibling; }
+  while (c && (ORDER.get(c) ?? Infinity) > order) {
+    c = c.nextElementSibling;
+  }
   parent.insertBefore(el, c);
 }
 
@@ -23,10 +32,18 @@ export class TargetList {
 
   constructor(private readonly ctx: CardContext) {}
 
-  card(id: string): AttemptCard | undefined { return this.cards.get(id); }
-  get size(): number { return this.cards.size; }
+  card(id: string): AttemptCard | undefined {
+    return this.cards.get(id);
+  }
+  get size(): number {
+    return this.cards.size;
+  }
 
-  clear(): void { this.el.textContent = ''; this.groups.clear(); this.cards.clear(); }
+  clear(): void {
+    this.el.textContent = '';
+    this.groups.clear();
+    this.cards.clear();
+  }
 
   updateAttempt(state: PanelState, a: AttemptView): AttemptCard {
     let card = this.cards.get(a.id);
@@ -41,19 +58,30 @@ export class TargetList {
   }
 
   updateTarget(state: PanelState, t: TargetView): void {
-    if (t.attemptIds.length === 0) { return; }
+    if (t.attemptIds.length === 0) {
+      return;
+    }
     const g = this.group(state, t.id);
     const outcome = targetOutcome(state, t);
     const key = `${t.title}|${outcome}|${t.attemptIds.length}|${t.notes.length}`;
-    if (g.key === key) { return; }
+    if (g.key === key) {
+      return;
+    }
     g.key = key;
     g.el.dataset.outcome = outcome;
-    replaceChildren(g.head,
+    replaceChildren(
+      g.head,
       h('h3', { class: 'target-title', attrs: { title: t.title } }, t.title),
       h('span', { class: `outcome o-${outcome}` }, OUTCOME_LABEL[outcome]),
       h('span', { class: 'muted target-count' }, plural(t.attemptIds.length, 'attempt')),
-      t.notes.length ? h('ul', { class: 'target-notes', attrs: { 'aria-label': 'Your notes for the Challenger' } },
-        ...t.notes.map((n) => h('li', null, h('span', { class: 'section-label' }, 'Your note: '), n))) : null);
+      t.notes.length
+        ? h(
+            'ul',
+            { class: 'target-notes', attrs: { 'aria-label': 'Your notes for the Challenger' } },
+            ...t.notes.map((n) => h('li', null, h('span', { class: 'section-label' }, 'Your note: '), n)),
+          )
+        : null,
+    );
   }
 
   private group(state: PanelState, targetId: string): Group {
@@ -66,7 +94,9 @@ export class TargetList {
       g = { el, head, body, order: t?.order ?? 0, rev: -1, key: '' };
       this.groups.set(targetId, g);
       insertSorted(this.el, el, g.order);
-      if (t) { this.updateTarget(state, t); }
+      if (t) {
+        this.updateTarget(state, t);
+      }
     }
     return g;
   }

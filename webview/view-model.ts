@@ -28,7 +28,11 @@ export interface SolverView {
   streaming: boolean;
 }
 
-export interface ReviewDecision { decision: 'approved' | 'rejected'; reason?: string; record?: DatasetRecord }
+export interface ReviewDecision {
+  decision: 'approved' | 'rejected';
+  reason?: string;
+  record?: DatasetRecord;
+}
 
 /** Everything known about one attempt. Fields holding objects are replaced, never mutated, when they change. */
 export interface AttemptView {
@@ -73,8 +77,17 @@ export interface TargetView {
   rev: number;
 }
 
-export interface Notice { id: number; level: 'info' | 'error'; text: string; attemptId?: string }
-export interface Waiting { next: Phase; attemptId?: string; seq: number }
+export interface Notice {
+  id: number;
+  level: 'info' | 'error';
+  text: string;
+  attemptId?: string;
+}
+export interface Waiting {
+  next: Phase;
+  attemptId?: string;
+  seq: number;
+}
 
 export interface PanelState {
   run: PanelRun | null;

@@ -23,7 +23,10 @@ export function parseArgs(argv: readonly string[], spec: ArgSpec): ParsedArgs {
   const short: Record<string, string> = { h: 'help', ...spec.short };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
-    if (arg === '--') { out.positionals.push(...argv.slice(i + 1)); break; }
+    if (arg === '--') {
+      out.positionals.push(...argv.slice(i + 1));
+      break;
+    }
     let name: string | undefined;
     let inline: string | undefined;
     if (arg.startsWith('--')) {
@@ -32,18 +35,26 @@ export function parseArgs(argv: readonly string[], spec: ArgSpec): ParsedArgs {
       inline = eq > 0 ? arg.slice(eq + 1) : undefined;
     } else if (/^-[A-Za-z]$/.test(arg)) {
       name = short[arg.slice(1)];
-      if (!name) { throw new UsageError(`unknown option ${arg}`); }
+      if (!name) {
+        throw new UsageError(`unknown option ${arg}`);
+      }
     } else {
       out.positionals.push(arg);
       continue;
     }
     if (flags.has(name)) {
-      if (inline !== undefined) { throw new UsageError(`--${name} takes no value`); }
+      if (inline !== undefined) {
+        throw new UsageError(`--${name} takes no value`);
+      }
       out.flags.add(name);
     } else if (spec.values.includes(name)) {
       const value = inline ?? argv[++i];
-      if (value === undefined || (inline === undefined && value.startsWith('--'))) { throw new UsageError(`--${name} needs a value`); }
-      if (out.values.has(name)) { throw new UsageError(`--${name} is given twice`); }
+      if (value === undefined || (inline === undefined && value.startsWith('--'))) {
+        throw new UsageError(`--${name} needs a value`);
+      }
+      if (out.values.has(name)) {
+        throw new UsageError(`--${name} is given twice`);
+      }
       out.values.set(name, value);
     } else {
       throw new UsageError(`unknown option --${name}`);

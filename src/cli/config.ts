@@ -25,8 +25,16 @@ const CliFields = z.strictObject({
   datasetPath: z.string().min(1).default(RUN_DEFAULTS.datasetPath),
   requestConcurrency: z.number().int().min(1).max(256).default(RUN_DEFAULTS.requestConcurrency),
   maxRetries: z.number().int().min(0).max(10).default(RUN_DEFAULTS.maxRetries),
-  requestTimeoutSeconds: z.number().int().min(5).default(RUN_DEFAULTS.timeoutMs / 1000),
-  requestIdleSeconds: z.number().int().min(5).default(RUN_DEFAULTS.idleTimeoutMs / 1000),
+  requestTimeoutSeconds: z
+    .number()
+    .int()
+    .min(5)
+    .default(RUN_DEFAULTS.timeoutMs / 1000),
+  requestIdleSeconds: z
+    .number()
+    .int()
+    .min(5)
+    .default(RUN_DEFAULTS.idleTimeoutMs / 1000),
   /** What endpoints accept, pinned (by model, host or host/model); otherwise learned from their replies. */
   endpoints: EndpointOverrides.default({}),
   itemsPerRun: z.number().int().min(0).default(RUN_DEFAULTS.itemsPerRun),
@@ -38,23 +46,44 @@ const CliFields = z.strictObject({
 const CLI_KEYS = new Set(Object.keys(CliFields.shape));
 
 /** Key names (compared without case, `-` or `_`) that hold a credential. */
-const SECRET_NAMES = /^(?:(?:openai|autodata|x)?apikey|key|secret|clientsecret|password|passwd|token|accesstoken|authtoken|bearertoken|auth|authorization|bearer|credentials?)$/;
+const SECRET_NAMES =
+  /^(?:(?:openai|autodata|x)?apikey|key|secret|clientsecret|password|passwd|token|accesstoken|authtoken|bearertoken|auth|authorization|bearer|credentials?)$/;
 const SECRET_VALUE = /^(?:Bearer\s+\S+|(?:sk|pk|rk)-[A-Za-z0-9_-]{16,})$/;
 
 /** Refuses anything in the file that looks like a credential: a config file gets shared and committed; keys do not. */
 export function findSecret(value: unknown, where = ''): string | undefined {
   if (typeof value === 'string') {
-    if (SECRET_VALUE.test(value.trim())) { return `${where || 'a value'} looks like an API key`; }
-    try { if (/^https?:/i.test(value) && (new URL(value).username || new URL(value).password)) { return `${where} has a user name or password in the URL`; } } catch { /* not a URL */ }
+    if (SECRET_VALUE.test(value.trim())) {
+      return `${where || 'a value'} looks like an API key`;
+    }
+    try {
+      if (/^https?:/i.test(value) && (new URL(value).username || new URL(value).password)) {
+        return `${where} has a user name or password in the URL`;
+      }
+    } catch {
+      /* not a URL */
+    }
     return undefined;
   }
-  if (Array.isArray(value)) { for (const [i, v] of value.entries()) { const s = findSecret(v, `${where}[${i}]`); if (s) { return s; } } return undefined; }
+  if (Array.isArray(value)) {
+    for (const [i, v] of value.entries()) {
+      const s = findSecret(v, `${where}[${i}]`);
+      if (s) {
+        return s;
+      }
+    }
+    return undefined;
+  }
   if (value && typeof value === 'object') {
     for (const [k, v] of Object.entries(value)) {
       const at = where ? `${where}.${k}` : k;
-      if (SECRET_NAMES.test(k.toLowerCase().replace(/[-_\s]/g, ''))) { return `"${at}" is a credential field`; }
+      if (SECRET_NAMES.test(k.toLowerCase().replace(/[-_\s]/g, ''))) {
+        return `"${at}" is a credential field`;
+      }
       const s = findSecret(v, at);
-      if (s) { return s; }
+      if (s) {
+        return s;
+      }
     }
   }
   return undefined;
@@ -66,15 +95,28 @@ function unknownKeys(input: Record<string, unknown>): string[] {
   const shape: Record<string, unknown> = d;
   const out: string[] = [];
   const check = (obj: unknown, known: object, at: string) => {
-    if (!obj || typeof obj !== 'object' || Array.isArray(obj)) { return; }
-    for (const k of Object.keys(obj)) { if (!(k in known)) { out.push(`${at}.${k}`); } }
+    if (!obj || typeof obj !== 'object' || Array.isArray(obj)) {
+      return;
+    }
+    for (const k of Object.keys(obj)) {
+      if (!(k in known)) {
+        out.push(`${at}.${k}`);
+      }
+    }
   };
   for (const [k, v] of Object.entries(input)) {
-    if (CLI_KEYS.has(k)) { continue; }
-    if (!(k in shape)) { out.push(k); continue; }
+    if (CLI_KEYS.has(k)) {
+      continue;
+    }
+    if (!(k in shape)) {
+      out.push(k);
+      continue;
+    }
     if (k === 'roles') {
       check(v, d.roles, 'roles');
-      for (const r of ROLES) { check((v as Record<string, unknown>)?.[r], d.roles[r], `roles.${r}`); }
+      for (const r of ROLES) {
+        check((v as Record<string, unknown>)?.[r], d.roles[r], `roles.${r}`);
+      }
     } else if (k === 'policy') {
       check(v, PolicyThresholds.shape, k);
     } else if (k === 'rollouts' || k === 'budget') {
@@ -88,38 +130,61 @@ const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v =
 
 /** The settings from a parsed config file (`base` resolves a relative `workspace`). */
 export function settingsFrom(raw: unknown, base: string, label = 'the config file'): CliSettings {
-  if (!isObject(raw)) { throw new ConfigError(`${label} must hold a JSON object`); }
+  if (!isObject(raw)) {
+    throw new ConfigError(`${label} must hold a JSON object`);
+  }
   const secret = findSecret(raw);
   if (secret) {
-    throw new ConfigError(`${label}: ${secret}. API keys are never read from the config file (it may be shared or committed): `
-      + 'set AUTODATA_API_KEY in the environment (OPENAI_API_KEY is used for api.openai.com only), and remove the field.');
+    throw new ConfigError(
+      `${label}: ${secret}. API keys are never read from the config file (it may be shared or committed): ` +
+        'set AUTODATA_API_KEY in the environment (OPENAI_API_KEY is used for api.openai.com only), and remove the field.',
+    );
   }
   const unknown = unknownKeys(raw);
-  if (unknown.length) { throw new ConfigError(`${label}: unknown setting${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}`); }
-  const notObjects = ['roles', 'rollouts', 'policy', 'budget', 'prices'].filter((k) => raw[k] !== undefined && !isObject(raw[k]))
-    .concat(isObject(raw.roles) ? ROLES.filter((r) => (raw.roles as Record<string, unknown>)[r] !== undefined && !isObject((raw.roles as Record<string, unknown>)[r])).map((r) => `roles.${r}`) : []);
-  if (notObjects.length) { throw new ConfigError(`${label}: ${notObjects.join(', ')} must be ${notObjects.length > 1 ? 'objects' : 'an object'}`); }
+  if (unknown.length) {
+    throw new ConfigError(`${label}: unknown setting${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}`);
+  }
+  const notObjects = ['roles', 'rollouts', 'policy', 'budget', 'prices']
+    .filter((k) => raw[k] !== undefined && !isObject(raw[k]))
+    .concat(
+      isObject(raw.roles)
+        ? ROLES.filter((r) => (raw.roles as Record<string, unknown>)[r] !== undefined && !isObject((raw.roles as Record<string, unknown>)[r])).map(
+            (r) => `roles.${r}`,
+          )
+        : [],
+    );
+  if (notObjects.length) {
+    throw new ConfigError(`${label}: ${notObjects.join(', ')} must be ${notObjects.length > 1 ? 'objects' : 'an object'}`);
+  }
   const engineKeys = new Set(Object.keys(defaultEngineConfig()));
   const cliPart = CliFields.safeParse(Object.fromEntries(Object.entries(raw).filter(([k]) => !engineKeys.has(k))));
-  if (!cliPart.success) { throw new ConfigError(`${label} is not valid:\n${z.prettifyError(cliPart.error)}`); }
+  if (!cliPart.success) {
+    throw new ConfigError(`${label} is not valid:\n${z.prettifyError(cliPart.error)}`);
+  }
   const cli = cliPart.data;
   // A domain preset decides rollouts, rounds and the rule first; the file's own values then win.
   const domain = DomainPreset.safeParse(raw.preset ?? 'cs');
-  if (!domain.success) { throw new ConfigError(`${label}: preset must be one of ${DomainPreset.options.join(', ')}`); }
+  if (!domain.success) {
+    throw new ConfigError(`${label}: preset must be one of ${DomainPreset.options.join(', ')}`);
+  }
   const d0 = defaultEngineConfig();
   const d = applyDomainPreset({ ...d0, answerMatch: { ...d0.answerMatch, ...(isObject(raw.answerMatch) ? raw.answerMatch : {}) } }, domain.data);
   const roles = isObject(raw.roles) ? raw.roles : {};
   const merged = {
     ...d,
     ...raw,
-    roles: roleEndpoints({ ...d.roles.weak, ...cli.endpoint }, Object.fromEntries(ROLES.map((r) => [r, isObject(roles[r]) ? roles[r] as RoleOverride : {}]))),
+    roles: roleEndpoints({ ...d.roles.weak, ...cli.endpoint }, Object.fromEntries(ROLES.map((r) => [r, isObject(roles[r]) ? (roles[r] as RoleOverride) : {}]))),
     rollouts: { ...d.rollouts, ...(isObject(raw.rollouts) ? raw.rollouts : {}) },
     policy: { ...(cli.policyPreset ? POLICY_PRESETS[cli.policyPreset] : d.policy), ...(isObject(raw.policy) ? raw.policy : {}) },
     budget: { ...d.budget, ...(isObject(raw.budget) ? raw.budget : {}) },
   };
-  for (const k of CLI_KEYS) { delete (merged as Record<string, unknown>)[k]; }
+  for (const k of CLI_KEYS) {
+    delete (merged as Record<string, unknown>)[k];
+  }
   const engine = EngineConfig.safeParse(merged);
-  if (!engine.success) { throw new ConfigError(`${label} is not valid:\n${z.prettifyError(engine.error)}`); }
+  if (!engine.success) {
+    throw new ConfigError(`${label} is not valid:\n${z.prettifyError(engine.error)}`);
+  }
   return {
     engine: engine.data,
     workspace: path.resolve(base, cli.workspace ?? '.'),
@@ -138,11 +203,17 @@ export function settingsFrom(raw: unknown, base: string, label = 'the config fil
 /** Reads and checks a config file; `workspace` in it is relative to the file's folder. */
 export async function loadSettings(file: string): Promise<CliSettings> {
   let text: string;
-  try { text = await fs.readFile(file, 'utf8'); } catch (e) {
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch (e) {
     throw new ConfigError(`cannot read the config file ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
   }
   let raw: unknown;
-  try { raw = JSON.parse(text); } catch (e) { throw new ConfigError(`${file} is not JSON: ${(e as Error).message}`); }
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new ConfigError(`${file} is not JSON: ${(e as Error).message}`);
+  }
   return settingsFrom(raw, path.dirname(path.resolve(file)), file);
 }
 
@@ -158,10 +229,14 @@ export function keysFor(engine: EngineConfig, env: Readonly<Record<string, strin
   for (const r of ROLES) {
     const { baseURL } = engine.roles[r];
     const origin = originOf(baseURL);
-    if (keys.has(origin)) { continue; }
+    if (keys.has(origin)) {
+      continue;
+    }
     const key = env.AUTODATA_API_KEY?.trim() || (origin === 'https://api.openai.com' ? env.OPENAI_API_KEY?.trim() : undefined) || '';
     if (!key && !isLocal(baseURL)) {
-      throw new ConfigError(`no API key for ${origin} (role ${r}): set AUTODATA_API_KEY in the environment${origin === 'https://api.openai.com' ? ' (or OPENAI_API_KEY)' : ''}`);
+      throw new ConfigError(
+        `no API key for ${origin} (role ${r}): set AUTODATA_API_KEY in the environment${origin === 'https://api.openai.com' ? ' (or OPENAI_API_KEY)' : ''}`,
+      );
     }
     keys.set(origin, key);
   }

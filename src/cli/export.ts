@@ -9,26 +9,46 @@ const OPTIONS = { values: ['format', 'out', 'journals', 'system', 'style', 'dedu
 
 export async function exportDataset(argv: readonly string[], io: CliIO): Promise<number> {
   const args = parseArgs(argv, OPTIONS);
-  if (args.positionals.length !== 1) { throw new UsageError('give one dataset file to export'); }
+  if (args.positionals.length !== 1) {
+    throw new UsageError('give one dataset file to export');
+  }
   const format = args.values.get('format') as ExportFormat | undefined;
-  if (!format || !EXPORT_FORMATS.includes(format)) { throw new UsageError(`--format must be one of ${EXPORT_FORMATS.join(', ')}`); }
+  if (!format || !EXPORT_FORMATS.includes(format)) {
+    throw new UsageError(`--format must be one of ${EXPORT_FORMATS.join(', ')}`);
+  }
   const style = (args.values.get('style') ?? 'conversational') as PromptStyle;
-  if (style !== 'conversational' && style !== 'standard') { throw new UsageError('--style must be conversational or standard'); }
-  if (format === 'sft' && args.values.has('style')) { throw new UsageError('--style applies to grpo and dpo; sft is always conversational (messages)'); }
+  if (style !== 'conversational' && style !== 'standard') {
+    throw new UsageError('--style must be conversational or standard');
+  }
+  if (format === 'sft' && args.values.has('style')) {
+    throw new UsageError('--style applies to grpo and dpo; sft is always conversational (messages)');
+  }
   const outArg = args.values.get('out');
-  if (!outArg) { throw new UsageError('--out <file> is required'); }
+  if (!outArg) {
+    throw new UsageError('--out <file> is required');
+  }
   const dedupe = args.values.has('dedupe') ? Number(args.values.get('dedupe')) : undefined;
-  if (dedupe !== undefined && !(dedupe > 0 && dedupe <= 1)) { throw new UsageError('--dedupe takes a similarity threshold above 0 and at most 1, e.g. 0.6'); }
+  if (dedupe !== undefined && !(dedupe > 0 && dedupe <= 1)) {
+    throw new UsageError('--dedupe takes a similarity threshold above 0 and at most 1, e.g. 0.6');
+  }
   const datasetFile = path.resolve(io.cwd, args.positionals[0]);
   const out = path.resolve(io.cwd, outArg);
-  if (out === datasetFile) { throw new UsageError('--out must not be the dataset file itself'); }
+  if (out === datasetFile) {
+    throw new UsageError('--out must not be the dataset file itself');
+  }
   const journals = args.values.has('journals') ? path.resolve(io.cwd, args.values.get('journals')!) : undefined;
   let report;
-  try { report = await writeExport({ datasetFile, format, out, journals, system: args.values.get('system'), style, dedupe }); } catch (e) {
-    if (e instanceof ExportError) { throw new CliFailure(e.message); }
+  try {
+    report = await writeExport({ datasetFile, format, out, journals, system: args.values.get('system'), style, dedupe });
+  } catch (e) {
+    if (e instanceof ExportError) {
+      throw new CliFailure(e.message);
+    }
     throw e;
   }
   io.stdout(`${report.rows} ${format} row(s) → ${out}\n`);
-  for (const n of report.notes) { io.stderr(`${n}\n`); }
+  for (const n of report.notes) {
+    io.stderr(`${n}\n`);
+  }
   return EXIT.ok;
 }

@@ -22,17 +22,35 @@ const OPTIONS = { values: ['config', 'shard', 'dataset', 'workspace'], flags: ['
 type Job = Omit<RunSpec, 'models'>;
 
 /** What every run of one invocation shares: settings, workspace files, models (and so the per-endpoint request limits). */
-interface Context { settings: CliSettings; configFile: string; ws: WorkspaceFiles; models: Record<Role, ChatModel>; learned: LearnedEndpointsKeeper; io: CliIO }
+interface Context {
+  settings: CliSettings;
+  configFile: string;
+  ws: WorkspaceFiles;
+  models: Record<Role, ChatModel>;
+  learned: LearnedEndpointsKeeper;
+  io: CliIO;
+}
 
 export async function generate(argv: readonly string[], io: CliIO): Promise<number> {
   const args = parseArgs(argv, OPTIONS);
-  if (args.positionals.length === 0) { throw new UsageError('give at least one file to generate from'); }
+  if (args.positionals.length === 0) {
+    throw new UsageError('give at least one file to generate from');
+  }
   const shard = args.values.has('shard') ? parseShard(args.values.get('shard')!) : undefined;
   const ctx = await context(args.values, io);
   const same = sameWeakAndStrong(ctx.settings.engine);
-  if (same && !args.flags.has('allow-same-model')) { throw new UsageError(`${same.message} Pass --allow-same-model to run anyway.`); }
-  const sources = shardOf(await readSources(args.positionals.map((f) => path.resolve(io.cwd, f)), ctx.settings.workspace, ctx.settings.sectionMaxChars,
-    (why) => io.stderr(`skipped: ${why}\n`)), shard);
+  if (same && !args.flags.has('allow-same-model')) {
+    throw new UsageError(`${same.message} Pass --allow-same-model to run anyway.`);
+  }
+  const sources = shardOf(
+    await readSources(
+      args.positionals.map((f) => path.resolve(io.cwd, f)),
+      ctx.settings.workspace,
+      ctx.settings.sectionMaxChars,
+      (why) => io.stderr(`skipped: ${why}\n`),
+    ),
+    shard,
+  );
   if (sources.length === 0) {
     io.stdout(`nothing to do: ${shard ? `shard ${shard.index}/${shard.count} has no section of these files` : 'the files have no text'}\n`);
     return EXIT.ok;
@@ -40,41 +58,68 @@ export async function generate(argv: readonly string[], io: CliIO): Promise<numb
   const { settings } = ctx;
   const goal = settings.itemsPerRun > 0 ? settings.itemsPerRun : undefined;
   const recipe = await readRecipe(settings.workspace);
-  const jobs = sources.map((s): Job => ({ runId: runIdFor(shard), document: { path: s.docPath, text: s.text }, targets: s.targets, settings, prompts: ctx.ws.prompts, recipe, goal }));
+  const jobs = sources.map((s): Job => ({
+    runId: runIdFor(shard),
+    document: { path: s.docPath, text: s.text },
+    targets: s.targets,
+    settings,
+    prompts: ctx.ws.prompts,
+    recipe,
+    goal,
+  }));
   return runJobs(ctx, jobs, shard);
 }
 
 export async function resume(argv: readonly string[], io: CliIO): Promise<number> {
   const args = parseArgs(argv, OPTIONS);
-  if (args.values.has('shard')) { throw new UsageError('--shard does not apply to resume: a run keeps the sections it started with'); }
+  if (args.values.has('shard')) {
+    throw new UsageError('--shard does not apply to resume: a run keeps the sections it started with');
+  }
   const ctx = await context(args.values, io);
   const root = ctx.settings.workspace;
   const jobs: Job[] = [];
   try {
     for (const r of await findResumable(root, args.positionals)) {
       const spec = await resumeSpec(ctx.ws, r, ctx.settings, await readRunDocument(root, r));
-      for (const n of spec.notes) { io.stderr(`note: ${n}\n`); }
+      for (const n of spec.notes) {
+        io.stderr(`note: ${n}\n`);
+      }
       jobs.push(spec);
     }
   } catch (e) {
-    if (e instanceof ResumeError) { throw new CliFailure(e.message); }
+    if (e instanceof ResumeError) {
+      throw new CliFailure(e.message);
+    }
     throw e;
   }
-  if (jobs.length === 0) { io.stdout('no interrupted run to resume in this workspace\n'); return EXIT.ok; }
+  if (jobs.length === 0) {
+    io.stdout('no interrupted run to resume in this workspace\n');
+    return EXIT.ok;
+  }
   return runJobs(ctx, jobs, undefined);
 }
 
 async function context(values: ReadonlyMap<string, string>, io: CliIO): Promise<Context> {
   const configArg = values.get('config');
-  if (!configArg) { throw new UsageError('--config <file.json> is required (the engine settings; see autodata --help)'); }
+  if (!configArg) {
+    throw new UsageError('--config <file.json> is required (the engine settings; see autodata --help)');
+  }
   const configFile = path.resolve(io.cwd, configArg);
   const settings = await loadSettings(configFile);
-  if (values.has('workspace')) { settings.workspace = path.resolve(io.cwd, values.get('workspace')!); }
-  if (values.has('dataset')) { settings.datasetPath = values.get('dataset')!; }
+  if (values.has('workspace')) {
+    settings.workspace = path.resolve(io.cwd, values.get('workspace')!);
+  }
+  if (values.has('dataset')) {
+    settings.datasetPath = values.get('dataset')!;
+  }
   const keys = keysFor(settings.engine, io.env);
   const ws = await openWorkspace(settings.workspace, settings.datasetPath);
-  if (ws.repair.savedTo) { io.stderr(`the dataset's last line was torn by an earlier crash: ${ws.repair.tornBytes} bytes moved to ${ws.repair.savedTo}\n`); }
-  if (ws.overridden.length) { io.stderr(`prompt templates from the workspace: ${ws.overridden.join(', ')}\n`); }
+  if (ws.repair.savedTo) {
+    io.stderr(`the dataset's last line was torn by an earlier crash: ${ws.repair.tornBytes} bytes moved to ${ws.repair.savedTo}\n`);
+  }
+  if (ws.overridden.length) {
+    io.stderr(`prompt templates from the workspace: ${ws.overridden.join(', ')}\n`);
+  }
   const learned = await keepLearnedEndpoints(settings.workspace, (note) => io.stderr(`endpoint ${note}\n`));
   return { settings, configFile, ws, models: buildModels(settings, keys), learned, io };
 }
@@ -90,17 +135,29 @@ async function runJobs(ctx: Context, jobs: Job[], shard: Shard | undefined): Pro
   const results: RunResult[] = [];
   let thrown: unknown;
   try {
-    if (shard) { progress.line(`shard ${shard.index}/${shard.count}: ${sections} section(s) of ${jobs.length} file(s)`); }
+    if (shard) {
+      progress.line(`shard ${shard.index}/${shard.count}: ${sections} section(s) of ${jobs.length} file(s)`);
+    }
     for (const job of jobs) {
-      if (io.signal?.aborted) { break; }
-      current = new Run(ctx.ws, { ...job, models: ctx.models }, {
-        event: (e) => progress.event(job.document.path, e),
-        writeFailed: (m) => progress.line(`error: ${m}; stopping`),
-      });
-      if (io.signal?.aborted) { current.stop(); }
+      if (io.signal?.aborted) {
+        break;
+      }
+      current = new Run(
+        ctx.ws,
+        { ...job, models: ctx.models },
+        {
+          event: (e) => progress.event(job.document.path, e),
+          writeFailed: (m) => progress.line(`error: ${m}; stopping`),
+        },
+      );
+      if (io.signal?.aborted) {
+        current.stop();
+      }
       const result = await current.start();
       results.push(result);
-      if (result.outcome !== 'completed') { break; }
+      if (result.outcome !== 'completed') {
+        break;
+      }
     }
   } catch (e) {
     thrown = e;
@@ -121,10 +178,18 @@ function summarize(ctx: Context, jobs: Job[], results: RunResult[], thrown: unkn
   const attempts = results.reduce((n, r) => n + r.attempts, 0);
   io.stdout(`${accepted} accepted, ${review} for review, ${attempts} attempt(s) in ${results.length} run(s) → ${ctx.ws.dataset.file}\n`);
   const resumeHint = `resume with: autodata resume --config ${path.relative(io.cwd, ctx.configFile) || ctx.configFile}`;
-  if (thrown) { throw thrown; }
+  if (thrown) {
+    throw thrown;
+  }
   const failed = results.find((r) => r.outcome === 'error');
-  if (failed) { io.stderr(`error: run ${failed.runId} failed: ${failed.message ?? 'unknown error'}\n${resumeHint}\n`); return EXIT.error; }
-  if (io.signal?.aborted) { io.stderr(`stopped; ${resumeHint}\n`); return EXIT.stopped; }
+  if (failed) {
+    io.stderr(`error: run ${failed.runId} failed: ${failed.message ?? 'unknown error'}\n${resumeHint}\n`);
+    return EXIT.error;
+  }
+  if (io.signal?.aborted) {
+    io.stderr(`stopped; ${resumeHint}\n`);
+    return EXIT.stopped;
+  }
   const stopped = results.find((r) => r.outcome === 'stopped');
   const notStarted = jobs.length - results.length;
   if (stopped || notStarted > 0) {

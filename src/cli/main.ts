@@ -48,19 +48,45 @@ API keys come only from the environment: AUTODATA_API_KEY (any endpoint) or OPEN
 export async function main(argv: readonly string[], io: CliIO): Promise<number> {
   const [command, ...rest] = argv;
   try {
-    if (!command || command === '--help' || command === '-h' || command === 'help') { io.stdout(USAGE); return command ? EXIT.ok : EXIT.usage; }
-    if (rest.includes('--help') || rest.includes('-h')) { io.stdout(USAGE); return EXIT.ok; }
+    if (!command || command === '--help' || command === '-h' || command === 'help') {
+      io.stdout(USAGE);
+      return command ? EXIT.ok : EXIT.usage;
+    }
+    if (rest.includes('--help') || rest.includes('-h')) {
+      io.stdout(USAGE);
+      return EXIT.ok;
+    }
     switch (command) {
-      case 'generate': return await generate(rest, io);
-      case 'resume': return await resume(rest, io);
-      case 'export': return await exportDataset(rest, io);
-      default: throw new UsageError(`unknown command "${command}"`);
+      case 'generate':
+        return await generate(rest, io);
+      case 'resume':
+        return await resume(rest, io);
+      case 'export':
+        return await exportDataset(rest, io);
+      default:
+        throw new UsageError(`unknown command "${command}"`);
     }
   } catch (e) {
-    if (e instanceof UsageError) { io.stderr(`autodata: ${e.message}\nRun "autodata --help" for usage.\n`); return EXIT.usage; }
-    const known = [ConfigError, CliFailure, SourceError, DatasetFileError, PathOutsideWorkspaceError, PromptFileError, PdfError, RunLockedError, WorkspaceError, ResumeError].some((k) => e instanceof k);
+    if (e instanceof UsageError) {
+      io.stderr(`autodata: ${e.message}\nRun "autodata --help" for usage.\n`);
+      return EXIT.usage;
+    }
+    const known = [
+      ConfigError,
+      CliFailure,
+      SourceError,
+      DatasetFileError,
+      PathOutsideWorkspaceError,
+      PromptFileError,
+      PdfError,
+      RunLockedError,
+      WorkspaceError,
+      ResumeError,
+    ].some((k) => e instanceof k);
     io.stderr(`autodata: ${known ? '' : 'unexpected error: '}${(e as Error)?.message ?? String(e)}\n`);
-    if (!known && io.env.AUTODATA_DEBUG) { io.stderr(`${(e as Error)?.stack ?? ''}\n`); }
+    if (!known && io.env.AUTODATA_DEBUG) {
+      io.stderr(`${(e as Error)?.stack ?? ''}\n`);
+    }
     return EXIT.error;
   }
 }
@@ -69,19 +95,28 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
 export function runCli(argv: readonly string[] = process.argv.slice(2)): void {
   const stop = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
-    if (stop.signal.aborted) { process.exit(EXIT.stopped); }
+    if (stop.signal.aborted) {
+      process.exit(EXIT.stopped);
+    }
     process.stderr.write(`\n${signal === 'SIGINT' ? 'Ctrl-C' : signal}: stopping after the calls in flight (again to quit at once)…\n`);
     stop.abort();
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   void main(argv, {
-    stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t), env: process.env, cwd: process.cwd(),
-    tty: process.stdout.isTTY === true, columns: process.stdout.columns, signal: stop.signal,
+    stdout: (t) => process.stdout.write(t),
+    stderr: (t) => process.stderr.write(t),
+    env: process.env,
+    cwd: process.cwd(),
+    tty: process.stdout.isTTY === true,
+    columns: process.stdout.columns,
+    signal: stop.signal,
   }).then((code) => {
     // Keep-alive connections may hold the event loop open: exit once the output is flushed.
     process.stdout.write('', () => process.exit(code));
   });
 }
 
-if (require.main === module) { runCli(); }
+if (require.main === module) {
+  runCli();
+}

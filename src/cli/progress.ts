@@ -17,45 +17,91 @@ export class Progress {
   /** The progress line as last drawn (undefined: not on screen). */
   private drawn: string | undefined;
 
-  constructor(private readonly out: Output, private readonly sections: number) {}
+  constructor(
+    private readonly out: Output,
+    private readonly sections: number,
+  ) {}
 
   /** A line that stays (above the progress line on a terminal). */
   line(text: string): void {
-    if (this.out.tty && this.drawn !== undefined) { this.out.stdout('\r\x1b[2K'); this.drawn = undefined; }
+    if (this.out.tty && this.drawn !== undefined) {
+      this.out.stdout('\r\x1b[2K');
+      this.drawn = undefined;
+    }
     this.out.stdout(`${text}\n`);
     this.draw();
   }
 
   event(doc: string, e: EngineEvent): void {
     switch (e.type) {
-      case 'run_started': this.plain(`${doc}: run ${e.runId}, ${e.targets.length} section(s)`); break;
-      case 'run_resumed': this.plain(`${doc}: run ${e.runId} resumed, ${e.targets.length} section(s) to go`); break;
-      case 'attempt_started': this.attempts++; this.current = `${doc} ${e.targetId} · attempt ${e.iteration}`; this.plain(`${doc} ${e.attemptId}: attempt ${e.iteration}`); break;
-      case 'verdict': this.plain(`${doc} ${e.attemptId}: ${e.verdict.kind}${e.verdict.reasons.length ? ` (${e.verdict.reasons.join('; ')})` : ''}`); break;
-      case 'item_accepted': this.accepted++; this.line(`accepted ${e.record.id}: ${oneLine(e.record.question, 100)}`); break;
-      case 'review_needed': this.review++; this.line(`for review ${e.record.id}: ${oneLine(e.record.question, 100)}`); break;
-      case 'target_finished': this.done++; break;
-      case 'error': this.line(`${doc} ${e.attemptId ?? ''}: ${e.message}`); break;
-      case 'state': if (e.state === 'paused') { this.line(`${doc}: paused after repeated connection failures`); } break;
-      default: break;
+      case 'run_started':
+        this.plain(`${doc}: run ${e.runId}, ${e.targets.length} section(s)`);
+        break;
+      case 'run_resumed':
+        this.plain(`${doc}: run ${e.runId} resumed, ${e.targets.length} section(s) to go`);
+        break;
+      case 'attempt_started':
+        this.attempts++;
+        this.current = `${doc} ${e.targetId} · attempt ${e.iteration}`;
+        this.plain(`${doc} ${e.attemptId}: attempt ${e.iteration}`);
+        break;
+      case 'verdict':
+        this.plain(`${doc} ${e.attemptId}: ${e.verdict.kind}${e.verdict.reasons.length ? ` (${e.verdict.reasons.join('; ')})` : ''}`);
+        break;
+      case 'item_accepted':
+        this.accepted++;
+        this.line(`accepted ${e.record.id}: ${oneLine(e.record.question, 100)}`);
+        break;
+      case 'review_needed':
+        this.review++;
+        this.line(`for review ${e.record.id}: ${oneLine(e.record.question, 100)}`);
+        break;
+      case 'target_finished':
+        this.done++;
+        break;
+      case 'error':
+        this.line(`${doc} ${e.attemptId ?? ''}: ${e.message}`);
+        break;
+      case 'state':
+        if (e.state === 'paused') {
+          this.line(`${doc}: paused after repeated connection failures`);
+        }
+        break;
+      default:
+        break;
     }
     this.draw();
   }
 
   /** Clears the progress line for good. */
-  finish(): void { if (this.out.tty && this.drawn !== undefined) { this.out.stdout('\r\x1b[2K'); this.drawn = undefined; } }
+  finish(): void {
+    if (this.out.tty && this.drawn !== undefined) {
+      this.out.stdout('\r\x1b[2K');
+      this.drawn = undefined;
+    }
+  }
 
-  get totals() { return { sections: this.done, accepted: this.accepted, review: this.review, attempts: this.attempts }; }
+  get totals() {
+    return { sections: this.done, accepted: this.accepted, review: this.review, attempts: this.attempts };
+  }
 
-  private plain(text: string): void { if (!this.out.tty) { this.out.stdout(`${text}\n`); } }
+  private plain(text: string): void {
+    if (!this.out.tty) {
+      this.out.stdout(`${text}\n`);
+    }
+  }
 
   private draw(): void {
-    if (!this.out.tty) { return; }
+    if (!this.out.tty) {
+      return;
+    }
     const width = 20;
     const filled = Math.round((this.done / Math.max(1, this.sections)) * width);
     const bar = `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${this.done}/${this.sections} sections · ${this.accepted} accepted · ${this.review} review · ${this.attempts} attempts · ${this.current}`;
     const line = bar.slice(0, Math.max(20, (this.out.columns ?? 80) - 1));
-    if (line === this.drawn) { return; }
+    if (line === this.drawn) {
+      return;
+    }
     this.out.stdout(`\r\x1b[2K${line}`);
     this.drawn = line;
   }

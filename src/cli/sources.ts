@@ -14,14 +14,19 @@ export interface Source {
   targets: Target[];
 }
 
-export interface Shard { index: number; count: number }
+export interface Shard {
+  index: number;
+  count: number;
+}
 
 /** "2/4": the second of four shards (1-based, as in jest and Playwright). */
 export function parseShard(spec: string): Shard {
   const m = /^(\d+)\/(\d+)$/.exec(spec.trim());
   const index = Number(m?.[1]);
   const count = Number(m?.[2]);
-  if (!m || count < 1 || index < 1 || index > count) { throw new UsageError(`--shard takes i/n with 1 ≤ i ≤ n, e.g. --shard 1/4 (got "${spec}")`); }
+  if (!m || count < 1 || index < 1 || index > count) {
+    throw new UsageError(`--shard takes i/n with 1 ≤ i ≤ n, e.g. --shard 1/4 (got "${spec}")`);
+  }
   return { index, count };
 }
 
@@ -45,7 +50,10 @@ export async function readSources(files: readonly string[], workspace: string, s
   const out: Source[] = [];
   for (const file of unique) {
     const { docPath, text, plain } = await readSource(workspace, file);
-    if (!text.trim()) { skip(`${docPath} is empty`); continue; }
+    if (!text.trim()) {
+      skip(`${docPath} is empty`);
+      continue;
+    }
     out.push({ docPath, text, targets: sectionsOf(text, sectionMaxChars, plain) });
   }
   return out.sort((a, b) => (a.docPath < b.docPath ? -1 : a.docPath > b.docPath ? 1 : 0));
@@ -56,7 +64,9 @@ export async function readSources(files: readonly string[], workspace: string, s
  * files differ in size, and n shards together cover every section exactly once. Files left without a section drop out.
  */
 export function shardOf(sources: readonly Source[], shard: Shard | undefined): Source[] {
-  if (!shard || shard.count === 1) { return [...sources]; }
+  if (!shard || shard.count === 1) {
+    return [...sources];
+  }
   let k = 0;
   return sources.map((s) => ({ ...s, targets: s.targets.filter(() => k++ % shard.count === shard.index - 1) })).filter((s) => s.targets.length > 0);
 }

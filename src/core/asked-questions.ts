@@ -11,7 +11,9 @@ export class AskedQuestions {
   }
 
   add(id: string, question: string): void {
-    if (!this.index) { return; }
+    if (!this.index) {
+      return;
+    }
     this.index.add(id, question);
     this.text.set(id, question);
   }
@@ -19,7 +21,9 @@ export class AskedQuestions {
   /** Why a question is a near-duplicate of one asked before, or undefined. No model call. */
   duplicateOf(question: string): string | undefined {
     const hit = this.index?.mostSimilar(question);
-    if (!hit) { return undefined; }
+    if (!hit) {
+      return undefined;
+    }
     const other = (this.text.get(hit.id) ?? '').slice(0, 150);
     return `the question is a near-duplicate (similarity ${hit.score.toFixed(2)}) of ${hit.id}: "${other}". Ask about another mechanism, claim or consequence of the source, not a rewording`;
   }

@@ -23,41 +23,72 @@ export async function runAttempt(run: RunContext, t: Target, attemptId: string, 
   state.attempts++;
   const saved = run.options.resume?.pending.get(t.id);
   const reuse: PendingAttempt | undefined = saved?.attemptId === attemptId ? saved : undefined;
-  if (reuse) { run.options.resume!.pending.delete(t.id); } else { run.emit({ type: 'attempt_started', targetId: t.id, attemptId, iteration }); }
+  if (reuse) {
+    run.options.resume!.pending.delete(t.id);
+  } else {
+    run.emit({ type: 'attempt_started', targetId: t.id, attemptId, iteration });
+  }
   const reject = (verdict: Verdict, c?: Challenge, weak: Rollout[] = [], strong: Rollout[] = [], quality?: string) => {
-    run.emit({ type: 'verdict', attemptId, targetId: t.id, verdict, strongSkipped: strong.length === 0 && weak.length > 0, usage: state.usage.snapshot(), attemptUsage: attemptUsage.total() });
+    run.emit({
+      type: 'verdict',
+      attemptId,
+      targetId: t.id,
+      verdict,
+      strongSkipped: strong.length === 0 && weak.length > 0,
+      usage: state.usage.snapshot(),
+      attemptUsage: attemptUsage.total(),
+    });
     const text = feedbackFor({ challenge: c, verdict, weak, strong, quality });
     run.emit({ type: 'feedback', attemptId, targetId: t.id, text });
     history.push({ question: c?.question ?? '(no valid question)', angle: c?.angle ?? '', verdict, feedback: text });
-    if (c) { state.batch.push({ question: c.question, angle: c.angle, verdict, feedback: text }); }
+    if (c) {
+      state.batch.push({ question: c.question, angle: c.angle, verdict, feedback: text });
+    }
     return undefined;
   };
 
   let proposed: Challenge;
-  if (reuse) { proposed = reuse.challenge; } else try {
-    await run.gate('challenge', attemptId);
-    const recipe = state.recipe ? `\nLearnings from earlier attempts (the recipe, v${state.recipeVersion}):\n${state.recipe}` : '';
-    proposed = await challenge(ctx, { target: t, history: historyText(history), note: state.takeNotes(t.id), recipe });
-  } catch (e) {
-    if (e instanceof StructuredOutputError) { return reject({ kind: 'failed', reasons: [`the Challenger's reply was unusable: ${e.message}`] }); }
-    throw e;
-  }
+  if (reuse) {
+    proposed = reuse.challenge;
+  } else
+    try {
+      await run.gate('challenge', attemptId);
+      const recipe = state.recipe ? `\nLearnings from earlier attempts (the recipe, v${state.recipeVersion}):\n${state.recipe}` : '';
+      proposed = await challenge(ctx, { target: t, history: historyText(history), note: state.takeNotes(t.id), recipe });
+    } catch (e) {
+      if (e instanceof StructuredOutputError) {
+        return reject({ kind: 'failed', reasons: [`the Challenger's reply was unusable: ${e.message}`] });
+      }
+      throw e;
+    }
   let quoteRange = locateQuote(t, proposed.sourceQuote);
-  if (!reuse) { run.emit({ type: 'challenge', attemptId, challenge: proposed, quoteRange }); }
+  if (!reuse) {
+    run.emit({ type: 'challenge', attemptId, challenge: proposed, quoteRange });
+  }
   state.editable.set(attemptId, proposed);
   const current = () => state.editable.get(attemptId) ?? proposed;
   try {
-    if (cfg.qualityCheck) { await run.gate('quality', attemptId); }
+    if (cfg.qualityCheck) {
+      await run.gate('quality', attemptId);
+    }
     let c = current();
     /** The checks before any solver runs; they run again on a question a person edits at the next pause. */
     const check = async (q: Challenge, skipQuality: boolean): Promise<Verdict | undefined> => {
       quoteRange = locateQuote(t, q.sourceQuote);
       const local = localProblem(q, quoteRange) ?? state.asked.duplicateOf(q.question);
-      if (local) { return { kind: 'quality_failed', reasons: [local] }; }
-      if (!cfg.qualityCheck || skipQuality) { return undefined; }
+      if (local) {
+        return { kind: 'quality_failed', reasons: [local] };
+      }
+      if (!cfg.qualityCheck || skipQuality) {
+        return undefined;
+      }
       let report;
-      try { report = await checkQuality(ctx, t, q); } catch (e) {
-        if (e instanceof StructuredOutputError) { return { kind: 'failed', reasons: [`the quality check's reply was unusable: ${e.message}`] }; }
+      try {
+        report = await checkQuality(ctx, t, q);
+      } catch (e) {
+        if (e instanceof StructuredOutputError) {
+          return { kind: 'failed', reasons: [`the quality check's reply was unusable: ${e.message}`] };
+        }
         throw e;
       }
       run.emit({ type: 'quality', attemptId, report });
@@ -66,19 +97,36 @@ export async function runAttempt(run: RunContext, t: Target, attemptId: string, 
     let failed = await check(c, Boolean(reuse?.quality?.pass));
     if (!failed) {
       await run.gate('solve_weak', attemptId);
-      if (current() !== c) { c = current(); failed = await check(c, false); }
+      if (current() !== c) {
+        c = current();
+        failed = await check(c, false);
+      }
     }
     // Every question the run asked counts for the near-duplicate check, the rejected ones too.
     state.asked.add(attemptId, c.question);
-    if (failed) { return reject(failed, c, [], [], failed.reasons[0]); }
+    if (failed) {
+      return reject(failed, c, [], [], failed.reasons[0]);
+    }
     state.editable.delete(attemptId);
     const { weak, strong, verdict } = await measure(run, ctx, attemptId, c, reuse);
-    if (verdict.kind !== 'accepted' && verdict.kind !== 'borderline') { return reject(verdict, c, weak, strong); }
+    if (verdict.kind !== 'accepted' && verdict.kind !== 'borderline') {
+      return reject(verdict, c, weak, strong);
+    }
     run.emit({ type: 'verdict', attemptId, targetId: t.id, verdict, strongSkipped: false, usage: state.usage.snapshot(), attemptUsage: attemptUsage.total() });
     const record = buildRecord({
-      runId: run.options.runId, attemptId, createdAt: run.now(), challenge: c,
-      document: { path: run.options.document.path, sha256: run.docHash }, quoteRange: quoteRange as SourceRange, weak, strong, verdict,
-      iterations: iteration, models: run.modelNames, promptVersion: run.promptVersion, usage: targetUsage.total(),
+      runId: run.options.runId,
+      attemptId,
+      createdAt: run.now(),
+      challenge: c,
+      document: { path: run.options.document.path, sha256: run.docHash },
+      quoteRange: quoteRange as SourceRange,
+      weak,
+      strong,
+      verdict,
+      iterations: iteration,
+      models: run.modelNames,
+      promptVersion: run.promptVersion,
+      usage: targetUsage.total(),
     });
     state.batch.push({ question: c.question, angle: c.angle, verdict });
     if (verdict.kind === 'accepted') {
@@ -97,24 +145,42 @@ export async function runAttempt(run: RunContext, t: Target, attemptId: string, 
 
 /** Replaces a proposed challenge before its solvers run. Returns false when it is too late or invalid. */
 export function editChallenge(run: RunContext, attemptId: string, proposed: unknown): boolean {
-  if (!run.state.editable.has(attemptId)) { return false; }
+  if (!run.state.editable.has(attemptId)) {
+    return false;
+  }
   const parsed = Challenge.safeParse(proposed);
-  if (!parsed.success) { return false; }
+  if (!parsed.success) {
+    return false;
+  }
   run.state.editable.set(attemptId, parsed.data);
   const target = run.options.targets.find((t) => attemptId.startsWith(`${t.id}.`));
-  run.emit({ type: 'challenge', attemptId, challenge: parsed.data, edited: true, quoteRange: target ? locateQuote(target, parsed.data.sourceQuote) : undefined });
+  run.emit({
+    type: 'challenge',
+    attemptId,
+    challenge: parsed.data,
+    edited: true,
+    quoteRange: target ? locateQuote(target, parsed.data.sourceQuote) : undefined,
+  });
   return true;
 }
 
 /** What is wrong with a question before any model sees it, or undefined. */
 function localProblem(c: Challenge, quote: SourceRange | undefined): string | undefined {
-  if (!c.rubric.some((r) => !r.negative)) { return 'the rubric has no positive criterion, so no answer can score above 0'; }
-  if (!quote) { return 'the source quote does not appear in the section: quote it verbatim'; }
+  if (!c.rubric.some((r) => !r.negative)) {
+    return 'the rubric has no positive criterion, so no answer can score above 0';
+  }
+  if (!quote) {
+    return 'the source quote does not appear in the section: quote it verbatim';
+  }
   return undefined;
 }
 
 function historyText(history: AttemptMemory[]): string {
-  if (history.length === 0) { return ''; }
-  const items = history.map((h, i) => `<attempt n="${i + 1}" verdict="${h.verdict.kind}">\nQuestion: ${h.question}\nAngle: ${h.angle}\nFeedback: ${h.feedback}\n</attempt>`);
+  if (history.length === 0) {
+    return '';
+  }
+  const items = history.map(
+    (h, i) => `<attempt n="${i + 1}" verdict="${h.verdict.kind}">\nQuestion: ${h.question}\nAngle: ${h.angle}\nFeedback: ${h.feedback}\n</attempt>`,
+  );
   return `Earlier attempts on this source, none accepted. Take an angle none of them took.\n${items.join('\n')}`;
 }

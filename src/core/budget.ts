@@ -16,9 +16,13 @@ export type Budget = z.infer<typeof Budget>;
 export function costOf(usage: Partial<Record<Role, Usage>>, models: Record<Role, string>, prices: PriceTable): number | undefined {
   let total = 0;
   for (const [role, u] of Object.entries(usage) as Array<[Role, Usage]>) {
-    if (u.promptTokens + u.completionTokens === 0) { continue; }
+    if (u.promptTokens + u.completionTokens === 0) {
+      continue;
+    }
     const p = prices[models[role]];
-    if (!p) { return undefined; }
+    if (!p) {
+      return undefined;
+    }
     total += (u.promptTokens * p.prompt + u.completionTokens * p.completion) / 1e6;
   }
   return total;
@@ -26,7 +30,11 @@ export function costOf(usage: Partial<Record<Role, Usage>>, models: Record<Role,
 
 /** Why the budget is spent, or undefined while it is not. */
 export function budgetSpent(budget: Budget, tokens: number, money: number | undefined): string | undefined {
-  if (budget.tokens > 0 && tokens >= budget.tokens) { return `the token budget is spent (${tokens.toLocaleString('en')} of ${budget.tokens.toLocaleString('en')})`; }
-  if (budget.money > 0 && money !== undefined && money >= budget.money) { return `the budget is spent (${money.toFixed(4)} of ${budget.money})`; }
+  if (budget.tokens > 0 && tokens >= budget.tokens) {
+    return `the token budget is spent (${tokens.toLocaleString('en')} of ${budget.tokens.toLocaleString('en')})`;
+  }
+  if (budget.money > 0 && money !== undefined && money >= budget.money) {
+    return `the budget is spent (${money.toFixed(4)} of ${budget.money})`;
+  }
   return undefined;
 }

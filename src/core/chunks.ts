@@ -15,10 +15,19 @@ export const DEFAULT_CHUNKS: ChunkOptions = { maxChars: 12_000, minChars: 400 };
 
 const HEADING = /^(#{1,6}[ \t]+\S.*|\\(?:section|subsection|chapter)\*?\{.*\}.*|[A-Z0-9][^\n]{0,80}\n(?:=+|-+)[ \t]*)$/gm;
 
-interface Span { start: number; end: number; title: string }
+interface Span {
+  start: number;
+  end: number;
+  title: string;
+}
 
 function headingTitle(line: string): string {
-  return line.replace(/^#+\s*/, '').replace(/^\\\w+\*?\{(.*)\}.*$/, '$1').split('\n')[0].trim().slice(0, 120);
+  return line
+    .replace(/^#+\s*/, '')
+    .replace(/^\\\w+\*?\{(.*)\}.*$/, '$1')
+    .split('\n')[0]
+    .trim()
+    .slice(0, 120);
 }
 
 /** A short line "1 Introduction" / "3.2 Related Work" on its own, without a final full stop. */
@@ -26,12 +35,18 @@ const NUMBERED = /^\d{1,2}(?:\.\d{1,2})*\.?[ \t]+[A-Z][^\n.]{1,70}$/gm;
 
 function byHeadings(text: string, numbered: boolean): Span[] {
   const starts: Array<{ at: number; title: string }> = [];
-  for (const m of text.matchAll(HEADING)) { starts.push({ at: m.index ?? 0, title: headingTitle(m[0]) }); }
+  for (const m of text.matchAll(HEADING)) {
+    starts.push({ at: m.index ?? 0, title: headingTitle(m[0]) });
+  }
   if (numbered) {
-    for (const m of text.matchAll(NUMBERED)) { starts.push({ at: m.index ?? 0, title: m[0].trim().slice(0, 120) }); }
+    for (const m of text.matchAll(NUMBERED)) {
+      starts.push({ at: m.index ?? 0, title: m[0].trim().slice(0, 120) });
+    }
     starts.sort((a, b) => a.at - b.at);
   }
-  if (starts.length === 0 || starts[0].at > 0) { starts.unshift({ at: 0, title: '' }); }
+  if (starts.length === 0 || starts[0].at > 0) {
+    starts.unshift({ at: 0, title: '' });
+  }
   return starts.map((s, i) => ({ start: s.at, end: i + 1 < starts.length ? starts[i + 1].at : text.length, title: s.title }));
 }
 
@@ -52,21 +67,32 @@ function splitLong(text: string, s: Span, max: number): Span[] {
 }
 
 export function splitSections(text: string, opts: ChunkOptions = DEFAULT_CHUNKS): Target[] {
-  if (!text.trim()) { return []; }
+  if (!text.trim()) {
+    return [];
+  }
   const merged: Span[] = [];
   for (const s of byHeadings(text, opts.numberedHeadings ?? false)) {
     const prev = merged[merged.length - 1];
     // A heading followed by little text joins the next section (or the previous one at the end).
     if (prev && prev.end - prev.start < opts.minChars && s.end - prev.start <= opts.maxChars) {
-      prev.end = s.end; prev.title = prev.title || s.title;
-    } else { merged.push({ ...s }); }
+      prev.end = s.end;
+      prev.title = prev.title || s.title;
+    } else {
+      merged.push({ ...s });
+    }
   }
   const last = merged[merged.length - 1];
   if (merged.length > 1 && last.end - last.start < opts.minChars && last.end - merged[merged.length - 2].start <= opts.maxChars) {
-    merged.pop(); merged[merged.length - 1].end = last.end;
+    merged.pop();
+    merged[merged.length - 1].end = last.end;
   }
   const spans = merged.flatMap((s) => splitLong(text, s, opts.maxChars)).filter((s) => text.slice(s.start, s.end).trim());
-  return spans.map((s, i) => ({ id: `s${i + 1}`, title: s.title || `Section ${i + 1}`, range: { start: s.start, end: s.end }, text: text.slice(s.start, s.end) }));
+  return spans.map((s, i) => ({
+    id: `s${i + 1}`,
+    title: s.title || `Section ${i + 1}`,
+    range: { start: s.start, end: s.end },
+    text: text.slice(s.start, s.end),
+  }));
 }
 
 /** A selection as a single target. */
@@ -83,20 +109,33 @@ const MARKS = new Set(['*', '_', '`']);
 
 /** A character as compared: any whitespace one space, curly quotes and dashes straight, emphasis marks dropped (''). */
 function comparable(c: string): string {
-  if (/\s/.test(c)) { return ' '; }
-  if (MARKS.has(c)) { return ''; }
-  return c.replace(/[\u2018\u2019]/, "'").replace(/[\u201C\u201D]/, '"').replace(/[\u2013\u2014]/, '-');
+  if (/\s/.test(c)) {
+    return ' ';
+  }
+  if (MARKS.has(c)) {
+    return '';
+  }
+  return c
+    .replace(/[\u2018\u2019]/, "'")
+    .replace(/[\u201C\u201D]/, '"')
+    .replace(/[\u2013\u2014]/, '-');
 }
 
 /** The comparable form of a text, with each of its characters' offsets in the original. */
 function flatten(text: string): { flat: string; map: number[] } {
-  let flat = ''; const map: number[] = [];
+  let flat = '';
+  const map: number[] = [];
   for (let i = 0; i < text.length; i++) {
     const c = comparable(text[i]);
     // A blockquote's "> " after a line break is wrapping, not text.
-    if (c === '>' && /\n[ \t]*$/.test(text.slice(Math.max(0, i - 8), i))) { continue; }
-    if (!c || (c === ' ' && (flat.endsWith(' ') || flat === ''))) { continue; }
-    flat += c; map.push(i);
+    if (c === '>' && /\n[ \t]*$/.test(text.slice(Math.max(0, i - 8), i))) {
+      continue;
+    }
+    if (!c || (c === ' ' && (flat.endsWith(' ') || flat === ''))) {
+      continue;
+    }
+    flat += c;
+    map.push(i);
   }
   return { flat, map };
 }
@@ -104,15 +143,24 @@ function flatten(text: string): { flat: string; map: number[] } {
 /** Widens a range over emphasis marks whose partner lies inside it, so `**bold** text` is quoted whole. */
 function withMarks(text: string, start: number, end: number): { start: number; end: number } {
   const open = new Map<string, number>();
-  let s = start; let e = end;
+  let s = start;
+  let e = end;
   for (const m of text.matchAll(/\*+|_+|`+/g)) {
-    const run = m[0]; const at = m.index ?? 0;
+    const run = m[0];
+    const at = m.index ?? 0;
     const o = open.get(run);
-    if (o === undefined) { open.set(run, at); continue; }
+    if (o === undefined) {
+      open.set(run, at);
+      continue;
+    }
     open.delete(run);
     const close = at;
-    if (o + run.length === start && close >= start && close < end) { s = o; }
-    if (close === end && o >= start && o < end) { e = close + run.length; }
+    if (o + run.length === start && close >= start && close < end) {
+      s = o;
+    }
+    if (close === end && o >= start && o < end) {
+      e = close + run.length;
+    }
   }
   return { start: s, end: e };
 }
@@ -124,14 +172,22 @@ function withMarks(text: string, start: number, end: number): { start: number; e
  */
 export function locateQuote(target: Target, quote: string): { start: number; end: number } | undefined {
   const q = quote.trim();
-  if (!q) { return undefined; }
+  if (!q) {
+    return undefined;
+  }
   const exact = target.text.indexOf(q);
-  if (exact >= 0) { return { start: target.range.start + exact, end: target.range.start + exact + q.length }; }
+  if (exact >= 0) {
+    return { start: target.range.start + exact, end: target.range.start + exact + q.length };
+  }
   const doc = flatten(target.text);
   const nq = flatten(q).flat.trim();
-  if (!nq) { return undefined; }
+  if (!nq) {
+    return undefined;
+  }
   const at = doc.flat.indexOf(nq);
-  if (at < 0) { return undefined; }
+  if (at < 0) {
+    return undefined;
+  }
   const r = withMarks(target.text, doc.map[at], doc.map[at + nq.length - 1] + 1);
   return { start: target.range.start + r.start, end: target.range.start + r.end };
 }

@@ -62,11 +62,19 @@ export function impossiblePolicy(p: PolicyThresholds): string | undefined {
   if (p.strongMeanMin >= p.strongMeanMax && p.strongMeanMax < 1) {
     return `the strong mean must be at least ${p.strongMeanMin} and below ${p.strongMeanMax}`;
   }
-  if (p.strongMeanMin > 1) { return 'the strong mean can never reach its minimum'; }
+  if (p.strongMeanMin > 1) {
+    return 'the strong mean can never reach its minimum';
+  }
   const bestGap = Math.min(p.strongMeanMax, 1) - 0;
-  if (p.minGap > bestGap) { return `a gap of ${p.minGap} cannot be reached when the strong mean stays below ${p.strongMeanMax}`; }
-  if (p.weakMeanStrict && p.weakMeanMax === 0) { return 'the weak mean must be below 0'; }
-  if (p.weakNoZero && p.weakMeanMax === 0) { return 'the weak mean must be 0 while no weak rollout may score 0'; }
+  if (p.minGap > bestGap) {
+    return `a gap of ${p.minGap} cannot be reached when the strong mean stays below ${p.strongMeanMax}`;
+  }
+  if (p.weakMeanStrict && p.weakMeanMax === 0) {
+    return 'the weak mean must be below 0';
+  }
+  if (p.weakNoZero && p.weakMeanMax === 0) {
+    return 'the weak mean must be 0 while no weak rollout may score 0';
+  }
   return undefined;
 }
 

@@ -21,14 +21,25 @@ export interface ConnectionReport {
   ms: number;
 }
 
-export interface ListedModel { id: string; owned_by?: string }
+export interface ListedModel {
+  id: string;
+  owned_by?: string;
+}
 
 /** The endpoint's models with their owners, which give away the server family. */
 export async function listModelEntries(baseURL: string, apiKey: string, signal?: AbortSignal): Promise<ListedModel[]> {
-  const client = new OpenAI({ baseURL, apiKey: apiKey || 'none', maxRetries: 1, timeout: 15_000, fetch: guardedFetch({ deadlineMs: 15_000, idleMs: 15_000, secrets: apiKey ? [apiKey] : [] }) });
+  const client = new OpenAI({
+    baseURL,
+    apiKey: apiKey || 'none',
+    maxRetries: 1,
+    timeout: 15_000,
+    fetch: guardedFetch({ deadlineMs: 15_000, idleMs: 15_000, secrets: apiKey ? [apiKey] : [] }),
+  });
   try {
     const out: ListedModel[] = [];
-    for await (const m of client.models.list({ signal })) { out.push({ id: m.id, owned_by: m.owned_by }); }
+    for await (const m of client.models.list({ signal })) {
+      out.push({ id: m.id, owned_by: m.owned_by });
+    }
     return out;
   } catch (e) {
     throw toModelError(e, new URL(baseURL).host, apiKey);
@@ -40,7 +51,9 @@ export async function listModels(baseURL: string, apiKey: string, signal?: Abort
 }
 
 /** The server family a model listing reveals (vLLM, llama.cpp, SGLang, Ollama, LM Studio list themselves as owners). */
-export function familyOfListing(models: readonly ListedModel[]): Family | undefined { return familyFromModelList(models); }
+export function familyOfListing(models: readonly ListedModel[]): Family | undefined {
+  return familyFromModelList(models);
+}
 
 const Ping = z.strictObject({ ok: z.boolean() });
 
@@ -65,8 +78,11 @@ export interface ConnectionOptions {
 
 /** One tiny request with a JSON reply to an OpenAI-compatible endpoint; reports how structured output was obtained. */
 export async function testConnection(cfg: EndpointConfig, apiKey: string, signalOrOptions?: AbortSignal | ConnectionOptions): Promise<ConnectionReport> {
-  const o: ConnectionOptions = signalOrOptions instanceof AbortSignal ? { signal: signalOrOptions } : signalOrOptions ?? {};
-  const model = new OpenAICompatibleModel({ ...cfg, maxTokens: 64 }, { apiKey, maxRetries: 1, timeoutMs: 30_000, overrides: o.overrides, profiles: o.profiles, role: o.role });
+  const o: ConnectionOptions = signalOrOptions instanceof AbortSignal ? { signal: signalOrOptions } : (signalOrOptions ?? {});
+  const model = new OpenAICompatibleModel(
+    { ...cfg, maxTokens: 64 },
+    { apiKey, maxRetries: 1, timeoutMs: 30_000, overrides: o.overrides, profiles: o.profiles, role: o.role },
+  );
   const report = await testChatModel(model, () => model.structuredMode, o.signal);
   if (report.ok && o.probe) {
     try {
@@ -81,16 +97,38 @@ export async function testConnection(cfg: EndpointConfig, apiKey: string, signal
 }
 
 /** The same check for any ChatModel; `structured` says how it was asked for JSON (prompt only, when absent). */
-export async function testChatModel(model: ChatModel, structuredMode: () => 'json_schema' | 'json_object' | 'none' = () => 'none', signal?: AbortSignal): Promise<ConnectionReport> {
+export async function testChatModel(
+  model: ChatModel,
+  structuredMode: () => 'json_schema' | 'json_object' | 'none' = () => 'none',
+  signal?: AbortSignal,
+): Promise<ConnectionReport> {
   const t0 = Date.now();
   try {
-    await completeJson({ model, name: 'ping', schema: Ping, messages: [{ role: 'user', content: 'Reply with {"ok": true}.' }], temperature: 0, maxTokens: 64, signal, onUsage: () => undefined });
+    await completeJson({
+      model,
+      name: 'ping',
+      schema: Ping,
+      messages: [{ role: 'user', content: 'Reply with {"ok": true}.' }],
+      temperature: 0,
+      maxTokens: 64,
+      signal,
+      onUsage: () => undefined,
+    });
     const structured = structuredMode();
-    const how = structured === 'json_schema' ? 'JSON schema output' : structured === 'json_object' ? 'JSON mode (no JSON schema support; replies are validated and repaired)' : 'plain text with JSON extraction (no structured-output support; replies are validated and repaired)';
+    const how =
+      structured === 'json_schema'
+        ? 'JSON schema output'
+        : structured === 'json_object'
+          ? 'JSON mode (no JSON schema support; replies are validated and repaired)'
+          : 'plain text with JSON extraction (no structured-output support; replies are validated and repaired)';
     return { ok: true, message: `OK: ${model.model} answers with ${how}`, structured, ms: Date.now() - t0 };
   } catch (e) {
-    const err = e instanceof ModelError ? e : e instanceof Error && e.name === 'StructuredOutputError'
-      ? new ModelError('bad_request', `${model.model} did not return valid JSON even after a repair: ${e.message}`) : toModelError(e, model.endpoint);
+    const err =
+      e instanceof ModelError
+        ? e
+        : e instanceof Error && e.name === 'StructuredOutputError'
+          ? new ModelError('bad_request', `${model.model} did not return valid JSON even after a repair: ${e.message}`)
+          : toModelError(e, model.endpoint);
     return { ok: false, kind: err.kind, message: `${err.message}${ADVICE[err.kind] ? ` ${ADVICE[err.kind]}` : ''}`, ms: Date.now() - t0 };
   }
 }

@@ -3,12 +3,20 @@
 import { randomBytes } from 'node:crypto';
 
 export function originOf(baseURL: string): string {
-  try { return new URL(baseURL).origin; } catch { return baseURL; }
+  try {
+    return new URL(baseURL).origin;
+  } catch {
+    return baseURL;
+  }
 }
 
 /** Endpoints on this machine (Ollama, vLLM, LM Studio) usually need no key. */
 export function isLocal(baseURL: string): boolean {
-  try { return ['localhost', '127.0.0.1', '[::1]'].includes(new URL(baseURL).hostname); } catch { return false; }
+  try {
+    return ['localhost', '127.0.0.1', '[::1]'].includes(new URL(baseURL).hostname);
+  } catch {
+    return false;
+  }
 }
 
 /** A run id that sorts by start time and stays unique across processes and machines: `YYYYMMDD-HHMMSS-<hex>[suffix]`. */
@@ -20,10 +28,22 @@ export function newRunId(suffix = ''): string {
 
 /** A base URL with a user name or password in it: refused, since it would travel into messages, journals and logs. */
 export function hasCredentials(baseURL: string): boolean {
-  try { const u = new URL(baseURL); return Boolean(u.username || u.password); } catch { return false; }
+  try {
+    const u = new URL(baseURL);
+    return Boolean(u.username || u.password);
+  } catch {
+    return false;
+  }
 }
 
 /** The URL without any user name or password, for messages. */
 export function redactUrl(baseURL: string): string {
-  try { const u = new URL(baseURL); u.username = ''; u.password = ''; return u.toString(); } catch { return baseURL.replace(/\/\/[^/@]*@/, '//'); }
+  try {
+    const u = new URL(baseURL);
+    u.username = '';
+    u.password = '';
+    return u.toString();
+  } catch {
+    return baseURL.replace(/\/\/[^/@]*@/, '//');
+  }
 }

@@ -71,7 +71,9 @@ export interface ExportOptions {
 }
 
 function promptOf(question: string, o: ExportOptions): string | ChatTurn[] {
-  if ((o.style ?? 'conversational') === 'standard') { return o.system ? `${o.system}\n\n${question}` : question; }
+  if ((o.style ?? 'conversational') === 'standard') {
+    return o.system ? `${o.system}\n\n${question}` : question;
+  }
   return [...(o.system ? [{ role: 'system' as const, content: o.system }] : []), { role: 'user', content: question }];
 }
 
@@ -82,7 +84,11 @@ function answerOf(text: string, o: ExportOptions): string | ChatTurn[] {
 export function toSft(records: readonly DatasetRecord[], o: Pick<ExportOptions, 'system'> = {}): SftRow[] {
   return records.map((r) => ({
     id: r.id,
-    messages: [...(o.system ? [{ role: 'system' as const, content: o.system }] : []), { role: 'user', content: r.question }, { role: 'assistant', content: r.referenceAnswer }],
+    messages: [
+      ...(o.system ? [{ role: 'system' as const, content: o.system }] : []),
+      { role: 'user', content: r.question },
+      { role: 'assistant', content: r.referenceAnswer },
+    ],
   }));
 }
 
@@ -105,7 +111,9 @@ export type RolloutIndex = Map<string, { weak?: Rollout[]; strong?: Rollout[] }>
 /** Indexes the `grades` events of run journals; a later grading of the same attempt and solver replaces an earlier one. */
 export function indexRollouts(events: Iterable<EngineEvent>, into: RolloutIndex = new Map()): RolloutIndex {
   for (const e of events) {
-    if (e.type !== 'grades') { continue; }
+    if (e.type !== 'grades') {
+      continue;
+    }
     const id = `${e.runId}:${e.attemptId}`;
     const entry = into.get(id) ?? {};
     entry[e.solver] = e.rollouts;
@@ -123,7 +131,10 @@ export interface DpoSkipped {
   /** The best strong answer did not score above the worst weak one: no preference to learn. */
   noPreference: number;
 }
-export interface DpoExport { rows: DpoRow[]; skipped: DpoSkipped }
+export interface DpoExport {
+  rows: DpoRow[];
+  skipped: DpoSkipped;
+}
 
 const scored = (rs: readonly Rollout[] | undefined) => (rs ?? []).filter((r) => !r.failure && r.score !== undefined && r.answer.trim() !== '');
 
@@ -136,17 +147,36 @@ export function toDpo(records: readonly DatasetRecord[], rollouts: RolloutIndex,
   const rows: DpoRow[] = [];
   for (const r of records) {
     const graded = rollouts.get(r.id);
-    if (!graded) { skipped.noRollouts++; continue; }
+    if (!graded) {
+      skipped.noRollouts++;
+      continue;
+    }
     const weak = scored(graded.weak);
     const strong = scored(graded.strong);
-    if (weak.length === 0) { skipped.noWeak++; continue; }
-    if (strong.length === 0) { skipped.noStrong++; continue; }
+    if (weak.length === 0) {
+      skipped.noWeak++;
+      continue;
+    }
+    if (strong.length === 0) {
+      skipped.noStrong++;
+      continue;
+    }
     const pick = (rs: Rollout[], better: (a: number, b: number) => boolean) =>
       rs.reduce((best, x) => (better(x.score!, best.score!) || (x.score === best.score && x.index < best.index) ? x : best));
     const chosen = pick(strong, (a, b) => a > b);
     const rejected = pick(weak, (a, b) => a < b);
-    if (!(chosen.score! > rejected.score!)) { skipped.noPreference++; continue; }
-    rows.push({ id: r.id, prompt: promptOf(r.question, o), chosen: answerOf(chosen.answer, o), rejected: answerOf(rejected.answer, o), score_chosen: chosen.score!, score_rejected: rejected.score! });
+    if (!(chosen.score! > rejected.score!)) {
+      skipped.noPreference++;
+      continue;
+    }
+    rows.push({
+      id: r.id,
+      prompt: promptOf(r.question, o),
+      chosen: answerOf(chosen.answer, o),
+      rejected: answerOf(rejected.answer, o),
+      score_chosen: chosen.score!,
+      score_rejected: rejected.score!,
+    });
   }
   return { rows, skipped };
 }
@@ -159,24 +189,40 @@ export function toJsonl(rows: readonly unknown[], floatKeys: readonly string[] =
 
 function jsonText(v: unknown, float: boolean, floats: ReadonlySet<string>): string {
   if (typeof v === 'number') {
-    if (!Number.isFinite(v)) { throw new TypeError(`cannot export the number ${v}: JSON has no such value`); }
+    if (!Number.isFinite(v)) {
+      throw new TypeError(`cannot export the number ${v}: JSON has no such value`);
+    }
     return float && Number.isInteger(v) && Math.abs(v) < 1e15 ? v.toFixed(1) : JSON.stringify(v);
   }
-  if (Array.isArray(v)) { return `[${v.map((x) => jsonText(x, float, floats)).join(',')}]`; }
+  if (Array.isArray(v)) {
+    return `[${v.map((x) => jsonText(x, float, floats)).join(',')}]`;
+  }
   if (v !== null && typeof v === 'object') {
-    const parts = Object.entries(v).filter(([, x]) => x !== undefined).map(([k, x]) => `${JSON.stringify(k)}:${jsonText(x, floats.has(k), floats)}`);
+    const parts = Object.entries(v)
+      .filter(([, x]) => x !== undefined)
+      .map(([k, x]) => `${JSON.stringify(k)}:${jsonText(x, floats.has(k), floats)}`);
     return `{${parts.join(',')}}`;
   }
   return JSON.stringify(v) ?? 'null';
 }
 
-export interface ExportResult { text: string; rows: number; skipped?: DpoSkipped }
+export interface ExportResult {
+  text: string;
+  rows: number;
+  skipped?: DpoSkipped;
+}
 
 /** One format's JSONL text for the records (DPO needs the journals' rollouts). */
 export function exportRecords(format: ExportFormat, records: readonly DatasetRecord[], o: ExportOptions & { rollouts?: RolloutIndex } = {}): ExportResult {
   switch (format) {
-    case 'sft': { const rows = toSft(records, o); return { text: toJsonl(rows, FLOAT_KEYS.sft), rows: rows.length }; }
-    case 'grpo': { const rows = toGrpo(records, o); return { text: toJsonl(rows, FLOAT_KEYS.grpo), rows: rows.length }; }
+    case 'sft': {
+      const rows = toSft(records, o);
+      return { text: toJsonl(rows, FLOAT_KEYS.sft), rows: rows.length };
+    }
+    case 'grpo': {
+      const rows = toGrpo(records, o);
+      return { text: toJsonl(rows, FLOAT_KEYS.grpo), rows: rows.length };
+    }
     case 'dpo': {
       const { rows, skipped } = toDpo(records, o.rollouts ?? new Map(), o);
       return { text: toJsonl(rows, FLOAT_KEYS.dpo), rows: rows.length, skipped };

@@ -7,17 +7,32 @@ export class Limiter {
 
   async run<T>(task: () => Promise<T>, signal?: AbortSignal): Promise<T> {
     await this.acquire(signal);
-    try { return await task(); } finally { this.release(); }
+    try {
+      return await task();
+    } finally {
+      this.release();
+    }
   }
 
   private acquire(signal?: AbortSignal): Promise<void> {
-    if (signal?.aborted) { return Promise.reject(abortError()); }
-    if (this.active < this.limit) { this.active++; return Promise.resolve(); }
+    if (signal?.aborted) {
+      return Promise.reject(abortError());
+    }
+    if (this.active < this.limit) {
+      this.active++;
+      return Promise.resolve();
+    }
     return new Promise((resolve, reject) => {
-      const grant = () => { signal?.removeEventListener('abort', onAbort); this.active++; resolve(); };
+      const grant = () => {
+        signal?.removeEventListener('abort', onAbort);
+        this.active++;
+        resolve();
+      };
       const onAbort = () => {
         const i = this.waiting.indexOf(grant);
-        if (i >= 0) { this.waiting.splice(i, 1); }
+        if (i >= 0) {
+          this.waiting.splice(i, 1);
+        }
         reject(abortError());
       };
       signal?.addEventListener('abort', onAbort, { once: true });

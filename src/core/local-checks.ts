@@ -12,7 +12,11 @@ export function rubricShapeOf(cfg: Pick<EngineConfig, 'preset' | 'rubricShape'>)
 
 /** The first problem found, as feedback for the Challenger, or undefined. */
 export function localProblem(c: Challenge, quote: SourceRange | undefined, shape: RubricShapeName | undefined): string | undefined {
-  if (!c.rubric.some((r) => !r.negative)) { return 'the rubric has no positive criterion, so no answer can score above 0'; }
-  if (!quote) { return 'the source quote does not appear in the section: quote it verbatim'; }
+  if (!c.rubric.some((r) => !r.negative)) {
+    return 'the rubric has no positive criterion, so no answer can score above 0';
+  }
+  if (!quote) {
+    return 'the source quote does not appear in the section: quote it verbatim';
+  }
   return shape ? rubricShapeProblem(c.rubric, shape) : undefined;
 }

@@ -25,25 +25,41 @@ export async function askLoopJudge(ctx: RoleContext, c: Challenge, weak: readonl
 
 /** A question that only asks to restate a case (its facts, holding or judgment), by the Challenger's own labels. */
 export function isCaseRecap(c: Pick<Challenge, 'question' | 'questionType'>): boolean {
-  return /\b(recap|summary|summari[sz]e|restate)\b/i.test(c.questionType)
-    || /^\s*(?:please\s+)?(?:recap|summari[sz]e|restate|outline)\b[^.?]*\b(?:facts|holding|judg(?:e)?ment|decision|case)\b/im.test(c.question);
+  return (
+    /\b(recap|summary|summari[sz]e|restate)\b/i.test(c.questionType) ||
+    /^\s*(?:please\s+)?(?:recap|summari[sz]e|restate|outline)\b[^.?]*\b(?:facts|holding|judg(?:e)?ment|decision|case)\b/im.test(c.question)
+  );
 }
 
 const KIND_OF: Record<LoopVerdict['problem'], VerdictKind> = {
-  none: 'quality_failed', too_easy: 'too_easy', too_hard: 'too_hard', no_separation: 'gap_too_small', case_recap: 'quality_failed', flawed: 'quality_failed',
+  none: 'quality_failed',
+  too_easy: 'too_easy',
+  too_hard: 'too_hard',
+  no_separation: 'gap_too_small',
+  case_recap: 'quality_failed',
+  flawed: 'quality_failed',
 };
 
 /** The verdict from the loop judge's report: accept only when it says so and the question is no case recap. */
 export function legalVerdict(loop: LoopVerdict, c: Pick<Challenge, 'question' | 'questionType'>, weak: readonly number[], strong: readonly number[]): Verdict {
   const weakMean = weak.length ? mean(weak) : undefined;
   const strongMean = strong.length ? mean(strong) : undefined;
-  const scores = { weakMean, strongMean, gap: weakMean !== undefined && strongMean !== undefined ? Math.round((strongMean - weakMean) * 1e9) / 1e9 : undefined, loop };
+  const scores = {
+    weakMean,
+    strongMean,
+    gap: weakMean !== undefined && strongMean !== undefined ? Math.round((strongMean - weakMean) * 1e9) / 1e9 : undefined,
+    loop,
+  };
   const recap = loop.case_recap || isCaseRecap(c);
-  if (loop.decision === 'accept' && !recap) { return { kind: 'accepted', reasons: [], ...scores }; }
+  if (loop.decision === 'accept' && !recap) {
+    return { kind: 'accepted', reasons: [], ...scores };
+  }
   const reasons = recap
     ? ['the question is a case recap, which is never accepted']
     : [`the loop judge asked for improvement${loop.problem !== 'none' ? ` (${loop.problem.replace('_', ' ')})` : ''}`];
-  if (loop.advice.trim()) { reasons.push(loop.advice.trim()); }
+  if (loop.advice.trim()) {
+    reasons.push(loop.advice.trim());
+  }
   return { kind: recap ? 'quality_failed' : KIND_OF[loop.problem], reasons, ...scores };
 }
 
@@ -53,7 +69,9 @@ export async function decideByLoopJudge(ctx: RoleContext, c: Challenge, weak: re
     const loop = await askLoopJudge(ctx, c, weak, strong);
     return legalVerdict(loop, c, measuredScores(weak), measuredScores(strong));
   } catch (e) {
-    if (e instanceof StructuredOutputError) { return { kind: 'failed', reasons: [`the loop judge's reply was unusable: ${e.message}`] }; }
+    if (e instanceof StructuredOutputError) {
+      return { kind: 'failed', reasons: [`the loop judge's reply was unusable: ${e.message}`] };
+    }
     throw e;
   }
 }

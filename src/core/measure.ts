@@ -7,7 +7,11 @@ import type { RunContext } from './run-context';
 import type { Challenge, Rollout, SolverRole, Verdict } from '../shared/schemas';
 import type { PolicyThresholds } from '../shared/thresholds';
 
-export interface Measurement { weak: Rollout[]; strong: Rollout[]; verdict: Verdict }
+export interface Measurement {
+  weak: Rollout[];
+  strong: Rollout[];
+  verdict: Verdict;
+}
 
 /**
  * Solves and judges `c`; the rollouts an interrupted attempt already had graded (`saved`) are not asked for again.
@@ -28,11 +32,13 @@ export async function measure(run: RunContext, ctx: RoleContext, attemptId: stri
   }
   if (cfg.solveOrder === 'latency') {
     const [weak, strong] = await Promise.all([solve(ctx, 'weak', c.question, delta('weak')), solve(ctx, 'strong', c.question, delta('strong'))]);
-    emitRollouts('weak', weak); emitRollouts('strong', strong);
+    emitRollouts('weak', weak);
+    emitRollouts('strong', strong);
     await run.gate('judge_weak', attemptId);
     // One judge call for both solvers, interleaved so position does not reveal the solver.
     await judge(ctx, c, interleave(weak, strong));
-    emitGrades('weak', weak); emitGrades('strong', strong);
+    emitGrades('weak', weak);
+    emitGrades('strong', strong);
     return { weak, strong, verdict: verdict(weak, strong) };
   }
   let weak = saved?.weak;
@@ -44,10 +50,16 @@ export async function measure(run: RunContext, ctx: RoleContext, attemptId: stri
     emitGrades('weak', weak);
   }
   const tooFew = unmeasured('weak', weak);
-  if (tooFew) { return { weak, strong: [], verdict: tooFew }; }
+  if (tooFew) {
+    return { weak, strong: [], verdict: tooFew };
+  }
   const early = cfg.earlyDecisions ? decideFromWeak(cfg.policy, measuredScores(weak)) : undefined;
-  if (early) { return { weak, strong: [], verdict: early }; }
-  if (saved?.strong) { return { weak, strong: saved.strong, verdict: verdict(weak, saved.strong) }; }
+  if (early) {
+    return { weak, strong: [], verdict: early };
+  }
+  if (saved?.strong) {
+    return { weak, strong: saved.strong, verdict: verdict(weak, saved.strong) };
+  }
   await run.gate('solve_strong', attemptId);
   const strong = await solve(ctx, 'strong', c.question, delta('strong'));
   emitRollouts('strong', strong);
@@ -60,7 +72,9 @@ export async function measure(run: RunContext, ctx: RoleContext, attemptId: stri
 /** A failed verdict when too few rollouts of a solver could be measured (never a silent zero). */
 function unmeasured(solver: SolverRole, rs: Rollout[]): Verdict | undefined {
   const ok = measuredScores(rs).length;
-  if (ok * 2 >= rs.length && ok > 0) { return undefined; }
+  if (ok * 2 >= rs.length && ok > 0) {
+    return undefined;
+  }
   const why = [...new Set(rs.filter((r) => r.failure).map((r) => r.failure!))].join('; ');
   return { kind: 'failed', reasons: [`only ${ok} of ${rs.length} ${solver} rollouts could be measured (${why})`] };
 }
@@ -72,8 +86,20 @@ function verdictOf(policy: PolicyThresholds, weak: Rollout[], strong: Rollout[])
 function interleave<T>(a: T[], b: T[]): T[] {
   const out: T[] = [];
   for (let i = 0; i < Math.max(a.length, b.length); i++) {
-    if (i % 2 === 0) { if (i < b.length) { out.push(b[i]); } if (i < a.length) { out.push(a[i]); } } else {
-      if (i < a.length) { out.push(a[i]); } if (i < b.length) { out.push(b[i]); }
+    if (i % 2 === 0) {
+      if (i < b.length) {
+        out.push(b[i]);
+      }
+      if (i < a.length) {
+        out.push(a[i]);
+      }
+    } else {
+      if (i < a.length) {
+        out.push(a[i]);
+      }
+      if (i < b.length) {
+        out.push(b[i]);
+      }
     }
   }
   return out;

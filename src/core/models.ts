@@ -17,7 +17,10 @@ import { Limiter } from './limiter';
 export { ModelError, type ModelErrorKind } from './endpoints/request-errors';
 export { withSchemaInstruction } from './endpoints/request-body';
 
-export interface ChatMessage { role: 'system' | 'user' | 'assistant'; content: string }
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+}
 
 export interface ChatRequest {
   messages: ChatMessage[];
@@ -110,19 +113,30 @@ export class OpenAICompatibleModel implements ChatModel {
   /** Everything to take out of messages: the key, and any credentials the base URL held. */
   private readonly secrets: string[];
 
-  constructor(private readonly cfg: EndpointConfig, private readonly opts: OpenAIModelOptions) {
+  constructor(
+    private readonly cfg: EndpointConfig,
+    private readonly opts: OpenAIModelOptions,
+  ) {
     this.model = cfg.model;
     const url = new URL(cfg.baseURL);
     this.endpoint = url.host;
     this.host = endpointHost(cfg.baseURL);
     // fetch refuses a URL with credentials in it: they travel as Basic authentication instead (when there is no key).
-    const basic = url.username || url.password ? `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}` : undefined;
+    const basic =
+      url.username || url.password
+        ? `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}`
+        : undefined;
     const secrets = [opts.apiKey, basic?.slice(6), url.password && decodeURIComponent(url.password)].filter((x): x is string => Boolean(x));
-    url.username = ''; url.password = '';
+    url.username = '';
+    url.password = '';
     this.secrets = secrets;
     const deadlineMs = opts.timeoutMs ?? 180_000;
     this.client = new OpenAI({
-      baseURL: url.toString().replace(/\/$/, ''), apiKey: opts.apiKey || 'none', maxRetries: opts.maxRetries ?? 4, timeout: deadlineMs, dangerouslyAllowBrowser: false,
+      baseURL: url.toString().replace(/\/$/, ''),
+      apiKey: opts.apiKey || 'none',
+      maxRetries: opts.maxRetries ?? 4,
+      timeout: deadlineMs,
+      dangerouslyAllowBrowser: false,
       defaultHeaders: basic && !opts.apiKey ? { Authorization: basic } : undefined,
       fetch: guardedFetch({ deadlineMs, idleMs: opts.idleTimeoutMs ?? DEFAULT_IDLE_MS, secrets }),
     });
@@ -130,18 +144,29 @@ export class OpenAICompatibleModel implements ChatModel {
     this.profiles = opts.profiles ?? endpointProfiles;
     // A structured-output setting other than 'auto' pins the response format for this endpoint.
     const pair = `${url.host}/${cfg.model}`;
-    this.overrides = cfg.structuredOutput === 'auto' ? { ...opts.overrides } : { ...opts.overrides, [pair]: { ...opts.overrides?.[pair], responseFormat: cfg.structuredOutput } };
+    this.overrides =
+      cfg.structuredOutput === 'auto'
+        ? { ...opts.overrides }
+        : { ...opts.overrides, [pair]: { ...opts.overrides?.[pair], responseFormat: cfg.structuredOutput } };
   }
 
   /** What this endpoint is known to accept and return, and where each part of that came from. */
-  get profile(): EndpointProfile { return this.profiles.profile(this.cfg.baseURL, this.model, this.overrides); }
+  get profile(): EndpointProfile {
+    return this.profiles.profile(this.cfg.baseURL, this.model, this.overrides);
+  }
 
   /** How JSON is asked for now (after anything learned). */
-  get structuredMode(): Capabilities['responseFormat'] { return this.profile.capabilities.responseFormat; }
+  get structuredMode(): Capabilities['responseFormat'] {
+    return this.profile.capabilities.responseFormat;
+  }
 
-  private get ctx(): ErrorContext { return { role: this.opts.role, host: this.host, model: this.model }; }
+  private get ctx(): ErrorContext {
+    return { role: this.opts.role, host: this.host, model: this.model };
+  }
 
-  private learn(patch: Partial<Capabilities>, note: string): void { this.profiles.learn(this.cfg.baseURL, this.model, patch, note, this.overrides); }
+  private learn(patch: Partial<Capabilities>, note: string): void {
+    this.profiles.learn(this.cfg.baseURL, this.model, patch, note, this.overrides);
+  }
 
   async complete(req: ChatRequest): Promise<ChatResult> {
     const n = Math.max(1, req.n ?? 1);
@@ -151,30 +176,49 @@ export class OpenAICompatibleModel implements ChatModel {
     const add = (r: Sent) => {
       for (const c of r.choices) {
         const index = result.choices.length;
-        if (index >= n) { break; }
+        if (index >= n) {
+          break;
+        }
         result.choices.push(choiceOf(c));
         limits[index] = r.limit;
         reasoned[index] = reasonedOf(r);
       }
-      result.promptTokens += r.promptTokens; result.completionTokens += r.completionTokens; result.calls += r.calls;
-      if (r.reasoningTokens !== undefined) { result.reasoningTokens = (result.reasoningTokens ?? 0) + r.reasoningTokens; }
-      if (r.estimated) { result.usageEstimated = true; }
+      result.promptTokens += r.promptTokens;
+      result.completionTokens += r.completionTokens;
+      result.calls += r.calls;
+      if (r.reasoningTokens !== undefined) {
+        result.reasoningTokens = (result.reasoningTokens ?? 0) + r.reasoningTokens;
+      }
+      if (r.estimated) {
+        result.usageEstimated = true;
+      }
     };
 
     if (n > 1 && this.opts.useN !== false && this.profile.capabilities.n === 'honoured') {
-      const first = await this.request(req, n, 0).catch((e: unknown) => { if (e instanceof NRejected) { return undefined; } throw e; });
+      const first = await this.request(req, n, 0).catch((e: unknown) => {
+        if (e instanceof NRejected) {
+          return undefined;
+        }
+        throw e;
+      });
       if (first) {
         add(first);
-        if (first.choices.length > 0 && first.choices.length < n) { this.learn({ n: 'ignored' }, `ignores n: ${first.choices.length} choice(s) for n=${n}; samples are asked for in parallel`); }
+        if (first.choices.length > 0 && first.choices.length < n) {
+          this.learn({ n: 'ignored' }, `ignores n: ${first.choices.length} choice(s) for n=${n}; samples are asked for in parallel`);
+        }
       }
     }
     // Samples the endpoint did not give in one reply are asked for all at once, never one after another.
     const offset = result.choices.length;
     if (offset < n) {
       const rest = await Promise.all(Array.from({ length: n - offset }, (_, i) => this.request(req, 1, offset + i)));
-      for (const r of rest) { add(r); }
+      for (const r of rest) {
+        add(r);
+      }
     }
-    if (result.choices.length === 0) { throw new ModelError('server', `${who(this.ctx)} returned no choices`); }
+    if (result.choices.length === 0) {
+      throw new ModelError('server', `${who(this.ctx)} returned no choices`);
+    }
     await this.retryReasoningCutOffs(req, result, limits, reasoned);
     return result;
   }
@@ -182,30 +226,48 @@ export class OpenAICompatibleModel implements ChatModel {
   /** Choices cut off before any answer because the budget went on reasoning: asked again once with a larger budget. */
   private async retryReasoningCutOffs(req: ChatRequest, result: ChatResult, limits: number[], reasoned: Reasoned[]): Promise<void> {
     const caps = this.profile;
-    const isCut = (c: ChatChoice, i: number) => c.finishReason === 'length' && !c.text.trim() && (Boolean(c.reasoning?.trim()) || reasoned[i].any || caps.capabilities.reasoning === 'hidden');
+    const isCut = (c: ChatChoice, i: number) =>
+      c.finishReason === 'length' && !c.text.trim() && (Boolean(c.reasoning?.trim()) || reasoned[i].any || caps.capabilities.reasoning === 'hidden');
     const cut = result.choices.map((c, i) => (isCut(c, i) ? i : -1)).filter((i) => i >= 0);
-    if (cut.length === 0) { return; }
+    if (cut.length === 0) {
+      return;
+    }
     const limit = Math.max(...cut.map((i) => limits[i]));
     if (caps.sources.reasoningAllowance !== 'override') {
       // At least twice the budget that was spent; requests cut at the same time raise it once, not once each.
       const needed = Math.min(MAX_REASONING_ALLOWANCE, 2 * limit - (req.maxTokens ?? this.cfg.maxTokens));
       const allowance = Math.max(caps.capabilities.reasoningAllowance, needed);
       if (allowance !== caps.capabilities.reasoningAllowance || !caps.capabilities.reasons) {
-        this.learn({ reasons: true, reasoningAllowance: allowance }, `spent all ${limit} tokens reasoning before answering: ${allowance} tokens are now added for reasoning`);
+        this.learn(
+          { reasons: true, reasoningAllowance: allowance },
+          `spent all ${limit} tokens reasoning before answering: ${allowance} tokens are now added for reasoning`,
+        );
       }
       const again = await Promise.all(cut.map((i) => this.request(req, 1, i)));
       again.forEach((r, k) => {
         const i = cut[k];
         const c = r.choices[0];
-        if (c) { result.choices[i] = choiceOf(c); limits[i] = r.limit; reasoned[i] = reasonedOf(r); }
-        result.promptTokens += r.promptTokens; result.completionTokens += r.completionTokens; result.calls += r.calls;
-        if (r.reasoningTokens !== undefined) { result.reasoningTokens = (result.reasoningTokens ?? 0) + r.reasoningTokens; }
-        if (r.estimated) { result.usageEstimated = true; }
+        if (c) {
+          result.choices[i] = choiceOf(c);
+          limits[i] = r.limit;
+          reasoned[i] = reasonedOf(r);
+        }
+        result.promptTokens += r.promptTokens;
+        result.completionTokens += r.completionTokens;
+        result.calls += r.calls;
+        if (r.reasoningTokens !== undefined) {
+          result.reasoningTokens = (result.reasoningTokens ?? 0) + r.reasoningTokens;
+        }
+        if (r.estimated) {
+          result.usageEstimated = true;
+        }
       });
     }
     for (const i of cut) {
       const c = result.choices[i];
-      if (isCut(c, i)) { c.failure = reasoningSpentMessage(this.model, reasoned[i].tokens ?? limits[i], this.opts.role); }
+      if (isCut(c, i)) {
+        c.failure = reasoningSpentMessage(this.model, reasoned[i].tokens ?? limits[i], this.opts.role);
+      }
     }
   }
 
@@ -217,26 +279,47 @@ export class OpenAICompatibleModel implements ChatModel {
     for (;;) {
       const profile = this.profile;
       const built = buildBody(profile.capabilities, {
-        model: this.model, messages: req.messages, temperature: req.temperature ?? this.cfg.temperature, maxTokens: req.maxTokens ?? this.cfg.maxTokens,
-        n, json: req.json, seed: req.seed, stream: Boolean(req.onDelta),
+        model: this.model,
+        messages: req.messages,
+        temperature: req.temperature ?? this.cfg.temperature,
+        maxTokens: req.maxTokens ?? this.cfg.maxTokens,
+        n,
+        json: req.json,
+        seed: req.seed,
+        stream: Boolean(req.onDelta),
       });
       try {
-        const reply = await this.limiter.run(() => (req.onDelta ? this.streamed(built, req, n, offset, profile) : this.plain(built, profile, req.signal)), req.signal);
+        const reply = await this.limiter.run(
+          () => (req.onDelta ? this.streamed(built, req, n, offset, profile) : this.plain(built, profile, req.signal)),
+          req.signal,
+        );
         this.notice(reply, built, profile);
         const estimated = !reply.usageReported;
-        if (estimated) { this.estimate(reply, req); }
+        if (estimated) {
+          this.estimate(reply, req);
+        }
         return { ...reply, limit: built.limit, calls: 1, estimated };
       } catch (e) {
-        if (req.signal?.aborted) { throw new ModelError('aborted', 'Cancelled'); }
-        if (e instanceof ModelError) { throw e; }
-        if (e instanceof OpenAI.APIUserAbortError) { throw new ModelError('aborted', 'Cancelled'); }
+        if (req.signal?.aborted) {
+          throw new ModelError('aborted', 'Cancelled');
+        }
+        if (e instanceof ModelError) {
+          throw e;
+        }
+        if (e instanceof OpenAI.APIUserAbortError) {
+          throw new ModelError('aborted', 'Cancelled');
+        }
         if (e instanceof OpenAI.APIError && e.status !== undefined) {
           const info = infoOf(e);
           const fix = adaptationFor(e.status, info, built.body, profile.capabilities);
           if (fix && adapted++ < MAX_ADAPTATIONS) {
-            if (profile.sources[fix.field] === 'override') { throw this.pinnedError(fix, e.status, info); }
+            if (profile.sources[fix.field] === 'override') {
+              throw this.pinnedError(fix, e.status, info);
+            }
             this.learn(fix.patch, fix.note);
-            if (fix.field === 'n') { throw new NRejected(); }
+            if (fix.field === 'n') {
+              throw new NRejected();
+            }
             continue;
           }
           throw statusError(e.status, info, this.ctx, built.body);
@@ -254,14 +337,18 @@ export class OpenAICompatibleModel implements ChatModel {
 
   private async plain(built: Built, profile: EndpointProfile, signal?: AbortSignal): Promise<Reply> {
     const res = await this.client.chat.completions.create(built.body as unknown as OpenAI.Chat.ChatCompletionCreateParamsNonStreaming, { signal });
-    if (!res || !Array.isArray(res.choices)) { throw new ModelError('server', `${who(this.ctx)} sent a reply without choices`); }
+    if (!res || !Array.isArray(res.choices)) {
+      throw new ModelError('server', `${who(this.ctx)} sent a reply without choices`);
+    }
     return readCompletion(res as unknown as Parameters<typeof readCompletion>[0], profile.capabilities.reasoning === 'tags_unopened');
   }
 
   private async streamed(built: Built, req: ChatRequest, n: number, offset: number, profile: EndpointProfile): Promise<Reply> {
     const stream = await this.client.chat.completions.create(built.body as unknown as OpenAI.Chat.ChatCompletionCreateParamsStreaming, { signal: req.signal });
     const reader = new StreamReader(n, profile.capabilities.reasoning === 'tags_unopened', req.onDelta ? (i, t) => req.onDelta!(offset + i, t) : undefined);
-    for await (const chunk of stream) { reader.add(chunk as unknown as Parameters<StreamReader['add']>[0]); }
+    for await (const chunk of stream) {
+      reader.add(chunk as unknown as Parameters<StreamReader['add']>[0]);
+    }
     return reader.end();
   }
 
@@ -271,17 +358,37 @@ export class OpenAICompatibleModel implements ChatModel {
     const patch: Partial<Capabilities> = {};
     const notes: string[] = [];
     const hidden = !reply.seen.field && !reply.seen.tags && (reply.reasoningTokens ?? 0) > 0 && caps.reasoning === 'none';
-    const where: Capabilities['reasoning'] | undefined = reply.seen.unopened ? 'tags_unopened' : reply.seen.tags ? 'tags' : reply.seen.field ? 'field' : hidden ? 'hidden' : undefined;
-    if (where && where !== caps.reasoning && profile.sources.reasoning !== 'override') { patch.reasoning = where; notes.push(where === 'hidden' ? 'reasons without returning the text (counted in usage)' : `returns reasoning in ${where === 'field' ? 'a message field' : '<think> tags'}`); }
+    const where: Capabilities['reasoning'] | undefined = reply.seen.unopened
+      ? 'tags_unopened'
+      : reply.seen.tags
+        ? 'tags'
+        : reply.seen.field
+          ? 'field'
+          : hidden
+            ? 'hidden'
+            : undefined;
+    if (where && where !== caps.reasoning && profile.sources.reasoning !== 'override') {
+      patch.reasoning = where;
+      notes.push(
+        where === 'hidden'
+          ? 'reasons without returning the text (counted in usage)'
+          : `returns reasoning in ${where === 'field' ? 'a message field' : '<think> tags'}`,
+      );
+    }
     if ((where || (reply.reasoningTokens ?? 0) > 0) && !caps.reasons && profile.sources.reasons !== 'override') {
       patch.reasons = true;
-      if (caps.reasoningAllowance === 0 && profile.sources.reasoningAllowance !== 'override') { patch.reasoningAllowance = REASONING_ALLOWANCE; }
+      if (caps.reasoningAllowance === 0 && profile.sources.reasoningAllowance !== 'override') {
+        patch.reasoningAllowance = REASONING_ALLOWANCE;
+      }
       notes.push('reasons before answering: its budget gets an allowance for reasoning');
     }
     if (built.body.stream && !built.body.stream_options && reply.usageReported && caps.streamUsage !== 'always' && profile.sources.streamUsage !== 'override') {
-      patch.streamUsage = 'always'; notes.push('reports usage in streams unasked');
+      patch.streamUsage = 'always';
+      notes.push('reports usage in streams unasked');
     }
-    if (notes.length) { this.learn(patch, notes.join('; ')); }
+    if (notes.length) {
+      this.learn(patch, notes.join('; '));
+    }
   }
 
   /** Usage for a reply that reported none, from the text (about four characters a token). */
@@ -293,15 +400,28 @@ export class OpenAICompatibleModel implements ChatModel {
 
   private pinnedError(fix: Adaptation, status: number, info: ErrorInfo): ModelError {
     if (fix.field === 'responseFormat') {
-      return new ModelError('no_structured_output', `${who(this.ctx)} does not support response_format ${this.structuredMode} (${status}: ${info.message}); set structured output to "auto"`, status, 'structuredOutput');
+      return new ModelError(
+        'no_structured_output',
+        `${who(this.ctx)} does not support response_format ${this.structuredMode} (${status}: ${info.message}); set structured output to "auto"`,
+        status,
+        'structuredOutput',
+      );
     }
     const setting = `endpoints["${this.endpoint}/${this.model}"].${fix.field}`;
-    return new ModelError('unsupported', `${who(this.ctx)} ${fix.note.replace(/:.*\(/, ' (')}; the setting ${setting} pins it. Change or remove that setting.`, status, setting);
+    return new ModelError(
+      'unsupported',
+      `${who(this.ctx)} ${fix.note.replace(/:.*\(/, ' (')}; the setting ${setting} pins it. Change or remove that setting.`,
+      status,
+      setting,
+    );
   }
 }
 
 /** Whether a request's reply reported reasoning tokens, and how many one choice spent (known only for a single choice). */
-interface Reasoned { any: boolean; tokens?: number }
+interface Reasoned {
+  any: boolean;
+  tokens?: number;
+}
 
 function reasonedOf(r: Reply): Reasoned {
   return { any: (r.reasoningTokens ?? 0) > 0, tokens: r.choices.length === 1 ? r.reasoningTokens : undefined };
@@ -314,7 +434,11 @@ function choiceOf(c: Reply['choices'][number]): ChatChoice {
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const t = setTimeout(done, ms);
-    function done() { clearTimeout(t); signal?.removeEventListener('abort', done); resolve(); }
+    function done() {
+      clearTimeout(t);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
     signal?.addEventListener('abort', done, { once: true });
   });
 }

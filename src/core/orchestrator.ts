@@ -17,27 +17,49 @@ export class Orchestrator {
   }
 
   /** Tokens and calls per role over the whole run (a resumed run's earlier ones included). */
-  get usage(): UsageMeter { return this.context.state.usage; }
-  get state() { return this.context.control.state; }
-  pause(): void { this.context.control.pause(); }
-  resume(): void { this.context.control.resume(); }
+  get usage(): UsageMeter {
+    return this.context.state.usage;
+  }
+  get state() {
+    return this.context.control.state;
+  }
+  pause(): void {
+    this.context.control.pause();
+  }
+  resume(): void {
+    this.context.control.resume();
+  }
   /** Leaves step mode and runs on. */
-  run(): void { this.context.control.run(); }
-  step(): void { this.context.control.step(); }
-  stop(): void { this.context.control.stop(); }
+  run(): void {
+    this.context.control.run();
+  }
+  step(): void {
+    this.context.control.step();
+  }
+  stop(): void {
+    this.context.control.stop();
+  }
 
   /** Runs until every target is done, the goal is reached, the budget is spent or the run is stopped. */
-  start(): Promise<RunSummary> { return this.loop.start(); }
+  start(): Promise<RunSummary> {
+    return this.loop.start();
+  }
 
   /** A note for the next Challenger prompt (of one target, or of whichever target asks next). */
-  addNote(text: string, targetId?: string): void { this.context.addNote(text, targetId); }
+  addNote(text: string, targetId?: string): void {
+    this.context.addNote(text, targetId);
+  }
 
   /**
    * Sends a target back to the Challenger (a person rejected its borderline item), with the reason as a note.
    * Returns false when the run has already finished.
    */
-  requeue(targetId: string, reason: string): boolean { return this.loop.requeue(targetId, reason); }
+  requeue(targetId: string, reason: string): boolean {
+    return this.loop.requeue(targetId, reason);
+  }
 
   /** Replaces a proposed challenge before its solvers run. Returns false when it is too late or invalid. */
-  editChallenge(attemptId: string, proposed: unknown): boolean { return editChallenge(this.context, attemptId, proposed); }
+  editChallenge(attemptId: string, proposed: unknown): boolean {
+    return editChallenge(this.context, attemptId, proposed);
+  }
 }

@@ -6,11 +6,15 @@ import { stdDev } from './learnability';
 /** Weighted share of criteria met, negatives subtracting, clamped to 0..1. */
 export function rubricScore(rubric: readonly RubricItem[], marks: readonly CriterionMark[]): number {
   const positive = rubric.reduce((s, c) => s + (c.negative ? 0 : c.weight), 0);
-  if (positive === 0) { return 0; }
+  if (positive === 0) {
+    return 0;
+  }
   let got = 0;
   for (const m of marks) {
     const c = rubric[m.criterion - 1];
-    if (!c || !m.met) { continue; }
+    if (!c || !m.met) {
+      continue;
+    }
     got += c.negative ? -c.weight : c.weight;
   }
   return Math.min(1, Math.max(0, got / positive));
@@ -23,7 +27,11 @@ export function mean(xs: readonly number[]): number {
   return xs.length === 0 ? NaN : exact(xs.reduce((a, b) => a + b, 0) / xs.length);
 }
 
-interface Miss { kind: Exclude<VerdictKind, 'accepted' | 'borderline' | 'quality_failed' | 'failed'>; reason: string; by: number }
+interface Miss {
+  kind: Exclude<VerdictKind, 'accepted' | 'borderline' | 'quality_failed' | 'failed'>;
+  reason: string;
+  by: number;
+}
 
 const round = (x: number) => Math.round(x * 1000) / 1000;
 
@@ -45,7 +53,11 @@ function weakMisses(p: PolicyThresholds, weak: readonly number[]): Miss[] {
   // The learnability filter: a spread is not a score, so no borderline band applies and no strong result can help.
   const std = stdDev(weak);
   if (p.weakMinStd && std < p.weakMinStd) {
-    out.push({ kind: 'low_spread', reason: `the weak rollouts' spread (std dev ${round(std)}) is below ${p.weakMinStd}: GRPO learns little from scores this uniform`, by: Infinity });
+    out.push({
+      kind: 'low_spread',
+      reason: `the weak rollouts' spread (std dev ${round(std)}) is below ${p.weakMinStd}: GRPO learns little from scores this uniform`,
+      by: Infinity,
+    });
   }
   return out;
 }
@@ -70,7 +82,9 @@ function strongMisses(p: PolicyThresholds, weak: readonly number[], strong: read
 }
 
 function verdictFrom(p: PolicyThresholds, misses: Miss[], base: Omit<Verdict, 'kind' | 'reasons'>): Verdict {
-  if (misses.length === 0) { return { kind: 'accepted', reasons: [], ...base }; }
+  if (misses.length === 0) {
+    return { kind: 'accepted', reasons: [], ...base };
+  }
   const reasons = misses.map((m) => m.reason);
   // Borderline: every missed threshold is missed by no more than the margin.
   if (p.borderlineMargin > 0 && misses.every((m) => m.by <= p.borderlineMargin + 1e-9)) {
@@ -94,15 +108,23 @@ export function decide(p: PolicyThresholds, weak: readonly number[], strong: rea
  * strong rollouts after a clearly too-easy weak result). Returns undefined when the strong solver must still run.
  */
 export function decideFromWeak(p: PolicyThresholds, weak: readonly number[]): Verdict | undefined {
-  if (weak.length === 0) { return { kind: 'failed', reasons: ['no valid weak rollout to score'] }; }
+  if (weak.length === 0) {
+    return { kind: 'failed', reasons: ['no valid weak rollout to score'] };
+  }
   const weakMean = mean(weak);
   const misses = weakMisses(p, weak);
   // Even a perfect-but-allowed strong mean leaves too small a gap.
   const bestStrong = p.strongMeanMax < 1 ? p.strongMeanMax : 1;
   if (bestStrong - weakMean < p.minGap) {
-    misses.push({ kind: 'gap_too_small', reason: `weak mean ${round(weakMean)} leaves no room for a gap of ${p.minGap}`, by: p.minGap - (bestStrong - weakMean) });
+    misses.push({
+      kind: 'gap_too_small',
+      reason: `weak mean ${round(weakMean)} leaves no room for a gap of ${p.minGap}`,
+      by: p.minGap - (bestStrong - weakMean),
+    });
   }
   const decisive = misses.filter((m) => m.by > p.borderlineMargin + 1e-9);
-  if (decisive.length === 0) { return undefined; }
+  if (decisive.length === 0) {
+    return undefined;
+  }
   return { kind: decisive[0].kind, reasons: misses.map((m) => m.reason), weakMean };
 }

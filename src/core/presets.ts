@@ -18,13 +18,15 @@ export const DOMAIN_PRESET_SPECS: Record<DomainPreset, DomainPresetSpec> = {
   },
   legal: {
     label: 'Legal reasoning',
-    detail: '5 weak and 3 strong rollouts; a loop judge decides (weak pattern, gap, GRPO suitability) instead of thresholds; case recaps never pass; at most 15 rounds',
+    detail:
+      '5 weak and 3 strong rollouts; a loop judge decides (weak pattern, gap, GRPO suitability) instead of thresholds; case recaps never pass; at most 15 rounds',
     // Every rollout goes to the loop judge, so the strong solver always runs.
     patch: () => ({ rollouts: { weak: 5, strong: 3 }, maxIterations: 15, earlyDecisions: false }),
   },
   verifiable: {
     label: 'Verifiable answers',
-    detail: '4 rollouts each, no rubric; accepted when the weak solver is right at most 1 of 4 times and the strong at least 3 of 4, by normalised answer match',
+    detail:
+      '4 rollouts each, no rubric; accepted when the weak solver is right at most 1 of 4 times and the strong at least 3 of 4, by normalised answer match',
     patch: (cfg) => ({ rollouts: { weak: cfg.answerMatch.of, strong: cfg.answerMatch.of }, policy: answerMatchPolicy(cfg.answerMatch) }),
   },
 };

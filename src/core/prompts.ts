@@ -138,7 +138,10 @@ export function templateProblems(role: TemplateRole, template: string): string[]
   return REQUIRED_SLOTS[role].filter((slot) => !template.includes(`{{${slot}}}`)).map((slot) => `the ${role} template must contain {{${slot}}}`);
 }
 
-export interface RenderedPrompt { system: string; user: string }
+export interface RenderedPrompt {
+  system: string;
+  user: string;
+}
 
 /** Fills `{{name}}` slots; values are inserted once, so text in them is never expanded again. */
 export function render(template: string, values: Record<string, string>): RenderedPrompt {
@@ -152,7 +155,9 @@ export function render(template: string, values: Record<string, string>): Render
 /** Short, stable identity of a prompt set, recorded on every dataset item. */
 export function promptVersion(prompts: PromptSet): string {
   const h = createHash('sha256');
-  for (const r of TEMPLATE_ROLES) { h.update(r).update('\0').update(prompts[r]).update('\0'); }
+  for (const r of TEMPLATE_ROLES) {
+    h.update(r).update('\0').update(prompts[r]).update('\0');
+  }
   return h.digest('hex').slice(0, 12);
 }
 

@@ -14,7 +14,12 @@ export const RecipeUpdate = z.strictObject({
 export type RecipeUpdate = z.infer<typeof RecipeUpdate>;
 
 /** What the learner sees of one attempt. */
-export interface AttemptOutcome { question: string; angle: string; verdict: Verdict; feedback?: string }
+export interface AttemptOutcome {
+  question: string;
+  angle: string;
+  verdict: Verdict;
+  feedback?: string;
+}
 
 const SYSTEM = `You improve the recipe a Challenger follows to write training questions from documents.
 A good question makes a small (weak) model fail and a large (strong) model succeed: weak mean low, strong mean high, a
@@ -29,12 +34,32 @@ export function recipePrompt(current: string, batch: readonly AttemptOutcome[]):
     const scores = v.weakMean !== undefined ? ` weak=${v.weakMean.toFixed(2)}${v.strongMean !== undefined ? ` strong=${v.strongMean.toFixed(2)}` : ''}` : '';
     return `<attempt n="${i + 1}" verdict="${v.kind}"${scores}>\nQuestion: ${asMaterial(a.question)}\nAngle: ${asMaterial(a.angle)}${a.feedback ? `\nFeedback: ${asMaterial(a.feedback.slice(0, 600))}` : ''}\n</attempt>`;
   });
-  return { system: SYSTEM, user: `<recipe>\n${asMaterial(current || '(empty: this is the first batch)')}\n</recipe>\n${items.join('\n')}\nWrite the updated recipe.` };
+  return {
+    system: SYSTEM,
+    user: `<recipe>\n${asMaterial(current || '(empty: this is the first batch)')}\n</recipe>\n${items.join('\n')}\nWrite the updated recipe.`,
+  };
 }
 
-export async function learnRecipe(model: ChatModel, current: string, batch: readonly AttemptOutcome[], opts: {
-  temperature: number; maxTokens: number; signal?: AbortSignal; onUsage: (u: { promptTokens: number; completionTokens: number; calls: number }) => void;
-}): Promise<RecipeUpdate> {
+export async function learnRecipe(
+  model: ChatModel,
+  current: string,
+  batch: readonly AttemptOutcome[],
+  opts: {
+    temperature: number;
+    maxTokens: number;
+    signal?: AbortSignal;
+    onUsage: (u: { promptTokens: number; completionTokens: number; calls: number }) => void;
+  },
+): Promise<RecipeUpdate> {
   const p = recipePrompt(current, batch);
-  return completeJson({ model, name: 'recipe', schema: RecipeUpdate, messages: [{ role: 'system', content: p.system }, { role: 'user', content: p.user }], ...opts });
+  return completeJson({
+    model,
+    name: 'recipe',
+    schema: RecipeUpdate,
+    messages: [
+      { role: 'system', content: p.system },
+      { role: 'user', content: p.user },
+    ],
+    ...opts,
+  });
 }

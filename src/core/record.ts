@@ -40,8 +40,13 @@ function solverScores(rs: readonly Rollout[]) {
 export function methodOf(cfg: EngineConfig, recipeVersion: number): RecordMethod {
   const shape = rubricShapeOf(cfg);
   return {
-    preset: cfg.preset, recipeVersion, policy: cfg.policy, ...(cfg.preset === 'verifiable' ? { answerMatch: cfg.answerMatch } : {}),
-    ...(shape ? { rubricShape: shape } : {}), judgeMode: cfg.judgeMode, rollouts: { ...cfg.rollouts },
+    preset: cfg.preset,
+    recipeVersion,
+    policy: cfg.policy,
+    ...(cfg.preset === 'verifiable' ? { answerMatch: cfg.answerMatch } : {}),
+    ...(shape ? { rubricShape: shape } : {}),
+    judgeMode: cfg.judgeMode,
+    rollouts: { ...cfg.rollouts },
   };
 }
 
@@ -61,7 +66,13 @@ export function buildRecord(i: RecordInput): DatasetRecord {
     skills: c.skills,
     rubric: c.rubric.map((r) => ({ criterion: r.criterion, weight: r.weight, negative: r.negative })),
     referenceAnswer: c.referenceAnswer,
-    source: { path: i.document.path, sha256: i.document.sha256, range: { start: i.quoteRange.start, end: i.quoteRange.end }, quote, ...(quote !== c.sourceQuote ? { modelQuote: c.sourceQuote } : {}) },
+    source: {
+      path: i.document.path,
+      sha256: i.document.sha256,
+      range: { start: i.quoteRange.start, end: i.quoteRange.end },
+      quote,
+      ...(quote !== c.sourceQuote ? { modelQuote: c.sourceQuote } : {}),
+    },
     scores: { weak, strong, gap: strong.mean - weak.mean },
     decision: { by: 'policy', borderline: i.verdict.kind === 'borderline' },
     iterations: i.iterations,

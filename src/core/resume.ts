@@ -2,7 +2,12 @@
 import type { EngineEvent } from '../shared/events';
 import type { Challenge, DatasetRecord, QualityReport, Rollout, SourceRange, Target, Usage, Verdict } from '../shared/schemas';
 
-export interface AttemptMemory { question: string; angle: string; verdict: Verdict; feedback: string }
+export interface AttemptMemory {
+  question: string;
+  angle: string;
+  verdict: Verdict;
+  feedback: string;
+}
 
 /** An attempt that was interrupted after its challenge: what of it can be reused. */
 export interface PendingAttempt {
@@ -42,18 +47,41 @@ export class NotResumableError extends Error {}
 
 export function resumePoint(events: readonly EngineEvent[]): ResumePoint {
   const started = events.find((e) => e.type === 'run_started');
-  if (!started || started.type !== 'run_started') { throw new NotResumableError('the journal has no run_started event'); }
+  if (!started || started.type !== 'run_started') {
+    throw new NotResumableError('the journal has no run_started event');
+  }
   const p: ResumePoint = {
-    runId: started.runId, lastSeq: 0, documentSha256: started.document.sha256, targets: started.targets, done: new Set(), histories: new Map(),
-    iterations: new Map(), pending: new Map(), accepted: [], review: [], attempts: 0, usage: {}, finished: false, notes: [],
+    runId: started.runId,
+    lastSeq: 0,
+    documentSha256: started.document.sha256,
+    targets: started.targets,
+    done: new Set(),
+    histories: new Map(),
+    iterations: new Map(),
+    pending: new Map(),
+    accepted: [],
+    review: [],
+    attempts: 0,
+    usage: {},
+    finished: false,
+    notes: [],
   };
   const targetOf = new Map<string, string>();
   const challenges = new Map<string, Challenge>();
   const feedback = new Map<string, string>();
   const verdicts = new Map<string, Verdict>();
-  const history = (t: string) => { const h = p.histories.get(t) ?? []; p.histories.set(t, h); return h; };
+  const history = (t: string) => {
+    const h = p.histories.get(t) ?? [];
+    p.histories.set(t, h);
+    return h;
+  };
   /** An attempt's item is journaled: its section is done and nothing of it is pending. */
-  const settle = (attemptId: string) => { const t = targetOf.get(attemptId) ?? ''; p.done.add(t); p.pending.delete(t); return t; };
+  const settle = (attemptId: string) => {
+    const t = targetOf.get(attemptId) ?? '';
+    p.done.add(t);
+    p.pending.delete(t);
+    return t;
+  };
   for (const e of events) {
     p.lastSeq = Math.max(p.lastSeq, e.seq);
     switch (e.type) {
@@ -66,29 +94,43 @@ export function resumePoint(events: readonly EngineEvent[]): ResumePoint {
       case 'challenge': {
         challenges.set(e.attemptId, e.challenge);
         const pend = p.pending.get(targetOf.get(e.attemptId) ?? '');
-        if (pend?.attemptId === e.attemptId) { pend.challenge = e.challenge; pend.quoteRange = e.quoteRange ?? pend.quoteRange; }
+        if (pend?.attemptId === e.attemptId) {
+          pend.challenge = e.challenge;
+          pend.quoteRange = e.quoteRange ?? pend.quoteRange;
+        }
         break;
       }
       case 'quality': {
         const pend = p.pending.get(targetOf.get(e.attemptId) ?? '');
-        if (pend?.attemptId === e.attemptId) { pend.quality = e.report; }
+        if (pend?.attemptId === e.attemptId) {
+          pend.quality = e.report;
+        }
         break;
       }
       case 'grades': {
         const pend = p.pending.get(targetOf.get(e.attemptId) ?? '');
-        if (pend?.attemptId === e.attemptId) { pend[e.solver] = e.rollouts; }
+        if (pend?.attemptId === e.attemptId) {
+          pend[e.solver] = e.rollouts;
+        }
         break;
       }
       case 'verdict': {
         verdicts.set(e.attemptId, e.verdict);
         // An accepted or borderline verdict is done only once its item is journaled; until then it is taken up again.
-        if (e.verdict.kind !== 'accepted' && e.verdict.kind !== 'borderline') { p.pending.delete(e.targetId); }
+        if (e.verdict.kind !== 'accepted' && e.verdict.kind !== 'borderline') {
+          p.pending.delete(e.targetId);
+        }
         break;
       }
       case 'feedback': {
         feedback.set(e.attemptId, e.text);
         const c = challenges.get(e.attemptId);
-        history(e.targetId).push({ question: c?.question ?? '(no valid question)', angle: c?.angle ?? '', verdict: verdicts.get(e.attemptId)!, feedback: e.text });
+        history(e.targetId).push({
+          question: c?.question ?? '(no valid question)',
+          angle: c?.angle ?? '',
+          verdict: verdicts.get(e.attemptId)!,
+          feedback: e.text,
+        });
         break;
       }
       case 'item_accepted':
@@ -107,23 +149,39 @@ export function resumePoint(events: readonly EngineEvent[]): ResumePoint {
       case 'review_needed': {
         p.review.push(e.record);
         const t = settle(e.attemptId);
-        history(t).push({ question: e.record.question, angle: challenges.get(e.attemptId)?.angle ?? '', verdict: verdicts.get(e.attemptId)!, feedback: 'Borderline: sent to a person for review.' });
+        history(t).push({
+          question: e.record.question,
+          angle: challenges.get(e.attemptId)?.angle ?? '',
+          verdict: verdicts.get(e.attemptId)!,
+          feedback: 'Borderline: sent to a person for review.',
+        });
         break;
       }
       case 'target_finished':
-        if (e.outcome === 'exhausted') { p.done.add(e.targetId); }
+        if (e.outcome === 'exhausted') {
+          p.done.add(e.targetId);
+        }
         break;
-      case 'usage': p.usage[e.role] = e.totals; break;
-      case 'recipe_updated': p.recipe = { text: e.recipe, version: e.version }; break;
-      case 'run_finished': p.finished = e.outcome === 'completed'; break;
-      default: break;
+      case 'usage':
+        p.usage[e.role] = e.totals;
+        break;
+      case 'recipe_updated':
+        p.recipe = { text: e.recipe, version: e.version };
+        break;
+      case 'run_finished':
+        p.finished = e.outcome === 'completed';
+        break;
+      default:
+        break;
     }
   }
   // Interrupted attempts are taken up again under their own id; one that had no challenge yet is simply asked again.
   for (const [t, pend] of p.pending) {
     p.iterations.set(t, pend.iteration - 1);
     p.attempts--;
-    if (!pend.challenge) { p.pending.delete(t); }
+    if (!pend.challenge) {
+      p.pending.delete(t);
+    }
   }
   return p;
 }

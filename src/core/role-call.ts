@@ -17,14 +17,28 @@ export interface RoleContext {
 }
 
 export function messages(p: { system: string; user: string }): ChatMessage[] {
-  return p.system ? [{ role: 'system', content: p.system }, { role: 'user', content: p.user }] : [{ role: 'user', content: p.user }];
+  return p.system
+    ? [
+        { role: 'system', content: p.system },
+        { role: 'user', content: p.user },
+      ]
+    : [{ role: 'user', content: p.user }];
 }
 
 export function json<T>(ctx: RoleContext, role: Role, name: string, schema: import('zod').ZodType<T>, msgs: ChatMessage[], maxTokens?: number): Promise<T> {
   const ep = ctx.config.roles[role];
   return completeJson({
-    model: ctx.models[role], name, schema, messages: msgs, temperature: ep.temperature, maxTokens: maxTokens ?? ep.maxTokens, signal: ctx.signal,
-    onUsage: (u) => { ctx.usage.add(role, u); ctx.onUsage?.(role); },
+    model: ctx.models[role],
+    name,
+    schema,
+    messages: msgs,
+    temperature: ep.temperature,
+    maxTokens: maxTokens ?? ep.maxTokens,
+    signal: ctx.signal,
+    onUsage: (u) => {
+      ctx.usage.add(role, u);
+      ctx.onUsage?.(role);
+    },
   });
 }
 

@@ -12,7 +12,12 @@ import { StructuredOutputError } from './structured';
 export { checkQuality, verifyAccepted, type EarlierQuestion } from './verification';
 export { rubricText, type RoleContext } from './role-call';
 
-export interface ChallengeInput { target: Target; history: string; note: string; recipe: string }
+export interface ChallengeInput {
+  target: Target;
+  history: string;
+  note: string;
+  recipe: string;
+}
 
 /** The question a solver sees: the context, then the question. */
 function joined(d: { context: string; question: string }): string {
@@ -20,7 +25,15 @@ function joined(d: { context: string; question: string }): string {
 }
 
 export function fromDraft(d: ChallengeDraft | VerifiableDraft): Challenge {
-  const head = { question: joined(d), questionType: d.questionType, skills: d.skills, angle: d.angle, referenceAnswer: d.referenceAnswer, sourceQuote: d.sourceQuote, analysis: d.analysis };
+  const head = {
+    question: joined(d),
+    questionType: d.questionType,
+    skills: d.skills,
+    angle: d.angle,
+    referenceAnswer: d.referenceAnswer,
+    sourceQuote: d.sourceQuote,
+    analysis: d.analysis,
+  };
   if ('finalAnswer' in d) {
     // No rubric for verifiable answers: one criterion, met by a matching final answer, so scores and records keep one shape.
     return { ...head, rubric: [{ criterion: `The final answer matches ${d.finalAnswer}`, weight: 1, negative: false }], finalAnswer: d.finalAnswer };
@@ -32,12 +45,17 @@ export async function challenge(ctx: RoleContext, input: ChallengeInput): Promis
   const preset = ctx.config.preset;
   const template: TemplateRole = preset === 'legal' ? 'challengerLegal' : preset === 'verifiable' ? 'challengerVerifiable' : 'challenger';
   const p = render(ctx.prompts[template], {
-    title: asMaterial(input.target.title), source: asMaterial(input.target.text), history: input.history,
-    note: input.note ? `<note>\n${asMaterial(input.note)}\n</note>` : '', recipe: input.recipe, rubricRule: rubricRule(ctx.config.rubricShape),
+    title: asMaterial(input.target.title),
+    source: asMaterial(input.target.text),
+    history: input.history,
+    note: input.note ? `<note>\n${asMaterial(input.note)}\n</note>` : '',
+    recipe: input.recipe,
+    rubricRule: rubricRule(ctx.config.rubricShape),
   });
-  const draft = preset === 'verifiable'
-    ? await json(ctx, 'challenger', 'verifiable_challenge', VerifiableDraft, messages(p))
-    : await json(ctx, 'challenger', 'challenge', ChallengeDraft, messages(p));
+  const draft =
+    preset === 'verifiable'
+      ? await json(ctx, 'challenger', 'verifiable_challenge', VerifiableDraft, messages(p))
+      : await json(ctx, 'challenger', 'challenge', ChallengeDraft, messages(p));
   return fromDraft(draft);
 }
 
@@ -51,8 +69,6 @@ export function rolloutSeeds(question: string, solver: SolverRole, n: number): n
   return Array.from({ length: n }, (_, i) => base + i);
 }
 
-
-
 /** Rollouts of one solver; an empty, refused or cut-off answer is retried with more tokens, then marked failed. */
 export async function solve(ctx: RoleContext, solver: SolverRole, question: string, onDelta?: (index: number, text: string) => void): Promise<Rollout[]> {
   const ep = ctx.config.roles[solver];
@@ -61,35 +77,64 @@ export async function solve(ctx: RoleContext, solver: SolverRole, question: stri
   const msgs = messages(render(ctx.prompts[template], { question }));
   const seeds = ctx.config.rolloutSeeds ? rolloutSeeds(question, solver, n) : undefined;
   const call = async (count: number, maxTokens: number, seed?: number, delta?: (i: number, t: string) => void) => {
-    const req: ChatRequest = { messages: msgs, n: count, temperature: ep.temperature, maxTokens, signal: ctx.signal, onDelta: delta, ...(seed !== undefined ? { seed } : {}) };
+    const req: ChatRequest = {
+      messages: msgs,
+      n: count,
+      temperature: ep.temperature,
+      maxTokens,
+      signal: ctx.signal,
+      onDelta: delta,
+      ...(seed !== undefined ? { seed } : {}),
+    };
     const r = await ctx.models[solver].complete(req);
-    ctx.usage.add(solver, r); ctx.onUsage?.(solver);
+    ctx.usage.add(solver, r);
+    ctx.onUsage?.(solver);
     return r.choices;
   };
   // With seeds, one request per rollout (each its own seed), all at once; without, one request for all `n`.
   const choices = seeds
     ? (await Promise.all(seeds.map((seed, i) => call(1, ep.maxTokens, seed, onDelta && ((_, t) => onDelta(i, t)))))).map((c) => c[0])
     : await call(n, ep.maxTokens, undefined, onDelta);
-  const rollouts: Rollout[] = choices.map((c, index) => ({ solver, index, answer: c.text, failure: answerFailure(c), ...(seeds ? { seed: seeds[index] } : {}) }));
+  const rollouts: Rollout[] = choices.map((c, index) => ({
+    solver,
+    index,
+    answer: c.text,
+    failure: answerFailure(c),
+    ...(seeds ? { seed: seeds[index] } : {}),
+  }));
   // An answer whose budget went on reasoning was already asked for again, with a larger budget, by the model layer.
   const settled = new Set(choices.flatMap((c, index) => (c.failure ? [index] : [])));
   let budget = ep.maxTokens;
   for (let retry = 0; retry < ctx.config.truncationRetries; retry++) {
     const bad = rollouts.filter((r) => r.failure && !settled.has(r.index));
-    if (bad.length === 0) { break; }
+    if (bad.length === 0) {
+      break;
+    }
     budget *= 2;
     // A retry keeps its rollout's seed: the same sample, given room to finish.
     const again = await Promise.all(bad.map((r) => call(1, budget, r.seed)));
-    bad.forEach((r, i) => { const c = again[i][0]; r.answer = c.text; r.failure = answerFailure(c); });
+    bad.forEach((r, i) => {
+      const c = again[i][0];
+      r.answer = c.text;
+      r.failure = answerFailure(c);
+    });
   }
   return rollouts;
 }
 
 function answerFailure(c: { text: string; finishReason: string; refusal?: string; failure?: string }): string | undefined {
-  if (c.refusal) { return `refused: ${c.refusal}`; }
-  if (c.finishReason === 'length') { return c.failure ?? 'cut off at max_tokens'; }
-  if (!c.text.trim()) { return 'empty answer'; }
-  if (c.finishReason === 'content_filter') { return 'stopped by the content filter'; }
+  if (c.refusal) {
+    return `refused: ${c.refusal}`;
+  }
+  if (c.finishReason === 'length') {
+    return c.failure ?? 'cut off at max_tokens';
+  }
+  if (!c.text.trim()) {
+    return 'empty answer';
+  }
+  if (c.finishReason === 'content_filter') {
+    return 'stopped by the content filter';
+  }
   return undefined;
 }
 
@@ -111,20 +156,39 @@ export function judgeMaxTokens(criteria: number, answers: number, configured: nu
  */
 export async function judge(ctx: RoleContext, c: Challenge, rollouts: Rollout[]): Promise<void> {
   const gradable = rollouts.filter((r) => !r.failure);
-  if (gradable.length === 0) { return; }
-  if (c.finalAnswer !== undefined) { gradeByAnswer(c.finalAnswer, gradable); return; }
-  const groups = ctx.config.judgeMode === 'batch'
-    ? (['weak', 'strong'] as const).map((s) => gradable.filter((r) => r.solver === s)).filter((g) => g.length > 0)
-    : gradable.map((r) => [r]);
-  await Promise.all(groups.map(async (group) => {
-    try {
-      const marks = await gradeGroup(ctx, c, group.map((r) => r.answer));
-      group.forEach((r, i) => { r.marks = marks[i]; r.score = rubricScore(c.rubric, marks[i]); });
-    } catch (e) {
-      if (!(e instanceof StructuredOutputError)) { throw e; }
-      for (const r of group) { r.failure = `judge failed: ${e.message}`; }
-    }
-  }));
+  if (gradable.length === 0) {
+    return;
+  }
+  if (c.finalAnswer !== undefined) {
+    gradeByAnswer(c.finalAnswer, gradable);
+    return;
+  }
+  const groups =
+    ctx.config.judgeMode === 'batch'
+      ? (['weak', 'strong'] as const).map((s) => gradable.filter((r) => r.solver === s)).filter((g) => g.length > 0)
+      : gradable.map((r) => [r]);
+  await Promise.all(
+    groups.map(async (group) => {
+      try {
+        const marks = await gradeGroup(
+          ctx,
+          c,
+          group.map((r) => r.answer),
+        );
+        group.forEach((r, i) => {
+          r.marks = marks[i];
+          r.score = rubricScore(c.rubric, marks[i]);
+        });
+      } catch (e) {
+        if (!(e instanceof StructuredOutputError)) {
+          throw e;
+        }
+        for (const r of group) {
+          r.failure = `judge failed: ${e.message}`;
+        }
+      }
+    }),
+  );
 }
 
 async function gradeGroup(ctx: RoleContext, c: Challenge, answers: string[]) {
@@ -134,16 +198,26 @@ async function gradeGroup(ctx: RoleContext, c: Challenge, answers: string[]) {
   const schema = JudgeReport.superRefine((rep, z) => {
     for (const label of labels) {
       const g = rep.grades.find((x) => x.answer.trim().toUpperCase() === label);
-      if (!g) { z.addIssue({ code: 'custom', message: `no grade for answer ${label}` }); continue; }
+      if (!g) {
+        z.addIssue({ code: 'custom', message: `no grade for answer ${label}` });
+        continue;
+      }
       const missing = Array.from({ length: k }, (_, i) => i + 1).filter((n) => !g.marks.some((m) => m.criterion === n));
-      if (missing.length) { z.addIssue({ code: 'custom', message: `answer ${label} lacks marks for criteria ${missing.join(', ')}` }); }
+      if (missing.length) {
+        z.addIssue({ code: 'custom', message: `answer ${label} lacks marks for criteria ${missing.join(', ')}` });
+      }
       // One mark per criterion: a repeated one would count twice in the score.
       const repeated = [...new Set(g.marks.map((m) => m.criterion).filter((n, i, all) => all.indexOf(n) !== i))];
-      if (repeated.length) { z.addIssue({ code: 'custom', message: `answer ${label} marks criteria ${repeated.join(', ')} more than once` }); }
+      if (repeated.length) {
+        z.addIssue({ code: 'custom', message: `answer ${label} marks criteria ${repeated.join(', ')} more than once` });
+      }
     }
   });
   const p = render(ctx.prompts.judge, {
-    question: asMaterial(c.question), rubric: asMaterial(rubricText(c)), labels: labels.join(', '), criteria: String(k),
+    question: asMaterial(c.question),
+    rubric: asMaterial(rubricText(c)),
+    labels: labels.join(', '),
+    criteria: String(k),
     answers: answers.map((a, i) => `<answer label="${labels[i]}">\n${asMaterial(a)}\n</answer>`).join('\n'),
   });
   const report = await json(ctx, 'judge', 'grades', schema, messages(p), judgeMaxTokens(k, answers.length, ctx.config.roles.judge.maxTokens));

@@ -38,13 +38,23 @@ export function rubricShapeProblem(rubric: readonly RubricItem[], name: RubricSh
     ? `write ${s.minCriteria}–${s.maxCriteria} criteria, at least ${s.minPositive} positive and at least ${s.minNegative} negative, integer weights 1–${s.maxWeight}`
     : `write ${s.minCriteria}–${s.maxCriteria} criteria, all positive, integer weights 1–${s.maxWeight}`;
   const problems: string[] = [];
-  if (rubric.length < s.minCriteria || rubric.length > s.maxCriteria) { problems.push(`the rubric has ${rubric.length} criteria (${counts})`); } else {
-    if (positive < s.minPositive) { problems.push(`the rubric has only ${positive} positive criteria`); }
-    if (s.negatives && negative < s.minNegative) { problems.push(`the rubric has only ${negative} negative criteria`); }
-    if (!s.negatives && negative > 0) { problems.push(`the rubric has ${negative} negative criteria where only positive ones are allowed`); }
+  if (rubric.length < s.minCriteria || rubric.length > s.maxCriteria) {
+    problems.push(`the rubric has ${rubric.length} criteria (${counts})`);
+  } else {
+    if (positive < s.minPositive) {
+      problems.push(`the rubric has only ${positive} positive criteria`);
+    }
+    if (s.negatives && negative < s.minNegative) {
+      problems.push(`the rubric has only ${negative} negative criteria`);
+    }
+    if (!s.negatives && negative > 0) {
+      problems.push(`the rubric has ${negative} negative criteria where only positive ones are allowed`);
+    }
   }
   const heavy = rubric.map((r, i) => ({ r, n: i + 1 })).filter(({ r }) => !Number.isInteger(r.weight) || r.weight < 1 || r.weight > s.maxWeight);
-  if (heavy.length) { problems.push(`criteria ${heavy.map((h) => h.n).join(', ')} have weights outside 1–${s.maxWeight} (${heavy.map((h) => h.r.weight).join(', ')})`); }
+  if (heavy.length) {
+    problems.push(`criteria ${heavy.map((h) => h.n).join(', ')} have weights outside 1–${s.maxWeight} (${heavy.map((h) => h.r.weight).join(', ')})`);
+  }
   return problems.length ? `${problems.join('; ')}; ${want}` : undefined;
 }
 

@@ -52,9 +52,15 @@ export class RunContext {
     this.state = new RunState({ dedupeThreshold: config.dedupeThreshold, knownQuestions, recipe, recipeVersion, resume });
   }
 
-  get config(): EngineConfig { return this.options.config; }
-  get modelNames(): Record<Role, string> { return byRole((r) => this.options.models[r].model); }
-  now(): string { return (this.options.now?.() ?? new Date()).toISOString(); }
+  get config(): EngineConfig {
+    return this.options.config;
+  }
+  get modelNames(): Record<Role, string> {
+    return byRole((r) => this.options.models[r].model);
+  }
+  now(): string {
+    return (this.options.now?.() ?? new Date()).toISOString();
+  }
 
   emit(body: EventBody): void {
     this.options.emit({ ...body, runId: this.options.runId, seq: ++this.state.seq, at: this.now() } as EngineEvent);
@@ -74,13 +80,19 @@ export class RunContext {
   /** What the role calls need, counting tokens into `usage` (an attempt's meter). */
   roleContext(usage: UsageMeter): RoleContext {
     return {
-      models: this.options.models, config: this.options.config, prompts: this.prompts, usage, signal: this.control.signal,
+      models: this.options.models,
+      config: this.options.config,
+      prompts: this.prompts,
+      usage,
+      signal: this.control.signal,
       onUsage: (role) => this.usageChanged(role),
     };
   }
 
   /** The run's cost so far, or undefined when a model in use has no price. */
-  cost(): number | undefined { return costOf(this.state.usage.byRole, this.modelNames, this.options.config.prices); }
+  cost(): number | undefined {
+    return costOf(this.state.usage.byRole, this.modelNames, this.options.config.prices);
+  }
 
   /** After every call: the role's totals to the listeners, and a clean stop once the budget is spent. */
   usageChanged(role: Role): void {
@@ -89,6 +101,9 @@ export class RunContext {
     this.emit({ type: 'usage', role, totals: usage.byRole[role]!, cost });
     const t = usage.total();
     const spent = budgetSpent(this.options.config.budget, t.promptTokens + t.completionTokens, cost);
-    if (spent && !this.budgetMessage) { this.budgetMessage = `Stopped: ${spent}.`; this.control.stop(); }
+    if (spent && !this.budgetMessage) {
+      this.budgetMessage = `Stopped: ${spent}.`;
+      this.control.stop();
+    }
   }
 }

@@ -35,25 +35,44 @@ export class RunLoop {
     const todo = resume ? targets.filter((t) => !resume.done.has(t.id)) : targets;
     if (resume) {
       run.emit({ type: 'run_resumed', targets: todo.map((t) => t.id), reused: [...resume.pending.values()].map((p) => p.attemptId) });
-    } else run.emit({
-      type: 'run_started', document: { path: run.options.document.path, sha256: run.docHash, length: run.options.document.text.length },
-      targets: targets.map((t) => ({ id: t.id, title: t.title, range: t.range })), promptVersion: run.promptVersion,
-      models: run.modelNames, mode: run.options.mode ?? 'run', goal: run.options.goal, policy: cfg.policy, solveOrder: cfg.solveOrder,
-      rollouts: cfg.rollouts, prompts: run.prompts,
-    });
+    } else
+      run.emit({
+        type: 'run_started',
+        document: { path: run.options.document.path, sha256: run.docHash, length: run.options.document.text.length },
+        targets: targets.map((t) => ({ id: t.id, title: t.title, range: t.range })),
+        promptVersion: run.promptVersion,
+        models: run.modelNames,
+        mode: run.options.mode ?? 'run',
+        goal: run.options.goal,
+        policy: cfg.policy,
+        solveOrder: cfg.solveOrder,
+        rollouts: cfg.rollouts,
+        prompts: run.prompts,
+      });
     const impossible = impossiblePolicy(cfg.policy);
-    if (impossible) { return this.finish('error', `No item can pass these thresholds: ${impossible}.`); }
+    if (impossible) {
+      return this.finish('error', `No item can pass these thresholds: ${impossible}.`);
+    }
     if (cfg.budget.money > 0) {
       const unpriced = [...new Set(Object.values(models).map((m) => m.model))].filter((m) => !cfg.prices[m]);
-      if (unpriced.length) { return this.finish('error', `A money budget needs a price for every model in use; autodata.prices has none for ${unpriced.join(', ')}.`); }
+      if (unpriced.length) {
+        return this.finish('error', `A money budget needs a price for every model in use; autodata.prices has none for ${unpriced.join(', ')}.`);
+      }
     }
     this.queue.push(...todo);
     const fatal = await schedule({
-      queue: this.queue, concurrency: cfg.targetConcurrency, goal: run.options.goal, accepted: () => run.state.accepted.length,
-      stopped: () => run.control.stopped, work: (t) => this.runTarget(t), stop: () => run.control.stop(),
+      queue: this.queue,
+      concurrency: cfg.targetConcurrency,
+      goal: run.options.goal,
+      accepted: () => run.state.accepted.length,
+      stopped: () => run.control.stopped,
+      work: (t) => this.runTarget(t),
+      stop: () => run.control.stop(),
     });
     this.finished = true;
-    if (fatal) { return this.finish('error', fatal.message); }
+    if (fatal) {
+      return this.finish('error', fatal.message);
+    }
     return this.finish(run.control.stopped ? 'stopped' : 'completed');
   }
 
@@ -63,13 +82,19 @@ export class RunLoop {
    */
   requeue(targetId: string, reason: string): boolean {
     const t = this.run.options.targets.find((x) => x.id === targetId);
-    if (!t || this.finished || this.run.control.stopped) { return false; }
+    if (!t || this.finished || this.run.control.stopped) {
+      return false;
+    }
     this.run.addNote(`A person rejected the last question on this section: ${reason}`, targetId);
-    if (!this.queue.includes(t)) { this.queue.push(t); }
+    if (!this.queue.includes(t)) {
+      this.queue.push(t);
+    }
     return true;
   }
 
-  private goalReached(): boolean { return this.run.options.goal !== undefined && this.run.state.accepted.length >= this.run.options.goal; }
+  private goalReached(): boolean {
+    return this.run.options.goal !== undefined && this.run.state.accepted.length >= this.run.options.goal;
+  }
 
   /** Attempts on one target until it yields an item, runs out of iterations, or the goal is reached. */
   private async runTarget(t: Target): Promise<void> {
@@ -78,7 +103,9 @@ export class RunLoop {
     run.emit({ type: 'target_started', targetId: t.id });
     for (let iteration = (iterations.get(t.id) ?? 0) + 1; iteration <= run.config.maxIterations; iteration++) {
       iterations.set(t.id, iteration);
-      if (this.goalReached()) { break; }
+      if (this.goalReached()) {
+        break;
+      }
       const attemptId = `${t.id}.${iteration}`;
       let outcome: AttemptResult;
       try {
@@ -89,18 +116,31 @@ export class RunLoop {
           run.emit({ type: 'target_finished', targetId: t.id, outcome: 'stopped', iterations: iteration });
           throw new StoppedError();
         }
-        if (!(e instanceof ModelError) || e.fatal) { throw e; }
+        if (!(e instanceof ModelError) || e.fatal) {
+          throw e;
+        }
         // A transport failure that outlived the SDK's retries: record it; after several in a row, pause the run.
         const verdict: Verdict = { kind: 'failed', reasons: [e.message] };
         run.emit({ type: 'verdict', attemptId, targetId: t.id, verdict, strongSkipped: false, usage: run.state.usage.snapshot() });
         run.emit({ type: 'error', message: e.message, attemptId });
-        if (++this.transportFailures >= PAUSE_AFTER_FAILURES) { this.transportFailures = 0; run.control.pause(); }
+        if (++this.transportFailures >= PAUSE_AFTER_FAILURES) {
+          this.transportFailures = 0;
+          run.control.pause();
+        }
         continue;
       }
-      if (outcome) { run.emit({ type: 'target_finished', targetId: t.id, outcome, iterations: iteration }); }
+      if (outcome) {
+        run.emit({ type: 'target_finished', targetId: t.id, outcome, iterations: iteration });
+      }
       // The recipe is learned once the attempt's outcome is recorded: stopping now cannot undo that outcome.
-      await this.recipe.maybeLearn().catch((e) => { if (!(e instanceof StoppedError || (e instanceof ModelError && e.kind === 'aborted'))) { throw e; } });
-      if (outcome) { return; }
+      await this.recipe.maybeLearn().catch((e) => {
+        if (!(e instanceof StoppedError || (e instanceof ModelError && e.kind === 'aborted'))) {
+          throw e;
+        }
+      });
+      if (outcome) {
+        return;
+      }
     }
     run.emit({ type: 'target_finished', targetId: t.id, outcome: 'exhausted', iterations: iterations.get(t.id) ?? 0 });
   }
@@ -108,7 +148,16 @@ export class RunLoop {
   private finish(outcome: RunSummary['outcome'], message = this.run.budgetMessage): RunSummary {
     const { run } = this;
     const s = run.state;
-    run.emit({ type: 'run_finished', outcome, accepted: s.accepted.length, review: s.review.length, attempts: s.attempts, usage: s.usage.snapshot(), cost: run.cost(), message });
+    run.emit({
+      type: 'run_finished',
+      outcome,
+      accepted: s.accepted.length,
+      review: s.review.length,
+      attempts: s.attempts,
+      usage: s.usage.snapshot(),
+      cost: run.cost(),
+      message,
+    });
     return { outcome, accepted: [...s.accepted], review: [...s.review], attempts: s.attempts, message };
   }
 }

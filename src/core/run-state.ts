@@ -42,20 +42,34 @@ export class RunState {
 
   constructor(i: RunStateInput) {
     this.asked = new AskedQuestions(i.dedupeThreshold);
-    for (const q of i.knownQuestions ?? []) { this.asked.add(q.id, q.question); }
+    for (const q of i.knownQuestions ?? []) {
+      this.asked.add(q.id, q.question);
+    }
     this.recipe = i.recipe ?? '';
     this.recipeVersion = i.recipeVersion ?? 0;
     const r = i.resume;
-    if (!r) { return; }
-    for (const [t, h] of r.histories) { h.forEach((m, n) => this.asked.add(`${t}#${n + 1}`, m.question)); }
+    if (!r) {
+      return;
+    }
+    for (const [t, h] of r.histories) {
+      h.forEach((m, n) => this.asked.add(`${t}#${n + 1}`, m.question));
+    }
     this.seq = r.lastSeq;
     this.attempts = r.attempts;
     this.accepted.push(...r.accepted);
     this.review.push(...r.review);
-    for (const [t, h] of r.histories) { this.histories.set(t, [...h]); }
-    for (const [t, n] of r.iterations) { this.iterations.set(t, n); }
-    for (const [role, u] of Object.entries(r.usage)) { this.usage.add(role as Role, u); }
-    for (const n of r.notes) { this.notes.push(n); }
+    for (const [t, h] of r.histories) {
+      this.histories.set(t, [...h]);
+    }
+    for (const [t, n] of r.iterations) {
+      this.iterations.set(t, n);
+    }
+    for (const [role, u] of Object.entries(r.usage)) {
+      this.usage.add(role as Role, u);
+    }
+    for (const n of r.notes) {
+      this.notes.push(n);
+    }
   }
 
   /** The target's history, kept in the state so later attempts (and a requeue) add to the same list. */
@@ -75,7 +89,9 @@ export class RunState {
   /** The notes for this target's next Challenger prompt, joined; they are used up. */
   takeNotes(targetId: string): string {
     const mine = this.notes.filter((n) => !n.targetId || n.targetId === targetId);
-    for (const n of mine) { this.notes.splice(this.notes.indexOf(n), 1); }
+    for (const n of mine) {
+      this.notes.splice(this.notes.indexOf(n), 1);
+    }
     return mine.map((n) => n.text).join('\n');
   }
 }

@@ -24,17 +24,35 @@ export async function schedule(s: Schedule): Promise<Error | undefined> {
   let fatal: Error | undefined;
   let active = 0;
   let settled: () => void = () => undefined;
-  const wakeAll = () => { const wake = settled; settled = () => undefined; wake(); };
+  const wakeAll = () => {
+    const wake = settled;
+    settled = () => undefined;
+    wake();
+  };
   const goalReached = () => s.goal !== undefined && s.accepted() >= s.goal;
   // With a goal, a target starts only if the ones in flight could still leave the goal short.
   const mayStart = () => s.goal === undefined || s.accepted() + active < s.goal;
   const worker = async (): Promise<void> => {
     while (queue.length > 0 && !fatal && !s.stopped() && !goalReached()) {
-      if (!mayStart()) { await new Promise<void>((r) => { const prev = settled; settled = () => { prev(); r(); }; }); continue; }
+      if (!mayStart()) {
+        await new Promise<void>((r) => {
+          const prev = settled;
+          settled = () => {
+            prev();
+            r();
+          };
+        });
+        continue;
+      }
       const t = queue.shift()!;
       active++;
-      try { await s.work(t); } catch (e) {
-        if (!(e instanceof StoppedError)) { fatal = e as Error; s.stop(); }
+      try {
+        await s.work(t);
+      } catch (e) {
+        if (!(e instanceof StoppedError)) {
+          fatal = e as Error;
+          s.stop();
+        }
       } finally {
         active--;
         wakeAll();

@@ -27,10 +27,15 @@ export function normalizeQuestion(text: string): string {
   // Twice, for "Q3: (a) …".
   for (let i = 0; i < 2; i++) {
     const m = LABELS.map((r) => r.exec(t)).find((x) => x !== null);
-    if (!m) { break; }
+    if (!m) {
+      break;
+    }
     t = t.slice(m[0].length);
   }
-  return t.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
+  return t
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim();
 }
 
 /**
@@ -41,19 +46,29 @@ export function ngramHashes(text: string, opts: SimilarityOptions = {}): Set<num
   const n = opts.n ?? DEFAULT_NGRAM;
   const words = normalizeQuestion(text).split(' ').filter(Boolean);
   const out = new Set<number>();
-  if (words.length === 0) { return out; }
+  if (words.length === 0) {
+    return out;
+  }
   const size = Math.min(n, words.length);
   // The size goes into the hash, so a short text's single gram cannot equal a full-size gram of another text.
-  for (let i = 0; i + size <= words.length; i++) { out.add(hash53(`${size}\u0001${words.slice(i, i + size).join(' ')}`)); }
+  for (let i = 0; i + size <= words.length; i++) {
+    out.add(hash53(`${size}\u0001${words.slice(i, i + size).join(' ')}`));
+  }
   return out;
 }
 
 /** Jaccard similarity of two gram sets, 0..1 (two empty sets: 0, nothing to compare). */
 export function jaccard(a: ReadonlySet<number>, b: ReadonlySet<number>): number {
-  if (a.size === 0 || b.size === 0) { return 0; }
+  if (a.size === 0 || b.size === 0) {
+    return 0;
+  }
   const [small, large] = a.size <= b.size ? [a, b] : [b, a];
   let shared = 0;
-  for (const g of small) { if (large.has(g)) { shared++; } }
+  for (const g of small) {
+    if (large.has(g)) {
+      shared++;
+    }
+  }
   return shared / (a.size + b.size - shared);
 }
 
@@ -62,7 +77,10 @@ export function questionSimilarity(a: string, b: string, opts: SimilarityOptions
   return jaccard(ngramHashes(a, opts), ngramHashes(b, opts));
 }
 
-export interface SimilarMatch { id: string; score: number }
+export interface SimilarMatch {
+  id: string;
+  score: number;
+}
 
 /**
  * Questions seen so far, queried for the most similar one at or above a threshold. An inverted index from gram to
@@ -76,13 +94,22 @@ export class QuestionIndex {
   private readonly postings = new Map<number, number[]>();
   private candidates = 0;
 
-  constructor(readonly threshold: number, private readonly opts: SimilarityOptions = {}) {
-    if (!(threshold > 0 && threshold <= 1)) { throw new RangeError(`the similarity threshold must be above 0 and at most 1, not ${threshold}`); }
+  constructor(
+    readonly threshold: number,
+    private readonly opts: SimilarityOptions = {},
+  ) {
+    if (!(threshold > 0 && threshold <= 1)) {
+      throw new RangeError(`the similarity threshold must be above 0 and at most 1, not ${threshold}`);
+    }
   }
 
-  get size(): number { return this.ids.length; }
+  get size(): number {
+    return this.ids.length;
+  }
   /** Entries scored by the last query: how much work the index saved over a scan (for tests and benchmarks). */
-  get lastCandidates(): number { return this.candidates; }
+  get lastCandidates(): number {
+    return this.candidates;
+  }
 
   add(id: string, text: string): void {
     const set = ngramHashes(text, this.opts);
@@ -91,7 +118,11 @@ export class QuestionIndex {
     this.grams.push(set);
     for (const g of set) {
       const list = this.postings.get(g);
-      if (list) { list.push(at); } else { this.postings.set(g, [at]); }
+      if (list) {
+        list.push(at);
+      } else {
+        this.postings.set(g, [at]);
+      }
     }
   }
 
@@ -99,7 +130,9 @@ export class QuestionIndex {
   mostSimilar(text: string): SimilarMatch | undefined {
     const q = ngramHashes(text, this.opts);
     this.candidates = 0;
-    if (q.size === 0) { return undefined; }
+    if (q.size === 0) {
+      return undefined;
+    }
     const t = this.threshold;
     const rarest = [...q].sort((a, b) => (this.postings.get(a)?.length ?? 0) - (this.postings.get(b)?.length ?? 0));
     const prefix = rarest.slice(0, q.size - Math.ceil(t * q.size - 1e-9) + 1);
@@ -110,13 +143,20 @@ export class QuestionIndex {
     let bestAt = Infinity;
     for (const g of prefix) {
       for (const at of this.postings.get(g) ?? []) {
-        if (seen.has(at)) { continue; }
+        if (seen.has(at)) {
+          continue;
+        }
         seen.add(at);
         const size = this.grams[at].size;
-        if (size < minSize || size > maxSize) { continue; }
+        if (size < minSize || size > maxSize) {
+          continue;
+        }
         this.candidates++;
         const score = jaccard(q, this.grams[at]);
-        if (score >= t - 1e-12 && (!best || score > best.score || (score === best.score && at < bestAt))) { best = { id: this.ids[at], score }; bestAt = at; }
+        if (score >= t - 1e-12 && (!best || score > best.score || (score === best.score && at < bestAt))) {
+          best = { id: this.ids[at], score };
+          bestAt = at;
+        }
       }
     }
     return best;

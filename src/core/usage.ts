@@ -9,7 +9,9 @@ export class UsageMeter {
 
   add(role: Role, u: { promptTokens: number; completionTokens: number; calls: number }): Usage {
     const t = (this.byRole[role] ??= { promptTokens: 0, completionTokens: 0, calls: 0 });
-    t.promptTokens += u.promptTokens; t.completionTokens += u.completionTokens; t.calls += u.calls;
+    t.promptTokens += u.promptTokens;
+    t.completionTokens += u.completionTokens;
+    t.calls += u.calls;
     this.parent?.add(role, u);
     return { ...t };
   }
@@ -19,7 +21,9 @@ export class UsageMeter {
   }
 
   total(): Usage {
-    return Object.values(this.byRole).reduce((a, u) => ({ promptTokens: a.promptTokens + u.promptTokens,
-      completionTokens: a.completionTokens + u.completionTokens, calls: a.calls + u.calls }), { promptTokens: 0, completionTokens: 0, calls: 0 });
+    return Object.values(this.byRole).reduce(
+      (a, u) => ({ promptTokens: a.promptTokens + u.promptTokens, completionTokens: a.completionTokens + u.completionTokens, calls: a.calls + u.calls }),
+      { promptTokens: 0, completionTokens: 0, calls: 0 },
+    );
   }
 }

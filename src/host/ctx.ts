@@ -23,10 +23,13 @@ export class Ctx implements vscode.Disposable {
     this.runs = new RunService(this.keys, this.log);
     this.models = new ModelSetup(this.keys, this.log);
     this.panels = new Panels({
-      extensionUri: extension.extensionUri, log: this.log,
+      extensionUri: extension.extensionUri,
+      log: this.log,
       datasetFor: (folder) => this.runs.datasetFor(folder),
       startRun: (uri, mode, goal, panel) => this.runs.generate('document', { uri, mode, goal, panel, silent: true }),
-      openDataset: async () => { await vscode.commands.executeCommand('autodata.openDataset'); },
+      openDataset: async () => {
+        await vscode.commands.executeCommand('autodata.openDataset');
+      },
       resumeRun: (runId, mode, panel) => this.runs.resume(runId, { mode, panel, silent: true }),
     });
     // What endpoints turned out to accept is remembered across sessions, and each lesson is logged.
@@ -37,14 +40,26 @@ export class Ctx implements vscode.Disposable {
     });
     this.owned.push(
       { dispose: unlearn },
-      this.panels, this.status, this.runs, this.log,
-      this.runs.onDidStartSession(({ session, source, reuse, history }) => { this.panels.showSession(session, source, reuse, history); this.status.track(session); }),
+      this.panels,
+      this.status,
+      this.runs,
+      this.log,
+      this.runs.onDidStartSession(({ session, source, reuse, history }) => {
+        this.panels.showSession(session, source, reuse, history);
+        this.status.track(session);
+      }),
       vscode.window.registerWebviewPanelSerializer('autodata.panel', this.panels),
     );
   }
 
   /** Registers a disposable for the extension's lifetime. */
-  own(d: vscode.Disposable): void { this.owned.push(d); }
+  own(d: vscode.Disposable): void {
+    this.owned.push(d);
+  }
 
-  dispose(): void { for (const d of this.owned.splice(0).reverse()) { d.dispose(); } }
+  dispose(): void {
+    for (const d of this.owned.splice(0).reverse()) {
+      d.dispose();
+    }
+  }
 }

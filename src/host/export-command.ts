@@ -15,23 +15,39 @@ const FORMATS: Array<{ label: string; detail: string; format: ExportFormat }> = 
   { label: 'DPO pairs', detail: 'prompt, chosen (best strong answer), rejected (worst weak answer), from the run journals', format: 'dpo' },
 ];
 
-export interface ExportResult { file: string; output: string }
+export interface ExportResult {
+  file: string;
+  output: string;
+}
 
 export async function exportCommand(args?: { format?: ExportFormat; out?: string }): Promise<ExportResult | undefined> {
   const folder = vscode.workspace.workspaceFolders?.[0];
-  if (!folder || folder.uri.scheme !== 'file') { void vscode.window.showErrorMessage('Open the folder that holds the dataset first.'); return undefined; }
+  if (!folder || folder.uri.scheme !== 'file') {
+    void vscode.window.showErrorMessage('Open the folder that holds the dataset first.');
+    return undefined;
+  }
   const root = folder.uri.fsPath;
   const dataset = await resolveInside(root, readSettings(folder.uri).datasetPath);
-  const format = args?.format ?? (await vscode.window.showQuickPick(FORMATS, { title: 'Autodata: Export Dataset', placeHolder: 'Which training format?' }))?.format;
-  if (!format) { return undefined; }
+  const format =
+    args?.format ?? (await vscode.window.showQuickPick(FORMATS, { title: 'Autodata: Export Dataset', placeHolder: 'Which training format?' }))?.format;
+  if (!format) {
+    return undefined;
+  }
   // The default folder exists before the dialog opens, so the dialog does not ask to create it.
   const exportsDir = path.join(root, '.autodata', 'exports');
   await fs.mkdir(exportsDir, { recursive: true }).catch(() => undefined);
-  const out = args?.out ?? (await vscode.window.showSaveDialog({
-    title: `Export ${path.basename(dataset)} as ${format.toUpperCase()}`, filters: { 'JSON Lines': ['jsonl'] },
-    defaultUri: vscode.Uri.file(path.join(exportsDir, `${path.basename(dataset, '.jsonl')}-${format}.jsonl`)),
-  }))?.fsPath;
-  if (!out) { return undefined; }
+  const out =
+    args?.out ??
+    (
+      await vscode.window.showSaveDialog({
+        title: `Export ${path.basename(dataset)} as ${format.toUpperCase()}`,
+        filters: { 'JSON Lines': ['jsonl'] },
+        defaultUri: vscode.Uri.file(path.join(exportsDir, `${path.basename(dataset, '.jsonl')}-${format}.jsonl`)),
+      })
+    )?.fsPath;
+  if (!out) {
+    return undefined;
+  }
   let output: string;
   try {
     const report = await exportDataset({ datasetFile: dataset, format, out, journals: runsDir(root) });
@@ -41,7 +57,9 @@ export async function exportCommand(args?: { format?: ExportFormat; out?: string
     return undefined;
   }
   void vscode.window.showInformationMessage(`Autodata: ${output.split('\n').join(' · ')}`, 'Open').then((b) => {
-    if (b === 'Open') { void vscode.window.showTextDocument(vscode.Uri.file(out)); }
+    if (b === 'Open') {
+      void vscode.window.showTextDocument(vscode.Uri.file(out));
+    }
   });
   return { file: out, output };
 }

@@ -26,8 +26,12 @@ export interface PanelHost {
   readonly highlight: vscode.TextEditorDecorationType;
 }
 
-export interface RunSource { run: PanelRun; folder: string; documentUri: vscode.Uri; journalFile: string }
-
+export interface RunSource {
+  run: PanelRun;
+  folder: string;
+  documentUri: vscode.Uri;
+  journalFile: string;
+}
 
 export class RunPanel implements vscode.Disposable {
   private source: RunSource | undefined;
@@ -40,13 +44,18 @@ export class RunPanel implements vscode.Disposable {
   private ready = false;
   private markReady: () => void = () => undefined;
   /** Resolves once the webview has said it listens (messages posted before that are lost). */
-  private readonly whenReady = new Promise<void>((r) => { this.markReady = r; });
+  private readonly whenReady = new Promise<void>((r) => {
+    this.markReady = r;
+  });
   private readonly probes = new Map<number, (r: { count: number; texts: string[] }) => void>();
   private probeSeq = 0;
   private readonly closed = new vscode.EventEmitter<void>();
   readonly onDidDispose = this.closed.event;
 
-  constructor(readonly panel: vscode.WebviewPanel, private readonly host: PanelHost) {
+  constructor(
+    readonly panel: vscode.WebviewPanel,
+    private readonly host: PanelHost,
+  ) {
     panel.webview.options = webviewOptions(host.extensionUri);
     panel.iconPath = vscode.Uri.joinPath(host.extensionUri, 'media', 'icon.png');
     panel.webview.html = html(panel.webview, host.extensionUri);
@@ -56,8 +65,12 @@ export class RunPanel implements vscode.Disposable {
     );
   }
 
-  get runId(): string | undefined { return this.source?.run.runId; }
-  get live(): boolean { return this.session !== undefined; }
+  get runId(): string | undefined {
+    return this.source?.run.runId;
+  }
+  get live(): boolean {
+    return this.session !== undefined;
+  }
 
   /** Shows a live run: its earlier events (a resumed run's journal), then each new one. */
   attach(session: Session, source: RunSource, history: EngineEvent[] = []): void {
@@ -70,7 +83,11 @@ export class RunPanel implements vscode.Disposable {
     this.postEvents(history);
     this.sessionSub = vscode.Disposable.from(
       session.onEvent((e) => this.push(e)),
-      session.onDelta((d) => { if (this.ready) { this.post({ type: 'delta', attemptId: d.attemptId, solver: d.solver, index: d.index, text: d.text }); } }),
+      session.onDelta((d) => {
+        if (this.ready) {
+          this.post({ type: 'delta', attemptId: d.attemptId, solver: d.solver, index: d.index, text: d.text });
+        }
+      }),
       session.onDidEnd(() => this.detach(true)),
     );
   }
@@ -80,7 +97,9 @@ export class RunPanel implements vscode.Disposable {
     this.detach();
     this.source = source;
     const { events, skipped } = await readJournal(source.journalFile);
-    if (skipped) { this.host.log.warn(`${source.journalFile}: ${skipped} line(s) skipped`); }
+    if (skipped) {
+      this.host.log.warn(`${source.journalFile}: ${skipped} line(s) skipped`);
+    }
     this.events = events;
     this.panel.title = `Autodata: ${source.run.title}`;
     this.post({ type: 'reset', run: source.run });
@@ -89,7 +108,9 @@ export class RunPanel implements vscode.Disposable {
 
   /** A long history goes in slices, so the webview never decodes one huge message. */
   private postEvents(events: EngineEvent[]): void {
-    for (let i = 0; i < events.length; i += REPLAY_SLICE) { this.post({ type: 'events', events: events.slice(i, i + REPLAY_SLICE) }); }
+    for (let i = 0; i < events.length; i += REPLAY_SLICE) {
+      this.post({ type: 'events', events: events.slice(i, i + REPLAY_SLICE) });
+    }
   }
 
   private detach(ended = false): void {
@@ -97,7 +118,10 @@ export class RunPanel implements vscode.Disposable {
     this.sessionSub?.dispose();
     this.sessionSub = undefined;
     this.session = undefined;
-    if (ended && this.source) { this.source = { ...this.source, run: { ...this.source.run, live: false } }; this.post({ type: 'run', run: this.source.run }); }
+    if (ended && this.source) {
+      this.source = { ...this.source, run: { ...this.source.run, live: false } };
+      this.post({ type: 'run', run: this.source.run });
+    }
   }
 
   private push(e: EngineEvent): void {
@@ -108,8 +132,13 @@ export class RunPanel implements vscode.Disposable {
   }
 
   private flush(): void {
-    if (this.flushTimer) { clearTimeout(this.flushTimer); this.flushTimer = undefined; }
-    if (this.outbox.length === 0) { return; }
+    if (this.flushTimer) {
+      clearTimeout(this.flushTimer);
+      this.flushTimer = undefined;
+    }
+    if (this.outbox.length === 0) {
+      return;
+    }
     const events = this.outbox.splice(0);
     this.post({ type: 'events', events });
   }
@@ -123,8 +152,14 @@ export class RunPanel implements vscode.Disposable {
     await Promise.race([this.whenReady, new Promise((r) => setTimeout(r, timeoutMs))]);
     const id = ++this.probeSeq;
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => { this.probes.delete(id); reject(new Error(`the panel did not answer probe ${selector}`)); }, timeoutMs);
-      this.probes.set(id, (r) => { clearTimeout(timer); resolve(r); });
+      const timer = setTimeout(() => {
+        this.probes.delete(id);
+        reject(new Error(`the panel did not answer probe ${selector}`));
+      }, timeoutMs);
+      this.probes.set(id, (r) => {
+        clearTimeout(timer);
+        resolve(r);
+      });
       this.post({ type: 'probe', id, selector });
     });
   }
@@ -156,26 +191,41 @@ export class RunPanel implements vscode.Disposable {
         this.postEvents(this.events);
         return;
       case 'control':
-        if (!run && this.source && (m.action === 'resume' || m.action === 'run' || m.action === 'step') && !this.events.some((e) => e.type === 'run_finished' && e.outcome === 'completed')) {
+        if (
+          !run &&
+          this.source &&
+          (m.action === 'resume' || m.action === 'run' || m.action === 'step') &&
+          !this.events.some((e) => e.type === 'run_finished' && e.outcome === 'completed')
+        ) {
           // A run restored after a reload or crash: go on with it from its journal.
           void this.host.resumeRun(this.source.run.runId, m.action === 'step' ? 'step' : 'run', this);
           return;
         }
-        if (!run) { throw new Error('This run is not in progress. Start a new run with Run or Step.'); }
+        if (!run) {
+          throw new Error('This run is not in progress. Start a new run with Run or Step.');
+        }
         run.control(m.action);
         return;
       case 'start': {
-        if (this.session) { throw new Error('A run is already in progress in this panel.'); }
+        if (this.session) {
+          throw new Error('A run is already in progress in this panel.');
+        }
         const uri = this.source?.documentUri ?? vscode.window.visibleTextEditors[0]?.document.uri;
-        if (!uri) { throw new Error('Open the document to generate from, then press Run.'); }
+        if (!uri) {
+          throw new Error('Open the document to generate from, then press Run.');
+        }
         void this.host.startRun(uri, m.mode, m.goal, this);
         return;
       }
       case 'editChallenge':
-        if (!run?.editChallenge(m.attemptId, m.challenge)) { throw new Error('Too late to edit this question: its solvers have started.'); }
+        if (!run?.editChallenge(m.attemptId, m.challenge)) {
+          throw new Error('Too late to edit this question: its solvers have started.');
+        }
         return;
       case 'addNote':
-        if (!run) { throw new Error('Notes go to the next question of a run in progress.'); }
+        if (!run) {
+          throw new Error('Notes go to the next question of a run in progress.');
+        }
         run.addNote(m.text, m.targetId);
         return;
       case 'approve':
@@ -197,7 +247,9 @@ export class RunPanel implements vscode.Disposable {
 
   private async decide(m: Extract<WebviewMessage, { type: 'approve' | 'reject' }>): Promise<void> {
     const src = this.source;
-    if (!src) { throw new Error('No run in this panel.'); }
+    if (!src) {
+      throw new Error('No run in this panel.');
+    }
     const pending = pendingReview(this.events);
     // A live run's own journal and dataset; a restored run's are opened from the workspace.
     const live = this.session?.handle;
@@ -205,7 +257,9 @@ export class RunPanel implements vscode.Disposable {
     const decided: EngineEvent[] = [];
     for (const id of m.attemptIds) {
       const item = pending.get(id);
-      if (!item) { continue; }
+      if (!item) {
+        continue;
+      }
       if (m.type === 'approve') {
         decided.push(await review.approve(item.targetId, item.record, m.attemptIds.length === 1 ? m.edit : undefined));
       } else {
@@ -213,14 +267,22 @@ export class RunPanel implements vscode.Disposable {
         live?.requeue(item.targetId, m.reason);
       }
     }
-    for (const e of decided) { this.events.push(e); }
-    if (decided.length) { this.post({ type: 'events', events: decided }); }
-    if (decided.length < m.attemptIds.length) { this.post({ type: 'notice', level: 'info', text: `${m.attemptIds.length - decided.length} item(s) were already decided.` }); }
+    for (const e of decided) {
+      this.events.push(e);
+    }
+    if (decided.length) {
+      this.post({ type: 'events', events: decided });
+    }
+    if (decided.length < m.attemptIds.length) {
+      this.post({ type: 'notice', level: 'info', text: `${m.attemptIds.length - decided.length} item(s) were already decided.` });
+    }
   }
 
   private async reveal(start: number, end: number): Promise<void> {
     const src = this.source;
-    if (!src) { return; }
+    if (!src) {
+      return;
+    }
     const doc = await vscode.workspace.openTextDocument(src.documentUri);
     const editor = await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.One, preserveFocus: false });
     const range = new vscode.Range(doc.positionAt(start), doc.positionAt(Math.min(end, doc.getText().length)));
@@ -235,7 +297,9 @@ export class RunPanel implements vscode.Disposable {
 
   dispose(): void {
     this.detach();
-    for (const d of this.disposables.splice(0)) { d.dispose(); }
+    for (const d of this.disposables.splice(0)) {
+      d.dispose();
+    }
     this.closed.fire();
     this.closed.dispose();
     this.panel.dispose();
@@ -250,7 +314,13 @@ function html(webview: vscode.Webview, extensionUri: vscode.Uri): string {
   const nonce = randomBytes(16).toString('base64');
   const asset = (f: string) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'out', 'webview', f));
   // The toolkit inserts one <style> element (its :focus-visible check); it carries the nonce from the csp-nonce meta.
-  const csp = [`default-src 'none'`, `style-src ${webview.cspSource} 'nonce-${nonce}'`, `font-src ${webview.cspSource}`, `img-src ${webview.cspSource} data:`, `script-src 'nonce-${nonce}'`].join('; ');
+  const csp = [
+    `default-src 'none'`,
+    `style-src ${webview.cspSource} 'nonce-${nonce}'`,
+    `font-src ${webview.cspSource}`,
+    `img-src ${webview.cspSource} data:`,
+    `script-src 'nonce-${nonce}'`,
+  ].join('; ');
   return `<!DOCTYPE html>
 <html lang="en">
 <head>

@@ -37,7 +37,12 @@ export interface GenerateOptions {
   panel?: RunPanel;
 }
 
-export interface SessionStart { session: Session; source: RunSource; reuse?: RunPanel; history?: EngineEvent[] }
+export interface SessionStart {
+  session: Session;
+  source: RunSource;
+  reuse?: RunPanel;
+  history?: EngineEvent[];
+}
 
 export class RunService implements vscode.Disposable {
   private current: Session | undefined;
@@ -51,44 +56,85 @@ export class RunService implements vscode.Disposable {
   /** The last error shown to the person. */
   lastError: string | undefined;
 
-  constructor(private readonly keys: ApiKeys, private readonly log: vscode.LogOutputChannel) {}
+  constructor(
+    private readonly keys: ApiKeys,
+    private readonly log: vscode.LogOutputChannel,
+  ) {}
 
-  get session(): Session | undefined { return this.current; }
+  get session(): Session | undefined {
+    return this.current;
+  }
 
   async generate(kind: 'document' | 'selection', opts: GenerateOptions = {}): Promise<SessionResult | undefined> {
-    if (this.busy()) { return undefined; }
+    if (this.busy()) {
+      return undefined;
+    }
     try {
       const editor = opts.uri ? undefined : vscode.window.activeTextEditor;
       const doc = opts.uri ? await this.openSource(opts.uri) : editor?.document;
-      if (!doc) { throw new UserError('Open a document to generate from.'); }
+      if (!doc) {
+        throw new UserError('Open a document to generate from.');
+      }
       const text = doc.getText();
       const name = path.basename(doc.uri.path);
-      if (!text.trim()) { throw new UserError(`${name} is empty: there is nothing to generate from.`); }
-      if (text.includes('\u0000')) { throw new UserError('This looks like a binary file. Open a text, Markdown or LaTeX document.'); }
+      if (!text.trim()) {
+        throw new UserError(`${name} is empty: there is nothing to generate from.`);
+      }
+      if (text.includes('\u0000')) {
+        throw new UserError('This looks like a binary file. Open a text, Markdown or LaTeX document.');
+      }
       const folder = vscode.workspace.getWorkspaceFolder(doc.uri) ?? vscode.workspace.workspaceFolders?.[0];
-      if (!folder || folder.uri.scheme !== 'file') { throw new UserError('Open a folder first: Autodata writes its dataset inside the workspace.'); }
+      if (!folder || folder.uri.scheme !== 'file') {
+        throw new UserError('Open a folder first: Autodata writes its dataset inside the workspace.');
+      }
       const settings = this.settings(doc.uri);
       let targets: Target[];
       if (kind === 'selection') {
         const sel = editor?.selection;
-        if (!sel || sel.isEmpty) { throw new UserError('Select the passage to generate from first.'); }
+        if (!sel || sel.isEmpty) {
+          throw new UserError('Select the passage to generate from first.');
+        }
         targets = [selectionTarget(text, doc.offsetAt(sel.start), doc.offsetAt(sel.end), `Selection (lines ${sel.start.line + 1}–${sel.end.line + 1})`)];
       } else {
         targets = sectionsOf(text, settings.sectionMaxChars, doc.languageId === 'plaintext');
       }
-      if (opts.goal !== undefined) { settings.itemsPerRun = opts.goal; }
+      if (opts.goal !== undefined) {
+        settings.itemsPerRun = opts.goal;
+      }
       await this.confirmModels(settings);
       const root = folder.uri.fsPath;
       const ws = await this.workspace(root, settings);
       const docPath = vscode.workspace.asRelativePath(doc.uri, false);
       const runId = newRunId();
-      const session = new Session(ws, {
-        runId, document: { path: docPath, text }, targets, settings, models: await this.models(settings), prompts: ws.prompts,
-        recipe: await readRecipe(root), mode: opts.mode, goal: settings.itemsPerRun > 0 ? settings.itemsPerRun : undefined,
-      }, this.log);
+      const session = new Session(
+        ws,
+        {
+          runId,
+          document: { path: docPath, text },
+          targets,
+          settings,
+          models: await this.models(settings),
+          prompts: ws.prompts,
+          recipe: await readRecipe(root),
+          mode: opts.mode,
+          goal: settings.itemsPerRun > 0 ? settings.itemsPerRun : undefined,
+        },
+        this.log,
+      );
       const source: RunSource = {
-        folder: root, documentUri: doc.uri, journalFile: session.run.journalFile,
-        run: { runId, title: name, documentPath: docPath, thresholds: settings.engine.policy, solveOrder: settings.engine.solveOrder, mode: opts.mode ?? 'run', goal: settings.itemsPerRun || undefined, live: true },
+        folder: root,
+        documentUri: doc.uri,
+        journalFile: session.run.journalFile,
+        run: {
+          runId,
+          title: name,
+          documentPath: docPath,
+          thresholds: settings.engine.policy,
+          solveOrder: settings.engine.solveOrder,
+          mode: opts.mode ?? 'run',
+          goal: settings.itemsPerRun || undefined,
+          live: true,
+        },
       };
       return await this.runWithProgress(session, targets.length, opts, source);
     } catch (e) {
@@ -101,26 +147,50 @@ export class RunService implements vscode.Disposable {
 
   /** Autodata: Resume Run — rebuilds an interrupted run from its journal and goes on with it, under its own rule. */
   async resume(runId?: string, opts: GenerateOptions = {}): Promise<SessionResult | undefined> {
-    if (this.busy()) { return undefined; }
+    if (this.busy()) {
+      return undefined;
+    }
     try {
       const folder = vscode.workspace.workspaceFolders?.[0];
-      if (!folder || folder.uri.scheme !== 'file') { throw new UserError('Open the folder the run was made in.'); }
+      if (!folder || folder.uri.scheme !== 'file') {
+        throw new UserError('Open the folder the run was made in.');
+      }
       const root = folder.uri.fsPath;
       const candidates = await findResumable(root, runId ? [runId] : undefined);
-      if (candidates.length === 0) { throw new UserError('No interrupted run to resume in this workspace.'); }
-      const pick = candidates.length === 1 ? candidates[0] : await vscode.window.showQuickPick(
-        candidates.map((c) => ({ label: path.basename(c.started.document.path), description: `${c.runId} · ${c.point.accepted.length} accepted · ${c.point.done.size}/${c.point.targets.length} sections done`, c })),
-        { title: 'Autodata: Resume Run', placeHolder: 'Which run?' }).then((x) => x?.c);
-      if (!pick) { return undefined; }
+      if (candidates.length === 0) {
+        throw new UserError('No interrupted run to resume in this workspace.');
+      }
+      const pick =
+        candidates.length === 1
+          ? candidates[0]
+          : await vscode.window
+              .showQuickPick(
+                candidates.map((c) => ({
+                  label: path.basename(c.started.document.path),
+                  description: `${c.runId} · ${c.point.accepted.length} accepted · ${c.point.done.size}/${c.point.targets.length} sections done`,
+                  c,
+                })),
+                { title: 'Autodata: Resume Run', placeHolder: 'Which run?' },
+              )
+              .then((x) => x?.c);
+      if (!pick) {
+        return undefined;
+      }
       const source = await sourceFromJournal(root, pick.runId);
-      if (!source) { throw new UserError(`The journal of ${pick.runId} cannot be read.`); }
+      if (!source) {
+        throw new UserError(`The journal of ${pick.runId} cannot be read.`);
+      }
       // The editor's text of the document (as VS Code decodes it), checked against the run's hash.
       const text = await readRunDocument(root, pick, async (file) => (await vscode.workspace.openTextDocument(vscode.Uri.file(file))).getText());
       const ws = await this.workspace(root, this.settings(source.documentUri));
       const spec = await resumeSpec(ws, pick, this.settings(source.documentUri), text);
-      for (const n of spec.notes) { this.log.warn(n); }
+      for (const n of spec.notes) {
+        this.log.warn(n);
+      }
       const session = new Session(ws, { ...spec, mode: opts.mode ?? 'run', models: await this.models(spec.settings) }, this.log);
-      this.log.info(`resuming ${pick.runId}: ${pick.point.done.size}/${spec.targets.length} sections done, ${pick.point.pending.size} attempt(s) taken up where they stopped`);
+      this.log.info(
+        `resuming ${pick.runId}: ${pick.point.done.size}/${spec.targets.length} sections done, ${pick.point.pending.size} attempt(s) taken up where they stopped`,
+      );
       return await this.runWithProgress(session, spec.targets.length, opts, { ...source, run: { ...source.run, live: true, restored: false } }, pick.events);
     } catch (e) {
       this.report(e instanceof ResumeError ? new UserError(`${e.message.charAt(0).toUpperCase()}${e.message.slice(1)}.`) : e);
@@ -130,15 +200,24 @@ export class RunService implements vscode.Disposable {
     }
   }
 
-  stop(): void { this.current?.stop(); }
+  stop(): void {
+    this.current?.stop();
+  }
 
   /** Weak and strong on one model cannot make a gap: the run starts only if the person says so, once per pair. */
   private async confirmModels(settings: HostSettings): Promise<void> {
     const same = sameWeakAndStrong(settings.engine);
-    if (!same || this.confirmedSame.has(`${same.endpoint} ${same.model}`)) { return; }
+    if (!same || this.confirmedSame.has(`${same.endpoint} ${same.model}`)) {
+      return;
+    }
     const pick = await vscode.window.showWarningMessage(same.message, { modal: true }, 'Run Anyway', 'Configure Models');
-    if (pick === 'Run Anyway') { this.confirmedSame.add(`${same.endpoint} ${same.model}`); return; }
-    if (pick === 'Configure Models') { void vscode.commands.executeCommand('autodata.configureModels'); }
+    if (pick === 'Run Anyway') {
+      this.confirmedSame.add(`${same.endpoint} ${same.model}`);
+      return;
+    }
+    if (pick === 'Configure Models') {
+      void vscode.commands.executeCommand('autodata.configureModels');
+    }
     throw new UserError(same.message, ['Configure Models']);
   }
 
@@ -148,7 +227,9 @@ export class RunService implements vscode.Disposable {
   }
 
   /** Shows an error (with its fix) and remembers it for the tests. */
-  report(e: unknown): void { this.lastError = showError(e, this.log); }
+  report(e: unknown): void {
+    this.lastError = showError(e, this.log);
+  }
 
   /**
    * One run at a time per window: claimed synchronously, before the first await, so a second click (or a Resume while
@@ -165,10 +246,16 @@ export class RunService implements vscode.Disposable {
 
   /** A file as a text document; a PDF through its text extracted into .autodata/sources/ (the CLI's file name too). */
   private async openSource(uri: vscode.Uri): Promise<vscode.TextDocument> {
-    if (!isPdf(uri.path)) { return vscode.workspace.openTextDocument(uri); }
+    if (!isPdf(uri.path)) {
+      return vscode.workspace.openTextDocument(uri);
+    }
     const folder = vscode.workspace.getWorkspaceFolder(uri) ?? vscode.workspace.workspaceFolders?.[0];
-    if (!folder) { throw new UserError('Open the folder that holds the PDF: Autodata writes its text and dataset inside the workspace.'); }
-    const extracted = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Autodata: reading PDF' }, () => extractPdf(folder.uri.fsPath, uri.fsPath));
+    if (!folder) {
+      throw new UserError('Open the folder that holds the PDF: Autodata writes its text and dataset inside the workspace.');
+    }
+    const extracted = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Autodata: reading PDF' }, () =>
+      extractPdf(folder.uri.fsPath, uri.fsPath),
+    );
     this.log.info(`extracted ${extracted.pages} page(s) of ${uri.fsPath} to ${extracted.file}`);
     const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(extracted.file));
     await vscode.window.showTextDocument(doc, { preview: true, preserveFocus: true });
@@ -176,8 +263,12 @@ export class RunService implements vscode.Disposable {
   }
 
   private settings(scope?: vscode.Uri): HostSettings {
-    try { return readSettings(scope); } catch (e) {
-      if (e instanceof SettingsError) { throw new UserError(e.message, ['Open Settings']); }
+    try {
+      return readSettings(scope);
+    } catch (e) {
+      if (e instanceof SettingsError) {
+        throw new UserError(e.message, ['Open Settings']);
+      }
       throw e;
     }
   }
@@ -185,12 +276,20 @@ export class RunService implements vscode.Disposable {
   private async workspace(root: string, settings: HostSettings): Promise<WorkspaceFiles> {
     try {
       const ws = await openWorkspace(root, settings.datasetPath, this.current?.run.dataset);
-      if (ws.repair.savedTo) { this.log.warn(`the dataset's last line was torn by an earlier crash: ${ws.repair.tornBytes} bytes moved to ${ws.repair.savedTo}`); }
-      if (ws.overridden.length) { this.log.info(`prompt templates from the workspace: ${ws.overridden.join(', ')}`); }
+      if (ws.repair.savedTo) {
+        this.log.warn(`the dataset's last line was torn by an earlier crash: ${ws.repair.tornBytes} bytes moved to ${ws.repair.savedTo}`);
+      }
+      if (ws.overridden.length) {
+        this.log.info(`prompt templates from the workspace: ${ws.overridden.join(', ')}`);
+      }
       return ws;
     } catch (e) {
-      if (e instanceof PathOutsideWorkspaceError || e instanceof DatasetFileError) { throw new UserError(e.message, ['Open Settings']); }
-      if (e instanceof PromptFileError) { throw new UserError(e.message); }
+      if (e instanceof PathOutsideWorkspaceError || e instanceof DatasetFileError) {
+        throw new UserError(e.message, ['Open Settings']);
+      }
+      if (e instanceof PromptFileError) {
+        throw new UserError(e.message);
+      }
       throw e;
     }
   }
@@ -201,9 +300,13 @@ export class RunService implements vscode.Disposable {
     for (const r of Object.values(settings.engine.roles)) {
       const origin = originOf(r.baseURL);
       // Keyless roles (VS Code language models) need no key for the endpoint they do not use.
-      if (keys.has(origin) || isLmModel(r.model)) { continue; }
+      if (keys.has(origin) || isLmModel(r.model)) {
+        continue;
+      }
       const key = await this.keys.get(origin);
-      if (!key && !isLocal(r.baseURL)) { throw new UserError(`No API key stored for ${origin}. Set one with "Autodata: Set API Key".`, ['Set API Key', 'Open Settings']); }
+      if (!key && !isLocal(r.baseURL)) {
+        throw new UserError(`No API key stored for ${origin}. Set one with "Autodata: Set API Key".`, ['Set API Key', 'Open Settings']);
+      }
       keys.set(origin, key);
     }
     return buildModels(settings, keys as KeyRing, (_role, ep) => (isLmModel(ep.model) ? new VscodeLmModel(ep.model) : undefined));
@@ -214,21 +317,43 @@ export class RunService implements vscode.Disposable {
     await vscode.commands.executeCommand('setContext', 'autodata.running', true);
     this.started.fire({ session, source, reuse: opts.panel, history });
     try {
-      const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Autodata', cancellable: true }, (progress, token) => {
-        token.onCancellationRequested(() => session.stop());
-        let accepted = 0; let attempts = 0; let done = 0;
-        const sub = session.onEvent((e) => {
-          if (e.type === 'attempt_started') { attempts++; progress.report({ message: `${e.targetId} · attempt ${e.iteration} · ${accepted} accepted` }); }
-          if (e.type === 'item_accepted') { accepted++; }
-          if (e.type === 'target_finished') { done++; progress.report({ increment: 100 / Math.max(1, sections), message: `${done}/${sections} sections · ${accepted} accepted · ${attempts} attempts` }); }
-          if (e.type === 'state' && e.state === 'paused') { progress.report({ message: 'paused' }); }
-        });
-        return session.start().finally(() => sub.dispose());
-      });
-      if (!opts.silent) { void this.announce(result); }
+      const result = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: 'Autodata', cancellable: true },
+        (progress, token) => {
+          token.onCancellationRequested(() => session.stop());
+          let accepted = 0;
+          let attempts = 0;
+          let done = 0;
+          const sub = session.onEvent((e) => {
+            if (e.type === 'attempt_started') {
+              attempts++;
+              progress.report({ message: `${e.targetId} · attempt ${e.iteration} · ${accepted} accepted` });
+            }
+            if (e.type === 'item_accepted') {
+              accepted++;
+            }
+            if (e.type === 'target_finished') {
+              done++;
+              progress.report({
+                increment: 100 / Math.max(1, sections),
+                message: `${done}/${sections} sections · ${accepted} accepted · ${attempts} attempts`,
+              });
+            }
+            if (e.type === 'state' && e.state === 'paused') {
+              progress.report({ message: 'paused' });
+            }
+          });
+          return session.start().finally(() => sub.dispose());
+        },
+      );
+      if (!opts.silent) {
+        void this.announce(result);
+      }
       return result;
     } catch (e) {
-      if (e instanceof RunLockedError || e instanceof SourceError) { throw new UserError(e.message); }
+      if (e instanceof RunLockedError || e instanceof SourceError) {
+        throw new UserError(e.message);
+      }
       throw e;
     } finally {
       session.dispose();
@@ -239,10 +364,17 @@ export class RunService implements vscode.Disposable {
 
   private async announce(r: SessionResult): Promise<void> {
     const what = `${r.accepted.length} item(s) accepted${r.review.length ? `, ${r.review.length} borderline for review` : ''} in ${r.attempts} attempt(s)`;
-    if (r.outcome === 'error') { return this.report(new UserError(`Autodata run failed: ${r.message}`, fixesFor(r.message ?? ''))); }
+    if (r.outcome === 'error') {
+      return this.report(new UserError(`Autodata run failed: ${r.message}`, fixesFor(r.message ?? '')));
+    }
     const pick = await vscode.window.showInformationMessage(`Autodata: ${what}${r.outcome === 'stopped' ? ' (stopped)' : ''}.`, 'Open Dataset');
-    if (pick === 'Open Dataset') { await vscode.commands.executeCommand('autodata.openDataset'); }
+    if (pick === 'Open Dataset') {
+      await vscode.commands.executeCommand('autodata.openDataset');
+    }
   }
 
-  dispose(): void { this.stop(); this.started.dispose(); }
+  dispose(): void {
+    this.stop();
+    this.started.dispose();
+  }
 }

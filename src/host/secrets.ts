@@ -12,12 +12,20 @@ export class ApiKeys {
 
   async get(baseURL: string): Promise<string | undefined> {
     const stored = await this.secrets.get(PREFIX + originOf(baseURL));
-    if (stored) { return stored; }
+    if (stored) {
+      return stored;
+    }
     // The environment variable is meant for OpenAI itself; never send it to another host.
-    if (originOf(baseURL) === 'https://api.openai.com') { return process.env.OPENAI_API_KEY || undefined; }
+    if (originOf(baseURL) === 'https://api.openai.com') {
+      return process.env.OPENAI_API_KEY || undefined;
+    }
     return undefined;
   }
 
-  set(baseURL: string, key: string): Thenable<void> { return this.secrets.store(PREFIX + originOf(baseURL), key.trim()); }
-  clear(baseURL: string): Thenable<void> { return this.secrets.delete(PREFIX + originOf(baseURL)); }
+  set(baseURL: string, key: string): Thenable<void> {
+    return this.secrets.store(PREFIX + originOf(baseURL), key.trim());
+  }
+  clear(baseURL: string): Thenable<void> {
+    return this.secrets.delete(PREFIX + originOf(baseURL));
+  }
 }

@@ -20,18 +20,31 @@ export class Session implements vscode.Disposable {
 
   constructor(ws: WorkspaceFiles, spec: RunSpec, log: vscode.LogOutputChannel) {
     this.run = new Run(ws, spec, {
-      event: (e) => { describe(e, log); this.events.fire(e); },
+      event: (e) => {
+        describe(e, log);
+        this.events.fire(e);
+      },
       delta: (d) => this.deltas.fire(d),
       writeFailed: (message) => {
         log.error(message);
-        void vscode.window.showErrorMessage(`Autodata stopped the run: it ${message}. Free space or fix the file's permissions, then Resume Run.`, 'Show Log').then((b) => { if (b) { log.show(); } });
+        void vscode.window
+          .showErrorMessage(`Autodata stopped the run: it ${message}. Free space or fix the file's permissions, then Resume Run.`, 'Show Log')
+          .then((b) => {
+            if (b) {
+              log.show();
+            }
+          });
       },
     });
   }
 
-  get runId(): string { return this.run.runId; }
+  get runId(): string {
+    return this.run.runId;
+  }
   /** What the panel may do to this run. */
-  get handle(): RunHandle { return this.run; }
+  get handle(): RunHandle {
+    return this.run;
+  }
 
   async start(): Promise<SessionResult> {
     const result = await this.run.start();
@@ -39,21 +52,45 @@ export class Session implements vscode.Disposable {
     return result;
   }
 
-  stop(): void { this.run.stop(); }
-  dispose(): void { this.run.stop(); this.events.dispose(); this.deltas.dispose(); this.ended.dispose(); }
+  stop(): void {
+    this.run.stop();
+  }
+  dispose(): void {
+    this.run.stop();
+    this.events.dispose();
+    this.deltas.dispose();
+    this.ended.dispose();
+  }
 }
 
 /** One log line per meaningful event (never request bodies or keys). */
 function describe(e: EngineEvent, log: vscode.LogOutputChannel): void {
   switch (e.type) {
-    case 'run_started': log.info(`run ${e.runId}: ${e.targets.length} section(s) of ${e.document.path}; models ${JSON.stringify(e.models)}`); break;
-    case 'attempt_started': log.info(`${e.attemptId}: attempt ${e.iteration}`); break;
-    case 'challenge': log.debug(`${e.attemptId}: ${e.edited ? 'edited ' : ''}question: ${e.challenge.question.slice(0, 200)}`); break;
-    case 'verdict': log.info(`${e.attemptId}: ${e.verdict.kind}${e.verdict.reasons.length ? ` (${e.verdict.reasons.join('; ')})` : ''}`); break;
-    case 'item_accepted': log.info(`accepted ${e.record.id}`); break;
-    case 'error': log.warn(`${e.attemptId ?? 'run'}: ${e.message}`); break;
-    case 'recipe_updated': log.info(`recipe v${e.version}: ${e.changes}`); break;
-    case 'run_finished': log.info(`run ${e.runId} ${e.outcome}: ${e.accepted} accepted, ${e.review} for review, ${e.attempts} attempts${e.message ? ` — ${e.message}` : ''}`); break;
-    default: break;
+    case 'run_started':
+      log.info(`run ${e.runId}: ${e.targets.length} section(s) of ${e.document.path}; models ${JSON.stringify(e.models)}`);
+      break;
+    case 'attempt_started':
+      log.info(`${e.attemptId}: attempt ${e.iteration}`);
+      break;
+    case 'challenge':
+      log.debug(`${e.attemptId}: ${e.edited ? 'edited ' : ''}question: ${e.challenge.question.slice(0, 200)}`);
+      break;
+    case 'verdict':
+      log.info(`${e.attemptId}: ${e.verdict.kind}${e.verdict.reasons.length ? ` (${e.verdict.reasons.join('; ')})` : ''}`);
+      break;
+    case 'item_accepted':
+      log.info(`accepted ${e.record.id}`);
+      break;
+    case 'error':
+      log.warn(`${e.attemptId ?? 'run'}: ${e.message}`);
+      break;
+    case 'recipe_updated':
+      log.info(`recipe v${e.version}: ${e.changes}`);
+      break;
+    case 'run_finished':
+      log.info(`run ${e.runId} ${e.outcome}: ${e.accepted} accepted, ${e.review} for review, ${e.attempts} attempts${e.message ? ` — ${e.message}` : ''}`);
+      break;
+    default:
+      break;
   }
 }

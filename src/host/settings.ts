@@ -13,7 +13,9 @@ import { hasCredentials, redactUrl } from '../core/endpoint';
 
 export type HostSettings = RunSettings;
 
-const RoleOverrideSetting = z.object({ baseUrl: z.string().optional(), model: z.string().optional(), temperature: z.number().optional(), maxTokens: z.number().int().optional() }).partial();
+const RoleOverrideSetting = z
+  .object({ baseUrl: z.string().optional(), model: z.string().optional(), temperature: z.number().optional(), maxTokens: z.number().int().optional() })
+  .partial();
 
 /** The value from user (global) settings only: workspace settings must not redirect requests or keys. */
 function userValue<T>(cfg: vscode.WorkspaceConfiguration, key: string, fallback: T): T {
@@ -38,8 +40,13 @@ export function readSettings(scope?: vscode.Uri): HostSettings {
   });
   const preset = cfg.get<PolicyPreset>('policy.preset', 'paperAppendix');
   const policy = PolicyThresholds.safeParse({ ...(POLICY_PRESETS[preset] ?? POLICY_PRESETS.paperAppendix), ...cfg.get<object>('policy.overrides', {}) });
-  if (!policy.success) { throw new SettingsError(`autodata.policy.overrides is not valid: ${z.prettifyError(policy.error)}`); }
-  const set = (key: string) => { const i = cfg.inspect(key); return i?.globalValue !== undefined || i?.workspaceValue !== undefined || i?.workspaceFolderValue !== undefined; };
+  if (!policy.success) {
+    throw new SettingsError(`autodata.policy.overrides is not valid: ${z.prettifyError(policy.error)}`);
+  }
+  const set = (key: string) => {
+    const i = cfg.inspect(key);
+    return i?.globalValue !== undefined || i?.workspaceValue !== undefined || i?.workspaceFolderValue !== undefined;
+  };
   const domain = cfg.get<DomainPreset>('domain', 'cs');
   const base = EngineConfig.safeParse({
     roles: roleEndpoints(shared, overrides),
@@ -62,21 +69,34 @@ export function readSettings(scope?: vscode.Uri): HostSettings {
     rolloutSeeds: cfg.get('rolloutSeeds', false),
     finalVerification: cfg.get('finalVerification', true),
   });
-  if (!base.success) { throw new SettingsError(`Autodata settings are not valid: ${z.prettifyError(base.error)}`); }
+  if (!base.success) {
+    throw new SettingsError(`Autodata settings are not valid: ${z.prettifyError(base.error)}`);
+  }
   // The domain decides rollouts, rounds and the rule; what the person set explicitly still wins.
   const withDomain = applyDomainPreset(base.data, domain);
   const engine = EngineConfig.safeParse({
     ...withDomain,
-    rollouts: { weak: set('rollouts.weak') ? base.data.rollouts.weak : withDomain.rollouts.weak, strong: set('rollouts.strong') ? base.data.rollouts.strong : withDomain.rollouts.strong },
+    rollouts: {
+      weak: set('rollouts.weak') ? base.data.rollouts.weak : withDomain.rollouts.weak,
+      strong: set('rollouts.strong') ? base.data.rollouts.strong : withDomain.rollouts.strong,
+    },
     maxIterations: set('maxIterations') ? base.data.maxIterations : withDomain.maxIterations,
     earlyDecisions: set('earlyDecisions') ? base.data.earlyDecisions : withDomain.earlyDecisions,
     policy: { ...withDomain.policy, ...cfg.get<object>('policy.overrides', {}) },
   });
-  if (!engine.success) { throw new SettingsError(`Autodata settings are not valid: ${z.prettifyError(engine.error)}`); }
+  if (!engine.success) {
+    throw new SettingsError(`Autodata settings are not valid: ${z.prettifyError(engine.error)}`);
+  }
   const endpoints = EndpointOverrides.safeParse(userValue(cfg, 'endpoints', {}));
-  if (!endpoints.success) { throw new SettingsError(`autodata.endpoints is not valid: ${z.prettifyError(endpoints.error)}`); }
+  if (!endpoints.success) {
+    throw new SettingsError(`autodata.endpoints is not valid: ${z.prettifyError(endpoints.error)}`);
+  }
   const credentials = Object.values(engine.data.roles).find((r) => hasCredentials(r.baseURL));
-  if (credentials) { throw new SettingsError(`The base URL ${redactUrl(credentials.baseURL)} holds a user name or password. Remove it from the URL and store the key with "Autodata: Set API Key".`); }
+  if (credentials) {
+    throw new SettingsError(
+      `The base URL ${redactUrl(credentials.baseURL)} holds a user name or password. Remove it from the URL and store the key with "Autodata: Set API Key".`,
+    );
+  }
   return {
     engine: engine.data,
     requestConcurrency: cfg.get('requestConcurrency', 8),

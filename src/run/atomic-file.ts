@@ -11,7 +11,12 @@ export async function writeFileAtomic(file: string, text: string): Promise<void>
   const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
   try {
     const h = await fs.open(tmp, 'wx');
-    try { await h.writeFile(text, 'utf8'); await h.sync(); } finally { await h.close(); }
+    try {
+      await h.writeFile(text, 'utf8');
+      await h.sync();
+    } finally {
+      await h.close();
+    }
     await fs.rename(tmp, file);
   } catch (e) {
     await fs.rm(tmp, { force: true });

@@ -4,17 +4,27 @@ import * as path from 'node:path';
 import { EngineEvent } from '../shared/events';
 import { readJsonl } from './jsonl';
 
-export function runsDir(folder: string): string { return path.join(folder, '.autodata', 'runs'); }
+export function runsDir(folder: string): string {
+  return path.join(folder, '.autodata', 'runs');
+}
 export function journalFile(folder: string, runId: string): string {
-  if (!/^[\w.-]+$/.test(runId)) { throw new Error(`not a run id: ${runId}`); }
+  if (!/^[\w.-]+$/.test(runId)) {
+    throw new Error(`not a run id: ${runId}`);
+  }
   return path.join(runsDir(folder), `${runId}.jsonl`);
 }
 
 /** Run ids in the workspace, most recent first (ids start with a timestamp). */
 export async function listRuns(folder: string): Promise<string[]> {
   try {
-    return (await fs.readdir(runsDir(folder))).filter((f) => f.endsWith('.jsonl')).map((f) => f.slice(0, -6)).sort().reverse();
-  } catch { return []; }
+    return (await fs.readdir(runsDir(folder)))
+      .filter((f) => f.endsWith('.jsonl'))
+      .map((f) => f.slice(0, -6))
+      .sort()
+      .reverse();
+  } catch {
+    return [];
+  }
 }
 
 /** The journal's events that pass the schema; lines that do not (a torn tail, a newer format) are counted, not fatal. */
@@ -24,7 +34,11 @@ export async function readJournal(file: string): Promise<{ events: EngineEvent[]
   let skipped = badLines.length;
   for (const v of values) {
     const e = EngineEvent.safeParse(v);
-    if (e.success) { events.push(e.data); } else { skipped++; }
+    if (e.success) {
+      events.push(e.data);
+    } else {
+      skipped++;
+    }
   }
   return { events, skipped };
 }

@@ -17,17 +17,24 @@ export async function resolveInside(root: string, relative: string): Promise<str
   while (probe.length >= rootReal.length) {
     try {
       const real = await fs.realpath(probe);
-      if (path.relative(rootReal, real).startsWith('..')) { throw new PathOutsideWorkspaceError(`"${relative}" leads outside the workspace folder through a link`); }
+      if (path.relative(rootReal, real).startsWith('..')) {
+        throw new PathOutsideWorkspaceError(`"${relative}" leads outside the workspace folder through a link`);
+      }
       break;
     } catch (e) {
-      if (e instanceof PathOutsideWorkspaceError) { throw e; }
+      if (e instanceof PathOutsideWorkspaceError) {
+        throw e;
+      }
       probe = path.dirname(probe);
     }
   }
   return target;
 }
 
-export interface Repair { tornBytes: number; savedTo?: string }
+export interface Repair {
+  tornBytes: number;
+  savedTo?: string;
+}
 
 /** A line another writer is still writing is never this old: each line is one write() call. */
 const TORN_AFTER_MS = 2000;
@@ -41,28 +48,46 @@ const TORN_AFTER_MS = 2000;
 export async function repairTail(file: string, tornAfterMs = TORN_AFTER_MS): Promise<Repair> {
   for (;;) {
     let handle: fs.FileHandle;
-    try { handle = await fs.open(file, 'r+'); } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') { return { tornBytes: 0 }; }
+    try {
+      handle = await fs.open(file, 'r+');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
+        return { tornBytes: 0 };
+      }
       throw e;
     }
     try {
       const { size, mtimeMs } = await handle.stat();
-      if (size === 0) { return { tornBytes: 0 }; }
+      if (size === 0) {
+        return { tornBytes: 0 };
+      }
       const len = Math.min(size, 4 * 1024 * 1024);
       const buf = Buffer.alloc(len);
       await handle.read(buf, 0, len, size - len);
-      if (buf[len - 1] === 0x0a) { return { tornBytes: 0 }; }
+      if (buf[len - 1] === 0x0a) {
+        return { tornBytes: 0 };
+      }
       const tail = buf.subarray(buf.lastIndexOf(0x0a) + 1);
       let whole = false;
-      try { JSON.parse(tail.toString('utf8')); whole = true; } catch { /* torn, or still being written */ }
+      try {
+        JSON.parse(tail.toString('utf8'));
+        whole = true;
+      } catch {
+        /* torn, or still being written */
+      }
       const age = Date.now() - mtimeMs;
       if (!whole && age < tornAfterMs) {
         // Possibly another writer mid-line: look again once the file has been quiet long enough.
         await new Promise((r) => setTimeout(r, tornAfterMs - age + 10));
         continue;
       }
-      if ((await handle.stat()).size !== size) { continue; }
-      if (whole) { await handle.write('\n', size); return { tornBytes: 0 }; }
+      if ((await handle.stat()).size !== size) {
+        continue;
+      }
+      if (whole) {
+        await handle.write('\n', size);
+        return { tornBytes: 0 };
+      }
       const savedTo = `${file}.torn`;
       await fs.appendFile(savedTo, Buffer.concat([tail, Buffer.from('\n')]));
       await handle.truncate(size - tail.length);
@@ -78,7 +103,10 @@ export class JsonlWriter {
   private ready: Promise<Repair> | undefined;
   private queue: Promise<unknown> = Promise.resolve();
 
-  constructor(readonly file: string, private readonly durable = true) {}
+  constructor(
+    readonly file: string,
+    private readonly durable = true,
+  ) {}
 
   /** Creates the folder and repairs a torn tail once, before the first append. */
   open(): Promise<Repair> {
@@ -96,8 +124,12 @@ export class JsonlWriter {
       const h = await fs.open(this.file, 'a');
       try {
         await h.write(line);
-        if (this.durable) { await h.datasync(); }
-      } finally { await h.close(); }
+        if (this.durable) {
+          await h.datasync();
+        }
+      } finally {
+        await h.close();
+      }
     });
     this.queue = next.catch(() => undefined);
     return next;
@@ -107,15 +139,25 @@ export class JsonlWriter {
 /** Reads a JSONL file: valid values, and the 1-based numbers of lines that are not JSON. */
 export async function readJsonl(file: string): Promise<{ values: unknown[]; badLines: number[] }> {
   let text: string;
-  try { text = await fs.readFile(file, 'utf8'); } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') { return { values: [], badLines: [] }; }
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
+      return { values: [], badLines: [] };
+    }
     throw e;
   }
   const values: unknown[] = [];
   const badLines: number[] = [];
   text.split('\n').forEach((line, i) => {
-    if (!line.trim()) { return; }
-    try { values.push(JSON.parse(line)); } catch { badLines.push(i + 1); }
+    if (!line.trim()) {
+      return;
+    }
+    try {
+      values.push(JSON.parse(line));
+    } catch {
+      badLines.push(i + 1);
+    }
   });
   return { values, badLines };
 }

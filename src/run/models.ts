@@ -16,15 +16,26 @@ export type KeyRing = ReadonlyMap<string, string | undefined>;
 export function buildModels(settings: RunSettings, keys: KeyRing, custom?: ModelFactory): Record<Role, ChatModel> {
   const limiters = new Map<string, Limiter>();
   const limiter = (origin: string) => {
-    if (!limiters.has(origin)) { limiters.set(origin, new Limiter(settings.requestConcurrency)); }
+    if (!limiters.has(origin)) {
+      limiters.set(origin, new Limiter(settings.requestConcurrency));
+    }
     return limiters.get(origin)!;
   };
   return byRole((role) => {
     const ep = settings.engine.roles[role];
     const origin = originOf(ep.baseURL);
-    return custom?.(role, ep) ?? new OpenAICompatibleModel(ep, {
-      apiKey: keys.get(origin) ?? '', maxRetries: settings.maxRetries, timeoutMs: settings.timeoutMs, idleTimeoutMs: settings.idleTimeoutMs,
-      limiter: limiter(origin), useN: settings.engine.useN, role, overrides: settings.endpoints,
-    });
+    return (
+      custom?.(role, ep) ??
+      new OpenAICompatibleModel(ep, {
+        apiKey: keys.get(origin) ?? '',
+        maxRetries: settings.maxRetries,
+        timeoutMs: settings.timeoutMs,
+        idleTimeoutMs: settings.idleTimeoutMs,
+        limiter: limiter(origin),
+        useN: settings.engine.useN,
+        role,
+        overrides: settings.endpoints,
+      })
+    );
   });
 }

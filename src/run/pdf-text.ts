@@ -51,15 +51,35 @@ const fs = require('node:fs');
 export function pdfText(file: string, timeoutMs = 120_000): Promise<{ text: string; pages: number }> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(EXTRACT, { eval: true, workerData: { file, url: pdfjsUrl() } });
-    const timer = setTimeout(() => { void worker.terminate(); reject(new PdfError(`Reading the PDF took longer than ${timeoutMs / 1000} s.`)); }, timeoutMs);
-    const done = () => { clearTimeout(timer); void worker.terminate(); };
+    const timer = setTimeout(() => {
+      void worker.terminate();
+      reject(new PdfError(`Reading the PDF took longer than ${timeoutMs / 1000} s.`));
+    }, timeoutMs);
+    const done = () => {
+      clearTimeout(timer);
+      void worker.terminate();
+    };
     worker.once('message', (m: { text?: string; pages?: number; error?: string }) => {
       done();
-      if (m.error !== undefined) { reject(new PdfError(m.error.startsWith('Cannot read') ? m.error : `Cannot read this PDF: ${m.error}`)); return; }
-      if (!m.text?.trim()) { reject(new PdfError('This PDF has no text layer (it may be scanned images); run OCR on it first.')); return; }
+      if (m.error !== undefined) {
+        reject(new PdfError(m.error.startsWith('Cannot read') ? m.error : `Cannot read this PDF: ${m.error}`));
+        return;
+      }
+      if (!m.text?.trim()) {
+        reject(new PdfError('This PDF has no text layer (it may be scanned images); run OCR on it first.'));
+        return;
+      }
       resolve({ text: `${m.text}\n`, pages: m.pages ?? 0 });
     });
-    worker.once('error', (e) => { done(); reject(new PdfError(`Cannot read this PDF: ${e.message}`)); });
-    worker.once('exit', (code) => { if (code !== 0) { done(); reject(new PdfError(`Cannot read this PDF (the reader exited with ${code}).`)); } });
+    worker.once('error', (e) => {
+      done();
+      reject(new PdfError(`Cannot read this PDF: ${e.message}`));
+    });
+    worker.once('exit', (code) => {
+      if (code !== 0) {
+        done();
+        reject(new PdfError(`Cannot read this PDF (the reader exited with ${code}).`));
+      }
+    });
   });
 }

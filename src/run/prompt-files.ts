@@ -5,7 +5,9 @@ import { DEFAULT_PROMPTS, TEMPLATE_ROLES, templateProblems, type PromptSet, type
 
 export class PromptFileError extends Error {}
 
-export function promptsDir(folder: string): string { return path.join(folder, '.autodata', 'prompts'); }
+export function promptsDir(folder: string): string {
+  return path.join(folder, '.autodata', 'prompts');
+}
 
 export async function loadPrompts(folder: string): Promise<{ prompts: PromptSet; overridden: TemplateRole[] }> {
   const prompts: PromptSet = { ...DEFAULT_PROMPTS };
@@ -13,12 +15,18 @@ export async function loadPrompts(folder: string): Promise<{ prompts: PromptSet;
   for (const role of TEMPLATE_ROLES) {
     const file = path.join(promptsDir(folder), `${role}.md`);
     let text: string;
-    try { text = await fs.readFile(file, 'utf8'); } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') { continue; }
+    try {
+      text = await fs.readFile(file, 'utf8');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
+        continue;
+      }
       throw new PromptFileError(`Cannot read ${file}: ${(e as Error).message}`);
     }
     const problems = templateProblems(role, text);
-    if (problems.length) { throw new PromptFileError(`${path.relative(folder, file)}: ${problems.join('; ')}.`); }
+    if (problems.length) {
+      throw new PromptFileError(`${path.relative(folder, file)}: ${problems.join('; ')}.`);
+    }
     prompts[role] = text;
     overridden.push(role);
   }

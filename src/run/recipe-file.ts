@@ -4,13 +4,19 @@ import * as path from 'node:path';
 
 const HEADER = /^<!--\s*autodata recipe v(\d+)[^>]*-->\s*\n?/;
 
-export function recipeFile(folder: string): string { return path.join(folder, '.autodata', 'recipe.md'); }
+export function recipeFile(folder: string): string {
+  return path.join(folder, '.autodata', 'recipe.md');
+}
 
 /** The current recipe and its version (0 when there is none, or a person wrote it without the header). */
 export async function readRecipe(folder: string): Promise<{ text: string; version: number }> {
   let raw: string;
-  try { raw = await fs.readFile(recipeFile(folder), 'utf8'); } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') { return { text: '', version: 0 }; }
+  try {
+    raw = await fs.readFile(recipeFile(folder), 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
+      return { text: '', version: 0 };
+    }
     throw e;
   }
   const m = HEADER.exec(raw);

@@ -16,14 +16,21 @@ export class RunRecorder {
   failure: string | undefined;
   private writes: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly workspace: string, runId: string, private readonly dataset: Dataset, private readonly onFailure: (message: string, file: string) => void) {
+  constructor(
+    private readonly workspace: string,
+    runId: string,
+    private readonly dataset: Dataset,
+    private readonly onFailure: (message: string, file: string) => void,
+  ) {
     this.journal = new JsonlWriter(journalFile(workspace, runId), false);
   }
 
   record(e: EngineEvent): void {
     this.queue(async () => {
       await this.attempt(this.journal.file, () => this.journal.append(e));
-      if (e.type === 'item_accepted') { await this.writeItemNow(e.record); }
+      if (e.type === 'item_accepted') {
+        await this.writeItemNow(e.record);
+      }
       if (e.type === 'recipe_updated') {
         await this.attempt(recipeFile(this.workspace), () => writeRecipe(this.workspace, e.version, e.recipe, `run ${e.runId} · ${e.changes}`));
       }
@@ -31,13 +38,21 @@ export class RunRecorder {
   }
 
   /** An item accepted earlier (by a run that was interrupted before writing it): written now, in order with the events. */
-  writeItem(r: DatasetRecord): Promise<void> { return this.queue(() => this.writeItemNow(r)); }
+  writeItem(r: DatasetRecord): Promise<void> {
+    return this.queue(() => this.writeItemNow(r));
+  }
 
   /** Resolves once everything recorded so far is written (or has failed). */
-  flush(): Promise<void> { return this.writes.then(() => undefined); }
+  flush(): Promise<void> {
+    return this.writes.then(() => undefined);
+  }
 
   private async writeItemNow(r: DatasetRecord): Promise<void> {
-    await this.attempt(this.dataset.file, async () => { if (await this.dataset.append(r)) { this.written++; } });
+    await this.attempt(this.dataset.file, async () => {
+      if (await this.dataset.append(r)) {
+        this.written++;
+      }
+    });
   }
 
   private queue(job: () => Promise<void>): Promise<void> {
@@ -47,7 +62,9 @@ export class RunRecorder {
   }
 
   private async attempt(file: string, write: () => Promise<unknown>): Promise<void> {
-    try { await write(); } catch (err) {
+    try {
+      await write();
+    } catch (err) {
       if (!this.failure) {
         this.failure = `could not write ${file}: ${(err as Error).message}`;
         this.onFailure(this.failure, file);

@@ -33,15 +33,33 @@ export async function findResumable(root: string, ids?: readonly string[]): Prom
   const out: Resumable[] = [];
   for (const runId of explicit ? ids : await listRuns(root)) {
     let file: string;
-    try { file = journalFile(root, runId); } catch { throw new ResumeError(`"${runId}" is not a run id`); }
+    try {
+      file = journalFile(root, runId);
+    } catch {
+      throw new ResumeError(`"${runId}" is not a run id`);
+    }
     const { events } = await readJournal(file);
-    if (events.length === 0 && explicit) { throw new ResumeError(`no journal for run ${runId} in ${path.dirname(file)}`); }
+    if (events.length === 0 && explicit) {
+      throw new ResumeError(`no journal for run ${runId} in ${path.dirname(file)}`);
+    }
     let point: ResumePoint;
-    try { point = resumePoint(events); } catch (e) {
-      if (e instanceof NotResumableError) { if (explicit) { throw new ResumeError(`run ${runId} cannot be resumed: ${e.message}`); } continue; }
+    try {
+      point = resumePoint(events);
+    } catch (e) {
+      if (e instanceof NotResumableError) {
+        if (explicit) {
+          throw new ResumeError(`run ${runId} cannot be resumed: ${e.message}`);
+        }
+        continue;
+      }
       throw e;
     }
-    if (point.finished) { if (explicit) { throw new ResumeError(`run ${runId} has nothing left to do`); } continue; }
+    if (point.finished) {
+      if (explicit) {
+        throw new ResumeError(`run ${runId} has nothing left to do`);
+      }
+      continue;
+    }
     const started = events.find((e): e is EventOf<'run_started'> => e.type === 'run_started')!;
     out.push({ runId, point, events, started });
   }
@@ -60,11 +78,21 @@ export function pinnedSettings(current: RunSettings, started: EventOf<'run_start
 /** The run's own prompts when its journal holds them; otherwise today's, with a note when they differ from the run's. */
 export function pinnedPrompts(current: PromptSet, started: EventOf<'run_started'>): { prompts: PromptSet; note?: string } {
   if (started.prompts) {
-    const prompts = { ...DEFAULT_PROMPTS, ...Object.fromEntries(TEMPLATE_ROLES.filter((r) => started.prompts![r]).map((r) => [r, started.prompts![r]])) } as PromptSet;
-    if (promptVersion(prompts) === started.promptVersion) { return { prompts }; }
+    const prompts = {
+      ...DEFAULT_PROMPTS,
+      ...Object.fromEntries(TEMPLATE_ROLES.filter((r) => started.prompts![r]).map((r) => [r, started.prompts![r]])),
+    } as PromptSet;
+    if (promptVersion(prompts) === started.promptVersion) {
+      return { prompts };
+    }
   }
-  if (promptVersion(current) === started.promptVersion) { return { prompts: current }; }
-  return { prompts: current, note: `the prompt templates changed since run ${started.runId} started (${started.promptVersion} → ${promptVersion(current)}); its remaining attempts use today's` };
+  if (promptVersion(current) === started.promptVersion) {
+    return { prompts: current };
+  }
+  return {
+    prompts: current,
+    note: `the prompt templates changed since run ${started.runId} started (${started.promptVersion} → ${promptVersion(current)}); its remaining attempts use today's`,
+  };
 }
 
 /** Reads a document the way a resume needs it: as recorded (relative to the workspace), unchanged since the run. */
@@ -72,8 +100,15 @@ export async function readRunDocument(root: string, r: Resumable, read: (file: s
   const docPath = r.started.document.path;
   const file = path.resolve(root, docPath);
   let text: string;
-  try { await fs.access(file); text = await read(file); } catch { throw new ResumeError(`${docPath} is gone: run ${r.runId} cannot go on without its document`); }
-  if (sha256(text) !== r.point.documentSha256) { throw new ResumeError(`${docPath} changed since run ${r.runId}: its ranges would no longer match. Start a new run instead.`); }
+  try {
+    await fs.access(file);
+    text = await read(file);
+  } catch {
+    throw new ResumeError(`${docPath} is gone: run ${r.runId} cannot go on without its document`);
+  }
+  if (sha256(text) !== r.point.documentSha256) {
+    throw new ResumeError(`${docPath} changed since run ${r.runId}: its ranges would no longer match. Start a new run instead.`);
+  }
   return text;
 }
 
@@ -83,7 +118,15 @@ export async function resumeSpec(ws: WorkspaceFiles, r: Resumable, current: RunS
   const { prompts, note } = pinnedPrompts(ws.prompts, r.started);
   const targets: Target[] = r.point.targets.map((t) => ({ ...t, text: text.slice(t.range.start, t.range.end) }));
   return {
-    runId: r.runId, document: { path: r.started.document.path, text }, targets, settings, prompts, goal: r.started.goal, resume: r.point,
-    recipe: r.point.recipe ?? await readRecipe(ws.root), mode: r.started.mode === 'step' ? 'step' : 'run', notes: note ? [note] : [],
+    runId: r.runId,
+    document: { path: r.started.document.path, text },
+    targets,
+    settings,
+    prompts,
+    goal: r.started.goal,
+    resume: r.point,
+    recipe: r.point.recipe ?? (await readRecipe(ws.root)),
+    mode: r.started.mode === 'step' ? 'step' : 'run',
+    notes: note ? [note] : [],
   };
 }

@@ -7,13 +7,23 @@ import type { JsonlWriter } from './jsonl';
 type Decision = EventOf<'review_decision'>;
 
 export class Review {
-  constructor(private readonly runId: string, private readonly journal: JsonlWriter, private readonly dataset: Dataset) {}
+  constructor(
+    private readonly runId: string,
+    private readonly journal: JsonlWriter,
+    private readonly dataset: Dataset,
+  ) {}
 
   /** Appends the item with `decision.by = "human"`, then journals the decision. */
   async approve(targetId: string, record: DatasetRecord, edit?: ChallengeEdit, now = new Date()): Promise<Decision> {
     const approved: DatasetRecord = {
       ...record,
-      ...(edit ? { question: edit.question, referenceAnswer: edit.referenceAnswer, rubric: edit.rubric.map((r) => ({ criterion: r.criterion, weight: r.weight, negative: r.negative })) } : {}),
+      ...(edit
+        ? {
+            question: edit.question,
+            referenceAnswer: edit.referenceAnswer,
+            rubric: edit.rubric.map((r) => ({ criterion: r.criterion, weight: r.weight, negative: r.negative })),
+          }
+        : {}),
       decision: { by: 'human', borderline: true, ...(edit ? { note: 'edited before approval' } : {}) },
     };
     const event = this.decision(targetId, record.id, 'approved', now, { record: approved });
@@ -42,9 +52,15 @@ export function pendingReview(events: readonly EngineEvent[]): Map<string, { tar
   const targets = new Map<string, string>();
   const pending = new Map<string, { targetId: string; record: DatasetRecord }>();
   for (const e of events) {
-    if (e.type === 'attempt_started') { targets.set(e.attemptId, e.targetId); }
-    if (e.type === 'review_needed') { pending.set(e.attemptId, { targetId: targets.get(e.attemptId) ?? '', record: e.record }); }
-    if (e.type === 'review_decision') { pending.delete(e.attemptId); }
+    if (e.type === 'attempt_started') {
+      targets.set(e.attemptId, e.targetId);
+    }
+    if (e.type === 'review_needed') {
+      pending.set(e.attemptId, { targetId: targets.get(e.attemptId) ?? '', record: e.record });
+    }
+    if (e.type === 'review_decision') {
+      pending.delete(e.attemptId);
+    }
   }
   return pending;
 }

@@ -6,10 +6,19 @@ import * as path from 'node:path';
 
 export class RunLockedError extends Error {}
 
-interface Holder { pid: number; host: string; since: string }
+interface Holder {
+  pid: number;
+  host: string;
+  since: string;
+}
 
 function alive(pid: number): boolean {
-  try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 export class RunLock {
@@ -27,10 +36,16 @@ export class RunLock {
         this.held = true;
         return;
       } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') { throw e; }
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') {
+          throw e;
+        }
       }
       let holder: Holder | undefined;
-      try { holder = JSON.parse(await fs.readFile(this.file, 'utf8')) as Holder; } catch { holder = undefined; }
+      try {
+        holder = JSON.parse(await fs.readFile(this.file, 'utf8')) as Holder;
+      } catch {
+        holder = undefined;
+      }
       // Only a holder on this machine can be checked; one whose process is gone left the lock behind in a crash.
       if (holder && (holder.host !== me.host || alive(holder.pid))) {
         throw new RunLockedError(`This run is in progress elsewhere (process ${holder.pid} on ${holder.host}, since ${holder.since}).`);
@@ -41,7 +56,9 @@ export class RunLock {
   }
 
   async release(): Promise<void> {
-    if (!this.held) { return; }
+    if (!this.held) {
+      return;
+    }
     this.held = false;
     await fs.rm(this.file, { force: true });
   }

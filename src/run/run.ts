@@ -67,7 +67,11 @@ export class Run implements RunHandle {
   readonly review: Review;
   private started = false;
 
-  constructor(private readonly ws: WorkspaceFiles, private readonly spec: RunSpec, observer: RunObserver = {}) {
+  constructor(
+    private readonly ws: WorkspaceFiles,
+    private readonly spec: RunSpec,
+    observer: RunObserver = {},
+  ) {
     this.recorder = new RunRecorder(ws.root, spec.runId, ws.dataset, (message, file) => {
       // A write that failed stops the run at once: no further model calls whose results could not be kept.
       this.orchestrator.stop();
@@ -76,41 +80,74 @@ export class Run implements RunHandle {
     this.review = new Review(spec.runId, this.recorder.journal, ws.dataset);
     const { settings } = spec;
     this.orchestrator = new Orchestrator({
-      runId: spec.runId, document: spec.document, targets: spec.targets, config: settings.engine, models: spec.models, mode: spec.mode,
-      goal: spec.goal, resume: spec.resume, prompts: spec.prompts, recipe: spec.recipe.text, recipeVersion: spec.recipe.version,
+      runId: spec.runId,
+      document: spec.document,
+      targets: spec.targets,
+      config: settings.engine,
+      models: spec.models,
+      mode: spec.mode,
+      goal: spec.goal,
+      resume: spec.resume,
+      prompts: spec.prompts,
+      recipe: spec.recipe.text,
+      recipeVersion: spec.recipe.version,
       knownQuestions: ws.dataset.questions(),
-      emit: (e) => { this.recorder.record(e); observer.event?.(e); },
+      emit: (e) => {
+        this.recorder.record(e);
+        observer.event?.(e);
+      },
       onDelta: settings.streamAnswers && observer.delta ? (d) => observer.delta!(d) : undefined,
     });
   }
 
-  get runId(): string { return this.spec.runId; }
-  get journalFile(): string { return this.recorder.journal.file; }
-  get datasetFile(): string { return this.ws.dataset.file; }
+  get runId(): string {
+    return this.spec.runId;
+  }
+  get journalFile(): string {
+    return this.recorder.journal.file;
+  }
+  get datasetFile(): string {
+    return this.ws.dataset.file;
+  }
   /** The dataset this run writes (one instance per file, so its exactly-once check sees every write). */
-  get dataset(): Dataset { return this.ws.dataset; }
+  get dataset(): Dataset {
+    return this.ws.dataset;
+  }
 
   /**
    * Takes the run's lock, writes the items a resumed run accepted but had not yet written, runs the engine, and
    * waits for every write. Throws RunLockedError (nothing written) when another process holds the run.
    */
   async start(): Promise<RunResult> {
-    if (this.started) { throw new Error(`run ${this.runId} was already started`); }
+    if (this.started) {
+      throw new Error(`run ${this.runId} was already started`);
+    }
     this.started = true;
     const lock = new RunLock(journalFile(this.ws.root, this.runId).replace(/\.jsonl$/, '.lock'));
     await lock.acquire();
     let summary: RunSummary;
     try {
       // Under the lock: a second resume of this run cannot write these items a second time.
-      for (const r of this.spec.resume?.accepted ?? []) { await this.recorder.writeItem(r); }
+      for (const r of this.spec.resume?.accepted ?? []) {
+        await this.recorder.writeItem(r);
+      }
       summary = this.recorder.failure ? this.stoppedByWrite() : await this.orchestrator.start();
     } finally {
       await this.recorder.flush();
       await lock.release();
     }
     const failure = this.recorder.failure;
-    if (failure && summary.outcome === 'stopped') { summary = { ...summary, outcome: 'error', message: failure }; }
-    return { ...summary, runId: this.runId, datasetFile: this.datasetFile, journalFile: this.journalFile, written: this.recorder.written, writeFailure: failure };
+    if (failure && summary.outcome === 'stopped') {
+      summary = { ...summary, outcome: 'error', message: failure };
+    }
+    return {
+      ...summary,
+      runId: this.runId,
+      datasetFile: this.datasetFile,
+      journalFile: this.journalFile,
+      written: this.recorder.written,
+      writeFailure: failure,
+    };
   }
 
   private stoppedByWrite(): RunSummary {
@@ -119,11 +156,29 @@ export class Run implements RunHandle {
 
   control(action: ControlAction): void {
     const o = this.orchestrator;
-    if (action === 'run') { o.run(); } else if (action === 'step') { o.step(); } else if (action === 'pause') { o.pause(); } else if (action === 'resume') { o.resume(); } else { o.stop(); }
+    if (action === 'run') {
+      o.run();
+    } else if (action === 'step') {
+      o.step();
+    } else if (action === 'pause') {
+      o.pause();
+    } else if (action === 'resume') {
+      o.resume();
+    } else {
+      o.stop();
+    }
   }
 
-  stop(): void { this.orchestrator.stop(); }
-  editChallenge(attemptId: string, challenge: Challenge): boolean { return this.orchestrator.editChallenge(attemptId, challenge); }
-  addNote(text: string, targetId?: string): void { this.orchestrator.addNote(text, targetId); }
-  requeue(targetId: string, reason: string): boolean { return this.orchestrator.requeue(targetId, reason); }
+  stop(): void {
+    this.orchestrator.stop();
+  }
+  editChallenge(attemptId: string, challenge: Challenge): boolean {
+    return this.orchestrator.editChallenge(attemptId, challenge);
+  }
+  addNote(text: string, targetId?: string): void {
+    this.orchestrator.addNote(text, targetId);
+  }
+  requeue(targetId: string, reason: string): boolean {
+    return this.orchestrator.requeue(targetId, reason);
+  }
 }

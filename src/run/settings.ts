@@ -24,5 +24,13 @@ export interface RunSettings {
 }
 
 export const RUN_DEFAULTS = {
-  requestConcurrency: 8, maxRetries: 4, timeoutMs: 180_000, idleTimeoutMs: 120_000, endpoints: {}, itemsPerRun: 0, sectionMaxChars: 12_000, datasetPath: '.autodata/dataset.jsonl', streamAnswers: true,
+  requestConcurrency: 8,
+  maxRetries: 4,
+  timeoutMs: 180_000,
+  idleTimeoutMs: 120_000,
+  endpoints: {},
+  itemsPerRun: 0,
+  sectionMaxChars: 12_000,
+  datasetPath: '.autodata/dataset.jsonl',
+  streamAnswers: true,
 } as const satisfies Omit<RunSettings, 'engine'>;

@@ -22,7 +22,11 @@ export const isPdf = (file: string): boolean => /\.pdf$/i.test(file);
  */
 export async function extractPdf(workspace: string, file: string): Promise<{ file: string; text: string; pages: number }> {
   let extracted: { text: string; pages: number };
-  try { extracted = await pdfText(file); } catch (e) { throw new SourceError(`${path.basename(file)}: ${(e as Error).message}`); }
+  try {
+    extracted = await pdfText(file);
+  } catch (e) {
+    throw new SourceError(`${path.basename(file)}: ${(e as Error).message}`);
+  }
   const name = documentPath(workspace, file).replace(/[\\/:]/g, '__');
   const out = await resolveInside(workspace, `.autodata/sources/${name}.txt`);
   await fs.mkdir(path.dirname(out), { recursive: true });
@@ -33,11 +37,15 @@ export async function extractPdf(workspace: string, file: string): Promise<{ fil
 /** A source file's text; refuses folders, missing files and binary files with a message a person can act on. */
 export async function readText(file: string): Promise<string> {
   let text: string;
-  try { text = await fs.readFile(file, 'utf8'); } catch (e) {
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw new SourceError(`cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : (e as Error).message}`);
   }
-  if (text.includes('\u0000')) { throw new SourceError(`${file} looks like a binary file: give Markdown, text, LaTeX or PDF files`); }
+  if (text.includes('\u0000')) {
+    throw new SourceError(`${file} looks like a binary file: give Markdown, text, LaTeX or PDF files`);
+  }
   return text;
 }
 

@@ -22,7 +22,9 @@ export interface WorkspaceFiles {
 
 export async function openWorkspace(root: string, datasetPath: string, existing?: Dataset): Promise<WorkspaceFiles> {
   const stat = await fs.stat(root).catch(() => undefined);
-  if (!stat?.isDirectory()) { throw new WorkspaceError(`the workspace ${root} is not a folder`); }
+  if (!stat?.isDirectory()) {
+    throw new WorkspaceError(`the workspace ${root} is not a folder`);
+  }
   const file = await resolveInside(root, datasetPath);
   // One Dataset per file and process, so its exactly-once check sees every write (a live run's, the panel's).
   const dataset = existing?.file === file ? existing : new Dataset(file);

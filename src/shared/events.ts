@@ -11,35 +11,89 @@ export const Phase = z.enum(['challenge', 'quality', 'solve_weak', 'solve_strong
 export type Phase = z.infer<typeof Phase>;
 
 export const EngineEvent = z.discriminatedUnion('type', [
-  z.object({ ...Base, type: z.literal('run_started'), document: z.object({ path: z.string(), sha256: z.string(), length: z.number() }),
-    targets: z.array(TargetSummary), models: ModelNames, promptVersion: z.string(), mode: z.enum(['run', 'step']), goal: z.number().optional(),
-    policy: PolicyThresholds, solveOrder: z.enum(['cost', 'latency']),
+  z.object({
+    ...Base,
+    type: z.literal('run_started'),
+    document: z.object({ path: z.string(), sha256: z.string(), length: z.number() }),
+    targets: z.array(TargetSummary),
+    models: ModelNames,
+    promptVersion: z.string(),
+    mode: z.enum(['run', 'step']),
+    goal: z.number().optional(),
+    policy: PolicyThresholds,
+    solveOrder: z.enum(['cost', 'latency']),
     /** Rollouts per solver and the prompt templates the run started with: a resumed run keeps them (absent in older journals). */
-    rollouts: z.object({ weak: z.number().int(), strong: z.number().int() }).optional(), prompts: z.record(z.string(), z.string()).optional() }),
+    rollouts: z.object({ weak: z.number().int(), strong: z.number().int() }).optional(),
+    prompts: z.record(z.string(), z.string()).optional(),
+  }),
   z.object({ ...Base, type: z.literal('run_resumed'), targets: z.array(z.string()), reused: z.array(z.string()) }),
   z.object({ ...Base, type: z.literal('target_started'), targetId: z.string() }),
   z.object({ ...Base, type: z.literal('attempt_started'), targetId: z.string(), attemptId: z.string(), iteration: z.number().int() }),
   z.object({ ...Base, type: z.literal('waiting'), attemptId: z.string().optional(), next: Phase }),
-  z.object({ ...Base, type: z.literal('challenge'), attemptId: z.string(), challenge: Challenge, quoteRange: SourceRange.optional(), edited: z.boolean().optional() }),
+  z.object({
+    ...Base,
+    type: z.literal('challenge'),
+    attemptId: z.string(),
+    challenge: Challenge,
+    quoteRange: SourceRange.optional(),
+    edited: z.boolean().optional(),
+  }),
   z.object({ ...Base, type: z.literal('quality'), attemptId: z.string(), report: QualityReport }),
   z.object({ ...Base, type: z.literal('rollouts'), attemptId: z.string(), solver: z.enum(['weak', 'strong']), rollouts: z.array(Rollout) }),
-  z.object({ ...Base, type: z.literal('grades'), attemptId: z.string(), solver: z.enum(['weak', 'strong']), rollouts: z.array(Rollout), mean: z.number().nullable() }),
-  z.object({ ...Base, type: z.literal('verdict'), attemptId: z.string(), targetId: z.string(), verdict: Verdict, strongSkipped: z.boolean(),
-    usage: z.record(z.string(), UsageTotals), attemptUsage: UsageTotals.optional() }),
+  z.object({
+    ...Base,
+    type: z.literal('grades'),
+    attemptId: z.string(),
+    solver: z.enum(['weak', 'strong']),
+    rollouts: z.array(Rollout),
+    mean: z.number().nullable(),
+  }),
+  z.object({
+    ...Base,
+    type: z.literal('verdict'),
+    attemptId: z.string(),
+    targetId: z.string(),
+    verdict: Verdict,
+    strongSkipped: z.boolean(),
+    usage: z.record(z.string(), UsageTotals),
+    attemptUsage: UsageTotals.optional(),
+  }),
   z.object({ ...Base, type: z.literal('feedback'), attemptId: z.string(), targetId: z.string(), text: z.string() }),
   z.object({ ...Base, type: z.literal('item_accepted'), attemptId: z.string(), record: DatasetRecord }),
   z.object({ ...Base, type: z.literal('review_needed'), attemptId: z.string(), record: DatasetRecord }),
   /** A person's decision on a borderline item (written by the host, folded like any other event). */
-  z.object({ ...Base, type: z.literal('review_decision'), attemptId: z.string(), targetId: z.string(), decision: z.enum(['approved', 'rejected']),
-    reason: z.string().optional(), record: DatasetRecord.optional() }),
-  z.object({ ...Base, type: z.literal('target_finished'), targetId: z.string(), outcome: z.enum(['accepted', 'review', 'exhausted', 'stopped', 'error']), iterations: z.number().int() }),
+  z.object({
+    ...Base,
+    type: z.literal('review_decision'),
+    attemptId: z.string(),
+    targetId: z.string(),
+    decision: z.enum(['approved', 'rejected']),
+    reason: z.string().optional(),
+    record: DatasetRecord.optional(),
+  }),
+  z.object({
+    ...Base,
+    type: z.literal('target_finished'),
+    targetId: z.string(),
+    outcome: z.enum(['accepted', 'review', 'exhausted', 'stopped', 'error']),
+    iterations: z.number().int(),
+  }),
   z.object({ ...Base, type: z.literal('usage'), role: Role, totals: UsageTotals, cost: z.number().optional() }),
   z.object({ ...Base, type: z.literal('state'), state: z.enum(['running', 'paused', 'stepping']) }),
   z.object({ ...Base, type: z.literal('recipe_updated'), version: z.number().int(), recipe: z.string(), changes: z.string(), attempts: z.number().int() }),
   z.object({ ...Base, type: z.literal('note'), text: z.string(), targetId: z.string().optional() }),
   z.object({ ...Base, type: z.literal('error'), message: z.string(), attemptId: z.string().optional() }),
-  z.object({ ...Base, type: z.literal('run_finished'), outcome: z.enum(['completed', 'stopped', 'error']), accepted: z.number().int(),
-    review: z.number().int(), attempts: z.number().int(), usage: z.record(z.string(), UsageTotals), cost: z.number().optional(), message: z.string().optional() }),
+  z.object({
+    ...Base,
+    type: z.literal('run_finished'),
+    outcome: z.enum(['completed', 'stopped', 'error']),
+    accepted: z.number().int(),
+    review: z.number().int(),
+    attempts: z.number().int(),
+    usage: z.record(z.string(), UsageTotals),
+    cost: z.number().optional(),
+    message: z.string().optional(),
+  }),
 ]);
 export type EngineEvent = z.infer<typeof EngineEvent>;
 export type EventOf<T extends EngineEvent['type']> = Extract<EngineEvent, { type: T }>;
@@ -47,4 +101,10 @@ export type EventOf<T extends EngineEvent['type']> = Extract<EngineEvent, { type
 export type EventBody = EngineEvent extends infer E ? (E extends EngineEvent ? Omit<E, 'runId' | 'seq' | 'at'> : never) : never;
 
 /** Live text as it streams in: shown, never journaled. */
-export interface DeltaEvent { type: 'delta'; attemptId: string; solver: 'weak' | 'strong'; index: number; text: string }
+export interface DeltaEvent {
+  type: 'delta';
+  attemptId: string;
+  solver: 'weak' | 'strong';
+  index: number;
+  text: string;
+}

@@ -70,7 +70,11 @@ export const Challenge = z.strictObject({
 export type Challenge = z.infer<typeof Challenge>;
 
 /** A person's edit of a challenge before approving its item. */
-export const ChallengeEdit = z.object({ question: z.string().min(1).max(20_000), referenceAnswer: z.string().max(50_000), rubric: z.array(RubricItem).min(1).max(40) });
+export const ChallengeEdit = z.object({
+  question: z.string().min(1).max(20_000),
+  referenceAnswer: z.string().max(50_000),
+  rubric: z.array(RubricItem).min(1).max(40),
+});
 export type ChallengeEdit = z.infer<typeof ChallengeEdit>;
 
 /** One check of the verification, with its reason before its verdict. */
@@ -106,10 +110,14 @@ export const CriterionMark = z.strictObject({
 export type CriterionMark = z.infer<typeof CriterionMark>;
 
 export const JudgeReport = z.strictObject({
-  grades: z.array(z.strictObject({
-    answer: z.string().min(1).describe('The label of the graded answer, e.g. "A"'),
-    marks: z.array(CriterionMark),
-  })).min(1),
+  grades: z
+    .array(
+      z.strictObject({
+        answer: z.string().min(1).describe('The label of the graded answer, e.g. "A"'),
+        marks: z.array(CriterionMark),
+      }),
+    )
+    .min(1),
 });
 export type JudgeReport = z.infer<typeof JudgeReport>;
 
@@ -119,8 +127,11 @@ export const LoopVerdict = z.strictObject({
   gap_interpretation: z.string().min(1).describe('What separates the strong rollouts from the weak ones, and whether that gap reflects legal skill'),
   case_recap: z.boolean().describe('true when the question only asks to restate the facts or holding of a case'),
   grpo_suitability: z.enum(['high', 'medium', 'low']).describe('How much a small model can learn from this item by GRPO: varied weak scores, a real gap'),
-  problem: z.enum(['none', 'too_easy', 'too_hard', 'no_separation', 'case_recap', 'flawed'])
-    .describe('The main problem when the item should be improved: the weak model already succeeds, the strong one fails too, the two are not separated, a case recap, or a flawed question'),
+  problem: z
+    .enum(['none', 'too_easy', 'too_hard', 'no_separation', 'case_recap', 'flawed'])
+    .describe(
+      'The main problem when the item should be improved: the weak model already succeeds, the strong one fails too, the two are not separated, a case recap, or a flawed question',
+    ),
   decision: z.enum(['accept', 'improve']),
   advice: z.string().describe('For improve: what the next question should do differently'),
 });
@@ -186,7 +197,8 @@ export const ModelNames = z.object(byRole(() => z.string()));
 export type ModelNames = z.infer<typeof ModelNames>;
 
 export const SolverScores = z.object({
-  mean: z.number(), rollouts: z.array(z.number()),
+  mean: z.number(),
+  rollouts: z.array(z.number()),
   /** Seeds of the scored rollouts, in the same order, when seeds were sent. */
   seeds: z.array(z.number().int()).optional(),
 });

@@ -25,13 +25,27 @@ export type PolicyThresholds = z.infer<typeof PolicyThresholds>;
 export const POLICY_PRESETS = {
   /** The rule as run, from the prompt in the paper's appendix (the default). */
   paperAppendix: {
-    weakMeanMax: 0.65, weakMeanStrict: false, weakBestMax: 0.75, weakNoZero: true,
-    strongMeanMin: 0.6, strongMeanMax: 0.95, strongNoZero: true, minGap: 0.2, borderlineMargin: 0.05,
+    weakMeanMax: 0.65,
+    weakMeanStrict: false,
+    weakBestMax: 0.75,
+    weakNoZero: true,
+    strongMeanMin: 0.6,
+    strongMeanMax: 0.95,
+    strongNoZero: true,
+    minGap: 0.2,
+    borderlineMargin: 0.05,
   },
   /** The rule stated in the paper's main text. */
   paperMainText: {
-    weakMeanMax: 0.5, weakMeanStrict: true, weakBestMax: 1, weakNoZero: false,
-    strongMeanMin: 0.65, strongMeanMax: 1, strongNoZero: false, minGap: 0.2, borderlineMargin: 0.05,
+    weakMeanMax: 0.5,
+    weakMeanStrict: true,
+    weakBestMax: 1,
+    weakNoZero: false,
+    strongMeanMin: 0.65,
+    strongMeanMax: 1,
+    strongNoZero: false,
+    minGap: 0.2,
+    borderlineMargin: 0.05,
   },
 } satisfies Record<string, PolicyThresholds>;
 export type PolicyPreset = keyof typeof POLICY_PRESETS;

@@ -13,25 +13,48 @@ const RESULTS = path.join(__dirname, 'results', 'panel-render.json');
 
 /** In the page: posts messages, then resolves with the time until `done()` holds, watched after every DOM change. */
 function timeUntil(page, messages, doneSource) {
-  return page.evaluate(({ messages, doneSource }) => new Promise((resolve) => {
-    // eslint-disable-next-line no-eval -- the harness page itself allows no eval; this runs through CDP, outside the CSP.
-    const done = (0, eval)(doneSource);
-    const t0 = performance.now();
-    let first = 0;
-    const cards = document.getElementsByClassName('card');
-    const check = () => {
-      const now = performance.now();
-      if (!first && cards.length > 0) { first = now - t0; }
-      if (done(cards)) { obs.disconnect(); resolve({ ms: now - t0, first, delivered: window.__lastArrival - t0 }); }
-    };
-    const obs = new MutationObserver(check);
-    obs.observe(document.getElementById('app'), { childList: true, subtree: true, attributes: true, attributeFilter: ['data-status'] });
-    for (const m of messages) { window.__send(m); }
-  }), { messages, doneSource });
+  return page.evaluate(
+    ({ messages, doneSource }) =>
+      new Promise((resolve) => {
+        // eslint-disable-next-line no-eval -- the harness page itself allows no eval; this runs through CDP, outside the CSP.
+        const done = (0, eval)(doneSource);
+        const t0 = performance.now();
+        let first = 0;
+        const cards = document.getElementsByClassName('card');
+        const check = () => {
+          const now = performance.now();
+          if (!first && cards.length > 0) {
+            first = now - t0;
+          }
+          if (done(cards)) {
+            obs.disconnect();
+            resolve({ ms: now - t0, first, delivered: window.__lastArrival - t0 });
+          }
+        };
+        const obs = new MutationObserver(check);
+        obs.observe(document.getElementById('app'), { childList: true, subtree: true, attributes: true, attributeFilter: ['data-status'] });
+        for (const m of messages) {
+          window.__send(m);
+        }
+      }),
+    { messages, doneSource },
+  );
 }
 
-const frames = (page, n = 3) => page.evaluate((n) => new Promise((r) => { let k = 0; const f = () => (++k >= n ? r() : requestAnimationFrame(f)); requestAnimationFrame(f); }), n);
-const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
+const frames = (page, n = 3) =>
+  page.evaluate(
+    (n) =>
+      new Promise((r) => {
+        let k = 0;
+        const f = () => (++k >= n ? r() : requestAnimationFrame(f));
+        requestAnimationFrame(f);
+      }),
+    n,
+  );
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+};
 
 async function metrics(cdp) {
   await cdp.send('HeapProfiler.collectGarbage');
@@ -44,7 +67,9 @@ async function run({ attempts = 1000, targets = 300, batch = 50, repeats = 5, wr
   const { generateRun, extraAttempt } = fixtures();
   const g = generateRun({ attempts, targets, seed: 7, decideShare: 0 });
   const messages = [];
-  for (let i = 0; i < g.events.length; i += batch) { messages.push({ type: 'events', events: g.events.slice(i, i + batch) }); }
+  for (let i = 0; i < g.events.length; i += batch) {
+    messages.push({ type: 'events', events: g.events.slice(i, i + batch) });
+  }
   const n = g.attempts.length;
   const started = Date.now();
   const server = await serve();
@@ -70,7 +95,11 @@ async function run({ attempts = 1000, targets = 300, batch = 50, repeats = 5, wr
     const before = await metrics(cdp);
     await page.evaluate(() => {
       window.__long = [];
-      new PerformanceObserver((l) => { for (const e of l.getEntries()) { window.__long.push(e.duration); } }).observe({ type: 'longtask' });
+      new PerformanceObserver((l) => {
+        for (const e of l.getEntries()) {
+          window.__long.push(e.duration);
+        }
+      }).observe({ type: 'longtask' });
     });
     const allShown = `(cards) => cards.length >= ${n} && !document.querySelector('.card[data-status="running"]')`;
     const load = await timeUntil(page, messages, allShown);
@@ -78,15 +107,21 @@ async function run({ attempts = 1000, targets = 300, batch = 50, repeats = 5, wr
     const longTasks = await page.evaluate(() => window.__long.splice(0));
     const after = await metrics(cdp);
     const dom = await page.evaluate(() => ({
-      cards: document.querySelectorAll('.card').length, dots: document.querySelectorAll('svg.scatter circle.dot').length,
-      reviewItems: document.querySelectorAll('.review-item').length, elements: document.getElementsByTagName('*').length,
+      cards: document.querySelectorAll('.card').length,
+      dots: document.querySelectorAll('svg.scatter circle.dot').length,
+      reviewItems: document.querySelectorAll('.review-item').length,
+      elements: document.getElementsByTagName('*').length,
     }));
 
     // One more attempt among 1,000 cards, and one existing card changed (a borderline item approved).
     const extra = [];
     for (let i = 1; i <= repeats; i++) {
       await frames(page);
-      const r = await timeUntil(page, [{ type: 'events', events: extraAttempt(g, 100 + i) }], `(cards) => document.querySelector('.card[data-attempt-id="x${100 + i}.1"]')?.dataset.status === 'accepted'`);
+      const r = await timeUntil(
+        page,
+        [{ type: 'events', events: extraAttempt(g, 100 + i) }],
+        `(cards) => document.querySelector('.card[data-attempt-id="x${100 + i}.1"]')?.dataset.status === 'accepted'`,
+      );
       extra.push(r.ms);
     }
     const borderline = g.attempts.filter((a) => a.verdict.kind === 'borderline').slice(0, repeats);
@@ -94,8 +129,20 @@ async function run({ attempts = 1000, targets = 300, batch = 50, repeats = 5, wr
     let seq = 10_000_000;
     for (const a of borderline) {
       await frames(page);
-      const e = { type: 'review_decision', runId: g.run.runId, seq: ++seq, at: '2026-06-30T12:00:00.000Z', attemptId: a.attemptId, targetId: a.targetId, decision: 'approved' };
-      const r = await timeUntil(page, [{ type: 'events', events: [e] }], `(cards) => document.querySelector('.card[data-attempt-id="${a.attemptId}"]')?.dataset.status === 'approved'`);
+      const e = {
+        type: 'review_decision',
+        runId: g.run.runId,
+        seq: ++seq,
+        at: '2026-06-30T12:00:00.000Z',
+        attemptId: a.attemptId,
+        targetId: a.targetId,
+        decision: 'approved',
+      };
+      const r = await timeUntil(
+        page,
+        [{ type: 'events', events: [e] }],
+        `(cards) => document.querySelector('.card[data-attempt-id="${a.attemptId}"]')?.dataset.status === 'approved'`,
+      );
       update.push(r.ms);
     }
     // Scrolling to the bottom and back: how long the content-visibility layout takes to settle.
@@ -110,7 +157,9 @@ async function run({ attempts = 1000, targets = 300, batch = 50, repeats = 5, wr
     // A restored run: the host replays the whole journal as one `events` message.
     await page.evaluate((m) => window.__send(m), reset);
     await frames(page);
-    await page.evaluate(() => { window.__long.length = 0; });
+    await page.evaluate(() => {
+      window.__long.length = 0;
+    });
     const replay = await timeUntil(page, [{ type: 'events', events: g.events }], allShown);
     await frames(page, 5);
     const replayLong = await page.evaluate(() => window.__long.splice(0));
@@ -122,7 +171,14 @@ async function run({ attempts = 1000, targets = 300, batch = 50, repeats = 5, wr
       date: new Date().toISOString(),
       chromium: browser.version(),
       node: process.version,
-      input: { attempts: n, targets, events: g.events.length, messages: messages.length, eventsPerMessage: batch, megabytes: +(JSON.stringify(messages).length / 1e6).toFixed(1) },
+      input: {
+        attempts: n,
+        targets,
+        events: g.events.length,
+        messages: messages.length,
+        eventsPerMessage: batch,
+        megabytes: +(JSON.stringify(messages).length / 1e6).toFixed(1),
+      },
       ms: {
         messagesDelivered: +load.delivered.toFixed(1),
         firstCardOfRun: +load.first.toFixed(1),
@@ -135,21 +191,25 @@ async function run({ attempts = 1000, targets = 300, batch = 50, repeats = 5, wr
         oneCardUpdateAmong1000: +median(update).toFixed(1),
         scrollBottomAndBack: +scroll.toFixed(1),
       },
-      longTasks: { count: longTasks.length, maxMs: +(Math.max(0, ...longTasks)).toFixed(0), totalMs: +longTasks.reduce((a, b) => a + b, 0).toFixed(0) },
-      replayLongTasks: { count: replayLong.length, maxMs: +(Math.max(0, ...replayLong)).toFixed(0), totalMs: +replayLong.reduce((a, b) => a + b, 0).toFixed(0) },
+      longTasks: { count: longTasks.length, maxMs: +Math.max(0, ...longTasks).toFixed(0), totalMs: +longTasks.reduce((a, b) => a + b, 0).toFixed(0) },
+      replayLongTasks: { count: replayLong.length, maxMs: +Math.max(0, ...replayLong).toFixed(0), totalMs: +replayLong.reduce((a, b) => a + b, 0).toFixed(0) },
       memory: { jsHeapUsedMBBefore: before.jsHeapUsedMB, jsHeapUsedMBAfter: after.jsHeapUsedMB, nodesBefore: before.nodes, nodesAfter: after.nodes },
       dom,
       problems: { pageErrors: errors.filter((e) => !/Content Security Policy/.test(e)), webviewErrors, cspViolations: csp },
       wallSeconds: +((Date.now() - started) / 1000).toFixed(1),
     };
-    if (dom.cards < n) { throw new Error(`only ${dom.cards} of ${n} cards shown`); }
+    if (dom.cards < n) {
+      throw new Error(`only ${dom.cards} of ${n} cards shown`);
+    }
     result.figures = figures(result);
     if (write) {
       fs.mkdirSync(path.dirname(RESULTS), { recursive: true });
       fs.writeFileSync(RESULTS, `${JSON.stringify(result, null, 2)}\n`);
     }
     log(table(result));
-    if (write) { log(`\nwritten to ${path.relative(ROOT, RESULTS)}`); }
+    if (write) {
+      log(`\nwritten to ${path.relative(ROOT, RESULTS)}`);
+    }
     return result.figures;
   } finally {
     await browser.close();
@@ -183,14 +243,20 @@ function table(r) {
     ['first card of the run', `${r.ms.firstCardOfRun} ms`],
     ['all cards shown', `${r.ms.allCards} ms`],
     ['long tasks while loading', `${r.longTasks.count} (max ${r.longTasks.maxMs} ms, total ${r.longTasks.totalMs} ms)`],
-    ['replay as one message', `delivered ${r.ms.replayOneMessageDelivered} ms, all cards ${r.ms.replayOneMessageAllCards} ms, long tasks ${r.replayLongTasks.count} (max ${r.replayLongTasks.maxMs} ms)`],
+    [
+      'replay as one message',
+      `delivered ${r.ms.replayOneMessageDelivered} ms, all cards ${r.ms.replayOneMessageAllCards} ms, long tasks ${r.replayLongTasks.count} (max ${r.replayLongTasks.maxMs} ms)`,
+    ],
     ['one attempt, empty panel', `${r.ms.oneAttemptEmptyPanel} ms (median)`],
     ['one attempt among 1,000', `${r.ms.oneAttemptAmong1000} ms (median), ratio ${r.ms.ratioExtraVsFirst}`],
     ['one card updated among 1,000', `${r.ms.oneCardUpdateAmong1000} ms (median)`],
     ['scroll to bottom and back', `${r.ms.scrollBottomAndBack} ms`],
     ['JS heap', `${r.memory.jsHeapUsedMBBefore} MB → ${r.memory.jsHeapUsedMBAfter} MB`],
     ['DOM', `${r.memory.nodesAfter} nodes (${r.dom.elements} elements), ${r.dom.cards} cards, ${r.dom.dots} dots, ${r.dom.reviewItems} review items`],
-    ['problems', `${r.problems.pageErrors.length} page errors, ${r.problems.webviewErrors.length} webviewError, ${r.problems.cspViolations.length} CSP violation(s)${r.problems.cspViolations.length ? `: ${[...new Set(r.problems.cspViolations)].join('; ')}` : ''}`],
+    [
+      'problems',
+      `${r.problems.pageErrors.length} page errors, ${r.problems.webviewErrors.length} webviewError, ${r.problems.cspViolations.length} CSP violation(s)${r.problems.cspViolations.length ? `: ${[...new Set(r.problems.cspViolations)].join('; ')}` : ''}`,
+    ],
     ['wall time', `${r.wallSeconds} s`],
   ];
   const w = Math.max(...rows.map(([k]) => k.length));
@@ -198,6 +264,9 @@ function table(r) {
 }
 
 if (require.main === module) {
-  run().catch((e) => { console.error(e); process.exitCode = 1; });
+  run().catch((e) => {
+    console.error(e);
+    process.exitCode = 1;
+  });
 }
 module.exports = { run };

@@ -15,73 +15,203 @@ const THEMES = {
   dark: {
     kind: 'vscode-dark',
     vars: {
-      foreground: '#cccccc', descriptionForeground: '#9d9d9d', errorForeground: '#f85149', focusBorder: '#0078d4', 'icon-foreground': '#cccccc',
-      'editor-background': '#1f1f1f', 'editor-foreground': '#cccccc', 'sideBar-background': '#181818', 'panel-border': '#2b2b2b', 'widget-border': '#313131',
-      'editorWidget-background': '#202020', 'editorWidget-border': '#454545',
-      'button-background': '#0078d4', 'button-foreground': '#ffffff', 'button-hoverBackground': '#026ec1', 'button-border': '#ffffff12',
-      'button-secondaryBackground': '#313131', 'button-secondaryForeground': '#cccccc', 'button-secondaryHoverBackground': '#3c3c3c',
-      'badge-background': '#616161', 'badge-foreground': '#f8f8f8',
-      'input-background': '#313131', 'input-border': '#3c3c3c', 'input-foreground': '#cccccc', 'input-placeholderForeground': '#989898',
-      'inputValidation-errorBackground': '#5a1d1d', 'inputValidation-errorBorder': '#be1100', 'inputValidation-infoBackground': '#063b49', 'inputValidation-infoBorder': '#007acc',
-      'checkbox-background': '#313131', 'checkbox-border': '#3c3c3c', 'checkbox-foreground': '#cccccc',
-      'dropdown-background': '#313131', 'dropdown-border': '#3c3c3c', 'dropdown-foreground': '#cccccc',
-      'textLink-foreground': '#4daafc', 'textLink-activeForeground': '#4daafc', 'textBlockQuote-background': '#2b2b2b', 'textBlockQuote-border': '#616161',
-      'textPreformat-foreground': '#d0d0d0', 'textPreformat-background': '#3c3c3c',
-      'testing-iconPassed': '#73c991', 'testing-iconFailed': '#f14c4c', 'editorWarning-foreground': '#cca700', 'editorError-foreground': '#f14c4c', 'editorInfo-foreground': '#3794ff',
-      'charts-foreground': '#cccccc', 'charts-lines': '#cccccc80', 'charts-red': '#f14c4c', 'charts-blue': '#3794ff', 'charts-yellow': '#cca700',
-      'charts-orange': '#d18616', 'charts-green': '#89d185', 'charts-purple': '#b180d7',
-      'progressBar-background': '#0078d4', 'toolbar-hoverBackground': '#5a5d5e50', 'list-hoverBackground': '#2a2d2e', 'list-inactiveSelectionBackground': '#37373d',
-      'scrollbarSlider-background': '#79797966', 'scrollbarSlider-hoverBackground': '#646464b3', 'scrollbarSlider-activeBackground': '#bfbfbf66',
+      foreground: '#cccccc',
+      descriptionForeground: '#9d9d9d',
+      errorForeground: '#f85149',
+      focusBorder: '#0078d4',
+      'icon-foreground': '#cccccc',
+      'editor-background': '#1f1f1f',
+      'editor-foreground': '#cccccc',
+      'sideBar-background': '#181818',
+      'panel-border': '#2b2b2b',
+      'widget-border': '#313131',
+      'editorWidget-background': '#202020',
+      'editorWidget-border': '#454545',
+      'button-background': '#0078d4',
+      'button-foreground': '#ffffff',
+      'button-hoverBackground': '#026ec1',
+      'button-border': '#ffffff12',
+      'button-secondaryBackground': '#313131',
+      'button-secondaryForeground': '#cccccc',
+      'button-secondaryHoverBackground': '#3c3c3c',
+      'badge-background': '#616161',
+      'badge-foreground': '#f8f8f8',
+      'input-background': '#313131',
+      'input-border': '#3c3c3c',
+      'input-foreground': '#cccccc',
+      'input-placeholderForeground': '#989898',
+      'inputValidation-errorBackground': '#5a1d1d',
+      'inputValidation-errorBorder': '#be1100',
+      'inputValidation-infoBackground': '#063b49',
+      'inputValidation-infoBorder': '#007acc',
+      'checkbox-background': '#313131',
+      'checkbox-border': '#3c3c3c',
+      'checkbox-foreground': '#cccccc',
+      'dropdown-background': '#313131',
+      'dropdown-border': '#3c3c3c',
+      'dropdown-foreground': '#cccccc',
+      'textLink-foreground': '#4daafc',
+      'textLink-activeForeground': '#4daafc',
+      'textBlockQuote-background': '#2b2b2b',
+      'textBlockQuote-border': '#616161',
+      'textPreformat-foreground': '#d0d0d0',
+      'textPreformat-background': '#3c3c3c',
+      'testing-iconPassed': '#73c991',
+      'testing-iconFailed': '#f14c4c',
+      'editorWarning-foreground': '#cca700',
+      'editorError-foreground': '#f14c4c',
+      'editorInfo-foreground': '#3794ff',
+      'charts-foreground': '#cccccc',
+      'charts-lines': '#cccccc80',
+      'charts-red': '#f14c4c',
+      'charts-blue': '#3794ff',
+      'charts-yellow': '#cca700',
+      'charts-orange': '#d18616',
+      'charts-green': '#89d185',
+      'charts-purple': '#b180d7',
+      'progressBar-background': '#0078d4',
+      'toolbar-hoverBackground': '#5a5d5e50',
+      'list-hoverBackground': '#2a2d2e',
+      'list-inactiveSelectionBackground': '#37373d',
+      'scrollbarSlider-background': '#79797966',
+      'scrollbarSlider-hoverBackground': '#646464b3',
+      'scrollbarSlider-activeBackground': '#bfbfbf66',
     },
   },
   light: {
     kind: 'vscode-light',
     vars: {
-      foreground: '#3b3b3b', descriptionForeground: '#3b3b3b', errorForeground: '#f85149', focusBorder: '#005fb8', 'icon-foreground': '#3b3b3b',
-      'editor-background': '#ffffff', 'editor-foreground': '#3b3b3b', 'sideBar-background': '#f8f8f8', 'panel-border': '#e5e5e5', 'widget-border': '#e5e5e5',
-      'editorWidget-background': '#f8f8f8', 'editorWidget-border': '#c8c8c8',
-      'button-background': '#005fb8', 'button-foreground': '#ffffff', 'button-hoverBackground': '#0258a8', 'button-border': '#0000001a',
-      'button-secondaryBackground': '#e5e5e5', 'button-secondaryForeground': '#3b3b3b', 'button-secondaryHoverBackground': '#cccccc',
-      'badge-background': '#cccccc', 'badge-foreground': '#3b3b3b',
-      'input-background': '#ffffff', 'input-border': '#cecece', 'input-foreground': '#3b3b3b', 'input-placeholderForeground': '#767676',
-      'inputValidation-errorBackground': '#f2dede', 'inputValidation-errorBorder': '#be1100', 'inputValidation-infoBackground': '#d6ecf2', 'inputValidation-infoBorder': '#007acc',
-      'checkbox-background': '#f8f8f8', 'checkbox-border': '#cecece', 'checkbox-foreground': '#3b3b3b',
-      'dropdown-background': '#ffffff', 'dropdown-border': '#cecece', 'dropdown-foreground': '#3b3b3b',
-      'textLink-foreground': '#005fb8', 'textLink-activeForeground': '#005fb8', 'textBlockQuote-background': '#f8f8f8', 'textBlockQuote-border': '#e5e5e5',
-      'textPreformat-foreground': '#3b3b3b', 'textPreformat-background': '#0000001f',
-      'testing-iconPassed': '#388a34', 'testing-iconFailed': '#f14c4c', 'editorWarning-foreground': '#bf8803', 'editorError-foreground': '#e51400', 'editorInfo-foreground': '#1a85ff',
-      'charts-foreground': '#616161', 'charts-lines': '#61616180', 'charts-red': '#e51400', 'charts-blue': '#1a85ff', 'charts-yellow': '#bf8803',
-      'charts-orange': '#d18616', 'charts-green': '#388a34', 'charts-purple': '#652d90',
-      'progressBar-background': '#005fb8', 'toolbar-hoverBackground': '#b8b8b850', 'list-hoverBackground': '#f2f2f2', 'list-inactiveSelectionBackground': '#e4e6f1',
-      'scrollbarSlider-background': '#64646466', 'scrollbarSlider-hoverBackground': '#646464b3', 'scrollbarSlider-activeBackground': '#00000099',
+      foreground: '#3b3b3b',
+      descriptionForeground: '#3b3b3b',
+      errorForeground: '#f85149',
+      focusBorder: '#005fb8',
+      'icon-foreground': '#3b3b3b',
+      'editor-background': '#ffffff',
+      'editor-foreground': '#3b3b3b',
+      'sideBar-background': '#f8f8f8',
+      'panel-border': '#e5e5e5',
+      'widget-border': '#e5e5e5',
+      'editorWidget-background': '#f8f8f8',
+      'editorWidget-border': '#c8c8c8',
+      'button-background': '#005fb8',
+      'button-foreground': '#ffffff',
+      'button-hoverBackground': '#0258a8',
+      'button-border': '#0000001a',
+      'button-secondaryBackground': '#e5e5e5',
+      'button-secondaryForeground': '#3b3b3b',
+      'button-secondaryHoverBackground': '#cccccc',
+      'badge-background': '#cccccc',
+      'badge-foreground': '#3b3b3b',
+      'input-background': '#ffffff',
+      'input-border': '#cecece',
+      'input-foreground': '#3b3b3b',
+      'input-placeholderForeground': '#767676',
+      'inputValidation-errorBackground': '#f2dede',
+      'inputValidation-errorBorder': '#be1100',
+      'inputValidation-infoBackground': '#d6ecf2',
+      'inputValidation-infoBorder': '#007acc',
+      'checkbox-background': '#f8f8f8',
+      'checkbox-border': '#cecece',
+      'checkbox-foreground': '#3b3b3b',
+      'dropdown-background': '#ffffff',
+      'dropdown-border': '#cecece',
+      'dropdown-foreground': '#3b3b3b',
+      'textLink-foreground': '#005fb8',
+      'textLink-activeForeground': '#005fb8',
+      'textBlockQuote-background': '#f8f8f8',
+      'textBlockQuote-border': '#e5e5e5',
+      'textPreformat-foreground': '#3b3b3b',
+      'textPreformat-background': '#0000001f',
+      'testing-iconPassed': '#388a34',
+      'testing-iconFailed': '#f14c4c',
+      'editorWarning-foreground': '#bf8803',
+      'editorError-foreground': '#e51400',
+      'editorInfo-foreground': '#1a85ff',
+      'charts-foreground': '#616161',
+      'charts-lines': '#61616180',
+      'charts-red': '#e51400',
+      'charts-blue': '#1a85ff',
+      'charts-yellow': '#bf8803',
+      'charts-orange': '#d18616',
+      'charts-green': '#388a34',
+      'charts-purple': '#652d90',
+      'progressBar-background': '#005fb8',
+      'toolbar-hoverBackground': '#b8b8b850',
+      'list-hoverBackground': '#f2f2f2',
+      'list-inactiveSelectionBackground': '#e4e6f1',
+      'scrollbarSlider-background': '#64646466',
+      'scrollbarSlider-hoverBackground': '#646464b3',
+      'scrollbarSlider-activeBackground': '#00000099',
     },
   },
   hc: {
     kind: 'vscode-high-contrast',
     vars: {
-      foreground: '#ffffff', descriptionForeground: '#ffffffb3', errorForeground: '#f48771', focusBorder: '#f38518', contrastBorder: '#6fc3df', contrastActiveBorder: '#f38518',
-      'icon-foreground': '#ffffff', 'editor-background': '#000000', 'editor-foreground': '#ffffff', 'sideBar-background': '#000000', 'panel-border': '#6fc3df',
-      'button-background': '#000000', 'button-foreground': '#ffffff', 'button-border': '#6fc3df', 'button-secondaryBackground': '#000000', 'button-secondaryForeground': '#ffffff',
-      'badge-background': '#000000', 'badge-foreground': '#ffffff', 'input-background': '#000000', 'input-border': '#6fc3df', 'input-foreground': '#ffffff',
-      'inputValidation-errorBackground': '#000000', 'inputValidation-errorBorder': '#f48771', 'inputValidation-infoBackground': '#000000', 'inputValidation-infoBorder': '#6fc3df',
-      'checkbox-background': '#000000', 'checkbox-border': '#6fc3df', 'checkbox-foreground': '#ffffff',
-      'textLink-foreground': '#21a6ff', 'textLink-activeForeground': '#21a6ff', 'textBlockQuote-border': '#ffffff', 'textBlockQuote-background': '#000000',
-      'testing-iconPassed': '#73c991', 'testing-iconFailed': '#f14c4c', 'editorWarning-foreground': '#ffd370', 'editorError-foreground': '#f48771', 'editorInfo-foreground': '#3794ff',
-      'charts-foreground': '#ffffff', 'charts-red': '#f48771', 'charts-blue': '#3794ff', 'charts-yellow': '#ffd370', 'charts-orange': '#d18616', 'charts-green': '#89d185', 'charts-purple': '#b180d7',
-      'progressBar-background': '#6fc3df', 'list-inactiveSelectionBackground': '#000000',
+      foreground: '#ffffff',
+      descriptionForeground: '#ffffffb3',
+      errorForeground: '#f48771',
+      focusBorder: '#f38518',
+      contrastBorder: '#6fc3df',
+      contrastActiveBorder: '#f38518',
+      'icon-foreground': '#ffffff',
+      'editor-background': '#000000',
+      'editor-foreground': '#ffffff',
+      'sideBar-background': '#000000',
+      'panel-border': '#6fc3df',
+      'button-background': '#000000',
+      'button-foreground': '#ffffff',
+      'button-border': '#6fc3df',
+      'button-secondaryBackground': '#000000',
+      'button-secondaryForeground': '#ffffff',
+      'badge-background': '#000000',
+      'badge-foreground': '#ffffff',
+      'input-background': '#000000',
+      'input-border': '#6fc3df',
+      'input-foreground': '#ffffff',
+      'inputValidation-errorBackground': '#000000',
+      'inputValidation-errorBorder': '#f48771',
+      'inputValidation-infoBackground': '#000000',
+      'inputValidation-infoBorder': '#6fc3df',
+      'checkbox-background': '#000000',
+      'checkbox-border': '#6fc3df',
+      'checkbox-foreground': '#ffffff',
+      'textLink-foreground': '#21a6ff',
+      'textLink-activeForeground': '#21a6ff',
+      'textBlockQuote-border': '#ffffff',
+      'textBlockQuote-background': '#000000',
+      'testing-iconPassed': '#73c991',
+      'testing-iconFailed': '#f14c4c',
+      'editorWarning-foreground': '#ffd370',
+      'editorError-foreground': '#f48771',
+      'editorInfo-foreground': '#3794ff',
+      'charts-foreground': '#ffffff',
+      'charts-red': '#f48771',
+      'charts-blue': '#3794ff',
+      'charts-yellow': '#ffd370',
+      'charts-orange': '#d18616',
+      'charts-green': '#89d185',
+      'charts-purple': '#b180d7',
+      'progressBar-background': '#6fc3df',
+      'list-inactiveSelectionBackground': '#000000',
     },
   },
 };
 
 const FONT_VARS = {
-  'font-family': 'system-ui, "Ubuntu", "Droid Sans", sans-serif', 'font-size': '13px', 'font-weight': 'normal',
-  'editor-font-family': '"Droid Sans Mono", "monospace", monospace', 'editor-font-size': '14px',
+  'font-family': 'system-ui, "Ubuntu", "Droid Sans", sans-serif',
+  'font-size': '13px',
+  'font-weight': 'normal',
+  'editor-font-family': '"Droid Sans Mono", "monospace", monospace',
+  'editor-font-size': '14px',
 };
 
 /** The page script run before main.js: VS Code's theme variables and body classes, and acquireVsCodeApi recording posts. */
 function stubScript(theme) {
   const t = THEMES[theme] || THEMES.dark;
-  const vars = { ...Object.fromEntries(Object.entries(t.vars).map(([k, v]) => [`--vscode-${k}`, v])), ...Object.fromEntries(Object.entries(FONT_VARS).map(([k, v]) => [`--vscode-${k}`, v])) };
+  const vars = {
+    ...Object.fromEntries(Object.entries(t.vars).map(([k, v]) => [`--vscode-${k}`, v])),
+    ...Object.fromEntries(Object.entries(FONT_VARS).map(([k, v]) => [`--vscode-${k}`, v])),
+  };
   return `(() => {
   const vars = ${JSON.stringify(vars)};
   for (const [k, v] of Object.entries(vars)) { document.documentElement.style.setProperty(k, v); }
@@ -130,7 +260,8 @@ function serve() {
         res.end(fs.readFileSync(path.join(OUT, m[1])));
         return;
       }
-      res.writeHead(url.pathname === '/favicon.ico' ? 204 : 404); res.end();
+      res.writeHead(url.pathname === '/favicon.ico' ? 204 : 404);
+      res.end();
     });
     server.listen(0, '127.0.0.1', () => resolve(server));
   });
@@ -138,16 +269,25 @@ function serve() {
 
 async function launch() {
   const { chromium } = require('playwright-core');
-  return chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking'] });
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking'],
+  });
 }
 
 /** Opens the panel page and waits for its `ready` message. */
 async function openPanel(browser, server, { theme = 'dark', width = 960, height = 900 } = {}) {
-  if (!fs.existsSync(path.join(OUT, 'main.js'))) { throw new Error('out/webview/main.js is missing: run `node build.mjs` first'); }
+  if (!fs.existsSync(path.join(OUT, 'main.js'))) {
+    throw new Error('out/webview/main.js is missing: run `node build.mjs` first');
+  }
   const page = await browser.newPage({ viewport: { width, height } });
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
-  page.on('console', (m) => { if (m.type() === 'error') { errors.push(m.text()); } });
+  page.on('console', (m) => {
+    if (m.type() === 'error') {
+      errors.push(m.text());
+    }
+  });
   await page.goto(`http://127.0.0.1:${server.address().port}/?theme=${theme}`);
   await page.waitForFunction(() => window.__posted.some((m) => m.type === 'ready'));
   return { page, errors };

@@ -21,12 +21,18 @@ async function main() {
     } catch (e) {
       results.push(`FAIL ${name}: ${e.message}`);
       process.exitCode = 1;
-    } finally { await page.close(); }
+    } finally {
+      await page.close();
+    }
   };
-  const load = (page, run = g.run, events = g.events) => page.evaluate(({ run, events }) => {
-    window.__send({ type: 'reset', run });
-    window.__send({ type: 'events', events });
-  }, { run, events });
+  const load = (page, run = g.run, events = g.events) =>
+    page.evaluate(
+      ({ run, events }) => {
+        window.__send({ type: 'reset', run });
+        window.__send({ type: 'events', events });
+      },
+      { run, events },
+    );
   const posted = (page, type) => page.evaluate((type) => window.__posted.filter((m) => !type || m.type === type), type);
   const probe = async (page, selector) => {
     const id = Math.floor(Math.random() * 1e9);
@@ -34,11 +40,26 @@ async function main() {
     await page.waitForFunction((id) => window.__posted.some((m) => m.type === 'probeResult' && m.id === id), id);
     return (await posted(page, 'probeResult')).find((m) => m.id === id);
   };
-  const click = (page, selector) => page.evaluate((s) => { const el = document.querySelector(s); if (!el) { throw new Error(`no ${s}`); } el.click(); }, selector);
-  const type = (page, selector, text) => page.evaluate(({ s, text }) => {
-    const el = document.querySelector(s); if (!el) { throw new Error(`no ${s}`); }
-    el.value = text; el.dispatchEvent(new Event('input', { bubbles: true }));
-  }, { s: selector, text });
+  const click = (page, selector) =>
+    page.evaluate((s) => {
+      const el = document.querySelector(s);
+      if (!el) {
+        throw new Error(`no ${s}`);
+      }
+      el.click();
+    }, selector);
+  const type = (page, selector, text) =>
+    page.evaluate(
+      ({ s, text }) => {
+        const el = document.querySelector(s);
+        if (!el) {
+          throw new Error(`no ${s}`);
+        }
+        el.value = text;
+        el.dispatchEvent(new Event('input', { bubbles: true }));
+      },
+      { s: selector, text },
+    );
 
   try {
     await check('ready carries the persisted run id; a reset persists the new one', async (page) => {
@@ -66,14 +87,20 @@ async function main() {
       await page.evaluate(() => window.__send({ type: 'events', events: [{ type: 'verdict' }] }));
       await page.evaluate(() => window.__send({ type: 'probe', id: 1, selector: 'body' }));
       const errs = await posted(page, 'webviewError');
-      assert.ok(errs.some((m) => /dropped an invalid events message/.test(m.message)), JSON.stringify(errs));
+      assert.ok(
+        errs.some((m) => /dropped an invalid events message/.test(m.message)),
+        JSON.stringify(errs),
+      );
     });
 
     await check('Run and Step start a new run with the goal; Stop, Continue and Step control a stepped one', async (page) => {
       await click(page, '.toolbar [data-action="step"]');
       await type(page, '.toolbar vscode-text-field.goal', '7');
       await click(page, '.toolbar [data-action="run"]');
-      assert.deepEqual(await posted(page, 'start'), [{ type: 'start', mode: 'step', goal: 0 }, { type: 'start', mode: 'run', goal: 7 }]);
+      assert.deepEqual(await posted(page, 'start'), [
+        { type: 'start', mode: 'step', goal: 0 },
+        { type: 'start', mode: 'run', goal: 7 },
+      ]);
       await load(page);
       await probe(page, 'body');
       assert.equal((await probe(page, '.state-badge')).texts[0], 'Waiting: solve weak for s5.1.1');
@@ -81,16 +108,35 @@ async function main() {
       await click(page, '.toolbar [data-action="run"]');
       await click(page, '.toolbar [data-action="step"]');
       await click(page, '.toolbar [data-action="stop"]');
-      assert.deepEqual(await posted(page, 'control'), [{ type: 'control', action: 'run' }, { type: 'control', action: 'step' }, { type: 'control', action: 'stop' }], 'Pause is disabled while stepping');
+      assert.deepEqual(
+        await posted(page, 'control'),
+        [
+          { type: 'control', action: 'run' },
+          { type: 'control', action: 'step' },
+          { type: 'control', action: 'stop' },
+        ],
+        'Pause is disabled while stepping',
+      );
     });
 
     await check('keyboard: r s p x send controls; j/k select cards; a approves the selected review item', async (page) => {
-      await load(page, { ...g.run, mode: 'run' }, g.events.filter((e) => e.type !== 'state' && e.type !== 'waiting'));
+      await load(
+        page,
+        { ...g.run, mode: 'run' },
+        g.events.filter((e) => e.type !== 'state' && e.type !== 'waiting'),
+      );
       await probe(page, 'body');
       await page.keyboard.press('p');
       await page.keyboard.press('x');
       await page.keyboard.press('r');
-      assert.deepEqual(await posted(page, 'control'), [{ type: 'control', action: 'pause' }, { type: 'control', action: 'stop' }], 'r does nothing while running');
+      assert.deepEqual(
+        await posted(page, 'control'),
+        [
+          { type: 'control', action: 'pause' },
+          { type: 'control', action: 'stop' },
+        ],
+        'r does nothing while running',
+      );
       await page.keyboard.press('j');
       await page.keyboard.press('j');
       assert.equal((await probe(page, '.card.selected')).count, 1);
@@ -110,7 +156,23 @@ async function main() {
       await click(page, '.review-item [data-action="reject-confirm"]');
       assert.deepEqual(await posted(page, 'reject'), [{ type: 'reject', attemptIds: ['s4.2.2'], reason: 'Hinges on a number from the table.' }]);
       // The host answers with a decision: the item leaves the queue and the card says so.
-      await page.evaluate(() => window.__send({ type: 'events', events: [{ type: 'review_decision', runId: 'run-2026-06-30-0912', seq: 9999, at: 't', attemptId: 's4.2.2', targetId: 's4.2', decision: 'rejected', reason: 'Hinges on a number from the table.' }] }));
+      await page.evaluate(() =>
+        window.__send({
+          type: 'events',
+          events: [
+            {
+              type: 'review_decision',
+              runId: 'run-2026-06-30-0912',
+              seq: 9999,
+              at: 't',
+              attemptId: 's4.2.2',
+              targetId: 's4.2',
+              decision: 'rejected',
+              reason: 'Hinges on a number from the table.',
+            },
+          ],
+        }),
+      );
       assert.equal((await probe(page, '.review-item')).count, 0);
       assert.equal((await probe(page, '.review-queue[hidden]')).count, 1);
       assert.deepEqual((await probe(page, '.card[data-attempt-id="s4.2.2"] .decision')).texts, ['Rejected: Hinges on a number from the table.']);
@@ -132,7 +194,11 @@ async function main() {
 
       await load(page);
       await probe(page, 'body');
-      await page.evaluate(() => { const c = document.querySelector('.review-queue [data-action="select-all"]'); c.checked = true; c.dispatchEvent(new Event('change')); });
+      await page.evaluate(() => {
+        const c = document.querySelector('.review-queue [data-action="select-all"]');
+        c.checked = true;
+        c.dispatchEvent(new Event('change'));
+      });
       await click(page, '.review-queue [data-action="approve-selected"]');
       assert.deepEqual((await posted(page, 'approve')).at(-1), { type: 'approve', attemptIds: ['s4.2.2'] });
     });
@@ -154,7 +220,9 @@ async function main() {
       await click(page, '.card[data-attempt-id="s5.1.1"] [data-action="send-note"]');
       assert.deepEqual(await posted(page, 'addNote'), [{ type: 'addNote', text: 'Ask about the analyser, not the editor.', targetId: 's5.1' }]);
       // Once the engine moves on, the edit buttons go.
-      await page.evaluate(() => window.__send({ type: 'events', events: [{ type: 'state', runId: 'run-2026-06-30-0912', seq: 9999, at: 't', state: 'running' }] }));
+      await page.evaluate(() =>
+        window.__send({ type: 'events', events: [{ type: 'state', runId: 'run-2026-06-30-0912', seq: 9999, at: 't', state: 'running' }] }),
+      );
       assert.equal((await probe(page, '[data-action="edit-challenge"]')).count, 0);
     });
 
@@ -174,7 +242,15 @@ async function main() {
       const evil = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>';
       const run = panelRun('run-evil', g.run.thresholds);
       const s = (seq, body) => ({ runId: 'run-evil', seq, at: 't', ...body });
-      const challenge = { question: `${evil} ${'long '.repeat(2000)}`, questionType: 't', skills: [], angle: evil, referenceAnswer: evil, rubric: [{ criterion: evil, weight: 3, negative: false }], sourceQuote: evil };
+      const challenge = {
+        question: `${evil} ${'long '.repeat(2000)}`,
+        questionType: 't',
+        skills: [],
+        angle: evil,
+        referenceAnswer: evil,
+        rubric: [{ criterion: evil, weight: 3, negative: false }],
+        sourceQuote: evil,
+      };
       await load(page, run, [
         s(1, { type: 'attempt_started', targetId: 's1', attemptId: 's1.1', iteration: 1 }),
         s(2, { type: 'challenge', attemptId: 's1.1', challenge }),
@@ -198,4 +274,7 @@ async function main() {
   console.log(results.join('\n'));
 }
 
-main().catch((e) => { console.error(e); process.exitCode = 1; });
+main().catch((e) => {
+  console.error(e);
+  process.exitCode = 1;
+});

@@ -6,7 +6,9 @@ const { serve, launch, openPanel, fixtures } = require('./panel-render.harness')
 
 async function shoot(browser, server, { theme, width = 960, height = 1400, name, dir, prepare, fullPage = true }) {
   const { page, errors } = await openPanel(browser, server, { theme, width, height });
-  if (prepare) { await prepare(page); }
+  if (prepare) {
+    await prepare(page);
+  }
   await page.waitForTimeout(150);
   const file = path.join(dir, `panel-${name}.png`);
   await page.screenshot({ path: file, fullPage });
@@ -21,10 +23,13 @@ async function main(dir = '/tmp') {
   const { showcaseRun } = fixtures();
   const showcase = showcaseRun();
   const load = async (page) => {
-    await page.evaluate(({ run, events }) => {
-      window.__send({ type: 'reset', run });
-      window.__send({ type: 'events', events });
-    }, { run: showcase.run, events: showcase.events });
+    await page.evaluate(
+      ({ run, events }) => {
+        window.__send({ type: 'reset', run });
+        window.__send({ type: 'events', events });
+      },
+      { run: showcase.run, events: showcase.events },
+    );
     await page.waitForFunction(() => document.querySelectorAll('.card').length >= 5);
   };
   const expand = async (page) => {
@@ -53,12 +58,20 @@ async function main(dir = '/tmp') {
       await shoot(browser, server, { theme: 'dark', name: 'dark-details', dir, prepare: expand, height: 900, fullPage: false }),
       await shoot(browser, server, { theme: 'light', name: 'light-editing', dir, prepare: editing }),
       await shoot(browser, server, { theme: 'dark', name: 'dark-narrow', dir, prepare: load, width: 420 }),
-      await shoot(browser, server, { theme: 'dark', name: 'empty', dir, height: 500, prepare: (page) => page.evaluate(() => window.__send({ type: 'reset', run: null })) }),
+      await shoot(browser, server, {
+        theme: 'dark',
+        name: 'empty',
+        dir,
+        height: 500,
+        prepare: (page) => page.evaluate(() => window.__send({ type: 'reset', run: null })),
+      }),
     ];
     // The toolkit (FAST) probes :focus-visible support by adding a <style> element; under a CSP without a style nonce the
     // probe is refused (reported as style-src-elem) and the toolkit falls back to :focus. Anything else is a finding.
     for (const s of shots) {
-      console.log(`${s.file}${s.errors.length ? `  page errors: ${s.errors.join(' | ')}` : ''}${s.csp.length ? `  CSP: ${s.csp.join(' | ')}` : ''}${s.webviewErrors.length ? `  webviewError: ${JSON.stringify(s.webviewErrors)}` : ''}`);
+      console.log(
+        `${s.file}${s.errors.length ? `  page errors: ${s.errors.join(' | ')}` : ''}${s.csp.length ? `  CSP: ${s.csp.join(' | ')}` : ''}${s.webviewErrors.length ? `  webviewError: ${JSON.stringify(s.webviewErrors)}` : ''}`,
+      );
     }
     return shots;
   } finally {
@@ -68,6 +81,9 @@ async function main(dir = '/tmp') {
 }
 
 if (require.main === module) {
-  main(process.argv[2]).catch((e) => { console.error(e); process.exitCode = 1; });
+  main(process.argv[2]).catch((e) => {
+    console.error(e);
+    process.exitCode = 1;
+  });
 }
 module.exports = { main };

@@ -23,15 +23,31 @@ async function once(recipeEvery: number) {
   const script = scriptRoles([EASY, EASY, EASY, GOOD], { learnable: { keyword: 'regime contrast', questions: [GOOD, GOOD, EASY] } });
   const server = await startScriptedServer({ respond: script.respond });
   try {
-    const text = Array.from({ length: 40 }, (_, i) => `# Part ${i + 1}\n\n${`Part ${i + 1} develops one argument of the paper in its own words. `.repeat(8)}`).join('\n\n');
+    const text = Array.from(
+      { length: 40 },
+      (_, i) => `# Part ${i + 1}\n\n${`Part ${i + 1} develops one argument of the paper in its own words. `.repeat(8)}`,
+    ).join('\n\n');
     const config = scriptedConfig(server.baseURL, { recipeEvery, maxIterations: 10 });
     const events: EngineEvent[] = [];
     let attempts = 0;
-    const orch: Orchestrator = new Orchestrator({ runId: 'recipe', document: { path: 'r.md', text }, targets: splitSections(text, { maxChars: 12000, minChars: 100 }), config,
-      models: scriptedModels(config), emit: (e) => { events.push(e); if (e.type === 'attempt_started' && ++attempts > 60) { orch.stop(); } } });
+    const orch: Orchestrator = new Orchestrator({
+      runId: 'recipe',
+      document: { path: 'r.md', text },
+      targets: splitSections(text, { maxChars: 12000, minChars: 100 }),
+      config,
+      models: scriptedModels(config),
+      emit: (e) => {
+        events.push(e);
+        if (e.type === 'attempt_started' && ++attempts > 60) {
+          orch.stop();
+        }
+      },
+    });
     await orch.start();
     return events;
-  } finally { await server.close(); }
+  } finally {
+    await server.close();
+  }
 }
 
 export async function run(): Promise<RecipeFigures> {
@@ -41,10 +57,14 @@ export async function run(): Promise<RecipeFigures> {
   let version = 0;
   let cur = { attempts: 0, accepted: 0 };
   for (const e of learned) {
-    if (e.type === 'recipe_updated') { version = e.version; }
+    if (e.type === 'recipe_updated') {
+      version = e.version;
+    }
     if (e.type === 'verdict') {
       cur.attempts++;
-      if (e.verdict.kind === 'accepted') { cur.accepted++; }
+      if (e.verdict.kind === 'accepted') {
+        cur.accepted++;
+      }
       if (cur.attempts === BATCH) {
         batches.push({ batch: batches.length + 1, recipeVersion: version, ...cur, rate: cur.accepted / cur.attempts });
         cur = { attempts: 0, accepted: 0 };

@@ -12,11 +12,18 @@ const f2 = (x: number) => x.toFixed(2);
 const f3 = (x: number) => x.toFixed(3);
 const mark = (ok: boolean) => (ok ? 'met' : 'MISSED');
 
-interface Row { figure: string; value: string; target: string; status: string }
+interface Row {
+  figure: string;
+  value: string;
+  target: string;
+  status: string;
+}
 
 async function panelFigures(): Promise<Record<string, number> | undefined> {
   const file = path.join(__dirname, 'panel-render.bench.js');
-  if (!fs.existsSync(file)) { return undefined; }
+  if (!fs.existsSync(file)) {
+    return undefined;
+  }
   const mod = require(file) as { run: () => Promise<Record<string, number>> };
   return mod.run();
 }
@@ -24,30 +31,92 @@ async function panelFigures(): Promise<Record<string, number> | undefined> {
 function rows(loop: LoopFigures, ext: ExtensionFigures, panel: Record<string, number> | undefined, recipe: RecipeFigures): Row[] {
   const out: Row[] = [];
   for (const o of loop.overhead) {
-    out.push({ figure: `wall time per iteration ÷ critical path (${o.mode} order)`, value: `${f3(o.ratio)} (${f1(o.perIterationMs)} ms vs ${o.criticalPathMs} ms)`, target: '≤ 1.03', status: mark(o.ratio <= 1.03) });
+    out.push({
+      figure: `wall time per iteration ÷ critical path (${o.mode} order)`,
+      value: `${f3(o.ratio)} (${f1(o.perIterationMs)} ms vs ${o.criticalPathMs} ms)`,
+      target: '≤ 1.03',
+      status: mark(o.ratio <= 1.03),
+    });
   }
-  out.push({ figure: 'speed-up over the naive sequential loop', value: `${f2(loop.naive.speedup)}× (${f1(loop.naive.naiveMs)} → ${f1(loop.naive.oursMs)} ms per iteration)`, target: '> 1', status: mark(loop.naive.speedup > 1) });
-  out.push({ figure: 'LLM calls per iteration, naive → ours', value: `${f1(loop.naive.naiveCalls)} → ${f1(loop.naive.oursCalls)}`, target: 'fewer', status: mark(loop.naive.oursCalls < loop.naive.naiveCalls) });
+  out.push({
+    figure: 'speed-up over the naive sequential loop',
+    value: `${f2(loop.naive.speedup)}× (${f1(loop.naive.naiveMs)} → ${f1(loop.naive.oursMs)} ms per iteration)`,
+    target: '> 1',
+    status: mark(loop.naive.speedup > 1),
+  });
+  out.push({
+    figure: 'LLM calls per iteration, naive → ours',
+    value: `${f1(loop.naive.naiveCalls)} → ${f1(loop.naive.oursCalls)}`,
+    target: 'fewer',
+    status: mark(loop.naive.oursCalls < loop.naive.naiveCalls),
+  });
   for (const p of loop.parallel) {
-    out.push({ figure: `accepted items per minute, C = ${p.c} sections at once`, value: `${f1(p.itemsPerMinute)} (${f2(p.ratioToC1)}× C=1, ${p.status429} × 429)`, target: `≥ ${f1(0.9 * p.c)}× C=1, no 429 storm`, status: mark(p.ratioToC1 >= 0.9 * p.c && p.status429 <= p.c) });
+    out.push({
+      figure: `accepted items per minute, C = ${p.c} sections at once`,
+      value: `${f1(p.itemsPerMinute)} (${f2(p.ratioToC1)}× C=1, ${p.status429} × 429)`,
+      target: `≥ ${f1(0.9 * p.c)}× C=1, no 429 storm`,
+      status: mark(p.ratioToC1 >= 0.9 * p.c && p.status429 <= p.c),
+    });
   }
   for (const c of loop.cost) {
-    out.push({ figure: `calls / tokens per accepted item, ${c.mode}`, value: `${f1(c.callsPerAccepted)} calls, ${Math.round(c.tokensPerAccepted)} tokens (${c.accepted} accepted of ${c.attempts})`, target: 'lower with early decisions', status: '' });
+    out.push({
+      figure: `calls / tokens per accepted item, ${c.mode}`,
+      value: `${f1(c.callsPerAccepted)} calls, ${Math.round(c.tokensPerAccepted)} tokens (${c.accepted} accepted of ${c.attempts})`,
+      target: 'lower with early decisions',
+      status: '',
+    });
   }
   const [early, late] = loop.cost; // the same order with and without early decisions
   out.push({ figure: 'accepted set identical in all three', value: String(loop.sameAcceptedSet), target: 'true', status: mark(loop.sameAcceptedSet) });
-  out.push({ figure: 'saving from early decisions', value: `${f1(100 * (1 - early.callsPerAccepted / late.callsPerAccepted))}% calls, ${f1(100 * (1 - early.tokensPerAccepted / late.tokensPerAccepted))}% tokens`, target: '> 0', status: mark(early.tokensPerAccepted < late.tokensPerAccepted) });
+  out.push({
+    figure: 'saving from early decisions',
+    value: `${f1(100 * (1 - early.callsPerAccepted / late.callsPerAccepted))}% calls, ${f1(100 * (1 - early.tokensPerAccepted / late.tokensPerAccepted))}% tokens`,
+    target: '> 0',
+    status: mark(early.tokensPerAccepted < late.tokensPerAccepted),
+  });
   out.push({ figure: 'extension bundle (minified)', value: `${f1(ext.bundleKB)} KB`, target: 'report', status: '' });
   out.push({ figure: 'webview bundle (minified)', value: `${f1(ext.webviewKB)} KB`, target: 'report', status: '' });
   out.push({ figure: '.vsix', value: ext.vsixKB === null ? 'not built' : `${f1(ext.vsixKB)} KB`, target: 'report', status: '' });
-  out.push({ figure: 'load + activate the bundle (Node, stand-in vscode module)', value: `${f1(ext.loadMs)} ms + ${f2(ext.activateMs)} ms`, target: 'report', status: '' });
-  out.push({ figure: 'append 10,000 items, fsync each', value: `${f1(ext.append.durableMs)} ms (${f3(ext.append.perItemDurableMs)} ms/item)`, target: 'report', status: '' });
-  out.push({ figure: 'append 10,000 items, no fsync (journal)', value: `${f1(ext.append.bufferedMs)} ms (${f3(ext.append.perItemBufferedMs)} ms/item)`, target: 'report', status: '' });
-  out.push({ figure: 'dataset append with validation + exactly-once, 10,000 already in the file', value: `${f3(ext.append.checkedDatasetMs)} ms/item`, target: 'report', status: '' });
-  out.push({ figure: 'recipe learning: acceptance per batch of 10 attempts (recipe version)', value: recipe.batches.map((b) => `${Math.round(b.rate * 100)}% (v${b.recipeVersion})`).join(' → '), target: 'rising', status: mark(recipe.batches.slice(1).every((b) => b.rate > recipe.batches[0].rate)) });
-  out.push({ figure: 'recipe learning: attempts per accepted item, with → without', value: `${f2(recipe.withRecipe.attemptsPerAccepted)} → ${f2(recipe.withoutRecipe.attemptsPerAccepted)} (${recipe.withRecipe.accepted} vs ${recipe.withoutRecipe.accepted} accepted in 60 attempts)`, target: 'falling', status: mark(recipe.withRecipe.attemptsPerAccepted < recipe.withoutRecipe.attemptsPerAccepted) });
+  out.push({
+    figure: 'load + activate the bundle (Node, stand-in vscode module)',
+    value: `${f1(ext.loadMs)} ms + ${f2(ext.activateMs)} ms`,
+    target: 'report',
+    status: '',
+  });
+  out.push({
+    figure: 'append 10,000 items, fsync each',
+    value: `${f1(ext.append.durableMs)} ms (${f3(ext.append.perItemDurableMs)} ms/item)`,
+    target: 'report',
+    status: '',
+  });
+  out.push({
+    figure: 'append 10,000 items, no fsync (journal)',
+    value: `${f1(ext.append.bufferedMs)} ms (${f3(ext.append.perItemBufferedMs)} ms/item)`,
+    target: 'report',
+    status: '',
+  });
+  out.push({
+    figure: 'dataset append with validation + exactly-once, 10,000 already in the file',
+    value: `${f3(ext.append.checkedDatasetMs)} ms/item`,
+    target: 'report',
+    status: '',
+  });
+  out.push({
+    figure: 'recipe learning: acceptance per batch of 10 attempts (recipe version)',
+    value: recipe.batches.map((b) => `${Math.round(b.rate * 100)}% (v${b.recipeVersion})`).join(' → '),
+    target: 'rising',
+    status: mark(recipe.batches.slice(1).every((b) => b.rate > recipe.batches[0].rate)),
+  });
+  out.push({
+    figure: 'recipe learning: attempts per accepted item, with → without',
+    value: `${f2(recipe.withRecipe.attemptsPerAccepted)} → ${f2(recipe.withoutRecipe.attemptsPerAccepted)} (${recipe.withRecipe.accepted} vs ${recipe.withoutRecipe.accepted} accepted in 60 attempts)`,
+    target: 'falling',
+    status: mark(recipe.withRecipe.attemptsPerAccepted < recipe.withoutRecipe.attemptsPerAccepted),
+  });
   if (panel) {
-    for (const [k, v] of Object.entries(panel)) { out.push({ figure: `panel: ${k}`, value: Number.isInteger(v) ? String(v) : f1(v), target: 'report', status: '' }); }
+    for (const [k, v] of Object.entries(panel)) {
+      out.push({ figure: `panel: ${k}`, value: Number.isInteger(v) ? String(v) : f1(v), target: 'report', status: '' });
+    }
   } else {
     out.push({ figure: 'panel rendering 1,000 attempts', value: 'not measured (no panel benchmark)', target: 'report', status: '' });
   }
@@ -63,7 +132,10 @@ function table(rs: Row[]): string {
   const loop = await runLoop();
   const ext = await runExtension();
   const recipe = await runRecipe();
-  const panel = await panelFigures().catch((e) => { console.error(`panel benchmark failed: ${(e as Error).message}`); return undefined; });
+  const panel = await panelFigures().catch((e) => {
+    console.error(`panel benchmark failed: ${(e as Error).message}`);
+    return undefined;
+  });
   const rs = rows(loop, ext, panel, recipe);
   console.log(table(rs));
   const md = `# Benchmarks
@@ -101,4 +173,7 @@ ${table(rs)}
   fs.mkdirSync(path.join(__dirname, 'results'), { recursive: true });
   fs.writeFileSync(path.join(__dirname, 'results', 'latest.json'), JSON.stringify({ loop, ext, panel, recipe }, null, 2));
   console.log(`\nwrote BENCHMARKS.md in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
-})().catch((e) => { console.error(e); process.exit(1); });
+})().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

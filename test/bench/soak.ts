@@ -22,7 +22,10 @@ const root = path.resolve(__dirname, '../..');
 /** Deterministic pseudo-random numbers, so a soak run can be repeated exactly. */
 function rng(seed: number): () => number {
   let s = seed >>> 0;
-  return () => { s = (s * 1664525 + 1013904223) >>> 0; return s / 2 ** 32; };
+  return () => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
 }
 
 const FAULTS: Array<[string, ScriptedReply]> = [
@@ -38,14 +41,28 @@ const FAULTS: Array<[string, ScriptedReply]> = [
 ];
 
 export interface SoakFigures {
-  attempts: number; decided: number; interruptedByStop: number; resumableInterrupted: number; accepted: number; datasetLines: number;
-  requests: number; injected: Record<string, number>; injectedTotal: number; verdicts: Record<string, number>; outcome: string;
-  seconds: number; heapMB: number[]; heapGrowthMB: number; gcExposed: boolean;
+  attempts: number;
+  decided: number;
+  interruptedByStop: number;
+  resumableInterrupted: number;
+  accepted: number;
+  datasetLines: number;
+  requests: number;
+  injected: Record<string, number>;
+  injectedTotal: number;
+  verdicts: Record<string, number>;
+  outcome: string;
+  seconds: number;
+  heapMB: number[];
+  heapGrowthMB: number;
+  gcExposed: boolean;
 }
 
 export async function run(): Promise<SoakFigures> {
   const random = rng(42);
-  const questions: ScriptedQuestion[] = Array.from({ length: 10 }, (_, i) => (i < 6 ? { weak: [0.9, 0.8, 0.9], strong: [1, 1, 1] } : { weak: [0.3, 0.4, 0.5], strong: [0.8, 0.8, 0.9] }));
+  const questions: ScriptedQuestion[] = Array.from({ length: 10 }, (_, i) =>
+    i < 6 ? { weak: [0.9, 0.8, 0.9], strong: [1, 1, 1] } : { weak: [0.3, 0.4, 0.5], strong: [0.8, 0.8, 0.9] },
+  );
   const script = scriptRoles(questions);
   const injected: Record<string, number> = {};
   const server = await startScriptedServer({
@@ -60,7 +77,10 @@ export async function run(): Promise<SoakFigures> {
   });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'autodata-soak-'));
   try {
-    const text = Array.from({ length: 400 }, (_, i) => `# Section ${i + 1}\n\n${`Section ${i + 1} makes its own argument about the method, at length. `.repeat(8)}`).join('\n\n');
+    const text = Array.from(
+      { length: 400 },
+      (_, i) => `# Section ${i + 1}\n\n${`Section ${i + 1} makes its own argument about the method, at length. `.repeat(8)}`,
+    ).join('\n\n');
     const config = scriptedConfig(server.baseURL, { maxIterations: 6, targetConcurrency: 4 });
     const journal = new JsonlWriter(path.join(dir, 'runs', 'soak.jsonl'), false);
     const dataset = new Dataset(path.join(dir, 'dataset.jsonl'));
@@ -70,19 +90,35 @@ export async function run(): Promise<SoakFigures> {
     const gc = (globalThis as { gc?: () => void }).gc;
     let requests = 0;
     // The harness must not grow either: the server's request log is counted and dropped at each sample.
-    const sample = () => { requests += server.requests.length; server.requests.length = 0; gc?.(); heap.push(process.memoryUsage().heapUsed); };
+    const sample = () => {
+      requests += server.requests.length;
+      server.requests.length = 0;
+      gc?.();
+      heap.push(process.memoryUsage().heapUsed);
+    };
     let writes: Promise<unknown> = Promise.resolve();
     const orch: Orchestrator = new Orchestrator({
-      runId: 'soak', document: { path: 'soak.md', text }, targets, config, models: scriptedModels(config, { maxRetries: 3, timeoutMs: 5000 }), goal: undefined,
+      runId: 'soak',
+      document: { path: 'soak.md', text },
+      targets,
+      config,
+      models: scriptedModels(config, { maxRetries: 3, timeoutMs: 5000 }),
+      goal: undefined,
       emit: (e: EngineEvent) => {
         writes = writes.then(() => journal.append(e)).then(() => (e.type === 'item_accepted' ? dataset.append(e.record) : undefined));
         if (e.type === 'attempt_started') {
           attempts++;
-          if (attempts % 100 === 0) { sample(); }
-          if (attempts >= ATTEMPTS) { orch.stop(); }
+          if (attempts % 100 === 0) {
+            sample();
+          }
+          if (attempts >= ATTEMPTS) {
+            orch.stop();
+          }
         }
         // Transport failures in a row pause the run; a soak run resumes at once, as a person would.
-        if (e.type === 'state' && e.state === 'paused') { setTimeout(() => orch.resume(), 10); }
+        if (e.type === 'state' && e.state === 'paused') {
+          setTimeout(() => orch.resume(), 10);
+        }
       },
     });
     sample();
@@ -99,12 +135,28 @@ export async function run(): Promise<SoakFigures> {
     const datasetLines = (await readJsonl(dataset.file)).values.length;
     const accepted = events.filter((e) => e.type === 'item_accepted').length;
     const verdicts: Record<string, number> = {};
-    for (const e of events) { if (e.type === 'verdict') { verdicts[e.verdict.kind] = (verdicts[e.verdict.kind] ?? 0) + 1; } }
+    for (const e of events) {
+      if (e.type === 'verdict') {
+        verdicts[e.verdict.kind] = (verdicts[e.verdict.kind] ?? 0) + 1;
+      }
+    }
     const mb = (b: number) => Math.round(b / 1e5) / 10;
     return {
-      attempts: started.size, decided: decided.size, interruptedByStop: open.length, resumableInterrupted: point.pending.size,
-      accepted, datasetLines, requests, injected, injectedTotal: Object.values(injected).reduce((a, b) => a + b, 0),
-      verdicts, outcome: summary.outcome, seconds, heapMB: heap.map(mb), heapGrowthMB: mb(heap[heap.length - 2] - heap[1]), gcExposed: Boolean(gc),
+      attempts: started.size,
+      decided: decided.size,
+      interruptedByStop: open.length,
+      resumableInterrupted: point.pending.size,
+      accepted,
+      datasetLines,
+      requests,
+      injected,
+      injectedTotal: Object.values(injected).reduce((a, b) => a + b, 0),
+      verdicts,
+      outcome: summary.outcome,
+      seconds,
+      heapMB: heap.map(mb),
+      heapGrowthMB: mb(heap[heap.length - 2] - heap[1]),
+      gcExposed: Boolean(gc),
     };
   } finally {
     await server.close();
@@ -113,15 +165,23 @@ export async function run(): Promise<SoakFigures> {
 }
 
 if (require.main === module) {
-  run().then((f) => {
-    console.log(JSON.stringify(f, null, 2));
-    const file = path.join(root, 'RELIABILITY.md');
-    const block = `<!-- soak:start -->\n\`\`\`json\n${JSON.stringify(f, null, 2)}\n\`\`\`\n<!-- soak:end -->`;
-    if (fs.existsSync(file) && !process.env.AUTODATA_SOAK_NO_WRITE) {
-      const md = fs.readFileSync(file, 'utf8');
-      fs.writeFileSync(file, md.replace(/<!-- soak:start -->[\s\S]*<!-- soak:end -->/, block));
-    }
-    const ok = f.attempts === f.decided + f.interruptedByStop && f.accepted === f.datasetLines;
-    if (!ok) { console.error('SOAK FAILED: attempts not all accounted for, or accepted items missing from the dataset'); process.exit(1); }
-  }).catch((e) => { console.error(e); process.exit(1); });
+  run()
+    .then((f) => {
+      console.log(JSON.stringify(f, null, 2));
+      const file = path.join(root, 'RELIABILITY.md');
+      const block = `<!-- soak:start -->\n\`\`\`json\n${JSON.stringify(f, null, 2)}\n\`\`\`\n<!-- soak:end -->`;
+      if (fs.existsSync(file) && !process.env.AUTODATA_SOAK_NO_WRITE) {
+        const md = fs.readFileSync(file, 'utf8');
+        fs.writeFileSync(file, md.replace(/<!-- soak:start -->[\s\S]*<!-- soak:end -->/, block));
+      }
+      const ok = f.attempts === f.decided + f.interruptedByStop && f.accepted === f.datasetLines;
+      if (!ok) {
+        console.error('SOAK FAILED: attempts not all accounted for, or accepted items missing from the dataset');
+        process.exit(1);
+      }
+    })
+    .catch((e) => {
+      console.error(e);
+      process.exit(1);
+    });
 }

@@ -23,7 +23,11 @@ export interface RecordedRequest {
   status?: number;
 }
 export type FinishReason = 'stop' | 'length' | 'content_filter';
-export interface ScriptedChoice { content: string; finishReason?: FinishReason; refusal?: string }
+export interface ScriptedChoice {
+  content: string;
+  finishReason?: FinishReason;
+  refusal?: string;
+}
 export interface OkReply {
   kind?: 'ok';
   choices?: ScriptedChoice[];
@@ -34,14 +38,15 @@ export interface OkReply {
   latencyMs?: number;
   streamChunkDelayMs?: number;
 }
-export interface ErrorReply { kind: 'error'; status: number; body?: unknown; headers?: Record<string, string>; latencyMs?: number }
+export interface ErrorReply {
+  kind: 'error';
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+  latencyMs?: number;
+}
 export type ScriptedReply =
-  | OkReply
-  | ErrorReply
-  | { kind: 'malformed'; latencyMs?: number }
-  | { kind: 'truncated'; latencyMs?: number }
-  | { kind: 'hang' }
-  | { kind: 'reset' };
+  OkReply | ErrorReply | { kind: 'malformed'; latencyMs?: number } | { kind: 'truncated'; latencyMs?: number } | { kind: 'hang' } | { kind: 'reset' };
 export type Responder = (req: RecordedRequest, ctx: { choiceIndex: number; callIndex: number }) => ScriptedReply | Promise<ScriptedReply>;
 export interface ScriptedServerOptions {
   respond: Responder;
@@ -85,7 +90,11 @@ function textOf(content: unknown): string {
 function record(req: http.IncomingMessage, raw: string): RecordedRequest {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- whatever JSON the client sent
   let body: any;
-  try { body = raw ? JSON.parse(raw) : undefined; } catch { body = undefined; }
+  try {
+    body = raw ? JSON.parse(raw) : undefined;
+  } catch {
+    body = undefined;
+  }
   const rf = body?.response_format;
   return {
     method: req.method ?? 'GET',
@@ -93,7 +102,9 @@ function record(req: http.IncomingMessage, raw: string): RecordedRequest {
     headers: { ...req.headers },
     body,
     model: typeof body?.model === 'string' ? body.model : undefined,
-    messages: Array.isArray(body?.messages) ? body.messages.map((m: { role?: unknown; content?: unknown }) => ({ role: String(m?.role), content: textOf(m?.content) })) : undefined,
+    messages: Array.isArray(body?.messages)
+      ? body.messages.map((m: { role?: unknown; content?: unknown }) => ({ role: String(m?.role), content: textOf(m?.content) }))
+      : undefined,
     n: typeof body?.n === 'number' ? body.n : 1,
     stream: body?.stream === true,
     responseFormat: rf && typeof rf === 'object' ? rf : undefined,
@@ -122,12 +133,18 @@ export async function startScriptedServer(opts: ScriptedServerOptions): Promise<
   const models = opts.models ?? ['scripted-model'];
 
   // A throwing responder becomes a visible 500 rather than a silent reset the SDK would retry quietly.
-  const server = http.createServer((req, res) => void handle(req, res).catch((err: unknown) => {
-    if (res.headersSent || res.destroyed) return void res.destroy();
-    res.writeHead(500, { 'content-type': 'application/json' });
-    res.end(JSON.stringify(errorBody(`Scripted server failure: ${err instanceof Error ? err.message : String(err)}`, 'server_error')));
-  }));
-  server.on('connection', (s) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
+  const server = http.createServer(
+    (req, res) =>
+      void handle(req, res).catch((err: unknown) => {
+        if (res.headersSent || res.destroyed) return void res.destroy();
+        res.writeHead(500, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(errorBody(`Scripted server failure: ${err instanceof Error ? err.message : String(err)}`, 'server_error')));
+      }),
+  );
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
   server.on('clientError', (_err, s) => s.destroy());
 
   const api: ScriptedServer = {
@@ -135,9 +152,18 @@ export async function startScriptedServer(opts: ScriptedServerOptions): Promise<
     requests: [],
     inFlight: () => open,
     maxInFlightSeen: 0,
-    setResponder: (r) => { responder = r; },
-    failNext: (count, reply) => { for (let i = 0; i < count; i++) faults.push(reply); },
-    reset: () => { api.requests.length = 0; faults = []; callCounter = 0; api.maxInFlightSeen = open; },
+    setResponder: (r) => {
+      responder = r;
+    },
+    failNext: (count, reply) => {
+      for (let i = 0; i < count; i++) faults.push(reply);
+    },
+    reset: () => {
+      api.requests.length = 0;
+      faults = [];
+      callCounter = 0;
+      api.maxInFlightSeen = open;
+    },
     // Resolves only once every open response has closed, so inFlight() is 0 afterwards.
     close: async () => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -153,7 +179,12 @@ export async function startScriptedServer(opts: ScriptedServerOptions): Promise<
     let gone = false;
     let gated = false;
     responses.add(res);
-    res.on('close', () => { gone = true; open--; responses.delete(res); if (gated) admitted--; });
+    res.on('close', () => {
+      gone = true;
+      open--;
+      responses.delete(res);
+      if (gated) admitted--;
+    });
     res.on('error', () => {});
     req.on('error', () => {});
 
@@ -170,12 +201,19 @@ export async function startScriptedServer(opts: ScriptedServerOptions): Promise<
       res.end(text);
     };
     // Resolves false when the client went away during the wait.
-    const wait = (ms: number) => new Promise<boolean>((resolve) => {
-      if (ms <= 0 || gone) return resolve(!gone);
-      const onClose = () => { clearTimeout(t); resolve(false); };
-      const t = setTimeout(() => { res.off('close', onClose); resolve(!gone); }, ms);
-      res.once('close', onClose);
-    });
+    const wait = (ms: number) =>
+      new Promise<boolean>((resolve) => {
+        if (ms <= 0 || gone) return resolve(!gone);
+        const onClose = () => {
+          clearTimeout(t);
+          resolve(false);
+        };
+        const t = setTimeout(() => {
+          res.off('close', onClose);
+          resolve(!gone);
+        }, ms);
+        res.once('close', onClose);
+      });
 
     const auth = req.headers.authorization;
     if (opts.apiKey !== undefined && auth !== `Bearer ${opts.apiKey}`) {
@@ -221,9 +259,12 @@ export async function startScriptedServer(opts: ScriptedServerOptions): Promise<
     // A non-ok reply for any choice decides the whole request.
     const reply = replies.find((r) => (r.kind ?? 'ok') !== 'ok') ?? replies[0];
 
-    if (reply.kind === 'reset') { req.socket.destroy(); return; }
+    if (reply.kind === 'reset') {
+      req.socket.destroy();
+      return;
+    }
     if (reply.kind === 'hang') return;
-    const latency = Math.max(...replies.map((r) => ('latencyMs' in r && r.latencyMs !== undefined ? r.latencyMs : opts.defaultLatencyMs ?? 0)));
+    const latency = Math.max(...replies.map((r) => ('latencyMs' in r && r.latencyMs !== undefined ? r.latencyMs : (opts.defaultLatencyMs ?? 0))));
     if (!(await wait(latency))) return;
 
     if (reply.kind === 'error') {
@@ -243,16 +284,23 @@ export async function startScriptedServer(opts: ScriptedServerOptions): Promise<
     const promptTokens = tokens((rec.messages ?? []).reduce((a, m) => a + m.content.length, 0));
     const completionTokens = shaped ? shaped.reduce((a, c) => a + c.completionTokens, 0) : tokens(choices.reduce((a, c) => a + c.content.length, 0));
     const u = oks[0].usage ?? { prompt_tokens: promptTokens, completion_tokens: completionTokens };
-    const usage: Record<string, unknown> = { prompt_tokens: u.prompt_tokens, completion_tokens: u.completion_tokens, total_tokens: u.prompt_tokens + u.completion_tokens };
+    const usage: Record<string, unknown> = {
+      prompt_tokens: u.prompt_tokens,
+      completion_tokens: u.completion_tokens,
+      total_tokens: u.prompt_tokens + u.completion_tokens,
+    };
     if (shaped && profile?.reportsReasoningTokens) usage.completion_tokens_details = { reasoning_tokens: shaped.reduce((a, c) => a + c.reasoningTokens, 0) };
 
     if (!rec.stream) {
       const completion = {
-        id, object: 'chat.completion', created, model,
+        id,
+        object: 'chat.completion',
+        created,
+        model,
         choices: choices.map((c, index) => ({
           index,
           message: shaped ? shaped[index].message : { role: 'assistant', content: c.content, refusal: c.refusal ?? null },
-          finish_reason: shaped ? shaped[index].finishReason : c.finishReason ?? 'stop',
+          finish_reason: shaped ? shaped[index].finishReason : (c.finishReason ?? 'stop'),
           logprobs: null,
         })),
         usage,
@@ -274,7 +322,8 @@ export async function startScriptedServer(opts: ScriptedServerOptions): Promise<
       for (let r = 0; r < rounds; r++) {
         split.forEach((p, index) => {
           if (r >= p.length) return;
-          const delta = r === 0 ? { role: 'assistant', content: p[r], ...(choices[index].refusal ? { refusal: choices[index].refusal } : {}) } : { content: p[r] };
+          const delta =
+            r === 0 ? { role: 'assistant', content: p[r], ...(choices[index].refusal ? { refusal: choices[index].refusal } : {}) } : { content: p[r] };
           out.push(chunk([{ index, delta, finish_reason: null, logprobs: null }]));
         });
       }

@@ -16,7 +16,11 @@ export function scriptedConfig(baseURL: string, patch: Partial<EngineConfig> = {
 }
 
 export interface ScriptedModelOptions {
-  maxRetries?: number; limit?: number; useN?: boolean; timeoutMs?: number; idleTimeoutMs?: number;
+  maxRetries?: number;
+  limit?: number;
+  useN?: boolean;
+  timeoutMs?: number;
+  idleTimeoutMs?: number;
   /** A store of learned capabilities of its own, so a test starts from the family's defaults. */
   profiles?: EndpointProfiles;
   overrides?: EndpointOverrides;
@@ -24,9 +28,17 @@ export interface ScriptedModelOptions {
 
 export function scriptedModels(cfg: EngineConfig, opts: ScriptedModelOptions = {}): Record<Role, ChatModel> {
   const limiter = new Limiter(opts.limit ?? 16);
-  const make = (role: Role) => new OpenAICompatibleModel(cfg.roles[role], {
-    apiKey: 'test-key', maxRetries: opts.maxRetries ?? 2, limiter, useN: opts.useN ?? cfg.useN, timeoutMs: opts.timeoutMs ?? 10_000,
-    idleTimeoutMs: opts.idleTimeoutMs, role, profiles: opts.profiles, overrides: opts.overrides,
-  });
+  const make = (role: Role) =>
+    new OpenAICompatibleModel(cfg.roles[role], {
+      apiKey: 'test-key',
+      maxRetries: opts.maxRetries ?? 2,
+      limiter,
+      useN: opts.useN ?? cfg.useN,
+      timeoutMs: opts.timeoutMs ?? 10_000,
+      idleTimeoutMs: opts.idleTimeoutMs,
+      role,
+      profiles: opts.profiles,
+      overrides: opts.overrides,
+    });
   return { challenger: make('challenger'), quality: make('quality'), weak: make('weak'), strong: make('strong'), judge: make('judge') };
 }

@@ -59,13 +59,19 @@ export interface RoleScript {
 /** The first sentence of the <source> element in a Challenger prompt: a quote that is verbatim in the section. */
 function quoteFrom(prompt: string): string {
   const src = /<source[^>]*>\n([\s\S]*?)\n<\/source>/.exec(prompt)?.[1] ?? '';
-  const body = src.split('\n').filter((l) => l.trim() && !l.startsWith('#')).join(' ');
+  const body = src
+    .split('\n')
+    .filter((l) => l.trim() && !l.startsWith('#'))
+    .join(' ');
   const sentence = /[^.!?]{20,}[.!?]/.exec(body)?.[0] ?? body.slice(0, 80);
   return sentence.trim();
 }
 
 export interface ScriptLatency {
-  solverLatencyMs?: number; judgeLatencyMs?: number; challengerLatencyMs?: number; qualityLatencyMs?: number;
+  solverLatencyMs?: number;
+  judgeLatencyMs?: number;
+  challengerLatencyMs?: number;
+  qualityLatencyMs?: number;
   /**
    * A world where learning pays: once the Challenger's prompt holds `keyword` (from a recipe), its questions come from
    * `questions` instead. The recipe learner writes the keyword after it has seen too-easy attempts.
@@ -73,13 +79,18 @@ export interface ScriptLatency {
   learnable?: { keyword: string; questions: ScriptedQuestion[] };
 }
 
-const WORDS = ('router schedule capacity gradient baseline warm-up expert token sparse dense layer loss batch curve '
-  + 'signal noise prior window budget rollout reward policy critic margin sample domain corpus label shift drift '
-  + 'variance bias scale depth width head cache memory latency optimiser momentum decay entropy temperature ablation').split(' ');
+const WORDS = (
+  'router schedule capacity gradient baseline warm-up expert token sparse dense layer loss batch curve ' +
+  'signal noise prior window budget rollout reward policy critic margin sample domain corpus label shift drift ' +
+  'variance bias scale depth width head cache memory latency optimiser momentum decay entropy temperature ablation'
+).split(' ');
 /** A question whose wording differs from every other id's, so near-duplicate checks see distinct questions. */
 function variedQuestion(id: number): string {
   let h = (id * 2654435761) >>> 0;
-  const w = () => { h = (h * 1103515245 + 12345) >>> 0; return WORDS[(h >>> 8) % WORDS.length]; };
+  const w = () => {
+    h = (h * 1103515245 + 12345) >>> 0;
+    return WORDS[(h >>> 8) % WORDS.length];
+  };
   return `Scenario ${id}: when the ${w()} ${w()} meets a ${w()} ${w()}, how would ${w()} ${w()} change the ${w()} of the ${w()} ${w()}?`;
 }
 
@@ -108,7 +119,9 @@ export function scriptRoles(questions: ScriptedQuestion[], opts: ScriptLatency =
   const verified = new Map<number, number>();
   const byId = (text: string) => {
     const m = /Q(\d+)\b/.exec(text);
-    if (!m) { return undefined; }
+    if (!m) {
+      return undefined;
+    }
     const id = Number(m[1]);
     return { id, q: issued.get(id) ?? questions[(id - 1) % questions.length] };
   };
@@ -117,19 +130,32 @@ export function scriptRoles(questions: ScriptedQuestion[], opts: ScriptLatency =
     if (system.startsWith('You improve the recipe')) {
       const sawEasy = /verdict="too_easy"/.test(user);
       const keyword = opts.learnable?.keyword ?? 'regime contrast';
-      return jsonReply({ recipe: sawEasy ? `- Ask for a ${keyword}: what changes if a key assumption fails.\n- Combine two ideas of the section.` : '- Keep questions self-contained.', changes: sawEasy ? 'too-easy questions asked for recall' : 'no change' });
+      return jsonReply({
+        recipe: sawEasy
+          ? `- Ask for a ${keyword}: what changes if a key assumption fails.\n- Combine two ideas of the section.`
+          : '- Keep questions self-contained.',
+        changes: sawEasy ? 'too-easy questions asked for recall' : 'no change',
+      });
     }
     const repair = (req.messages ?? []).some((m) => m.role === 'assistant');
-    if (!repair) { challengerPrompts.push(`${system}\n${user}`); asked++; }
+    if (!repair) {
+      challengerPrompts.push(`${system}\n${user}`);
+      asked++;
+    }
     const id = asked;
     const pool = opts.learnable && system.includes(opts.learnable.keyword) ? opts.learnable.questions : questions;
     const q = pool[(id - 1) % pool.length];
     issued.set(id, q);
-    if (q.challengerReply && !repair) { return q.challengerReply; }
+    if (q.challengerReply && !repair) {
+      return q.challengerReply;
+    }
     const p = q.criteria ?? 10;
     const head = {
       analysis: { weakFailures: `A small model restates the setting of Q${id} without the mechanism.`, strongNeeds: 'The causal chain, step by step.' },
-      sourceQuote: q.quote ?? quoteFrom(user), angle: q.angle ?? `angle ${id}`, questionType: q.questionType ?? 'explanation', skills: ['causal reasoning'],
+      sourceQuote: q.quote ?? quoteFrom(user),
+      angle: q.angle ?? `angle ${id}`,
+      questionType: q.questionType ?? 'explanation',
+      skills: ['causal reasoning'],
       context: [q.context, q.leak ? `Hint: a good answer states ${fact(id, 1)} and ${fact(id, 2)}.` : ''].filter(Boolean).join(' '),
       question: `Q${id}: ${q.questionText ?? variedQuestion(id)}`,
     };
@@ -137,14 +163,21 @@ export function scriptRoles(questions: ScriptedQuestion[], opts: ScriptLatency =
       return jsonReply({ ...head, referenceAnswer: `Worked solution for Q${id}.`, finalAnswer: `\\frac{${id}}{2}` }, { latencyMs: opts.challengerLatencyMs });
     }
     const facts = Array.from({ length: p }, (_, i) => fact(id, i + 1));
-    return jsonReply({
-      ...head,
-      referenceAnswer: `Reference answer for Q${id}: ${facts.join(', ')}.`,
-      rubric: [
-        ...facts.map((f, i) => ({ criterion: `Criterion ${i + 1} of Q${id}: states ${f}`, weight: 1, negative: false })),
-        ...Array.from({ length: q.negatives ?? 3 }, (_, j) => ({ criterion: `Fault ${j + 1} of Q${id}: claims ${fault(id, j + 1)}`, weight: 1, negative: true })),
-      ],
-    }, { latencyMs: opts.challengerLatencyMs });
+    return jsonReply(
+      {
+        ...head,
+        referenceAnswer: `Reference answer for Q${id}: ${facts.join(', ')}.`,
+        rubric: [
+          ...facts.map((f, i) => ({ criterion: `Criterion ${i + 1} of Q${id}: states ${f}`, weight: 1, negative: false })),
+          ...Array.from({ length: q.negatives ?? 3 }, (_, j) => ({
+            criterion: `Fault ${j + 1} of Q${id}: claims ${fault(id, j + 1)}`,
+            weight: 1,
+            negative: true,
+          })),
+        ],
+      },
+      { latencyMs: opts.challengerLatencyMs },
+    );
   };
 
   const verifier = (user: string) => {
@@ -152,24 +185,40 @@ export function scriptRoles(questions: ScriptedQuestion[], opts: ScriptLatency =
     const found = byId(question);
     const ok = (reason: string) => ({ reason, pass: true });
     const checks: Record<CheckName, { reason: string; pass: boolean }> = {
-      selfContained: ok('Every needed fact is stated.'), answerable: ok('An expert can answer it.'), notTrivia: ok('It asks for reasoning, not recall.'),
-      noAnswerLeak: ok('The question does not state the answer.'), rubricGradesQuestion: ok('The criteria grade the question asked.'), newAngle: ok('No earlier question takes this angle.'),
+      selfContained: ok('Every needed fact is stated.'),
+      answerable: ok('An expert can answer it.'),
+      notTrivia: ok('It asks for reasoning, not recall.'),
+      noAnswerLeak: ok('The question does not state the answer.'),
+      rubricGradesQuestion: ok('The criteria grade the question asked.'),
+      newAngle: ok('No earlier question takes this angle.'),
     };
     const leaked = question.match(PHRASE);
-    if (leaked) { checks.noAnswerLeak = { reason: `The context gives away ${leaked.join(', ')}.`, pass: false }; }
+    if (leaked) {
+      checks.noAnswerLeak = { reason: `The context gives away ${leaked.join(', ')}.`, pass: false };
+    }
     const angle = element(user, 'angle')?.trim();
     const earlier = element(user, 'earlier') ?? '';
     const same = angle ? [...earlier.matchAll(/^(\d+)\. Question: (.*)\n\s*Angle: (.*)$/gm)].find((m) => m[3].trim() === angle) : undefined;
-    if (same) { checks.newAngle = { reason: `A rephrasing of earlier question ${same[1]} ("${same[2].slice(0, 40)}"): the same angle, "${angle}".`, pass: false }; }
+    if (same) {
+      checks.newAngle = { reason: `A rephrasing of earlier question ${same[1]} ("${same[2].slice(0, 40)}"): the same angle, "${angle}".`, pass: false };
+    }
     const forced = found?.q.quality;
     const nth = found ? (verified.get(found.id) ?? 0) + 1 : 1;
-    if (found) { verified.set(found.id, nth); }
-    if (forced && !forced.pass && nth >= (forced.fromCall ?? 1)) { checks[forced.check ?? 'notTrivia'] = { reason: forced.reason, pass: false }; }
+    if (found) {
+      verified.set(found.id, nth);
+    }
+    if (forced && !forced.pass && nth >= (forced.fromCall ?? 1)) {
+      checks[forced.check ?? 'notTrivia'] = { reason: forced.reason, pass: false };
+    }
     return jsonReply(checks);
   };
 
   const solver = (req: RecordedRequest, who: 'WEAK' | 'STRONG', choiceIndex: number): ScriptedReply => {
-    const user = req.messages?.filter((m) => m.role === 'user').map((m) => m.content).join('\n') ?? '';
+    const user =
+      req.messages
+        ?.filter((m) => m.role === 'user')
+        .map((m) => m.content)
+        .join('\n') ?? '';
     const found = byId(user);
     const id = found?.id ?? 0;
     // A seeded request carries its rollout's index in its seed (a multiple of 64 plus the index); else the choice index.
@@ -179,7 +228,10 @@ export function scriptRoles(questions: ScriptedQuestion[], opts: ScriptLatency =
     const score = scores[index] ?? scores[0];
     const extra = found?.q.answerText ? ` ${found.q.answerText}` : '';
     if (allText(req).includes('End with one line "Final answer:')) {
-      return { content: `${who}#${index} works through Q${id}.\nFinal answer: ${score === 1 ? rightAnswer(id) : wrongAnswer(id)}${extra}`, latencyMs: opts.solverLatencyMs };
+      return {
+        content: `${who}#${index} works through Q${id}.\nFinal answer: ${score === 1 ? rightAnswer(id) : wrongAnswer(id)}${extra}`,
+        latencyMs: opts.solverLatencyMs,
+      };
     }
     const p = found?.q.criteria ?? 10;
     const stated = Array.from({ length: Math.round(score * p) }, (_, i) => fact(id, i + 1));
@@ -193,13 +245,19 @@ export function scriptRoles(questions: ScriptedQuestion[], opts: ScriptLatency =
   const judge = (req: RecordedRequest, user: string): ScriptedReply => {
     const rubric = (element(user, 'rubric') ?? '').split('\n').filter((l) => /^\d+\./.test(l));
     const keys = rubric.map((l) => l.match(PHRASE)?.[0]);
-    if (asks(req, 'loop_verdict', 'grpo_suitability')) { return loopJudge(user); }
+    if (asks(req, 'loop_verdict', 'grpo_suitability')) {
+      return loopJudge(user);
+    }
     const answers = [...user.matchAll(/<answer label="([A-Z]+)">\n([\s\S]*?)\n<\/answer>/g)];
     const grades = answers.map(([, label, text]) => ({
       answer: label,
       marks: keys.map((k, i) => {
         const met = k !== undefined && text.includes(k);
-        return { criterion: i + 1, met, reason: k === undefined ? 'The criterion names nothing to check.' : met ? `The answer states ${k}.` : `The answer never states ${k}.` };
+        return {
+          criterion: i + 1,
+          met,
+          reason: k === undefined ? 'The criterion names nothing to check.' : met ? `The answer states ${k}.` : `The answer never states ${k}.`,
+        };
       }),
     }));
     return jsonReply({ grades }, { latencyMs: opts.judgeLatencyMs });
@@ -209,7 +267,8 @@ export function scriptRoles(questions: ScriptedQuestion[], opts: ScriptLatency =
     const rollouts = [...user.matchAll(/<rollout solver="(weak|strong)" n="\d+" score="([\d.]+)">/g)].map((m) => ({ solver: m[1], score: Number(m[2]) }));
     const of = (s: string) => rollouts.filter((r) => r.solver === s).map((r) => r.score);
     const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
-    const weak = of('weak'); const strong = of('strong');
+    const weak = of('weak');
+    const strong = of('strong');
     const spread = Math.max(...weak) - Math.min(...weak);
     const gap = avg(strong) - avg(weak);
     const question = element(user, 'question') ?? '';
@@ -218,8 +277,11 @@ export function scriptRoles(questions: ScriptedQuestion[], opts: ScriptLatency =
     const verdict = {
       weak_pattern: `Weak scores ${weak.map((x) => x.toFixed(2)).join(', ')}, spread ${spread.toFixed(2)}.`,
       gap_interpretation: `Strong ${avg(strong).toFixed(2)} against weak ${avg(weak).toFixed(2)}: a gap of ${gap.toFixed(2)}.`,
-      case_recap: recap, grpo_suitability: problem === 'none' ? (spread >= 0.2 ? 'high' : 'medium') : 'low', problem,
-      decision: problem === 'none' ? 'accept' : 'improve', advice: problem === 'none' ? '' : `Fix the ${problem.replace('_', ' ')}.`,
+      case_recap: recap,
+      grpo_suitability: problem === 'none' ? (spread >= 0.2 ? 'high' : 'medium') : 'low',
+      problem,
+      decision: problem === 'none' ? 'accept' : 'improve',
+      advice: problem === 'none' ? '' : `Fix the ${problem.replace('_', ' ')}.`,
       ...byId(question)?.q.loop,
     };
     return jsonReply(verdict, { latencyMs: opts.judgeLatencyMs });
@@ -227,16 +289,31 @@ export function scriptRoles(questions: ScriptedQuestion[], opts: ScriptLatency =
 
   const respond: Responder = (req: RecordedRequest, { choiceIndex }) => {
     const system = req.messages?.find((m) => m.role === 'system')?.content ?? '';
-    const user = req.messages?.filter((m) => m.role === 'user').map((m) => m.content).join('\n') ?? '';
-    if (choiceIndex === 0) { calls[req.model ?? ''] = (calls[req.model ?? ''] ?? 0) + 1; }
+    const user =
+      req.messages
+        ?.filter((m) => m.role === 'user')
+        .map((m) => m.content)
+        .join('\n') ?? '';
+    if (choiceIndex === 0) {
+      calls[req.model ?? ''] = (calls[req.model ?? ''] ?? 0) + 1;
+    }
     switch (req.model) {
-      case MODELS.challenger: return challenger(req, system, user);
-      case MODELS.quality: return { ...verifier(user), latencyMs: opts.qualityLatencyMs };
-      case MODELS.weak: return solver(req, 'WEAK', choiceIndex);
-      case MODELS.strong: return solver(req, 'STRONG', choiceIndex);
-      case MODELS.judge: return judge(req, user);
+      case MODELS.challenger:
+        return challenger(req, system, user);
+      case MODELS.quality:
+        return { ...verifier(user), latencyMs: opts.qualityLatencyMs };
+      case MODELS.weak:
+        return solver(req, 'WEAK', choiceIndex);
+      case MODELS.strong:
+        return solver(req, 'STRONG', choiceIndex);
+      case MODELS.judge:
+        return judge(req, user);
       default:
-        return { kind: 'error', status: 404, body: { error: { message: `The model '${req.model}' does not exist`, type: 'invalid_request_error', param: 'model', code: 'model_not_found' } } };
+        return {
+          kind: 'error',
+          status: 404,
+          body: { error: { message: `The model '${req.model}' does not exist`, type: 'invalid_request_error', param: 'model', code: 'model_not_found' } },
+        };
     }
   };
   return { respond, challengerPrompts, calls };

@@ -15,7 +15,11 @@ suite('export', () => {
     await openInEditor('paper.md');
     const run = await vscode.commands.executeCommand<SessionResult>('autodata.generateFromDocument', { silent: true });
     assert.ok(run && run.accepted.length >= 2);
-    for (const [format, schema] of [['sft', SftRow], ['grpo', GrpoRow], ['dpo', DpoRow]] as const) {
+    for (const [format, schema] of [
+      ['sft', SftRow],
+      ['grpo', GrpoRow],
+      ['dpo', DpoRow],
+    ] as const) {
       const out = path.join(workspaceRoot(), 'exports', `data-${format}.jsonl`);
       const r = await vscode.commands.executeCommand<ExportResult>('autodata.exportDataset', { format, out });
       assert.ok(r, `export ${format}`);

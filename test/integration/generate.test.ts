@@ -32,7 +32,13 @@ suite('generate', () => {
       assert.strictEqual(rec.source.sha256, sha);
       assert.strictEqual(squash(text.slice(rec.source.range.start, rec.source.range.end)), squash(rec.source.quote));
       assert.strictEqual(rec.iterations, 2, 'every section: one too-easy attempt, then accepted');
-      assert.deepStrictEqual(rec.models, { challenger: MODELS.challenger, quality: MODELS.quality, weak: MODELS.weak, strong: MODELS.strong, judge: MODELS.judge });
+      assert.deepStrictEqual(rec.models, {
+        challenger: MODELS.challenger,
+        quality: MODELS.quality,
+        weak: MODELS.weak,
+        strong: MODELS.strong,
+        judge: MODELS.judge,
+      });
       assert.strictEqual(rec.decision.by, 'policy');
       assert.strictEqual(rec.runId, result.runId);
     }
@@ -54,7 +60,10 @@ suite('generate', () => {
     const doc = editor.document;
     assert.ok(rec.source.range.start >= doc.offsetAt(sel.start) && rec.source.range.end <= doc.offsetAt(sel.end), JSON.stringify(rec.source.range));
     const challenge = server.requests.find((r) => r.model === MODELS.challenger)!;
-    assert.ok(challenge.messages!.some((m) => m.content.includes('## 2 Method')), 'the Challenger saw the selection');
+    assert.ok(
+      challenge.messages!.some((m) => m.content.includes('## 2 Method')),
+      'the Challenger saw the selection',
+    );
     assert.ok(!challenge.messages!.some((m) => m.content.includes('## 1 Introduction')), 'and not the rest');
   });
 
@@ -82,7 +91,9 @@ suite('generate', () => {
       assert.strictEqual(result.outcome, 'completed', result.message);
       assert.ok(server.requests.every((r) => r.headers.authorization === 'Bearer sk-test-secret-1234'));
       // The key is in no file the run wrote, nor in user settings.
-      for (const f of [result.journalFile, result.datasetFile]) { assert.ok(!fs.readFileSync(f, 'utf8').includes('sk-test-secret-1234'), f); }
+      for (const f of [result.journalFile, result.datasetFile]) {
+        assert.ok(!fs.readFileSync(f, 'utf8').includes('sk-test-secret-1234'), f);
+      }
       assert.ok(!JSON.stringify(vscode.workspace.getConfiguration('autodata')).includes('sk-test-secret'));
     } finally {
       await vscode.commands.executeCommand('autodata.clearApiKey', { baseUrl: server.baseURL });
@@ -123,14 +134,18 @@ suite('generate', () => {
     const { server } = await iso.endpoint([GOOD], {}, { solverLatencyMs: 30_000 });
     await openInEditor('paper.md');
     const running = vscode.commands.executeCommand<SessionResult>('autodata.generateFromDocument', { silent: true });
-    for (let i = 0; i < 300 && !server.requests.some((r) => r.model === MODELS.weak); i++) { await new Promise((r) => setTimeout(r, 20)); }
+    for (let i = 0; i < 300 && !server.requests.some((r) => r.model === MODELS.weak); i++) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
     const t0 = Date.now();
     await vscode.commands.executeCommand('autodata.stop');
     const result = await running;
     assert.ok(result);
     assert.strictEqual(result.outcome, 'stopped');
     assert.ok(Date.now() - t0 < 3000, `stopped in ${Date.now() - t0} ms`);
-    for (let i = 0; i < 100 && server.inFlight() > 0; i++) { await new Promise((r) => setTimeout(r, 20)); }
+    for (let i = 0; i < 100 && server.inFlight() > 0; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
     assert.strictEqual(server.inFlight(), 0);
   });
 

@@ -11,13 +11,17 @@ export const EASY: ScriptedQuestion = { weak: [0.9, 0.9, 1], strong: [1, 1, 1] }
 
 export async function api(): Promise<AutodataApi> {
   const ext = vscode.extensions.getExtension<AutodataApi>('autodata.autodata-vscode');
-  if (!ext) { throw new Error('extension not installed'); }
+  if (!ext) {
+    throw new Error('extension not installed');
+  }
   return ext.activate();
 }
 
 export function workspaceRoot(): string {
   const f = vscode.workspace.workspaceFolders?.[0];
-  if (!f) { throw new Error('no workspace folder'); }
+  if (!f) {
+    throw new Error('no workspace folder');
+  }
   return f.uri.fsPath;
 }
 
@@ -38,11 +42,25 @@ export async function scriptedEndpoint(questions: ScriptedQuestion[], opts: Part
 }
 
 export async function resetSettings(server?: ScriptedServer): Promise<void> {
-  for (const key of ['baseUrl', 'roles.challenger', 'roles.quality', 'roles.weak', 'roles.strong', 'roles.judge', 'maxTokens', 'maxRetries',
-    'datasetPath', 'itemsPerRun', 'maxIterations', 'solveOrder']) {
+  for (const key of [
+    'baseUrl',
+    'roles.challenger',
+    'roles.quality',
+    'roles.weak',
+    'roles.strong',
+    'roles.judge',
+    'maxTokens',
+    'maxRetries',
+    'datasetPath',
+    'itemsPerRun',
+    'maxIterations',
+    'solveOrder',
+  ]) {
     await cfg().update(key, undefined, G);
     // Machine-scoped settings cannot be written to the workspace, so there is nothing there to clear.
-    if (cfg().inspect(key)?.workspaceValue !== undefined) { await cfg().update(key, undefined, vscode.ConfigurationTarget.Workspace); }
+    if (cfg().inspect(key)?.workspaceValue !== undefined) {
+      await cfg().update(key, undefined, vscode.ConfigurationTarget.Workspace);
+    }
   }
   await server?.close();
 }
@@ -55,8 +73,11 @@ export function isolateEachTest() {
   let current: ScriptedServer | undefined;
   setup(() => removeAutodataDir());
   teardown(async () => {
-    await resetSettings(current); current = undefined;
-    for (const p of (await api()).panels.all()) { p.dispose(); }
+    await resetSettings(current);
+    current = undefined;
+    for (const p of (await api()).panels.all()) {
+      p.dispose();
+    }
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
   return {
@@ -81,7 +102,12 @@ export async function openInEditor(rel: string, select?: [string, string]): Prom
 }
 
 export function readLines(file: string): string[] {
-  return fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.trim()) : [];
+  return fs.existsSync(file)
+    ? fs
+        .readFileSync(file, 'utf8')
+        .split('\n')
+        .filter((l) => l.trim())
+    : [];
 }
 
 export function removeAutodataDir(): void {

@@ -8,6 +8,10 @@ export function run(): Promise<void> {
   require('./suites');
   return new Promise((resolve, reject) => {
     const runner = mocha.run((failures) => (failures > 0 ? reject(new Error(`${failures} tests failed.`)) : resolve()));
-    runner.on('end', () => console.log(`AUTODATA_RESULT ${JSON.stringify({ suite: 'vscode', passed: runner.stats?.passes ?? 0, failed: runner.stats?.failures ?? 0, pending: runner.stats?.pending ?? 0 })}`));
+    runner.on('end', () =>
+      console.log(
+        `AUTODATA_RESULT ${JSON.stringify({ suite: 'vscode', passed: runner.stats?.passes ?? 0, failed: runner.stats?.failures ?? 0, pending: runner.stats?.pending ?? 0 })}`,
+      ),
+    );
   });
 }

@@ -18,7 +18,9 @@ suite('keyless models (vscode.lm)', () => {
     const { server, script } = await iso.endpoint([GOOD]);
     process.env.AUTODATA_TEST_LM_URL = server.baseURL;
     const cfg = vscode.workspace.getConfiguration('autodata');
-    for (const role of ['challenger', 'quality', 'judge'] as const) { await cfg.update(`roles.${role}`, { model: lm(role) }, G); }
+    for (const role of ['challenger', 'quality', 'judge'] as const) {
+      await cfg.update(`roles.${role}`, { model: lm(role) }, G);
+    }
     const models = await vscode.lm.selectChatModels({ vendor: 'autodatatest' });
     assert.ok(models.length >= 5, 'the fixture provides a test model per role');
     await openInEditor('paper.md', ['## 2 Method', 'unannealed baseline.']);
@@ -30,11 +32,16 @@ suite('keyless models (vscode.lm)', () => {
     assert.strictEqual(rec.models.weak, MODELS.weak);
     const viaLm = server.requests.filter((r) => r.model === MODELS.challenger || r.model === MODELS.judge);
     assert.ok(viaLm.length >= 2);
-    assert.ok(viaLm.every((r) => r.responseFormat === undefined), 'no response_format: the LM API has none');
+    assert.ok(
+      viaLm.every((r) => r.responseFormat === undefined),
+      'no response_format: the LM API has none',
+    );
     assert.match(JSON.stringify(viaLm[0].messages), /matching this JSON Schema/, 'the schema is asked for in the prompt');
 
     // Test Connection: one tiny JSON request per role, through the same path.
-    server.setResponder((req, ctx) => (JSON.stringify(req.messages).includes('Reply with {\\"ok\\": true}') ? jsonReply({ ok: true }) : script.respond(req, ctx)));
+    server.setResponder((req, ctx) =>
+      JSON.stringify(req.messages).includes('Reply with {\\"ok\\": true}') ? jsonReply({ ok: true }) : script.respond(req, ctx),
+    );
     const checks = await vscode.commands.executeCommand<RoleCheck[]>('autodata.testConnection', { silent: true });
     assert.ok(checks.find((c) => c.role === 'judge')!.report.ok, JSON.stringify(checks.find((c) => c.role === 'judge')!.report));
   });
@@ -50,7 +57,10 @@ suite('keyless models (vscode.lm)', () => {
     assert.match(result.message ?? '', /No VS Code language model matches vscode-lm:nobody\/no-such-model/);
   });
 
-  for (const [id, message] of [['over-quota-model', /over its quota/], ['no-consent-model', /may not use .*allow it when VS Code asks/]] as const) {
+  for (const [id, message] of [
+    ['over-quota-model', /over its quota/],
+    ['no-consent-model', /may not use .*allow it when VS Code asks/],
+  ] as const) {
     test(`a provider's ${id.replace('-model', '')} error ends the run with a message that says what to do`, async () => {
       const { server } = await iso.endpoint([GOOD]);
       process.env.AUTODATA_TEST_LM_URL = server.baseURL;

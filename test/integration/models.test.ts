@@ -7,15 +7,29 @@ import { resetSettings } from './helpers';
 
 suite('models', () => {
   const servers: ScriptedServer[] = [];
-  teardown(async () => { await resetSettings(); await vscode.workspace.getConfiguration('autodata').update('model', undefined, vscode.ConfigurationTarget.Global); await Promise.all(servers.splice(0).map((s) => s.close())); });
+  teardown(async () => {
+    await resetSettings();
+    await vscode.workspace.getConfiguration('autodata').update('model', undefined, vscode.ConfigurationTarget.Global);
+    await Promise.all(servers.splice(0).map((s) => s.close()));
+  });
   const endpoint = async (models: string[], extra = {}) => {
-    const s = await startScriptedServer({ models, ...extra, respond: (req) => (models.includes(req.model ?? '') ? jsonReply({ ok: true })
-      : { kind: 'error', status: 404, body: { error: { message: `The model '${req.model}' does not exist`, type: 'invalid_request_error', param: 'model', code: 'model_not_found' } } }) });
+    const s = await startScriptedServer({
+      models,
+      ...extra,
+      respond: (req) =>
+        models.includes(req.model ?? '')
+          ? jsonReply({ ok: true })
+          : {
+              kind: 'error',
+              status: 404,
+              body: { error: { message: `The model '${req.model}' does not exist`, type: 'invalid_request_error', param: 'model', code: 'model_not_found' } },
+            },
+    });
     servers.push(s);
     return s;
   };
 
-  test('Configure Models sets a role\'s endpoint and model in user settings, and Test Connection checks every role', async () => {
+  test("Configure Models sets a role's endpoint and model in user settings, and Test Connection checks every role", async () => {
     const s = await endpoint(['small', 'large']);
     assert.strictEqual(await vscode.commands.executeCommand('autodata.configureModels', { role: 'all', baseUrl: s.baseURL, model: 'large' }), true);
     assert.strictEqual(await vscode.commands.executeCommand('autodata.configureModels', { role: 'weak', baseUrl: s.baseURL, model: 'small' }), true);
@@ -23,7 +37,16 @@ suite('models', () => {
     assert.strictEqual(cfg.get('model'), 'large');
     assert.deepStrictEqual(cfg.get('roles.weak'), { baseUrl: s.baseURL, model: 'small' });
     const checks = await vscode.commands.executeCommand<RoleCheck[]>('autodata.testConnection', { silent: true });
-    assert.deepStrictEqual(checks.map((c) => [c.role, c.model, c.report.ok]), [['challenger', 'large', true], ['quality', 'large', true], ['weak', 'small', true], ['strong', 'large', true], ['judge', 'large', true]]);
+    assert.deepStrictEqual(
+      checks.map((c) => [c.role, c.model, c.report.ok]),
+      [
+        ['challenger', 'large', true],
+        ['quality', 'large', true],
+        ['weak', 'small', true],
+        ['strong', 'large', true],
+        ['judge', 'large', true],
+      ],
+    );
     const calls = s.requests.filter((r) => r.path.endsWith('/chat/completions'));
     assert.strictEqual(calls.length, 2, 'one request per distinct model');
   });

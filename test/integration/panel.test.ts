@@ -17,7 +17,9 @@ async function until<T>(fn: () => Promise<T> | T, ok: (v: T) => boolean, what: s
   let last: T;
   do {
     last = await fn();
-    if (ok(last)) { return last; }
+    if (ok(last)) {
+      return last;
+    }
     await new Promise((r) => setTimeout(r, 100));
   } while (Date.now() < end);
   throw new Error(`timed out waiting for ${what}: ${JSON.stringify(last)}`);
@@ -34,11 +36,21 @@ suite('panel', () => {
     const panel = (await api()).panels.forRun(result.runId);
     assert.ok(panel, 'a panel for the run');
     assert.strictEqual(panel.panel.viewType, 'autodata.panel');
-    const cards = await until(() => panel.probe('.card[data-attempt-id]'), (r) => r.count === 2, 'two cards');
+    const cards = await until(
+      () => panel.probe('.card[data-attempt-id]'),
+      (r) => r.count === 2,
+      'two cards',
+    );
     assert.strictEqual(cards.count, 2);
     const verdicts = await panel.probe('.card .verdict');
-    assert.ok(verdicts.texts.some((t) => /accepted/i.test(t)), verdicts.texts.join('|'));
-    assert.ok(verdicts.texts.some((t) => /too easy/i.test(t)), verdicts.texts.join('|'));
+    assert.ok(
+      verdicts.texts.some((t) => /accepted/i.test(t)),
+      verdicts.texts.join('|'),
+    );
+    assert.ok(
+      verdicts.texts.some((t) => /too easy/i.test(t)),
+      verdicts.texts.join('|'),
+    );
   });
 
   test('Approve from the panel appends the borderline item with decision.by = "human" and journals the decision', async () => {
@@ -49,7 +61,11 @@ suite('panel', () => {
     assert.strictEqual(result.review.length, 1);
     assert.strictEqual(readLines(result.datasetFile).length, 0, 'borderline items wait for a person');
     const panel = (await api()).panels.forRun(result.runId)!;
-    await until(() => panel.probe('.review-item'), (r) => r.count === 1, 'the review queue');
+    await until(
+      () => panel.probe('.review-item'),
+      (r) => r.count === 1,
+      'the review queue',
+    );
     const attemptId = result.review[0].id.split(':').pop()!;
 
     // A message that fails the protocol is dropped.
@@ -64,7 +80,11 @@ suite('panel', () => {
     assert.strictEqual(rec.decision.borderline, true);
     const journal = readLines(result.journalFile).map((l) => EngineEvent.parse(JSON.parse(l)));
     assert.ok(journal.some((e) => e.type === 'review_decision' && e.decision === 'approved' && e.attemptId === attemptId));
-    await until(() => panel.probe('.review-item'), (r) => r.count === 0, 'the queue to empty');
+    await until(
+      () => panel.probe('.review-item'),
+      (r) => r.count === 0,
+      'the queue to empty',
+    );
 
     // Approving twice writes nothing more.
     await panel.handle({ type: 'approve', attemptIds: [attemptId] });
@@ -79,7 +99,11 @@ suite('panel', () => {
     const panel = (await api()).panels.forRun(result.runId)!;
     const item = result.review[0];
     const attemptId = item.id.split(':').pop()!;
-    await panel.handle({ type: 'approve', attemptIds: [attemptId], edit: { question: 'Edited: why does annealing help?', referenceAnswer: item.referenceAnswer, rubric: item.rubric } });
+    await panel.handle({
+      type: 'approve',
+      attemptIds: [attemptId],
+      edit: { question: 'Edited: why does annealing help?', referenceAnswer: item.referenceAnswer, rubric: item.rubric },
+    });
     const rec = DatasetRecord.parse(JSON.parse(readLines(result.datasetFile)[0]));
     assert.strictEqual(rec.question, 'Edited: why does annealing help?');
     assert.strictEqual(rec.decision.note, 'edited before approval');
@@ -104,13 +128,19 @@ suite('panel', () => {
     const result = await vscode.commands.executeCommand<SessionResult>('autodata.generateFromSelection', { silent: true });
     assert.ok(result);
     const a = await api();
-    for (const p of a.panels.all()) { p.dispose(); }
+    for (const p of a.panels.all()) {
+      p.dispose();
+    }
     const panel = await vscode.commands.executeCommand<unknown>('autodata.showPanel');
     assert.ok(panel);
     const restored = a.panels.forRun(result.runId);
     assert.ok(restored, 'the panel shows the run from the journal');
     assert.strictEqual(restored.live, false);
-    await until(() => restored.probe('.card[data-attempt-id]'), (r) => r.count === 1, 'the restored card');
+    await until(
+      () => restored.probe('.card[data-attempt-id]'),
+      (r) => r.count === 1,
+      'the restored card',
+    );
     assert.ok(fs.existsSync(result.journalFile));
   });
 });

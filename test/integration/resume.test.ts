@@ -21,11 +21,16 @@ suite('resume', () => {
     const script = s.requests;
     const original = (await import('../fakes/scripted-roles')).scriptRoles([EASY, GOOD]);
     s.setResponder((req, ctx) => {
-      if (req.model === MODELS.strong && !held) { held = true; return { kind: 'hang' }; }
+      if (req.model === MODELS.strong && !held) {
+        held = true;
+        return { kind: 'hang' };
+      }
       return original.respond(req, ctx);
     });
     const running = vscode.commands.executeCommand<SessionResult>('autodata.generateFromDocument', { silent: true });
-    for (let i = 0; i < 500 && !held; i++) { await new Promise((r) => setTimeout(r, 20)); }
+    for (let i = 0; i < 500 && !held; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
     assert.ok(held, 'the strong solver was asked');
     await vscode.commands.executeCommand('autodata.stop');
     const first = await running;
@@ -71,11 +76,16 @@ suite('resume', () => {
     const script = scriptRoles([GOOD]);
     let held = false;
     server.setResponder((req, ctx) => {
-      if (req.model === MODELS.strong && !held) { held = true; return { kind: 'hang' }; }
+      if (req.model === MODELS.strong && !held) {
+        held = true;
+        return { kind: 'hang' };
+      }
       return script.respond(req, ctx);
     });
     const running = vscode.commands.executeCommand<SessionResult>('autodata.generateFromDocument', { silent: true });
-    for (let i = 0; i < 500 && !held; i++) { await new Promise((r) => setTimeout(r, 20)); }
+    for (let i = 0; i < 500 && !held; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
     await vscode.commands.executeCommand('autodata.stop');
     const first = (await running)!;
     assert.strictEqual(first.outcome, 'stopped');
@@ -83,7 +93,9 @@ suite('resume', () => {
     const panel = a.panels.forRun(first.runId)!;
     assert.strictEqual(panel.live, false);
     await panel.handle({ type: 'control', action: 'resume' });
-    for (let i = 0; i < 300 && (readLines(first.datasetFile).length < 2 || a.runs.session); i++) { await new Promise((r) => setTimeout(r, 50)); }
+    for (let i = 0; i < 300 && (readLines(first.datasetFile).length < 2 || a.runs.session); i++) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
     assert.strictEqual(readLines(first.datasetFile).length, 2, `dataset lines after resuming from the panel (last error: ${a.runs.lastError})`);
     assert.strictEqual(a.panels.forRun(first.runId), panel, 'the same panel shows the resumed run');
     const cards = await panel.probe('.card[data-attempt-id]');

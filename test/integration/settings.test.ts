@@ -12,7 +12,11 @@ const G = vscode.ConfigurationTarget.Global;
 
 suite('settings', () => {
   const iso = isolateEachTest();
-  teardown(async () => { for (const k of ['domain', 'rollouts.weak', 'maxIterations', 'baseUrl']) { await cfg().update(k, undefined, G); } });
+  teardown(async () => {
+    for (const k of ['domain', 'rollouts.weak', 'maxIterations', 'baseUrl']) {
+      await cfg().update(k, undefined, G);
+    }
+  });
 
   test('the legal domain sets 5 weak and 3 strong rollouts and 15 rounds; a rollout count the person set wins', async () => {
     await cfg().update('domain', 'legal', G);
@@ -27,7 +31,10 @@ suite('settings', () => {
 
   test('a base URL with a password in it is refused, and the message does not repeat the password', async () => {
     await cfg().update('baseUrl', 'https://me:hunter2-secret@llm.example.com/v1', G);
-    assert.throws(() => readSettings(), (e: Error) => /user name or password/.test(e.message) && !e.message.includes('hunter2'));
+    assert.throws(
+      () => readSettings(),
+      (e: Error) => /user name or password/.test(e.message) && !e.message.includes('hunter2'),
+    );
   });
 
   test('weak and strong on one model: the run does not start without confirmation, and says how to fix it', async () => {

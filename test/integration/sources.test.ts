@@ -38,7 +38,9 @@ suite('sources', () => {
       assert.strictEqual(await vscode.commands.executeCommand('autodata.generateFromFile', vscode.Uri.file(fake), { silent: true }), undefined);
       assert.match((await api()).runs.lastError ?? '', /fake\.pdf: Cannot read this PDF/);
       assert.strictEqual(server.requests.length, 0);
-    } finally { fs.rmSync(fake, { force: true }); }
+    } finally {
+      fs.rmSync(fake, { force: true });
+    }
   });
 
   test('a binary file gets a clear error and no run', async () => {
@@ -49,6 +51,8 @@ suite('sources', () => {
       assert.strictEqual(await vscode.commands.executeCommand('autodata.generateFromFile', vscode.Uri.file(blob), { silent: true }), undefined);
       assert.match((await api()).runs.lastError ?? '', /binary/i);
       assert.strictEqual(server.requests.length, 0);
-    } finally { fs.rmSync(blob, { force: true }); }
+    } finally {
+      fs.rmSync(blob, { force: true });
+    }
   });
 });

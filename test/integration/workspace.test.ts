@@ -48,20 +48,25 @@ suite('workspace', () => {
     const attacker = await startScriptedServer({ respond: () => jsonReply({}) });
     extra.push(attacker);
     fs.mkdirSync(path.join(workspaceRoot(), '.vscode'), { recursive: true });
-    fs.writeFileSync(path.join(workspaceRoot(), '.vscode', 'settings.json'), JSON.stringify({
-      'autodata.baseUrl': attacker.baseURL,
-      'autodata.roles.challenger': { baseUrl: attacker.baseURL, model: MODELS.challenger },
-      'autodata.roles.judge': { baseUrl: attacker.baseURL },
-    }));
+    fs.writeFileSync(
+      path.join(workspaceRoot(), '.vscode', 'settings.json'),
+      JSON.stringify({
+        'autodata.baseUrl': attacker.baseURL,
+        'autodata.roles.challenger': { baseUrl: attacker.baseURL, model: MODELS.challenger },
+        'autodata.roles.judge': { baseUrl: attacker.baseURL },
+      }),
+    );
     await vscode.commands.executeCommand('autodata.setApiKey', { baseUrl: server.baseURL, key: 'sk-do-not-leak' });
     try {
       // Give VS Code time to read the new workspace settings file.
-      for (let i = 0; i < 50 && vscode.workspace.getConfiguration('autodata').inspect('baseUrl')?.workspaceValue === undefined; i++) { await new Promise((r) => setTimeout(r, 100)); }
+      for (let i = 0; i < 50 && vscode.workspace.getConfiguration('autodata').inspect('baseUrl')?.workspaceValue === undefined; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
       await openInEditor('paper.md', SELECTION);
       const result = await vscode.commands.executeCommand<SessionResult>('autodata.generateFromSelection', { silent: true });
       assert.ok(result, (await api()).runs.lastError);
       assert.strictEqual(result.outcome, 'completed');
-      assert.strictEqual(attacker.requests.length, 0, 'nothing reached the workspace\'s host');
+      assert.strictEqual(attacker.requests.length, 0, "nothing reached the workspace's host");
       assert.ok(server.requests.length > 0);
     } finally {
       await vscode.commands.executeCommand('autodata.clearApiKey', { baseUrl: server.baseURL });

@@ -7,7 +7,9 @@ const has = (pkg) => spawnSync('dpkg', ['-s', pkg], { stdio: 'ignore' }).status 
 
 function ensureDebianPackages(pkgs) {
   const missing = pkgs.filter((p) => !has(p));
-  if (missing.length === 0) { return; }
+  if (missing.length === 0) {
+    return;
+  }
   if (spawnSync('apt-get', ['--version'], { stdio: 'ignore' }).status !== 0) {
     throw new Error(`missing system packages: ${missing.join(', ')} (install them with your package manager)`);
   }
@@ -18,7 +20,9 @@ function ensureDebianPackages(pkgs) {
   const run = (args) => {
     const [cmd, ...rest] = [...pre, ...args];
     const r = spawnSync(cmd, rest, { stdio: ['ignore', 'ignore', 'inherit'], env });
-    if (r.status !== 0) { throw new Error(`${args.join(' ')} failed (exit ${r.status}); install ${missing.join(', ')} by hand`); }
+    if (r.status !== 0) {
+      throw new Error(`${args.join(' ')} failed (exit ${r.status}); install ${missing.join(', ')} by hand`);
+    }
   };
   run(['apt-get', 'update', '-qq']);
   run(['apt-get', 'install', '-y', '-qq', '--no-install-recommends', ...missing]);

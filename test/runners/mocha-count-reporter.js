@@ -14,7 +14,9 @@ class CountReporter extends Spec {
     runner.once(EVENT_RUN_END, () => {
       const s = runner.stats || this.stats || {};
       const line = { suite: process.env.AUTODATA_SUITE_NAME || 'unit', passed: s.passes || 0, failed: s.failures || 0, pending: s.pending || 0 };
-      if (process.env.AUTODATA_RESULTS_FILE) { fs.writeFileSync(process.env.AUTODATA_RESULTS_FILE, JSON.stringify(line) + '\n'); }
+      if (process.env.AUTODATA_RESULTS_FILE) {
+        fs.writeFileSync(process.env.AUTODATA_RESULTS_FILE, JSON.stringify(line) + '\n');
+      }
     });
   }
 }

@@ -26,7 +26,13 @@ function tap(target, results) {
       buf = lines.pop();
       for (const line of lines) {
         const m = RESULT.exec(line);
-        if (m) { try { results.push(JSON.parse(m[1])); } catch { /* not ours */ } }
+        if (m) {
+          try {
+            results.push(JSON.parse(m[1]));
+          } catch {
+            /* not ours */
+          }
+        }
       }
       cb();
     },
@@ -42,7 +48,9 @@ async function main() {
   }
   const extensionDevelopmentPath = lib.root;
   const extensionTestsPath = path.join(lib.root, 'out/test/integration/index.js');
-  if (!fs.existsSync(extensionTestsPath)) { throw new Error(`${extensionTestsPath} missing: run npm run build`); }
+  if (!fs.existsSync(extensionTestsPath)) {
+    throw new Error(`${extensionTestsPath} missing: run npm run build`);
+  }
   if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) {
     console.warn('warning: no DISPLAY; desktop VS Code needs one (run under xvfb-run -a)');
   }
@@ -58,8 +66,17 @@ async function main() {
       vscodeExecutablePath: process.env.VSCODE_EXECUTABLE || undefined,
       extensionDevelopmentPath,
       extensionTestsPath,
-      launchArgs: [workspace, '--disable-extensions', '--disable-workspace-trust', '--skip-welcome', '--skip-release-notes',
-        '--user-data-dir', userDataDir, '--extensions-dir', path.join(scratch, 'extensions')],
+      launchArgs: [
+        workspace,
+        '--disable-extensions',
+        '--disable-workspace-trust',
+        '--skip-welcome',
+        '--skip-release-notes',
+        '--user-data-dir',
+        userDataDir,
+        '--extensions-dir',
+        path.join(scratch, 'extensions'),
+      ],
       extensionTestsEnv: process.env.AUTODATA_TEST_GREP ? { AUTODATA_TEST_GREP: process.env.AUTODATA_TEST_GREP } : undefined,
       stdout: tap(process.stdout, results),
       stderr: tap(process.stderr, results),
@@ -67,9 +84,11 @@ async function main() {
   } catch (e) {
     const msg = String(e && (e.stack || e.message || e));
     if (/ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT|getaddrinfo|Failed to get|download/i.test(msg)) {
-      console.error(`\nCould not download desktop VS Code (${(e && e.message) || e}).\n` +
-        'This runner needs access to update.code.visualstudio.com (or VSCODE_EXECUTABLE pointing at an installed VS Code).\n' +
-        'Without internet use: npm run test:vscode (VS Code server from npm, same suite).');
+      console.error(
+        `\nCould not download desktop VS Code (${(e && e.message) || e}).\n` +
+          'This runner needs access to update.code.visualstudio.com (or VSCODE_EXECUTABLE pointing at an installed VS Code).\n' +
+          'Without internet use: npm run test:vscode (VS Code server from npm, same suite).',
+      );
       code = 3;
     } else {
       console.error(`VS Code (electron) test run failed: ${msg}`);
@@ -79,9 +98,15 @@ async function main() {
   if (process.env.AUTODATA_RESULTS_FILE) {
     fs.writeFileSync(process.env.AUTODATA_RESULTS_FILE, results.map((r) => JSON.stringify(r) + '\n').join(''));
   }
-  if ((code === 0 || code === 3) && !process.env.KEEP_SCRATCH) { fs.rmSync(scratch, { recursive: true, force: true }); }
-  else { console.log(`scratch kept: ${scratch}`); }
+  if ((code === 0 || code === 3) && !process.env.KEEP_SCRATCH) {
+    fs.rmSync(scratch, { recursive: true, force: true });
+  } else {
+    console.log(`scratch kept: ${scratch}`);
+  }
   process.exit(code);
 }
 
-main().catch((e) => { console.error(e.message); process.exit(1); });
+main().catch((e) => {
+  console.error(e.message);
+  process.exit(1);
+});

@@ -28,30 +28,48 @@ const lib = require('./lib/vscode-server');
 const { ensureVscodeServer } = require('./install-vscode-server');
 
 /** A mistake in how the runner was called: reported without a stack trace. */
-function usage(msg) { return Object.assign(new Error(msg), { usage: true }); }
+function usage(msg) {
+  return Object.assign(new Error(msg), { usage: true });
+}
 
 function parseArgs(argv) {
   const o = { ui: undefined, theme: undefined, open: undefined, headed: false };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split(/=(.*)/s);
     const value = () => (inline !== undefined ? inline : argv[++i]);
-    if (flag === '--ui') { o.ui = value(); }
-    else if (flag === '--theme') { o.theme = value(); }
-    else if (flag === '--open') { o.open = value(); }
-    else if (flag === '--headed') { o.headed = true; }
-    else { throw usage(`unknown argument ${argv[i]} (see the header of ${path.relative(process.cwd(), __filename)})`); }
-    if (['--ui', '--theme', '--open'].includes(flag) && !o[flag.slice(2)]) { throw usage(`${flag} needs a value`); }
+    if (flag === '--ui') {
+      o.ui = value();
+    } else if (flag === '--theme') {
+      o.theme = value();
+    } else if (flag === '--open') {
+      o.open = value();
+    } else if (flag === '--headed') {
+      o.headed = true;
+    } else {
+      throw usage(`unknown argument ${argv[i]} (see the header of ${path.relative(process.cwd(), __filename)})`);
+    }
+    if (['--ui', '--theme', '--open'].includes(flag) && !o[flag.slice(2)]) {
+      throw usage(`${flag} needs a value`);
+    }
   }
   return o;
 }
 
 const RESULT = /AUTODATA_RESULT (\{.*\})/;
 // Workbench chatter that reaches codeAutomationLog besides the extension host's console (shown with VERBOSE=1).
-const NOISE = new RegExp([
-  '^Resolving connection token', '^Resolved connection token', '^Creating a socket', '^\\[reconnection-grace-time\\]',
-  '^Updating additional builtin extensions cache', '^\\[Service Worker\\] registration', '^\\[AgentHost', '^\\[AccountPolicyGate\\]',
-  'ENOTFOUND (open-vsx\\.org|marketplace|update\\.code|main\\.vscode-cdn|default\\.exp-tas)',
-].join('|'));
+const NOISE = new RegExp(
+  [
+    '^Resolving connection token',
+    '^Resolved connection token',
+    '^Creating a socket',
+    '^\\[reconnection-grace-time\\]',
+    '^Updating additional builtin extensions cache',
+    '^\\[Service Worker\\] registration',
+    '^\\[AgentHost',
+    '^\\[AccountPolicyGate\\]',
+    'ENOTFOUND (open-vsx\\.org|marketplace|update\\.code|main\\.vscode-cdn|default\\.exp-tas)',
+  ].join('|'),
+);
 
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
@@ -61,9 +79,15 @@ async function main() {
   const checkFile = opts.ui && path.resolve(opts.ui);
   const label = opts.ui ? `UI check ${path.basename(opts.ui)}` : 'VS Code suite';
   const timeoutMs = Number(process.env.TEST_TIMEOUT_MS || (opts.ui ? 180000 : 600000));
-  if (!fs.existsSync(path.join(extDir, 'out/extension.js'))) { throw usage(`${extDir}/out/extension.js missing: run npm run build`); }
-  if (!opts.ui && !fs.existsSync(testsPath)) { throw usage(`${testsPath} missing: run npm run build`); }
-  if (checkFile && !fs.existsSync(checkFile)) { throw usage(`UI check ${checkFile} not found`); }
+  if (!fs.existsSync(path.join(extDir, 'out/extension.js'))) {
+    throw usage(`${extDir}/out/extension.js missing: run npm run build`);
+  }
+  if (!opts.ui && !fs.existsSync(testsPath)) {
+    throw usage(`${testsPath} missing: run npm run build`);
+  }
+  if (checkFile && !fs.existsSync(checkFile)) {
+    throw usage(`UI check ${checkFile} not found`);
+  }
   await ensureVscodeServer({ quiet: true });
 
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'autodata-vscode-'));
@@ -74,17 +98,24 @@ async function main() {
   const results = [];
   const resultsFile = process.env.AUTODATA_RESULTS_FILE;
   const writeResults = () => {
-    if (resultsFile) { fs.writeFileSync(resultsFile, results.map((r) => JSON.stringify(r) + '\n').join('')); }
+    if (resultsFile) {
+      fs.writeFileSync(resultsFile, results.map((r) => JSON.stringify(r) + '\n').join(''));
+    }
   };
 
   // The suite also needs a fixture extension that provides test language models (keyless roles through vscode.lm).
   // The workbench takes one development extension, so the fixture is installed into the server's extensions folder.
-  if (!opts.ui) { lib.installFixtureExtension(path.join(scratch, 'server'), path.join(lib.root, 'test/fixtures/lm-provider')); }
+  if (!opts.ui) {
+    lib.installFixtureExtension(path.join(scratch, 'server'), path.join(lib.root, 'test/fixtures/lm-provider'));
+  }
   const server = await lib.startServer({ dataDir: path.join(scratch, 'server'), userDataDir, logFile: serverLog });
   console.log(`VS Code server up at ${server.endpoint.href} in ${((Date.now() - t0) / 1000).toFixed(1)}s (scratch: ${scratch})`);
   // A symlink to the extension when the repo contains the server (see extensionPathFor); tests load through it too.
   const extPath = lib.extensionPathFor(extDir, path.join(scratch, 'extension'));
-  const viaLink = (p) => { const rel = path.relative(extDir, p); return rel.startsWith('..') || path.isAbsolute(rel) ? p : path.join(extPath, rel); };
+  const viaLink = (p) => {
+    const rel = path.relative(extDir, p);
+    return rel.startsWith('..') || path.isAbsolute(rel) ? p : path.join(extPath, rel);
+  };
   const openRel = opts.open ?? (opts.ui ? 'paper.md' : undefined);
   const url = lib.workbenchUrl(server.endpoint, {
     folder: workspace,
@@ -93,16 +124,24 @@ async function main() {
     extensionTestsPath: opts.ui ? undefined : viaLink(testsPath),
     openFile: openRel ? path.join(workspace, openRel) : undefined,
   });
-  const ctx = await lib.launchChromium(path.join(scratch, 'chromium'), { headless: !opts.headed })
-    .catch((e) => { server.stop(); throw e; });
-  const page = ctx.pages()[0] ?? await ctx.newPage();
+  const ctx = await lib.launchChromium(path.join(scratch, 'chromium'), { headless: !opts.headed }).catch((e) => {
+    server.stop();
+    throw e;
+  });
+  const page = ctx.pages()[0] ?? (await ctx.newPage());
 
   let finished = false;
   async function finish(code, msg) {
-    if (finished) { return; }
+    if (finished) {
+      return;
+    }
     finished = true;
-    if (msg) { console.log(msg); }
-    if (opts.ui) { results.push({ suite: `ui:${path.basename(opts.ui)}`, passed: code === 0 ? 1 : 0, failed: code === 0 ? 0 : 1 }); }
+    if (msg) {
+      console.log(msg);
+    }
+    if (opts.ui) {
+      results.push({ suite: `ui:${path.basename(opts.ui)}`, passed: code === 0 ? 1 : 0, failed: code === 0 ? 0 : 1 });
+    }
     writeResults();
     await ctx.close().catch(() => {});
     server.stop();
@@ -117,14 +156,20 @@ async function main() {
       const logs = path.join(scratch, 'user/logs');
       for (const d of fs.existsSync(logs) ? fs.readdirSync(logs) : []) {
         const f = path.join(logs, d, 'exthost1/remoteexthost.log');
-        if (fs.existsSync(f)) { console.log(`  extension host log: ${f}`); }
+        if (fs.existsSync(f)) {
+          console.log(`  extension host log: ${f}`);
+        }
       }
-      if (fs.existsSync(path.join(scratch, 'workbench-logs'))) { console.log(`  workbench logs: ${scratch}/workbench-logs`); }
+      if (fs.existsSync(path.join(scratch, 'workbench-logs'))) {
+        console.log(`  workbench logs: ${scratch}/workbench-logs`);
+      }
     }
     process.exit(code);
   }
   setTimeout(() => finish(2, `TIMEOUT: ${label} did not finish in ${timeoutMs} ms`), timeoutMs).unref();
-  for (const sig of ['SIGINT', 'SIGTERM']) { process.on(sig, () => finish(130, `interrupted (${sig})`)); }
+  for (const sig of ['SIGINT', 'SIGTERM']) {
+    process.on(sig, () => finish(130, `interrupted (${sig})`));
+  }
   if (process.env.VERBOSE) {
     page.on('console', (m) => console.log('[browser]', m.text()));
     page.on('pageerror', (e) => console.log('[browser error]', e.message));
@@ -135,13 +180,23 @@ async function main() {
     // window.codeAutomationLog, and the end of the run (exit code + its log files) to window.codeAutomationExit:
     // the hooks VS Code's own browser integration tests use.
     await page.exposeFunction('codeAutomationLog', (type, args) => {
-      if (finished) { return; } // the workbench's own shutdown chatter after the suite ended
+      if (finished) {
+        return;
+      } // the workbench's own shutdown chatter after the suite ended
       const parts = Array.isArray(args) ? args : [args];
-      if (process.env.VERBOSE || !NOISE.test(String(parts[0]))) { (console[type] || console.log)(...parts); }
+      if (process.env.VERBOSE || !NOISE.test(String(parts[0]))) {
+        (console[type] || console.log)(...parts);
+      }
       for (const part of parts) {
         for (const line of String(part).split('\n')) {
           const m = RESULT.exec(line);
-          if (m) { try { results.push(JSON.parse(m[1])); } catch { console.error(`unparsable result line: ${line}`); } }
+          if (m) {
+            try {
+              results.push(JSON.parse(m[1]));
+            } catch {
+              console.error(`unparsable result line: ${line}`);
+            }
+          }
         }
       }
     });
@@ -165,7 +220,9 @@ async function main() {
     };
     const mod = require(checkFile);
     const check = typeof mod === 'function' ? mod : mod.check;
-    if (typeof check !== 'function') { throw new Error(`${opts.ui} does not export check()`); }
+    if (typeof check !== 'function') {
+      throw new Error(`${opts.ui} does not export check()`);
+    }
     const msg = await check({ page, workbench, scratch, workspace, screenshot });
     await finish(0, msg ? String(msg) : undefined);
   } catch (e) {
@@ -175,10 +232,14 @@ async function main() {
 }
 
 function saveWorkbenchLogs(scratch, logs) {
-  if (!Array.isArray(logs)) { return; }
+  if (!Array.isArray(logs)) {
+    return;
+  }
   for (const { relativePath, contents } of logs) {
     const file = path.join(scratch, 'workbench-logs', relativePath);
-    if (!file.startsWith(path.join(scratch, 'workbench-logs'))) { continue; }
+    if (!file.startsWith(path.join(scratch, 'workbench-logs'))) {
+      continue;
+    }
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.writeFileSync(file, contents);
   }
@@ -229,4 +290,7 @@ function makeWorkbench(page, url) {
   return wb;
 }
 
-main().catch((e) => { console.error(e.usage ? e.message : (e.stack || e.message)); process.exit(1); });
+main().catch((e) => {
+  console.error(e.usage ? e.message : e.stack || e.message);
+  process.exit(1);
+});

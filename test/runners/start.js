@@ -21,13 +21,26 @@ function parseArgs(argv) {
   const o = { server: false, fresh: false, port: Number(process.env.PORT || 8080), host: '127.0.0.1', theme: undefined };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split(/=(.*)/s);
-    const value = () => { const v = inline !== undefined ? inline : argv[++i]; if (!v) { throw new Error(`${flag} needs a value`); } return v; };
-    if (flag === '--server') { o.server = true; }
-    else if (flag === '--fresh') { o.fresh = true; }
-    else if (flag === '--port') { o.port = Number(value()); }
-    else if (flag === '--host') { o.host = value(); }
-    else if (flag === '--theme') { o.theme = value(); }
-    else { throw new Error(`unknown argument ${argv[i]} (see the header of test/runners/start.js)`); }
+    const value = () => {
+      const v = inline !== undefined ? inline : argv[++i];
+      if (!v) {
+        throw new Error(`${flag} needs a value`);
+      }
+      return v;
+    };
+    if (flag === '--server') {
+      o.server = true;
+    } else if (flag === '--fresh') {
+      o.fresh = true;
+    } else if (flag === '--port') {
+      o.port = Number(value());
+    } else if (flag === '--host') {
+      o.host = value();
+    } else if (flag === '--theme') {
+      o.theme = value();
+    } else {
+      throw new Error(`unknown argument ${argv[i]} (see the header of test/runners/start.js)`);
+    }
   }
   return o;
 }
@@ -40,11 +53,15 @@ async function main() {
   const opts = parseArgs(process.argv.slice(2));
   const scratch = path.join(lib.root, '.autodata-scratch');
   if (opts.fresh) {
-    for (const d of ['workspace', 'user', 'server']) { fs.rmSync(path.join(scratch, d), { recursive: true, force: true }); }
+    for (const d of ['workspace', 'user', 'server']) {
+      fs.rmSync(path.join(scratch, d), { recursive: true, force: true });
+    }
   }
   const workspace = lib.copyWorkspace(path.join(scratch, 'workspace'), { keepExisting: true });
   const paper = path.join(workspace, 'paper.md');
-  if (!fs.existsSync(path.join(lib.root, 'out/extension.js'))) { throw new Error('out/extension.js missing: run npm run build first'); }
+  if (!fs.existsSync(path.join(lib.root, 'out/extension.js'))) {
+    throw new Error('out/extension.js missing: run npm run build first');
+  }
 
   if (!opts.server && onPath('code')) {
     console.log(`Starting desktop VS Code with the extension from ${lib.root} (workspace: ${workspace})`);
@@ -68,31 +85,56 @@ async function main() {
   const serverLog = path.join(scratch, 'server.log');
   fs.writeFileSync(serverLog, '');
   const server = await lib.startServer({
-    dataDir: path.join(scratch, 'server'), userDataDir, host: opts.host, port: opts.port, connectionToken: token, logFile: serverLog,
+    dataDir: path.join(scratch, 'server'),
+    userDataDir,
+    host: opts.host,
+    port: opts.port,
+    connectionToken: token,
+    logFile: serverLog,
   });
   const url = lib.workbenchUrl(server.endpoint, { folder: workspace, extensionDevelopmentPath: extPath, openFile: paper, token });
-  const stop = (code) => { server.stop(); process.exit(code); };
-  process.on('SIGINT', () => { console.log('\nstopping the VS Code server'); stop(0); });
+  const stop = (code) => {
+    server.stop();
+    process.exit(code);
+  };
+  process.on('SIGINT', () => {
+    console.log('\nstopping the VS Code server');
+    stop(0);
+  });
   process.on('SIGTERM', () => stop(0));
   process.on('SIGHUP', () => stop(0));
-  server.proc.on('exit', (code) => { console.error(`VS Code server exited (${code}); log: ${serverLog}`); process.exit(code || 1); });
+  server.proc.on('exit', (code) => {
+    console.error(`VS Code server exited (${code}); log: ${serverLog}`);
+    process.exit(code || 1);
+  });
 
-  console.log([
-    '',
-    `VS Code ${readVersion()} (server) is running with the Autodata extension loaded from ${lib.root}`,
-    `  workspace: ${workspace}`,
-    `  log:       ${serverLog}`,
-    '',
-    'Open this URL in your browser (Chrome, Edge or Firefox):',
-    '',
-    `  ${url}`,
-    '',
-    'After a rebuild (npm run build / npm run watch) run "Developer: Reload Window" there. Ctrl-C stops the server.',
-  ].filter((l, i, a) => l !== '' || a[i - 1] !== '').join('\n'));
+  console.log(
+    [
+      '',
+      `VS Code ${readVersion()} (server) is running with the Autodata extension loaded from ${lib.root}`,
+      `  workspace: ${workspace}`,
+      `  log:       ${serverLog}`,
+      '',
+      'Open this URL in your browser (Chrome, Edge or Firefox):',
+      '',
+      `  ${url}`,
+      '',
+      'After a rebuild (npm run build / npm run watch) run "Developer: Reload Window" there. Ctrl-C stops the server.',
+    ]
+      .filter((l, i, a) => l !== '' || a[i - 1] !== '')
+      .join('\n'),
+  );
 }
 
 function readVersion() {
-  try { return JSON.parse(fs.readFileSync(path.join(lib.serverDir, 'package.json'), 'utf8')).version; } catch { return ''; }
+  try {
+    return JSON.parse(fs.readFileSync(path.join(lib.serverDir, 'package.json'), 'utf8')).version;
+  } catch {
+    return '';
+  }
 }
 
-main().catch((e) => { console.error(e.message); process.exit(1); });
+main().catch((e) => {
+  console.error(e.message);
+  process.exit(1);
+});

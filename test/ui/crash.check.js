@@ -15,10 +15,24 @@ const GOOD = { weak: [0.3, 0.5, 0.4], strong: [0.8, 0.9, 0.7] };
 
 /** The extension host processes of this check's VS Code server (found through the server's data dir in its args). */
 function extensionHosts(scratch) {
-  const rows = execFileSync('ps', ['-eo', 'pid=,ppid=,args='], { encoding: 'utf8' }).split('\n').filter(Boolean)
-    .map((l) => { const m = /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(l); return m && { pid: Number(m[1]), ppid: Number(m[2]), args: m[3] }; }).filter(Boolean);
+  const rows = execFileSync('ps', ['-eo', 'pid=,ppid=,args='], { encoding: 'utf8' })
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => {
+      const m = /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(l);
+      return m && { pid: Number(m[1]), ppid: Number(m[2]), args: m[3] };
+    })
+    .filter(Boolean);
   const servers = new Set(rows.filter((r) => r.args.includes(path.join(scratch, 'server')) && r.args.includes('server-main')).map((r) => r.pid));
-  const under = (r) => { for (let p = r, i = 0; p && i < 20; i++) { if (servers.has(p.ppid)) { return true; } p = rows.find((x) => x.pid === p.ppid); } return false; };
+  const under = (r) => {
+    for (let p = r, i = 0; p && i < 20; i++) {
+      if (servers.has(p.ppid)) {
+        return true;
+      }
+      p = rows.find((x) => x.pid === p.ppid);
+    }
+    return false;
+  };
   return rows.filter((r) => /extensionHost/.test(r.args) && under(r)).map((r) => r.pid);
 }
 
@@ -37,7 +51,17 @@ exports.check = async function check({ page, workbench, scratch, workspace, scre
     const before = lines(dataset).length;
     assert.ok(before < 5, `killed mid-run, after ${before} of 5 items`);
     // A host listed by ps may have exited since (VS Code starts and stops short-lived hosts): at least one must be killed.
-    const killed = hosts.filter((pid) => { try { process.kill(pid, 'SIGKILL'); return true; } catch (e) { if (e.code === 'ESRCH') { return false; } throw e; } });
+    const killed = hosts.filter((pid) => {
+      try {
+        process.kill(pid, 'SIGKILL');
+        return true;
+      } catch (e) {
+        if (e.code === 'ESRCH') {
+          return false;
+        }
+        throw e;
+      }
+    });
     assert.ok(killed.length >= 1, 'killed a running extension host');
     await screenshot('crash-killed');
 
@@ -45,12 +69,32 @@ exports.check = async function check({ page, workbench, scratch, workspace, scre
     await page.waitForTimeout(1000);
     await page.reload();
     await workbench.ready();
-    await until(async () => { const now = extensionHosts(scratch); return now.length > 0 && now.every((p) => !hosts.includes(p)); }, 'a restarted extension host', 60000);
+    await until(
+      async () => {
+        const now = extensionHosts(scratch);
+        return now.length > 0 && now.every((p) => !hosts.includes(p));
+      },
+      'a restarted extension host',
+      60000,
+    );
     await page.waitForTimeout(2000);
     await workbench.runCommand('Autodata: Resume Run');
     const runs = path.join(workspace, '.autodata', 'runs');
-    const journal = () => { const f = require('fs').readdirSync(runs).filter((n) => n.endsWith('.jsonl')); return f.length === 1 ? path.join(runs, f[0]) : undefined; };
-    await until(async () => { const j = journal(); const last = j && lines(j).at(-1); return last && JSON.parse(last).type === 'run_finished' && JSON.parse(last).outcome === 'completed'; }, 'the resumed run to complete', 90000);
+    const journal = () => {
+      const f = require('fs')
+        .readdirSync(runs)
+        .filter((n) => n.endsWith('.jsonl'));
+      return f.length === 1 ? path.join(runs, f[0]) : undefined;
+    };
+    await until(
+      async () => {
+        const j = journal();
+        const last = j && lines(j).at(-1);
+        return last && JSON.parse(last).type === 'run_finished' && JSON.parse(last).outcome === 'completed';
+      },
+      'the resumed run to complete',
+      90000,
+    );
     const records = lines(dataset).map((l) => JSON.parse(l));
     const ids = records.map((r) => r.id);
     assert.strictEqual(ids.length, 5, `dataset ids: ${ids.join(', ')}`);

@@ -26,9 +26,15 @@ const QUESTIONS = [
   q(GOOD, 'A learned router temperature drifted back to 1.0 within a few hundred steps. What does this suggest about where routing collapse is decided?'),
   q(NEAR, 'Compare the failure modes of setting the load-balancing coefficient too small and too large, and explain how annealing avoids both.'),
   q(EASY, 'How many steps does the warm-up at the initial temperature last in the experiments?'),
-  q(GOOD, 'The paper tests one architecture family at up to 8 billion parameters. Which of its conclusions would you expect to transfer to larger models, and which would you re-test first?'),
+  q(
+    GOOD,
+    'The paper tests one architecture family at up to 8 billion parameters. Which of its conclusions would you expect to transfer to larger models, and which would you re-test first?',
+  ),
   q(EASY, 'What is a capacity factor?'),
-  q(GOOD, 'Why do the expert combination weights use the same tempered probabilities as the routing decision, and what would go wrong if they used the untempered ones?'),
+  q(
+    GOOD,
+    'Why do the expert combination weights use the same tempered probabilities as the routing decision, and what would go wrong if they used the untempered ones?',
+  ),
 ];
 
 exports.check = async function check({ page, workbench, scratch, workspace, screenshot }) {
@@ -66,7 +72,11 @@ exports.check = async function check({ page, workbench, scratch, workspace, scre
         await page.locator('.tab', { hasText: 'Autodata: paper.md' }).click();
         await page.waitForTimeout(500);
         await workbench.openCommandPalette('>Maximize Editor Group');
-        await workbench.quickPickRows().filter({ hasText: /Maximize/ }).first().waitFor({ timeout: 5000 });
+        await workbench
+          .quickPickRows()
+          .filter({ hasText: /Maximize/ })
+          .first()
+          .waitFor({ timeout: 5000 });
         await page.keyboard.press('Enter');
         break;
       } catch (e) {

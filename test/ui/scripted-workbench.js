@@ -7,8 +7,12 @@ async function until(fn, what, ms = 30000) {
   const end = Date.now() + ms;
   for (;;) {
     const v = await fn().catch(() => undefined);
-    if (v) { return v; }
-    if (Date.now() > end) { throw new Error(`timed out waiting for ${what}`); }
+    if (v) {
+      return v;
+    }
+    if (Date.now() > end) {
+      throw new Error(`timed out waiting for ${what}`);
+    }
     await new Promise((r) => setTimeout(r, 200));
   }
 }
@@ -19,7 +23,11 @@ function writeSettings(scratch, patch) {
     const file = path.join(scratch, 'user', dir, 'settings.json');
     fs.mkdirSync(path.dirname(file), { recursive: true });
     let current = {};
-    try { current = JSON.parse(fs.readFileSync(file, 'utf8')); } catch { /* new file */ }
+    try {
+      current = JSON.parse(fs.readFileSync(file, 'utf8'));
+    } catch {
+      /* new file */
+    }
     fs.writeFileSync(file, JSON.stringify({ ...current, ...patch }, null, 2));
   }
 }

@@ -6,9 +6,14 @@ const assert = require('assert');
 exports.check = async function check({ page, workbench, screenshot }) {
   await workbench.openCommandPalette('>Autodata');
   // The palette fills asynchronously; wait for a row that mentions Autodata (category prefix "Autodata: …").
-  await workbench.quickPickRows().filter({ hasText: /Autodata/i }).first()
+  await workbench
+    .quickPickRows()
+    .filter({ hasText: /Autodata/i })
+    .first()
     .waitFor({ timeout: 20000 })
-    .catch(() => { /* asserted below with the labels actually shown */ });
+    .catch(() => {
+      /* asserted below with the labels actually shown */
+    });
   const labels = await workbench.quickPickLabels();
   await screenshot('smoke-command-palette');
   const ours = labels.filter((l) => /Autodata/i.test(l));

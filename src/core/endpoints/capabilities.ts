@@ -1,7 +1,21 @@
 // What one endpoint (a base URL and a model) accepts and returns, and the zod schema of the settings that pin it.
 import { z } from 'zod';
 
-export const FAMILIES = ['openai', 'azure', 'vllm', 'ollama', 'lmstudio', 'llamacpp', 'sglang', 'litellm', 'openrouter', 'groq', 'together', 'fireworks', 'generic'] as const;
+export const FAMILIES = [
+  'openai',
+  'azure',
+  'vllm',
+  'ollama',
+  'lmstudio',
+  'llamacpp',
+  'sglang',
+  'litellm',
+  'openrouter',
+  'groq',
+  'together',
+  'fireworks',
+  'generic',
+] as const;
 export const Family = z.enum(FAMILIES);
 export type Family = z.infer<typeof Family>;
 
@@ -59,16 +73,21 @@ export interface EndpointProfile {
 }
 
 /** The plain object a host persists and shows: what was learned per endpoint. */
-export const LearnedProfiles = z.record(z.string(), z.object({
-  host: z.string(),
-  model: z.string(),
-  capabilities: Capabilities.partial(),
-  notes: z.array(z.string()),
-}));
+export const LearnedProfiles = z.record(
+  z.string(),
+  z.object({
+    host: z.string(),
+    model: z.string(),
+    capabilities: Capabilities.partial(),
+    notes: z.array(z.string()),
+  }),
+);
 export type LearnedProfiles = z.infer<typeof LearnedProfiles>;
 
 /** The overrides that apply to one endpoint, merged from the least to the most specific key. */
 export function overrideFor(overrides: EndpointOverrides | undefined, host: string, model: string): EndpointOverride {
-  if (!overrides) { return {}; }
+  if (!overrides) {
+    return {};
+  }
   return { ...overrides[host], ...overrides[model], ...overrides[`${host}/${model}`] };
 }

@@ -34,8 +34,16 @@ const TABLE: FamilyEntry[] = [
 
 /** An OpenAI-compatible server that accepts everything; a family lists only where it differs. */
 const BASE: Capabilities = {
-  tokenLimit: 'max_tokens', temperature: 'any', n: 'honoured', responseFormat: 'json_schema', reasoning: 'none', reasons: false,
-  reasoningAllowance: 0, streamUsage: 'include_usage', seed: true, systemMessage: true,
+  tokenLimit: 'max_tokens',
+  temperature: 'any',
+  n: 'honoured',
+  responseFormat: 'json_schema',
+  reasoning: 'none',
+  reasons: false,
+  reasoningAllowance: 0,
+  streamUsage: 'include_usage',
+  seed: true,
+  systemMessage: true,
 };
 
 /** Tokens a reasoning model gets on top of maxTokens before it has shown how much it needs. */
@@ -43,7 +51,11 @@ export const REASONING_ALLOWANCE = 4096;
 
 export function familyOf(baseURL: string): Family {
   let url: URL;
-  try { url = new URL(baseURL); } catch { return 'generic'; }
+  try {
+    url = new URL(baseURL);
+  } catch {
+    return 'generic';
+  }
   const host = url.hostname.toLowerCase();
   const port = url.port || (url.protocol === 'https:' ? '443' : '80');
   return TABLE.find((f) => f.hosts?.test(host))?.family ?? TABLE.find((f) => f.port === port)?.family ?? 'generic';
@@ -53,7 +65,9 @@ export function familyOf(baseURL: string): Family {
 export function familyFromModelList(models: ReadonlyArray<{ owned_by?: string | null }>): Family | undefined {
   for (const m of models) {
     const hit = TABLE.find((f) => f.ownedBy && typeof m.owned_by === 'string' && f.ownedBy.test(m.owned_by));
-    if (hit) { return hit.family; }
+    if (hit) {
+      return hit.family;
+    }
   }
   return undefined;
 }
@@ -67,7 +81,9 @@ export function isOpenAIReasoningModel(model: string): boolean {
 /** Open-weight models that think before answering (DeepSeek-R1, QwQ, Qwen3, gpt-oss, Magistral, ...). */
 export function isOpenReasoningModel(model: string): boolean {
   const name = model.toLowerCase();
-  if (/qwen3/.test(name) && /instruct/.test(name)) { return false; }
+  if (/qwen3/.test(name) && /instruct/.test(name)) {
+    return false;
+  }
   return /deepseek-r1|deepseek-reasoner|qwq|qwen3|gpt-oss|magistral|phi-4-reasoning|exaone-deep|glm-z1|openthinker|thinking|reasoner/.test(name);
 }
 
@@ -78,9 +94,13 @@ export function defaultCapabilities(family: Family, model: string): Capabilities
   if (isOpenAIReasoningModel(model)) {
     // Only the default temperature, reasoning hidden (counted in usage), and the newer token parameter where it is required.
     Object.assign(caps, { temperature: 'default_only', reasoning: 'hidden', reasons: true, reasoningAllowance: REASONING_ALLOWANCE });
-    if (family === 'openai' || family === 'azure') { caps.tokenLimit = 'max_completion_tokens'; }
+    if (family === 'openai' || family === 'azure') {
+      caps.tokenLimit = 'max_completion_tokens';
+    }
     // The first reasoning models took no system message.
-    if (/(^|\/)o1-(mini|preview)/.test(model.toLowerCase())) { caps.systemMessage = false; }
+    if (/(^|\/)o1-(mini|preview)/.test(model.toLowerCase())) {
+      caps.systemMessage = false;
+    }
   } else if (isOpenReasoningModel(model)) {
     Object.assign(caps, { reasoning: entry?.openReasoning ?? 'tags', reasons: true, reasoningAllowance: REASONING_ALLOWANCE });
   }

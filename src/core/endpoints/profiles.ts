@@ -1,6 +1,15 @@
 // Capability profiles per (base URL, model): the family's defaults, what replies and errors taught, and the settings
 // that pin them, remembered for the process and exportable as a plain object for a host to persist and show.
-import { Capabilities, LearnedProfiles, overrideFor, type Capability, type CapabilitySource, type EndpointOverrides, type EndpointProfile, type Family } from './capabilities';
+import {
+  Capabilities,
+  LearnedProfiles,
+  overrideFor,
+  type Capability,
+  type CapabilitySource,
+  type EndpointOverrides,
+  type EndpointProfile,
+  type Family,
+} from './capabilities';
 import { defaultCapabilities, familyOf } from './families';
 
 /** `host/path` of a base URL without credentials, query or trailing slash: safe to show, log and persist. */
@@ -8,10 +17,17 @@ export function endpointHost(baseURL: string): string {
   try {
     const u = new URL(baseURL);
     return `${u.host}${u.pathname.replace(/\/+$/, '')}`;
-  } catch { return baseURL.replace(/\/\/[^/@]*@/, '//'); }
+  } catch {
+    return baseURL.replace(/\/\/[^/@]*@/, '//');
+  }
 }
 
-interface Learned { host: string; model: string; capabilities: Partial<Capabilities>; notes: string[] }
+interface Learned {
+  host: string;
+  model: string;
+  capabilities: Partial<Capabilities>;
+  notes: string[];
+}
 
 export type LearnListener = (profile: EndpointProfile, note: string) => void;
 
@@ -19,7 +35,9 @@ export class EndpointProfiles {
   private readonly learned = new Map<string, Learned>();
   private readonly listeners = new Set<LearnListener>();
 
-  static key(baseURL: string, model: string): string { return `${endpointHost(baseURL)}|${model}`; }
+  static key(baseURL: string, model: string): string {
+    return `${endpointHost(baseURL)}|${model}`;
+  }
 
   /** The profile in force: defaults, then what was learned, then the settings (which always win). */
   profile(baseURL: string, model: string, overrides?: EndpointOverrides): EndpointProfile {
@@ -31,8 +49,12 @@ export class EndpointProfiles {
     const defaults = defaultCapabilities(family, model);
     const { family: _family, ...pinnedCaps } = pinned;
     const capabilities = Capabilities.parse({ ...defaults, ...learned?.capabilities, ...pinnedCaps });
-    const sources = Object.fromEntries((Object.keys(defaults) as Capability[]).map((k) => [k,
-      (k in pinnedCaps ? 'override' : learned && k in learned.capabilities ? 'learned' : 'default') as CapabilitySource])) as Record<Capability, CapabilitySource>;
+    const sources = Object.fromEntries(
+      (Object.keys(defaults) as Capability[]).map((k) => [
+        k,
+        (k in pinnedCaps ? 'override' : learned && k in learned.capabilities ? 'learned' : 'default') as CapabilitySource,
+      ]),
+    ) as Record<Capability, CapabilitySource>;
     return { key, host, model, family, capabilities, sources, notes: [...(learned?.notes ?? [])] };
   }
 
@@ -42,10 +64,14 @@ export class EndpointProfiles {
     const entry = this.learned.get(key) ?? { host: endpointHost(baseURL), model, capabilities: {}, notes: [] };
     Object.assign(entry.capabilities, patch);
     entry.notes.push(note);
-    if (entry.notes.length > 20) { entry.notes.splice(0, entry.notes.length - 20); }
+    if (entry.notes.length > 20) {
+      entry.notes.splice(0, entry.notes.length - 20);
+    }
     this.learned.set(key, entry);
     const profile = this.profile(baseURL, model, overrides);
-    for (const l of this.listeners) { l(profile, note); }
+    for (const l of this.listeners) {
+      l(profile, note);
+    }
     return profile;
   }
 
@@ -57,22 +83,32 @@ export class EndpointProfiles {
 
   /** Everything learned so far, as a plain object (no credentials: hosts and model names only). */
   snapshot(): LearnedProfiles {
-    return Object.fromEntries([...this.learned].map(([k, v]) => [k, { host: v.host, model: v.model, capabilities: { ...v.capabilities }, notes: [...v.notes] }]));
+    return Object.fromEntries(
+      [...this.learned].map(([k, v]) => [k, { host: v.host, model: v.model, capabilities: { ...v.capabilities }, notes: [...v.notes] }]),
+    );
   }
 
   /** Takes back a snapshot saved earlier; entries that no longer validate are dropped. */
   restore(saved: unknown): void {
-    if (!saved || typeof saved !== 'object') { return; }
+    if (!saved || typeof saved !== 'object') {
+      return;
+    }
     for (const [k, raw] of Object.entries(saved)) {
       const parsed = LearnedProfiles.safeParse({ [k]: raw });
       const v = parsed.success ? parsed.data[k] : undefined;
-      if (v) { this.learned.set(k, { host: v.host, model: v.model, capabilities: { ...v.capabilities }, notes: [...v.notes] }); }
+      if (v) {
+        this.learned.set(k, { host: v.host, model: v.model, capabilities: { ...v.capabilities }, notes: [...v.notes] });
+      }
     }
   }
 
   /** Forgets what was learned (all of it, or one endpoint's). */
   forget(baseURL?: string, model?: string): void {
-    if (baseURL && model) { this.learned.delete(EndpointProfiles.key(baseURL, model)); } else { this.learned.clear(); }
+    if (baseURL && model) {
+      this.learned.delete(EndpointProfiles.key(baseURL, model));
+    } else {
+      this.learned.clear();
+    }
   }
 }
 

@@ -8,7 +8,10 @@ const TAGS = ['<think>', '<thinking>', '</think>', '</thinking>', '◁think▷',
 /** gpt-oss served raw: the answer follows the final channel's marker. */
 const HARMONY_FINAL = '<|channel|>final<|message|>';
 
-export interface Split { content: string; reasoning: string }
+export interface Split {
+  content: string;
+  reasoning: string;
+}
 
 /**
  * The answer and the reasoning in a reply's text. A closing tag with no opening one before it closes a block the
@@ -19,15 +22,30 @@ export function splitReasoning(text: string, cutInside = false): Split {
   const firstClose = text.search(CLOSE);
   const firstOpen = text.search(OPEN);
   let inside = firstClose >= 0 && (firstOpen < 0 || firstClose < firstOpen);
-  if (cutInside && firstClose < 0) { return { content: '', reasoning: text.replace(OPEN, '').trim() }; }
-  if (firstOpen < 0 && firstClose < 0) { return harmony(text); }
+  if (cutInside && firstClose < 0) {
+    return { content: '', reasoning: text.replace(OPEN, '').trim() };
+  }
+  if (firstOpen < 0 && firstClose < 0) {
+    return harmony(text);
+  }
   let content = '';
   let reasoning = '';
   let rest = text;
   while (rest) {
     const m = (inside ? CLOSE : OPEN).exec(rest);
-    if (!m) { if (inside) { reasoning += rest; } else { content += rest; } break; }
-    if (inside) { reasoning += rest.slice(0, m.index); } else { content += rest.slice(0, m.index); }
+    if (!m) {
+      if (inside) {
+        reasoning += rest;
+      } else {
+        content += rest;
+      }
+      break;
+    }
+    if (inside) {
+      reasoning += rest.slice(0, m.index);
+    } else {
+      content += rest.slice(0, m.index);
+    }
     rest = rest.slice(m.index + m[0].length);
     inside = !inside;
   }
@@ -37,9 +55,21 @@ export function splitReasoning(text: string, cutInside = false): Split {
 
 function harmony(text: string): Split {
   const at = text.indexOf(HARMONY_FINAL);
-  if (at < 0) { return { content: text, reasoning: '' }; }
-  const reasoning = text.slice(0, at).replace(/<\|[a-z]+\|>/g, ' ').replace(/\banalysis\b/, '').trim();
-  return { content: text.slice(at + HARMONY_FINAL.length).replace(/<\|(return|end)\|>\s*$/, '').trim(), reasoning };
+  if (at < 0) {
+    return { content: text, reasoning: '' };
+  }
+  const reasoning = text
+    .slice(0, at)
+    .replace(/<\|[a-z]+\|>/g, ' ')
+    .replace(/\banalysis\b/, '')
+    .trim();
+  return {
+    content: text
+      .slice(at + HARMONY_FINAL.length)
+      .replace(/<\|(return|end)\|>\s*$/, '')
+      .trim(),
+    reasoning,
+  };
 }
 
 /**
@@ -55,7 +85,9 @@ export class ReasoningSplitter {
   /** The blank lines after a closing tag are not part of the answer. */
   private afterClose = false;
 
-  constructor(startsInside = false) { this.inside = startsInside; }
+  constructor(startsInside = false) {
+    this.inside = startsInside;
+  }
 
   push(piece: string): Split {
     this.buf += piece;
@@ -65,16 +97,23 @@ export class ReasoningSplitter {
       const close = this.buf.search(CLOSE);
       if (!this.inside && close >= 0 && (open < 0 || close < open)) {
         // Reasoning already passed on as answer text; the final text is split again from the whole reply.
-        this.sawUnopenedClose = true; this.sawTags = true;
+        this.sawUnopenedClose = true;
+        this.sawTags = true;
         out.content += this.answer(this.buf.slice(0, close));
         this.buf = this.buf.slice(close).replace(CLOSE, '');
         this.afterClose = true;
         continue;
       }
       const m = (this.inside ? CLOSE : OPEN).exec(this.buf);
-      if (!m) { break; }
+      if (!m) {
+        break;
+      }
       this.sawTags = true;
-      if (this.inside) { out.reasoning += this.buf.slice(0, m.index); } else { out.content += this.answer(this.buf.slice(0, m.index)); }
+      if (this.inside) {
+        out.reasoning += this.buf.slice(0, m.index);
+      } else {
+        out.content += this.answer(this.buf.slice(0, m.index));
+      }
       this.buf = this.buf.slice(m.index + m[0].length);
       this.inside = !this.inside;
       this.afterClose = !this.inside;
@@ -82,7 +121,11 @@ export class ReasoningSplitter {
     const keep = partialTagTail(this.buf);
     const ready = this.buf.slice(0, this.buf.length - keep);
     this.buf = this.buf.slice(ready.length);
-    if (this.inside) { out.reasoning += ready; } else { out.content += this.answer(ready); }
+    if (this.inside) {
+      out.reasoning += ready;
+    } else {
+      out.content += this.answer(ready);
+    }
     return out;
   }
 
@@ -94,9 +137,13 @@ export class ReasoningSplitter {
   }
 
   private answer(text: string): string {
-    if (!this.afterClose) { return text; }
+    if (!this.afterClose) {
+      return text;
+    }
     const trimmed = text.trimStart();
-    if (trimmed) { this.afterClose = false; }
+    if (trimmed) {
+      this.afterClose = false;
+    }
     return trimmed;
   }
 }
@@ -106,7 +153,9 @@ function partialTagTail(s: string): number {
   const lower = s.slice(-12).toLowerCase();
   for (let len = Math.min(lower.length, 11); len > 0; len--) {
     const tail = lower.slice(-len);
-    if (TAGS.some((t) => t.startsWith(tail))) { return len; }
+    if (TAGS.some((t) => t.startsWith(tail))) {
+      return len;
+    }
   }
   return 0;
 }

@@ -2,7 +2,12 @@
 // `reasoning` field, or tags in the content), finish reasons and usage, wherever the server put them.
 import { ReasoningSplitter, splitReasoning } from './reasoning';
 
-export interface ReplyChoice { text: string; reasoning: string; finishReason: string; refusal?: string }
+export interface ReplyChoice {
+  text: string;
+  reasoning: string;
+  finishReason: string;
+  refusal?: string;
+}
 
 export interface Reply {
   choices: ReplyChoice[];
@@ -17,7 +22,10 @@ export interface Reply {
 
 /** A stream that ended before every choice had a finish reason: the answer may be cut anywhere. */
 export class IncompleteStreamError extends Error {
-  constructor() { super('the stream ended without a finish_reason (the answer was cut off)'); this.name = 'IncompleteStreamError'; }
+  constructor() {
+    super('the stream ended without a finish_reason (the answer was cut off)');
+    this.name = 'IncompleteStreamError';
+  }
 }
 
 type Usage = { prompt_tokens?: number; completion_tokens?: number; completion_tokens_details?: { reasoning_tokens?: number } | null } | null | undefined;
@@ -40,8 +48,13 @@ export function readCompletion(res: { choices?: unknown[]; usage?: Usage }, unop
     const content = typeof c.message?.content === 'string' ? c.message.content : '';
     const field = reasoningField(c.message);
     const split = splitReasoning(content, unopened && c.finish_reason === 'length');
-    if (field) { seen.field = true; }
-    if (split.content !== content) { seen.tags = true; seen.unopened ||= /<\/think(ing)?>/i.test(content) && !/<think(ing)?>/i.test(content); }
+    if (field) {
+      seen.field = true;
+    }
+    if (split.content !== content) {
+      seen.tags = true;
+      seen.unopened ||= /<\/think(ing)?>/i.test(content) && !/<think(ing)?>/i.test(content);
+    }
     const refusal = typeof c.message?.refusal === 'string' && c.message.refusal ? c.message.refusal : undefined;
     return { text: split.content, reasoning: [field, split.reasoning].filter(Boolean).join('\n'), finishReason: c.finish_reason ?? 'unknown', refusal };
   });
@@ -59,30 +72,51 @@ export class StreamReader {
   private usage: Usage;
   private sawField = false;
 
-  constructor(private readonly n: number, private readonly startsInside: boolean, private readonly onText?: (index: number, text: string) => void) {}
+  constructor(
+    private readonly n: number,
+    private readonly startsInside: boolean,
+    private readonly onText?: (index: number, text: string) => void,
+  ) {}
 
   add(chunk: { choices?: unknown[]; usage?: Usage; x_groq?: { usage?: Usage } }): void {
     for (const raw of chunk.choices ?? []) {
       const c = raw as { index?: number; delta?: Record<string, unknown>; finish_reason?: string | null };
       const i = c.index ?? 0;
-      if (i >= this.n) { continue; }
-      if (!this.raw.has(i)) { this.raw.set(i, ''); this.reasoning.set(i, ''); this.splitters.set(i, new ReasoningSplitter(this.startsInside)); }
+      if (i >= this.n) {
+        continue;
+      }
+      if (!this.raw.has(i)) {
+        this.raw.set(i, '');
+        this.reasoning.set(i, '');
+        this.splitters.set(i, new ReasoningSplitter(this.startsInside));
+      }
       const field = reasoningField(c.delta);
-      if (field) { this.sawField = true; this.reasoning.set(i, this.reasoning.get(i)! + field); }
+      if (field) {
+        this.sawField = true;
+        this.reasoning.set(i, this.reasoning.get(i)! + field);
+      }
       const piece = typeof c.delta?.content === 'string' ? c.delta.content : '';
       if (piece) {
         this.raw.set(i, this.raw.get(i)! + piece);
         this.show(i, this.splitters.get(i)!.push(piece).content);
       }
-      if (typeof c.delta?.refusal === 'string' && c.delta.refusal) { this.refusal.set(i, (this.refusal.get(i) ?? '') + c.delta.refusal); }
-      if (c.finish_reason) { this.finish.set(i, c.finish_reason); }
+      if (typeof c.delta?.refusal === 'string' && c.delta.refusal) {
+        this.refusal.set(i, (this.refusal.get(i) ?? '') + c.delta.refusal);
+      }
+      if (c.finish_reason) {
+        this.finish.set(i, c.finish_reason);
+      }
     }
     const u = chunk.usage ?? chunk.x_groq?.usage;
-    if (u) { this.usage = u; }
+    if (u) {
+      this.usage = u;
+    }
   }
 
   private show(i: number, text: string): void {
-    if (!text) { return; }
+    if (!text) {
+      return;
+    }
     this.shown.set(i, (this.shown.get(i) ?? '') + text);
     this.onText?.(i, text);
   }
@@ -90,15 +124,23 @@ export class StreamReader {
   /** The reply; throws IncompleteStreamError when a choice never got its finish reason. */
   end(): Reply {
     const indices = [...this.raw.keys()].sort((a, b) => a - b);
-    if (indices.some((i) => !this.finish.has(i))) { throw new IncompleteStreamError(); }
+    if (indices.some((i) => !this.finish.has(i))) {
+      throw new IncompleteStreamError();
+    }
     const seen = { field: this.sawField, tags: false, unopened: false };
     const choices = indices.map((i) => {
       const splitter = this.splitters.get(i)!;
       this.show(i, splitter.end().content);
-      seen.tags ||= splitter.sawTags; seen.unopened ||= splitter.sawUnopenedClose;
+      seen.tags ||= splitter.sawTags;
+      seen.unopened ||= splitter.sawUnopenedClose;
       const split = splitReasoning(this.raw.get(i)!, this.startsInside && this.finish.get(i) === 'length');
       const refusal = this.refusal.get(i);
-      return { text: split.content, reasoning: [this.reasoning.get(i), split.reasoning].filter(Boolean).join('\n'), finishReason: this.finish.get(i)!, refusal };
+      return {
+        text: split.content,
+        reasoning: [this.reasoning.get(i), split.reasoning].filter(Boolean).join('\n'),
+        finishReason: this.finish.get(i)!,
+        refusal,
+      };
     });
     return { choices, ...usageOf(this.usage), usageReported: Boolean(this.usage), seen };
   }

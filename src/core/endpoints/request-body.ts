@@ -2,7 +2,10 @@
 // temperature only where it takes one, `n` only where honoured, the JSON mode it accepts, usage in streams if asked.
 import type { Capabilities } from './capabilities';
 
-export interface BodyMessage { role: 'system' | 'user' | 'assistant'; content: string }
+export interface BodyMessage {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+}
 
 export interface BodyInput {
   model: string;
@@ -24,20 +27,30 @@ export interface Built {
 
 export function buildBody(caps: Capabilities, input: BodyInput): Built {
   let messages = input.json && caps.responseFormat !== 'json_schema' ? withSchemaInstruction(input.messages, input.json.schema) : input.messages;
-  if (!caps.systemMessage) { messages = withoutSystem(messages); }
+  if (!caps.systemMessage) {
+    messages = withoutSystem(messages);
+  }
   const limit = input.maxTokens + (caps.reasons ? caps.reasoningAllowance : 0);
   const body: Record<string, unknown> = { model: input.model, messages, [caps.tokenLimit]: limit };
-  if (caps.temperature === 'any') { body.temperature = input.temperature; }
-  if (input.n > 1) { body.n = input.n; }
+  if (caps.temperature === 'any') {
+    body.temperature = input.temperature;
+  }
+  if (input.n > 1) {
+    body.n = input.n;
+  }
   if (input.json && caps.responseFormat === 'json_schema') {
     body.response_format = { type: 'json_schema', json_schema: { name: input.json.name, schema: input.json.schema, strict: true } };
   } else if (input.json && caps.responseFormat === 'json_object') {
     body.response_format = { type: 'json_object' };
   }
-  if (input.seed !== undefined && caps.seed) { body.seed = input.seed; }
+  if (input.seed !== undefined && caps.seed) {
+    body.seed = input.seed;
+  }
   if (input.stream) {
     body.stream = true;
-    if (caps.streamUsage === 'include_usage') { body.stream_options = { include_usage: true }; }
+    if (caps.streamUsage === 'include_usage') {
+      body.stream_options = { include_usage: true };
+    }
   }
   return { body, limit };
 }
@@ -51,10 +64,17 @@ export function withSchemaInstruction(messages: BodyMessage[], schema: Record<st
 
 /** System messages folded into the first user message, for models that take none. */
 function withoutSystem(messages: BodyMessage[]): BodyMessage[] {
-  const system = messages.filter((m) => m.role === 'system').map((m) => m.content).join('\n\n');
+  const system = messages
+    .filter((m) => m.role === 'system')
+    .map((m) => m.content)
+    .join('\n\n');
   const others = messages.filter((m) => m.role !== 'system');
-  if (!system) { return others; }
+  if (!system) {
+    return others;
+  }
   const i = others.findIndex((m) => m.role === 'user');
-  if (i < 0) { return [{ role: 'user', content: system }, ...others]; }
+  if (i < 0) {
+    return [{ role: 'user', content: system }, ...others];
+  }
   return others.map((m, j) => (j === i ? { ...m, content: `${system}\n\n${m.content}` } : m));
 }

@@ -4,14 +4,19 @@ import { errorInfoFrom, isPermanent } from './request-errors';
 
 /** A reply that went silent for too long, or did not finish by the deadline. */
 export class StallError extends Error {
-  constructor(readonly what: 'idle' | 'deadline', readonly ms: number) {
+  constructor(
+    readonly what: 'idle' | 'deadline',
+    readonly ms: number,
+  ) {
     // "timed out" lets the SDK treat a stall before the headers as the connection timeout it is, and retry it.
     super(what === 'idle' ? `timed out: nothing received for ${seconds(ms)}` : `timed out: no complete reply within ${seconds(ms)}`);
     this.name = 'StallError';
   }
 }
 
-function seconds(ms: number): string { return ms >= 1000 ? `${Math.round(ms / 100) / 10} s` : `${ms} ms`; }
+function seconds(ms: number): string {
+  return ms >= 1000 ? `${Math.round(ms / 100) / 10} s` : `${ms} ms`;
+}
 
 export interface TransportOptions {
   /** Overall deadline of one HTTP request, body included. */
@@ -26,7 +31,9 @@ export interface TransportOptions {
 /** The StallError somewhere in an error's cause chain, if the request failed by stalling. */
 export function stallOf(e: unknown): StallError | undefined {
   for (let x: unknown = e, depth = 0; x && depth < 6; x = (x as { cause?: unknown }).cause, depth++) {
-    if (x instanceof StallError) { return x; }
+    if (x instanceof StallError) {
+      return x;
+    }
   }
   return undefined;
 }
@@ -42,32 +49,66 @@ export function guardedFetch(opts: TransportOptions): typeof fetch {
     let stall: StallError | undefined;
     let idle: NodeJS.Timeout | undefined;
     let failBody: ((e: Error) => void) | undefined;
-    const clear = () => { clearTimeout(idle); clearTimeout(deadline); };
-    const fire = (e: StallError) => { stall ??= e; clear(); ctl.abort(e); failBody?.(e); };
-    const armIdle = () => { clearTimeout(idle); idle = setTimeout(() => fire(new StallError('idle', idleMs)), idleMs); idle.unref?.(); };
+    const clear = () => {
+      clearTimeout(idle);
+      clearTimeout(deadline);
+    };
+    const fire = (e: StallError) => {
+      stall ??= e;
+      clear();
+      ctl.abort(e);
+      failBody?.(e);
+    };
+    const armIdle = () => {
+      clearTimeout(idle);
+      idle = setTimeout(() => fire(new StallError('idle', idleMs)), idleMs);
+      idle.unref?.();
+    };
     const deadline = setTimeout(() => fire(new StallError('deadline', opts.deadlineMs)), opts.deadlineMs);
     deadline.unref?.();
-    if (streaming) { armIdle(); }
+    if (streaming) {
+      armIdle();
+    }
 
     let res: Response;
-    try { res = await base(input, { ...init, signal }); } catch (e) { clear(); throw stall ?? e; }
+    try {
+      res = await base(input, { ...init, signal });
+    } catch (e) {
+      clear();
+      throw stall ?? e;
+    }
 
     if (!res.ok) {
-      const text = await res.text().catch((e: unknown) => { throw stall ?? e; });
+      const text = await res.text().catch((e: unknown) => {
+        throw stall ?? e;
+      });
       clear();
       const info = errorInfoFrom(res.status, text, opts.secrets);
       const headers = new Headers(res.headers);
       headers.set('content-type', 'application/json');
-      headers.delete('content-length'); headers.delete('content-encoding');
-      if (isPermanent(res.status, info)) { headers.set('x-should-retry', 'false'); }
+      headers.delete('content-length');
+      headers.delete('content-encoding');
+      if (isPermanent(res.status, info)) {
+        headers.set('x-should-retry', 'false');
+      }
       return new Response(JSON.stringify({ error: info }), { status: res.status, statusText: res.statusText, headers });
     }
-    if (!res.body) { clear(); return res; }
+    if (!res.body) {
+      clear();
+      return res;
+    }
 
     const reader = res.body.getReader();
     const body = new ReadableStream<Uint8Array>({
       start(controller) {
-        failBody = (e) => { try { controller.error(e); } catch { /* already closed */ } reader.cancel(e).catch(() => undefined); };
+        failBody = (e) => {
+          try {
+            controller.error(e);
+          } catch {
+            /* already closed */
+          }
+          reader.cancel(e).catch(() => undefined);
+        };
       },
       // Only time spent waiting for the server counts as idle, not time the reader takes between reads.
       async pull(controller) {
@@ -75,13 +116,29 @@ export function guardedFetch(opts: TransportOptions): typeof fetch {
         try {
           const { done, value } = await reader.read();
           clearTimeout(idle);
-          if (done) { clear(); controller.close(); } else { controller.enqueue(value); }
-        } catch (e) { clear(); try { controller.error(stall ?? e); } catch { /* already errored */ } }
+          if (done) {
+            clear();
+            controller.close();
+          } else {
+            controller.enqueue(value);
+          }
+        } catch (e) {
+          clear();
+          try {
+            controller.error(stall ?? e);
+          } catch {
+            /* already errored */
+          }
+        }
       },
-      cancel(reason) { clear(); return reader.cancel(reason); },
+      cancel(reason) {
+        clear();
+        return reader.cancel(reason);
+      },
     });
     const headers = new Headers(res.headers);
-    headers.delete('content-length'); headers.delete('content-encoding');
+    headers.delete('content-length');
+    headers.delete('content-encoding');
     return new Response(body, { status: res.status, statusText: res.statusText, headers });
   };
 }

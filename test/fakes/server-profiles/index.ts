@@ -15,4 +15,20 @@ import { vllm, vllmLegacy, vllmRaw } from './vllm';
 
 export type { ServerProfile } from './profile';
 
-export const PROFILES: readonly ServerProfile[] = [openai, openaiReasoning, azure, vllm, vllmLegacy, vllmRaw, sglang, ollama, lmstudio, llamacpp, litellm, openrouter, groq, together, fireworks];
+export const PROFILES: readonly ServerProfile[] = [
+  openai,
+  openaiReasoning,
+  azure,
+  vllm,
+  vllmLegacy,
+  vllmRaw,
+  sglang,
+  ollama,
+  lmstudio,
+  llamacpp,
+  litellm,
+  openrouter,
+  groq,
+  together,
+  fireworks,
+];

@@ -29,7 +29,13 @@ export interface ServerProfile {
 }
 
 /** OpenAI's error body, which most servers copy. */
-export function openaiError(status: number, message: string, param: string | null = null, code: string | null = null, type = status >= 500 ? 'server_error' : 'invalid_request_error') {
+export function openaiError(
+  status: number,
+  message: string,
+  param: string | null = null,
+  code: string | null = null,
+  type = status >= 500 ? 'server_error' : 'invalid_request_error',
+) {
   return { error: { message, type, param, code } };
 }
 

@@ -20,31 +20,46 @@ const tokens = (chars: number) => Math.ceil(chars / 4);
 export function reasoningFiller(n: number): string {
   const unit = 'Let me think: is {"draft": 1} right? Check. ';
   let s = '';
-  while (s.length < n * 4) { s += unit; }
+  while (s.length < n * 4) {
+    s += unit;
+  }
   return s.slice(0, n * 4);
 }
 
 /** The budget the server honours: the first parameter it reads that the request set; none means no limit. */
 export function budgetOf(profile: ServerProfile, req: RecordedRequest): number {
-  for (const p of profile.reads) { const v = req.body?.[p]; if (typeof v === 'number') { return v; } }
+  for (const p of profile.reads) {
+    const v = req.body?.[p];
+    if (typeof v === 'number') {
+      return v;
+    }
+  }
   return Infinity;
 }
 
 function chop(s: string, size: number): string[] {
   const out: string[] = [];
-  for (let i = 0; i < s.length; i += size) { out.push(s.slice(i, i + size)); }
+  for (let i = 0; i < s.length; i += size) {
+    out.push(s.slice(i, i + size));
+  }
   return out;
 }
 
 export function shapeChoice(profile: ServerProfile, req: RecordedRequest, c: { content: string; finishReason?: string; refusal?: string }): ShapedChoice {
   const limit = budgetOf(profile, req);
-  const r = profile.reasoning === 'none' ? 0 : profile.reasoningTokens ?? 0;
+  const r = profile.reasoning === 'none' ? 0 : (profile.reasoningTokens ?? 0);
   let reasoning = reasoningFiller(r);
   let answer = c.content;
   let finishReason = c.finishReason ?? 'stop';
   let cutInside = false;
-  if (r >= limit) { reasoning = reasoning.slice(0, limit * 4); answer = ''; finishReason = 'length'; cutInside = true; } else if (r + tokens(answer.length) > limit) {
-    answer = answer.slice(0, (limit - r) * 4); finishReason = 'length';
+  if (r >= limit) {
+    reasoning = reasoning.slice(0, limit * 4);
+    answer = '';
+    finishReason = 'length';
+    cutInside = true;
+  } else if (r + tokens(answer.length) > limit) {
+    answer = answer.slice(0, (limit - r) * 4);
+    finishReason = 'length';
   }
   const completionTokens = Math.min(r + tokens(c.content.length), limit);
   const reasoningTokens = Math.min(r, limit);
@@ -52,7 +67,10 @@ export function shapeChoice(profile: ServerProfile, req: RecordedRequest, c: { c
   let reasoningPieces: string[] = [];
   let contentPieces = chop(answer, 40);
   if (profile.reasoning === 'reasoning' || profile.reasoning === 'reasoning_content') {
-    if (reasoning) { message[profile.reasoning] = reasoning; reasoningPieces = chop(reasoning, 40); }
+    if (reasoning) {
+      message[profile.reasoning] = reasoning;
+      reasoningPieces = chop(reasoning, 40);
+    }
   } else if ((profile.reasoning === 'think_tags' || profile.reasoning === 'think_unopened') && r > 0) {
     const raw = `${profile.reasoning === 'think_tags' ? '<think>\n' : ''}${reasoning}${cutInside ? '' : '\n</think>\n\n'}${answer}`;
     message.content = raw;

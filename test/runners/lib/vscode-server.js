@@ -14,8 +14,16 @@ const node24 = process.env.NODE24 || path.join(node24Dir, 'bin/node');
 const serverDir = process.env.VSCODE_SERVER_DIR || path.join(hostDir, 'node_modules/code-server/lib/vscode');
 const fixtureWorkspace = path.join(root, 'test/fixtures/workspace');
 const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const chromiumArgs = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'];
+const chromiumArgs = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-dev-shm-usage',
+];
 
 // User settings for every run: no welcome page, no update or telemetry traffic, no AI/chat side bar in screenshots.
 const baseUserSettings = {
@@ -34,7 +42,10 @@ function freePort(preferred = 0, host = '127.0.0.1') {
   return new Promise((resolve, reject) => {
     const s = net.createServer();
     s.once('error', (e) => (preferred && e.code === 'EADDRINUSE' ? resolve(freePort(0, host)) : reject(e)));
-    s.listen(preferred, host, () => { const { port } = s.address(); s.close(() => resolve(port)); });
+    s.listen(preferred, host, () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
   });
 }
 
@@ -43,7 +54,10 @@ function freePort(preferred = 0, host = '127.0.0.1') {
  * (a user's edits stay).
  */
 function copyWorkspace(dest, { keepExisting = false } = {}) {
-  if (keepExisting && fs.existsSync(dest)) { fs.cpSync(fixtureWorkspace, dest, { recursive: true, force: false }); return dest; }
+  if (keepExisting && fs.existsSync(dest)) {
+    fs.cpSync(fixtureWorkspace, dest, { recursive: true, force: false });
+    return dest;
+  }
   fs.rmSync(dest, { recursive: true, force: true });
   fs.cpSync(fixtureWorkspace, dest, { recursive: true });
   return dest;
@@ -58,9 +72,15 @@ function copyWorkspace(dest, { keepExisting = false } = {}) {
  */
 function extensionPathFor(extDir, linkPath) {
   const rel = path.relative(extDir, serverDir);
-  if (rel.startsWith('..') || path.isAbsolute(rel) || process.env.AUTODATA_NO_EXT_LINK) { return extDir; }
+  if (rel.startsWith('..') || path.isAbsolute(rel) || process.env.AUTODATA_NO_EXT_LINK) {
+    return extDir;
+  }
   fs.mkdirSync(path.dirname(linkPath), { recursive: true });
-  try { fs.unlinkSync(linkPath); } catch { /* absent */ }
+  try {
+    fs.unlinkSync(linkPath);
+  } catch {
+    /* absent */
+  }
   fs.symlinkSync(extDir, linkPath, 'dir');
   return linkPath;
 }
@@ -75,7 +95,11 @@ function writeUserSettings(userDataDir, settings, { merge = false } = {}) {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   let current = {};
   if (merge && fs.existsSync(file)) {
-    try { current = JSON.parse(fs.readFileSync(file, 'utf8')); } catch { /* keep a user's JSONC file untouched */ return file; }
+    try {
+      current = JSON.parse(fs.readFileSync(file, 'utf8'));
+    } catch {
+      /* keep a user's JSONC file untouched */ return file;
+    }
   }
   fs.writeFileSync(file, JSON.stringify({ ...baseUserSettings, ...current, ...settings }, null, 2) + '\n');
   return file;
@@ -86,7 +110,9 @@ function serverEnv(extraEnv = {}) {
   const env = { ...process.env, ...extraEnv };
   // Variables of an enclosing VS Code / Electron would make the server or its extension host think it runs inside one.
   for (const k of Object.keys(env)) {
-    if (/^VSCODE_/.test(k) || k === 'ELECTRON_RUN_AS_NODE') { delete env[k]; }
+    if (/^VSCODE_/.test(k) || k === 'ELECTRON_RUN_AS_NODE') {
+      delete env[k];
+    }
   }
   return env;
 }
@@ -100,28 +126,79 @@ async function startServer({ dataDir, userDataDir, host = '127.0.0.1', port = 0,
     throw new Error(`VS Code server not installed (${serverDir}); run: node test/runners/install-vscode-server.js`);
   }
   port = await freePort(port, host);
-  const args = [path.join(serverDir, 'out/server-main.js'), '--host', host, '--port', String(port),
+  const args = [
+    path.join(serverDir, 'out/server-main.js'),
+    '--host',
+    host,
+    '--port',
+    String(port),
     ...(connectionToken ? ['--connection-token', connectionToken] : ['--without-connection-token']),
-    '--accept-server-license-terms', '--enable-smoke-test-driver', '--disable-telemetry', '--disable-experiments', '--disable-workspace-trust',
-    '--skip-welcome', '--skip-release-notes', '--server-data-dir', dataDir, '--user-data-dir', userDataDir, ...extraArgs];
+    '--accept-server-license-terms',
+    '--enable-smoke-test-driver',
+    '--disable-telemetry',
+    '--disable-experiments',
+    '--disable-workspace-trust',
+    '--skip-welcome',
+    '--skip-release-notes',
+    '--server-data-dir',
+    dataDir,
+    '--user-data-dir',
+    userDataDir,
+    ...extraArgs,
+  ];
   const proc = spawn(node24, args, { stdio: ['ignore', 'pipe', 'pipe'], env: serverEnv(env), detached: true });
   const log = logFile ? fs.createWriteStream(logFile, { flags: 'a' }) : null;
-  if (log) { proc.stdout.pipe(log); proc.stderr.pipe(log); }
+  if (log) {
+    proc.stdout.pipe(log);
+    proc.stderr.pipe(log);
+  }
   let out = '';
   await new Promise((resolve, reject) => {
-    const onData = (d) => { out += d; if (/Extension host agent started|Web UI available at/.test(out)) { cleanup(); resolve(); } };
-    const onExit = (code) => { cleanup(); reject(new Error(`VS Code server exited early (${code}):\n${out}`)); };
-    const timer = setTimeout(() => { cleanup(); reject(new Error(`VS Code server did not start in 60s:\n${out}`)); }, 60000);
-    function cleanup() { clearTimeout(timer); proc.stdout.off('data', onData); proc.stderr.off('data', onData); proc.off('exit', onExit); }
-    proc.stdout.on('data', onData); proc.stderr.on('data', onData); proc.on('exit', onExit);
-  }).catch((e) => { stopProcessGroup(proc); throw e; });
+    const onData = (d) => {
+      out += d;
+      if (/Extension host agent started|Web UI available at/.test(out)) {
+        cleanup();
+        resolve();
+      }
+    };
+    const onExit = (code) => {
+      cleanup();
+      reject(new Error(`VS Code server exited early (${code}):\n${out}`));
+    };
+    const timer = setTimeout(() => {
+      cleanup();
+      reject(new Error(`VS Code server did not start in 60s:\n${out}`));
+    }, 60000);
+    function cleanup() {
+      clearTimeout(timer);
+      proc.stdout.off('data', onData);
+      proc.stderr.off('data', onData);
+      proc.off('exit', onExit);
+    }
+    proc.stdout.on('data', onData);
+    proc.stderr.on('data', onData);
+    proc.on('exit', onExit);
+  }).catch((e) => {
+    stopProcessGroup(proc);
+    throw e;
+  });
   const endpoint = new URL(`http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}/`);
   return { proc, port, endpoint, stop: () => stopProcessGroup(proc) };
 }
 
 function stopProcessGroup(proc, signal = 'SIGTERM') {
-  if (proc.exitCode !== null || proc.signalCode !== null) { return; }
-  try { process.kill(-proc.pid, signal); } catch { try { proc.kill(signal); } catch { /* gone */ } }
+  if (proc.exitCode !== null || proc.signalCode !== null) {
+    return;
+  }
+  try {
+    process.kill(-proc.pid, signal);
+  } catch {
+    try {
+      proc.kill(signal);
+    } catch {
+      /* gone */
+    }
+  }
 }
 
 /**
@@ -133,13 +210,25 @@ function workbenchUrl(endpoint, { folder, extensionDevelopmentPath, extensionTes
   const remote = (p) => `vscode-remote://${endpoint.host}${p}`;
   const payload = [['skipWelcome', 'true']];
   // One or more extensions under development (the workbench reads every entry).
-  for (const p of [extensionDevelopmentPath].flat().filter(Boolean)) { payload.push(['extensionDevelopmentPath', remote(p)]); }
-  if (extensionTestsPath) { payload.push(['extensionTestsPath', remote(extensionTestsPath)]); }
-  if (openFile) { payload.push(['openFile', remote(openFile)]); }
-  if (extensionEnvironment) { payload.push(['extensionEnvironment', JSON.stringify(extensionEnvironment)]); }
+  for (const p of [extensionDevelopmentPath].flat().filter(Boolean)) {
+    payload.push(['extensionDevelopmentPath', remote(p)]);
+  }
+  if (extensionTestsPath) {
+    payload.push(['extensionTestsPath', remote(extensionTestsPath)]);
+  }
+  if (openFile) {
+    payload.push(['openFile', remote(openFile)]);
+  }
+  if (extensionEnvironment) {
+    payload.push(['extensionEnvironment', JSON.stringify(extensionEnvironment)]);
+  }
   const q = new URLSearchParams();
-  if (token) { q.set('tkn', token); }
-  if (folder) { q.set('folder', folder); }
+  if (token) {
+    q.set('tkn', token);
+  }
+  if (folder) {
+    q.set('folder', folder);
+  }
   q.set('payload', JSON.stringify(payload));
   return `${endpoint.origin}/?${q.toString()}`;
 }
@@ -168,13 +257,33 @@ function installFixtureExtension(serverDataDir, folder) {
   fs.cpSync(folder, path.join(dir, name), { recursive: true });
   const listFile = path.join(dir, 'extensions.json');
   const list = fs.existsSync(listFile) ? JSON.parse(fs.readFileSync(listFile, 'utf8')) : [];
-  list.push({ identifier: { id }, version: manifest.version, location: { $mid: 1, path: path.join(dir, name), scheme: 'file' }, relativeLocation: name,
-    metadata: { installedTimestamp: Date.now(), source: 'vsix', pinned: true } });
+  list.push({
+    identifier: { id },
+    version: manifest.version,
+    location: { $mid: 1, path: path.join(dir, name), scheme: 'file' },
+    relativeLocation: name,
+    metadata: { installedTimestamp: Date.now(), source: 'vsix', pinned: true },
+  });
   fs.writeFileSync(listFile, JSON.stringify(list));
 }
 
 module.exports = {
   installFixtureExtension,
-  root, hostDir, node24, node24Dir, serverDir, fixtureWorkspace, chromiumPath, baseUserSettings,
-  freePort, copyWorkspace, extensionPathFor, writeUserSettings, serverEnv, startServer, stopProcessGroup, workbenchUrl, launchChromium,
+  root,
+  hostDir,
+  node24,
+  node24Dir,
+  serverDir,
+  fixtureWorkspace,
+  chromiumPath,
+  baseUserSettings,
+  freePort,
+  copyWorkspace,
+  extensionPathFor,
+  writeUserSettings,
+  serverEnv,
+  startServer,
+  stopProcessGroup,
+  workbenchUrl,
+  launchChromium,
 };

@@ -22,25 +22,55 @@ const KEY = 'test-key-for-the-scripted-server';
 const MAIN = path.resolve(__dirname, '../../../src/cli/main.ts');
 
 function section(title: string, topic: string): string {
-  return `## ${title}\n\n${topic} is the subject of this section, which explains how it works and why it matters for the method. `
-    + `${`The ${topic.toLowerCase()} argument continues with more detail about its assumptions and trade-offs. `.repeat(6)}\n\n`;
+  return (
+    `## ${title}\n\n${topic} is the subject of this section, which explains how it works and why it matters for the method. ` +
+    `${`The ${topic.toLowerCase()} argument continues with more detail about its assumptions and trade-offs. `.repeat(6)}\n\n`
+  );
 }
 const DOC_A = `# Paper A\n\n${section('Sparse attention', 'Sparse attention')}${section('Global tokens', 'Global tokens')}${section('Local windows', 'Local windows')}`;
 const DOC_B = `# Paper B\n\n${section('Gradient noise', 'Gradient noise')}${section('Batch size', 'Batch size')}`;
 
-interface Captured { io: CliIO; out: () => string; err: () => string }
+interface Captured {
+  io: CliIO;
+  out: () => string;
+  err: () => string;
+}
 function capture(cwd: string, extra: Partial<CliIO> = {}, onOut?: (text: string) => void): Captured {
-  let out = ''; let err = '';
+  let out = '';
+  let err = '';
   return {
-    io: { stdout: (t) => { out += t; onOut?.(t); }, stderr: (t) => { err += t; }, env: { AUTODATA_API_KEY: KEY }, cwd, ...extra },
-    out: () => out, err: () => err,
+    io: {
+      stdout: (t) => {
+        out += t;
+        onOut?.(t);
+      },
+      stderr: (t) => {
+        err += t;
+      },
+      env: { AUTODATA_API_KEY: KEY },
+      cwd,
+      ...extra,
+    },
+    out: () => out,
+    err: () => err,
   };
 }
 
-const readLines = (file: string) => fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as unknown);
+const readLines = (file: string) =>
+  fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as unknown);
 const journals = (ws: string) => {
   const dir = path.join(ws, '.autodata', 'runs');
-  return fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.jsonl')).sort().map((f) => ({ name: f, events: readLines(path.join(dir, f)).map((e) => EngineEvent.parse(e)) })) : [];
+  return fs.existsSync(dir)
+    ? fs
+        .readdirSync(dir)
+        .filter((f) => f.endsWith('.jsonl'))
+        .sort()
+        .map((f) => ({ name: f, events: readLines(path.join(dir, f)).map((e) => EngineEvent.parse(e)) }))
+    : [];
 };
 
 describe('autodata CLI', function () {
@@ -91,10 +121,16 @@ describe('autodata CLI', function () {
         assert.equal(last.type, 'run_finished');
         assert.equal(last.outcome, 'completed');
         const accepted = events.filter((e): e is EventOf<'item_accepted'> => e.type === 'item_accepted').map((e) => e.record.id);
-        assert.deepEqual(accepted, records.filter((r) => r.source.path === started.document.path).map((r) => r.id));
+        assert.deepEqual(
+          accepted,
+          records.filter((r) => r.source.path === started.document.path).map((r) => r.id),
+        );
       }
       assert.match(c.out(), /5 accepted, 0 for review/);
-      assert.ok(server.requests.every((r) => r.headers.authorization === `Bearer ${KEY}`), 'the key from AUTODATA_API_KEY is sent');
+      assert.ok(
+        server.requests.every((r) => r.headers.authorization === `Bearer ${KEY}`),
+        'the key from AUTODATA_API_KEY is sent',
+      );
     });
 
     it('draws one progress line in place on a terminal', async () => {
@@ -140,10 +176,15 @@ describe('autodata CLI', function () {
         assert.ok(shard, name);
         const started = events[0] as EventOf<'run_started'>;
         const set = byShard.get(shard) ?? new Set();
-        for (const t of started.targets) { set.add(`${started.document.path}@${t.range.start}-${t.range.end}`); }
+        for (const t of started.targets) {
+          set.add(`${started.document.path}@${t.range.start}-${t.range.end}`);
+        }
         byShard.set(shard, set);
       }
-      const all = [['a.md', DOC_A], ['b.md', DOC_B]].flatMap(([p, text]) => splitSections(text).map((t) => `${p}@${t.range.start}-${t.range.end}`));
+      const all = [
+        ['a.md', DOC_A],
+        ['b.md', DOC_B],
+      ].flatMap(([p, text]) => splitSections(text).map((t) => `${p}@${t.range.start}-${t.range.end}`));
       const [one, two] = [byShard.get('1')!, byShard.get('2')!];
       assert.equal([...one].filter((x) => two.has(x)).length, 0, 'no section in both shards');
       assert.deepEqual([...one, ...two].sort(), [...all].sort(), 'together they cover every section');
@@ -154,19 +195,31 @@ describe('autodata CLI', function () {
     });
 
     it('deals sections round-robin across files', () => {
-      const src = (docPath: string, n: number): Source => ({ docPath, text: '', targets: Array.from({ length: n }, (_, i) => ({ id: `s${i + 1}`, title: '', range: { start: i, end: i + 1 }, text: '' })) });
+      const src = (docPath: string, n: number): Source => ({
+        docPath,
+        text: '',
+        targets: Array.from({ length: n }, (_, i) => ({ id: `s${i + 1}`, title: '', range: { start: i, end: i + 1 }, text: '' })),
+      });
       const sources = [src('a', 3), src('b', 1), src('c', 2)];
       const ids = (s: Source[]) => s.flatMap((x) => x.targets.map((t) => `${x.docPath}${t.id}`));
       assert.deepEqual(ids(shardOf(sources, { index: 1, count: 3 })), ['as1', 'bs1']);
       assert.deepEqual(ids(shardOf(sources, { index: 2, count: 3 })), ['as2', 'cs1']);
       assert.deepEqual(ids(shardOf(sources, { index: 3, count: 3 })), ['as3', 'cs2']);
-      assert.deepEqual(shardOf(sources, { index: 2, count: 6 }).map((s) => s.docPath), ['a'], 'a file without a section of its own drops out');
+      assert.deepEqual(
+        shardOf(sources, { index: 2, count: 6 }).map((s) => s.docPath),
+        ['a'],
+        'a file without a section of its own drops out',
+      );
       assert.deepEqual(ids(shardOf(sources, undefined)), ids(sources));
     });
 
     it('refuses a config that holds an API key, naming the field and not the value, before any request', async () => {
       await serve([GOOD]);
-      for (const extra of [{ apiKey: 'sk-live-0123456789abcdefghij' }, { roles: { weak: { model: MODELS.weak, api_key: 'x' } } }, { endpoint: { baseURL: server.baseURL, Authorization: 'x' } }]) {
+      for (const extra of [
+        { apiKey: 'sk-live-0123456789abcdefghij' },
+        { roles: { weak: { model: MODELS.weak, api_key: 'x' } } },
+        { endpoint: { baseURL: server.baseURL, Authorization: 'x' } },
+      ]) {
         const c = capture(ws);
         const config = writeConfig(extra);
         assert.equal(await main(['generate', 'a.md', '--config', config], c.io), 1);
@@ -183,7 +236,13 @@ describe('autodata CLI', function () {
       const cases: Array<[string[], Record<string, unknown>, Record<string, string | undefined>, number, RegExp]> = [
         [['generate', 'a.md'], { maxIteration: 3 }, { AUTODATA_API_KEY: KEY }, 1, /unknown setting maxIteration/],
         [['generate', 'a.md'], { roles: { weak: { modle: 'x' } } }, { AUTODATA_API_KEY: KEY }, 1, /unknown setting roles\.weak\.modle/],
-        [['generate', 'a.md'], { endpoint: { baseURL: 'https://api.example.com/v1' } }, { OPENAI_API_KEY: 'sk-openai' }, 1, /no API key for https:\/\/api\.example\.com.*AUTODATA_API_KEY/],
+        [
+          ['generate', 'a.md'],
+          { endpoint: { baseURL: 'https://api.example.com/v1' } },
+          { OPENAI_API_KEY: 'sk-openai' },
+          1,
+          /no API key for https:\/\/api\.example\.com.*AUTODATA_API_KEY/,
+        ],
         [['generate', 'missing.md'], {}, { AUTODATA_API_KEY: KEY }, 1, /cannot read .*missing\.md: no such file/],
         [['generate', 'a.md', '--shard', '3/2'], {}, { AUTODATA_API_KEY: KEY }, 2, /--shard takes i\/n/],
         [['generate', 'a.md', '--bogus'], {}, { AUTODATA_API_KEY: KEY }, 2, /unknown option --bogus/],
@@ -203,7 +262,9 @@ describe('autodata CLI', function () {
     it('exits 1 with the run error when a model cannot be used, starting no further file', async () => {
       await serve([GOOD]);
       const c = capture(ws);
-      const config = writeConfig({ roles: { ...Object.fromEntries(Object.entries(MODELS).map(([r, m]) => [r, { model: m }])), weak: { model: 'no-such-model' } } });
+      const config = writeConfig({
+        roles: { ...Object.fromEntries(Object.entries(MODELS).map(([r, m]) => [r, { model: m }])), weak: { model: 'no-such-model' } },
+      });
       assert.equal(await main(['generate', 'a.md', 'b.md', '--config', config], c.io), 1);
       assert.match(c.err(), /error: run .* failed: .*does not know this model/);
       assert.equal(journals(ws).length, 1);
@@ -213,7 +274,11 @@ describe('autodata CLI', function () {
       await serve([GOOD], { solverLatencyMs: 300 });
       const config = writeConfig();
       const stop = new AbortController();
-      const c = capture(ws, { signal: stop.signal }, (t) => { if (/attempt 1/.test(t)) { stop.abort(); } });
+      const c = capture(ws, { signal: stop.signal }, (t) => {
+        if (/attempt 1/.test(t)) {
+          stop.abort();
+        }
+      });
       assert.equal(await main(['generate', 'a.md', 'b.md', '--config', config], c.io), 130);
       assert.match(c.err(), /resume with: autodata resume --config autodata\.json/);
       let runs = journals(ws);
@@ -226,7 +291,10 @@ describe('autodata CLI', function () {
       assert.equal(await main(['resume', '--config', config], r.io), 0, r.err());
       runs = journals(ws);
       const finished = runs[0].events.filter((e): e is EventOf<'run_finished'> => e.type === 'run_finished');
-      assert.deepEqual(finished.map((e) => e.outcome), ['stopped', 'completed']);
+      assert.deepEqual(
+        finished.map((e) => e.outcome),
+        ['stopped', 'completed'],
+      );
       const records = readLines(path.join(ws, '.autodata', 'dataset.jsonl')).map((x) => DatasetRecord.parse(x));
       assert.equal(records.length, 3, 'every section of a.md, each once');
       assert.equal(new Set(records.map((x) => x.id)).size, 3);
@@ -239,13 +307,23 @@ describe('autodata CLI', function () {
       await serve([GOOD], { solverLatencyMs: 2000 });
       const config = writeConfig();
       const child = spawn(process.execPath, ['--require', require.resolve('tsx/cjs'), MAIN, 'generate', 'a.md', '--config', config], {
-        cwd: ws, env: { ...process.env, AUTODATA_API_KEY: KEY, OPENAI_API_KEY: '' }, stdio: ['ignore', 'pipe', 'pipe'],
+        cwd: ws,
+        env: { ...process.env, AUTODATA_API_KEY: KEY, OPENAI_API_KEY: '' },
+        stdio: ['ignore', 'pipe', 'pipe'],
       });
-      let out = ''; let err = '';
-      child.stderr.on('data', (d) => { err += d; });
+      let out = '';
+      let err = '';
+      child.stderr.on('data', (d) => {
+        err += d;
+      });
       const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
       await new Promise<void>((resolve, reject) => {
-        child.stdout.on('data', (d) => { out += d; if (/attempt 1/.test(out)) { resolve(); } });
+        child.stdout.on('data', (d) => {
+          out += d;
+          if (/attempt 1/.test(out)) {
+            resolve();
+          }
+        });
         void exited.then(() => reject(new Error(`exited early: ${out}${err}`)));
       });
       // The solver request is in flight (2 s): the stop aborts it.
@@ -262,12 +340,16 @@ describe('autodata CLI', function () {
       await serve([GOOD], { solverLatencyMs: 120 });
       const config = writeConfig();
       const child = spawn(process.execPath, ['--require', require.resolve('tsx/cjs'), MAIN, 'generate', 'a.md', 'b.md', '--config', config], {
-        cwd: ws, env: { ...process.env, AUTODATA_API_KEY: KEY, OPENAI_API_KEY: '' }, stdio: 'ignore',
+        cwd: ws,
+        env: { ...process.env, AUTODATA_API_KEY: KEY, OPENAI_API_KEY: '' },
+        stdio: 'ignore',
       });
       const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, sig) => resolve(sig)));
       const dataset = path.join(ws, '.autodata', 'dataset.jsonl');
       const count = () => (fs.existsSync(dataset) ? fs.readFileSync(dataset, 'utf8').split('\n').filter(Boolean).length : 0);
-      for (let i = 0; i < 300 && count() < 2; i++) { await new Promise((r) => setTimeout(r, 20)); }
+      for (let i = 0; i < 300 && count() < 2; i++) {
+        await new Promise((r) => setTimeout(r, 20));
+      }
       assert.ok(count() >= 2 && count() < 5, `killed after ${count()} of 5 items`);
       child.kill('SIGKILL');
       assert.equal(await exited, 'SIGKILL');
@@ -293,7 +375,11 @@ describe('autodata CLI', function () {
 
     it('writes SFT, GRPO and DPO files whose every line parses against its schema', async () => {
       const dataset = path.join('.autodata', 'dataset.jsonl');
-      for (const [format, schema] of [['sft', SftRow], ['grpo', GrpoRow], ['dpo', DpoRow]] as const) {
+      for (const [format, schema] of [
+        ['sft', SftRow],
+        ['grpo', GrpoRow],
+        ['dpo', DpoRow],
+      ] as const) {
         const c = capture(ws);
         assert.equal(await main(['export', dataset, '--format', format, '--out', `out/${format}.jsonl`], c.io), 0, c.err());
         const rows = readLines(path.join(ws, 'out', `${format}.jsonl`)).map((l) => schema.parse(l));
@@ -347,8 +433,17 @@ describe('autodata CLI', function () {
       assert.throws(() => parseShard('1-4'), UsageError);
     });
 
-    it('fills defaults, applies the shared endpoint and keeps the non-sampling roles\' temperatures', () => {
-      const s = settingsFrom({ endpoint: { baseURL: 'http://127.0.0.1:9/v1', model: 'm', temperature: 0.7 }, roles: { judge: { model: 'big' } }, policyPreset: 'paperMainText', policy: { minGap: 0.3 }, rollouts: { weak: 5 } }, '/tmp/x');
+    it("fills defaults, applies the shared endpoint and keeps the non-sampling roles' temperatures", () => {
+      const s = settingsFrom(
+        {
+          endpoint: { baseURL: 'http://127.0.0.1:9/v1', model: 'm', temperature: 0.7 },
+          roles: { judge: { model: 'big' } },
+          policyPreset: 'paperMainText',
+          policy: { minGap: 0.3 },
+          rollouts: { weak: 5 },
+        },
+        '/tmp/x',
+      );
       const d = defaultEngineConfig();
       assert.equal(s.engine.roles.weak.temperature, 0.7);
       assert.equal(s.engine.roles.judge.temperature, d.roles.judge.temperature);
@@ -393,7 +488,9 @@ describe('autodata CLI', function () {
         fs.writeFileSync(path.join(dir, 'taken', 'x'), '');
         await assert.rejects(writeFileAtomic(path.join(dir, 'taken'), 'data'));
         assert.deepEqual(fs.readdirSync(dir).sort(), ['out.jsonl', 'taken']);
-      } finally { fs.rmSync(dir, { recursive: true, force: true }); }
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
     });
   });
 });

@@ -17,17 +17,35 @@ const DOC = `# Routing\n\n## Method\n\n${'The router sends each token to the exp
 
 function io(cwd: string): { io: CliIO; err: () => string } {
   let err = '';
-  return { io: { stdout: () => undefined, stderr: (t) => { err += t; }, env: {}, cwd }, err: () => err };
+  return {
+    io: {
+      stdout: () => undefined,
+      stderr: (t) => {
+        err += t;
+      },
+      env: {},
+      cwd,
+    },
+    err: () => err,
+  };
 }
 
 describe('CLI run settings', function () {
   this.timeout(30_000);
   let ws: string;
   let server: ScriptedServer | undefined;
-  beforeEach(() => { ws = fs.mkdtempSync(path.join(os.tmpdir(), 'autodata-cli-settings-')); fs.writeFileSync(path.join(ws, 'doc.md'), DOC); endpointProfiles.forget(); });
-  afterEach(async () => { await server?.close(); server = undefined; fs.rmSync(ws, { recursive: true, force: true }); });
+  beforeEach(() => {
+    ws = fs.mkdtempSync(path.join(os.tmpdir(), 'autodata-cli-settings-'));
+    fs.writeFileSync(path.join(ws, 'doc.md'), DOC);
+    endpointProfiles.forget();
+  });
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+    fs.rmSync(ws, { recursive: true, force: true });
+  });
 
-  it('a domain preset sets rollouts and rounds, and the file\'s own values still win', () => {
+  it("a domain preset sets rollouts and rounds, and the file's own values still win", () => {
     const legal = settingsFrom({ preset: 'legal' }, ws);
     assert.deepEqual(legal.engine.rollouts, { weak: 5, strong: 3 });
     assert.equal(legal.engine.maxIterations, 15);
@@ -69,9 +87,15 @@ describe('CLI run settings', function () {
     fs.writeFileSync(path.join(ws, 'cfg.json'), JSON.stringify({ endpoint: { baseURL: server.baseURL }, roles: ROLES_CFG, maxIterations: 1, recipeEvery: 0 }));
     const first = io(ws);
     assert.equal(await main(['generate', 'doc.md', '--config', 'cfg.json'], first.io), 0, first.err());
-    assert.ok(server.requests.some((r) => r.status === 400 && r.body.max_tokens !== undefined), 'the first run was refused max_tokens and adapted');
+    assert.ok(
+      server.requests.some((r) => r.status === 400 && r.body.max_tokens !== undefined),
+      'the first run was refused max_tokens and adapted',
+    );
     const saved = JSON.parse(fs.readFileSync(learnedEndpointsFile(ws), 'utf8')) as Record<string, { capabilities: { tokenLimit?: string } }>;
-    assert.ok(Object.values(saved).some((p) => p.capabilities.tokenLimit === 'max_completion_tokens'), JSON.stringify(saved));
+    assert.ok(
+      Object.values(saved).some((p) => p.capabilities.tokenLimit === 'max_completion_tokens'),
+      JSON.stringify(saved),
+    );
     assert.doesNotMatch(JSON.stringify(saved), /Bearer|sk-/);
 
     // A new process (the store forgotten) reads the file back: no request of the second run is refused.
@@ -79,10 +103,19 @@ describe('CLI run settings', function () {
     const before = server.requests.length;
     const second = io(ws);
     assert.equal(await main(['generate', 'doc.md', '--config', 'cfg.json'], second.io), 0, second.err());
-    const taught = new Set(server.requests.slice(0, before).filter((r) => r.status === 400).map((r) => r.model));
+    const taught = new Set(
+      server.requests
+        .slice(0, before)
+        .filter((r) => r.status === 400)
+        .map((r) => r.model),
+    );
     assert.ok(taught.size >= 3, `several models were taught: ${[...taught].join(', ')}`);
     const later = server.requests.slice(before).filter((r) => r.path.endsWith('/chat/completions') && taught.has(r.model));
     assert.ok(later.length > 0);
-    assert.deepEqual(later.filter((r) => r.status === 400).map((r) => `${r.model}: ${Object.keys(r.body).join(',')}`), [], 'no taught model refused the second time');
+    assert.deepEqual(
+      later.filter((r) => r.status === 400).map((r) => `${r.model}: ${Object.keys(r.body).join(',')}`),
+      [],
+      'no taught model refused the second time',
+    );
   });
 });

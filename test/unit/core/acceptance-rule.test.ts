@@ -58,23 +58,43 @@ describe('acceptance policy', () => {
     // Early decisions agree with full decisions for every weak/strong combination on a grid.
     const grid = [0, 0.1, 0.3, 0.5, 0.6, 0.65, 0.7, 0.75, 0.8, 1];
     for (const p of [appendix, main]) {
-      for (const a of grid) { for (const b of grid) {
-        const weak = [a, b, (a + b) / 2];
-        const early = decideFromWeak(p, weak);
-        if (!early) { continue; }
-        for (const s of grid) {
-          const full = decide(p, weak, [s, s, s]);
-          assert.notEqual(full.kind, 'accepted', `weak ${weak} strong ${s}`);
-          assert.notEqual(full.kind, 'borderline', `weak ${weak} strong ${s}`);
+      for (const a of grid) {
+        for (const b of grid) {
+          const weak = [a, b, (a + b) / 2];
+          const early = decideFromWeak(p, weak);
+          if (!early) {
+            continue;
+          }
+          for (const s of grid) {
+            const full = decide(p, weak, [s, s, s]);
+            assert.notEqual(full.kind, 'accepted', `weak ${weak} strong ${s}`);
+            assert.notEqual(full.kind, 'borderline', `weak ${weak} strong ${s}`);
+          }
         }
-      } }
+      }
     }
   });
 
   it('scores a rubric as the weighted share met, negatives subtracting, clamped', () => {
-    const rubric = [{ criterion: 'a', weight: 3, negative: false }, { criterion: 'b', weight: 1, negative: false }, { criterion: 'c', weight: 2, negative: true }];
-    assert.equal(rubricScore(rubric, [{ criterion: 1, met: true, reason: '' }, { criterion: 2, met: false, reason: '' }]), 0.75);
-    assert.equal(rubricScore(rubric, [{ criterion: 1, met: true, reason: '' }, { criterion: 3, met: true, reason: '' }]), 0.25);
+    const rubric = [
+      { criterion: 'a', weight: 3, negative: false },
+      { criterion: 'b', weight: 1, negative: false },
+      { criterion: 'c', weight: 2, negative: true },
+    ];
+    assert.equal(
+      rubricScore(rubric, [
+        { criterion: 1, met: true, reason: '' },
+        { criterion: 2, met: false, reason: '' },
+      ]),
+      0.75,
+    );
+    assert.equal(
+      rubricScore(rubric, [
+        { criterion: 1, met: true, reason: '' },
+        { criterion: 3, met: true, reason: '' },
+      ]),
+      0.25,
+    );
     assert.equal(rubricScore(rubric, [{ criterion: 3, met: true, reason: '' }]), 0);
     assert.equal(rubricScore(rubric, [{ criterion: 9, met: true, reason: '' }]), 0);
   });

@@ -14,23 +14,37 @@ const GOOD: ScriptedQuestion = { weak: [0.3, 0.4, 0.5], strong: [0.8, 0.8, 0.9] 
 describe('faults', function () {
   this.timeout(30_000);
   const servers: ScriptedServer[] = [];
-  afterEach(async () => { await Promise.all(servers.splice(0).map((s) => s.close())); });
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map((s) => s.close()));
+  });
 
-  async function run(faults: Array<[string, ScriptedReply, number?]>, opts: { maxRetries?: number; timeoutMs?: number; patch?: Partial<EngineConfig>; questions?: ScriptedQuestion[] } = {}) {
+  async function run(
+    faults: Array<[string, ScriptedReply, number?]>,
+    opts: { maxRetries?: number; timeoutMs?: number; patch?: Partial<EngineConfig>; questions?: ScriptedQuestion[] } = {},
+  ) {
     const script = scriptRoles(opts.questions ?? [GOOD]);
     const pending = faults.map(([model, reply, count]) => ({ model, reply, left: count ?? 1 }));
     const server = await startScriptedServer({
       respond: (req, ctx) => {
         const f = pending.find((x) => x.model === req.model && x.left > 0);
-        if (f && ctx.choiceIndex === 0) { f.left--; return f.reply; }
+        if (f && ctx.choiceIndex === 0) {
+          f.left--;
+          return f.reply;
+        }
         return script.respond(req, ctx);
       },
     });
     servers.push(server);
     const config = scriptedConfig(server.baseURL, { maxIterations: 3, ...opts.patch });
     const events: EngineEvent[] = [];
-    const orch = new Orchestrator({ runId: 'r', document: { path: 'p.md', text: DOC }, targets: splitSections(DOC), config,
-      models: scriptedModels(config, { maxRetries: opts.maxRetries ?? 2, timeoutMs: opts.timeoutMs }), emit: (e) => events.push(e) });
+    const orch = new Orchestrator({
+      runId: 'r',
+      document: { path: 'p.md', text: DOC },
+      targets: splitSections(DOC),
+      config,
+      models: scriptedModels(config, { maxRetries: opts.maxRetries ?? 2, timeoutMs: opts.timeoutMs }),
+      emit: (e) => events.push(e),
+    });
     const t0 = Date.now();
     const summary = await orch.start();
     return { summary, events, server, ms: Date.now() - t0, orch };
@@ -63,7 +77,11 @@ describe('faults', function () {
   });
 
   it('retries a reset connection, a malformed body and a truncated body', async () => {
-    const r = await run([[MODELS.judge, { kind: 'reset' }, 1], [MODELS.weak, { kind: 'malformed' }, 1], [MODELS.strong, { kind: 'truncated' }, 1]]);
+    const r = await run([
+      [MODELS.judge, { kind: 'reset' }, 1],
+      [MODELS.weak, { kind: 'malformed' }, 1],
+      [MODELS.strong, { kind: 'truncated' }, 1],
+    ]);
     assert.equal(r.summary.accepted.length, 1);
     assert.equal(verdicts(r.events).length, 1);
   });
@@ -81,10 +99,22 @@ describe('faults', function () {
     servers.push(server);
     const config = scriptedConfig(server.baseURL, { maxIterations: 10 });
     const events: EngineEvent[] = [];
-    const orch = new Orchestrator({ runId: 'r', document: { path: 'p.md', text: DOC }, targets: splitSections(DOC), config, models: scriptedModels(config, { maxRetries: 0 }), emit: (e) => events.push(e) });
+    const orch = new Orchestrator({
+      runId: 'r',
+      document: { path: 'p.md', text: DOC },
+      targets: splitSections(DOC),
+      config,
+      models: scriptedModels(config, { maxRetries: 0 }),
+      emit: (e) => events.push(e),
+    });
     const done = orch.start();
-    for (let i = 0; i < 200 && !events.some((e) => e.type === 'state' && e.state === 'paused'); i++) { await new Promise((r) => setTimeout(r, 10)); }
-    assert.ok(events.some((e) => e.type === 'state' && e.state === 'paused'), 'paused');
+    for (let i = 0; i < 200 && !events.some((e) => e.type === 'state' && e.state === 'paused'); i++) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    assert.ok(
+      events.some((e) => e.type === 'state' && e.state === 'paused'),
+      'paused',
+    );
     await new Promise((r) => setTimeout(r, 300));
     assert.equal(server.requests.length, 3, 'no request while paused');
     assert.equal(verdicts(events).filter((v) => v.kind === 'failed').length, 3);
@@ -96,7 +126,19 @@ describe('faults', function () {
     ['invalid JSON', 'here is my question: {oops', /not valid JSON/],
     ['JSON that breaks the schema', JSON.stringify({ question: 'Q1: x' }), /rubric/],
     ['an empty reply', '', /empty/],
-    ['a rubric with no criteria', JSON.stringify({ question: 'Q1: why?', questionType: 'x', skills: [], angle: 'a', referenceAnswer: 'r', rubric: [], sourceQuote: 'The method trades compute' }), /rubric/],
+    [
+      'a rubric with no criteria',
+      JSON.stringify({
+        question: 'Q1: why?',
+        questionType: 'x',
+        skills: [],
+        angle: 'a',
+        referenceAnswer: 'r',
+        rubric: [],
+        sourceQuote: 'The method trades compute',
+      }),
+      /rubric/,
+    ],
   ] as const) {
     it(`repairs or fails cleanly on ${name} from the Challenger`, async () => {
       const r = await run([[MODELS.challenger, { content }, 2]]);

@@ -3,7 +3,18 @@ import assert from 'node:assert/strict';
 import { splitSections } from '../../../src/core/chunks';
 import { EngineEvent } from '../../../src/shared/events';
 import {
-  DpoRow, exportRecords, FLOAT_KEYS, GRPO_RESERVED_COLUMNS, GrpoRow, indexRollouts, SftRow, toDpo, toGrpo, toJsonl, toSft, type RolloutIndex,
+  DpoRow,
+  exportRecords,
+  FLOAT_KEYS,
+  GRPO_RESERVED_COLUMNS,
+  GrpoRow,
+  indexRollouts,
+  SftRow,
+  toDpo,
+  toGrpo,
+  toJsonl,
+  toSft,
+  type RolloutIndex,
 } from '../../../src/core/exporters';
 import { Orchestrator } from '../../../src/core/orchestrator';
 import type { DatasetRecord, Rollout } from '../../../src/shared/schemas';
@@ -13,12 +24,23 @@ import { fact, MODELS, scriptRoles } from '../../fakes/scripted-roles';
 
 function record(id: string, patch: Partial<DatasetRecord> = {}): DatasetRecord {
   return {
-    id, createdAt: new Date(0).toISOString(), question: `Question of ${id}?`, questionType: 'explanation', skills: ['causal reasoning'],
-    rubric: [{ criterion: 'Names the mechanism', weight: 3, negative: false }, { criterion: 'Confuses cause and effect', weight: 2, negative: true }],
-    referenceAnswer: `Reference of ${id}.`, source: { path: 'paper.md', sha256: 'a'.repeat(64), range: { start: 10, end: 42 }, quote: 'a quote' },
+    id,
+    createdAt: new Date(0).toISOString(),
+    question: `Question of ${id}?`,
+    questionType: 'explanation',
+    skills: ['causal reasoning'],
+    rubric: [
+      { criterion: 'Names the mechanism', weight: 3, negative: false },
+      { criterion: 'Confuses cause and effect', weight: 2, negative: true },
+    ],
+    referenceAnswer: `Reference of ${id}.`,
+    source: { path: 'paper.md', sha256: 'a'.repeat(64), range: { start: 10, end: 42 }, quote: 'a quote' },
     scores: { weak: { mean: 0.3, rollouts: [0.2, 0.4] }, strong: { mean: 0.8, rollouts: [0.8, 0.8] }, gap: 0.5 },
-    decision: { by: 'policy', borderline: false }, iterations: 2,
-    models: { challenger: 'c', quality: 'q', weak: 'w', strong: 's', judge: 'j' }, runId: id.split(':')[0], promptVersion: 'v1',
+    decision: { by: 'policy', borderline: false },
+    iterations: 2,
+    models: { challenger: 'c', quality: 'q', weak: 'w', strong: 's', judge: 'j' },
+    runId: id.split(':')[0],
+    promptVersion: 'v1',
     ...patch,
   };
 }
@@ -31,31 +53,72 @@ const lines = (text: string) => text.split('\n').filter(Boolean);
  */
 function arrowType(text: string): string {
   let i = 0;
-  const ws = () => { while (/\s/.test(text[i] ?? '')) { i++; } };
+  const ws = () => {
+    while (/\s/.test(text[i] ?? '')) {
+      i++;
+    }
+  };
   const value = (): string => {
     ws();
     const c = text[i];
-    if (c === '"') { i++; while (text[i] !== '"') { i += text[i] === '\\' ? 2 : 1; } i++; return 'string'; }
+    if (c === '"') {
+      i++;
+      while (text[i] !== '"') {
+        i += text[i] === '\\' ? 2 : 1;
+      }
+      i++;
+      return 'string';
+    }
     if (c === '{') {
-      i++; const fields: string[] = []; ws();
-      if (text[i] === '}') { i++; return 'struct<>'; }
+      i++;
+      const fields: string[] = [];
+      ws();
+      if (text[i] === '}') {
+        i++;
+        return 'struct<>';
+      }
       for (;;) {
-        ws(); const start = i; value(); const key = JSON.parse(text.slice(start, i)) as string; ws(); i++; // ':'
-        fields.push(`${key}:${value()}`); ws();
-        if (text[i++] === '}') { return `struct<${fields.join(',')}>`; }
+        ws();
+        const start = i;
+        value();
+        const key = JSON.parse(text.slice(start, i)) as string;
+        ws();
+        i++; // ':'
+        fields.push(`${key}:${value()}`);
+        ws();
+        if (text[i++] === '}') {
+          return `struct<${fields.join(',')}>`;
+        }
       }
     }
     if (c === '[') {
-      i++; const items = new Set<string>(); ws();
-      if (text[i] === ']') { i++; return 'list<null>'; }
-      for (;;) { items.add(value()); ws(); if (text[i++] === ']') { break; } }
+      i++;
+      const items = new Set<string>();
+      ws();
+      if (text[i] === ']') {
+        i++;
+        return 'list<null>';
+      }
+      for (;;) {
+        items.add(value());
+        ws();
+        if (text[i++] === ']') {
+          break;
+        }
+      }
       return `list<${[...items].join('|')}>`;
     }
     const m = /^(?:true|false|null|-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)/.exec(text.slice(i));
-    if (!m) { throw new Error(`not JSON at ${i}: ${text.slice(i, i + 20)}`); }
+    if (!m) {
+      throw new Error(`not JSON at ${i}: ${text.slice(i, i + 20)}`);
+    }
     i += m[0].length;
-    if (m[0] === 'null') { return 'null'; }
-    if (m[0] === 'true' || m[0] === 'false') { return 'bool'; }
+    if (m[0] === 'null') {
+      return 'null';
+    }
+    if (m[0] === 'true' || m[0] === 'false') {
+      return 'bool';
+    }
     return /[.eE]/.test(m[0]) ? 'double' : 'int64';
   };
   return value();
@@ -68,7 +131,13 @@ describe('exporters', () => {
     record('r1:s1.1'),
     record('r1:s2.3', { decision: { by: 'human', borderline: true, note: 'approved by hand' }, skills: [] }),
     record('r2:s1.1', { scores: { weak: { mean: 0, rollouts: [0, 0] }, strong: { mean: 1, rollouts: [1, 1] }, gap: 1 } }),
-    record('r2:s4.2', { rubric: [{ criterion: 'Half weight', weight: 1.5, negative: false }, { criterion: 'b', weight: 10, negative: false }, { criterion: 'c', weight: 1, negative: true }] }),
+    record('r2:s4.2', {
+      rubric: [
+        { criterion: 'Half weight', weight: 1.5, negative: false },
+        { criterion: 'b', weight: 10, negative: false },
+        { criterion: 'c', weight: 1, negative: true },
+      ],
+    }),
   ];
 
   describe('chat SFT', () => {
@@ -78,14 +147,20 @@ describe('exporters', () => {
       out.forEach((l, i) => {
         const row = SftRow.parse(JSON.parse(l));
         assert.equal(row.id, records[i].id);
-        assert.deepEqual(row.messages, [{ role: 'user', content: records[i].question }, { role: 'assistant', content: records[i].referenceAnswer }]);
+        assert.deepEqual(row.messages, [
+          { role: 'user', content: records[i].question },
+          { role: 'assistant', content: records[i].referenceAnswer },
+        ]);
         assert.deepEqual(Object.keys(JSON.parse(l)), ['id', 'messages']);
       });
     });
 
     it('puts an optional system message first', () => {
       const [row] = toSft(records.slice(0, 1), { system: 'Answer as an expert.' });
-      assert.deepEqual(row.messages.map((m) => m.role), ['system', 'user', 'assistant']);
+      assert.deepEqual(
+        row.messages.map((m) => m.role),
+        ['system', 'user', 'assistant'],
+      );
       assert.equal(row.messages[0].content, 'Answer as an expert.');
     });
   });
@@ -122,7 +197,9 @@ describe('exporters', () => {
     it('uses no column name that GRPOTrainer passes to reward functions itself', () => {
       const columns = Object.keys(toGrpo(records)[0]);
       assert.deepEqual(columns, ['prompt', 'id', 'rubric', 'reference_answer', 'source', 'weak_mean', 'strong_mean']);
-      for (const reserved of GRPO_RESERVED_COLUMNS) { assert.equal(columns.includes(reserved), false, reserved); }
+      for (const reserved of GRPO_RESERVED_COLUMNS) {
+        assert.equal(columns.includes(reserved), false, reserved);
+      }
     });
   });
 
@@ -148,10 +225,17 @@ describe('exporters', () => {
 
   describe('DPO', () => {
     let seq = 0;
-    const grades = (runId: string, attemptId: string, solver: 'weak' | 'strong', rollouts: Array<Partial<Rollout> & { score?: number }>) => EngineEvent.parse({
-      type: 'grades', runId, seq: ++seq, at: new Date(0).toISOString(), attemptId, solver,
-      rollouts: rollouts.map((r, index) => ({ solver, index, answer: `${solver} answer ${index}`, ...r })), mean: null,
-    });
+    const grades = (runId: string, attemptId: string, solver: 'weak' | 'strong', rollouts: Array<Partial<Rollout> & { score?: number }>) =>
+      EngineEvent.parse({
+        type: 'grades',
+        runId,
+        seq: ++seq,
+        at: new Date(0).toISOString(),
+        attemptId,
+        solver,
+        rollouts: rollouts.map((r, index) => ({ solver, index, answer: `${solver} answer ${index}`, ...r })),
+        mean: null,
+      });
     const events = [
       grades('r1', 's1.1', 'weak', [{ score: 0.4 }, { score: 0.2 }, { score: 0.2 }, { failure: 'empty answer', answer: '' }]),
       grades('r1', 's1.1', 'strong', [{ score: 0.7 }, { score: 0.9 }, { score: 0.9 }]),
@@ -176,7 +260,10 @@ describe('exporters', () => {
 
     it('pairs the best strong answer (chosen) with the worst weak answer (rejected), lowest index on ties', () => {
       const { rows, skipped } = toDpo(records, indexRollouts(events));
-      assert.deepEqual(rows.map((r) => r.id), ['r1:s1.1', 'r2:s4.2']);
+      assert.deepEqual(
+        rows.map((r) => r.id),
+        ['r1:s1.1', 'r2:s4.2'],
+      );
       const [a, b] = rows.map((r) => DpoRow.parse(JSON.parse(toJsonl([r]))));
       assert.deepEqual(a.prompt, [{ role: 'user', content: 'Question of r1:s1.1?' }]);
       assert.deepEqual(a.chosen, [{ role: 'assistant', content: 'strong answer 1' }]);
@@ -214,7 +301,14 @@ describe('exporters', () => {
         const doc = `# Method\n\nSparse attention restricts each token to a subset of positions, which cuts the quadratic cost. ${'Detail. '.repeat(60)}\n`;
         const config = scriptedConfig(server.baseURL);
         const journal: EngineEvent[] = [];
-        const summary = await new Orchestrator({ runId: 'run-x', document: { path: 'paper.md', text: doc }, targets: splitSections(doc), config, models: scriptedModels(config), emit: (e) => journal.push(e) }).start();
+        const summary = await new Orchestrator({
+          runId: 'run-x',
+          document: { path: 'paper.md', text: doc },
+          targets: splitSections(doc),
+          config,
+          models: scriptedModels(config),
+          emit: (e) => journal.push(e),
+        }).start();
         assert.equal(summary.accepted.length, 1);
         const { rows } = toDpo(summary.accepted, indexRollouts(journal));
         assert.equal(rows.length, 1);
@@ -223,7 +317,9 @@ describe('exporters', () => {
         assert.deepEqual(rows[0].rejected, [{ role: 'assistant', content: `WEAK#0 answer to Q1: ${facts(3)}.` }]);
         assert.equal(rows[0].score_chosen, 0.9);
         assert.equal(rows[0].score_rejected, 0.3);
-      } finally { await server.close(); }
+      } finally {
+        await server.close();
+      }
     });
   });
 });

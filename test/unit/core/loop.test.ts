@@ -16,20 +16,41 @@ const GOOD: ScriptedQuestion = { weak: [0.3, 0.4, 0.5], strong: [0.8, 0.8, 0.9] 
 const HARD: ScriptedQuestion = { weak: [0.1, 0.2, 0.1], strong: [0.2, 0.3, 0.2] };
 const NEAR: ScriptedQuestion = { weak: [0.3, 0.3, 0.3], strong: [0.6, 0.6, 0.5] }; // strong mean 0.567: within 0.05 of 0.6
 
-interface Harness { server: ScriptedServer; events: EngineEvent[]; orch: Orchestrator; run: Promise<Awaited<ReturnType<Orchestrator['start']>>>; script: ReturnType<typeof scriptRoles> }
+interface Harness {
+  server: ScriptedServer;
+  events: EngineEvent[];
+  orch: Orchestrator;
+  run: Promise<Awaited<ReturnType<Orchestrator['start']>>>;
+  script: ReturnType<typeof scriptRoles>;
+}
 
 describe('orchestrator', function () {
   this.timeout(20000);
   const servers: ScriptedServer[] = [];
-  afterEach(async () => { await Promise.all(servers.splice(0).map((s) => s.close())); });
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map((s) => s.close()));
+  });
 
-  async function start(questions: ScriptedQuestion[], patch: Partial<EngineConfig> = {}, extra: Partial<RunOptions> = {}, lat: Parameters<typeof scriptRoles>[1] = {}): Promise<Harness> {
+  async function start(
+    questions: ScriptedQuestion[],
+    patch: Partial<EngineConfig> = {},
+    extra: Partial<RunOptions> = {},
+    lat: Parameters<typeof scriptRoles>[1] = {},
+  ): Promise<Harness> {
     const script = scriptRoles(questions, lat);
     const server = await startScriptedServer({ respond: script.respond, models: Object.values(MODELS) });
     servers.push(server);
     const config = scriptedConfig(server.baseURL, patch);
     const events: EngineEvent[] = [];
-    const orch = new Orchestrator({ runId: 'run-1', document: { path: 'paper.md', text: DOC }, targets: splitSections(DOC), config, models: scriptedModels(config), emit: (e) => events.push(e), ...extra });
+    const orch = new Orchestrator({
+      runId: 'run-1',
+      document: { path: 'paper.md', text: DOC },
+      targets: splitSections(DOC),
+      config,
+      models: scriptedModels(config),
+      emit: (e) => events.push(e),
+      ...extra,
+    });
     return { server, events, orch, run: orch.start(), script };
   }
   const ofType = <T extends EngineEvent['type']>(events: EngineEvent[], t: T) => events.filter((e): e is EventOf<T> => e.type === t);
@@ -46,7 +67,10 @@ describe('orchestrator', function () {
     assert.ok(Math.abs(rec.scores.gap - 0.433333333) < 1e-6);
     assert.equal(DOC.slice(rec.source.range.start, rec.source.range.end), rec.source.quote);
     assert.equal(rec.models.weak, MODELS.weak);
-    assert.deepEqual(ofType(h.events, 'verdict').map((v) => v.verdict.kind), ['too_easy', 'too_hard', 'accepted']);
+    assert.deepEqual(
+      ofType(h.events, 'verdict').map((v) => v.verdict.kind),
+      ['too_easy', 'too_hard', 'accepted'],
+    );
     // Feedback reaches the next Challenger prompt, specific to the failure, and asks for a new angle.
     const [, second, third] = h.script.challengerPrompts;
     assert.match(second, /Too easy: the weak solver scored mean 0\.93/);
@@ -80,7 +104,10 @@ describe('orchestrator', function () {
     const sb = await batch.run;
     const calls = batch.server.requests.filter((r) => r.model === MODELS.judge).map((r) => r.messages!.at(-1)!.content);
     assert.equal(calls.length, 2, 'in batch mode one call per solver');
-    assert.ok(calls.every((t) => !(t.includes('WEAK#') && t.includes('STRONG#'))), 'weak and strong answers never share a call');
+    assert.ok(
+      calls.every((t) => !(t.includes('WEAK#') && t.includes('STRONG#'))),
+      'weak and strong answers never share a call',
+    );
     assert.deepEqual(sb.accepted[0].scores.strong.rollouts, [0.8, 0.8, 0.9]);
   });
 
@@ -159,7 +186,9 @@ describe('orchestrator', function () {
     const h = await start([GOOD], { truncationRetries: 1 });
     let cut = 0;
     h.server.setResponder((req, ctx) => {
-      if (req.model === MODELS.weak && req.n === 3 && cut++ === 0) { return { choices: [{ content: 'WEAK#0 answer to Q1.' }, { content: 'WEAK#1 answer to', finishReason: 'length' }, { content: 'WEAK#2 answer to Q1.' }] }; }
+      if (req.model === MODELS.weak && req.n === 3 && cut++ === 0) {
+        return { choices: [{ content: 'WEAK#0 answer to Q1.' }, { content: 'WEAK#1 answer to', finishReason: 'length' }, { content: 'WEAK#2 answer to Q1.' }] };
+      }
       return h.script.respond(req, ctx);
     });
     await h.run;
@@ -209,7 +238,12 @@ describe('orchestrator', function () {
 
   it('steps one phase at a time, and lets a person edit the question before the solvers run', async () => {
     const h = await start([GOOD], {}, { mode: 'step' });
-    const waitFor = async (pred: () => boolean) => { for (let i = 0; i < 200 && !pred(); i++) { await new Promise((r) => setTimeout(r, 10)); } assert.ok(pred()); };
+    const waitFor = async (pred: () => boolean) => {
+      for (let i = 0; i < 200 && !pred(); i++) {
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      assert.ok(pred());
+    };
     await waitFor(() => ofType(h.events, 'waiting').length === 1);
     assert.equal(h.server.requests.length, 0, 'nothing sent before the first step');
     h.orch.step();
@@ -241,14 +275,20 @@ describe('orchestrator', function () {
 
   it('stop aborts in-flight HTTP requests at once', async () => {
     const h = await start([GOOD], {}, {}, { solverLatencyMs: 5000 });
-    for (let i = 0; i < 200 && h.server.inFlight() === 0; i++) { await new Promise((r) => setTimeout(r, 10)); }
-    for (let i = 0; i < 200 && !h.server.requests.some((r) => r.model === MODELS.weak); i++) { await new Promise((r) => setTimeout(r, 10)); }
+    for (let i = 0; i < 200 && h.server.inFlight() === 0; i++) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    for (let i = 0; i < 200 && !h.server.requests.some((r) => r.model === MODELS.weak); i++) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
     const t0 = Date.now();
     h.orch.stop();
     const s = await h.run;
     assert.ok(Date.now() - t0 < 1000, `stopped in ${Date.now() - t0} ms`);
     assert.equal(s.outcome, 'stopped');
-    for (let i = 0; i < 100 && h.server.inFlight() > 0; i++) { await new Promise((r) => setTimeout(r, 10)); }
+    for (let i = 0; i < 100 && h.server.inFlight() > 0; i++) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
     assert.equal(h.server.inFlight(), 0, 'the server saw the requests end');
   });
 
@@ -258,7 +298,14 @@ describe('orchestrator', function () {
     servers.push(server);
     const config = scriptedConfig(server.baseURL);
     const events: EngineEvent[] = [];
-    const s = await new Orchestrator({ runId: 'r', document: { path: 'p.md', text: DOC }, targets: splitSections(DOC), config, models: scriptedModels(config), emit: (e) => events.push(e) }).start();
+    const s = await new Orchestrator({
+      runId: 'r',
+      document: { path: 'p.md', text: DOC },
+      targets: splitSections(DOC),
+      config,
+      models: scriptedModels(config),
+      emit: (e) => events.push(e),
+    }).start();
     assert.equal(s.outcome, 'error');
     assert.match(s.message ?? '', /refused the API key \(401\)/);
     assert.equal(server.requests.length, 1);
@@ -273,33 +320,60 @@ describe('orchestrator', function () {
   });
 
   it('works on several targets at once and stops at the goal', async () => {
-    const doc = ['A', 'B', 'C', 'D'].map((x) => `# Part ${x}\n\n${`Part ${x} explains a distinct idea in enough words to stand alone as a section of the paper. `.repeat(6)}`).join('\n\n');
+    const doc = ['A', 'B', 'C', 'D']
+      .map((x) => `# Part ${x}\n\n${`Part ${x} explains a distinct idea in enough words to stand alone as a section of the paper. `.repeat(6)}`)
+      .join('\n\n');
     const script = scriptRoles([GOOD], { solverLatencyMs: 50 });
     const server = await startScriptedServer({ respond: script.respond });
     servers.push(server);
     const config = scriptedConfig(server.baseURL, { targetConcurrency: 2 });
     const events: EngineEvent[] = [];
-    const s = await new Orchestrator({ runId: 'r', document: { path: 'p.md', text: doc }, targets: splitSections(doc), config, models: scriptedModels(config), emit: (e) => events.push(e), goal: 2 }).start();
+    const s = await new Orchestrator({
+      runId: 'r',
+      document: { path: 'p.md', text: doc },
+      targets: splitSections(doc),
+      config,
+      models: scriptedModels(config),
+      emit: (e) => events.push(e),
+      goal: 2,
+    }).start();
     assert.equal(s.accepted.length, 2);
     assert.equal(ofType(events, 'target_started').length, 2);
     assert.ok(server.maxInFlightSeen >= 2);
-    assert.deepEqual(events.map((e) => e.seq), events.map((_, i) => i + 1));
+    assert.deepEqual(
+      events.map((e) => e.seq),
+      events.map((_, i) => i + 1),
+    );
   });
 
   it('sends a target back to the Challenger with the reason when a person rejects its borderline item', async () => {
-    const doc = ['A', 'B'].map((x) => `# Part ${x}\n\n${`Part ${x} explains a distinct idea in enough words to stand alone as a section of the paper. `.repeat(6)}`).join('\n\n');
+    const doc = ['A', 'B']
+      .map((x) => `# Part ${x}\n\n${`Part ${x} explains a distinct idea in enough words to stand alone as a section of the paper. `.repeat(6)}`)
+      .join('\n\n');
     const script = scriptRoles([NEAR, GOOD, GOOD]);
     const server = await startScriptedServer({ respond: script.respond });
     servers.push(server);
     const config = scriptedConfig(server.baseURL);
     const events: EngineEvent[] = [];
-    let orch: Orchestrator | undefined;
-    orch = new Orchestrator({ runId: 'r', document: { path: 'p.md', text: doc }, targets: splitSections(doc), config, models: scriptedModels(config),
-      emit: (e) => { events.push(e); if (e.type === 'review_needed') { assert.equal(orch!.requeue('s1', 'Hinges on an exact number.'), true); } } });
+    const orch: Orchestrator = new Orchestrator({
+      runId: 'r',
+      document: { path: 'p.md', text: doc },
+      targets: splitSections(doc),
+      config,
+      models: scriptedModels(config),
+      emit: (e) => {
+        events.push(e);
+        if (e.type === 'review_needed') {
+          assert.equal(orch.requeue('s1', 'Hinges on an exact number.'), true);
+        }
+      },
+    });
     const s = await orch.start();
     assert.equal(s.review.length, 1);
     assert.equal(s.accepted.length, 2);
-    const s1 = ofType(events, 'attempt_started').filter((e) => e.targetId === 's1').map((e) => e.attemptId);
+    const s1 = ofType(events, 'attempt_started')
+      .filter((e) => e.targetId === 's1')
+      .map((e) => e.attemptId);
     assert.deepEqual(s1, ['s1.1', 's1.2'], 'the target continues with a new attempt id');
     const third = script.challengerPrompts[2];
     assert.match(third, /A person rejected the last question on this section: Hinges on an exact number/);
@@ -312,7 +386,11 @@ describe('orchestrator', function () {
     const outcome = async (earlyDecisions: boolean) => {
       const h = await start(population, { earlyDecisions, maxIterations: 7 });
       const s = await h.run;
-      return { accepted: s.accepted.map((r) => r.question.split(':')[0]), review: s.review.map((r) => r.question.split(':')[0]), calls: h.server.requests.length };
+      return {
+        accepted: s.accepted.map((r) => r.question.split(':')[0]),
+        review: s.review.map((r) => r.question.split(':')[0]),
+        calls: h.server.requests.length,
+      };
     };
     const withEarly = await outcome(true);
     const without = await outcome(false);
@@ -322,7 +400,9 @@ describe('orchestrator', function () {
   });
 
   it('resumes a stopped run from its events without redoing finished calls, accepting each item once', async () => {
-    const doc = ['A', 'B'].map((x) => `# Part ${x}\n\n${`Part ${x} explains a distinct idea in enough words to stand alone as a section of the paper. `.repeat(6)}`).join('\n\n');
+    const doc = ['A', 'B']
+      .map((x) => `# Part ${x}\n\n${`Part ${x} explains a distinct idea in enough words to stand alone as a section of the paper. `.repeat(6)}`)
+      .join('\n\n');
     const questions = [EASY, GOOD, GOOD];
     const script = scriptRoles(questions);
     const server = await startScriptedServer({ respond: script.respond });
@@ -330,9 +410,19 @@ describe('orchestrator', function () {
     const config = scriptedConfig(server.baseURL);
     const targets = splitSections(doc);
     const journal: EngineEvent[] = [];
-    let first: Orchestrator | undefined;
-    first = new Orchestrator({ runId: 'r', document: { path: 'p.md', text: doc }, targets, config, models: scriptedModels(config),
-      emit: (e) => { journal.push(e); if (e.type === 'grades' && e.attemptId === 's1.2' && e.solver === 'weak') { first!.stop(); } } });
+    const first: Orchestrator = new Orchestrator({
+      runId: 'r',
+      document: { path: 'p.md', text: doc },
+      targets,
+      config,
+      models: scriptedModels(config),
+      emit: (e) => {
+        journal.push(e);
+        if (e.type === 'grades' && e.attemptId === 's1.2' && e.solver === 'weak') {
+          first.stop();
+        }
+      },
+    });
     const s1 = await first.start();
     assert.equal(s1.outcome, 'stopped');
     assert.equal(s1.accepted.length, 0);
@@ -341,7 +431,15 @@ describe('orchestrator', function () {
     const point = resumePoint(journal);
     assert.deepEqual([...point.pending.keys()], ['s1']);
     assert.equal(point.pending.get('s1')!.weak!.length, 3);
-    const second = new Orchestrator({ runId: 'r', document: { path: 'p.md', text: doc }, targets, config, models: scriptedModels(config), resume: point, emit: (e) => journal.push(e) });
+    const second = new Orchestrator({
+      runId: 'r',
+      document: { path: 'p.md', text: doc },
+      targets,
+      config,
+      models: scriptedModels(config),
+      resume: point,
+      emit: (e) => journal.push(e),
+    });
     const s2 = await second.start();
     assert.equal(s2.outcome, 'completed');
     const again = server.requests.slice(before).map((r) => r.model);
@@ -357,8 +455,13 @@ describe('orchestrator', function () {
   });
 
   it('stops cleanly when the token budget is spent, and prices usage', async () => {
-    const prices = { [MODELS.challenger]: { prompt: 1, completion: 2 }, [MODELS.quality]: { prompt: 1, completion: 2 }, [MODELS.weak]: { prompt: 0.1, completion: 0.2 },
-      [MODELS.strong]: { prompt: 3, completion: 6 }, [MODELS.judge]: { prompt: 1, completion: 2 } };
+    const prices = {
+      [MODELS.challenger]: { prompt: 1, completion: 2 },
+      [MODELS.quality]: { prompt: 1, completion: 2 },
+      [MODELS.weak]: { prompt: 0.1, completion: 0.2 },
+      [MODELS.strong]: { prompt: 3, completion: 6 },
+      [MODELS.judge]: { prompt: 1, completion: 2 },
+    };
     const h = await start([EASY], { budget: { tokens: 2500, money: 0 }, prices, maxIterations: 10 });
     const s = await h.run;
     assert.equal(s.outcome, 'stopped');
@@ -366,7 +469,13 @@ describe('orchestrator', function () {
     const fin = ofType(h.events, 'run_finished')[0];
     const used = Object.values(fin.usage).reduce((a, u) => a + u.promptTokens + u.completionTokens, 0);
     assert.ok(used >= 2500 && s.attempts < 10, `${used} tokens, ${s.attempts} attempts`);
-    const expected = Object.entries(fin.usage).reduce((a, [role, u]) => a + (u.promptTokens * prices[MODELS[role as keyof typeof MODELS]].prompt + u.completionTokens * prices[MODELS[role as keyof typeof MODELS]].completion) / 1e6, 0);
+    const expected = Object.entries(fin.usage).reduce(
+      (a, [role, u]) =>
+        a +
+        (u.promptTokens * prices[MODELS[role as keyof typeof MODELS]].prompt + u.completionTokens * prices[MODELS[role as keyof typeof MODELS]].completion) /
+          1e6,
+      0,
+    );
     assert.ok(Math.abs((fin.cost ?? -1) - expected) < 1e-12);
   });
 
@@ -377,7 +486,12 @@ describe('orchestrator', function () {
   });
 
   it('learns a recipe from each batch of attempts and puts it in the next Challenger prompts', async () => {
-    const h = await start([EASY], { recipeEvery: 3, maxIterations: 8 }, { recipe: '- Start from the section.', recipeVersion: 2 }, { learnable: { keyword: 'regime contrast', questions: [GOOD] } });
+    const h = await start(
+      [EASY],
+      { recipeEvery: 3, maxIterations: 8 },
+      { recipe: '- Start from the section.', recipeVersion: 2 },
+      { learnable: { keyword: 'regime contrast', questions: [GOOD] } },
+    );
     const s = await h.run;
     const updates = ofType(h.events, 'recipe_updated');
     assert.equal(updates.length, 1);
@@ -395,8 +509,13 @@ describe('orchestrator', function () {
   });
 
   it('rejects a near-duplicate of a dataset item before any solver call, naming the item it repeats', async () => {
-    const known = [{ id: 'old:s9.1', question: 'Q77: Why does sparse attention keep syntax with local windows while global tokens carry document-level information?' }];
-    const dup: ScriptedQuestion = { ...GOOD, questionText: 'Why does sparse attention keep syntax with local windows while global tokens carry document level information?' };
+    const known = [
+      { id: 'old:s9.1', question: 'Q77: Why does sparse attention keep syntax with local windows while global tokens carry document-level information?' },
+    ];
+    const dup: ScriptedQuestion = {
+      ...GOOD,
+      questionText: 'Why does sparse attention keep syntax with local windows while global tokens carry document level information?',
+    };
     const h = await start([dup, GOOD], {}, { knownQuestions: known });
     const s = await h.run;
     const v = ofType(h.events, 'verdict');
@@ -411,10 +530,16 @@ describe('orchestrator', function () {
     const same: ScriptedQuestion = { ...EASY, questionText: 'How do local windows and global tokens divide the work in sparse attention?' };
     const h = await start([same, same, GOOD], { maxIterations: 3 });
     await h.run;
-    assert.deepEqual(ofType(h.events, 'verdict').map((e) => e.verdict.kind), ['too_easy', 'quality_failed', 'accepted']);
+    assert.deepEqual(
+      ofType(h.events, 'verdict').map((e) => e.verdict.kind),
+      ['too_easy', 'quality_failed', 'accepted'],
+    );
     const off = await start([same, same, GOOD], { maxIterations: 3, dedupeThreshold: 0 });
     await off.run;
-    assert.deepEqual(ofType(off.events, 'verdict').map((e) => e.verdict.kind), ['too_easy', 'too_easy', 'accepted']);
+    assert.deepEqual(
+      ofType(off.events, 'verdict').map((e) => e.verdict.kind),
+      ['too_easy', 'too_easy', 'accepted'],
+    );
   });
 
   it('counts tokens per attempt and per accepted item, adding up to the run totals', async () => {
@@ -422,10 +547,17 @@ describe('orchestrator', function () {
     const s = await h.run;
     const verdicts = ofType(h.events, 'verdict');
     const fin = ofType(h.events, 'run_finished')[0];
-    const sum = (u: { promptTokens: number; completionTokens: number; calls: number }[]) => u.reduce((a, x) => ({ promptTokens: a.promptTokens + x.promptTokens, completionTokens: a.completionTokens + x.completionTokens, calls: a.calls + x.calls }), { promptTokens: 0, completionTokens: 0, calls: 0 });
+    const sum = (u: { promptTokens: number; completionTokens: number; calls: number }[]) =>
+      u.reduce(
+        (a, x) => ({ promptTokens: a.promptTokens + x.promptTokens, completionTokens: a.completionTokens + x.completionTokens, calls: a.calls + x.calls }),
+        { promptTokens: 0, completionTokens: 0, calls: 0 },
+      );
     const perAttempt = sum(verdicts.map((v) => v.attemptUsage!));
     assert.deepEqual(perAttempt, sum(Object.values(fin.usage)));
-    assert.ok(verdicts.every((v) => v.attemptUsage!.calls >= 4), 'each attempt made its calls');
+    assert.ok(
+      verdicts.every((v) => v.attemptUsage!.calls >= 4),
+      'each attempt made its calls',
+    );
     assert.deepEqual(s.accepted[0].usage, perAttempt, 'the item cost every attempt of its section');
     assert.equal(verdicts[0].attemptUsage!.calls, 6, 'too easy: challenge, quality check, weak rollouts, and one judge call per weak rollout');
   });

@@ -26,7 +26,13 @@ describe('question similarity', () => {
 
   describe('scores', () => {
     it('scores a relabelled, re-punctuated copy as identical', () => {
-      assert.equal(questionSimilarity(`Q12: ${BASE}`, 'Question 3. why does sparse attention reduce the quadratic cost of self attention and which long range dependencies can it lose'), 1);
+      assert.equal(
+        questionSimilarity(
+          `Q12: ${BASE}`,
+          'Question 3. why does sparse attention reduce the quadratic cost of self attention and which long range dependencies can it lose',
+        ),
+        1,
+      );
     });
 
     it('puts near-copies above the default threshold: one word changed, or a sentence added', () => {
@@ -102,7 +108,10 @@ describe('question similarity', () => {
       this.timeout(60_000);
       // Deterministic questions from a Zipf-like vocabulary, so common grams ("of the", "what is the") are common.
       let seed = 42;
-      const rand = () => { seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0; return seed / 2 ** 32; };
+      const rand = () => {
+        seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+        return seed / 2 ** 32;
+      };
       const vocab = Array.from({ length: 3000 }, (_, i) => `w${i.toString(36)}`);
       const stems = ['what is the', 'explain why the', 'how does the', 'compare the', 'derive the', 'why would a'];
       const word = () => vocab[Math.floor(vocab.length * rand() ** 3)];
@@ -117,7 +126,12 @@ describe('question similarity', () => {
       const scan = (q: string) => {
         const g = ngramHashes(q);
         let best: { id: string; score: number } | undefined;
-        grams.forEach((e, i) => { const s = jaccard(g, e); if (s >= THRESHOLD && (!best || s > best.score)) { best = { id: `q${i}`, score: s }; } });
+        grams.forEach((e, i) => {
+          const s = jaccard(g, e);
+          if (s >= THRESHOLD && (!best || s > best.score)) {
+            best = { id: `q${i}`, score: s };
+          }
+        });
         return best;
       };
       const queries: Array<{ text: string; from?: string }> = [];
@@ -127,14 +141,18 @@ describe('question similarity', () => {
         words[3 + Math.floor(rand() * (words.length - 4))] = 'changed';
         queries.push({ text: `Q${k}: ${words.join(' ')}`, from: `q${i}` });
       }
-      for (let k = 0; k < 150; k++) { queries.push({ text: question() }); }
+      for (let k = 0; k < 150; k++) {
+        queries.push({ text: question() });
+      }
       let candidates = 0;
       let found = 0;
       for (const q of queries) {
         const got = index.mostSimilar(q.text);
         candidates += index.lastCandidates;
         assert.deepEqual(got, scan(q.text), q.text);
-        if (q.from && got?.id === q.from) { found++; }
+        if (q.from && got?.id === q.from) {
+          found++;
+        }
       }
       assert.ok(found >= 140, `near-copies found: ${found} of 150`);
       const perQuery = candidates / queries.length;

@@ -8,16 +8,33 @@ const Q1 = 'Why does sparse attention reduce the quadratic cost of self-attentio
 const Q2 = 'How do local windows and a few global tokens divide the work of carrying syntax and document-level information?';
 const KNOWN = 'What happens to gradient noise when the batch size doubles while the learning rate stays fixed during warm-up?';
 
-const memory = (question: string, kind: 'too_easy' | 'too_hard'): AttemptMemory => ({ question, angle: `angle of ${kind}`, verdict: { kind, reasons: [] }, feedback: `feedback ${kind}` });
+const memory = (question: string, kind: 'too_easy' | 'too_hard'): AttemptMemory => ({
+  question,
+  angle: `angle of ${kind}`,
+  verdict: { kind, reasons: [] },
+  feedback: `feedback ${kind}`,
+});
 const item = (id: string) => ({ id }) as DatasetRecord;
 
 function point(): ResumePoint {
   return {
-    runId: 'run-1', lastSeq: 41, documentSha256: 'a'.repeat(64), targets: [], done: new Set(['t3']),
+    runId: 'run-1',
+    lastSeq: 41,
+    documentSha256: 'a'.repeat(64),
+    targets: [],
+    done: new Set(['t3']),
     histories: new Map([['t1', [memory(Q1, 'too_easy'), memory(Q2, 'too_hard')]]]),
-    iterations: new Map([['t1', 2], ['t3', 1]]), pending: new Map(), accepted: [item('run-1:t3.1')], review: [item('run-1:t2.4')], attempts: 7,
+    iterations: new Map([
+      ['t1', 2],
+      ['t3', 1],
+    ]),
+    pending: new Map(),
+    accepted: [item('run-1:t3.1')],
+    review: [item('run-1:t2.4')],
+    attempts: 7,
     usage: { weak: { promptTokens: 100, completionTokens: 50, calls: 2 }, challenger: { promptTokens: 30, completionTokens: 20, calls: 1 } },
-    finished: false, notes: [{ targetId: 't2', text: 'A person rejected the last question on this section: vague' }],
+    finished: false,
+    notes: [{ targetId: 't2', text: 'A person rejected the last question on this section: vague' }],
   };
 }
 
@@ -35,11 +52,29 @@ describe('run state', () => {
     const s = new RunState({ dedupeThreshold: 0.6, resume: r });
     assert.equal(s.seq, 41);
     assert.equal(s.attempts, 7);
-    assert.deepEqual(s.accepted.map((x) => x.id), ['run-1:t3.1']);
-    assert.deepEqual(s.review.map((x) => x.id), ['run-1:t2.4']);
-    assert.deepEqual(s.historyOf('t1').map((m) => m.verdict.kind), ['too_easy', 'too_hard']);
-    assert.deepEqual([...s.iterations], [['t1', 2], ['t3', 1]]);
-    assert.deepEqual(s.usage.byRole, { weak: { promptTokens: 100, completionTokens: 50, calls: 2 }, challenger: { promptTokens: 30, completionTokens: 20, calls: 1 } });
+    assert.deepEqual(
+      s.accepted.map((x) => x.id),
+      ['run-1:t3.1'],
+    );
+    assert.deepEqual(
+      s.review.map((x) => x.id),
+      ['run-1:t2.4'],
+    );
+    assert.deepEqual(
+      s.historyOf('t1').map((m) => m.verdict.kind),
+      ['too_easy', 'too_hard'],
+    );
+    assert.deepEqual(
+      [...s.iterations],
+      [
+        ['t1', 2],
+        ['t3', 1],
+      ],
+    );
+    assert.deepEqual(s.usage.byRole, {
+      weak: { promptTokens: 100, completionTokens: 50, calls: 2 },
+      challenger: { promptTokens: 30, completionTokens: 20, calls: 1 },
+    });
     assert.equal(s.takeNotes('t2'), 'A person rejected the last question on this section: vague');
     // The state is the run's own: what it adds leaves the resume point as it was read from the journal.
     s.accepted.push(item('run-1:t1.3'));
@@ -51,7 +86,7 @@ describe('run state', () => {
     assert.equal(r.notes.length, 1);
   });
 
-  it('counts a target\'s tokens into the run\'s, per target', () => {
+  it("counts a target's tokens into the run's, per target", () => {
     const s = new RunState({ dedupeThreshold: 0, resume: point() });
     s.usageOf('t1').add('judge', { promptTokens: 10, completionTokens: 5, calls: 1 });
     s.usageOf('t1').add('weak', { promptTokens: 4, completionTokens: 4, calls: 1 });

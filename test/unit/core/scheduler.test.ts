@@ -4,7 +4,8 @@ import { StoppedError } from '../../../src/core/control';
 import { schedule, type Schedule } from '../../../src/core/scheduler';
 import type { Target } from '../../../src/shared/schemas';
 
-const targets = (n: number): Target[] => Array.from({ length: n }, (_, i) => ({ id: `t${i + 1}`, title: `Section ${i + 1}`, range: { start: i, end: i + 1 }, text: 'x' }));
+const targets = (n: number): Target[] =>
+  Array.from({ length: n }, (_, i) => ({ id: `t${i + 1}`, title: `Section ${i + 1}`, range: { start: i, end: i + 1 }, text: 'x' }));
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** A run whose targets take `ms[id]` milliseconds each and yield an item when `yields(id)`; it records what happened. */
@@ -17,13 +18,28 @@ function fakeRun(opts: { ms?: (id: string) => number; yields?: (id: string) => b
     try {
       await sleep(opts.ms?.(t.id) ?? 5);
       const err = opts.fail?.(t.id);
-      if (err) { throw err; }
-      if (opts.yields?.(t.id) ?? true) { seen.accepted++; }
+      if (err) {
+        throw err;
+      }
+      if (opts.yields?.(t.id) ?? true) {
+        seen.accepted++;
+      }
       seen.finished.push(t.id);
-    } finally { seen.inFlight--; }
+    } finally {
+      seen.inFlight--;
+    }
   };
   const options = (queue: Target[], patch: Partial<Schedule> = {}): Schedule => ({
-    queue, concurrency: 1, accepted: () => seen.accepted, stopped: () => seen.stopped, work, stop: () => { seen.stops++; seen.stopped = true; }, ...patch,
+    queue,
+    concurrency: 1,
+    accepted: () => seen.accepted,
+    stopped: () => seen.stopped,
+    work,
+    stop: () => {
+      seen.stops++;
+      seen.stopped = true;
+    },
+    ...patch,
   });
   return { seen, options };
 }
@@ -79,7 +95,14 @@ describe('scheduler', () => {
     const boom = new Error('the endpoint refused the key');
     const { seen, options } = fakeRun({ fail: (id) => (id === 't2' ? boom : undefined) });
     // Even while the stop has not reached the run yet, no other target starts.
-    const fatal = await schedule(options(targets(5), { concurrency: 1, stop: () => { seen.stops++; } }));
+    const fatal = await schedule(
+      options(targets(5), {
+        concurrency: 1,
+        stop: () => {
+          seen.stops++;
+        },
+      }),
+    );
     assert.equal(fatal, boom);
     assert.equal(seen.stops, 1);
     assert.deepEqual(seen.started, ['t1', 't2']);
@@ -90,7 +113,15 @@ describe('scheduler', () => {
     assert.equal(await schedule(options(targets(3), { concurrency: 1 })), undefined);
     assert.equal(seen.stops, 0);
     assert.deepEqual(seen.finished, ['t2', 't3']);
-    const after = fakeRun({ fail: (id) => { if (id === 't1') { after.seen.stopped = true; return new StoppedError(); } return undefined; } });
+    const after = fakeRun({
+      fail: (id) => {
+        if (id === 't1') {
+          after.seen.stopped = true;
+          return new StoppedError();
+        }
+        return undefined;
+      },
+    });
     assert.equal(await schedule(after.options(targets(3), { concurrency: 1 })), undefined);
     assert.deepEqual(after.seen.started, ['t1']);
   });

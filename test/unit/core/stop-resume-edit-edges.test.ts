@@ -9,21 +9,34 @@ import { startScriptedServer, type ScriptedServer } from '../../fakes/openai-ser
 import { scriptedConfig, scriptedModels } from '../../fakes/scripted-config';
 import { MODELS, scriptRoles, type ScriptedQuestion } from '../../fakes/scripted-roles';
 
-const DOC = ['A', 'B'].map((x) => `# Part ${x}\n\nPart ${x} explains a distinct idea. ${`Part ${x} explains it at length in words of its own. `.repeat(6)}`).join('\n\n');
+const DOC = ['A', 'B']
+  .map((x) => `# Part ${x}\n\nPart ${x} explains a distinct idea. ${`Part ${x} explains it at length in words of its own. `.repeat(6)}`)
+  .join('\n\n');
 const GOOD: ScriptedQuestion = { weak: [0.3, 0.4, 0.5], strong: [0.8, 0.8, 0.9] };
 const NEAR: ScriptedQuestion = { weak: [0.3, 0.3, 0.3], strong: [0.6, 0.6, 0.5] };
 
 describe('stopping, resuming, editing and streaming edge cases', function () {
   this.timeout(20000);
   const servers: ScriptedServer[] = [];
-  afterEach(async () => { await Promise.all(servers.splice(0).map((s) => s.close())); });
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map((s) => s.close()));
+  });
   async function setup(questions: ScriptedQuestion[], patch: Partial<EngineConfig> = {}) {
     const script = scriptRoles(questions);
     const server = await startScriptedServer({ respond: script.respond });
     servers.push(server);
     const config = scriptedConfig(server.baseURL, patch);
     const events: EngineEvent[] = [];
-    const make = (extra: Partial<RunOptions> = {}) => new Orchestrator({ runId: 'r', document: { path: 'p.md', text: DOC }, targets: splitSections(DOC), config, models: scriptedModels(config), emit: (e) => events.push(e), ...extra });
+    const make = (extra: Partial<RunOptions> = {}) =>
+      new Orchestrator({
+        runId: 'r',
+        document: { path: 'p.md', text: DOC },
+        targets: splitSections(DOC),
+        config,
+        models: scriptedModels(config),
+        emit: (e) => events.push(e),
+        ...extra,
+      });
     return { script, server, config, events, make };
   }
 
@@ -37,7 +50,10 @@ describe('stopping, resuming, editing and streaming edge cases', function () {
     const before = h.server.requests.length;
     const resumed: EngineEvent[] = [];
     const s = await h.make({ resume: point, emit: (e) => resumed.push(e) }).start();
-    assert.ok(s.accepted.some((r) => r.id === 'r:s1.1'), 'the interrupted item is accepted under its own id');
+    assert.ok(
+      s.accepted.some((r) => r.id === 'r:s1.1'),
+      'the interrupted item is accepted under its own id',
+    );
     const s1Calls = h.server.requests.slice(before).filter((r) => /Part A/.test(JSON.stringify(r.messages)));
     assert.equal(s1Calls.length, 0, 'no call for the section whose rollouts were all graded');
   });
@@ -46,22 +62,43 @@ describe('stopping, resuming, editing and streaming edge cases', function () {
     const h = await setup([NEAR, GOOD, GOOD]);
     await h.make().start();
     const reviewed = h.events.find((e): e is EventOf<'review_needed'> => e.type === 'review_needed')!;
-    const decision: EngineEvent = { type: 'review_decision', runId: 'r', seq: 0, at: new Date().toISOString(), attemptId: reviewed.attemptId, targetId: 's1', decision: 'rejected', reason: 'Hinges on a number.' };
+    const decision: EngineEvent = {
+      type: 'review_decision',
+      runId: 'r',
+      seq: 0,
+      at: new Date().toISOString(),
+      attemptId: reviewed.attemptId,
+      targetId: 's1',
+      decision: 'rejected',
+      reason: 'Hinges on a number.',
+    };
     const point = resumePoint([...h.events, decision]);
     assert.equal(point.done.has('s1'), false);
     assert.equal(point.review.length, 0);
     const s = await h.make({ resume: point }).start();
-    assert.ok(s.accepted.some((r) => r.id.startsWith('r:s1.')), 'the section produced an item after all');
+    assert.ok(
+      s.accepted.some((r) => r.id.startsWith('r:s1.')),
+      'the section produced an item after all',
+    );
     assert.match(h.script.challengerPrompts.at(-1)!, /A person rejected the last question on this section: Hinges on a number/);
   });
 
   it('stopping while the recipe is being learned keeps the section that was just accepted done', async () => {
     const h = await setup([GOOD], { recipeEvery: 1 });
-    let orch: Orchestrator | undefined;
     const events: EngineEvent[] = [];
-    orch = h.make({ emit: (e) => { events.push(e); if (e.type === 'item_accepted') { orch!.stop(); } } });
+    const orch: Orchestrator = h.make({
+      emit: (e) => {
+        events.push(e);
+        if (e.type === 'item_accepted') {
+          orch.stop();
+        }
+      },
+    });
     await orch.start();
-    assert.deepEqual(events.filter((e) => e.type === 'target_finished').map((e) => (e as EventOf<'target_finished'>).outcome), ['accepted']);
+    assert.deepEqual(
+      events.filter((e) => e.type === 'target_finished').map((e) => (e as EventOf<'target_finished'>).outcome),
+      ['accepted'],
+    );
     assert.equal(resumePoint(events).done.has('s1'), true);
   });
 
@@ -69,10 +106,17 @@ describe('stopping, resuming, editing and streaming edge cases', function () {
     const h = await setup([GOOD, GOOD]);
     const orch = h.make({ mode: 'step', targets: splitSections(DOC).slice(0, 1) });
     const run = orch.start();
-    const waitFor = async (pred: () => boolean) => { for (let i = 0; i < 300 && !pred(); i++) { await new Promise((r) => setTimeout(r, 10)); } assert.ok(pred()); };
+    const waitFor = async (pred: () => boolean) => {
+      for (let i = 0; i < 300 && !pred(); i++) {
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      assert.ok(pred());
+    };
     for (const next of ['challenge', 'quality', 'solve_weak'] as const) {
       await waitFor(() => h.events.some((e) => e.type === 'waiting' && e.next === next));
-      if (next !== 'solve_weak') { orch.step(); }
+      if (next !== 'solve_weak') {
+        orch.step();
+      }
     }
     const c = h.events.find((e): e is EventOf<'challenge'> => e.type === 'challenge')!.challenge;
     assert.equal(orch.editChallenge('s1.1', { ...c, sourceQuote: 'A sentence that is nowhere in the document.' }), true);
@@ -81,7 +125,11 @@ describe('stopping, resuming, editing and streaming edge cases', function () {
     const v = h.events.filter((e): e is EventOf<'verdict'> => e.type === 'verdict');
     assert.equal(v[0].verdict.kind, 'quality_failed');
     assert.match(v[0].verdict.reasons[0], /source quote does not appear/);
-    assert.equal(h.server.requests.filter((r) => r.model === MODELS.weak && /Q1/.test(JSON.stringify(r.messages))).length, 0, 'no solver saw the unchecked question');
+    assert.equal(
+      h.server.requests.filter((r) => r.model === MODELS.weak && /Q1/.test(JSON.stringify(r.messages))).length,
+      0,
+      'no solver saw the unchecked question',
+    );
   });
 
   it('tops up rollouts when a streaming endpoint ignores n, instead of counting empty answers', async () => {
@@ -89,17 +137,28 @@ describe('stopping, resuming, editing and streaming edge cases', function () {
     h.server.setResponder(async (req, ctx) => {
       const reply = await h.script.respond(req, ctx);
       // This endpoint returns one choice whatever `n` asks for.
-      if ((req.model === MODELS.weak || req.model === MODELS.strong) && 'content' in reply && reply.content !== undefined) { return { choices: [{ content: reply.content }] }; }
+      if ((req.model === MODELS.weak || req.model === MODELS.strong) && 'content' in reply && reply.content !== undefined) {
+        return { choices: [{ content: reply.content }] };
+      }
       return reply;
     });
     const deltas: string[] = [];
     const s = await h.make({ targets: splitSections(DOC).slice(0, 1), onDelta: (d) => deltas.push(d.text) }).start();
     const weak = h.server.requests.filter((r) => r.model === MODELS.weak);
-    assert.ok(weak.every((r) => r.stream), 'streamed');
+    assert.ok(
+      weak.every((r) => r.stream),
+      'streamed',
+    );
     assert.ok(deltas.length > 0);
     assert.equal(s.accepted.length, 1);
     const grades = h.events.find((e): e is EventOf<'grades'> => e.type === 'grades' && e.solver === 'weak')!;
-    assert.ok(grades.rollouts.every((r) => !r.failure && r.answer.length > 0), JSON.stringify(grades.rollouts.map((r) => r.failure)));
-    assert.ok(weak.every((r) => r.body.max_tokens === 512), 'no rollout was re-asked with a doubled budget');
+    assert.ok(
+      grades.rollouts.every((r) => !r.failure && r.answer.length > 0),
+      JSON.stringify(grades.rollouts.map((r) => r.failure)),
+    );
+    assert.ok(
+      weak.every((r) => r.body.max_tokens === 512),
+      'no rollout was re-asked with a doubled budget',
+    );
   });
 });

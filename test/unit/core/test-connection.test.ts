@@ -5,13 +5,27 @@ import { jsonReply, startScriptedServer, type ScriptedServer } from '../../fakes
 
 describe('connection checks', () => {
   const servers: ScriptedServer[] = [];
-  afterEach(async () => { await Promise.all(servers.splice(0).map((s) => s.close())); });
-  const ping = (models = ['m-1', 'm-2'], extra = {}) => startScriptedServer({
-    models, ...extra,
-    respond: (req) => (models.includes(req.model ?? '') ? jsonReply({ ok: true }) : { kind: 'error', status: 404, body: { error: { message: `The model '${req.model}' does not exist`, type: 'invalid_request_error', param: 'model', code: 'model_not_found' } } }),
-  }).then((s) => { servers.push(s); return s; });
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map((s) => s.close()));
+  });
+  const ping = (models = ['m-1', 'm-2'], extra = {}) =>
+    startScriptedServer({
+      models,
+      ...extra,
+      respond: (req) =>
+        models.includes(req.model ?? '')
+          ? jsonReply({ ok: true })
+          : {
+              kind: 'error',
+              status: 404,
+              body: { error: { message: `The model '${req.model}' does not exist`, type: 'invalid_request_error', param: 'model', code: 'model_not_found' } },
+            },
+    }).then((s) => {
+      servers.push(s);
+      return s;
+    });
 
-  it('lists the endpoint\'s models, sorted', async () => {
+  it("lists the endpoint's models, sorted", async () => {
     const s = await ping(['zeta', 'alpha']);
     assert.deepEqual(await listModels(s.baseURL, ''), ['alpha', 'zeta']);
   });

@@ -35,16 +35,24 @@ describe('scripted OpenAI server', function () {
 
   it('answers n=3 with one responder call per choice and deterministic usage', async () => {
     const calls: number[] = [];
-    const s = await start({ respond: (_req, { choiceIndex }) => { calls.push(choiceIndex); return { content: `answer number ${choiceIndex}` }; } });
+    const s = await start({
+      respond: (_req, { choiceIndex }) => {
+        calls.push(choiceIndex);
+        return { content: `answer number ${choiceIndex}` };
+      },
+    });
     const res = await client(s).chat.completions.create({ model: MODEL, messages, n: 3 });
     assert.deepEqual(calls, [0, 1, 2]);
     assert.equal(res.object, 'chat.completion');
     assert.equal(res.model, MODEL);
-    assert.deepEqual(res.choices.map((c) => [c.index, c.message.role, c.message.content, c.finish_reason, c.message.refusal]), [
-      [0, 'assistant', 'answer number 0', 'stop', null],
-      [1, 'assistant', 'answer number 1', 'stop', null],
-      [2, 'assistant', 'answer number 2', 'stop', null],
-    ]);
+    assert.deepEqual(
+      res.choices.map((c) => [c.index, c.message.role, c.message.content, c.finish_reason, c.message.refusal]),
+      [
+        [0, 'assistant', 'answer number 0', 'stop', null],
+        [1, 'assistant', 'answer number 1', 'stop', null],
+        [2, 'assistant', 'answer number 2', 'stop', null],
+      ],
+    );
     assert.deepEqual(res.usage, { prompt_tokens: promptTokens, completion_tokens: Math.ceil((15 * 3) / 4), total_tokens: promptTokens + 12 });
   });
 
@@ -53,12 +61,24 @@ describe('scripted OpenAI server', function () {
     const s = await start({
       respond: () => {
         calls++;
-        return { choices: [{ content: 'cut', finishReason: 'length' }, { content: '', refusal: 'I cannot help', finishReason: 'content_filter' }], usage: { prompt_tokens: 7, completion_tokens: 3 } };
+        return {
+          choices: [
+            { content: 'cut', finishReason: 'length' },
+            { content: '', refusal: 'I cannot help', finishReason: 'content_filter' },
+          ],
+          usage: { prompt_tokens: 7, completion_tokens: 3 },
+        };
       },
     });
     const res = await client(s).chat.completions.create({ model: MODEL, messages, n: 2 });
     assert.equal(calls, 1);
-    assert.deepEqual(res.choices.map((c) => [c.message.content, c.finish_reason, c.message.refusal]), [['cut', 'length', null], ['', 'content_filter', 'I cannot help']]);
+    assert.deepEqual(
+      res.choices.map((c) => [c.message.content, c.finish_reason, c.message.refusal]),
+      [
+        ['cut', 'length', null],
+        ['', 'content_filter', 'I cannot help'],
+      ],
+    );
     assert.deepEqual(res.usage, { prompt_tokens: 7, completion_tokens: 3, total_tokens: 10 });
   });
 
@@ -72,16 +92,26 @@ describe('scripted OpenAI server', function () {
     let usage: OpenAI.CompletionUsage | undefined;
     for await (const chunk of stream) {
       assert.equal(chunk.object, 'chat.completion.chunk');
-      if (chunk.usage) { assert.deepEqual(chunk.choices, []); usage = chunk.usage; }
+      if (chunk.usage) {
+        assert.deepEqual(chunk.choices, []);
+        usage = chunk.usage;
+      }
       for (const c of chunk.choices) {
-        if (c.delta.content) { text += c.delta.content; contentChunks++; }
+        if (c.delta.content) {
+          text += c.delta.content;
+          contentChunks++;
+        }
         if (c.finish_reason) finish.push(c.finish_reason);
       }
     }
     assert.equal(text, content);
     assert.ok(contentChunks >= 3, `expected several content chunks, got ${contentChunks}`);
     assert.deepEqual(finish, ['stop']);
-    assert.deepEqual(usage, { prompt_tokens: promptTokens, completion_tokens: Math.ceil(content.length / 4), total_tokens: promptTokens + Math.ceil(content.length / 4) });
+    assert.deepEqual(usage, {
+      prompt_tokens: promptTokens,
+      completion_tokens: Math.ceil(content.length / 4),
+      total_tokens: promptTokens + Math.ceil(content.length / 4),
+    });
   });
 
   it('streams n=2 interleaved by index and omits usage unless asked', async () => {
@@ -100,7 +130,10 @@ describe('scripted OpenAI server', function () {
   it('lists models', async () => {
     const s = await start({ models: ['weak-solver', 'strong-judge'] });
     const ids: string[] = [];
-    for await (const m of client(s).models.list()) { ids.push(m.id); assert.equal(m.owned_by, 'scripted'); }
+    for await (const m of client(s).models.list()) {
+      ids.push(m.id);
+      assert.equal(m.owned_by, 'scripted');
+    }
     assert.deepEqual(ids, ['weak-solver', 'strong-judge']);
     assert.equal(s.requests[0].method, 'GET');
     assert.equal(s.requests[0].path, '/v1/models');
@@ -121,7 +154,10 @@ describe('scripted OpenAI server', function () {
     const res = await client(s, 2).chat.completions.create({ model: MODEL, messages });
     assert.equal(res.choices[0].message.content, 'ok');
     assert.equal(s.requests.length, 2);
-    assert.deepEqual(s.requests.map((r) => r.status), [429, 200]);
+    assert.deepEqual(
+      s.requests.map((r) => r.status),
+      [429, 200],
+    );
     // The SDK's own backoff is >= 375 ms, so a short gap proves the header was read.
     const gap = s.requests[1].receivedAt - s.requests[0].receivedAt;
     assert.ok(gap >= 40 && gap < 300, `retry gap ${gap} ms`);
@@ -148,7 +184,11 @@ describe('scripted OpenAI server', function () {
     await assert.rejects(c.chat.completions.create({ model: MODEL, messages }), /terminated/);
     s.failNext(1, { kind: 'truncated' });
     const stream = await c.chat.completions.create({ model: MODEL, messages, stream: true });
-    await assert.rejects(async () => { for await (const _ of stream) { /* drain */ } });
+    await assert.rejects(async () => {
+      for await (const _ of stream) {
+        /* drain */
+      }
+    });
     assert.equal(s.requests.length, 3);
   });
 
@@ -187,7 +227,11 @@ describe('scripted OpenAI server', function () {
     const s = await start({ supportsJsonSchema: false });
     const c = client(s);
     await assert.rejects(
-      c.chat.completions.create({ model: MODEL, messages, response_format: { type: 'json_schema', json_schema: { name: 'item', schema: { type: 'object' } } } }),
+      c.chat.completions.create({
+        model: MODEL,
+        messages,
+        response_format: { type: 'json_schema', json_schema: { name: 'item', schema: { type: 'object' } } },
+      }),
       (e: unknown) => e instanceof OpenAI.BadRequestError && e.status === 400 && /response_format/.test(e.message),
     );
     const ok = await c.chat.completions.create({ model: MODEL, messages, response_format: { type: 'json_object' } });
@@ -196,7 +240,10 @@ describe('scripted OpenAI server', function () {
 
   it('enforces the API key', async () => {
     const s = await start({ apiKey: 'secret' });
-    await assert.rejects(client(s, 0, 'wrong').chat.completions.create({ model: MODEL, messages }), (e: unknown) => e instanceof OpenAI.AuthenticationError && e.status === 401);
+    await assert.rejects(
+      client(s, 0, 'wrong').chat.completions.create({ model: MODEL, messages }),
+      (e: unknown) => e instanceof OpenAI.AuthenticationError && e.status === 401,
+    );
     const res = await client(s, 0, 'secret').chat.completions.create({ model: MODEL, messages });
     assert.equal(res.choices[0].message.content, 'ok');
     assert.equal(s.requests[1].headers.authorization, 'Bearer secret');
@@ -230,7 +277,12 @@ describe('scripted OpenAI server', function () {
 
   it('applies failNext to exactly the next N chat requests', async () => {
     const seen: number[] = [];
-    const s = await start({ respond: (_r, { callIndex }) => { seen.push(callIndex); return { content: `call ${callIndex}` }; } });
+    const s = await start({
+      respond: (_r, { callIndex }) => {
+        seen.push(callIndex);
+        return { content: `call ${callIndex}` };
+      },
+    });
     const c = client(s);
     s.failNext(2, { kind: 'error', status: 503 });
     await assert.rejects(c.chat.completions.create({ model: MODEL, messages }), (e: unknown) => e instanceof OpenAI.APIError && e.status === 503);
@@ -238,14 +290,19 @@ describe('scripted OpenAI server', function () {
     const third = await c.chat.completions.create({ model: MODEL, messages });
     assert.equal(third.choices[0].message.content, 'call 2');
     assert.deepEqual(seen, [2]);
-    assert.deepEqual(s.requests.map((r) => r.status), [503, 503, 200]);
+    assert.deepEqual(
+      s.requests.map((r) => r.status),
+      [503, 503, 200],
+    );
   });
 
   it('records model, messages, n, schema name and response format', async () => {
     const s = await start({ respond: () => jsonReply({ question: 'Why?', answer: 'Because.' }) });
     const schema = { type: 'object', properties: { question: { type: 'string' } }, required: ['question'] };
     const res = await client(s).chat.completions.create({
-      model: 'challenger-model', messages, n: 1,
+      model: 'challenger-model',
+      messages,
+      n: 1,
       response_format: { type: 'json_schema', json_schema: { name: 'qa_item', schema, strict: true } },
     });
     assert.deepEqual(JSON.parse(res.choices[0].message.content ?? ''), { question: 'Why?', answer: 'Because.' });
@@ -266,9 +323,15 @@ describe('scripted OpenAI server', function () {
   });
 
   it('turns a throwing responder into a 500 that names the failure', async () => {
-    const s = await start({ respond: () => { throw new Error('no script for this prompt'); } });
-    await assert.rejects(client(s).chat.completions.create({ model: MODEL, messages }), (e: unknown) =>
-      e instanceof OpenAI.InternalServerError && /no script for this prompt/.test(e.message));
+    const s = await start({
+      respond: () => {
+        throw new Error('no script for this prompt');
+      },
+    });
+    await assert.rejects(
+      client(s).chat.completions.create({ model: MODEL, messages }),
+      (e: unknown) => e instanceof OpenAI.InternalServerError && /no script for this prompt/.test(e.message),
+    );
   });
 
   it('ends hanging requests on close', async () => {

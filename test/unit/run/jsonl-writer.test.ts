@@ -12,17 +12,28 @@ const run = promisify(execFile);
 
 function record(id: string): DatasetRecord {
   return {
-    id, createdAt: new Date(0).toISOString(), question: 'Q?', questionType: 'explanation', skills: [], rubric: [{ criterion: 'c', weight: 1, negative: false }],
-    referenceAnswer: 'A.', source: { path: 'p.md', sha256: 'a'.repeat(64), range: { start: 0, end: 1 }, quote: 'x' },
+    id,
+    createdAt: new Date(0).toISOString(),
+    question: 'Q?',
+    questionType: 'explanation',
+    skills: [],
+    rubric: [{ criterion: 'c', weight: 1, negative: false }],
+    referenceAnswer: 'A.',
+    source: { path: 'p.md', sha256: 'a'.repeat(64), range: { start: 0, end: 1 }, quote: 'x' },
     scores: { weak: { mean: 0.3, rollouts: [0.3] }, strong: { mean: 0.8, rollouts: [0.8] }, gap: 0.5 },
-    decision: { by: 'policy', borderline: false }, iterations: 1,
-    models: { challenger: 'c', quality: 'q', weak: 'w', strong: 's', judge: 'j' }, runId: 'r', promptVersion: 'v',
+    decision: { by: 'policy', borderline: false },
+    iterations: 1,
+    models: { challenger: 'c', quality: 'q', weak: 'w', strong: 's', judge: 'j' },
+    runId: 'r',
+    promptVersion: 'v',
   };
 }
 
 describe('JSONL files', () => {
   let dir: string;
-  beforeEach(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'autodata-jsonl-')); });
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'autodata-jsonl-'));
+  });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it('repairs a torn last line from a crash, keeping every earlier line and the torn bytes aside', async () => {
@@ -61,8 +72,14 @@ describe('JSONL files', () => {
     assert.deepEqual(badLines, []);
     assert.equal(values.length, 600);
     for (const who of ['a', 'b']) {
-      const mine = values.filter((v) => (v as { who: string }).who === who).map((v) => (v as { i: number }).i).sort((x, y) => x - y);
-      assert.deepEqual(mine, Array.from({ length: 300 }, (_, i) => i));
+      const mine = values
+        .filter((v) => (v as { who: string }).who === who)
+        .map((v) => (v as { i: number }).i)
+        .sort((x, y) => x - y);
+      assert.deepEqual(
+        mine,
+        Array.from({ length: 300 }, (_, i) => i),
+      );
     }
   });
 
@@ -71,7 +88,10 @@ describe('JSONL files', () => {
     const done = Array.from({ length: 50 }, (_, i) => w.append({ i }));
     await Promise.all(done);
     const { values } = await readJsonl(w.file);
-    assert.deepEqual(values.map((v) => (v as { i: number }).i), Array.from({ length: 50 }, (_, i) => i));
+    assert.deepEqual(
+      values.map((v) => (v as { i: number }).i),
+      Array.from({ length: 50 }, (_, i) => i),
+    );
   });
 
   it('writes each dataset item once, by id, and validates it', async () => {

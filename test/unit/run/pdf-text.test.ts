@@ -15,16 +15,23 @@ describe('PDF text', () => {
     assert.match(text, /^1 Introduction$/m);
     assert.match(text, /Curriculum sampling orders training examples from easy to hard\./);
     const sections = splitSections(text, { maxChars: 12000, minChars: 200, numberedHeadings: true });
-    assert.deepEqual(sections.map((s) => s.title), ['1 Introduction', '2 Method']);
+    assert.deepEqual(
+      sections.map((s) => s.title),
+      ['1 Introduction', '2 Method'],
+    );
   });
 
   it('refuses a file that is not a PDF with a clear error', async () => {
     const f = path.join(os.tmpdir(), `not-a-pdf-${process.pid}.pdf`);
     fs.writeFileSync(f, 'plain text pretending to be a PDF');
-    try { await assert.rejects(pdfText(f), (e: Error) => e instanceof PdfError && /Cannot read this PDF/.test(e.message)); } finally { fs.rmSync(f); }
+    try {
+      await assert.rejects(pdfText(f), (e: Error) => e instanceof PdfError && /Cannot read this PDF/.test(e.message));
+    } finally {
+      fs.rmSync(f);
+    }
   });
 
-  it('leaves this process\'s globals alone (pdfjs polyfills stay in its worker thread)', async () => {
+  it("leaves this process's globals alone (pdfjs polyfills stay in its worker thread)", async () => {
     const parse = JSON.parse;
     const nav = Object.getOwnPropertyDescriptor(globalThis, 'navigator');
     await pdfText(fixture);

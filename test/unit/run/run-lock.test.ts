@@ -7,7 +7,9 @@ import { RunLock, RunLockedError } from '../../../src/run/run-lock';
 
 describe('run lock', () => {
   let dir: string;
-  beforeEach(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'autodata-lock-')); });
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'autodata-lock-'));
+  });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it('lets one holder at a time take a run, and the next one after release', async () => {

@@ -80,7 +80,9 @@ describe('webview controls', () => {
     assert.deepEqual(controlMessage('paused', 'resume', 0), { type: 'control', action: 'resume' });
     assert.equal(controlMessage('running', 'run', 0), undefined);
     assert.equal(controlMessage('idle', 'stop', 0), undefined);
-    for (const m of [controlMessage('idle', 'run', 10_000), controlMessage('running', 'stop', 0)]) { assert.ok(WebviewMessage.safeParse(m).success); }
+    for (const m of [controlMessage('idle', 'run', 10_000), controlMessage('running', 'stop', 0)]) {
+      assert.ok(WebviewMessage.safeParse(m).success);
+    }
   });
 
   it('maps the shortcut keys', () => {
@@ -106,9 +108,19 @@ describe('webview controls', () => {
   });
 
   it('checks an edited challenge before it is sent', () => {
-    const rows = [{ criterion: ' Names the mechanism ', weight: '7', negative: false }, { criterion: 'Pads', weight: '2', negative: true }];
+    const rows = [
+      { criterion: ' Names the mechanism ', weight: '7', negative: false },
+      { criterion: 'Pads', weight: '2', negative: true },
+    ];
     const ok = parseEdit(' Why? ', 'Because.', rows);
-    assert.deepEqual(ok.edit, { question: 'Why?', referenceAnswer: 'Because.', rubric: [{ criterion: 'Names the mechanism', weight: 7, negative: false }, { criterion: 'Pads', weight: 2, negative: true }] });
+    assert.deepEqual(ok.edit, {
+      question: 'Why?',
+      referenceAnswer: 'Because.',
+      rubric: [
+        { criterion: 'Names the mechanism', weight: 7, negative: false },
+        { criterion: 'Pads', weight: 2, negative: true },
+      ],
+    });
     assert.match(parseEdit('Why?', '', [{ criterion: 'x', weight: '11', negative: false }]).error!, /weight must be a whole number from 1 to 10/);
     assert.match(parseEdit('Why?', '', [{ criterion: 'x', weight: '1.5', negative: false }]).error!, /Criterion 1/);
     assert.match(parseEdit('Why?', '', [{ criterion: '  ', weight: '3', negative: false }]).error!, /Criterion 1 is empty/);
@@ -134,20 +146,32 @@ describe('webview score checks and plot geometry', () => {
   });
 
   it('clips a polygon to the gap half-plane', () => {
-    const square: Array<[number, number]> = [[0, 0], [1, 0], [1, 1], [0, 1]];
+    const square: Array<[number, number]> = [
+      [0, 0],
+      [1, 0],
+      [1, 1],
+      [0, 1],
+    ];
     const clipped = clipToGap(square, 0.5);
     // What is left of the unit square above y = x + 0.5: the triangle (0, 0.5), (0.5, 1), (0, 1).
-    const area = (p: Array<[number, number]>) => Math.abs(p.reduce((s, [x, y], i) => { const [x2, y2] = p[(i + 1) % p.length]; return s + x * y2 - x2 * y; }, 0)) / 2;
+    const area = (p: Array<[number, number]>) =>
+      Math.abs(
+        p.reduce((s, [x, y], i) => {
+          const [x2, y2] = p[(i + 1) % p.length];
+          return s + x * y2 - x2 * y;
+        }, 0),
+      ) / 2;
     assert.ok(Math.abs(area(clipped) - 0.125) < 1e-9, JSON.stringify(clipped));
     assert.deepEqual(clipToGap(square, 2), []);
   });
 
   it('draws the acceptance region where the policy accepts, and the band around it', () => {
     const region = acceptanceRegion(appendix);
-    const inside = (p: Array<[number, number]>, x: number, y: number) => p.every(([x1, y1], i) => {
-      const [x2, y2] = p[(i + 1) % p.length];
-      return (x2 - x1) * (y - y1) - (y2 - y1) * (x - x1) >= -1e-9;
-    });
+    const inside = (p: Array<[number, number]>, x: number, y: number) =>
+      p.every(([x1, y1], i) => {
+        const [x2, y2] = p[(i + 1) % p.length];
+        return (x2 - x1) * (y - y1) - (y2 - y1) * (x - x1) >= -1e-9;
+      });
     assert.ok(inside(region, 0.3, 0.8), 'weak 0.3, strong 0.8 is accepted');
     assert.ok(!inside(region, 0.7, 0.9), 'weak 0.7 is too easy');
     assert.ok(!inside(region, 0.5, 0.6), 'a gap of 0.1 is too small');

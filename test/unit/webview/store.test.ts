@@ -5,8 +5,21 @@ import { EngineEvent, type EventBody } from '../../../src/shared/events';
 import type { Challenge, Rollout, Verdict } from '../../../src/shared/schemas';
 import { HostMessage } from '../../../src/protocol';
 import {
-  attemptsByTarget, canEditChallenge, counters, initialState, meansOf, orderedAttempts, reduce, reviewQueue, runState, scatterPoint, statusOf,
-  targetOutcome, thresholdsOf, waitingFor, type PanelState,
+  attemptsByTarget,
+  canEditChallenge,
+  counters,
+  initialState,
+  meansOf,
+  orderedAttempts,
+  reduce,
+  reviewQueue,
+  runState,
+  scatterPoint,
+  statusOf,
+  targetOutcome,
+  thresholdsOf,
+  waitingFor,
+  type PanelState,
 } from '../../../webview/store';
 import { extraAttempt, generateRun, panelRun, SHA, showcaseRun, Stamper } from '../../bench/panel-render.fixtures';
 
@@ -15,23 +28,34 @@ const thresholds = POLICY_PRESETS.paperAppendix;
 
 function challenge(question: string): Challenge {
   return {
-    question, questionType: 'explanation', skills: ['reasoning'], angle: 'an angle', referenceAnswer: 'The reference.',
-    rubric: [{ criterion: 'Names the mechanism', weight: 5, negative: false }, { criterion: 'Pads the answer', weight: 2, negative: true }],
+    question,
+    questionType: 'explanation',
+    skills: ['reasoning'],
+    angle: 'an angle',
+    referenceAnswer: 'The reference.',
+    rubric: [
+      { criterion: 'Names the mechanism', weight: 5, negative: false },
+      { criterion: 'Pads the answer', weight: 2, negative: true },
+    ],
     sourceQuote: 'a quote from the section',
   };
 }
 
 function rollouts(solver: 'weak' | 'strong', scores: Array<number | string>): Rollout[] {
-  return scores.map((s, index) => (typeof s === 'string'
-    ? { solver, index, answer: 'cut', failure: s }
-    : { solver, index, answer: `answer ${index}`, score: s, marks: [{ criterion: 1, met: s > 0.5, reason: 'because' }] }));
+  return scores.map((s, index) =>
+    typeof s === 'string'
+      ? { solver, index, answer: 'cut', failure: s }
+      : { solver, index, answer: `answer ${index}`, score: s, marks: [{ criterion: 1, met: s > 0.5, reason: 'because' }] },
+  );
 }
 
 /** A journal-like stream: each body is stamped and checked against the engine's schema, so the tests stay honest. */
 class Stream {
   private readonly s = new Stamper(RUN_ID);
   readonly state: PanelState = initialState();
-  constructor() { this.host({ type: 'reset', run: panelRun(RUN_ID, thresholds) }); }
+  constructor() {
+    this.host({ type: 'reset', run: panelRun(RUN_ID, thresholds) });
+  }
 
   host(msg: unknown) {
     return reduce(this.state, HostMessage.parse(msg));
@@ -42,10 +66,21 @@ class Stream {
     return this.host({ type: 'events', events });
   }
 
-  started(targets: Array<{ id: string; title: string }> = [{ id: 's1', title: '1 Intro' }, { id: 's2', title: '2 Method' }]) {
+  started(
+    targets: Array<{ id: string; title: string }> = [
+      { id: 's1', title: '1 Intro' },
+      { id: 's2', title: '2 Method' },
+    ],
+  ) {
     this.emit({
-      type: 'run_started', document: { path: '/w/paper.md', sha256: SHA, length: 9000 }, targets: targets.map((t, i) => ({ ...t, range: { start: i * 100, end: i * 100 + 99 } })),
-      models: { challenger: 'c', quality: 'q', weak: 'w', strong: 's', judge: 'j' }, promptVersion: 'p1', mode: 'run', policy: thresholds, solveOrder: 'cost',
+      type: 'run_started',
+      document: { path: '/w/paper.md', sha256: SHA, length: 9000 },
+      targets: targets.map((t, i) => ({ ...t, range: { start: i * 100, end: i * 100 + 99 } })),
+      models: { challenger: 'c', quality: 'q', weak: 'w', strong: 's', judge: 'j' },
+      promptVersion: 'p1',
+      mode: 'run',
+      policy: thresholds,
+      solveOrder: 'cost',
     });
   }
 
@@ -73,11 +108,20 @@ class Stream {
 
 function record(attemptId: string, iterations: number, borderline = false) {
   return {
-    id: `${RUN_ID}:${attemptId}`, createdAt: '2026-06-30T10:00:00.000Z', question: `Question ${attemptId}`, questionType: 'explanation', skills: [],
-    rubric: [{ criterion: 'Names the mechanism', weight: 5, negative: false }], referenceAnswer: 'The reference.',
+    id: `${RUN_ID}:${attemptId}`,
+    createdAt: '2026-06-30T10:00:00.000Z',
+    question: `Question ${attemptId}`,
+    questionType: 'explanation',
+    skills: [],
+    rubric: [{ criterion: 'Names the mechanism', weight: 5, negative: false }],
+    referenceAnswer: 'The reference.',
     source: { path: '/w/paper.md', sha256: SHA, range: { start: 10, end: 30 }, quote: 'a quote from the section' },
     scores: { weak: { mean: 0.3, rollouts: [0.3] }, strong: { mean: 0.8, rollouts: [0.8] }, gap: 0.5 },
-    decision: { by: 'policy' as const, borderline }, iterations, models: { challenger: 'c', quality: 'q', weak: 'w', strong: 's', judge: 'j' }, runId: RUN_ID, promptVersion: 'p1',
+    decision: { by: 'policy' as const, borderline },
+    iterations,
+    models: { challenger: 'c', quality: 'q', weak: 'w', strong: 's', judge: 'j' },
+    runId: RUN_ID,
+    promptVersion: 'p1',
   };
 }
 
@@ -89,16 +133,35 @@ describe('webview store', () => {
     const first = s.attempt('s1', 1, [0.8, 0.9, 0.85], undefined, { kind: 'too_easy', reasons: ['weak mean 0.85 > 0.65'], weakMean: 0.85 });
     s.emit({ type: 'feedback', attemptId: first, targetId: 's1', text: 'Too easy: ask for a derivation.' });
     const second = s.attempt('s1', 2, [0.3, 0.4, 0.5], [0.8, 0.7, 0.9], { kind: 'accepted', reasons: [], weakMean: 0.4, strongMean: 0.8, gap: 0.4 });
-    s.emit({ type: 'item_accepted', attemptId: second, record: record(second, 2) },
-      { type: 'target_finished', targetId: 's1', outcome: 'accepted', iterations: 2 });
+    s.emit(
+      { type: 'item_accepted', attemptId: second, record: record(second, 2) },
+      { type: 'target_finished', targetId: 's1', outcome: 'accepted', iterations: 2 },
+    );
     s.emit({ type: 'target_started', targetId: 's2' });
-    const third = s.attempt('s2', 1, [0.2, 0.2, 0.3], [0.3, 0.2, 0.3], { kind: 'too_hard', reasons: ['strong mean 0.27 < 0.6'], weakMean: 0.23, strongMean: 0.27, gap: 0.04 });
+    const third = s.attempt('s2', 1, [0.2, 0.2, 0.3], [0.3, 0.2, 0.3], {
+      kind: 'too_hard',
+      reasons: ['strong mean 0.27 < 0.6'],
+      weakMean: 0.23,
+      strongMean: 0.27,
+      gap: 0.04,
+    });
 
     const groups = attemptsByTarget(s.state);
-    assert.deepEqual(groups.map((g) => g.target.id), ['s2', 's1'], 'the newest target first');
-    assert.deepEqual(groups[1].attempts.map((a) => a.id), [second, first], 'the newest attempt first');
+    assert.deepEqual(
+      groups.map((g) => g.target.id),
+      ['s2', 's1'],
+      'the newest target first',
+    );
+    assert.deepEqual(
+      groups[1].attempts.map((a) => a.id),
+      [second, first],
+      'the newest attempt first',
+    );
     assert.equal(groups[1].target.title, '1 Intro');
-    assert.deepEqual(orderedAttempts(s.state).map((a) => a.id), [third, second, first]);
+    assert.deepEqual(
+      orderedAttempts(s.state).map((a) => a.id),
+      [third, second, first],
+    );
     assert.equal(targetOutcome(s.state, groups[1].target), 'accepted');
     assert.equal(targetOutcome(s.state, groups[0].target), 'running');
 
@@ -119,10 +182,23 @@ describe('webview store', () => {
   it('puts a borderline item in the review queue until a person decides', () => {
     const s = new Stream();
     s.started();
-    const id = s.attempt('s2', 1, [0.3, 0.3, 0.3], [0.58, 0.58, 0.58], { kind: 'borderline', reasons: ['strong mean 0.58 < 0.6'], nearest: 'too_hard', weakMean: 0.3, strongMean: 0.58, gap: 0.28 });
-    const ch = s.emit({ type: 'review_needed', attemptId: id, record: record(id, 1, true) }, { type: 'target_finished', targetId: 's2', outcome: 'review', iterations: 1 });
+    const id = s.attempt('s2', 1, [0.3, 0.3, 0.3], [0.58, 0.58, 0.58], {
+      kind: 'borderline',
+      reasons: ['strong mean 0.58 < 0.6'],
+      nearest: 'too_hard',
+      weakMean: 0.3,
+      strongMean: 0.58,
+      gap: 0.28,
+    });
+    const ch = s.emit(
+      { type: 'review_needed', attemptId: id, record: record(id, 1, true) },
+      { type: 'target_finished', targetId: 's2', outcome: 'review', iterations: 1 },
+    );
     assert.ok(ch.review, 'the change names the review queue');
-    assert.deepEqual(reviewQueue(s.state).map((a) => a.id), [id]);
+    assert.deepEqual(
+      reviewQueue(s.state).map((a) => a.id),
+      [id],
+    );
     assert.equal(counters(s.state).inReview, 1);
     assert.equal(targetOutcome(s.state, s.state.targets.get('s2')!), 'review');
 
@@ -144,7 +220,13 @@ describe('webview store', () => {
     const id = s.attempt('s1', 3, [0.3, 0.3, 0.3], [0.58, 0.58, 0.58], { kind: 'borderline', reasons: ['near'], weakMean: 0.3, strongMean: 0.58, gap: 0.28 });
     s.emit({ type: 'review_needed', attemptId: id, record: record(id, 3, true) });
     assert.equal(counters(s.state).meanIterations, undefined, 'none accepted yet');
-    s.emit({ type: 'review_decision', attemptId: id, targetId: 's1', decision: 'approved', record: { ...record(id, 3, true), decision: { by: 'human', borderline: true } } });
+    s.emit({
+      type: 'review_decision',
+      attemptId: id,
+      targetId: 's1',
+      decision: 'approved',
+      record: { ...record(id, 3, true), decision: { by: 'human', borderline: true } },
+    });
     const c = counters(s.state);
     assert.equal(c.accepted, 1);
     assert.equal(c.meanIterations, 3);
@@ -154,8 +236,10 @@ describe('webview store', () => {
   it('replaces the shown question with an edited challenge and keeps the quote range while the quote is unchanged', () => {
     const s = new Stream();
     s.started();
-    s.emit({ type: 'attempt_started', targetId: 's1', attemptId: 's1.1', iteration: 1 },
-      { type: 'challenge', attemptId: 's1.1', challenge: challenge('Original?'), quoteRange: { start: 5, end: 9 } });
+    s.emit(
+      { type: 'attempt_started', targetId: 's1', attemptId: 's1.1', iteration: 1 },
+      { type: 'challenge', attemptId: 's1.1', challenge: challenge('Original?'), quoteRange: { start: 5, end: 9 } },
+    );
     const before = s.state.attempts.get('s1.1')!.challenge;
     s.emit({ type: 'challenge', attemptId: 's1.1', challenge: challenge('Edited by a person?'), edited: true });
     const a = s.state.attempts.get('s1.1')!;
@@ -177,14 +261,35 @@ describe('webview store', () => {
     assert.ok(ch.attempts.has('s1.1'));
     let weak = s.state.attempts.get('s1.1')!.weak;
     assert.equal(weak.streaming, true);
-    assert.deepEqual(weak.rollouts.map((r) => [r.answer, r.live]), [['The answer', true], ['', true], ['Third ', true]]);
+    assert.deepEqual(
+      weak.rollouts.map((r) => [r.answer, r.live]),
+      [
+        ['The answer', true],
+        ['', true],
+        ['Third ', true],
+      ],
+    );
 
-    s.emit({ type: 'rollouts', attemptId: 's1.1', solver: 'weak', rollouts: [
-      { solver: 'weak', index: 0, answer: 'The answer, final.' }, { solver: 'weak', index: 1, answer: 'Second.' },
-      { solver: 'weak', index: 2, answer: 'x', failure: 'cut off at max_tokens' }] });
+    s.emit({
+      type: 'rollouts',
+      attemptId: 's1.1',
+      solver: 'weak',
+      rollouts: [
+        { solver: 'weak', index: 0, answer: 'The answer, final.' },
+        { solver: 'weak', index: 1, answer: 'Second.' },
+        { solver: 'weak', index: 2, answer: 'x', failure: 'cut off at max_tokens' },
+      ],
+    });
     weak = s.state.attempts.get('s1.1')!.weak;
     assert.equal(weak.streaming, false);
-    assert.deepEqual(weak.rollouts.map((r) => [r.answer, r.live, r.failure]), [['The answer, final.', false, undefined], ['Second.', false, undefined], ['x', false, 'cut off at max_tokens']]);
+    assert.deepEqual(
+      weak.rollouts.map((r) => [r.answer, r.live, r.failure]),
+      [
+        ['The answer, final.', false, undefined],
+        ['Second.', false, undefined],
+        ['x', false, 'cut off at max_tokens'],
+      ],
+    );
     s.host({ type: 'delta', attemptId: 's1.1', solver: 'weak', index: 0, text: ' late' });
     assert.equal(s.state.attempts.get('s1.1')!.weak.rollouts[0].answer, 'The answer, final.', 'a late delta is ignored');
   });
@@ -192,15 +297,23 @@ describe('webview store', () => {
   it('keeps the latest usage totals per role (prompt + completion), from usage, verdict and run_finished events', () => {
     const s = new Stream();
     s.started();
-    s.emit({ type: 'usage', role: 'challenger', totals: { promptTokens: 1000, completionTokens: 200, calls: 1 } },
+    s.emit(
+      { type: 'usage', role: 'challenger', totals: { promptTokens: 1000, completionTokens: 200, calls: 1 } },
       { type: 'usage', role: 'challenger', totals: { promptTokens: 11_000, completionTokens: 1300, calls: 2 } },
-      { type: 'usage', role: 'weak', totals: { promptTokens: 500, completionTokens: 4500, calls: 1 }, cost: 0.0123 });
+      { type: 'usage', role: 'weak', totals: { promptTokens: 500, completionTokens: 4500, calls: 1 }, cost: 0.0123 },
+    );
     let c = counters(s.state);
     assert.deepEqual(c.tokens, { challenger: 12_300, weak: 5000 });
     assert.equal(c.totalTokens, 17_300);
     assert.equal(c.cost, 0.0123);
-    s.emit({ type: 'run_finished', outcome: 'completed', accepted: 0, review: 0, attempts: 0,
-      usage: { challenger: { promptTokens: 11_000, completionTokens: 1300, calls: 2 }, judge: { promptTokens: 9000, completionTokens: 1000, calls: 3 } } });
+    s.emit({
+      type: 'run_finished',
+      outcome: 'completed',
+      accepted: 0,
+      review: 0,
+      attempts: 0,
+      usage: { challenger: { promptTokens: 11_000, completionTokens: 1300, calls: 2 }, judge: { promptTokens: 9000, completionTokens: 1000, calls: 3 } },
+    });
     c = counters(s.state);
     assert.deepEqual(c.tokens, { challenger: 12_300, weak: 5000, judge: 10_000 });
   });
@@ -276,17 +389,22 @@ describe('webview store', () => {
     assert.equal(runState(s.state), 'idle');
   });
 
-  it('shows a failed attempt\'s reason and the error on its card and as a notice', () => {
+  it("shows a failed attempt's reason and the error on its card and as a notice", () => {
     const s = new Stream();
     s.started();
-    s.emit({ type: 'attempt_started', targetId: 's1', attemptId: 's1.1', iteration: 1 },
+    s.emit(
+      { type: 'attempt_started', targetId: 's1', attemptId: 's1.1', iteration: 1 },
       { type: 'verdict', attemptId: 's1.1', targetId: 's1', verdict: { kind: 'failed', reasons: ['503 from the endpoint'] }, strongSkipped: false, usage: {} },
-      { type: 'error', message: '503 from the endpoint', attemptId: 's1.1' });
+      { type: 'error', message: '503 from the endpoint', attemptId: 's1.1' },
+    );
     const a = s.state.attempts.get('s1.1')!;
     assert.equal(statusOf(a), 'failed');
     assert.deepEqual(a.errors, ['503 from the endpoint']);
     assert.equal(counters(s.state).rejected.failed, 1);
-    assert.deepEqual(s.state.notices.map((n) => [n.level, n.text]), [['error', 's1.1: 503 from the endpoint']]);
+    assert.deepEqual(
+      s.state.notices.map((n) => [n.level, n.text]),
+      [['error', 's1.1: 503 from the endpoint']],
+    );
   });
 
   it('rejects messages that fail the protocol', () => {
@@ -298,24 +416,46 @@ describe('webview store', () => {
     assert.equal(HostMessage.safeParse({ type: 'reset', run: null }).success, true);
   });
 
-  it('uses the run\'s thresholds, else the policy the run started with', () => {
+  it("uses the run's thresholds, else the policy the run started with", () => {
     const s = new Stream();
     assert.deepEqual(thresholdsOf(s.state), thresholds);
     const bare = initialState();
     const main = POLICY_PRESETS.paperMainText;
-    reduce(bare, HostMessage.parse({ type: 'events', events: [EngineEvent.parse({
-      type: 'run_started', runId: 'r', seq: 1, at: 't', document: { path: 'p', sha256: SHA, length: 1 }, targets: [], models: { challenger: 'c', quality: 'q', weak: 'w', strong: 's', judge: 'j' },
-      promptVersion: 'p', mode: 'step', policy: main, solveOrder: 'latency' })] }));
+    reduce(
+      bare,
+      HostMessage.parse({
+        type: 'events',
+        events: [
+          EngineEvent.parse({
+            type: 'run_started',
+            runId: 'r',
+            seq: 1,
+            at: 't',
+            document: { path: 'p', sha256: SHA, length: 1 },
+            targets: [],
+            models: { challenger: 'c', quality: 'q', weak: 'w', strong: 's', judge: 'j' },
+            promptVersion: 'p',
+            mode: 'step',
+            policy: main,
+            solveOrder: 'latency',
+          }),
+        ],
+      }),
+    );
     assert.deepEqual(thresholdsOf(bare), main);
     assert.equal(runState(bare), 'stepping');
   });
 
   it('folds a generated run of 1,000 attempts in batches, with the counts the stream implies', () => {
     const g = generateRun({ attempts: 1000, targets: 300, seed: 11, decideShare: 0.5 });
-    for (const e of g.events) { EngineEvent.parse(e); }
+    for (const e of g.events) {
+      EngineEvent.parse(e);
+    }
     const state = initialState();
     reduce(state, { type: 'reset', run: g.run });
-    for (let i = 0; i < g.events.length; i += 50) { reduce(state, { type: 'events', events: g.events.slice(i, i + 50) }); }
+    for (let i = 0; i < g.events.length; i += 50) {
+      reduce(state, { type: 'events', events: g.events.slice(i, i + 50) });
+    }
 
     assert.equal(state.attempts.size, g.attempts.length);
     assert.equal(g.attempts.length, 1000);
@@ -327,7 +467,9 @@ describe('webview store', () => {
     assert.equal(c.accepted, kinds('accepted') + approved);
     assert.equal(c.inReview, kinds('borderline') - decisions.length);
     assert.equal(c.rejectedByYou, decisions.length - approved);
-    for (const k of ['too_easy', 'too_hard', 'gap_too_small', 'quality_failed', 'failed'] as const) { assert.equal(c.rejected[k], kinds(k), k); }
+    for (const k of ['too_easy', 'too_hard', 'gap_too_small', 'quality_failed', 'failed'] as const) {
+      assert.equal(c.rejected[k], kinds(k), k);
+    }
     assert.ok(c.rejected.too_easy > 0 && c.rejected.quality_failed > 0 && c.rejected.failed > 0, 'a mix of verdicts');
     assert.equal(reviewQueue(state).length, c.inReview);
     assert.equal(attemptsByTarget(state).length, 300);
@@ -349,24 +491,47 @@ describe('webview store', () => {
     const state = initialState();
     reduce(state, { type: 'reset', run: g.run });
     reduce(state, { type: 'events', events: g.events.map((e) => EngineEvent.parse(e)) });
-    assert.deepEqual(orderedAttempts(state).map((a) => [a.id, statusOf(a)]),
-      [['s5.1.1', 'running'], ['s4.2.2', 'review'], ['s4.2.1', 'failed'], ['s3.4.2', 'accepted'], ['s3.4.1', 'too_easy']]);
+    assert.deepEqual(
+      orderedAttempts(state).map((a) => [a.id, statusOf(a)]),
+      [
+        ['s5.1.1', 'running'],
+        ['s4.2.2', 'review'],
+        ['s4.2.1', 'failed'],
+        ['s3.4.2', 'accepted'],
+        ['s3.4.1', 'too_easy'],
+      ],
+    );
     assert.equal(state.attempts.get('s3.4.1')!.strongSkipped, true);
     assert.equal(canEditChallenge(state, 's5.1.1'), true);
     assert.equal(runState(state), 'stepping');
   });
 
-  it('keeps each attempt\'s tokens, tokens per accepted item, and the recipe\'s versions', () => {
+  it("keeps each attempt's tokens, tokens per accepted item, and the recipe's versions", () => {
     const s = new Stream();
     s.started();
     s.emit({ type: 'attempt_started', targetId: 's1', attemptId: 's1.1', iteration: 1 });
-    s.emit({ type: 'verdict', attemptId: 's1.1', targetId: 's1', verdict: { kind: 'accepted', reasons: [], weakMean: 0.4, strongMean: 0.8, gap: 0.4 }, strongSkipped: false,
+    s.emit({
+      type: 'verdict',
+      attemptId: 's1.1',
+      targetId: 's1',
+      verdict: { kind: 'accepted', reasons: [], weakMean: 0.4, strongMean: 0.8, gap: 0.4 },
+      strongSkipped: false,
       usage: { challenger: { promptTokens: 900, completionTokens: 100, calls: 1 }, weak: { promptTokens: 500, completionTokens: 500, calls: 1 } },
-      attemptUsage: { promptTokens: 1400, completionTokens: 600, calls: 2 } });
+      attemptUsage: { promptTokens: 1400, completionTokens: 600, calls: 2 },
+    });
     assert.deepEqual(s.state.attempts.get('s1.1')!.usage, { promptTokens: 1400, completionTokens: 600, calls: 2 });
     assert.equal(counters(s.state).tokensPerAccepted, 2000);
-    s.emit({ type: 'recipe_updated', version: 1, recipe: '- one', changes: 'first', attempts: 10 }, { type: 'recipe_updated', version: 2, recipe: '- two', changes: 'second', attempts: 10 });
-    assert.deepEqual(s.state.recipes.map((r) => [r.version, r.recipe]), [[1, '- one'], [2, '- two']]);
+    s.emit(
+      { type: 'recipe_updated', version: 1, recipe: '- one', changes: 'first', attempts: 10 },
+      { type: 'recipe_updated', version: 2, recipe: '- two', changes: 'second', attempts: 10 },
+    );
+    assert.deepEqual(
+      s.state.recipes.map((r) => [r.version, r.recipe]),
+      [
+        [1, '- one'],
+        [2, '- two'],
+      ],
+    );
     s.host({ type: 'reset', run: null });
     assert.equal(s.state.recipes.length, 0);
   });

@@ -10,15 +10,28 @@ const byName = (name: string) => PROFILES.find((p) => p.name === name)!;
 
 describe('connection probe', () => {
   const servers: ScriptedServer[] = [];
-  afterEach(async () => { await Promise.all(servers.splice(0).map((s) => s.close())); });
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map((s) => s.close()));
+  });
   const start = async (profile: string) => {
-    const s = await startScriptedServer({ respond: (req) => (req.stream ? { content: 'OK' } : req.responseFormat || /\{"ok"/.test(JSON.stringify(req.messages)) ? jsonReply({ ok: true }) : { content: 'OK' }), models: ['m-1'], profile: byName(profile) });
+    const s = await startScriptedServer({
+      respond: (req) =>
+        req.stream ? { content: 'OK' } : req.responseFormat || /\{"ok"/.test(JSON.stringify(req.messages)) ? jsonReply({ ok: true }) : { content: 'OK' },
+      models: ['m-1'],
+      profile: byName(profile),
+    });
     servers.push(s);
     return s;
   };
 
   it('tells the server family from the owners in its model list', async () => {
-    for (const [profile, family] of [['vllm', 'vllm'], ['ollama', 'ollama'], ['llamacpp', 'llamacpp'], ['lmstudio', 'lmstudio'], ['openai', 'openai']] as const) {
+    for (const [profile, family] of [
+      ['vllm', 'vllm'],
+      ['ollama', 'ollama'],
+      ['llamacpp', 'llamacpp'],
+      ['lmstudio', 'lmstudio'],
+      ['openai', 'openai'],
+    ] as const) {
       const s = await start(profile);
       assert.equal(familyOfListing(await listModelEntries(s.baseURL, '')), family, profile);
     }
@@ -40,7 +53,14 @@ describe('connection probe', () => {
   });
 
   it('names the fix when the probe finds a refusal it cannot adapt to', async () => {
-    const s = await startScriptedServer({ respond: () => ({ kind: 'error', status: 400, body: { error: { message: "Invalid value for 'stop'", type: 'invalid_request_error', param: 'stop', code: null } } }), models: ['m-1'] });
+    const s = await startScriptedServer({
+      respond: () => ({
+        kind: 'error',
+        status: 400,
+        body: { error: { message: "Invalid value for 'stop'", type: 'invalid_request_error', param: 'stop', code: null } },
+      }),
+      models: ['m-1'],
+    });
     servers.push(s);
     const r = await testConnection(defaultEndpoint({ baseURL: s.baseURL, model: 'm-1' }), '', { profiles: new EndpointProfiles(), role: 'quality' });
     assert.equal(r.ok, false);

@@ -18,7 +18,9 @@ const REASONING = /Let me think|<\/?think>|"draft"/;
 describe('engine runs per server family', function () {
   this.timeout(30_000);
   const servers: ScriptedServer[] = [];
-  afterEach(async () => { await Promise.all(servers.splice(0).map((s) => s.close())); });
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map((s) => s.close()));
+  });
 
   for (const profile of PROFILES) {
     for (const path of ['whole replies (CLI)', 'streamed answers (editor)'] as const) {
@@ -27,12 +29,18 @@ describe('engine runs per server family', function () {
         const server = await startScriptedServer({ respond: script.respond, models: Object.values(MODELS), profile });
         servers.push(server);
         const config = scriptedConfig(server.baseURL, { maxIterations: 2 });
-        for (const role of Object.keys(config.roles) as Role[]) { config.roles[role].maxTokens = 2048; }
+        for (const role of Object.keys(config.roles) as Role[]) {
+          config.roles[role].maxTokens = 2048;
+        }
         const events: EngineEvent[] = [];
         const deltas: DeltaEvent[] = [];
         const orch = new Orchestrator({
-          runId: `run-${profile.name}`, document: { path: 'paper.md', text: DOC }, targets: splitSections(DOC), config,
-          models: scriptedModels(config, { profiles: new EndpointProfiles() }), emit: (e) => events.push(e),
+          runId: `run-${profile.name}`,
+          document: { path: 'paper.md', text: DOC },
+          targets: splitSections(DOC),
+          config,
+          models: scriptedModels(config, { profiles: new EndpointProfiles() }),
+          emit: (e) => events.push(e),
           onDelta: path === 'streamed answers (editor)' ? (d) => deltas.push(d) : undefined,
         });
         const summary = await orch.start();
@@ -41,11 +49,15 @@ describe('engine runs per server family', function () {
         assert.equal(events.filter((e) => e.type === 'error').length, 0);
         const rollouts = events.filter((e): e is EventOf<'rollouts'> => e.type === 'rollouts').flatMap((e) => e.rollouts);
         assert.equal(rollouts.length, 6);
-        for (const r of rollouts) { assert.match(r.answer, /^(WEAK|STRONG)#\d answer to Q1[:.]/); }
+        for (const r of rollouts) {
+          assert.match(r.answer, /^(WEAK|STRONG)#\d answer to Q1[:.]/);
+        }
         if (path === 'streamed answers (editor)') {
           assert.ok(deltas.length > 0, 'answers were streamed');
           // The first reply of a template that opens the thinking block itself streams before the block is recognised.
-          if (profile.reasoning !== 'think_unopened') { assert.ok(deltas.every((d) => !REASONING.test(d.text))); }
+          if (profile.reasoning !== 'think_unopened') {
+            assert.ok(deltas.every((d) => !REASONING.test(d.text)));
+          }
         }
         const usage = Object.values(orch.usage.snapshot());
         assert.ok(usage.every((u) => u.calls > 0 && u.completionTokens > 0));

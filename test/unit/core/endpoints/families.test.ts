@@ -5,14 +5,27 @@ import { defaultCapabilities, familyFromModelList, familyOf, isOpenAIReasoningMo
 describe('family detection', () => {
   it('knows a family from its base URL: hosted services by host, local servers by their default port', () => {
     const cases: Array<[string, string]> = [
-      ['https://api.openai.com/v1', 'openai'], ['https://myres.openai.azure.com/openai/v1', 'azure'], ['https://x.cognitiveservices.azure.com/openai', 'azure'],
-      ['https://openrouter.ai/api/v1', 'openrouter'], ['https://api.groq.com/openai/v1', 'groq'], ['https://api.together.xyz/v1', 'together'],
-      ['https://api.fireworks.ai/inference/v1', 'fireworks'], ['http://localhost:11434/v1', 'ollama'], ['http://ollama:11434/v1', 'ollama'],
-      ['http://127.0.0.1:1234/v1', 'lmstudio'], ['http://localhost:8080/v1', 'llamacpp'], ['http://gpu-box:8000/v1', 'vllm'],
-      ['http://localhost:30000/v1', 'sglang'], ['http://litellm.internal/v1', 'litellm'], ['http://localhost:4000', 'litellm'],
-      ['https://example.com/v1', 'generic'], ['not a url', 'generic'],
+      ['https://api.openai.com/v1', 'openai'],
+      ['https://myres.openai.azure.com/openai/v1', 'azure'],
+      ['https://x.cognitiveservices.azure.com/openai', 'azure'],
+      ['https://openrouter.ai/api/v1', 'openrouter'],
+      ['https://api.groq.com/openai/v1', 'groq'],
+      ['https://api.together.xyz/v1', 'together'],
+      ['https://api.fireworks.ai/inference/v1', 'fireworks'],
+      ['http://localhost:11434/v1', 'ollama'],
+      ['http://ollama:11434/v1', 'ollama'],
+      ['http://127.0.0.1:1234/v1', 'lmstudio'],
+      ['http://localhost:8080/v1', 'llamacpp'],
+      ['http://gpu-box:8000/v1', 'vllm'],
+      ['http://localhost:30000/v1', 'sglang'],
+      ['http://litellm.internal/v1', 'litellm'],
+      ['http://localhost:4000', 'litellm'],
+      ['https://example.com/v1', 'generic'],
+      ['not a url', 'generic'],
     ];
-    for (const [url, family] of cases) { assert.equal(familyOf(url), family, url); }
+    for (const [url, family] of cases) {
+      assert.equal(familyOf(url), family, url);
+    }
   });
 
   it('knows a family from the owners its model list names', () => {
@@ -24,10 +37,18 @@ describe('family detection', () => {
   });
 
   it("tells OpenAI's reasoning models and open reasoning models by name", () => {
-    for (const m of ['o1', 'o1-mini', 'o3-mini', 'o4-mini-2025-04-16', 'gpt-5', 'gpt-5-mini', 'openai/gpt-5-nano']) { assert.ok(isOpenAIReasoningModel(m), m); }
-    for (const m of ['gpt-4o-mini', 'gpt-5-chat-latest', 'gpt-4.1', 'o1js-helper']) { assert.ok(!isOpenAIReasoningModel(m), m); }
-    for (const m of ['deepseek-r1:14b', 'Qwen/QwQ-32B', 'qwen3:8b', 'openai/gpt-oss-20b', 'deepseek-reasoner', 'Qwen3-30B-A3B-Thinking-2507']) { assert.ok(isOpenReasoningModel(m), m); }
-    for (const m of ['llama3.1:8b', 'Qwen3-30B-A3B-Instruct-2507', 'mistral-small']) { assert.ok(!isOpenReasoningModel(m), m); }
+    for (const m of ['o1', 'o1-mini', 'o3-mini', 'o4-mini-2025-04-16', 'gpt-5', 'gpt-5-mini', 'openai/gpt-5-nano']) {
+      assert.ok(isOpenAIReasoningModel(m), m);
+    }
+    for (const m of ['gpt-4o-mini', 'gpt-5-chat-latest', 'gpt-4.1', 'o1js-helper']) {
+      assert.ok(!isOpenAIReasoningModel(m), m);
+    }
+    for (const m of ['deepseek-r1:14b', 'Qwen/QwQ-32B', 'qwen3:8b', 'openai/gpt-oss-20b', 'deepseek-reasoner', 'Qwen3-30B-A3B-Thinking-2507']) {
+      assert.ok(isOpenReasoningModel(m), m);
+    }
+    for (const m of ['llama3.1:8b', 'Qwen3-30B-A3B-Instruct-2507', 'mistral-small']) {
+      assert.ok(!isOpenReasoningModel(m), m);
+    }
   });
 
   it('sends an OpenAI reasoning model max_completion_tokens and no temperature, with an allowance for reasoning', () => {

@@ -22,7 +22,11 @@ describe('endpoint profiles', () => {
     assert.equal(p1.capabilities.responseFormat, 'json_object');
     assert.equal(p1.sources.responseFormat, 'learned');
     assert.deepEqual(p1.notes, ['rejects json_schema']);
-    const overrides = EndpointOverrides.parse({ 'localhost:11434': { responseFormat: 'none' }, 'qwen3:8b': { n: 'honoured' }, 'localhost:11434/qwen3:8b': { responseFormat: 'json_schema', family: 'vllm' } });
+    const overrides = EndpointOverrides.parse({
+      'localhost:11434': { responseFormat: 'none' },
+      'qwen3:8b': { n: 'honoured' },
+      'localhost:11434/qwen3:8b': { responseFormat: 'json_schema', family: 'vllm' },
+    });
     const p2 = store.profile(URL_, 'qwen3:8b', overrides);
     assert.equal(p2.family, 'vllm');
     assert.equal(p2.capabilities.responseFormat, 'json_schema', 'the most specific key wins');
@@ -45,7 +49,14 @@ describe('endpoint profiles', () => {
     store.learn('https://api.example.com/v1', 'o3-mini', { temperature: 'default_only' }, 'default temperature only');
     assert.deepEqual(heard, ['o3-mini: rejects max_tokens']);
     const saved = JSON.parse(JSON.stringify(store.snapshot()));
-    assert.deepEqual(saved, { 'api.example.com/v1|o3-mini': { host: 'api.example.com/v1', model: 'o3-mini', capabilities: { tokenLimit: 'max_completion_tokens', temperature: 'default_only' }, notes: ['rejects max_tokens', 'default temperature only'] } });
+    assert.deepEqual(saved, {
+      'api.example.com/v1|o3-mini': {
+        host: 'api.example.com/v1',
+        model: 'o3-mini',
+        capabilities: { tokenLimit: 'max_completion_tokens', temperature: 'default_only' },
+        notes: ['rejects max_tokens', 'default temperature only'],
+      },
+    });
     const again = new EndpointProfiles();
     again.restore({ ...saved, broken: { host: 1 } });
     assert.deepEqual(Object.keys(again.snapshot()), ['api.example.com/v1|o3-mini'], 'an entry that does not validate is dropped, the others kept');

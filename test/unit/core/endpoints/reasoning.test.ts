@@ -41,10 +41,12 @@ describe('reasoning', () => {
       let reasoning = '';
       for (let i = 0; i < raw.length; i += size) {
         const out = splitter.push(raw.slice(i, i + size));
-        content += out.content; reasoning += out.reasoning;
+        content += out.content;
+        reasoning += out.reasoning;
       }
       const rest = splitter.end();
-      content += rest.content; reasoning += rest.reasoning;
+      content += rest.content;
+      reasoning += rest.reasoning;
       assert.equal(content, 'The answer is 42.', `chunk size ${size}`);
       assert.equal(reasoning.trim(), THOUGHT);
       assert.equal(splitter.sawTags, true);
@@ -56,7 +58,8 @@ describe('reasoning', () => {
     const known = new ReasoningSplitter(true);
     assert.equal(known.push(raw).content + known.end().content, 'Answer.');
     const unknown = new ReasoningSplitter(false);
-    unknown.push(raw); unknown.end();
+    unknown.push(raw);
+    unknown.end();
     assert.equal(unknown.sawUnopenedClose, true);
   });
 
@@ -67,6 +70,9 @@ describe('reasoning', () => {
   });
 
   it('names the model, its budget, the role and the setting when reasoning took the whole budget', () => {
-    assert.equal(reasoningSpentMessage('qwen3:8b', 2048, 'judge'), 'qwen3:8b spent its 2048 tokens reasoning; raise maxTokens for judge (roles.judge.maxTokens)');
+    assert.equal(
+      reasoningSpentMessage('qwen3:8b', 2048, 'judge'),
+      'qwen3:8b spent its 2048 tokens reasoning; raise maxTokens for judge (roles.judge.maxTokens)',
+    );
   });
 });

@@ -31,17 +31,30 @@ function nMode(p: ServerProfile): 'honoured' | 'ignored' | 'rejected' {
 describe('server families', function () {
   this.timeout(30_000);
   const servers: ScriptedServer[] = [];
-  afterEach(async () => { await Promise.all(servers.splice(0).map((s) => s.close())); });
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map((s) => s.close()));
+  });
 
-  async function setup(profile: ServerProfile, opts: { maxTokens?: Partial<Record<Role, number>>; models?: ScriptedModelOptions; latency?: ScriptLatency } = {}) {
+  async function setup(
+    profile: ServerProfile,
+    opts: { maxTokens?: Partial<Record<Role, number>>; models?: ScriptedModelOptions; latency?: ScriptLatency } = {},
+  ) {
     const script = scriptRoles([GOOD], opts.latency);
     const server = await startScriptedServer({ respond: script.respond, models: Object.values(MODELS), profile });
     servers.push(server);
     const config: EngineConfig = scriptedConfig(server.baseURL);
-    for (const role of Object.keys(config.roles) as Role[]) { config.roles[role].maxTokens = opts.maxTokens?.[role] ?? 2048; }
+    for (const role of Object.keys(config.roles) as Role[]) {
+      config.roles[role].maxTokens = opts.maxTokens?.[role] ?? 2048;
+    }
     const profiles = new EndpointProfiles();
     const models = scriptedModels(config, { profiles, ...opts.models }) as Record<Role, OpenAICompatibleModel>;
-    const ctx: RoleContext = { models: models as Record<Role, ChatModel>, config, prompts: DEFAULT_PROMPTS, usage: new UsageMeter(), signal: new AbortController().signal };
+    const ctx: RoleContext = {
+      models: models as Record<Role, ChatModel>,
+      config,
+      prompts: DEFAULT_PROMPTS,
+      usage: new UsageMeter(),
+      signal: new AbortController().signal,
+    };
     return { server, config, models, ctx, profiles, target: splitSections(DOC)[0] };
   }
   const of = (s: ScriptedServer, model: string) => s.requests.filter((r) => r.model === model);
@@ -68,10 +81,16 @@ describe('server families', function () {
           assert.equal(h.models.strong.profile.capabilities.reasoning, 'tags_unopened');
           deltas.forEach((d) => d.splice(0));
           const again = await solve(h.ctx, 'strong', c.question, (i, t) => deltas[i].push(t));
-          assert.deepEqual(again.map((r) => r.answer), strong.map((r) => r.answer));
+          assert.deepEqual(
+            again.map((r) => r.answer),
+            strong.map((r) => r.answer),
+          );
         }
         strong.forEach((r, i) => assert.equal(deltas[i].join(''), r.answer));
-        assert.ok(deltas.flat().every((t) => !REASONING.test(t)), 'no reasoning in the streamed answer text');
+        assert.ok(
+          deltas.flat().every((t) => !REASONING.test(t)),
+          'no reasoning in the streamed answer text',
+        );
 
         await judge(h.ctx, c, weak);
         await judge(h.ctx, c, strong);
@@ -92,7 +111,10 @@ describe('server families', function () {
         // Requests the endpoint refused for another parameter (and that were adapted at once) are not samples.
         const sent = of(h.server, MODELS.weak);
         if (mode === 'honoured') {
-          assert.deepEqual(sent.filter((r) => r.status === 200).map((r) => r.n), [3]);
+          assert.deepEqual(
+            sent.filter((r) => r.status === 200).map((r) => r.n),
+            [3],
+          );
         } else {
           // One request with n=3, then the rest at once: their arrivals are closer than one reply's latency.
           assert.equal(sent[0].n, 3);
@@ -107,8 +129,14 @@ describe('server families', function () {
         // Remembered: the next call goes straight to what works.
         h.server.reset();
         await h.models.weak.complete({ messages: [{ role: 'user', content: 'Answer Q8.' }], n: 3 });
-        assert.deepEqual(of(h.server, MODELS.weak).map((r) => r.n), mode === 'honoured' ? [3] : [1, 1, 1]);
-        assert.ok(of(h.server, MODELS.weak).every((r) => r.status === 200), 'no refused request once learned');
+        assert.deepEqual(
+          of(h.server, MODELS.weak).map((r) => r.n),
+          mode === 'honoured' ? [3] : [1, 1, 1],
+        );
+        assert.ok(
+          of(h.server, MODELS.weak).every((r) => r.status === 200),
+          'no refused request once learned',
+        );
       });
 
       it('keeps reasoning out of the answer and reports it apart, with its tokens', async () => {
@@ -116,12 +144,22 @@ describe('server families', function () {
         const r = await h.models.judge.complete({ messages: [{ role: 'user', content: 'Grade Q1.' }] });
         assert.equal(r.choices.length, 1);
         assert.doesNotMatch(r.choices[0].text, REASONING);
-        if (profile.reasoning === 'none') { assert.equal(r.choices[0].reasoning, undefined); return; }
-        if (profile.reasoning === 'hidden') { assert.equal(r.reasoningTokens, profile.reasoningTokens); } else { assert.match(r.choices[0].reasoning ?? '', /Let me think/); }
+        if (profile.reasoning === 'none') {
+          assert.equal(r.choices[0].reasoning, undefined);
+          return;
+        }
+        if (profile.reasoning === 'hidden') {
+          assert.equal(r.reasoningTokens, profile.reasoningTokens);
+        } else {
+          assert.match(r.choices[0].reasoning ?? '', /Let me think/);
+        }
         const caps = h.models.judge.profile.capabilities;
         assert.equal(caps.reasons, true, 'a model seen reasoning gets an allowance for it');
         assert.ok(caps.reasoningAllowance > 0);
-        assert.equal(caps.reasoning, { reasoning: 'field', reasoning_content: 'field', think_tags: 'tags', think_unopened: 'tags_unopened', hidden: 'hidden' }[profile.reasoning]);
+        assert.equal(
+          caps.reasoning,
+          { reasoning: 'field', reasoning_content: 'field', think_tags: 'tags', think_unopened: 'tags_unopened', hidden: 'hidden' }[profile.reasoning],
+        );
       });
 
       if (profile.reasoning !== 'none') {
@@ -129,19 +167,39 @@ describe('server families', function () {
           const r = profile.reasoningTokens!;
           const h = await setup(profile, { maxTokens: { weak: Math.ceil(r * 0.6) } });
           const weak = await solve(h.ctx, 'weak', 'Q1: what does the router do?');
-          assert.ok(weak.every((x) => !x.failure && /^WEAK#\d answer to Q1[:.]/.test(x.answer)), JSON.stringify(weak));
-          const budgets = of(h.server, MODELS.weak).filter((x) => x.status === 200).map((x) => x.body.max_completion_tokens ?? x.body.max_tokens);
+          assert.ok(
+            weak.every((x) => !x.failure && /^WEAK#\d answer to Q1[:.]/.test(x.answer)),
+            JSON.stringify(weak),
+          );
+          const budgets = of(h.server, MODELS.weak)
+            .filter((x) => x.status === 200)
+            .map((x) => x.body.max_completion_tokens ?? x.body.max_tokens);
           assert.ok(Math.max(...budgets) > Math.min(...budgets), `a larger budget the second time: ${budgets}`);
 
           // A model that thinks far longer than any allowance: one retry, then the reason and the setting that fixes it.
           // (A template that opens the thinking block leaves a reply cut inside it without any tag: only a model known
           // to have such a template, here by its setting, can tell that text from a cut-off answer.)
-          const unopened = profile.reasoning === 'think_unopened' ? { overrides: { [MODELS.weak]: { reasoning: 'tags_unopened' as const }, [MODELS.quality]: { reasoning: 'tags_unopened' as const } } } : {};
+          const unopened =
+            profile.reasoning === 'think_unopened'
+              ? { overrides: { [MODELS.weak]: { reasoning: 'tags_unopened' as const }, [MODELS.quality]: { reasoning: 'tags_unopened' as const } } }
+              : {};
           const deep = await setup({ ...profile, reasoningTokens: 50_000 }, { maxTokens: { quality: 40, weak: 40 }, models: unopened });
           const cut = await solve(deep.ctx, 'weak', 'Q1: what does the router do?');
-          for (const x of cut) { assert.match(x.failure ?? '', /^weak-model spent its \d+ tokens reasoning; raise maxTokens for weak \(roles\.weak\.maxTokens\)$/); }
-          await assert.rejects(checkQuality(deep.ctx, deep.target, { question: 'Q1: why?', questionType: 'x', skills: [], angle: 'a', referenceAnswer: 'r', rubric: PAPER_RUBRIC, sourceQuote: 'A router' }),
-            (e: unknown) => e instanceof StructuredOutputError && /quality-model spent its \d+ tokens reasoning; raise maxTokens for quality/.test(e.message));
+          for (const x of cut) {
+            assert.match(x.failure ?? '', /^weak-model spent its \d+ tokens reasoning; raise maxTokens for weak \(roles\.weak\.maxTokens\)$/);
+          }
+          await assert.rejects(
+            checkQuality(deep.ctx, deep.target, {
+              question: 'Q1: why?',
+              questionType: 'x',
+              skills: [],
+              angle: 'a',
+              referenceAnswer: 'r',
+              rubric: PAPER_RUBRIC,
+              sourceQuote: 'A router',
+            }),
+            (e: unknown) => e instanceof StructuredOutputError && /quality-model spent its \d+ tokens reasoning; raise maxTokens for quality/.test(e.message),
+          );
           // The JSON role was not "repaired" with the same budget: the first reply and one larger retry only.
           assert.equal(of(deep.server, MODELS.quality).filter((x) => x.status === 200).length, 2);
         });
@@ -151,7 +209,10 @@ describe('server families', function () {
         const h = await setup(profile);
         const cfg = { ...h.config, roles: { ...h.config.roles, judge: { ...h.config.roles.judge, model: 'missing-model' } } };
         const models = scriptedModels(cfg, { profiles: h.profiles });
-        const err = await models.judge.complete({ messages: [{ role: 'user', content: 'Grade.' }] }).then(() => undefined, (e: unknown) => e);
+        const err = await models.judge.complete({ messages: [{ role: 'user', content: 'Grade.' }] }).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
         assert.ok(err instanceof ModelError, String(err));
         assert.equal(err.kind, 'unknown_model');
         assert.equal(err.fatal, true);

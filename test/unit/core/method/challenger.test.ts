@@ -14,7 +14,17 @@ describe('method: challenger', function () {
     const req = w.server.requests.find((r) => r.model === MODELS.challenger)!;
     assert.equal(req.responseFormat?.type, 'json_schema');
     const schema = req.responseFormat!.json_schema!.schema as { properties: Record<string, { properties?: object }>; required: string[] };
-    assert.deepEqual(Object.keys(schema.properties), ['analysis', 'sourceQuote', 'angle', 'questionType', 'skills', 'context', 'question', 'referenceAnswer', 'rubric']);
+    assert.deepEqual(Object.keys(schema.properties), [
+      'analysis',
+      'sourceQuote',
+      'angle',
+      'questionType',
+      'skills',
+      'context',
+      'question',
+      'referenceAnswer',
+      'rubric',
+    ]);
     assert.deepEqual(Object.keys(schema.properties.analysis.properties!), ['weakFailures', 'strongNeeds']);
     assert.deepEqual(schema.required, Object.keys(schema.properties), 'every field required, as strict mode wants');
     const prompt = req.messages!.map((m) => m.content).join('\n');
@@ -27,7 +37,17 @@ describe('method: challenger', function () {
     const c = await challenge(w.ctx(), { target: w.target, history: '', note: '', recipe: '' });
     assert.match(c.question, /^Assume a 4k-token window\.\n\nQ1: /);
     assert.match(c.analysis!.weakFailures, /restates the setting of Q1/);
-    const d = { analysis: c.analysis!, sourceQuote: 'q', angle: 'a', questionType: 't', skills: [], context: '  ', question: 'Why?', referenceAnswer: 'r', rubric: c.rubric };
+    const d = {
+      analysis: c.analysis!,
+      sourceQuote: 'q',
+      angle: 'a',
+      questionType: 't',
+      skills: [],
+      context: '  ',
+      question: 'Why?',
+      referenceAnswer: 'r',
+      rubric: c.rubric,
+    };
     assert.equal(fromDraft(d).question, 'Why?', 'an empty context adds nothing');
   });
 

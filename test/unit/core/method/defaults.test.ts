@@ -13,7 +13,10 @@ describe('method: defaults that can work', () => {
     const same = sameWeakAndStrong(defaultEngineConfig());
     assert.ok(same);
     assert.equal(same.model, 'gpt-4o-mini');
-    assert.match(same.message, /The weak and strong solvers are the same model \(gpt-4o-mini at https:\/\/api\.openai\.com\/v1\): no gap between them is possible/);
+    assert.match(
+      same.message,
+      /The weak and strong solvers are the same model \(gpt-4o-mini at https:\/\/api\.openai\.com\/v1\): no gap between them is possible/,
+    );
     assert.match(same.message, /For OpenAI, for example: weak gpt-4o-mini, strong gpt-4o\./);
   });
 
@@ -23,12 +26,17 @@ describe('method: defaults that can work', () => {
       ['http://localhost:11434/v1', 'qwen3', 'http://localhost:11434/v1', 'qwen3:latest'],
       ['https://api.openai.com/v1', 'GPT-4o', 'https://API.openai.com:443/v1', 'gpt-4o'],
     ];
-    for (const [b1, m1, b2, m2] of cases) { assert.ok(sameWeakAndStrong(withSolvers({ baseURL: b1, model: m1 }, { baseURL: b2, model: m2 })), `${m1}@${b1} = ${m2}@${b2}`); }
+    for (const [b1, m1, b2, m2] of cases) {
+      assert.ok(sameWeakAndStrong(withSolvers({ baseURL: b1, model: m1 }, { baseURL: b2, model: m2 })), `${m1}@${b1} = ${m2}@${b2}`);
+    }
   });
 
   it('does not complain about two models, or one model on two servers', () => {
     assert.equal(sameWeakAndStrong(withSolvers({ model: 'gpt-4o-mini' }, { model: 'gpt-4o' })), undefined);
-    assert.equal(sameWeakAndStrong(withSolvers({ baseURL: 'http://localhost:8000/v1', model: 'm' }, { baseURL: 'http://localhost:8001/v1', model: 'm' })), undefined);
+    assert.equal(
+      sameWeakAndStrong(withSolvers({ baseURL: 'http://localhost:8000/v1', model: 'm' }, { baseURL: 'http://localhost:8001/v1', model: 'm' })),
+      undefined,
+    );
   });
 
   it('proposes a pair per endpoint family that is found by its base URL and passes the check', () => {

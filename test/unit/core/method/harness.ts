@@ -16,11 +16,19 @@ export const GOOD: ScriptedQuestion = { weak: [0.3, 0.4, 0.5], strong: [0.8, 0.8
 export const EASY: ScriptedQuestion = { weak: [0.9, 0.9, 1], strong: [1, 1, 1] };
 export const HARD: ScriptedQuestion = { weak: [0.1, 0.2, 0.1], strong: [0.2, 0.3, 0.2] };
 
-export interface World { server: ScriptedServer; script: ReturnType<typeof scriptRoles>; config: EngineConfig; ctx: () => RoleContext; target: Target }
+export interface World {
+  server: ScriptedServer;
+  script: ReturnType<typeof scriptRoles>;
+  config: EngineConfig;
+  ctx: () => RoleContext;
+  target: Target;
+}
 
 const servers: ScriptedServer[] = [];
 /** Closes every server a test opened; call in afterEach. */
-export async function closeWorlds(): Promise<void> { await Promise.all(servers.splice(0).map((s) => s.close())); }
+export async function closeWorlds(): Promise<void> {
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+}
 
 export async function world(questions: ScriptedQuestion[], patch: Partial<EngineConfig> = {}, lat: ScriptLatency = {}): Promise<World> {
   const script = scriptRoles(questions, lat);
@@ -35,8 +43,15 @@ export async function world(questions: ScriptedQuestion[], patch: Partial<Engine
 export async function run(questions: ScriptedQuestion[], patch: Partial<EngineConfig> = {}, extra: Partial<RunOptions> = {}, lat: ScriptLatency = {}) {
   const w = await world(questions, patch, lat);
   const events: EngineEvent[] = [];
-  const summary = await new Orchestrator({ runId: 'run-1', document: { path: 'paper.md', text: DOC }, targets: splitSections(DOC), config: w.config,
-    models: scriptedModels(w.config), emit: (e) => events.push(e), ...extra }).start();
+  const summary = await new Orchestrator({
+    runId: 'run-1',
+    document: { path: 'paper.md', text: DOC },
+    targets: splitSections(DOC),
+    config: w.config,
+    models: scriptedModels(w.config),
+    emit: (e) => events.push(e),
+    ...extra,
+  }).start();
   return { ...w, events, summary };
 }
 

@@ -28,10 +28,24 @@ describe('method: presets', function () {
       assert.equal(extractFinalAnswer('so the answer is \\boxed{x^{2}+1} as shown'), 'x^{2}+1');
       assert.equal(extractFinalAnswer('**Final answer:** 42'), '42');
       assert.equal(extractFinalAnswer('no answer here'), undefined);
-      for (const [a, b] of [['$\\boxed{\\dfrac{3}{4}}$.', '0.75'], ['1,000', '1000'], ['x = 5', '5'], ['\\text{Paris}', 'paris'], ['2.50', '5/2'], ['-\\frac{1}{2}', '-0.5'], ['\\left(1, 2\\right)', '(1,2)']]) {
+      for (const [a, b] of [
+        ['$\\boxed{\\dfrac{3}{4}}$.', '0.75'],
+        ['1,000', '1000'],
+        ['x = 5', '5'],
+        ['\\text{Paris}', 'paris'],
+        ['2.50', '5/2'],
+        ['-\\frac{1}{2}', '-0.5'],
+        ['\\left(1, 2\\right)', '(1,2)'],
+      ]) {
         assert.ok(answersMatch(a, b), `${a} ~ ${b}`);
       }
-      for (const [a, b] of [['3', '4'], ['1,2', '12'], ['x = y', 'y'], ['0.33', '\\frac{1}{3}'], ['London', 'Paris']]) {
+      for (const [a, b] of [
+        ['3', '4'],
+        ['1,2', '12'],
+        ['x = y', 'y'],
+        ['0.33', '\\frac{1}{3}'],
+        ['London', 'Paris'],
+      ]) {
         assert.ok(!answersMatch(a, b), `${a} !~ ${b}`);
       }
       assert.equal(normaliseAnswer(' X = 12. '), '12');
@@ -48,9 +62,20 @@ describe('method: presets', function () {
     });
 
     it('runs whole: 4 rollouts each, matched without a judge, the strong solver skipped once the weak one is right too often', async () => {
-      const qs: ScriptedQuestion[] = [{ weak: [1, 1, 0, 0], strong: [1, 1, 1, 1] }, { weak: [0, 0, 0, 1], strong: [1, 1, 0, 0] }, { weak: [0, 1, 0, 0], strong: [1, 1, 0, 1] }];
+      const qs: ScriptedQuestion[] = [
+        { weak: [1, 1, 0, 0], strong: [1, 1, 1, 1] },
+        { weak: [0, 0, 0, 1], strong: [1, 1, 0, 0] },
+        { weak: [0, 1, 0, 0], strong: [1, 1, 0, 1] },
+      ];
       const r = await run(qs, presetPatch('verifiable'));
-      assert.deepEqual(ofType(r.events, 'verdict').map((v) => [v.verdict.kind, v.strongSkipped]), [['too_easy', true], ['too_hard', false], ['accepted', false]]);
+      assert.deepEqual(
+        ofType(r.events, 'verdict').map((v) => [v.verdict.kind, v.strongSkipped]),
+        [
+          ['too_easy', true],
+          ['too_hard', false],
+          ['accepted', false],
+        ],
+      );
       assert.equal(r.script.calls[MODELS.judge] ?? 0, 0, 'no judge call');
       assert.ok(r.server.requests.filter((x) => x.model === MODELS.weak).every((x) => x.n === 4));
       const rec = r.summary.accepted[0];
@@ -76,7 +101,8 @@ describe('method: presets', function () {
       const c = await challenge(ctx, { target: w.target, history: '', note: '', recipe: '' });
       const weak = await solve(ctx, 'weak', c.question);
       const strong = await solve(ctx, 'strong', c.question);
-      await judge(ctx, c, weak); await judge(ctx, c, strong);
+      await judge(ctx, c, weak);
+      await judge(ctx, c, strong);
       return { w, c, weak, strong, verdict: await decideByLoopJudge(ctx, c, weak, strong) };
     }
 
@@ -99,11 +125,14 @@ describe('method: presets', function () {
       assert.doesNotMatch(text, /Reference answer/);
     });
 
-    it('sends too-easy items back with the judge\'s pattern and advice', async () => {
+    it("sends too-easy items back with the judge's pattern and advice", async () => {
       const a = await legalAttempt({ weak: [0.8, 0.9, 0.7, 0.8, 0.9], strong: [1, 0.9, 0.9] });
       assert.equal(a.verdict.kind, 'too_easy');
       const text = feedbackFor({ challenge: a.c, verdict: a.verdict, weak: a.weak, strong: a.strong });
-      assert.match(text, /^The loop judge asked for a better question: the loop judge asked for improvement \(too easy\); Fix the too easy\.\nWeak pattern: Weak scores 0\.80, 0\.90/);
+      assert.match(
+        text,
+        /^The loop judge asked for a better question: the loop judge asked for improvement \(too easy\); Fix the too easy\.\nWeak pattern: Weak scores 0\.80, 0\.90/,
+      );
       assert.match(text, /GRPO suitability: low\./);
     });
 
@@ -112,13 +141,28 @@ describe('method: presets', function () {
       assert.equal(said.verdict.kind, 'quality_failed');
       assert.deepEqual(said.verdict.reasons, ['the question is a case recap, which is never accepted', 'Fix the case recap.']);
       const forced = await legalAttempt({ ...LEGAL, questionType: 'case recap', loop: { decision: 'accept', case_recap: false, problem: 'none' } });
-      assert.equal(forced.verdict.kind, 'quality_failed', 'the Challenger\'s own label is enough');
+      assert.equal(forced.verdict.kind, 'quality_failed', "the Challenger's own label is enough");
     });
 
     it('decides in code from the report: recap checks, problem kinds, means', () => {
-      const loop: LoopVerdict = { weak_pattern: 'w', gap_interpretation: 'g', case_recap: false, grpo_suitability: 'medium', problem: 'no_separation', decision: 'improve', advice: 'Ask for a remedy.' };
+      const loop: LoopVerdict = {
+        weak_pattern: 'w',
+        gap_interpretation: 'g',
+        case_recap: false,
+        grpo_suitability: 'medium',
+        problem: 'no_separation',
+        decision: 'improve',
+        advice: 'Ask for a remedy.',
+      };
       const q = { question: 'A client asks whether the clause binds them; advise.', questionType: 'application' };
-      assert.deepEqual(legalVerdict(loop, q, [0.5, 0.5], [0.6, 0.6]), { kind: 'gap_too_small', reasons: ['the loop judge asked for improvement (no separation)', 'Ask for a remedy.'], weakMean: 0.5, strongMean: 0.6, gap: 0.1, loop });
+      assert.deepEqual(legalVerdict(loop, q, [0.5, 0.5], [0.6, 0.6]), {
+        kind: 'gap_too_small',
+        reasons: ['the loop judge asked for improvement (no separation)', 'Ask for a remedy.'],
+        weakMean: 0.5,
+        strongMean: 0.6,
+        gap: 0.1,
+        loop,
+      });
       assert.equal(legalVerdict({ ...loop, decision: 'accept', problem: 'none' }, q, [0.3], [0.8]).kind, 'accepted');
       assert.ok(isCaseRecap({ question: 'Summarize the holding of Smith v. Jones.', questionType: 'analysis' }));
       assert.ok(!isCaseRecap({ question: 'Would the holding of Smith v. Jones apply if the buyer had known?', questionType: 'application' }));
@@ -128,8 +172,10 @@ describe('method: presets', function () {
       const w = await world([LEGAL], presetPatch('legal'));
       const ctx = w.ctx();
       const c = await challenge(ctx, { target: w.target, history: '', note: '', recipe: '' });
-      const weak = await solve(ctx, 'weak', c.question); await judge(ctx, c, weak);
-      const strong = await solve(ctx, 'strong', c.question); await judge(ctx, c, strong);
+      const weak = await solve(ctx, 'weak', c.question);
+      await judge(ctx, c, weak);
+      const strong = await solve(ctx, 'strong', c.question);
+      await judge(ctx, c, strong);
       w.server.failNext(2, { content: '{"decision": "maybe"}' });
       const v = await decideByLoopJudge(ctx, c, weak, strong);
       assert.equal(v.kind, 'failed');

@@ -5,13 +5,16 @@ import { closeWorlds, run } from './harness';
 
 const doc = `# Head\n\nIntro line.\n\nThe **router** sends each *token* to\nthe top-\`k\` experts, and _capacity_ caps\n> what one expert takes.\n\nTail.`;
 const target = selectionTarget(doc, doc.indexOf('Intro'), doc.length);
-const at = (quote: string) => { const r = locateQuote(target, quote); return r && doc.slice(r.start, r.end); };
+const at = (quote: string) => {
+  const r = locateQuote(target, quote);
+  return r && doc.slice(r.start, r.end);
+};
 
 describe('method: quotes', function () {
   this.timeout(20000);
   afterEach(closeWorlds);
 
-  it('finds a quote whose emphasis, backticks and line breaks were dropped, and returns the document\'s text', () => {
+  it("finds a quote whose emphasis, backticks and line breaks were dropped, and returns the document's text", () => {
     assert.equal(at('The router sends each token to the top-k experts'), 'The **router** sends each *token* to\nthe top-`k` experts');
     assert.equal(at('router sends each token'), '**router** sends each *token*', 'emphasis at both ends comes whole');
     assert.equal(at('capacity caps what one expert takes.'), '_capacity_ caps\n> what one expert takes.', 'a blockquote marker after a wrap is wrapping');
@@ -27,11 +30,16 @@ describe('method: quotes', function () {
     assert.equal(at('** __ `'), undefined, 'marks alone quote nothing');
   });
 
-  it('writes the document\'s text at the range into the record when the Challenger dropped the emphasis', async () => {
+  it("writes the document's text at the range into the record when the Challenger dropped the emphasis", async () => {
     const text = `# Method\n\nThe **router** sends each *token* to the top-k experts, and capacity caps what one expert takes. ${'More detail follows about the method. '.repeat(10)}\n`;
-    const r = await run([{ weak: [0.3, 0.4, 0.5], strong: [0.8, 0.8, 0.9], quote: 'The router sends each token to the top-k experts' }], {}, {
-      document: { path: 'paper.md', text }, targets: [selectionTarget(text, 0, text.length, 'Method')],
-    });
+    const r = await run(
+      [{ weak: [0.3, 0.4, 0.5], strong: [0.8, 0.8, 0.9], quote: 'The router sends each token to the top-k experts' }],
+      {},
+      {
+        document: { path: 'paper.md', text },
+        targets: [selectionTarget(text, 0, text.length, 'Method')],
+      },
+    );
     assert.equal(r.summary.accepted.length, 1, 'the quote was found');
     const rec = r.summary.accepted[0];
     assert.equal(text.slice(rec.source.range.start, rec.source.range.end), 'The **router** sends each *token* to the top-k experts');

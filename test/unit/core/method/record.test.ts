@@ -17,12 +17,16 @@ function seededModel(cutOnce?: number) {
   const requests: Array<ChatRequest & { seed?: number }> = [];
   let cut = cutOnce;
   const model: ChatModel = {
-    model: 'm', endpoint: 'local',
+    model: 'm',
+    endpoint: 'local',
     async complete(req: ChatRequest & { seed?: number }): Promise<ChatResult> {
       requests.push(req);
       const n = req.n ?? 1;
       const choices = Array.from({ length: n }, (_, i) => {
-        if (req.seed !== undefined && req.seed === cut) { cut = undefined; return { text: 'half', finishReason: 'length' }; }
+        if (req.seed !== undefined && req.seed === cut) {
+          cut = undefined;
+          return { text: 'half', finishReason: 'length' };
+        }
         return { text: `answer with seed ${req.seed ?? 'none'} choice ${i}`, finishReason: 'stop' };
       });
       return { choices, promptTokens: 1, completionTokens: 1, calls: 1 };
@@ -41,7 +45,7 @@ describe('method: what every item records', function () {
   this.timeout(20000);
   afterEach(closeWorlds);
 
-  it('measures the weak rollouts\' spread and flags equal scores', () => {
+  it("measures the weak rollouts' spread and flags equal scores", () => {
     assert.equal(stdDev([0.3, 0.4, 0.5]), 0.081649658);
     assert.deepEqual(learnability([0.3, 0.4, 0.5]), { weakStd: 0.081649658, weakRange: 0.2, flat: false });
     assert.deepEqual(learnability([0.4, 0.4, 0.4]), { weakStd: 0, weakRange: 0, flat: true });
@@ -69,37 +73,78 @@ describe('method: what every item records', function () {
   it('gives each rollout its own seed, one request each, and keeps it through a retry', async () => {
     const seeds = rolloutSeeds('Q1: why?', 'weak', 3);
     assert.equal(new Set(seeds).size, 3);
-    assert.deepEqual(seeds.map((s) => s - seeds[0]), [0, 1, 2]);
+    assert.deepEqual(
+      seeds.map((s) => s - seeds[0]),
+      [0, 1, 2],
+    );
     assert.deepEqual(rolloutSeeds('Q1: why?', 'weak', 3), seeds, 'the same question asks with the same seeds');
     assert.notDeepEqual(rolloutSeeds('Q1: why?', 'strong', 3), seeds);
     assert.ok(seeds.every((s) => Number.isInteger(s) && s >= 0 && s < 2 ** 31));
     const m = seededModel(seeds[1]);
     const rollouts = await solve(ctxWith(m.model, { rolloutSeeds: true }), 'weak', 'Q1: why?');
-    assert.deepEqual(m.requests.slice(0, 3).map((r) => [r.n, r.seed]), seeds.map((s) => [1, s]));
-    assert.deepEqual(m.requests.slice(3).map((r) => [r.seed, r.maxTokens]), [[seeds[1], 4096]], 'the cut-off rollout is retried with its own seed');
-    assert.deepEqual(rollouts.map((r) => [r.seed, r.answer, r.failure]), seeds.map((s) => [s, `answer with seed ${s} choice 0`, undefined]));
+    assert.deepEqual(
+      m.requests.slice(0, 3).map((r) => [r.n, r.seed]),
+      seeds.map((s) => [1, s]),
+    );
+    assert.deepEqual(
+      m.requests.slice(3).map((r) => [r.seed, r.maxTokens]),
+      [[seeds[1], 4096]],
+      'the cut-off rollout is retried with its own seed',
+    );
+    assert.deepEqual(
+      rollouts.map((r) => [r.seed, r.answer, r.failure]),
+      seeds.map((s) => [s, `answer with seed ${s} choice 0`, undefined]),
+    );
     const plain = seededModel();
     const unseeded = await solve(ctxWith(plain.model, { rolloutSeeds: false }), 'weak', 'Q1: why?');
-    assert.deepEqual(plain.requests.map((r) => [r.n, r.seed]), [[3, undefined]]);
+    assert.deepEqual(
+      plain.requests.map((r) => [r.n, r.seed]),
+      [[3, undefined]],
+    );
     assert.ok(unseeded.every((r) => r.seed === undefined));
   });
 
-  it('records the method, the seeds and the document\'s own quote', () => {
+  it("records the method, the seeds and the document's own quote", () => {
     const cfg = { ...defaultEngineConfig(), rolloutSeeds: true };
-    const c: Challenge = { question: 'Q?', questionType: 't', skills: [], angle: 'a', referenceAnswer: 'r', sourceQuote: 'sparse attention cuts cost',
-      rubric: [{ criterion: 'x', weight: 1, negative: false }], analysis: { weakFailures: 'w', strongNeeds: 's' } };
+    const c: Challenge = {
+      question: 'Q?',
+      questionType: 't',
+      skills: [],
+      angle: 'a',
+      referenceAnswer: 'r',
+      sourceQuote: 'sparse attention cuts cost',
+      rubric: [{ criterion: 'x', weight: 1, negative: false }],
+      analysis: { weakFailures: 'w', strongNeeds: 's' },
+    };
     const text = 'Intro. **Sparse attention** cuts cost. More.';
-    const start = text.indexOf('**'); const end = text.indexOf(' More');
+    const start = text.indexOf('**');
+    const end = text.indexOf(' More');
     const rollout = (solver: 'weak' | 'strong', index: number, score: number, seed?: number) => ({ solver, index, answer: 'a', score, seed });
     const rec = buildRecord({
-      runId: 'r', attemptId: 's1.1', createdAt: 'now', challenge: c, document: { path: 'p.md', sha256: 'a'.repeat(64), text }, quoteRange: { start, end },
+      runId: 'r',
+      attemptId: 's1.1',
+      createdAt: 'now',
+      challenge: c,
+      document: { path: 'p.md', sha256: 'a'.repeat(64), text },
+      quoteRange: { start, end },
       weak: [rollout('weak', 0, 0.3, 64), { ...rollout('weak', 1, 0.4, 65), failure: 'cut off', score: undefined }, rollout('weak', 2, 0.5, 66)],
       strong: [rollout('strong', 0, 0.8, 128), rollout('strong', 1, 0.9, 129)],
-      verdict: { kind: 'accepted', reasons: [] }, iterations: 2, models: { challenger: 'c', quality: 'q', weak: 'w', strong: 's', judge: 'j' }, promptVersion: 'v',
-      config: cfg, recipeVersion: 4,
+      verdict: { kind: 'accepted', reasons: [] },
+      iterations: 2,
+      models: { challenger: 'c', quality: 'q', weak: 'w', strong: 's', judge: 'j' },
+      promptVersion: 'v',
+      config: cfg,
+      recipeVersion: 4,
     });
     DatasetRecord.parse(rec);
-    assert.deepEqual(rec.method, { preset: 'cs', recipeVersion: 4, policy: cfg.policy, rubricShape: 'paper', judgeMode: 'perRollout', rollouts: { weak: 3, strong: 3 } });
+    assert.deepEqual(rec.method, {
+      preset: 'cs',
+      recipeVersion: 4,
+      policy: cfg.policy,
+      rubricShape: 'paper',
+      judgeMode: 'perRollout',
+      rollouts: { weak: 3, strong: 3 },
+    });
     assert.deepEqual(rec.scores.weak.seeds, [64, 66], 'the seeds of the scored rollouts, in their order');
     assert.deepEqual(rec.scores.strong.seeds, [128, 129]);
     assert.equal(rec.source.quote, '**Sparse attention** cuts cost.');

@@ -17,7 +17,10 @@ describe('method: verification', function () {
     const c = await challenge(w.ctx(), { target: w.target, history: '', note: '', recipe: '' });
     const report = await checkQuality(w.ctx(), w.target, c, [{ question: 'Q0: An older question?', angle: 'window sizes' }]);
     assert.equal(report.pass, true);
-    assert.deepEqual(report.checks!.map((x) => x.check), ALL_CHECKS);
+    assert.deepEqual(
+      report.checks!.map((x) => x.check),
+      ALL_CHECKS,
+    );
     assert.equal(report.checks![0].reason, '13 criteria: 10 positive, 3 negative, weights 1–1');
     const prompt = w.server.requests.find((r) => r.model === MODELS.quality)!.messages!.at(-1)!.content;
     assert.match(prompt, /<reference>\nReference answer for Q1/);
@@ -30,7 +33,10 @@ describe('method: verification', function () {
     const c = await challenge(w.ctx(), { target: w.target, history: '', note: '', recipe: '' });
     const report = await checkQuality(w.ctx(), w.target, c, [{ question: 'Q7: How do windows and global tokens share the work?', angle: 'angle 1' }]);
     assert.equal(report.pass, false);
-    assert.deepEqual(report.checks!.filter((x) => !x.pass).map((x) => x.check), ['newAngle']);
+    assert.deepEqual(
+      report.checks!.filter((x) => !x.pass).map((x) => x.check),
+      ['newAngle'],
+    );
     assert.match(report.reason, /A rephrasing of earlier question 1 \("Q7: How do windows/);
     const text = feedbackFor({ challenge: c, verdict: { kind: 'quality_failed', reasons: [report.reason] }, weak: [], strong: [], quality: report.reason });
     assert.match(text, /^The question failed the quality check: A rephrasing of earlier question 1 .*\(check: new angle\)/);
@@ -41,7 +47,10 @@ describe('method: verification', function () {
     const r = await run([{ ...GOOD, leak: true }, GOOD]);
     const q = ofType(r.events, 'quality')[0].report;
     assert.equal(q.pass, false);
-    assert.deepEqual(q.checks!.filter((x) => !x.pass).map((x) => x.check), ['noAnswerLeak']);
+    assert.deepEqual(
+      q.checks!.filter((x) => !x.pass).map((x) => x.check),
+      ['noAnswerLeak'],
+    );
     assert.equal(ofType(r.events, 'verdict')[0].verdict.kind, 'quality_failed');
     assert.equal(r.script.calls[MODELS.weak], 1, 'no solver ran for the leaking question');
     assert.match(r.script.challengerPrompts[1], /failed the quality check: The context gives away q1-fact-1, q1-fact-2 \(check: no answer leak\)/);
@@ -49,9 +58,16 @@ describe('method: verification', function () {
 
   it('decides pass in code from the checks: one failed check fails the question', () => {
     const ok = { reason: 'fine', pass: true };
-    const r = reportFrom({ selfContained: ok, answerable: ok, notTrivia: { reason: 'Asks for Table 2\'s exact value.', pass: false }, noAnswerLeak: ok, rubricGradesQuestion: ok, newAngle: ok });
+    const r = reportFrom({
+      selfContained: ok,
+      answerable: ok,
+      notTrivia: { reason: "Asks for Table 2's exact value.", pass: false },
+      noAnswerLeak: ok,
+      rubricGradesQuestion: ok,
+      newAngle: ok,
+    });
     assert.equal(r.pass, false);
-    assert.equal(r.reason, 'Asks for Table 2\'s exact value (check: not trivia)');
+    assert.equal(r.reason, "Asks for Table 2's exact value (check: not trivia)");
   });
 
   it('verifies an accepted item again: local checks without a call, then every check', async () => {
@@ -64,11 +80,23 @@ describe('method: verification', function () {
     assert.equal(w.server.requests.length, before, 'no call for a local failure');
     const ok = await verifyAccepted(w.ctx(), w.target, c, { start: 0, end: 10 }, [{ question: 'Q9: Another one?', angle: 'costs' }]);
     assert.equal(ok.pass, true);
-    assert.deepEqual(ok.checks!.map((x) => x.check), ALL_CHECKS);
+    assert.deepEqual(
+      ok.checks!.map((x) => x.check),
+      ALL_CHECKS,
+    );
     const edited = { ...c, question: `${c.question} Hint: q1-fact-3.` };
     const leaked = await verifyAccepted(w.ctx(), w.target, edited, { start: 0, end: 10 });
     assert.match(leaked.reason, /gives away q1-fact-3/);
-    assert.match(feedbackFor({ challenge: edited, verdict: { kind: 'quality_failed', reasons: [leaked.reason] }, weak: [], strong: [], quality: leaked.reason, final: true }),
-      /^The accepted item failed its final verification: The context gives away q1-fact-3/);
+    assert.match(
+      feedbackFor({
+        challenge: edited,
+        verdict: { kind: 'quality_failed', reasons: [leaked.reason] },
+        weak: [],
+        strong: [],
+        quality: leaked.reason,
+        final: true,
+      }),
+      /^The accepted item failed its final verification: The context gives away q1-fact-3/,
+    );
   });
 });
