@@ -19,7 +19,7 @@ export type { CliIO } from './io';
 export const USAGE = `Usage:
   autodata generate <file...> --config <config.json> [--shard i/n] [--dataset <path>] [--workspace <dir>] [--allow-same-model]
   autodata resume [runId...] --config <config.json> [--dataset <path>] [--workspace <dir>]
-  autodata export <dataset.jsonl> --format sft|grpo|dpo --out <file> [--journals <dir>]
+  autodata export <dataset.jsonl> --format sft|grpo|dpo (--out <file> | --repo <folder> [--name <title>]) [--journals <dir>]
                   [--style conversational|standard] [--system <text>] [--dedupe <threshold>]
 
 generate  Runs Agentic Self-Instruct over Markdown, text, LaTeX or PDF files, one run per file. Accepted items
@@ -35,6 +35,9 @@ resume    Goes on with interrupted runs of the workspace (all of them, or the id
 export    Writes a training file atomically: sft (chat messages), grpo (prompt + rubric columns for reward
           functions), dpo (best strong vs worst weak answer, read from the run journals, default <dataset dir>/runs).
           --dedupe 0.6 leaves out questions too similar to an earlier one (word 3-gram Jaccard).
+          --repo <folder> writes a Hugging Face dataset repository instead: data/train.jsonl and a README.md
+          dataset card (Hub metadata; models per role, prompt and recipe versions, acceptance rules, score
+          distributions, rounds per item, tokens and cost from the run journals, source documents with hashes).
 
 The config file is JSON: engine settings over the defaults,
   ${Object.keys(defaultEngineConfig()).join(', ')},
