@@ -8,6 +8,8 @@ import { PdfError } from '../run/pdf-text';
 import { PromptFileError } from '../run/prompt-files';
 import { UsageError } from './args';
 import { exportDataset } from './export';
+import { remeasure } from './remeasure';
+import { RemeasureError } from '../run/remeasure';
 import { generate, resume } from './generate';
 import { CliFailure, EXIT, type CliIO } from './io';
 import { SourceError } from '../run/sources';
@@ -21,6 +23,7 @@ export const USAGE = `Usage:
   autodata resume [runId...] --config <config.json> [--dataset <path>] [--workspace <dir>]
   autodata export <dataset.jsonl> --format sft|grpo|dpo (--out <file> | --repo <folder> [--name <title>]) [--journals <dir>]
                   [--style conversational|standard] [--system <text>] [--dedupe <threshold>]
+  autodata remeasure [dataset.jsonl] --config <config.json> --label <model version> [--out <learnable.jsonl>]
 
 generate  Runs Agentic Self-Instruct over Markdown, text, LaTeX or PDF files, one run per file. Accepted items
           are appended to the dataset (default .autodata/dataset.jsonl in the workspace) and every event to
@@ -38,6 +41,10 @@ export    Writes a training file atomically: sft (chat messages), grpo (prompt +
           --repo <folder> writes a Hugging Face dataset repository instead: data/train.jsonl and a README.md
           dataset card (Hub metadata; models per role, prompt and recipe versions, acceptance rules, score
           distributions, rounds per item, tokens and cost from the run journals, source documents with hashes).
+remeasure Runs the config's weak role (e.g. the checkpoint being trained, on its own endpoint) over the dataset's items,
+          graded by the judge on each item's rubric; each item's weak scores go to .autodata/remeasure/<label>.jsonl,
+          and the acceptance rule's weak side says which items are still learnable and which became too easy.
+          Running it again with the same label goes on where it stopped. --out writes the still-learnable items.
 
 The config file is JSON: engine settings over the defaults,
   ${Object.keys(defaultEngineConfig()).join(', ')},
@@ -66,6 +73,8 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
         return await resume(rest, io);
       case 'export':
         return await exportDataset(rest, io);
+      case 'remeasure':
+        return await remeasure(rest, io);
       default:
         throw new UsageError(`unknown command "${command}"`);
     }
@@ -85,6 +94,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
       RunLockedError,
       WorkspaceError,
       ResumeError,
+      RemeasureError,
     ].some((k) => e instanceof k);
     io.stderr(`autodata: ${known ? '' : 'unexpected error: '}${(e as Error)?.message ?? String(e)}\n`);
     if (!known && io.env.AUTODATA_DEBUG) {

@@ -520,6 +520,97 @@ describe('autodata CLI', function () {
     });
   });
 
+  describe('remeasure', () => {
+    // A new checkpoint that has learned the odd-numbered questions: it answers those as the strong model does, the others
+    // as the old weak model; the scripted judge grades whatever facts the answer states.
+    const CKPT = 'ckpt-model';
+    const learnedOdd = (): void => {
+      server.setResponder((req, ctx) => {
+        if (req.model !== CKPT) {
+          return script.respond(req, ctx);
+        }
+        const id = Number(/Q(\d+)/.exec(JSON.stringify(req.messages))?.[1]);
+        return script.respond({ ...req, model: id % 2 === 1 ? MODELS.strong : MODELS.weak }, ctx);
+      });
+    };
+    const ckptConfig = (extra: Record<string, unknown> = {}) => {
+      const roles = Object.fromEntries(Object.entries(MODELS).map(([role, model]) => [role, { model: role === 'weak' ? CKPT : model }]));
+      fs.writeFileSync(path.join(ws, 'ckpt.json'), JSON.stringify({ endpoint: { baseURL: server.baseURL, maxTokens: 512 }, roles, ...extra }, null, 2));
+      return 'ckpt.json';
+    };
+    const idOf = (question: string) => Number(/^Q(\d+)/.exec(question)![1]);
+
+    beforeEach(async () => {
+      await serve([GOOD]);
+      const g = capture(ws);
+      assert.equal(await main(['generate', 'a.md', 'b.md', '--config', writeConfig()], g.io), 0, g.err());
+      learnedOdd();
+    });
+
+    it('measures every item against the new weak model, keeps its scores under the label, and writes the still-learnable subset', async () => {
+      const c = capture(ws);
+      assert.equal(await main(['remeasure', '--config', ckptConfig(), '--label', 'step-100', '--out', 'learnable.jsonl'], c.io), 0, c.err());
+      const items = readLines(path.join(ws, '.autodata', 'dataset.jsonl')).map((l) => DatasetRecord.parse(l));
+      const results = readLines(path.join(ws, '.autodata', 'remeasure', 'step-100.jsonl')) as Array<{
+        id: string;
+        status: string;
+        mean: number;
+        label: string;
+        model: string;
+        before: number;
+      }>;
+      assert.equal(results.length, 5);
+      for (const item of items) {
+        const r = results.find((x) => x.id === item.id)!;
+        assert.equal(r.model, CKPT);
+        assert.equal(r.before, item.scores.weak.mean);
+        const learned = idOf(item.question) % 2 === 1;
+        assert.equal(r.status, learned ? 'too_easy' : 'learnable', `${item.question.slice(0, 4)}: mean ${r.mean}`);
+        assert.ok(learned ? r.mean > 0.65 : r.mean <= 0.65);
+      }
+      const odd = items.filter((i) => idOf(i.question) % 2 === 1).length;
+      const kept = readLines(path.join(ws, 'learnable.jsonl')).map((l) => DatasetRecord.parse(l));
+      assert.deepEqual(
+        kept.map((k) => k.id),
+        items.filter((i) => idOf(i.question) % 2 === 0).map((i) => i.id),
+      );
+      assert.match(c.out(), new RegExp(`5 item\\(s\\): ${5 - odd} still learnable, ${odd} too easy now`));
+    });
+
+    it('goes on where a stopped re-measure ended, measuring only what is missing', async () => {
+      const stop = new AbortController();
+      let seen = 0;
+      const c = capture(ws, { signal: stop.signal }, (t) => {
+        if (/^ {2}\d+\/5 /m.test(t) && ++seen === 2) {
+          stop.abort();
+        }
+      });
+      // One request at a time, so the stop falls between items.
+      assert.equal(await main(['remeasure', '--config', ckptConfig({ requestConcurrency: 1 }), '--label', 'step-100'], c.io), 130, c.err());
+      assert.match(c.err(), /run the same command again to go on/);
+      const first = readLines(path.join(ws, '.autodata', 'remeasure', 'step-100.jsonl')).length;
+      assert.ok(first >= 2 && first < 5, `${first} measured before the stop`);
+      const before = server.requests.filter((r) => r.model === CKPT).length;
+      const d = capture(ws);
+      assert.equal(await main(['remeasure', '--config', ckptConfig(), '--label', 'step-100'], d.io), 0, d.err());
+      const lines = readLines(path.join(ws, '.autodata', 'remeasure', 'step-100.jsonl')) as Array<{ id: string }>;
+      assert.equal(new Set(lines.map((l) => l.id)).size, 5);
+      assert.equal(lines.length, 5, 'no item measured twice');
+      const solved = server.requests.filter((r) => r.model === CKPT).length - before;
+      assert.ok(solved >= 5 - first && solved <= (5 - first) * 3, `${solved} solver request(s) for ${5 - first} item(s)`);
+      assert.match(d.out(), new RegExp(`\\(${first} from an earlier run of this label\\)`));
+    });
+
+    it('refuses a label that is not a file name, without writing anything', async () => {
+      const c = capture(ws);
+      assert.equal(await main(['remeasure', '--config', ckptConfig(), '--label', '../x'], c.io), 1);
+      assert.match(c.err(), /a model label is letters, digits/);
+      assert.equal(fs.existsSync(path.join(ws, '.autodata', 'remeasure')), false);
+      const u = capture(ws);
+      assert.equal(await main(['remeasure', '--config', ckptConfig()], u.io), 2);
+    });
+  });
+
   describe('pieces', () => {
     it('parses options, values and positionals', () => {
       const a = parseArgs(['x.md', '--out=o.jsonl', '--format', 'sft', '--', '--literal'], { values: ['out', 'format'] });

@@ -15,7 +15,8 @@ describe('leakage', () => {
   });
 
   it('lets a question that shares the topic but not the answer through', () => {
-    const q = 'Sparse attention restricts which positions attend to which. Explain how a model with such a pattern can still pass information between distant tokens, and what it costs.';
+    const q =
+      'Sparse attention restricts which positions attend to which. Explain how a model with such a pattern can still pass information between distant tokens, and what it costs.';
     assert.equal(answerLeakProblem(q, ANSWER), undefined);
     assert.ok(answerOverlap(q, ANSWER)!.share < 0.1);
   });
