@@ -39,7 +39,7 @@ export    Writes a training file atomically: sft (chat messages), grpo (prompt +
 The config file is JSON: engine settings over the defaults,
   ${Object.keys(defaultEngineConfig()).join(', ')},
 plus endpoint (baseURL, model, temperature, maxTokens, structuredOutput for every role), policyPreset, workspace
-(relative to the config file), datasetPath, requestConcurrency, maxRetries, requestTimeoutSeconds, itemsPerRun,
+(relative to the config file), datasetPath, requestConcurrency, maxRetries, requestTimeoutSeconds, outageLimitSeconds, itemsPerRun,
 sectionMaxChars.
 API keys come only from the environment: AUTODATA_API_KEY (any endpoint) or OPENAI_API_KEY (api.openai.com only).
 `;
