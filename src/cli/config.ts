@@ -37,6 +37,8 @@ const CliFields = z.strictObject({
     .default(RUN_DEFAULTS.idleTimeoutMs / 1000),
   /** Seconds an endpoint may stay down (the run waits and asks again) before the run stops as interrupted, resumable. */
   outageLimitSeconds: z.number().int().min(0).max(86_400).default(RUN_DEFAULTS.outageLimitSeconds),
+  /** Benchmark files (relative to the workspace, or absolute) whose text a question must not repeat. */
+  benchmarkFiles: z.array(z.string().min(1)).default([]),
   /** What endpoints accept, pinned (by model, host or host/model); otherwise learned from their replies. */
   endpoints: EndpointOverrides.default({}),
   itemsPerRun: z.number().int().min(0).default(RUN_DEFAULTS.itemsPerRun),
@@ -200,6 +202,7 @@ export function settingsFrom(raw: unknown, base: string, label = 'the config fil
     sectionMaxChars: cli.sectionMaxChars,
     streamAnswers: false,
     outageLimitSeconds: cli.outageLimitSeconds,
+    benchmarkFiles: cli.benchmarkFiles,
   };
 }
 

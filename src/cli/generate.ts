@@ -3,6 +3,8 @@
 import * as path from 'node:path';
 import { newRunId } from '../core/endpoint';
 import { sameWeakAndStrong } from '../core/model-pairs';
+import type { BenchmarkIndex } from '../core/leakage';
+import { loadBenchmarks } from '../run/benchmarks';
 import { buildModels } from '../run/models';
 import { keepLearnedEndpoints, type LearnedEndpointsKeeper } from '../run/learned-endpoints';
 import { findResumable, readRunDocument, ResumeError, resumeSpec } from '../run/resumable';
@@ -29,6 +31,7 @@ interface Context {
   models: Record<Role, ChatModel>;
   learned: LearnedEndpointsKeeper;
   io: CliIO;
+  benchmarks?: BenchmarkIndex;
 }
 
 export async function generate(argv: readonly string[], io: CliIO): Promise<number> {
@@ -121,7 +124,8 @@ async function context(values: ReadonlyMap<string, string>, io: CliIO): Promise<
     io.stderr(`prompt templates from the workspace: ${ws.overridden.join(', ')}\n`);
   }
   const learned = await keepLearnedEndpoints(settings.workspace, (note) => io.stderr(`endpoint ${note}\n`));
-  return { settings, configFile, ws, models: buildModels(settings, keys), learned, io };
+  const benchmarks = await loadBenchmarks(settings.workspace, settings.benchmarkFiles);
+  return { settings, configFile, ws, models: buildModels(settings, keys), learned, io, benchmarks };
 }
 
 /** Runs the jobs one after another (one run per document); Ctrl-C stops the current run cleanly and starts no other. */
@@ -144,7 +148,7 @@ async function runJobs(ctx: Context, jobs: Job[], shard: Shard | undefined): Pro
       }
       current = new Run(
         ctx.ws,
-        { ...job, models: ctx.models },
+        { ...job, models: ctx.models, benchmarks: ctx.benchmarks },
         {
           event: (e) => progress.event(job.document.path, e),
           writeFailed: (m) => progress.line(`error: ${m}; stopping`),

@@ -10,6 +10,7 @@ import { UsageError } from './args';
 import { exportDataset } from './export';
 import { remeasure } from './remeasure';
 import { RemeasureError } from '../run/remeasure';
+import { BenchmarkFileError } from '../run/benchmarks';
 import { generate, resume } from './generate';
 import { CliFailure, EXIT, type CliIO } from './io';
 import { SourceError } from '../run/sources';
@@ -49,7 +50,7 @@ remeasure Runs the config's weak role (e.g. the checkpoint being trained, on its
 The config file is JSON: engine settings over the defaults,
   ${Object.keys(defaultEngineConfig()).join(', ')},
 plus endpoint (baseURL, model, temperature, maxTokens, structuredOutput for every role), policyPreset, workspace
-(relative to the config file), datasetPath, requestConcurrency, maxRetries, requestTimeoutSeconds, outageLimitSeconds, itemsPerRun,
+(relative to the config file), datasetPath, benchmarkFiles, requestConcurrency, maxRetries, requestTimeoutSeconds, outageLimitSeconds, itemsPerRun,
 sectionMaxChars.
 API keys come only from the environment: AUTODATA_API_KEY (any endpoint) or OPENAI_API_KEY (api.openai.com only).
 `;
@@ -95,6 +96,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
       WorkspaceError,
       ResumeError,
       RemeasureError,
+      BenchmarkFileError,
     ].some((k) => e instanceof k);
     io.stderr(`autodata: ${known ? '' : 'unexpected error: '}${(e as Error)?.message ?? String(e)}\n`);
     if (!known && io.env.AUTODATA_DEBUG) {

@@ -1,4 +1,5 @@
 // One attempt on a target: challenge, local checks and the quality check, measurement, verdict, then a record or feedback.
+import { answerLeakProblem, benchmarkProblem } from './leakage';
 import { locateQuote } from './chunks';
 import { feedbackFor } from './feedback';
 import { measure } from './measure';
@@ -75,7 +76,11 @@ export async function runAttempt(run: RunContext, t: Target, attemptId: string, 
     /** The checks before any solver runs; they run again on a question a person edits at the next pause. */
     const check = async (q: Challenge, skipQuality: boolean): Promise<Verdict | undefined> => {
       quoteRange = locateQuote(t, q.sourceQuote);
-      const local = localProblem(q, quoteRange) ?? state.asked.duplicateOf(q.question);
+      const local =
+        localProblem(q, quoteRange) ??
+        state.asked.duplicateOf(q.question) ??
+        answerLeakProblem(q.question, q.referenceAnswer) ??
+        benchmarkProblem(run.options.benchmarks, q.question, q.referenceAnswer);
       if (local) {
         return { kind: 'quality_failed', reasons: [local] };
       }

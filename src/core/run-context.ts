@@ -1,4 +1,5 @@
 // What the parts of one run share: its options, state and control, the event stream, and the budget check after each call.
+import type { BenchmarkIndex } from './leakage';
 import { budgetSpent, costOf } from './budget';
 import { CallWatch, DEFAULT_OUTAGE, type CallPlace } from './call-watch';
 import { sha256 } from './chunks';
@@ -39,6 +40,8 @@ export interface RunOptions {
   outageRetryMs?: { first: number; max: number };
   /** Called before every model request; resolves when the run may send it (the writer has caught up with the events). */
   backpressure?: () => Promise<void>;
+  /** Benchmarks a question must not repeat (word 13-grams), checked before any solver call. */
+  benchmarks?: BenchmarkIndex;
 }
 
 export class RunContext {

@@ -16,6 +16,8 @@ import { readRecipe } from '../run/recipe-file';
 import { findResumable, readRunDocument, ResumeError, resumeSpec } from '../run/resumable';
 import { RunLockedError } from '../run/run-lock';
 import { extractPdf, isPdf, sectionsOf, SourceError } from '../run/sources';
+import type { BenchmarkIndex } from '../core/leakage';
+import { BenchmarkFileError, loadBenchmarks } from '../run/benchmarks';
 import { openWorkspace, type WorkspaceFiles } from '../run/workspace';
 import type { RunPanel, RunSource } from './panel';
 import { sourceFromJournal } from './panels';
@@ -116,6 +118,7 @@ export class RunService implements vscode.Disposable {
           models: await this.models(settings),
           prompts: ws.prompts,
           recipe: await readRecipe(root),
+          benchmarks: await this.benchmarks(root, settings),
           mode: opts.mode,
           goal: settings.itemsPerRun > 0 ? settings.itemsPerRun : undefined,
         },
@@ -187,7 +190,11 @@ export class RunService implements vscode.Disposable {
       for (const n of spec.notes) {
         this.log.warn(n);
       }
-      const session = new Session(ws, { ...spec, mode: opts.mode ?? 'run', models: await this.models(spec.settings) }, this.log);
+      const session = new Session(
+        ws,
+        { ...spec, mode: opts.mode ?? 'run', models: await this.models(spec.settings), benchmarks: await this.benchmarks(root, spec.settings) },
+        this.log,
+      );
       this.log.info(
         `resuming ${pick.runId}: ${pick.point.done.size}/${spec.targets.length} sections done, ${pick.point.pending.size} attempt(s) taken up where they stopped`,
       );
@@ -267,6 +274,17 @@ export class RunService implements vscode.Disposable {
       return readSettings(scope);
     } catch (e) {
       if (e instanceof SettingsError) {
+        throw new UserError(e.message, ['Open Settings']);
+      }
+      throw e;
+    }
+  }
+
+  private async benchmarks(root: string, settings: HostSettings): Promise<BenchmarkIndex | undefined> {
+    try {
+      return await loadBenchmarks(root, settings.benchmarkFiles);
+    } catch (e) {
+      if (e instanceof BenchmarkFileError) {
         throw new UserError(e.message, ['Open Settings']);
       }
       throw e;

@@ -109,5 +109,6 @@ export function readSettings(scope?: vscode.Uri): HostSettings {
     datasetPath: cfg.get('datasetPath', '.autodata/dataset.jsonl'),
     streamAnswers: cfg.get('streamAnswers', true),
     outageLimitSeconds: cfg.get('outageLimitSeconds', 300),
+    benchmarkFiles: cfg.get<string[]>('benchmarkFiles', []),
   };
 }

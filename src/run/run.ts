@@ -1,5 +1,6 @@
 // One run: the engine over a document's sections, its journal and dataset writes in event order, and the run lock that
 // keeps a second process (another window, the CLI) off the same run. The editor and the CLI both run this.
+import type { BenchmarkIndex } from '../core/leakage';
 import type { ChatModel } from '../core/models';
 import { Orchestrator, type RunSummary } from '../core/orchestrator';
 import type { PromptSet } from '../core/prompts';
@@ -28,6 +29,8 @@ export interface RunSpec {
   /** Accepted items after which the run stops. */
   goal?: number;
   resume?: ResumePoint;
+  /** The benchmark files' index (see benchmarks.ts), when the settings name any. */
+  benchmarks?: BenchmarkIndex;
 }
 
 export interface RunObserver {
@@ -98,6 +101,7 @@ export class Run implements RunHandle {
       recipe: spec.recipe.text,
       recipeVersion: spec.recipe.version,
       knownQuestions: ws.dataset.questions(),
+      benchmarks: spec.benchmarks,
       outageLimitSeconds: settings.outageLimitSeconds,
       // The engine asks before each model request: with too many events unwritten it waits for the writer, so memory
       // stays bounded however far the endpoints run ahead of the disk.

@@ -23,6 +23,8 @@ export interface RunSettings {
   streamAnswers: boolean;
   /** Seconds an endpoint may stay down (the run waits and asks again) before the run stops as interrupted, resumable. */
   outageLimitSeconds: number;
+  /** Benchmark files (workspace-relative or absolute) whose text a question must not repeat. */
+  benchmarkFiles: string[];
 }
 
 export const RUN_DEFAULTS = {
@@ -36,4 +38,5 @@ export const RUN_DEFAULTS = {
   datasetPath: '.autodata/dataset.jsonl',
   streamAnswers: true,
   outageLimitSeconds: 300,
+  benchmarkFiles: [],
 } as const satisfies Omit<RunSettings, 'engine'>;

@@ -1,6 +1,6 @@
 // The headless CLI against the scripted server: generate, shard, refuse keys in config, export, stop and resume.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -17,7 +17,7 @@ import { EngineEvent, type EventOf } from '../../../src/shared/events';
 import { DpoRow, GrpoRow, SftRow } from '../../../src/core/exporters';
 import { DatasetRecord } from '../../../src/shared/schemas';
 import { startScriptedServer, type ScriptedServer } from '../../fakes/openai-server';
-import { MODELS, scriptRoles, type ScriptedQuestion } from '../../fakes/scripted-roles';
+import { fact, MODELS, scriptRoles, type ScriptedQuestion } from '../../fakes/scripted-roles';
 
 const GOOD: ScriptedQuestion = { weak: [0.3, 0.4, 0.5], strong: [0.8, 0.9, 0.8] };
 const KEY = 'test-key-for-the-scripted-server';
@@ -608,6 +608,51 @@ describe('autodata CLI', function () {
       assert.equal(fs.existsSync(path.join(ws, '.autodata', 'remeasure')), false);
       const u = capture(ws);
       assert.equal(await main(['remeasure', '--config', ckptConfig()], u.io), 2);
+    });
+  });
+
+  describe('leakage checks', () => {
+    const BENCH = 'Which of the following best describes the role of the global tokens in a sparse transformer layer?';
+    const allFacts = (n: number) => Array.from({ length: 10 }, (_, i) => fact(n, i + 1)).join(', ');
+
+    it('refuses, before any solver call, a question that repeats a named benchmark or states its own answer, and tells the Challenger why', async () => {
+      await serve([
+        { ...GOOD, questionText: `${BENCH} Explain.` },
+        { ...GOOD, questionText: `Given the reference answer for Q2: ${allFacts(2)}, explain it.` },
+        GOOD,
+      ]);
+      fs.mkdirSync(path.join(ws, 'bench'));
+      fs.writeFileSync(path.join(ws, 'bench', 'mmlu.jsonl'), `${JSON.stringify({ question: BENCH, choices: ['A', 'B'] })}\n`);
+      const c = capture(ws);
+      assert.equal(await main(['generate', 'b.md', '--config', writeConfig({ benchmarkFiles: ['bench/mmlu.jsonl'] })], c.io), 0, c.err());
+      const journal = fs.readdirSync(path.join(ws, '.autodata', 'runs')).find((n) => n.endsWith('.jsonl'))!;
+      const events = readLines(path.join(ws, '.autodata', 'runs', journal)).map((l) => EngineEvent.parse(l));
+      const verdicts = events.filter((e): e is EventOf<'verdict'> => e.type === 'verdict');
+      const challenges = events.filter((e): e is EventOf<'challenge'> => e.type === 'challenge');
+      const verdictOf = (q: string) => verdicts.find((v) => v.attemptId === challenges.find((ch) => ch.challenge.question.startsWith(q))!.attemptId)!;
+      assert.equal(verdictOf('Q1:').verdict.kind, 'quality_failed');
+      assert.match(verdictOf('Q1:').verdict.reasons.join(' '), /repeats 13 consecutive words of the benchmark mmlu\.jsonl/);
+      assert.equal(verdictOf('Q2:').verdict.kind, 'quality_failed');
+      assert.match(verdictOf('Q2:').verdict.reasons.join(' '), /already states 100% of the reference answer/);
+      const solverAsked = server.requests.filter((r) => r.model === MODELS.weak || r.model === MODELS.strong).map((r) => JSON.stringify(r.messages));
+      assert.ok(!solverAsked.some((m) => /Q[12]:/.test(m)), 'no solver saw a refused question');
+      assert.ok(
+        script.challengerPrompts.slice(1).some((p) => p.includes('mmlu.jsonl')),
+        'the Challenger is told which benchmark it repeated',
+      );
+      assert.equal(readLines(path.join(ws, '.autodata', 'dataset.jsonl')).length, 2);
+    });
+
+    it('stops at once, naming the setting, when a benchmark file cannot be read or is a pipe', async () => {
+      await serve([GOOD]);
+      const c = capture(ws);
+      assert.equal(await main(['generate', 'b.md', '--config', writeConfig({ benchmarkFiles: ['missing.jsonl'] })], c.io), 1);
+      assert.match(c.err(), /the benchmark file .*missing\.jsonl cannot be read \(no such file\)/);
+      execFileSync('mkfifo', [path.join(ws, 'pipe')]);
+      const d = capture(ws);
+      assert.equal(await main(['generate', 'b.md', '--config', writeConfig({ benchmarkFiles: ['pipe'] })], d.io), 1);
+      assert.match(d.err(), /is not a regular file/);
+      assert.equal(server.requests.length, 0, 'no model call');
     });
   });
 
