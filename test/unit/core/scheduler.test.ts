@@ -8,15 +8,35 @@ const targets = (n: number): Target[] =>
   Array.from({ length: n }, (_, i) => ({ id: `t${i + 1}`, title: `Section ${i + 1}`, range: { start: i, end: i + 1 }, text: 'x' }));
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-/** A run whose targets take `ms[id]` milliseconds each and yield an item when `yields(id)`; it records what happened. */
-function fakeRun(opts: { ms?: (id: string) => number; yields?: (id: string) => boolean; fail?: (id: string) => Error | undefined } = {}) {
+/**
+ * A run whose targets take `ms[id]` milliseconds each (or, with `after`, last until another target has finished) and
+ * yield an item when `yields(id)`; it records what happened.
+ */
+function fakeRun(
+  opts: {
+    ms?: (id: string) => number;
+    after?: (id: string) => string | undefined;
+    yields?: (id: string) => boolean;
+    fail?: (id: string) => Error | undefined;
+  } = {},
+) {
   const seen = { started: [] as string[], finished: [] as string[], inFlight: 0, maxInFlight: 0, accepted: 0, stops: 0, stopped: false };
+  const finishes = new Map<string, { done: Promise<void>; signal: () => void }>();
+  const finish = (id: string) => {
+    if (!finishes.has(id)) {
+      let signal!: () => void;
+      const done = new Promise<void>((r) => (signal = r));
+      finishes.set(id, { done, signal });
+    }
+    return finishes.get(id)!;
+  };
   const work = async (t: Target) => {
     seen.started.push(t.id);
     seen.inFlight++;
     seen.maxInFlight = Math.max(seen.maxInFlight, seen.inFlight);
     try {
-      await sleep(opts.ms?.(t.id) ?? 5);
+      const other = opts.after?.(t.id);
+      await (other ? finish(other).done : sleep(opts.ms?.(t.id) ?? 5));
       const err = opts.fail?.(t.id);
       if (err) {
         throw err;
@@ -25,6 +45,7 @@ function fakeRun(opts: { ms?: (id: string) => number; yields?: (id: string) => b
         seen.accepted++;
       }
       seen.finished.push(t.id);
+      finish(t.id).signal();
     } finally {
       seen.inFlight--;
     }
@@ -46,7 +67,7 @@ function fakeRun(opts: { ms?: (id: string) => number; yields?: (id: string) => b
 
 describe('scheduler', () => {
   it('works on every target, never more at once than the concurrency', async () => {
-    const { seen, options } = fakeRun({ ms: (id) => (id === 't2' ? 15 : 5) });
+    const { seen, options } = fakeRun({ after: (id) => (id === 't2' ? 't4' : undefined) });
     const fatal = await schedule(options(targets(7), { concurrency: 3 }));
     assert.equal(fatal, undefined);
     assert.equal(seen.maxInFlight, 3);
@@ -66,7 +87,7 @@ describe('scheduler', () => {
 
   it('with a goal, starts a target only while the ones in flight could leave the goal short', async () => {
     // t1 yields nothing and ends first; t2 and t3 yield an item each; t4 and later are never needed.
-    const { seen, options } = fakeRun({ ms: (id) => (id === 't1' ? 5 : 20), yields: (id) => id !== 't1' });
+    const { seen, options } = fakeRun({ after: (id) => (id === 't1' ? undefined : 't1'), yields: (id) => id !== 't1' });
     const fatal = await schedule(options(targets(6), { concurrency: 3, goal: 2 }));
     assert.equal(fatal, undefined);
     assert.equal(seen.maxInFlight, 2, 'a third target would be wasted if the two in flight both yield');
