@@ -37,6 +37,7 @@ export class Dataset {
       await this.checkPath();
       const repair = await repairTail(this.file);
       await this.catchUp(true);
+      await this.checkWritable();
       return repair;
     })();
     this.opened.catch(() => (this.opened = undefined));
@@ -77,6 +78,18 @@ export class Dataset {
       await assertInside(this.workspace, this.file);
     }
     await fs.mkdir(path.dirname(this.file), { recursive: true });
+  }
+
+  /** A dataset that cannot be written is refused before a run spends anything on items it could not keep. */
+  private async checkWritable(): Promise<void> {
+    const target = (await fs.stat(this.file).catch(() => undefined)) ? this.file : path.dirname(this.file);
+    try {
+      await fs.access(target, constants.W_OK);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      const why = code === 'EROFS' ? 'it is on a read-only file system' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (e as Error).message;
+      throw new DatasetFileError(`${this.file} cannot be written (${why}). Make it writable or choose another autodata.datasetPath; nothing was written.`);
+    }
   }
 
   private async appendLocked(records: DatasetRecord[]): Promise<string[]> {

@@ -124,7 +124,8 @@ export async function repairTail(file: string, tornAfterMs = TORN_AFTER_MS): Pro
   for (;;) {
     let handle: fs.FileHandle;
     try {
-      handle = await openRegular(file, constants.O_RDWR);
+      // Read-only until a repair is needed: a file that ends well is not opened for writing.
+      handle = await openRegular(file, constants.O_RDONLY);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
         return { tornBytes: 0 };
@@ -158,16 +159,21 @@ export async function repairTail(file: string, tornAfterMs = TORN_AFTER_MS): Pro
       if ((await handle.stat()).size !== size) {
         continue;
       }
-      if (whole) {
-        await writeAll(handle, file, Buffer.from('\n'), size);
-        await handle.datasync();
-        return { tornBytes: 0 };
+      const rw = await openRegular(file, constants.O_RDWR);
+      try {
+        if (whole) {
+          await writeAll(rw, file, Buffer.from('\n'), size);
+          await rw.datasync();
+          return { tornBytes: 0 };
+        }
+        const savedTo = `${file}.torn`;
+        await copyAside(handle, start, size, savedTo);
+        await rw.truncate(start);
+        await rw.datasync();
+        return { tornBytes: tailLength, savedTo };
+      } finally {
+        await rw.close();
       }
-      const savedTo = `${file}.torn`;
-      await copyAside(handle, start, size, savedTo);
-      await handle.truncate(start);
-      await handle.datasync();
-      return { tornBytes: tailLength, savedTo };
     } finally {
       await handle.close();
     }

@@ -41,6 +41,8 @@ export class RunRecorder {
     if (e.type === 'item_accepted') {
       // The journal line first (it is what reconciles a dataset later), then the dataset line, even if the journal
       // failed: the item counts as accepted once its dataset line is durable.
+      // No batch wait for an accepted item: its line goes out now, so the item is durable (or its failure known) at once.
+      void this.journal.flush();
       return this.queue(async () => {
         await journaled;
         return this.writeItemNow(e.record);
