@@ -159,7 +159,8 @@ export class Run implements RunHandle {
       await lock.release();
     }
     const failure = this.recorder.failure;
-    if (failure && summary.outcome === 'stopped') {
+    // A run whose writes failed did not keep everything it made, however far its engine got.
+    if (failure && summary.outcome !== 'error') {
       summary = { ...summary, outcome: 'error', message: failure };
     }
     return {

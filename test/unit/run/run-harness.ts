@@ -2,6 +2,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { newRunId } from '../../../src/core/endpoint';
+import type { ChatModel } from '../../../src/core/models';
+import { byRole, type Role } from '../../../src/shared/schemas';
 import { findResumable, readRunDocument, resumeSpec } from '../../../src/run/resumable';
 import { Run, type RunObserver, type RunResult } from '../../../src/run/run';
 import { RUN_DEFAULTS, type RunSettings } from '../../../src/run/settings';
@@ -21,6 +23,22 @@ export function settingsFor(baseURL: string, datasetPath = RUN_DEFAULTS.datasetP
   return { ...RUN_DEFAULTS, datasetPath, streamAnswers: false, engine: scriptedConfig(baseURL) };
 }
 
+/** Every `complete()` call the engine makes, counted when it is made (not when the server sees it). */
+export const modelCalls = { count: 0 };
+function counted(models: Record<Role, ChatModel>): Record<Role, ChatModel> {
+  return byRole((role) => {
+    const m = models[role];
+    return {
+      model: m.model,
+      endpoint: m.endpoint,
+      complete: (req) => {
+        modelCalls.count++;
+        return m.complete(req);
+      },
+    };
+  });
+}
+
 export interface Started {
   run: Run;
   result: Promise<RunResult>;
@@ -38,7 +56,7 @@ export async function startRun(ws: string, doc: string, baseURL: string, observe
       document: { path: doc, text },
       targets: sectionsOf(text, settings.sectionMaxChars, false),
       settings,
-      models: scriptedModels(settings.engine),
+      models: counted(scriptedModels(settings.engine)),
       prompts: files.prompts,
       recipe: { text: '', version: 0 },
     },
