@@ -19,7 +19,7 @@ export function documentOf(n: number): string {
   return `# Paper\n\n${Array.from({ length: n }, (_, i) => section(`Topic ${i + 1}`)).join('')}`;
 }
 
-export function settingsFor(baseURL: string, datasetPath = RUN_DEFAULTS.datasetPath): RunSettings {
+export function settingsFor(baseURL: string, datasetPath: string = RUN_DEFAULTS.datasetPath): RunSettings {
   return { ...RUN_DEFAULTS, datasetPath, streamAnswers: false, engine: scriptedConfig(baseURL) };
 }
 
