@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { DatasetRecord } from '../shared/schemas';
 import { withFileLock } from './file-lock';
 import { endsAtLine, jsonLine, parseJsonl, repairTail, undoPartialAppend, WriteError, writeAll, type Repair } from './jsonl';
-import { assertInside, openRegular } from './workspace-boundary';
+import { assertInside, NotAFileError, openRegular } from './workspace-boundary';
 
 export class DatasetFileError extends Error {}
 
@@ -35,7 +35,9 @@ export class Dataset {
   open(): Promise<Repair> {
     this.opened ??= (async () => {
       await this.checkPath();
-      const repair = await repairTail(this.file);
+      const repair = await repairTail(this.file).catch((e: unknown) => {
+        throw e instanceof NotAFileError ? new DatasetFileError(`${e.message}; nothing was written.`) : e;
+      });
       await this.catchUp(true);
       await this.checkWritable();
       return repair;

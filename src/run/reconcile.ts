@@ -28,7 +28,7 @@ export async function noteRunDataset(root: string, runId: string, datasetFile: s
   await assertInside(root, file);
   const key = datasetKey(root, datasetFile);
   if ((await readTextIfExists(file))?.trim() !== key) {
-    await writeFileAtomic(file, `${key}\n`);
+    await writeFileAtomic(file, `${key}\n`, root);
   }
 }
 
@@ -109,6 +109,7 @@ export interface Reconciled {
  */
 export async function reconcileDataset(root: string, dataset: Dataset): Promise<Reconciled> {
   await dataset.open();
+  await assertInside(root, runsDir(root), '.autodata/runs');
   const key = datasetKey(root, dataset.file);
   const cursors = await readCursors(root);
   const mine = { ...(cursors[key] ?? {}) };
@@ -134,7 +135,7 @@ export async function reconcileDataset(root: string, dataset: Dataset): Promise<
     // Re-read: another process may have moved other cursors meanwhile. Losing a race only means reading again later.
     const latest = await readCursors(root);
     latest[key] = { ...(latest[key] ?? {}), ...advanced };
-    await writeFileAtomic(cursorFile(root), JSON.stringify(latest)).catch(() => undefined);
+    await writeFileAtomic(cursorFile(root), JSON.stringify(latest), root).catch(() => undefined);
   }
   return { written, journals };
 }

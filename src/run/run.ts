@@ -8,12 +8,14 @@ import type { DeltaEvent, EngineEvent } from '../shared/events';
 import type { Challenge, Role, Target } from '../shared/schemas';
 import type { Dataset } from './dataset';
 import { journalFile, readJournal } from './journal';
+import { exactSource } from './provenance';
 import { noteRunDataset, reconcileDataset } from './reconcile';
 import { RunLock, RunLockedError } from './run-lock';
 import { RunRecorder } from './recorder';
 import { Review } from './review';
 import type { RunSettings } from './settings';
 import type { WorkspaceFiles } from './workspace';
+import { assertInside } from './workspace-boundary';
 
 export interface RunSpec {
   runId: string;
@@ -99,7 +101,12 @@ export class Run implements RunHandle {
       recipe: spec.recipe.text,
       recipeVersion: spec.recipe.version,
       knownQuestions: ws.dataset.questions(),
-      emit: (e) => this.deliver(e, this.recorder.record(e), observer),
+      emit: (e) => {
+        if (e.type === 'item_accepted' || e.type === 'review_needed') {
+          exactSource(e.record, spec.document.text);
+        }
+        this.deliver(e, this.recorder.record(e), observer);
+      },
       onDelta: settings.streamAnswers && observer.delta ? (d) => observer.delta!(d) : undefined,
     });
   }
@@ -138,6 +145,7 @@ export class Run implements RunHandle {
     }
     this.started = true;
     const lock = new RunLock(journalFile(this.ws.root, this.runId).replace(/\.jsonl$/, '.lock'));
+    await assertInside(this.ws.root, lock.file);
     await lock.acquire();
     let summary: RunSummary;
     try {
@@ -150,7 +158,7 @@ export class Run implements RunHandle {
         await reconcileDataset(this.ws.root, this.ws.dataset);
       });
       for (const r of this.spec.resume?.accepted ?? []) {
-        await this.recorder.writeItem(r);
+        await this.recorder.writeItem(exactSource(r, this.spec.document.text));
       }
       summary = this.recorder.failure ? this.stoppedByWrite() : await this.orchestrator.start();
     } finally {
