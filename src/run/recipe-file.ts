@@ -25,6 +25,10 @@ export async function readRecipe(folder: string): Promise<{ text: string; versio
 /** Writes a new version: a copy in the history folder, then the current file (each replaced whole, via a temporary file). */
 export async function writeRecipe(folder: string, version: number, text: string, note: string): Promise<void> {
   const body = `<!-- autodata recipe v${version} · ${note.replace(/--/g, '—')} -->\n${text.trim()}\n`;
-  await writeFileAtomic(path.join(folder, '.autodata', 'recipes', `v${String(version).padStart(3, '0')}.md`), body, folder);
+  const history = path.join(folder, '.autodata', 'recipes', `v${String(version).padStart(3, '0')}.md`);
+  // Both checked before either is written.
+  await assertInside(folder, history);
+  await assertInside(folder, recipeFile(folder), '.autodata/recipe.md');
+  await writeFileAtomic(history, body, folder);
   await writeFileAtomic(recipeFile(folder), body, folder);
 }
