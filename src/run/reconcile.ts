@@ -100,6 +100,8 @@ export interface Reconciled {
   written: string[];
   /** Journals read (wholly or from their cursor). */
   journals: number;
+  /** Runs whose journal could not be read (skipped). */
+  unreadable: string[];
 }
 
 /**
@@ -116,13 +118,18 @@ export async function reconcileDataset(root: string, dataset: Dataset): Promise<
   const records: DatasetRecord[] = [];
   const advanced: Record<string, number> = {};
   let journals = 0;
+  const unreadable: string[] = [];
   for (const runId of await listRuns(root)) {
     const owner = (await readTextIfExists(runDatasetFile(root, runId)).catch(() => undefined))?.trim();
     if (owner && owner !== key) {
       continue;
     }
     const file = journalFile(root, runId);
-    const read = await readFrom(file, mine[runId] ?? 0);
+    // A journal that cannot be read (a FIFO or folder in its place, no permission) holds up no other: it is skipped.
+    const read = await readFrom(file, mine[runId] ?? 0).catch(() => {
+      unreadable.push(runId);
+      return undefined;
+    });
     if (!read || read.end === mine[runId]) {
       continue;
     }
@@ -137,5 +144,5 @@ export async function reconcileDataset(root: string, dataset: Dataset): Promise<
     latest[key] = { ...(latest[key] ?? {}), ...advanced };
     await writeFileAtomic(cursorFile(root), JSON.stringify(latest), root).catch(() => undefined);
   }
-  return { written, journals };
+  return { written, journals, unreadable };
 }
