@@ -50,7 +50,7 @@ export async function exportCommand(args?: { format?: ExportFormat; out?: string
   }
   let output: string;
   try {
-    const report = await exportDataset({ datasetFile: dataset, format, out, journals: runsDir(root) });
+    const report = await exportDataset({ datasetFile: dataset, format, out, journals: runsDir(root), workspace: root });
     output = [`${report.rows} ${format} row(s) → ${out}`, ...report.notes].join('\n');
   } catch (e) {
     void vscode.window.showErrorMessage(`Autodata: the export failed: ${(e as Error).message}`);

@@ -253,7 +253,14 @@ export class RunPanel implements vscode.Disposable {
     const pending = pendingReview(this.events);
     // A live run's own journal and dataset; a restored run's are opened from the workspace.
     const live = this.session?.handle;
-    const review = live?.review ?? new Review(src.run.runId, new JsonlWriter(src.journalFile, false), await this.host.datasetFor(src.folder));
+    const review =
+      live?.review ??
+      new Review(
+        src.run.runId,
+        new JsonlWriter(src.journalFile, { workspace: src.folder, closeWhenIdle: true }),
+        await this.host.datasetFor(src.folder),
+        src.folder,
+      );
     const decided: EngineEvent[] = [];
     for (const id of m.attemptIds) {
       const item = pending.get(id);

@@ -2,11 +2,20 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
+import { assertInside, assertRegularOrMissing } from './workspace-boundary';
 
-/** Readers see the old file or the new one, never a mix; a failure leaves the old file and no temporary behind. */
-export async function writeFileAtomic(file: string, text: string): Promise<void> {
+/**
+ * Readers see the old file or the new one, never a mix; a failure leaves the old file and no temporary behind. The
+ * rename replaces a symlink at `file` rather than writing through it. With `workspace`, the file must really be inside
+ * that folder (its folder resolved through symlinks); a FIFO, device or folder at `file` is refused.
+ */
+export async function writeFileAtomic(file: string, text: string, workspace?: string): Promise<void> {
   const dir = path.dirname(file);
+  if (workspace) {
+    await assertInside(workspace, file);
+  }
   await fs.mkdir(dir, { recursive: true });
+  await assertRegularOrMissing(file);
   // Same folder, so the rename stays on one file system (and so is atomic).
   const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
   try {

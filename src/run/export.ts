@@ -7,7 +7,10 @@ import { QuestionIndex } from '../core/similarity';
 import { DatasetRecord } from '../shared/schemas';
 import { writeFileAtomic } from './atomic-file';
 import { readJournal } from './journal';
+import { Dataset } from './dataset';
 import { readJsonl } from './jsonl';
+import { reconcileDataset } from './reconcile';
+import { assertInside, assertInsideIfUnder, assertRegularOrMissing } from './workspace-boundary';
 
 export class ExportError extends Error {}
 
@@ -21,6 +24,12 @@ export interface ExportRequest {
   style?: PromptStyle;
   /** Leave out questions at least this similar to an earlier one (word 3-gram Jaccard). */
   dedupe?: number;
+  /**
+   * The workspace folder (default: the folder holding `.autodata` when the dataset is in it). Its journals' accepted
+   * items missing from the dataset are written first, and the dataset, the journals and an output under the folder must
+   * really be inside it.
+   */
+  workspace?: string;
 }
 
 export interface ExportReport {
@@ -38,6 +47,27 @@ export async function exportDataset(req: ExportRequest): Promise<ExportReport> {
     throw new ExportError('the export must not overwrite the dataset file itself');
   }
   const notes: string[] = [];
+  const workspace = req.workspace ?? workspaceOf(datasetFile);
+  if (workspace) {
+    await assertInside(workspace, datasetFile);
+    if (req.journals) {
+      await assertInsideIfUnder(workspace, req.journals);
+    }
+    await assertInsideIfUnder(workspace, out);
+    if (await fs.stat(datasetFile).catch(() => undefined)) {
+      try {
+        const { written } = await reconcileDataset(workspace, new Dataset(datasetFile, workspace));
+        if (written.length) {
+          notes.push(`${written.length} accepted item(s) from the run journals were missing from the dataset and were written to it first`);
+        }
+      } catch (e) {
+        notes.push(`warning: accepted items of the run journals could not be checked against the dataset: ${(e as Error).message}`);
+      }
+    }
+  }
+  await assertRegularOrMissing(out).catch((e: Error) => {
+    throw new ExportError(e.message);
+  });
   const { values, badLines } = await readJsonl(datasetFile);
   if (values.length === 0 && badLines.length === 0 && !(await fs.stat(datasetFile).catch(() => undefined))) {
     throw new ExportError(`no dataset at ${datasetFile}`);
@@ -92,7 +122,7 @@ export async function exportDataset(req: ExportRequest): Promise<ExportReport> {
     }
   }
   const result = exportRecords(format, records, { system: req.system, style: req.style ?? 'conversational', rollouts });
-  await writeFileAtomic(out, result.text);
+  await writeFileAtomic(out, result.text, workspace && isUnder(workspace, out) ? workspace : undefined);
   if (result.skipped) {
     const s = result.skipped;
     const total = s.noRollouts + s.noWeak + s.noStrong + s.noPreference;
@@ -106,4 +136,15 @@ export async function exportDataset(req: ExportRequest): Promise<ExportReport> {
     notes.push('warning: the export is empty');
   }
   return { rows: result.rows, out, format, notes, records };
+}
+
+function isUnder(root: string, file: string): boolean {
+  const rel = path.relative(path.resolve(root), path.resolve(file));
+  return !rel.startsWith('..') && !path.isAbsolute(rel);
+}
+
+/** The workspace of a dataset kept in a `.autodata` folder (the default place), else none. */
+function workspaceOf(datasetFile: string): string | undefined {
+  const dir = path.dirname(path.resolve(datasetFile));
+  return path.basename(dir) === '.autodata' ? path.dirname(dir) : undefined;
 }

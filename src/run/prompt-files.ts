@@ -1,7 +1,7 @@
 // Prompt templates from the workspace (.autodata/prompts/<role>.md), read at the start of every run.
-import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { DEFAULT_PROMPTS, TEMPLATE_ROLES, templateProblems, type PromptSet, type TemplateRole } from '../core/prompts';
+import { assertInside, PathOutsideWorkspaceError, readTextIfExists } from './workspace-boundary';
 
 export class PromptFileError extends Error {}
 
@@ -14,14 +14,19 @@ export async function loadPrompts(folder: string): Promise<{ prompts: PromptSet;
   const overridden: TemplateRole[] = [];
   for (const role of TEMPLATE_ROLES) {
     const file = path.join(promptsDir(folder), `${role}.md`);
-    let text: string;
+    let text: string | undefined;
     try {
-      text = await fs.readFile(file, 'utf8');
+      // Only inside the workspace: a template linked to a file elsewhere would send that file to the endpoint.
+      await assertInside(folder, file, `.autodata/prompts/${role}.md`);
+      text = await readTextIfExists(file);
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
-        continue;
+      if (e instanceof PathOutsideWorkspaceError) {
+        throw e;
       }
       throw new PromptFileError(`Cannot read ${file}: ${(e as Error).message}`);
+    }
+    if (text === undefined) {
+      continue;
     }
     const problems = templateProblems(role, text);
     if (problems.length) {

@@ -13,6 +13,7 @@ import type { RunSpec } from './run';
 import type { RunSettings } from './settings';
 import { readText } from './sources';
 import type { WorkspaceFiles } from './workspace';
+import { assertInsideIfUnder } from './workspace-boundary';
 
 export class ResumeError extends Error {}
 
@@ -99,6 +100,8 @@ export function pinnedPrompts(current: PromptSet, started: EventOf<'run_started'
 export async function readRunDocument(root: string, r: Resumable, read: (file: string) => Promise<string> = readText): Promise<string> {
   const docPath = r.started.document.path;
   const file = path.resolve(root, docPath);
+  // A recorded path inside the workspace must still be inside it (not a link out); an absolute one was named by the person.
+  await assertInsideIfUnder(root, file);
   let text: string;
   try {
     await fs.access(file);

@@ -3,6 +3,7 @@ import type { EngineEvent, EventOf } from '../shared/events';
 import type { ChallengeEdit, DatasetRecord } from '../shared/schemas';
 import type { Dataset } from './dataset';
 import type { JsonlWriter } from './jsonl';
+import { reconcileDataset } from './reconcile';
 
 type Decision = EventOf<'review_decision'>;
 
@@ -11,6 +12,8 @@ export class Review {
     private readonly runId: string,
     private readonly journal: JsonlWriter,
     private readonly dataset: Dataset,
+    /** The workspace folder: its journals' accepted items missing from the dataset are written with each approval. */
+    private readonly workspace?: string,
   ) {}
 
   /** Appends the item with `decision.by = "human"`, then journals the decision. */
@@ -27,7 +30,11 @@ export class Review {
       decision: { by: 'human', borderline: true, ...(edit ? { note: 'edited before approval' } : {}) },
     };
     const event = this.decision(targetId, record.id, 'approved', now, { record: approved });
-    // Dataset first (appends are idempotent by id), then the journal: a crash between them loses nothing.
+    if (this.workspace) {
+      await reconcileDataset(this.workspace, this.dataset);
+    }
+    // Dataset first (appends are idempotent by id, and durable when they resolve), then the journal: a crash between
+    // them loses nothing.
     await this.dataset.append(approved);
     await this.journal.append(event);
     return event;

@@ -3,6 +3,7 @@
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { readTextIfExists } from './workspace-boundary';
 
 export class RunLockedError extends Error {}
 
@@ -42,7 +43,7 @@ export class RunLock {
       }
       let holder: Holder | undefined;
       try {
-        holder = JSON.parse(await fs.readFile(this.file, 'utf8')) as Holder;
+        holder = JSON.parse((await readTextIfExists(this.file)) ?? '') as Holder;
       } catch {
         holder = undefined;
       }

@@ -4,16 +4,19 @@ import type { BenchmarkIndex } from '../core/leakage';
 import type { ChatModel } from '../core/models';
 import { Orchestrator, type RunSummary } from '../core/orchestrator';
 import type { PromptSet } from '../core/prompts';
-import type { ResumePoint } from '../core/resume';
+import { NotResumableError, resumePoint, type ResumePoint } from '../core/resume';
 import { isJournaled, type DeltaEvent, type EngineEvent } from '../shared/events';
 import type { Challenge, Role, Target } from '../shared/schemas';
 import type { Dataset } from './dataset';
-import { journalFile } from './journal';
-import { RunLock } from './run-lock';
+import { journalFile, readJournal } from './journal';
+import { exactSource } from './provenance';
+import { noteRunDataset, reconcileDataset } from './reconcile';
+import { RunLock, RunLockedError } from './run-lock';
 import { RunRecorder } from './recorder';
 import { Review } from './review';
 import type { RunSettings } from './settings';
 import type { WorkspaceFiles } from './workspace';
+import { assertInside } from './workspace-boundary';
 
 export interface RunSpec {
   runId: string;
@@ -34,7 +37,10 @@ export interface RunSpec {
 }
 
 export interface RunObserver {
-  /** Every engine event, as the engine emits it (the journal write is queued first). */
+  /**
+   * Every engine event, in the engine's order, as it emits it (the journal write is queued first); an `item_accepted`
+   * only once its dataset line is durable (events after it wait for it), and never when that write failed.
+   */
   event?(e: EngineEvent): void;
   /** Solver text as it streams in (only when settings.streamAnswers is on). */
   delta?(d: DeltaEvent): void;
@@ -69,12 +75,12 @@ export const MAX_UNWRITTEN_EVENTS = 512;
 
 export class Run implements RunHandle {
   readonly orchestrator: Orchestrator;
-  /** Events handed to the recorder, and how many of them are known written (a flush that covered them finished). */
-  private recorded = 0;
-  private written = 0;
   readonly recorder: RunRecorder;
   readonly review: Review;
   private started = false;
+  /** Observer deliveries waiting for an accepted item's dataset write, in order. */
+  private delivery: Promise<void> = Promise.resolve();
+  private waitingDeliveries = 0;
 
   constructor(
     private readonly ws: WorkspaceFiles,
@@ -86,7 +92,7 @@ export class Run implements RunHandle {
       this.orchestrator.stop();
       observer.writeFailed?.(message, file);
     });
-    this.review = new Review(spec.runId, this.recorder.journal, ws.dataset);
+    this.review = new Review(spec.runId, this.recorder.journal, ws.dataset, ws.root);
     const { settings } = spec;
     this.orchestrator = new Orchestrator({
       runId: spec.runId,
@@ -107,24 +113,20 @@ export class Run implements RunHandle {
       // stays bounded however far the endpoints run ahead of the disk.
       backpressure: () => this.backpressure(),
       emit: (e) => {
-        // Call events describe requests in flight: shown, not journaled (see TRANSIENT_EVENTS).
-        if (isJournaled(e)) {
-          this.recorded++;
-          this.recorder.record(e);
+        if (e.type === 'item_accepted' || e.type === 'review_needed') {
+          exactSource(e.record, spec.document.text);
         }
-        observer.event?.(e);
+        // Call events describe requests in flight: shown, not journaled (see TRANSIENT_EVENTS).
+        this.deliver(e, isJournaled(e) ? this.recorder.record(e) : Promise.resolve(true), observer);
       },
       onDelta: settings.streamAnswers && observer.delta ? (d) => observer.delta!(d) : undefined,
     });
   }
 
   private async backpressure(): Promise<void> {
-    if (this.recorded - this.written < MAX_UNWRITTEN_EVENTS) {
-      return;
+    if (this.recorder.pendingEvents() >= MAX_UNWRITTEN_EVENTS) {
+      await this.recorder.drained();
     }
-    const mark = this.recorded;
-    await this.recorder.flush();
-    this.written = Math.max(this.written, mark);
   }
 
   get runId(): string {
@@ -141,9 +143,19 @@ export class Run implements RunHandle {
     return this.ws.dataset;
   }
 
+  /** Journal lines not yet written: the engine may wait for `drained()` when too many pile up. */
+  pendingEvents(): number {
+    return this.recorder.pendingEvents();
+  }
+  /** Resolves once every journal line so far is written (or has failed); never rejects. */
+  drained(): Promise<void> {
+    return this.recorder.drained();
+  }
+
   /**
-   * Takes the run's lock, writes the items a resumed run accepted but had not yet written, runs the engine, and
-   * waits for every write. Throws RunLockedError (nothing written) when another process holds the run.
+   * Takes the run's lock (before writing anything), reconciles the journals' accepted items into the dataset, writes
+   * the items a resumed run accepted but had not yet written, runs the engine, and waits for every write. Throws
+   * RunLockedError (nothing written) when another process holds the run, or took it further since it was read.
    */
   async start(): Promise<RunResult> {
     if (this.started) {
@@ -151,30 +163,81 @@ export class Run implements RunHandle {
     }
     this.started = true;
     const lock = new RunLock(journalFile(this.ws.root, this.runId).replace(/\.jsonl$/, '.lock'));
+    await assertInside(this.ws.root, lock.file);
     await lock.acquire();
     let summary: RunSummary;
     try {
+      if (this.spec.resume) {
+        await this.checkNotTakenFurther(this.spec.resume);
+      }
       // Under the lock: a second resume of this run cannot write these items a second time.
+      await this.recorder.attemptWrite(this.ws.dataset.file, async () => {
+        await noteRunDataset(this.ws.root, this.runId, this.ws.dataset.file);
+        await reconcileDataset(this.ws.root, this.ws.dataset);
+      });
       for (const r of this.spec.resume?.accepted ?? []) {
-        await this.recorder.writeItem(r);
+        await this.recorder.writeItem(exactSource(r, this.spec.document.text));
       }
       summary = this.recorder.failure ? this.stoppedByWrite() : await this.orchestrator.start();
     } finally {
-      await this.recorder.flush();
+      await this.recorder.close();
+      await this.delivery;
       await lock.release();
     }
     const failure = this.recorder.failure;
-    if (failure && summary.outcome === 'stopped') {
+    // A run whose writes failed did not keep everything it made, however far its engine got.
+    if (failure && summary.outcome !== 'error') {
       summary = { ...summary, outcome: 'error', message: failure };
     }
     return {
       ...summary,
+      // Accepted means on disk: an item whose dataset write failed is not counted (its journal line reconciles it later).
+      accepted: summary.accepted.filter((r) => this.recorder.durable.has(r.id)),
       runId: this.runId,
       datasetFile: this.datasetFile,
       journalFile: this.journalFile,
       written: this.recorder.written,
       writeFailure: failure,
     };
+  }
+
+  /** Hands an event to the observer in order; an accepted item waits until its dataset line is durable. */
+  private deliver(e: EngineEvent, written: Promise<boolean>, observer: RunObserver): void {
+    if (!observer.event) {
+      return;
+    }
+    if (e.type !== 'item_accepted' && this.waitingDeliveries === 0) {
+      observer.event(e);
+      return;
+    }
+    this.waitingDeliveries++;
+    this.delivery = this.delivery.then(async () => {
+      try {
+        if (e.type !== 'item_accepted' || (await written)) {
+          observer.event!(e);
+        }
+      } catch {
+        /* an observer's own error does not stop the writes */
+      } finally {
+        this.waitingDeliveries--;
+      }
+    });
+  }
+
+  /** Another process may have resumed this run between reading its journal and taking its lock. */
+  private async checkNotTakenFurther(point: ResumePoint): Promise<void> {
+    let now: ResumePoint;
+    try {
+      now = resumePoint((await readJournal(this.journalFile)).events);
+    } catch (e) {
+      if (e instanceof NotResumableError) {
+        throw new RunLockedError(`run ${this.runId} cannot be resumed: ${e.message}`);
+      }
+      throw e;
+    }
+    if (now.lastSeq !== point.lastSeq || now.finished !== point.finished) {
+      throw new RunLockedError(`run ${this.runId} went on in another process since its journal was read; resume it again to take it up from there`);
+    }
   }
 
   private stoppedByWrite(): RunSummary {

@@ -27,7 +27,7 @@ export async function openWorkspace(root: string, datasetPath: string, existing?
   }
   const file = await resolveInside(root, datasetPath);
   // One Dataset per file and process, so its exactly-once check sees every write (a live run's, the panel's).
-  const dataset = existing?.file === file ? existing : new Dataset(file);
+  const dataset = existing?.file === file ? existing : new Dataset(file, root);
   const repair = await dataset.open();
   const { prompts, overridden } = await loadPrompts(root);
   return { root, dataset, repair, prompts, overridden };

@@ -66,7 +66,7 @@ describe('JSONL files', () => {
     const f = path.join(dir, 'd.jsonl');
     const script = `const { JsonlWriter } = require(${JSON.stringify(path.resolve('src/run/jsonl.ts'))});
       (async () => { const w = new JsonlWriter(process.argv[1], false); const pad = 'x'.repeat(5000);
-        await Promise.all(Array.from({ length: 300 }, (_, i) => w.append({ who: process.argv[2], i, pad }))); })();`;
+        await Promise.all(Array.from({ length: 300 }, (_, i) => w.append({ who: process.argv[2], i, pad }))); await w.close(); })();`;
     await Promise.all(['a', 'b'].map((who) => run(process.execPath, ['--require', 'tsx/cjs', '-e', script, f, who])));
     const { values, badLines } = await readJsonl(f);
     assert.deepEqual(badLines, []);
@@ -87,6 +87,7 @@ describe('JSONL files', () => {
     const w = new JsonlWriter(path.join(dir, 'sub', 'j.jsonl'), false);
     const done = Array.from({ length: 50 }, (_, i) => w.append({ i }));
     await Promise.all(done);
+    await w.close();
     const { values } = await readJsonl(w.file);
     assert.deepEqual(
       values.map((v) => (v as { i: number }).i),

@@ -1,0 +1,45 @@
+// Real file-system faults for the run-layer tests: a small tmpfs mounted as the workspace (the tests run as root),
+// and a dataset record to write.
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { DatasetRecord } from '../../../src/shared/schemas';
+
+export function mountTmpfs(size: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'autodata-tmpfs-'));
+  execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir]);
+  return dir;
+}
+/** Unmounts `dir` and anything mounted inside it (deepest first), then removes it. */
+export function unmount(dir: string): void {
+  const mounts = fs
+    .readFileSync('/proc/mounts', 'utf8')
+    .split('\n')
+    .map((m) => m.split(' ')[1])
+    .filter((at) => at && (at === dir || at.startsWith(`${dir}/`)))
+    .sort((a, b) => b.length - a.length);
+  for (const at of mounts) {
+    execFileSync('umount', ['-l', at]);
+  }
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+
+export function record(id: string, pad = 0): DatasetRecord {
+  return {
+    id,
+    createdAt: new Date(0).toISOString(),
+    question: `Question ${id}?${'x'.repeat(pad)}`,
+    questionType: 'explanation',
+    skills: [],
+    rubric: [{ criterion: 'c', weight: 1, negative: false }],
+    referenceAnswer: 'A.',
+    source: { path: 'p.md', sha256: 'a'.repeat(64), range: { start: 0, end: 1 }, quote: 'x' },
+    scores: { weak: { mean: 0.3, rollouts: [0.3] }, strong: { mean: 0.8, rollouts: [0.8] }, gap: 0.5 },
+    decision: { by: 'policy', borderline: false },
+    iterations: 1,
+    models: { challenger: 'c', quality: 'q', weak: 'w', strong: 's', judge: 'j' },
+    runId: 'r',
+    promptVersion: 'v',
+  };
+}
