@@ -183,11 +183,16 @@ function summarize(ctx: Context, jobs: Job[], results: RunResult[], thrown: unkn
   io.stdout(`${accepted} accepted, ${review} for review, ${attempts} attempt(s) in ${results.length} run(s) → ${ctx.ws.dataset.file}\n`);
   const resumeHint = `resume with: autodata resume --config ${path.relative(io.cwd, ctx.configFile) || ctx.configFile}`;
   if (thrown) {
+    // A run may have started before the error: it is resumable like any other that did not finish.
+    if (results.length < jobs.length) {
+      io.stderr(`${resumeHint}\n`);
+    }
     throw thrown;
   }
-  const failed = results.find((r) => r.outcome === 'error');
+  // A run that completed but whose last writes failed did not finish either: its items are in its journal only.
+  const failed = results.find((r) => r.outcome === 'error' || r.writeFailure);
   if (failed) {
-    io.stderr(`error: run ${failed.runId} failed: ${failed.message ?? 'unknown error'}\n${resumeHint}\n`);
+    io.stderr(`error: run ${failed.runId} failed: ${failed.message ?? failed.writeFailure ?? 'unknown error'}\n${resumeHint}\n`);
     return EXIT.error;
   }
   if (io.signal?.aborted) {

@@ -118,6 +118,16 @@ export function runCli(argv: readonly string[] = process.argv.slice(2)): void {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // Node exits on its own once nothing is left to wait for: should a run ever wait on nothing, that must not pass for
+  // success (exit 0 without a summary).
+  let settled = false;
+  process.on('beforeExit', () => {
+    if (!settled) {
+      settled = true;
+      process.stderr.write('autodata: the run stopped making progress before it finished; resume it with "autodata resume --config <config.json>"\n');
+      process.exitCode = EXIT.error;
+    }
+  });
   void main(argv, {
     stdout: (t) => process.stdout.write(t),
     stderr: (t) => process.stderr.write(t),
@@ -127,6 +137,7 @@ export function runCli(argv: readonly string[] = process.argv.slice(2)): void {
     columns: process.stdout.columns,
     signal: stop.signal,
   }).then((code) => {
+    settled = true;
     // Keep-alive connections may hold the event loop open: exit once the output is flushed.
     process.stdout.write('', () => process.exit(code));
   });

@@ -9,6 +9,7 @@ import { challenge, checkQuality } from './roles';
 import type { RunContext } from './run-context';
 import { Challenge, type Rollout, type SourceRange, type Target, type Verdict } from '../shared/schemas';
 import { StructuredOutputError } from './structured';
+import { UnusableReplyError } from './unusable-reply';
 import { UsageMeter } from './usage';
 
 /** Where an attempt left its target: done with an item ('accepted' or 'review'), or undefined to try again. */
@@ -92,7 +93,8 @@ export async function runAttempt(run: RunContext, t: Target, attemptId: string, 
         report = await checkQuality(ctx, t, q);
       } catch (e) {
         if (e instanceof StructuredOutputError) {
-          return { kind: 'failed', reasons: [`the quality check's reply was unusable: ${e.message}`] };
+          // The verifier's failure, not the question's: the attempt ends without counting (run-loop.ts).
+          throw new UnusableReplyError('quality', `the quality check's reply could not be used: ${e.message}`);
         }
         throw e;
       }

@@ -121,7 +121,7 @@ export class CallWatch {
       const limitMs = outage.limitSeconds * 1000;
       const elapsed = Date.now() - d.since;
       if (elapsed >= limitMs) {
-        const message = `Interrupted: ${host} has not answered for ${Math.round(elapsed / 1000)} s (outage limit ${outage.limitSeconds} s; last: ${e.message}). Resume the run once it is back.`;
+        const message = `Interrupted: ${host} has not answered for ${Math.floor(elapsed / 1000)} s (outage limit ${outage.limitSeconds} s; last: ${e.message}). Resume the run once it is back.`;
         this.o.interrupt(message);
         throw new StoppedError();
       }

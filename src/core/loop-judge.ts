@@ -6,6 +6,7 @@ import { measuredScores } from './record';
 import { json, messages, rubricText, type RoleContext } from './role-call';
 import { LoopVerdict, type Challenge, type Rollout, type Verdict, type VerdictKind } from '../shared/schemas';
 import { StructuredOutputError } from './structured';
+import { UnusableReplyError } from './unusable-reply';
 
 /** The part of each answer the loop judge reads: enough to see the pattern, bounded so 8 answers fit. */
 const ANSWER_CHARS = 2500;
@@ -63,14 +64,15 @@ export function legalVerdict(loop: LoopVerdict, c: Pick<Challenge, 'question' | 
   return { kind: recap ? 'quality_failed' : KIND_OF[loop.problem], reasons, ...scores };
 }
 
-/** The legal decision for measured rollouts; a loop judge reply that cannot be used is a failed measurement. */
+/** The legal decision for measured rollouts; a loop judge reply that cannot be used throws UnusableReplyError. */
 export async function decideByLoopJudge(ctx: RoleContext, c: Challenge, weak: readonly Rollout[], strong: readonly Rollout[]): Promise<Verdict> {
   try {
     const loop = await askLoopJudge(ctx, c, weak, strong);
     return legalVerdict(loop, c, measuredScores(weak), measuredScores(strong));
   } catch (e) {
     if (e instanceof StructuredOutputError) {
-      return { kind: 'failed', reasons: [`the loop judge's reply was unusable: ${e.message}`] };
+      // The grader's failure, not the question's: the attempt ends without counting (run-loop.ts).
+      throw new UnusableReplyError('judge', `the loop judge's reply could not be used: ${e.message}`);
     }
     throw e;
   }

@@ -14,8 +14,9 @@ export interface Measurement {
 }
 
 /**
- * Solves and judges `c`; the rollouts an interrupted attempt already had graded (`saved`) are not asked for again.
- * In the cost order the strong solver runs only while the weak result leaves the verdict open.
+ * Solves and judges `c`; the answers an interrupted attempt already had (`saved`), graded or not, are not asked for
+ * again: graded ones are reused as they are, ungraded ones are judged. In the cost order the strong solver runs only
+ * while the weak result leaves the verdict open.
  */
 export async function measure(run: RunContext, ctx: RoleContext, attemptId: string, c: Challenge, saved?: PendingAttempt): Promise<Measurement> {
   const cfg = run.config;
@@ -27,24 +28,35 @@ export async function measure(run: RunContext, ctx: RoleContext, attemptId: stri
     run.emit({ type: 'grades', attemptId, solver, rollouts: rs.map((r) => ({ ...r })), mean: s.length ? mean(s) : null });
   };
   const verdict = (weak: Rollout[], strong: Rollout[]) => verdictOf(cfg.policy, weak, strong);
+  /** A solver's answers: journaled ones (copies, so grading them leaves the resume point as it was), else new ones. */
+  const answers = async (solver: SolverRole): Promise<Rollout[]> => {
+    const kept = saved?.answers?.[solver];
+    if (kept) {
+      return kept.map((r) => ({ ...r }));
+    }
+    const fresh = await solve(ctx, solver, c.question, delta(solver));
+    emitRollouts(solver, fresh);
+    return fresh;
+  };
   if (cfg.solveOrder === 'latency' && saved?.weak && saved.strong) {
     return { weak: saved.weak, strong: saved.strong, verdict: verdict(saved.weak, saved.strong) };
   }
   if (cfg.solveOrder === 'latency') {
-    const [weak, strong] = await Promise.all([solve(ctx, 'weak', c.question, delta('weak')), solve(ctx, 'strong', c.question, delta('strong'))]);
-    emitRollouts('weak', weak);
-    emitRollouts('strong', strong);
+    const [weak, strong] = await Promise.all([saved?.weak ?? answers('weak'), saved?.strong ?? answers('strong')]);
     await run.gate('judge_weak', attemptId);
-    // One judge call for both solvers, interleaved so position does not reveal the solver.
-    await judge(ctx, c, interleave(weak, strong));
-    emitGrades('weak', weak);
-    emitGrades('strong', strong);
+    // Both solvers judged at once (never in one call), interleaved so position does not reveal the solver.
+    await judge(ctx, c, interleave(saved?.weak ? [] : weak, saved?.strong ? [] : strong));
+    if (!saved?.weak) {
+      emitGrades('weak', weak);
+    }
+    if (!saved?.strong) {
+      emitGrades('strong', strong);
+    }
     return { weak, strong, verdict: verdict(weak, strong) };
   }
   let weak = saved?.weak;
   if (!weak) {
-    weak = await solve(ctx, 'weak', c.question, delta('weak'));
-    emitRollouts('weak', weak);
+    weak = await answers('weak');
     await run.gate('judge_weak', attemptId);
     await judge(ctx, c, weak);
     emitGrades('weak', weak);
@@ -61,8 +73,7 @@ export async function measure(run: RunContext, ctx: RoleContext, attemptId: stri
     return { weak, strong: saved.strong, verdict: verdict(weak, saved.strong) };
   }
   await run.gate('solve_strong', attemptId);
-  const strong = await solve(ctx, 'strong', c.question, delta('strong'));
-  emitRollouts('strong', strong);
+  const strong = await answers('strong');
   await run.gate('judge_strong', attemptId);
   await judge(ctx, c, strong);
   emitGrades('strong', strong);

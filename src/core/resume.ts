@@ -19,6 +19,8 @@ export interface PendingAttempt {
   /** Graded rollouts (only those whose judging finished). */
   weak?: Rollout[];
   strong?: Rollout[];
+  /** Solver answers journaled before their grades: judged on resume, never asked for again. */
+  answers?: { weak?: Rollout[]; strong?: Rollout[] };
 }
 
 export interface ResumePoint {
@@ -31,6 +33,8 @@ export interface ResumePoint {
   histories: Map<string, AttemptMemory[]>;
   /** Attempts started per target. */
   iterations: Map<string, number>;
+  /** Every attempt id started, so new attempts take ids of their own. */
+  attemptIds: Set<string>;
   pending: Map<string, PendingAttempt>;
   accepted: DatasetRecord[];
   review: DatasetRecord[];
@@ -58,6 +62,7 @@ export function resumePoint(events: readonly EngineEvent[]): ResumePoint {
     done: new Set(),
     histories: new Map(),
     iterations: new Map(),
+    attemptIds: new Set(),
     pending: new Map(),
     accepted: [],
     review: [],
@@ -87,6 +92,7 @@ export function resumePoint(events: readonly EngineEvent[]): ResumePoint {
     switch (e.type) {
       case 'attempt_started':
         targetOf.set(e.attemptId, e.targetId);
+        p.attemptIds.add(e.attemptId);
         p.iterations.set(e.targetId, Math.max(p.iterations.get(e.targetId) ?? 0, e.iteration));
         p.attempts++;
         p.pending.set(e.targetId, { attemptId: e.attemptId, iteration: e.iteration } as PendingAttempt);
@@ -104,6 +110,13 @@ export function resumePoint(events: readonly EngineEvent[]): ResumePoint {
         const pend = p.pending.get(targetOf.get(e.attemptId) ?? '');
         if (pend?.attemptId === e.attemptId) {
           pend.quality = e.report;
+        }
+        break;
+      }
+      case 'rollouts': {
+        const pend = p.pending.get(targetOf.get(e.attemptId) ?? '');
+        if (pend?.attemptId === e.attemptId) {
+          pend.answers = { ...pend.answers, [e.solver]: e.rollouts };
         }
         break;
       }

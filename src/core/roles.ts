@@ -8,6 +8,7 @@ import { json, messages, rubricText, type RoleContext } from './role-call';
 import { rubricRule } from './rubric-shape';
 import { ChallengeDraft, JudgeReport, VerifiableDraft, type Challenge, type Rollout, type SolverRole, type Target } from '../shared/schemas';
 import { StructuredOutputError } from './structured';
+import { UnusableReplyError } from './unusable-reply';
 
 export { checkQuality, verifyAccepted, type EarlierQuestion } from './verification';
 export { rubricText, type RoleContext } from './role-call';
@@ -169,27 +170,34 @@ export async function judge(ctx: RoleContext, c: Challenge, rollouts: Rollout[])
       : gradable.map((r) => [r]);
   await Promise.all(
     groups.map(async (group) => {
-      try {
-        const marks = await gradeGroup(
-          ctx,
-          c,
-          group.map((r) => r.answer),
-        );
-        group.forEach((r, i) => {
-          r.marks = marks[i];
-          r.score = rubricScore(c.rubric, marks[i]);
-        });
-      } catch (e) {
-        if (!(e instanceof StructuredOutputError)) {
-          throw e;
-        }
-        for (const r of group) {
-          r.failure = `judge failed: ${e.message}`;
+      let last: StructuredOutputError | undefined;
+      for (let round = 0; round < JUDGE_ROUNDS; round++) {
+        try {
+          const marks = await gradeGroup(
+            ctx,
+            c,
+            group.map((r) => r.answer),
+          );
+          group.forEach((r, i) => {
+            r.marks = marks[i];
+            r.score = rubricScore(c.rubric, marks[i]);
+          });
+          return;
+        } catch (e) {
+          if (!(e instanceof StructuredOutputError)) {
+            throw e;
+          }
+          last = e;
         }
       }
+      // A judge that cannot grade says nothing about the question: the attempt ends without counting (run-loop.ts).
+      throw new UnusableReplyError('judge', `the judge's grades could not be used (${JUDGE_ROUNDS} requests, each with a repair): ${last?.message}`);
     }),
   );
 }
+
+/** Requests (each with its repair) for one grading before the judge's replies count as unusable. */
+const JUDGE_ROUNDS = 2;
 
 async function gradeGroup(ctx: RoleContext, c: Challenge, answers: string[]) {
   const labels = answers.map((_, i) => LABELS[i] ?? `X${i}`);

@@ -6,7 +6,11 @@ import { ModelError } from './models';
 import { RecipeLearning } from './recipe-learning';
 import type { RunContext } from './run-context';
 import { schedule } from './scheduler';
+import { UnusableReplyError } from './unusable-reply';
 import type { DatasetRecord, Target, Verdict } from '../shared/schemas';
+
+/** Attempts in a row ended by a grader's unusable replies, after which the run stops instead of asking again. */
+const MAX_UNUSABLE_IN_A_ROW = 3;
 
 export interface RunSummary {
   outcome: 'completed' | 'stopped' | 'error';
@@ -19,6 +23,8 @@ export interface RunSummary {
 export class RunLoop {
   private readonly queue: Target[] = [];
   private finished = false;
+  /** Attempts in a row whose grader's replies could not be used. */
+  private unusableInARow = 0;
   private readonly recipe: RecipeLearning;
 
   constructor(private readonly run: RunContext) {
@@ -97,19 +103,37 @@ export class RunLoop {
     const { run } = this;
     const iterations = run.state.iterations;
     run.emit({ type: 'target_started', targetId: t.id });
-    for (let iteration = (iterations.get(t.id) ?? 0) + 1; iteration <= run.config.maxIterations; iteration++) {
+    let iteration = (iterations.get(t.id) ?? 0) + 1;
+    while (iteration <= run.config.maxIterations) {
       iterations.set(t.id, iteration);
       if (this.goalReached()) {
         break;
       }
-      const attemptId = `${t.id}.${iteration}`;
+      const attemptId = this.attemptIdFor(t, iteration);
       let outcome: AttemptResult;
       try {
         outcome = await runAttempt(run, t, attemptId, iteration);
+        this.unusableInARow = 0;
       } catch (e) {
         if (e instanceof StoppedError || run.control.stopped) {
           run.emit({ type: 'target_finished', targetId: t.id, outcome: 'stopped', iterations: iteration });
           throw new StoppedError();
+        }
+        if (e instanceof UnusableReplyError) {
+          // The grader failed, not the question: the attempt ends uncounted and the same iteration is tried again, with a
+          // new question. A grader that keeps failing stops the run (resumable) instead of looping.
+          const verdict: Verdict = { kind: 'failed', reasons: [`not counted: ${e.message}`] };
+          run.emit({ type: 'verdict', attemptId, targetId: t.id, verdict, strongSkipped: false, usage: run.state.usage.snapshot() });
+          run.emit({ type: 'error', message: e.message, attemptId });
+          if (++this.unusableInARow >= MAX_UNUSABLE_IN_A_ROW) {
+            const who = `${e.role} (${run.options.models[e.role].model})`;
+            run.interrupt(
+              `Interrupted: the replies of the ${who} could not be used ${this.unusableInARow} times in a row (last: ${e.message}). Check roles.${e.role} (its model and structuredOutput), then resume the run.`,
+            );
+            run.emit({ type: 'target_finished', targetId: t.id, outcome: 'stopped', iterations: iteration });
+            throw new StoppedError();
+          }
+          continue;
         }
         if (!(e instanceof ModelError) || e.fatal) {
           throw e;
@@ -119,6 +143,7 @@ export class RunLoop {
         const verdict: Verdict = { kind: 'failed', reasons: [e.message] };
         run.emit({ type: 'verdict', attemptId, targetId: t.id, verdict, strongSkipped: false, usage: run.state.usage.snapshot() });
         run.emit({ type: 'error', message: e.message, attemptId });
+        iteration++;
         continue;
       }
       if (outcome) {
@@ -133,8 +158,24 @@ export class RunLoop {
       if (outcome) {
         return;
       }
+      iteration++;
     }
     run.emit({ type: 'target_finished', targetId: t.id, outcome: 'exhausted', iterations: iterations.get(t.id) ?? 0 });
+  }
+
+  /**
+   * The id of the next attempt at this iteration: an interrupted one's own id (it is taken up again), else
+   * `<target>.<iteration>`, or `<target>.<iteration>-<k>` when an uncounted attempt already used that.
+   */
+  private attemptIdFor(t: Target, iteration: number): string {
+    const pending = this.run.options.resume?.pending.get(t.id);
+    const used = this.run.state.attemptIds;
+    let id = pending && pending.iteration === iteration ? pending.attemptId : `${t.id}.${iteration}`;
+    for (let k = 2; used.has(id) && id !== pending?.attemptId; k++) {
+      id = `${t.id}.${iteration}-${k}`;
+    }
+    used.add(id);
+    return id;
   }
 
   private finish(outcome: RunSummary['outcome'], message = this.run.stopReason): RunSummary {

@@ -29,6 +29,8 @@ export class RunState {
   readonly histories = new Map<string, AttemptMemory[]>();
   /** Attempts started per target. */
   readonly iterations = new Map<string, number>();
+  /** Every attempt id the run has used (an attempt that did not count leaves its iteration to a new id). */
+  readonly attemptIds = new Set<string>();
   /** Challenges that may still be edited, by attempt, until the next step starts. */
   readonly editable = new Map<string, Challenge>();
   /** Questions of the dataset and of this run, for the near-duplicate check. */
@@ -63,6 +65,9 @@ export class RunState {
     }
     for (const [t, n] of r.iterations) {
       this.iterations.set(t, n);
+    }
+    for (const id of r.attemptIds) {
+      this.attemptIds.add(id);
     }
     for (const [role, u] of Object.entries(r.usage)) {
       this.usage.add(role as Role, u);

@@ -58,6 +58,8 @@ export interface ScriptedServerOptions {
   defaultLatencyMs?: number;
   /** Behave as this server family: its refusals, `n`, token budget, reasoning, stream usage and error bodies. */
   profile?: ServerProfile;
+  /** Listen on this port (a server brought back after an outage at the address its clients know); default: any free one. */
+  port?: number;
 }
 export interface ScriptedServer {
   baseURL: string;
@@ -376,7 +378,7 @@ export async function startScriptedServer(opts: ScriptedServerOptions): Promise<
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
+    server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
   });
   api.baseURL = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
   return api;

@@ -127,7 +127,7 @@ describe('faults', function () {
     const summary = await orch.start();
     const ms = Date.now() - t0;
     assert.equal(summary.outcome, 'stopped');
-    assert.match(summary.message ?? '', /^Interrupted: .* has not answered for 1 s \(outage limit 1 s; last: .*failed \(500\)/);
+    assert.match(summary.message ?? '', /^Interrupted: .* has not answered for \d+ s \(outage limit 1 s; last: .*failed \(500\)/);
     assert.ok(ms >= 1000 && ms < 5000, `stopped after ${ms} ms`);
     assert.equal(verdicts(events).length, 0, 'no attempt was judged on an outage');
     assert.deepEqual(
@@ -180,14 +180,67 @@ describe('faults', function () {
     assert.match(verdicts(r.events)[0].reasons[0], /refused: I cannot help with that/);
   });
 
-  it('fails a judge reply that leaves criteria ungraded after the repair, without a silent zero', async () => {
-    const partial = JSON.stringify({ grades: [{ answer: 'A', marks: [{ criterion: 1, met: true, reason: 'ok' }] }] });
+  const partial = JSON.stringify({ grades: [{ answer: 'A', marks: [{ criterion: 1, met: true, reason: 'ok' }] }] });
+  const started = (events: EngineEvent[]) => events.filter((e): e is EventOf<'attempt_started'> => e.type === 'attempt_started');
+
+  it('asks the judge again when its grades stay unusable after the repair: no attempt is lost, no silent zero', async () => {
     // Each of the 3 weak rollouts is graded in its own call: all 3 first replies and their 3 repairs are partial.
     const r = await run([[MODELS.judge, { content: partial }, 6]]);
-    const v = verdicts(r.events);
-    assert.equal(v[0].kind, 'failed');
-    assert.match(v[0].reasons[0], /could be measured \(judge failed/);
+    assert.deepEqual(
+      verdicts(r.events).map((v) => v.kind),
+      ['accepted'],
+    );
     const grades = r.events.find((e): e is EventOf<'grades'> => e.type === 'grades')!;
-    assert.ok(grades.rollouts.every((x) => x.score === undefined && x.failure));
+    assert.ok(grades.rollouts.every((x) => x.score !== undefined && !x.failure));
+  });
+
+  it('ends an attempt whose judge cannot grade without counting it: the same iteration goes on with a new question', async () => {
+    // Two rounds of a request and its repair, for each of the 3 weak rollouts.
+    const r = await run([[MODELS.judge, { content: partial }, 12]]);
+    const v = verdicts(r.events);
+    assert.deepEqual(
+      v.map((x) => x.kind),
+      ['failed', 'accepted'],
+    );
+    assert.match(v[0].reasons[0], /^not counted: the judge's grades could not be used/);
+    assert.deepEqual(
+      started(r.events).map((e) => [e.attemptId, e.iteration]),
+      [
+        ['s1.1', 1],
+        ['s1.1-2', 1],
+      ],
+    );
+    assert.equal(r.summary.accepted[0].iterations, 1);
+    assert.equal(r.events.filter((e) => e.type === 'feedback').length, 0, 'the Challenger is not told its question failed');
+  });
+
+  it('stops the run, resumable, when the judge stays unusable for three attempts in a row', async () => {
+    const r = await run([[MODELS.judge, { content: partial }, 1000]], { patch: { maxIterations: 2 } });
+    assert.equal(r.summary.outcome, 'stopped');
+    assert.match(r.summary.message ?? '', /^Interrupted: the replies of the judge \(judge-model\) could not be used 3 times in a row .*Check roles\.judge/);
+    assert.deepEqual(
+      started(r.events).map((e) => [e.attemptId, e.iteration]),
+      [
+        ['s1.1', 1],
+        ['s1.1-2', 1],
+        ['s1.1-3', 1],
+      ],
+    );
+    const finished = r.events.find((e): e is EventOf<'target_finished'> => e.type === 'target_finished');
+    assert.equal(finished?.outcome, 'stopped');
+  });
+
+  it('ends an attempt whose quality check cannot be used without counting it', async () => {
+    const r = await run([[MODELS.quality, { content: 'no json here' }, 2]]);
+    const v = verdicts(r.events);
+    assert.deepEqual(
+      v.map((x) => x.kind),
+      ['failed', 'accepted'],
+    );
+    assert.match(v[0].reasons[0], /^not counted: the quality check's reply could not be used/);
+    assert.deepEqual(
+      started(r.events).map((e) => e.iteration),
+      [1, 1],
+    );
   });
 });

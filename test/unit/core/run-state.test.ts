@@ -28,6 +28,7 @@ function point(): ResumePoint {
       ['t1', 2],
       ['t3', 1],
     ]),
+    attemptIds: new Set(['t1.1', 't1.2', 't3.1']),
     pending: new Map(),
     accepted: [item('run-1:t3.1')],
     review: [item('run-1:t2.4')],

@@ -9,6 +9,7 @@ import { applyDomainPreset } from '../../../../src/core/presets';
 import { challenge, judge, solve } from '../../../../src/core/roles';
 import type { EngineConfig } from '../../../../src/core/config';
 import type { LoopVerdict } from '../../../../src/shared/schemas';
+import { UnusableReplyError } from '../../../../src/core/unusable-reply';
 import { MODELS, type ScriptedQuestion } from '../../../fakes/scripted-roles';
 import { closeWorlds, ofType, run, world } from './harness';
 
@@ -168,7 +169,7 @@ describe('method: presets', function () {
       assert.ok(!isCaseRecap({ question: 'Would the holding of Smith v. Jones apply if the buyer had known?', questionType: 'application' }));
     });
 
-    it('treats a loop judge reply that cannot be used as a failed measurement', async () => {
+    it('treats a loop judge reply that cannot be used as the grader failing, not the question', async () => {
       const w = await world([LEGAL], presetPatch('legal'));
       const ctx = w.ctx();
       const c = await challenge(ctx, { target: w.target, history: '', note: '', recipe: '' });
@@ -177,9 +178,12 @@ describe('method: presets', function () {
       const strong = await solve(ctx, 'strong', c.question);
       await judge(ctx, c, strong);
       w.server.failNext(2, { content: '{"decision": "maybe"}' });
-      const v = await decideByLoopJudge(ctx, c, weak, strong);
-      assert.equal(v.kind, 'failed');
-      assert.match(v.reasons[0], /loop judge's reply was unusable/);
+      await assert.rejects(decideByLoopJudge(ctx, c, weak, strong), (e: unknown) => {
+        assert.ok(e instanceof UnusableReplyError);
+        assert.equal(e.role, 'judge');
+        assert.match(e.message, /loop judge's reply could not be used/);
+        return true;
+      });
     });
   });
 });
