@@ -147,6 +147,23 @@ describe('server families through the CLI and the editor', function () {
           s.requests.filter((q) => q.status === 200).every((q) => !q.stream),
           'the CLI asks for whole replies',
         );
+        // The reasoning the family returns is journaled with its rollout, apart from the answer, and never exported.
+        const returnsText = profile.reasoning !== 'none' && profile.reasoning !== 'hidden';
+        for (const x of rollouts) {
+          assert.doesNotMatch(x.answer, REASONING);
+          if (returnsText) {
+            assert.match(x.reasoning ?? '', /Let me think/, `${x.solver}#${x.index}`);
+          } else {
+            assert.equal(x.reasoning, undefined);
+          }
+        }
+        const io: CliIO = { stdout: () => undefined, stderr: (t) => assert.fail(t), env: {}, cwd: ws };
+        for (const format of ['sft', 'dpo'] as const) {
+          assert.equal(await main(['export', '.autodata/dataset.jsonl', '--format', format, '--out', `${format}.jsonl`], io), 0);
+          const exported = fs.readFileSync(path.join(ws, `${format}.jsonl`), 'utf8');
+          assert.match(exported, format === 'dpo' ? /STRONG#\d answer to Q1/ : /Q1: /);
+          assert.doesNotMatch(exported, REASONING);
+        }
       });
 
       it('the editor streams the answers to the panel and writes a valid item, answers free of reasoning', async () => {
