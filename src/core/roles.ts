@@ -90,7 +90,11 @@ export async function solve(ctx: RoleContext, solver: SolverRole, question: stri
     ctx.usage.add(solver, r);
     ctx.onUsage?.(solver);
     // Reasoning tokens are reported per request: they belong to a rollout only when the request gave one choice.
-    return r.choices.map((c) => ({ ...c, reasoningTokens: r.choices.length === 1 && r.calls === 1 ? r.reasoningTokens : undefined }));
+    return r.choices.map((c) => ({
+      ...c,
+      reasoningTokens: r.choices.length === 1 && r.calls === 1 ? r.reasoningTokens : undefined,
+      seedDropped: r.seedDropped,
+    }));
   };
   /** What a rollout keeps of a choice's reasoning (for the journal; the answer is `text` alone). */
   const reasoningOf = (c: { reasoning?: string; reasoningTokens?: number }) => ({
@@ -106,7 +110,8 @@ export async function solve(ctx: RoleContext, solver: SolverRole, question: stri
     index,
     answer: c.text,
     failure: answerFailure(c),
-    ...(seeds ? { seed: seeds[index] } : {}),
+    // A seed is recorded only where it was sent (an endpoint that rejects seeds gets none).
+    ...(seeds && !c.seedDropped ? { seed: seeds[index] } : {}),
     ...reasoningOf(c),
   }));
   // An answer whose budget went on reasoning was already asked for again, with a larger budget, by the model layer.
