@@ -95,6 +95,18 @@ export function splitSections(text: string, opts: ChunkOptions = DEFAULT_CHUNKS)
   }));
 }
 
+/** Fewer characters than this (about two sentences) give a Challenger nothing to ask a real question about. */
+export const MIN_SELECTION_CHARS = 200;
+
+/** Why a selection cannot be generated from, or undefined when it can. */
+export function selectionProblem(text: string, start: number, end: number): string | undefined {
+  const chars = text.slice(start, end).trim().length;
+  if (chars >= MIN_SELECTION_CHARS) {
+    return undefined;
+  }
+  return `The selection has ${chars} character${chars === 1 ? '' : 's'}: too little to write a question about. Select at least ${MIN_SELECTION_CHARS} characters (a paragraph or more), or use Generate from Document.`;
+}
+
 /** A selection as a single target. */
 export function selectionTarget(text: string, start: number, end: number, title = 'Selection'): Target {
   return { id: `sel-${start}-${end}`, title, range: { start, end }, text: text.slice(start, end) };

@@ -1,6 +1,7 @@
 // Weak/strong model pairs that can separate (one per endpoint family), and the check that catches a run whose weak and
 // strong solvers are one model: no gap is possible there, so no item could ever be accepted.
 import type { EngineConfig } from './config';
+import { byRole, type Role } from '../shared/schemas';
 
 export interface ModelPair {
   family: string;
@@ -10,6 +11,8 @@ export interface ModelPair {
   strong: string;
   /** For the Challenger, the quality check and the Judge: a strong model (the paper used one model for all three). */
   judge: string;
+  /** Where the weak model is served when the family serves one model per server (vLLM): another port. */
+  weakBaseURL?: string;
   note?: string;
 }
 
@@ -31,7 +34,8 @@ export const MODEL_PAIRS: readonly ModelPair[] = [
     weak: 'Qwen/Qwen3-4B',
     strong: 'Qwen/Qwen3-32B',
     judge: 'Qwen/Qwen3-32B',
-    note: "one `vllm serve` per model: serve the strong one on another port and set the strong role's base URL to it",
+    weakBaseURL: 'http://localhost:8001/v1',
+    note: 'one `vllm serve` per model: the strong one on :8000, `vllm serve Qwen/Qwen3-4B --port 8001` for the weak one',
   },
   {
     family: 'lmstudio',
@@ -59,6 +63,15 @@ export const MODEL_PAIRS: readonly ModelPair[] = [
     judge: 'llama-3.3-70b-versatile',
   },
 ];
+
+/** Every role's endpoint and model for a proposed pair: the solvers apart, the strong model for the other three roles. */
+export function pairRoles(pair: ModelPair): Record<Role, { baseURL: string; model: string }> {
+  return byRole((role) =>
+    role === 'weak'
+      ? { baseURL: pair.weakBaseURL ?? pair.baseURL, model: pair.weak }
+      : { baseURL: pair.baseURL, model: role === 'strong' ? pair.strong : pair.judge },
+  );
+}
 
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '0.0.0.0']);
 

@@ -57,6 +57,8 @@ export interface ChatResult {
   reasoningTokens?: number;
   /** The endpoint reported no usage for some request: its share is estimated from the text. */
   usageEstimated?: boolean;
+  /** A seed was asked for, but the endpoint takes none: it was not sent (the samples are not seeded). */
+  seedDropped?: boolean;
 }
 
 export interface ChatModel {
@@ -96,7 +98,7 @@ export function toModelError(e: unknown, where: string | ErrorContext, apiKey = 
 class NRejected extends Error {}
 
 /** One request's reply, with the token budget it was sent. */
-type Sent = Reply & { limit: number; calls: number; estimated: boolean };
+type Sent = Reply & { limit: number; calls: number; estimated: boolean; seeded: boolean };
 
 const MAX_ADAPTATIONS = 8;
 const MAX_REASONING_ALLOWANCE = 65_536;
@@ -191,6 +193,9 @@ export class OpenAICompatibleModel implements ChatModel {
       }
       if (r.estimated) {
         result.usageEstimated = true;
+      }
+      if (req.seed !== undefined && !r.seeded) {
+        result.seedDropped = true;
       }
     };
 
@@ -298,7 +303,7 @@ export class OpenAICompatibleModel implements ChatModel {
         if (estimated) {
           this.estimate(reply, req);
         }
-        return { ...reply, limit: built.limit, calls: 1, estimated };
+        return { ...reply, limit: built.limit, calls: 1, estimated, seeded: built.body.seed !== undefined };
       } catch (e) {
         if (req.signal?.aborted) {
           throw new ModelError('aborted', 'Cancelled');

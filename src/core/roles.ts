@@ -90,8 +90,18 @@ export async function solve(ctx: RoleContext, solver: SolverRole, question: stri
     const r = await ctx.models[solver].complete(req);
     ctx.usage.add(solver, r);
     ctx.onUsage?.(solver);
-    return r.choices;
+    // Reasoning tokens are reported per request: they belong to a rollout only when the request gave one choice.
+    return r.choices.map((c) => ({
+      ...c,
+      reasoningTokens: r.choices.length === 1 && r.calls === 1 ? r.reasoningTokens : undefined,
+      seedDropped: r.seedDropped,
+    }));
   };
+  /** What a rollout keeps of a choice's reasoning (for the journal; the answer is `text` alone). */
+  const reasoningOf = (c: { reasoning?: string; reasoningTokens?: number }) => ({
+    ...(c.reasoning ? { reasoning: c.reasoning } : {}),
+    ...(c.reasoningTokens !== undefined ? { reasoningTokens: c.reasoningTokens } : {}),
+  });
   // With seeds, one request per rollout (each its own seed), all at once; without, one request for all `n`.
   const choices = seeds
     ? (await Promise.all(seeds.map((seed, i) => call(1, ep.maxTokens, seed, onDelta && ((_, t) => onDelta(i, t)))))).map((c) => c[0])
@@ -101,7 +111,9 @@ export async function solve(ctx: RoleContext, solver: SolverRole, question: stri
     index,
     answer: c.text,
     failure: answerFailure(c),
-    ...(seeds ? { seed: seeds[index] } : {}),
+    // A seed is recorded only where it was sent (an endpoint that rejects seeds gets none).
+    ...(seeds && !c.seedDropped ? { seed: seeds[index] } : {}),
+    ...reasoningOf(c),
   }));
   // An answer whose budget went on reasoning was already asked for again, with a larger budget, by the model layer.
   const settled = new Set(choices.flatMap((c, index) => (c.failure ? [index] : [])));
@@ -118,6 +130,9 @@ export async function solve(ctx: RoleContext, solver: SolverRole, question: stri
       const c = again[i][0];
       r.answer = c.text;
       r.failure = answerFailure(c);
+      delete r.reasoning;
+      delete r.reasoningTokens;
+      Object.assign(r, reasoningOf(c));
     });
   }
   return rollouts;

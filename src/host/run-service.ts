@@ -2,7 +2,7 @@
 // the run layer the CLI uses too. This file only adds what the editor knows: documents, settings, keys, progress.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { selectionTarget } from '../core/chunks';
+import { selectionProblem, selectionTarget } from '../core/chunks';
 import { isLocal, newRunId, originOf } from '../core/endpoint';
 import { sameWeakAndStrong } from '../core/model-pairs';
 import type { EngineEvent } from '../shared/events';
@@ -95,6 +95,10 @@ export class RunService implements vscode.Disposable {
         const sel = editor?.selection;
         if (!sel || sel.isEmpty) {
           throw new UserError('Select the passage to generate from first.');
+        }
+        const tooShort = selectionProblem(text, doc.offsetAt(sel.start), doc.offsetAt(sel.end));
+        if (tooShort) {
+          throw new UserError(tooShort);
         }
         targets = [selectionTarget(text, doc.offsetAt(sel.start), doc.offsetAt(sel.end), `Selection (lines ${sel.start.line + 1}–${sel.end.line + 1})`)];
       } else {

@@ -19,6 +19,9 @@ const MAX_HEADING_WORDS = 14;
 /** Figure and table captions are often bold; they are not sections. */
 const CAPTION = /^(figure|fig\.|table|algorithm|listing|equation)\s*[\dA-Z]/i;
 
+/** Headings some styles set in the body font: IEEE's "II. RELATED WORK", and the usual unnumbered ones in capitals. */
+const CAPITALS = /^(?:[IVX]{1,6}\.\s+[A-Z][A-Z0-9 ,:&'-]{2,}|ABSTRACT|INTRODUCTION|CONCLUSIONS?|REFERENCES|ACKNOWLEDG(?:E)?MENTS?|APPENDIX(?: [A-Z])?)$/;
+
 const roundSize = (s: number) => Math.round(s * 2) / 2;
 
 /** The size most of the document's letters are set in. */
@@ -48,7 +51,7 @@ export function isHeading(l: PdfTextLine, body: number): boolean {
   if (text.split(/\s+/).length > MAX_HEADING_WORDS || /[.,;:]$/.test(text) || CAPTION.test(text)) {
     return false;
   }
-  return roundSize(l.size) >= body * LARGER || (l.bold && roundSize(l.size) >= body);
+  return roundSize(l.size) >= body * LARGER || (roundSize(l.size) >= body && (l.bold || CAPITALS.test(text)));
 }
 
 /**

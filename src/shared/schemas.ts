@@ -154,6 +154,10 @@ export const Rollout = z.object({
   marks: z.array(CriterionMark).optional(),
   /** The sampling seed sent with this rollout's request (distinct per rollout), when seeds are on. */
   seed: z.number().int().optional(),
+  /** The model's reasoning before its answer, when it returned any: journaled, never graded or exported. */
+  reasoning: z.string().optional(),
+  /** Tokens the model spent reasoning for this rollout, when the endpoint reports them per rollout. */
+  reasoningTokens: z.number().int().min(0).optional(),
 });
 export type Rollout = z.infer<typeof Rollout>;
 

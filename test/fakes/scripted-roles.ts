@@ -117,6 +117,8 @@ export function scriptRoles(questions: ScriptedQuestion[], opts: ScriptLatency =
   let asked = 0;
   const issued = new Map<number, ScriptedQuestion>();
   const verified = new Map<number, number>();
+  /** Samples each solver has given for each question without a seed: separate requests are separate rollouts. */
+  const sampled = new Map<string, number>();
   const byId = (text: string) => {
     const m = /Q(\d+)\b/.exec(text);
     if (!m) {
@@ -213,7 +215,7 @@ export function scriptRoles(questions: ScriptedQuestion[], opts: ScriptLatency =
     return jsonReply(checks);
   };
 
-  const solver = (req: RecordedRequest, who: 'WEAK' | 'STRONG', choiceIndex: number): ScriptedReply => {
+  const solver = (req: RecordedRequest, who: 'WEAK' | 'STRONG'): ScriptedReply => {
     const user =
       req.messages
         ?.filter((m) => m.role === 'user')
@@ -221,10 +223,18 @@ export function scriptRoles(questions: ScriptedQuestion[], opts: ScriptLatency =
         .join('\n') ?? '';
     const found = byId(user);
     const id = found?.id ?? 0;
-    // A seeded request carries its rollout's index in its seed (a multiple of 64 plus the index); else the choice index.
-    const index = typeof req.body?.seed === 'number' ? req.body.seed % 64 : choiceIndex;
     const scores = found ? (who === 'WEAK' ? found.q.weak : found.q.strong) : [0];
-    // A retried single rollout keeps an index past the first batch: it falls back to the first score.
+    // A seeded request carries its rollout's index in its seed (a multiple of 64 plus the index). Otherwise samples
+    // take the scripted rollouts in turn, across requests: the rollouts of an endpoint that gives one choice per
+    // request (parallel requests instead of `n`) differ as real samples do, instead of all being rollout 0.
+    const key = `${who}:${id}`;
+    const nth = sampled.get(key) ?? 0;
+    const seeded = typeof req.body?.seed === 'number';
+    if (!seeded) {
+      sampled.set(key, nth + 1);
+    }
+    const index = seeded ? req.body.seed % 64 : nth % scores.length;
+    // A seed past the scripted rollouts falls back to the first score.
     const score = scores[index] ?? scores[0];
     const extra = found?.q.answerText ? ` ${found.q.answerText}` : '';
     if (allText(req).includes('End with one line "Final answer:')) {
@@ -303,9 +313,9 @@ export function scriptRoles(questions: ScriptedQuestion[], opts: ScriptLatency =
       case MODELS.quality:
         return { ...verifier(user), latencyMs: opts.qualityLatencyMs };
       case MODELS.weak:
-        return solver(req, 'WEAK', choiceIndex);
+        return solver(req, 'WEAK');
       case MODELS.strong:
-        return solver(req, 'STRONG', choiceIndex);
+        return solver(req, 'STRONG');
       case MODELS.judge:
         return judge(req, user);
       default:

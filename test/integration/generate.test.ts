@@ -67,6 +67,17 @@ suite('generate', () => {
     assert.ok(!challenge.messages!.some((m) => m.content.includes('## 1 Introduction')), 'and not the rest');
   });
 
+  test('Generate from Selection refuses a selection too short to ask about, with the reason, before any request', async () => {
+    const { server } = await iso.endpoint([GOOD]);
+    const editor = await openInEditor('paper.md', ['## 2 Method', 'unannealed baseline.']);
+    const start = editor.selection.start;
+    editor.selection = new vscode.Selection(start, editor.document.positionAt(editor.document.offsetAt(start) + 52));
+    const result = await vscode.commands.executeCommand<SessionResult | undefined>('autodata.generateFromSelection', { silent: true });
+    assert.strictEqual(result, undefined);
+    assert.match((await api()).runs.lastError ?? '', /The selection has 52 characters: too little to write a question about/);
+    assert.strictEqual(server.requests.length, 0);
+  });
+
   test('appends to an existing dataset and never rewrites earlier lines', async () => {
     await iso.endpoint([GOOD]);
     const file = path.join(workspaceRoot(), '.autodata', 'dataset.jsonl');

@@ -1,55 +1,46 @@
 // Transport and model faults through the whole engine: bounded retries, clear reasons, the run goes on.
 import assert from 'node:assert/strict';
-import { splitSections } from '../../../src/core/chunks';
 import type { EngineConfig } from '../../../src/core/config';
 import type { EngineEvent, EventOf } from '../../../src/shared/events';
-import { Orchestrator } from '../../../src/core/orchestrator';
-import { startScriptedServer, type ScriptedReply, type ScriptedServer } from '../../fakes/openai-server';
-import { scriptedConfig, scriptedModels } from '../../fakes/scripted-config';
-import { MODELS, scriptRoles, type ScriptedQuestion } from '../../fakes/scripted-roles';
+import type { ScriptedReply } from '../../fakes/openai-server';
+import { MODELS, type ScriptedQuestion } from '../../fakes/scripted-roles';
+import { startRun, Worlds } from '../../fakes/scripted-run';
 
 const DOC = `# Section\n\n${'The method trades compute for accuracy in a way the paper measures carefully. '.repeat(10)}\n`;
 const GOOD: ScriptedQuestion = { weak: [0.3, 0.4, 0.5], strong: [0.8, 0.8, 0.9] };
 
 describe('faults', function () {
   this.timeout(30_000);
-  const servers: ScriptedServer[] = [];
-  afterEach(async () => {
-    await Promise.all(servers.splice(0).map((s) => s.close()));
-  });
+  const worlds = new Worlds();
+  afterEach(() => worlds.close());
 
   async function run(
     faults: Array<[string, ScriptedReply, number?]>,
     opts: { maxRetries?: number; timeoutMs?: number; patch?: Partial<EngineConfig>; questions?: ScriptedQuestion[]; outageLimitSeconds?: number } = {},
   ) {
-    const script = scriptRoles(opts.questions ?? [GOOD]);
     const pending = faults.map(([model, reply, count]) => ({ model, reply, left: count ?? 1 }));
-    const server = await startScriptedServer({
-      respond: (req, ctx) => {
+    const w = await worlds.world({
+      questions: opts.questions ?? [GOOD],
+      before: (req, ctx) => {
         const f = pending.find((x) => x.model === req.model && x.left > 0);
         if (f && ctx.choiceIndex === 0) {
           f.left--;
           return f.reply;
         }
-        return script.respond(req, ctx);
+        return undefined;
       },
+      config: { maxIterations: 3, ...opts.patch },
+      models: { maxRetries: opts.maxRetries ?? 2, timeoutMs: opts.timeoutMs },
     });
-    servers.push(server);
-    const config = scriptedConfig(server.baseURL, { maxIterations: 3, ...opts.patch });
-    const events: EngineEvent[] = [];
-    const orch = new Orchestrator({
+    const t0 = Date.now();
+    const { orch, events, run: started } = startRun(w, {
       runId: 'r',
       document: { path: 'p.md', text: DOC },
-      targets: splitSections(DOC),
-      config,
-      models: scriptedModels(config, { maxRetries: opts.maxRetries ?? 2, timeoutMs: opts.timeoutMs }),
-      emit: (e) => events.push(e),
       outageLimitSeconds: opts.outageLimitSeconds,
       outageRetryMs: { first: 50, max: 200 },
     });
-    const t0 = Date.now();
-    const summary = await orch.start();
-    return { summary, events, server, ms: Date.now() - t0, orch };
+    const summary = await started;
+    return { summary, events, server: w.server, ms: Date.now() - t0, orch };
   }
   const verdicts = (events: EngineEvent[]) => events.filter((e): e is EventOf<'verdict'> => e.type === 'verdict').map((e) => e.verdict);
 
@@ -109,22 +100,16 @@ describe('faults', function () {
   });
 
   it('never burns an attempt on an endpoint that keeps failing, and stops as interrupted at the outage limit', async () => {
-    const server = await startScriptedServer({ respond: () => ({ kind: 'error', status: 500 }) });
-    servers.push(server);
-    const config = scriptedConfig(server.baseURL, { maxIterations: 10 });
-    const events: EngineEvent[] = [];
-    const orch = new Orchestrator({
+    const w = await worlds.world({ respond: () => ({ kind: 'error', status: 500 }), config: { maxIterations: 10 }, models: { maxRetries: 0 } });
+    const server = w.server;
+    const t0 = Date.now();
+    const { events, run: done } = startRun(w, {
       runId: 'r',
       document: { path: 'p.md', text: DOC },
-      targets: splitSections(DOC),
-      config,
-      models: scriptedModels(config, { maxRetries: 0 }),
-      emit: (e) => events.push(e),
       outageLimitSeconds: 1,
       outageRetryMs: { first: 100, max: 400 },
     });
-    const t0 = Date.now();
-    const summary = await orch.start();
+    const summary = await done;
     const ms = Date.now() - t0;
     assert.equal(summary.outcome, 'stopped');
     assert.match(summary.message ?? '', /^Interrupted: .* has not answered for \d+ s \(outage limit 1 s; last: .*failed \(500\)/);

@@ -1,6 +1,5 @@
 // Training-format exporters: each format's schema after a JSONL round trip, Arrow-consistent GRPO columns, DPO pairs.
 import assert from 'node:assert/strict';
-import { splitSections } from '../../../src/core/chunks';
 import { EngineEvent } from '../../../src/shared/events';
 import {
   DpoRow,
@@ -16,11 +15,9 @@ import {
   toSft,
   type RolloutIndex,
 } from '../../../src/core/exporters';
-import { Orchestrator } from '../../../src/core/orchestrator';
 import type { DatasetRecord, Rollout } from '../../../src/shared/schemas';
-import { startScriptedServer } from '../../fakes/openai-server';
-import { scriptedConfig, scriptedModels } from '../../fakes/scripted-config';
-import { fact, MODELS, scriptRoles } from '../../fakes/scripted-roles';
+import { fact } from '../../fakes/scripted-roles';
+import { startRun, Worlds } from '../../fakes/scripted-run';
 
 function record(id: string, patch: Partial<DatasetRecord> = {}): DatasetRecord {
   return {
@@ -295,20 +292,12 @@ describe('exporters', () => {
     });
 
     it('pairs the answers of a real run: accepted records link to their rollouts through the journal', async () => {
-      const script = scriptRoles([{ weak: [0.3, 0.4, 0.5], strong: [0.8, 0.9, 0.8] }]);
-      const server = await startScriptedServer({ respond: script.respond, models: Object.values(MODELS) });
+      const worlds = new Worlds();
       try {
+        const w = await worlds.world({ questions: [{ weak: [0.3, 0.4, 0.5], strong: [0.8, 0.9, 0.8] }] });
         const doc = `# Method\n\nSparse attention restricts each token to a subset of positions, which cuts the quadratic cost. ${'Detail. '.repeat(60)}\n`;
-        const config = scriptedConfig(server.baseURL);
-        const journal: EngineEvent[] = [];
-        const summary = await new Orchestrator({
-          runId: 'run-x',
-          document: { path: 'paper.md', text: doc },
-          targets: splitSections(doc),
-          config,
-          models: scriptedModels(config),
-          emit: (e) => journal.push(e),
-        }).start();
+        const { events: journal, run } = startRun(w, { runId: 'run-x', document: { path: 'paper.md', text: doc } });
+        const summary = await run;
         assert.equal(summary.accepted.length, 1);
         const { rows } = toDpo(summary.accepted, indexRollouts(journal));
         assert.equal(rows.length, 1);
@@ -318,7 +307,7 @@ describe('exporters', () => {
         assert.equal(rows[0].score_chosen, 0.9);
         assert.equal(rows[0].score_rejected, 0.3);
       } finally {
-        await server.close();
+        await worlds.close();
       }
     });
   });

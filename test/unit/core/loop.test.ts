@@ -1,14 +1,13 @@
 // The engine's loop against the scripted OpenAI-compatible server, through the real openai SDK.
 import assert from 'node:assert/strict';
-import { splitSections } from '../../../src/core/chunks';
 import type { EngineConfig } from '../../../src/core/config';
 import type { EngineEvent, EventOf } from '../../../src/shared/events';
-import { Orchestrator, type RunOptions } from '../../../src/core/orchestrator';
+import type { RunOptions } from '../../../src/core/orchestrator';
 import { resumePoint } from '../../../src/core/resume';
 import { DatasetRecord } from '../../../src/shared/schemas';
-import { startScriptedServer, type ScriptedServer } from '../../fakes/openai-server';
-import { scriptedConfig, scriptedModels } from '../../fakes/scripted-config';
-import { MODELS, scriptRoles, type ScriptedQuestion } from '../../fakes/scripted-roles';
+import { scriptedConfig } from '../../fakes/scripted-config';
+import { MODELS, type ScriptedQuestion, type ScriptLatency } from '../../fakes/scripted-roles';
+import { ofType, startRun, Worlds } from '../../fakes/scripted-run';
 
 const DOC = `# Sparse attention\n\nSparse attention restricts each token to a subset of positions, which cuts the quadratic cost of attention to near-linear. The choice of pattern decides which long-range dependencies survive. Local windows keep syntax while a few global tokens carry document-level information. ${'More detail follows about the trade-offs of the method. '.repeat(8)}\n`;
 const EASY: ScriptedQuestion = { weak: [0.9, 0.9, 1], strong: [1, 1, 1] };
@@ -16,44 +15,18 @@ const GOOD: ScriptedQuestion = { weak: [0.3, 0.4, 0.5], strong: [0.8, 0.8, 0.9] 
 const HARD: ScriptedQuestion = { weak: [0.1, 0.2, 0.1], strong: [0.2, 0.3, 0.2] };
 const NEAR: ScriptedQuestion = { weak: [0.3, 0.3, 0.3], strong: [0.6, 0.6, 0.5] }; // strong mean 0.567: within 0.05 of 0.6
 
-interface Harness {
-  server: ScriptedServer;
-  events: EngineEvent[];
-  orch: Orchestrator;
-  run: Promise<Awaited<ReturnType<Orchestrator['start']>>>;
-  script: ReturnType<typeof scriptRoles>;
-}
+const PARTS = (names: string[]) =>
+  names.map((x) => `# Part ${x}\n\n${`Part ${x} explains a distinct idea in enough words to stand alone as a section of the paper. `.repeat(6)}`).join('\n\n');
 
 describe('orchestrator', function () {
   this.timeout(20000);
-  const servers: ScriptedServer[] = [];
-  afterEach(async () => {
-    await Promise.all(servers.splice(0).map((s) => s.close()));
-  });
+  const worlds = new Worlds();
+  afterEach(() => worlds.close());
 
-  async function start(
-    questions: ScriptedQuestion[],
-    patch: Partial<EngineConfig> = {},
-    extra: Partial<RunOptions> = {},
-    lat: Parameters<typeof scriptRoles>[1] = {},
-  ): Promise<Harness> {
-    const script = scriptRoles(questions, lat);
-    const server = await startScriptedServer({ respond: script.respond, models: Object.values(MODELS) });
-    servers.push(server);
-    const config = scriptedConfig(server.baseURL, patch);
-    const events: EngineEvent[] = [];
-    const orch = new Orchestrator({
-      runId: 'run-1',
-      document: { path: 'paper.md', text: DOC },
-      targets: splitSections(DOC),
-      config,
-      models: scriptedModels(config),
-      emit: (e) => events.push(e),
-      ...extra,
-    });
-    return { server, events, orch, run: orch.start(), script };
+  async function start(questions: ScriptedQuestion[], config: Partial<EngineConfig> = {}, extra: Partial<RunOptions> = {}, latency: ScriptLatency = {}) {
+    const w = await worlds.world({ questions, config, latency });
+    return { ...startRun(w, { document: { path: 'paper.md', text: DOC }, ...extra }), server: w.server, script: w.script };
   }
-  const ofType = <T extends EngineEvent['type']>(events: EngineEvent[], t: T) => events.filter((e): e is EventOf<T> => e.type === t);
 
   it('keeps trying new angles after specific feedback until an item is accepted, and builds a valid record', async () => {
     const h = await start([EASY, HARD, GOOD]);
@@ -293,22 +266,11 @@ describe('orchestrator', function () {
   });
 
   it('ends the run with a clear message on a bad API key (401), without retrying attempts', async () => {
-    const script = scriptRoles([GOOD]);
-    const server = await startScriptedServer({ respond: script.respond, apiKey: 'the-right-key' });
-    servers.push(server);
-    const config = scriptedConfig(server.baseURL);
-    const events: EngineEvent[] = [];
-    const s = await new Orchestrator({
-      runId: 'r',
-      document: { path: 'p.md', text: DOC },
-      targets: splitSections(DOC),
-      config,
-      models: scriptedModels(config),
-      emit: (e) => events.push(e),
-    }).start();
+    const w = await worlds.world({ questions: [GOOD], server: { apiKey: 'the-right-key' } });
+    const s = await startRun(w, { document: { path: 'p.md', text: DOC } }).run;
     assert.equal(s.outcome, 'error');
     assert.match(s.message ?? '', /refused the API key \(401\)/);
-    assert.equal(server.requests.length, 1);
+    assert.equal(w.server.requests.length, 1);
   });
 
   it('refuses thresholds that no item can pass, before any call', async () => {
@@ -320,26 +282,12 @@ describe('orchestrator', function () {
   });
 
   it('works on several targets at once and stops at the goal', async () => {
-    const doc = ['A', 'B', 'C', 'D']
-      .map((x) => `# Part ${x}\n\n${`Part ${x} explains a distinct idea in enough words to stand alone as a section of the paper. `.repeat(6)}`)
-      .join('\n\n');
-    const script = scriptRoles([GOOD], { solverLatencyMs: 50 });
-    const server = await startScriptedServer({ respond: script.respond });
-    servers.push(server);
-    const config = scriptedConfig(server.baseURL, { targetConcurrency: 2 });
-    const events: EngineEvent[] = [];
-    const s = await new Orchestrator({
-      runId: 'r',
-      document: { path: 'p.md', text: doc },
-      targets: splitSections(doc),
-      config,
-      models: scriptedModels(config),
-      emit: (e) => events.push(e),
-      goal: 2,
-    }).start();
+    const w = await worlds.world({ questions: [GOOD], latency: { solverLatencyMs: 50 }, config: { targetConcurrency: 2 } });
+    const { run, events } = startRun(w, { document: { path: 'p.md', text: PARTS(['A', 'B', 'C', 'D']) }, goal: 2 });
+    const s = await run;
     assert.equal(s.accepted.length, 2);
     assert.equal(ofType(events, 'target_started').length, 2);
-    assert.ok(server.maxInFlightSeen >= 2);
+    assert.ok(w.server.maxInFlightSeen >= 2);
     assert.deepEqual(
       events.map((e) => e.seq),
       events.map((_, i) => i + 1),
@@ -347,28 +295,17 @@ describe('orchestrator', function () {
   });
 
   it('sends a target back to the Challenger with the reason when a person rejects its borderline item', async () => {
-    const doc = ['A', 'B']
-      .map((x) => `# Part ${x}\n\n${`Part ${x} explains a distinct idea in enough words to stand alone as a section of the paper. `.repeat(6)}`)
-      .join('\n\n');
-    const script = scriptRoles([NEAR, GOOD, GOOD]);
-    const server = await startScriptedServer({ respond: script.respond });
-    servers.push(server);
-    const config = scriptedConfig(server.baseURL);
-    const events: EngineEvent[] = [];
-    const orch: Orchestrator = new Orchestrator({
-      runId: 'r',
-      document: { path: 'p.md', text: doc },
-      targets: splitSections(doc),
-      config,
-      models: scriptedModels(config),
-      emit: (e) => {
-        events.push(e);
+    const w = await worlds.world({ questions: [NEAR, GOOD, GOOD] });
+    const script = w.script;
+    const { orch, events, run } = startRun(w, {
+      document: { path: 'p.md', text: PARTS(['A', 'B']) },
+      onEvent: (e, o) => {
         if (e.type === 'review_needed') {
-          assert.equal(orch.requeue('s1', 'Hinges on an exact number.'), true);
+          assert.equal(o.requeue('s1', 'Hinges on an exact number.'), true);
         }
       },
     });
-    const s = await orch.start();
+    const s = await run;
     assert.equal(s.review.length, 1);
     assert.equal(s.accepted.length, 2);
     const s1 = ofType(events, 'attempt_started')
@@ -400,30 +337,20 @@ describe('orchestrator', function () {
   });
 
   it('resumes a stopped run from its events without redoing finished calls, accepting each item once', async () => {
-    const doc = ['A', 'B']
-      .map((x) => `# Part ${x}\n\n${`Part ${x} explains a distinct idea in enough words to stand alone as a section of the paper. `.repeat(6)}`)
-      .join('\n\n');
-    const questions = [EASY, GOOD, GOOD];
-    const script = scriptRoles(questions);
-    const server = await startScriptedServer({ respond: script.respond });
-    servers.push(server);
-    const config = scriptedConfig(server.baseURL);
-    const targets = splitSections(doc);
+    const w = await worlds.world({ questions: [EASY, GOOD, GOOD] });
+    const server = w.server;
+    const document = { path: 'p.md', text: PARTS(['A', 'B']) };
     const journal: EngineEvent[] = [];
-    const first: Orchestrator = new Orchestrator({
+    const s1 = await startRun(w, {
       runId: 'r',
-      document: { path: 'p.md', text: doc },
-      targets,
-      config,
-      models: scriptedModels(config),
-      emit: (e) => {
+      document,
+      onEvent: (e, first) => {
         journal.push(e);
         if (e.type === 'grades' && e.attemptId === 's1.2' && e.solver === 'weak') {
           first.stop();
         }
       },
-    });
-    const s1 = await first.start();
+    }).run;
     assert.equal(s1.outcome, 'stopped');
     assert.equal(s1.accepted.length, 0);
     const before = server.requests.length;
@@ -431,16 +358,7 @@ describe('orchestrator', function () {
     const point = resumePoint(journal);
     assert.deepEqual([...point.pending.keys()], ['s1']);
     assert.equal(point.pending.get('s1')!.weak!.length, 3);
-    const second = new Orchestrator({
-      runId: 'r',
-      document: { path: 'p.md', text: doc },
-      targets,
-      config,
-      models: scriptedModels(config),
-      resume: point,
-      emit: (e) => journal.push(e),
-    });
-    const s2 = await second.start();
+    const s2 = await startRun(w, { runId: 'r', document, resume: point, onEvent: (e) => journal.push(e) }).run;
     assert.equal(s2.outcome, 'completed');
     const again = server.requests.slice(before).map((r) => r.model);
     // s1.2 goes on with its strong rollouts and their judging only; then s2 runs a whole attempt.

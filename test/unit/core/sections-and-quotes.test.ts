@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { locateQuote, selectionTarget, splitSections } from '../../../src/core/chunks';
+import { locateQuote, selectionProblem, selectionTarget, splitSections } from '../../../src/core/chunks';
 
 const para = (n: number, word: string) => Array.from({ length: n }, (_, i) => `${word} sentence ${i} explains one more point.`).join(' ');
 
@@ -41,6 +41,16 @@ describe('sections', () => {
       assert.ok(t.text.length <= 2000, `${t.text.length}`);
     }
     assert.equal(ts.map((t) => t.text).join(''), doc);
+  });
+
+  it('refuses a selection too short to ask about, saying how long it is and what to select', () => {
+    const doc = `Intro.\n\n${'Sparse attention lets each token look at a few others, which cuts the cost of long inputs. '.repeat(3)}`;
+    const start = doc.indexOf('Sparse');
+    const short = selectionProblem(doc, start, start + 52);
+    assert.match(short ?? '', /^The selection has 52 characters: too little to write a question about\. Select at least 200 characters/);
+    // Surrounding whitespace does not count; a paragraph is enough.
+    assert.match(selectionProblem(doc, start - 2, start + 52) ?? '', /has 52 characters/);
+    assert.equal(selectionProblem(doc, start, doc.length), undefined);
   });
 
   it('returns no sections for an empty or blank document', () => {

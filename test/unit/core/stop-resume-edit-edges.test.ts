@@ -3,11 +3,9 @@ import assert from 'node:assert/strict';
 import { splitSections } from '../../../src/core/chunks';
 import type { EngineConfig } from '../../../src/core/config';
 import type { EngineEvent, EventOf } from '../../../src/shared/events';
-import { Orchestrator, type RunOptions } from '../../../src/core/orchestrator';
 import { resumePoint } from '../../../src/core/resume';
-import { startScriptedServer, type ScriptedServer } from '../../fakes/openai-server';
-import { scriptedConfig, scriptedModels } from '../../fakes/scripted-config';
-import { MODELS, scriptRoles, type ScriptedQuestion } from '../../fakes/scripted-roles';
+import { MODELS, type ScriptedQuestion } from '../../fakes/scripted-roles';
+import { startRun, Worlds, type RunHarnessOptions } from '../../fakes/scripted-run';
 
 const DOC = ['A', 'B']
   .map((x) => `# Part ${x}\n\nPart ${x} explains a distinct idea. ${`Part ${x} explains it at length in words of its own. `.repeat(6)}`)
@@ -17,39 +15,27 @@ const NEAR: ScriptedQuestion = { weak: [0.3, 0.3, 0.3], strong: [0.6, 0.6, 0.5] 
 
 describe('stopping, resuming, editing and streaming edge cases', function () {
   this.timeout(20000);
-  const servers: ScriptedServer[] = [];
-  afterEach(async () => {
-    await Promise.all(servers.splice(0).map((s) => s.close()));
-  });
-  async function setup(questions: ScriptedQuestion[], patch: Partial<EngineConfig> = {}) {
-    const script = scriptRoles(questions);
-    const server = await startScriptedServer({ respond: script.respond });
-    servers.push(server);
-    const config = scriptedConfig(server.baseURL, patch);
+  const worlds = new Worlds();
+  afterEach(() => worlds.close());
+  /** A world, and runs in it whose events all go to `events` unless a run has its own `onEvent`. */
+  async function setup(questions: ScriptedQuestion[], config: Partial<EngineConfig> = {}) {
+    const w = await worlds.world({ questions, config });
     const events: EngineEvent[] = [];
-    const make = (extra: Partial<RunOptions> = {}) =>
-      new Orchestrator({
-        runId: 'r',
-        document: { path: 'p.md', text: DOC },
-        targets: splitSections(DOC),
-        config,
-        models: scriptedModels(config),
-        emit: (e) => events.push(e),
-        ...extra,
-      });
-    return { script, server, config, events, make };
+    const make = (extra: RunHarnessOptions = {}) =>
+      startRun(w, { runId: 'r', document: { path: 'p.md', text: DOC }, onEvent: (e) => events.push(e), ...extra });
+    return { script: w.script, server: w.server, config: w.config, events, make };
   }
 
   it('an item whose accepted verdict was journaled but not the item itself is accepted on resume, without new calls', async () => {
     const h = await setup([GOOD]);
-    await h.make().start();
+    await h.make().run;
     const cut = h.events.findIndex((e) => e.type === 'item_accepted');
     const journal = h.events.slice(0, cut); // the crash came between the verdict line and the item line
     const point = resumePoint(journal);
     assert.equal(point.pending.get('s1')?.attemptId, 's1.1');
     const before = h.server.requests.length;
     const resumed: EngineEvent[] = [];
-    const s = await h.make({ resume: point, emit: (e) => resumed.push(e) }).start();
+    const s = await h.make({ resume: point, onEvent: (e) => resumed.push(e) }).run;
     assert.ok(
       s.accepted.some((r) => r.id === 'r:s1.1'),
       'the interrupted item is accepted under its own id',
@@ -60,7 +46,7 @@ describe('stopping, resuming, editing and streaming edge cases', function () {
 
   it('a borderline item rejected by a person reopens its section on resume, with the reason for the Challenger', async () => {
     const h = await setup([NEAR, GOOD, GOOD]);
-    await h.make().start();
+    await h.make().run;
     const reviewed = h.events.find((e): e is EventOf<'review_needed'> => e.type === 'review_needed')!;
     const decision: EngineEvent = {
       type: 'review_decision',
@@ -75,7 +61,7 @@ describe('stopping, resuming, editing and streaming edge cases', function () {
     const point = resumePoint([...h.events, decision]);
     assert.equal(point.done.has('s1'), false);
     assert.equal(point.review.length, 0);
-    const s = await h.make({ resume: point }).start();
+    const s = await h.make({ resume: point }).run;
     assert.ok(
       s.accepted.some((r) => r.id.startsWith('r:s1.')),
       'the section produced an item after all',
@@ -86,15 +72,14 @@ describe('stopping, resuming, editing and streaming edge cases', function () {
   it('stopping while the recipe is being learned keeps the section that was just accepted done', async () => {
     const h = await setup([GOOD], { recipeEvery: 1 });
     const events: EngineEvent[] = [];
-    const orch: Orchestrator = h.make({
-      emit: (e) => {
+    await h.make({
+      onEvent: (e, orch) => {
         events.push(e);
         if (e.type === 'item_accepted') {
           orch.stop();
         }
       },
-    });
-    await orch.start();
+    }).run;
     assert.deepEqual(
       events.filter((e) => e.type === 'target_finished').map((e) => (e as EventOf<'target_finished'>).outcome),
       ['accepted'],
@@ -104,8 +89,7 @@ describe('stopping, resuming, editing and streaming edge cases', function () {
 
   it('re-checks a question edited at the last pause before the solvers (its quote must be in the source)', async () => {
     const h = await setup([GOOD, GOOD]);
-    const orch = h.make({ mode: 'step', targets: splitSections(DOC).slice(0, 1) });
-    const run = orch.start();
+    const { orch, run } = h.make({ mode: 'step', targets: splitSections(DOC).slice(0, 1) });
     const waitFor = async (pred: () => boolean) => {
       for (let i = 0; i < 300 && !pred(); i++) {
         await new Promise((r) => setTimeout(r, 10));
@@ -143,7 +127,7 @@ describe('stopping, resuming, editing and streaming edge cases', function () {
       return reply;
     });
     const deltas: string[] = [];
-    const s = await h.make({ targets: splitSections(DOC).slice(0, 1), onDelta: (d) => deltas.push(d.text) }).start();
+    const s = await h.make({ targets: splitSections(DOC).slice(0, 1), onDelta: (d) => deltas.push(d.text) }).run;
     const weak = h.server.requests.filter((r) => r.model === MODELS.weak);
     assert.ok(
       weak.every((r) => r.stream),

@@ -107,7 +107,7 @@ describe('PDF headings', function () {
     }
   });
 
-  it('takes a bold sentence, a caption, a page number or small print for body text, and joins a heading wrapped onto two lines', () => {
+  it('takes a bold sentence, a caption, a page number or small print for body text, knows headings set in capitals, and joins a heading wrapped onto two lines', () => {
     const line = (text: string, size = 10, bold = false, y = 0): PdfTextLine => ({ text, size, bold, y });
     assert.equal(isHeading(line('Results', 10, true), 10), true);
     assert.equal(isHeading(line('Results', 12), 10), true);
@@ -116,6 +116,11 @@ describe('PDF headings', function () {
     assert.equal(isHeading(line('Table 2: Accuracy per model', 10, true), 10), false);
     assert.equal(isHeading(line('12', 14), 10), false);
     assert.equal(isHeading(line('Preprint. Under review', 8, true), 10), false);
+    // Styles that set headings in the body font: IEEE's numbered capitals, and the usual unnumbered ones.
+    assert.equal(isHeading(line('II. RELATED WORK'), 10), true);
+    assert.equal(isHeading(line('REFERENCES'), 10), true);
+    assert.equal(isHeading(line('NASA'), 10), false);
+    assert.equal(isHeading(line('II. Related work'), 10), false);
     const pages = [
       [line('A Long Title That Needs', 16, true, 700), line('Two Lines', 16, true, 680), ...body('Text').map((t, i) => line(t, 10, false, 650 - 12 * i))],
     ];

@@ -29,6 +29,15 @@ const REASONING = /Let me think|<\/?think>|"draft"/;
 /** A run that cannot go on stops at once: well within this, with no retries of a request that will fail again. */
 const STOPS_WITHIN_MS = 5_000;
 
+/** The item holds the rollouts the scripted solvers gave, each its own sample (whether the family honours `n` or not). */
+function assertRolloutsSampled(record: DatasetRecord, events: EngineEvent[]): void {
+  const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
+  assert.deepEqual(sorted(record.scores.weak.rollouts), GOOD.weak);
+  assert.deepEqual(sorted(record.scores.strong.rollouts), GOOD.strong);
+  const answers = rolloutsOf(events).map((r) => r.answer);
+  assert.equal(new Set(answers).size, answers.length, 'six different answers');
+}
+
 /** Every role made calls and was counted (reported or estimated usage). */
 function assertUsageCounted(events: EngineEvent[]): void {
   const finished = events.at(-1) as EventOf<'run_finished'>;
@@ -128,6 +137,7 @@ describe('server families through the CLI and the editor', function () {
         assert.match(r.out, /^1 accepted, 0 for review/m);
         assert.equal(r.records.length, 1);
         assertUsageCounted(r.events);
+        assertRolloutsSampled(r.records[0], r.events);
         const rollouts = rolloutsOf(r.events);
         assert.equal(rollouts.length, 6);
         for (const x of rollouts) {
@@ -137,6 +147,23 @@ describe('server families through the CLI and the editor', function () {
           s.requests.filter((q) => q.status === 200).every((q) => !q.stream),
           'the CLI asks for whole replies',
         );
+        // The reasoning the family returns is journaled with its rollout, apart from the answer, and never exported.
+        const returnsText = profile.reasoning !== 'none' && profile.reasoning !== 'hidden';
+        for (const x of rollouts) {
+          assert.doesNotMatch(x.answer, REASONING);
+          if (returnsText) {
+            assert.match(x.reasoning ?? '', /Let me think/, `${x.solver}#${x.index}`);
+          } else {
+            assert.equal(x.reasoning, undefined);
+          }
+        }
+        const io: CliIO = { stdout: () => undefined, stderr: (t) => assert.fail(t), env: {}, cwd: ws };
+        for (const format of ['sft', 'dpo'] as const) {
+          assert.equal(await main(['export', '.autodata/dataset.jsonl', '--format', format, '--out', `${format}.jsonl`], io), 0);
+          const exported = fs.readFileSync(path.join(ws, `${format}.jsonl`), 'utf8');
+          assert.match(exported, format === 'dpo' ? /STRONG#\d answer to Q1/ : /Q1: /);
+          assert.doesNotMatch(exported, REASONING);
+        }
       });
 
       it('the editor streams the answers to the panel and writes a valid item, answers free of reasoning', async () => {
@@ -146,6 +173,7 @@ describe('server families through the CLI and the editor', function () {
         assert.equal(r.result.written, 1);
         assert.equal(r.records.length, 1);
         assertUsageCounted(r.events);
+        assertRolloutsSampled(r.records[0], r.events);
         const rollouts = rolloutsOf(r.events);
         assert.equal(rollouts.length, 6);
         for (const x of rollouts) {

@@ -1,7 +1,7 @@
 // Defaults that can work: weak and strong resolving to one model is caught; every preset endpoint has a separating pair.
 import assert from 'node:assert/strict';
 import { defaultEngineConfig, defaultEndpoint } from '../../../../src/core/config';
-import { MODEL_PAIRS, pairFor, sameWeakAndStrong } from '../../../../src/core/model-pairs';
+import { MODEL_PAIRS, pairFor, pairRoles, sameWeakAndStrong } from '../../../../src/core/model-pairs';
 
 const withSolvers = (weak: Partial<ReturnType<typeof defaultEndpoint>>, strong: Partial<ReturnType<typeof defaultEndpoint>>) => {
   const cfg = defaultEngineConfig();
@@ -48,5 +48,22 @@ describe('method: defaults that can work', () => {
     assert.deepEqual([pairFor('http://127.0.0.1:11434/v1')?.weak, pairFor('http://localhost:11434/v1')?.strong], ['qwen3:4b', 'qwen3:32b']);
     assert.deepEqual([pairFor('http://localhost:8000/v1')?.weak, pairFor('http://localhost:8000/v1')?.strong], ['Qwen/Qwen3-4B', 'Qwen/Qwen3-32B']);
     assert.equal(pairFor('http://localhost:9999/v1'), undefined);
+  });
+
+  it("turns a proposed pair into every role's endpoint and model: solvers apart, the strong model judging", () => {
+    for (const p of MODEL_PAIRS) {
+      const roles = pairRoles(p);
+      const cfg = defaultEngineConfig();
+      for (const role of Object.keys(roles) as Array<keyof typeof roles>) {
+        cfg.roles[role] = defaultEndpoint(roles[role]);
+      }
+      assert.equal(sameWeakAndStrong(cfg), undefined, p.family);
+      assert.deepEqual([roles.challenger.model, roles.quality.model, roles.judge.model, roles.strong.model], [p.judge, p.judge, p.judge, p.strong]);
+      assert.equal(roles.weak.model, p.weak);
+    }
+    // vLLM serves one model per server: the weak one gets its own port.
+    const vllm = pairRoles(pairFor('http://localhost:8000/v1')!);
+    assert.deepEqual([vllm.weak.baseURL, vllm.strong.baseURL], ['http://localhost:8001/v1', 'http://localhost:8000/v1']);
+    assert.equal(pairRoles(pairFor('http://localhost:11434/v1')!).weak.baseURL, 'http://localhost:11434/v1');
   });
 });

@@ -10,6 +10,8 @@ import { rolloutSeeds, solve } from '../../../../src/core/roles';
 import { UsageMeter } from '../../../../src/core/usage';
 import { DatasetRecord, type Challenge, type Role } from '../../../../src/shared/schemas';
 import { POLICY_PRESETS } from '../../../../src/shared/thresholds';
+import { errorBody } from '../../../fakes/openai-server';
+import { Worlds } from '../../../fakes/scripted-run';
 import { closeWorlds, GOOD, ofType, run } from './harness';
 
 /** A solver that answers with the seed it was sent, and cuts off the first answer for one seed. */
@@ -102,6 +104,43 @@ describe('method: what every item records', function () {
       [[3, undefined]],
     );
     assert.ok(unseeded.every((r) => r.seed === undefined));
+  });
+
+  it('records no seed for a rollout of an endpoint that rejects seeds (each request is re-sent without one)', async () => {
+    const worlds = new Worlds();
+    try {
+      const w = await worlds.world({
+        questions: [GOOD],
+        config: { rolloutSeeds: true },
+        before: (req) =>
+          req.body?.seed !== undefined
+            ? {
+                kind: 'error',
+                status: 400,
+                body: errorBody("Unsupported parameter: 'seed' is not supported with this model.", 'invalid_request_error', 'seed'),
+              }
+            : undefined,
+      });
+      const models = w.models();
+      const ctx = { models, config: w.config, prompts: DEFAULT_PROMPTS, usage: new UsageMeter(), signal: new AbortController().signal };
+      const rollouts = await solve(ctx, 'weak', 'Q1: why does the router balance load?');
+      assert.equal(rollouts.length, 3);
+      assert.ok(
+        rollouts.every((r) => r.seed === undefined && !r.failure),
+        JSON.stringify(rollouts),
+      );
+      const sent = w.server.requests.filter((r) => r.status === 200);
+      assert.equal(sent.length, 3);
+      assert.ok(sent.every((r) => r.body.seed === undefined));
+      // Where seeds are taken, each rollout records the seed it was sent.
+      const seeded = await solve(ctxWith(seededModel().model, { rolloutSeeds: true }), 'weak', 'Q1: why?');
+      assert.deepEqual(
+        seeded.map((r) => r.seed),
+        rolloutSeeds('Q1: why?', 'weak', 3),
+      );
+    } finally {
+      await worlds.close();
+    }
   });
 
   it("records the method, the seeds and the document's own quote", () => {
