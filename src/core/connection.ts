@@ -42,7 +42,7 @@ export async function listModelEntries(baseURL: string, apiKey: string, signal?:
     }
     return out;
   } catch (e) {
-    throw toModelError(e, new URL(baseURL).host, apiKey);
+    throw toModelError(e, { host: new URL(baseURL).host, keyless: !apiKey }, apiKey);
   }
 }
 

@@ -108,7 +108,7 @@ async function main() {
   if (!opts.ui) {
     lib.installFixtureExtension(path.join(scratch, 'server'), path.join(lib.root, 'test/fixtures/lm-provider'));
   }
-  const server = await lib.startServer({ dataDir: path.join(scratch, 'server'), userDataDir, logFile: serverLog });
+  const server = await lib.startServerWithSecrets({ dataDir: path.join(scratch, 'server'), userDataDir, logFile: serverLog });
   console.log(`VS Code server up at ${server.endpoint.href} in ${((Date.now() - t0) / 1000).toFixed(1)}s (scratch: ${scratch})`);
   // A symlink to the extension when the repo contains the server (see extensionPathFor); tests load through it too.
   const extPath = lib.extensionPathFor(extDir, path.join(scratch, 'extension'));
