@@ -4,10 +4,13 @@ import { createCommands } from './host/commands';
 import { Ctx } from './host/ctx';
 import type { Panels } from './host/panels';
 import type { RunService } from './host/run-service';
+import type { SetupView } from './host/setup-view';
 
 export interface AutodataApi {
   runs: RunService;
   panels: Panels;
+  /** The Models view (roles, endpoints, keys and the last Test Connection). */
+  setup: SetupView;
   /** This extension's log folder (tests check that no secret reaches it). */
   logUri: vscode.Uri;
 }
@@ -18,7 +21,7 @@ export function activate(context: vscode.ExtensionContext): AutodataApi {
   for (const [id, factory] of Object.entries(createCommands())) {
     ctx.own(vscode.commands.registerCommand(id, factory(ctx)));
   }
-  return { runs: ctx.runs, panels: ctx.panels, logUri: context.logUri };
+  return { runs: ctx.runs, panels: ctx.panels, setup: ctx.setup, logUri: context.logUri };
 }
 
 export function deactivate(): void {

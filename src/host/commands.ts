@@ -36,7 +36,10 @@ export function createCommands(): Record<string, (ctx: Ctx) => Cmd> {
     'autodata.testConnection': (ctx) => (args?: { silent?: boolean }) => ctx.models.test(args),
     'autodata.setApiKey': (ctx) => (args?: { baseUrl?: string; key?: string }) => setApiKey(ctx, args),
     'autodata.clearApiKey': (ctx) => async (args?: { baseUrl?: string }) => {
-      await ctx.keys.clear(args?.baseUrl ? originOf(args.baseUrl) : originOf(readSettings().engine.roles.challenger.baseURL));
+      const origin = args?.baseUrl ? originOf(args.baseUrl) : originOf(readSettings().engine.roles.challenger.baseURL);
+      await ctx.keys.clear(origin);
+      ctx.setup.note('info', `API key for ${origin} removed from secret storage.`);
+      await ctx.setup.show({ ifOpen: true, preserveFocus: true });
     },
     'autodata.openDataset': (ctx) => () => openDataset(ctx),
     'autodata.exportDataset': () => (args?: Parameters<typeof exportCommand>[0]) => exportCommand(args),
@@ -66,9 +69,9 @@ async function setApiKey(ctx: Ctx, args?: { baseUrl?: string; key?: string }): P
     return;
   }
   await ctx.keys.set(origin, key);
-  if (!args?.key) {
-    void vscode.window.showInformationMessage(`Autodata: API key for ${origin} saved in secret storage.`);
-  }
+  ctx.setup.note('info', `API key for ${origin} saved in secret storage. Test Connection checks that the endpoint accepts it.`);
+  // Typed in: the Models view shows it stays stored (a key passed by a caller only refreshes an open view).
+  await ctx.setup.show({ ifOpen: Boolean(args?.key), preserveFocus: true });
 }
 
 async function openDataset(ctx: Ctx): Promise<void> {

@@ -6,6 +6,7 @@ import { Panels } from './panels';
 import { RunService } from './run-service';
 import { ApiKeys } from './secrets';
 import { RunStatus } from './status';
+import { SetupView } from './setup-view';
 
 const PROFILES_KEY = 'autodata.endpointProfiles';
 
@@ -15,13 +16,15 @@ export class Ctx implements vscode.Disposable {
   readonly runs: RunService;
   readonly models: ModelSetup;
   readonly panels: Panels;
+  readonly setup: SetupView;
   readonly status = new RunStatus();
   private readonly owned: vscode.Disposable[] = [];
 
   constructor(readonly extension: vscode.ExtensionContext) {
     this.keys = new ApiKeys(extension.secrets);
     this.runs = new RunService(this.keys, this.log);
-    this.models = new ModelSetup(this.keys, this.log);
+    this.setup = new SetupView(this.keys);
+    this.models = new ModelSetup(this.keys, this.log, this.setup);
     this.panels = new Panels({
       extensionUri: extension.extensionUri,
       log: this.log,
@@ -41,6 +44,7 @@ export class Ctx implements vscode.Disposable {
     this.owned.push(
       { dispose: unlearn },
       this.panels,
+      this.setup,
       this.status,
       this.runs,
       this.log,
