@@ -35,6 +35,8 @@ const CliFields = z.strictObject({
     .int()
     .min(5)
     .default(RUN_DEFAULTS.idleTimeoutMs / 1000),
+  /** Seconds an endpoint may stay down (the run waits and asks again) before the run stops as interrupted, resumable. */
+  outageLimitSeconds: z.number().int().min(0).max(86_400).default(RUN_DEFAULTS.outageLimitSeconds),
   /** What endpoints accept, pinned (by model, host or host/model); otherwise learned from their replies. */
   endpoints: EndpointOverrides.default({}),
   itemsPerRun: z.number().int().min(0).default(RUN_DEFAULTS.itemsPerRun),
@@ -197,6 +199,7 @@ export function settingsFrom(raw: unknown, base: string, label = 'the config fil
     itemsPerRun: cli.itemsPerRun,
     sectionMaxChars: cli.sectionMaxChars,
     streamAnswers: false,
+    outageLimitSeconds: cli.outageLimitSeconds,
   };
 }
 

@@ -8,6 +8,8 @@ import { PdfError } from '../run/pdf-text';
 import { PromptFileError } from '../run/prompt-files';
 import { UsageError } from './args';
 import { exportDataset } from './export';
+import { remeasure } from './remeasure';
+import { RemeasureError } from '../run/remeasure';
 import { generate, resume } from './generate';
 import { CliFailure, EXIT, type CliIO } from './io';
 import { SourceError } from '../run/sources';
@@ -19,8 +21,9 @@ export type { CliIO } from './io';
 export const USAGE = `Usage:
   autodata generate <file...> --config <config.json> [--shard i/n] [--dataset <path>] [--workspace <dir>] [--allow-same-model]
   autodata resume [runId...] --config <config.json> [--dataset <path>] [--workspace <dir>]
-  autodata export <dataset.jsonl> --format sft|grpo|dpo --out <file> [--journals <dir>]
+  autodata export <dataset.jsonl> --format sft|grpo|dpo (--out <file> | --repo <folder> [--name <title>]) [--journals <dir>]
                   [--style conversational|standard] [--system <text>] [--dedupe <threshold>]
+  autodata remeasure [dataset.jsonl] --config <config.json> --label <model version> [--out <learnable.jsonl>]
 
 generate  Runs Agentic Self-Instruct over Markdown, text, LaTeX or PDF files, one run per file. Accepted items
           are appended to the dataset (default .autodata/dataset.jsonl in the workspace) and every event to
@@ -35,11 +38,18 @@ resume    Goes on with interrupted runs of the workspace (all of them, or the id
 export    Writes a training file atomically: sft (chat messages), grpo (prompt + rubric columns for reward
           functions), dpo (best strong vs worst weak answer, read from the run journals, default <dataset dir>/runs).
           --dedupe 0.6 leaves out questions too similar to an earlier one (word 3-gram Jaccard).
+          --repo <folder> writes a Hugging Face dataset repository instead: data/train.jsonl and a README.md
+          dataset card (Hub metadata; models per role, prompt and recipe versions, acceptance rules, score
+          distributions, rounds per item, tokens and cost from the run journals, source documents with hashes).
+remeasure Runs the config's weak role (e.g. the checkpoint being trained, on its own endpoint) over the dataset's items,
+          graded by the judge on each item's rubric; each item's weak scores go to .autodata/remeasure/<label>.jsonl,
+          and the acceptance rule's weak side says which items are still learnable and which became too easy.
+          Running it again with the same label goes on where it stopped. --out writes the still-learnable items.
 
 The config file is JSON: engine settings over the defaults,
   ${Object.keys(defaultEngineConfig()).join(', ')},
 plus endpoint (baseURL, model, temperature, maxTokens, structuredOutput for every role), policyPreset, workspace
-(relative to the config file), datasetPath, requestConcurrency, maxRetries, requestTimeoutSeconds, itemsPerRun,
+(relative to the config file), datasetPath, requestConcurrency, maxRetries, requestTimeoutSeconds, outageLimitSeconds, itemsPerRun,
 sectionMaxChars.
 API keys come only from the environment: AUTODATA_API_KEY (any endpoint) or OPENAI_API_KEY (api.openai.com only).
 `;
@@ -63,6 +73,8 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
         return await resume(rest, io);
       case 'export':
         return await exportDataset(rest, io);
+      case 'remeasure':
+        return await remeasure(rest, io);
       default:
         throw new UsageError(`unknown command "${command}"`);
     }
@@ -82,6 +94,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
       RunLockedError,
       WorkspaceError,
       ResumeError,
+      RemeasureError,
     ].some((k) => e instanceof k);
     io.stderr(`autodata: ${known ? '' : 'unexpected error: '}${(e as Error)?.message ?? String(e)}\n`);
     if (!known && io.env.AUTODATA_DEBUG) {

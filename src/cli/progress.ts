@@ -62,10 +62,11 @@ export class Progress {
       case 'error':
         this.line(`${doc} ${e.attemptId ?? ''}: ${e.message}`);
         break;
-      case 'state':
-        if (e.state === 'paused') {
-          this.line(`${doc}: paused after repeated connection failures`);
-        }
+      case 'waiting_endpoint':
+        this.line(`${doc}: waiting for ${e.host} (${e.role}: ${oneLine(e.reason, 160)}), retrying in ${e.retryInSeconds} s`);
+        break;
+      case 'endpoint_restored':
+        this.line(`${doc}: ${e.host} answers again after ${e.seconds} s`);
         break;
       default:
         break;

@@ -19,7 +19,7 @@ export async function runAttempt(run: RunContext, t: Target, attemptId: string, 
   const history = state.historyOf(t.id);
   const targetUsage = state.usageOf(t.id);
   const attemptUsage = new UsageMeter(targetUsage);
-  const ctx = run.roleContext(attemptUsage);
+  const ctx = run.roleContext(attemptUsage, { attemptId, targetId: t.id });
   state.attempts++;
   const saved = run.options.resume?.pending.get(t.id);
   const reuse: PendingAttempt | undefined = saved?.attemptId === attemptId ? saved : undefined;

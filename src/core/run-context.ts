@@ -1,5 +1,6 @@
 // What the parts of one run share: its options, state and control, the event stream, and the budget check after each call.
 import { budgetSpent, costOf } from './budget';
+import { CallWatch, DEFAULT_OUTAGE, type CallPlace } from './call-watch';
 import { sha256 } from './chunks';
 import type { EngineConfig } from './config';
 import { RunControl } from './control';
@@ -32,22 +33,47 @@ export interface RunOptions {
   knownQuestions?: ReadonlyArray<{ id: string; question: string }>;
   /** Goes on with a run rebuilt from its journal (same runId), instead of starting one. */
   resume?: ResumePoint;
+  /** Seconds an endpoint may stay down (the run waits, asking again with backoff) before the run stops as interrupted. Default 300. */
+  outageLimitSeconds?: number;
+  /** The waits between tries at an endpoint that is down: the first, doubled up to the longest (default 2 s and 30 s). */
+  outageRetryMs?: { first: number; max: number };
+  /** Called before every model request; resolves when the run may send it (the writer has caught up with the events). */
+  backpressure?: () => Promise<void>;
 }
 
 export class RunContext {
+  /** The options, with every role's model watched (call events, backpressure, outages). */
+  readonly options: RunOptions;
   readonly state: RunState;
   readonly control: RunControl;
   readonly prompts: PromptSet;
   readonly promptVersion: string;
   readonly docHash: string;
-  /** Why the run stopped early (a spent budget), for its run_finished event. */
-  budgetMessage: string | undefined;
+  /** The models as given, unwatched. */
+  private readonly raw: Record<Role, ChatModel>;
+  /** Why the run stopped early (a spent budget, an outage past its limit), for its run_finished event. */
+  stopReason: string | undefined;
+  private readonly watch: CallWatch;
 
-  constructor(readonly options: RunOptions) {
+  constructor(options: RunOptions) {
     this.prompts = options.prompts ?? DEFAULT_PROMPTS;
     this.promptVersion = promptVersion(this.prompts);
     this.docHash = sha256(options.document.text);
     this.control = new RunControl(options.mode ?? 'run', (state) => this.emit({ type: 'state', state }));
+    this.watch = new CallWatch({
+      emit: (e) => this.emit(e),
+      now: () => options.now?.() ?? new Date(),
+      signal: this.control.signal,
+      outage: {
+        limitSeconds: options.outageLimitSeconds ?? DEFAULT_OUTAGE.limitSeconds,
+        firstRetryMs: options.outageRetryMs?.first ?? DEFAULT_OUTAGE.firstRetryMs,
+        maxRetryMs: options.outageRetryMs?.max ?? DEFAULT_OUTAGE.maxRetryMs,
+      },
+      backpressure: options.backpressure,
+      interrupt: (message) => this.interrupt(message),
+    });
+    this.raw = options.models;
+    this.options = { ...options, models: byRole((r) => this.watch.wrap(r, options.models[r])) };
     const { config, knownQuestions, recipe, recipeVersion, resume } = options;
     this.state = new RunState({ dedupeThreshold: config.dedupeThreshold, knownQuestions, recipe, recipeVersion, resume });
   }
@@ -77,10 +103,16 @@ export class RunContext {
     this.emit({ type: 'note', text, targetId });
   }
 
-  /** What the role calls need, counting tokens into `usage` (an attempt's meter). */
-  roleContext(usage: UsageMeter): RoleContext {
+  /** Stops the run early; its run_finished says why (the first reason given). */
+  interrupt(message: string): void {
+    this.stopReason ??= message;
+    this.control.stop();
+  }
+
+  /** What the role calls need, counting tokens into `usage` (an attempt's meter); its requests are announced as the attempt's. */
+  roleContext(usage: UsageMeter, place: CallPlace = {}): RoleContext {
     return {
-      models: this.options.models,
+      models: byRole((r) => this.watch.wrap(r, this.raw[r], place)),
       config: this.options.config,
       prompts: this.prompts,
       usage,
@@ -101,9 +133,8 @@ export class RunContext {
     this.emit({ type: 'usage', role, totals: usage.byRole[role]!, cost });
     const t = usage.total();
     const spent = budgetSpent(this.options.config.budget, t.promptTokens + t.completionTokens, cost);
-    if (spent && !this.budgetMessage) {
-      this.budgetMessage = `Stopped: ${spent}.`;
-      this.control.stop();
+    if (spent && !this.stopReason) {
+      this.interrupt(`Stopped: ${spent}.`);
     }
   }
 }

@@ -16,13 +16,9 @@ export interface RunSummary {
   message?: string;
 }
 
-/** Consecutive transport failures after which the run pauses instead of burning through attempts. */
-const PAUSE_AFTER_FAILURES = 3;
-
 export class RunLoop {
   private readonly queue: Target[] = [];
   private finished = false;
-  private transportFailures = 0;
   private readonly recipe: RecipeLearning;
 
   constructor(private readonly run: RunContext) {
@@ -110,7 +106,6 @@ export class RunLoop {
       let outcome: AttemptResult;
       try {
         outcome = await runAttempt(run, t, attemptId, iteration);
-        this.transportFailures = 0;
       } catch (e) {
         if (e instanceof StoppedError || run.control.stopped) {
           run.emit({ type: 'target_finished', targetId: t.id, outcome: 'stopped', iterations: iteration });
@@ -119,14 +114,11 @@ export class RunLoop {
         if (!(e instanceof ModelError) || e.fatal) {
           throw e;
         }
-        // A transport failure that outlived the SDK's retries: record it; after several in a row, pause the run.
+        // A failure of this request itself (a content filter): the attempt fails and the section goes on. Outages never
+        // get here: the calls wait them out (call-watch.ts).
         const verdict: Verdict = { kind: 'failed', reasons: [e.message] };
         run.emit({ type: 'verdict', attemptId, targetId: t.id, verdict, strongSkipped: false, usage: run.state.usage.snapshot() });
         run.emit({ type: 'error', message: e.message, attemptId });
-        if (++this.transportFailures >= PAUSE_AFTER_FAILURES) {
-          this.transportFailures = 0;
-          run.control.pause();
-        }
         continue;
       }
       if (outcome) {
@@ -145,7 +137,7 @@ export class RunLoop {
     run.emit({ type: 'target_finished', targetId: t.id, outcome: 'exhausted', iterations: iterations.get(t.id) ?? 0 });
   }
 
-  private finish(outcome: RunSummary['outcome'], message = this.run.budgetMessage): RunSummary {
+  private finish(outcome: RunSummary['outcome'], message = this.run.stopReason): RunSummary {
     const { run } = this;
     const s = run.state;
     run.emit({

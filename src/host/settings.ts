@@ -108,5 +108,6 @@ export function readSettings(scope?: vscode.Uri): HostSettings {
     sectionMaxChars: cfg.get('sectionMaxChars', 12000),
     datasetPath: cfg.get('datasetPath', '.autodata/dataset.jsonl'),
     streamAnswers: cfg.get('streamAnswers', true),
+    outageLimitSeconds: cfg.get('outageLimitSeconds', 300),
   };
 }

@@ -28,6 +28,8 @@ export interface ExportReport {
   out: string;
   format: ExportFormat;
   notes: string[];
+  /** The dataset records the rows were made from (after repeated ids and near-duplicates were left out). */
+  records: DatasetRecord[];
 }
 
 export async function exportDataset(req: ExportRequest): Promise<ExportReport> {
@@ -103,5 +105,5 @@ export async function exportDataset(req: ExportRequest): Promise<ExportReport> {
   if (result.rows === 0) {
     notes.push('warning: the export is empty');
   }
-  return { rows: result.rows, out, format, notes };
+  return { rows: result.rows, out, format, notes, records };
 }

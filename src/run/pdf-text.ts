@@ -1,10 +1,12 @@
-// Text of a PDF (pdfjs-dist), with a blank line between paragraphs and pages, for sections and source ranges.
+// Text of a PDF (pdfjs-dist), for sections and source ranges: each page's lines with their font size and weight, laid
+// out by pdf-layout.ts (paragraphs, and headings as Markdown headings, so a paper splits into its sections).
 // pdfjs runs in a worker thread: its legacy build installs global polyfills (JSON.parse among them) that must not
 // leak into the extension host every other extension shares, and a large PDF must not block the host.
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { layoutPdfText, type PdfTextLine } from './pdf-layout';
 
 export class PdfError extends Error {}
 
@@ -30,21 +32,44 @@ const fs = require('node:fs');
   for (let i = 1; i <= doc.numPages; i++) {
     const page = await doc.getPage(i);
     const content = await page.getTextContent();
-    let out = ''; let lastY; let lineHeight = 0;
+    // The fonts' names and weights are known once the page's operators are read (text content alone names no font).
+    const bold = new Map();
+    try {
+      await page.getOperatorList();
+      for (const name of Object.keys(content.styles || {})) {
+        const font = page.commonObjs.has(name) ? page.commonObjs.get(name) : undefined;
+        bold.set(name, Boolean(font && (font.bold || font.black || /bold|black|heavy|semibold|demi/i.test(font.name || ''))));
+      }
+    } catch { /* no weights: headings are found by size alone */ }
+    const lines = [];
+    let line;
+    const end = () => { if (line) lines.push({ text: line.text, size: line.size, bold: line.letters > 0 && line.boldLetters === line.letters, y: line.y }); line = undefined; };
     for (const item of content.items) {
       if (typeof item.str !== 'string') continue;
-      const y = item.transform && item.transform[5];
-      // A vertical jump of more than one and a half lines starts a new paragraph.
-      if (lastY !== undefined && y !== undefined && lineHeight > 0 && lastY - y > lineHeight * 1.5 && !out.endsWith('\\n\\n')) out = out.trimEnd() + '\\n\\n';
-      out += item.str;
-      if (item.hasEOL) out += '\\n';
-      if (y !== undefined) { if (lastY !== undefined && lastY > y) lineHeight = lineHeight ? Math.min(lineHeight, lastY - y) : lastY - y; lastY = y; }
+      const t = item.transform || [1, 0, 0, 1, 0, 0];
+      const y = t[5];
+      const size = item.height || Math.hypot(t[2], t[3]);
+      // A piece on another baseline starts a new line.
+      if (line && item.str.trim() && Math.abs(line.y - y) > Math.max(1, 0.3 * Math.max(line.size, size))) end();
+      if (item.str) {
+        line ??= { text: '', size: 0, y, letters: 0, boldLetters: 0 };
+        line.text += item.str;
+        const letters = item.str.replace(/\\s/g, '').length;
+        if (letters) {
+          line.size = Math.max(line.size, size);
+          line.letters += letters;
+          if (bold.get(item.fontName)) line.boldLetters += letters;
+        }
+      }
+      if (item.hasEOL) end();
     }
-    pages.push(out.trim());
+    end();
+    pages.push(lines.filter((l) => l.text.trim()));
     page.cleanup();
   }
+  const numPages = doc.numPages;
   await doc.destroy();
-  parentPort.postMessage({ text: pages.filter(Boolean).join('\\n\\n'), pages: doc.numPages });
+  parentPort.postMessage({ lines: pages, pages: numPages });
 })().catch((e) => parentPort.postMessage({ error: String(e && e.message || e) }));
 `;
 
@@ -59,17 +84,18 @@ export function pdfText(file: string, timeoutMs = 120_000): Promise<{ text: stri
       clearTimeout(timer);
       void worker.terminate();
     };
-    worker.once('message', (m: { text?: string; pages?: number; error?: string }) => {
+    worker.once('message', (m: { lines?: PdfTextLine[][]; pages?: number; error?: string }) => {
       done();
       if (m.error !== undefined) {
         reject(new PdfError(m.error.startsWith('Cannot read') ? m.error : `Cannot read this PDF: ${m.error}`));
         return;
       }
-      if (!m.text?.trim()) {
+      const text = layoutPdfText(m.lines ?? []);
+      if (!text.trim()) {
         reject(new PdfError('This PDF has no text layer (it may be scanned images); run OCR on it first.'));
         return;
       }
-      resolve({ text: `${m.text}\n`, pages: m.pages ?? 0 });
+      resolve({ text: `${text}\n`, pages: m.pages ?? 0 });
     });
     worker.once('error', (e) => {
       done();

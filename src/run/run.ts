@@ -4,7 +4,7 @@ import type { ChatModel } from '../core/models';
 import { Orchestrator, type RunSummary } from '../core/orchestrator';
 import type { PromptSet } from '../core/prompts';
 import type { ResumePoint } from '../core/resume';
-import type { DeltaEvent, EngineEvent } from '../shared/events';
+import { isJournaled, type DeltaEvent, type EngineEvent } from '../shared/events';
 import type { Challenge, Role, Target } from '../shared/schemas';
 import type { Dataset } from './dataset';
 import { journalFile } from './journal';
@@ -61,8 +61,14 @@ export interface RunHandle {
   readonly review: Review;
 }
 
+/** Journal events recorded but perhaps not yet written, past which the engine waits before its next model request. */
+export const MAX_UNWRITTEN_EVENTS = 512;
+
 export class Run implements RunHandle {
   readonly orchestrator: Orchestrator;
+  /** Events handed to the recorder, and how many of them are known written (a flush that covered them finished). */
+  private recorded = 0;
+  private written = 0;
   readonly recorder: RunRecorder;
   readonly review: Review;
   private started = false;
@@ -92,12 +98,29 @@ export class Run implements RunHandle {
       recipe: spec.recipe.text,
       recipeVersion: spec.recipe.version,
       knownQuestions: ws.dataset.questions(),
+      outageLimitSeconds: settings.outageLimitSeconds,
+      // The engine asks before each model request: with too many events unwritten it waits for the writer, so memory
+      // stays bounded however far the endpoints run ahead of the disk.
+      backpressure: () => this.backpressure(),
       emit: (e) => {
-        this.recorder.record(e);
+        // Call events describe requests in flight: shown, not journaled (see TRANSIENT_EVENTS).
+        if (isJournaled(e)) {
+          this.recorded++;
+          this.recorder.record(e);
+        }
         observer.event?.(e);
       },
       onDelta: settings.streamAnswers && observer.delta ? (d) => observer.delta!(d) : undefined,
     });
+  }
+
+  private async backpressure(): Promise<void> {
+    if (this.recorded - this.written < MAX_UNWRITTEN_EVENTS) {
+      return;
+    }
+    const mark = this.recorded;
+    await this.recorder.flush();
+    this.written = Math.max(this.written, mark);
   }
 
   get runId(): string {

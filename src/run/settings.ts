@@ -21,6 +21,8 @@ export interface RunSettings {
   datasetPath: string;
   /** Solver text forwarded as it streams (the panel shows it; the CLI has no use for it). */
   streamAnswers: boolean;
+  /** Seconds an endpoint may stay down (the run waits and asks again) before the run stops as interrupted, resumable. */
+  outageLimitSeconds: number;
 }
 
 export const RUN_DEFAULTS = {
@@ -33,4 +35,5 @@ export const RUN_DEFAULTS = {
   sectionMaxChars: 12_000,
   datasetPath: '.autodata/dataset.jsonl',
   streamAnswers: true,
+  outageLimitSeconds: 300,
 } as const satisfies Omit<RunSettings, 'engine'>;

@@ -7,6 +7,17 @@ const UsageTotals = z.object({ promptTokens: z.number(), completionTokens: z.num
 const Base = { runId: z.string(), seq: z.number().int(), at: z.string() };
 const TargetSummary = z.object({ id: z.string(), title: z.string(), range: SourceRange });
 
+/** What identifies one model request: its role, where it goes, and the attempt (none for recipe updates) it serves. */
+const CallFields = {
+  callId: z.string(),
+  role: Role,
+  host: z.string(),
+  model: z.string(),
+  startedAt: z.string(),
+  attemptId: z.string().optional(),
+  targetId: z.string().optional(),
+};
+
 export const Phase = z.enum(['challenge', 'quality', 'solve_weak', 'solve_strong', 'judge_weak', 'judge_strong', 'decide']);
 export type Phase = z.infer<typeof Phase>;
 
@@ -81,6 +92,39 @@ export const EngineEvent = z.discriminatedUnion('type', [
   z.object({ ...Base, type: z.literal('usage'), role: Role, totals: UsageTotals, cost: z.number().optional() }),
   z.object({ ...Base, type: z.literal('state'), state: z.enum(['running', 'paused', 'stepping']) }),
   z.object({ ...Base, type: z.literal('recipe_updated'), version: z.number().int(), recipe: z.string(), changes: z.string(), attempts: z.number().int() }),
+  /**
+   * One model request starting (one call of a role: all the samples it asks for, and the SDK's quick retries). Transient:
+   * shown live, never journaled (see JOURNALED). `host` is the endpoint's host and port, never credentials.
+   */
+  z.object({ ...Base, type: z.literal('call_started'), ...CallFields }),
+  /** The request ended: answered ('ok'), failed ('error', the redacted reason) or cancelled ('aborted'). Transient. */
+  z.object({
+    ...Base,
+    type: z.literal('call_finished'),
+    ...CallFields,
+    ms: z.number(),
+    outcome: z.enum(['ok', 'error', 'aborted']),
+    error: z.string().optional(),
+  }),
+  /**
+   * An endpoint stopped answering (refused or dropped connections, timeouts, 5xx or 429 after the SDK's retries): the
+   * run waits and asks again in `retryInSeconds`; it has been down since `since`. No section loses an iteration to it.
+   */
+  z.object({
+    ...Base,
+    type: z.literal('waiting_endpoint'),
+    host: z.string(),
+    role: Role,
+    retryInSeconds: z.number(),
+    since: z.string(),
+    /** What the last request got (redacted). */
+    reason: z.string(),
+    /** Seconds the run waits in all before it stops as interrupted (resumable). */
+    limitSeconds: z.number(),
+    attemptId: z.string().optional(),
+  }),
+  /** The endpoint answers again after `seconds` down. */
+  z.object({ ...Base, type: z.literal('endpoint_restored'), host: z.string(), since: z.string(), seconds: z.number() }),
   z.object({ ...Base, type: z.literal('note'), text: z.string(), targetId: z.string().optional() }),
   z.object({ ...Base, type: z.literal('error'), message: z.string(), attemptId: z.string().optional() }),
   z.object({
@@ -97,6 +141,15 @@ export const EngineEvent = z.discriminatedUnion('type', [
 ]);
 export type EngineEvent = z.infer<typeof EngineEvent>;
 export type EventOf<T extends EngineEvent['type']> = Extract<EngineEvent, { type: T }>;
+/**
+ * Events that describe requests in flight: the panel and the CLI show them, the journal skips them (two per request
+ * would outnumber every other line; what a call produced is journaled by the events that carry its result).
+ * `waiting_endpoint` and `endpoint_restored` are journaled: an outage stays on record.
+ */
+export const TRANSIENT_EVENTS: ReadonlySet<EngineEvent['type']> = new Set(['call_started', 'call_finished']);
+export function isJournaled(e: { type: EngineEvent['type'] }): boolean {
+  return !TRANSIENT_EVENTS.has(e.type);
+}
 /** An event before the orchestrator stamps it. */
 export type EventBody = EngineEvent extends infer E ? (E extends EngineEvent ? Omit<E, 'runId' | 'seq' | 'at'> : never) : never;
 

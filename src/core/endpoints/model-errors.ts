@@ -38,6 +38,9 @@ function transportError(e: unknown, ctx: ErrorContext, secrets: string[]): Model
         clean(
           `Cannot reach ${ctx.host}${ctx.role ? ` for ${ctx.role}` : ''} (${code}). Check ${roleSetting(ctx.role, 'baseUrl')} and that the server is running.`,
         ),
+        undefined,
+        undefined,
+        code,
       );
     }
     return new ModelError('server', clean(`${w} closed the connection${code ? ` (${code})` : ''}: ${e.cause instanceof Error ? e.cause.message : e.message}`));

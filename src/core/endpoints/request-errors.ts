@@ -41,6 +41,8 @@ export class ModelError extends Error {
     message: string,
     readonly status?: number,
     readonly setting?: string,
+    /** The system error code of a connection that failed (ECONNREFUSED, ENOTFOUND, a certificate error). */
+    readonly code?: string,
   ) {
     super(message);
     this.name = 'ModelError';

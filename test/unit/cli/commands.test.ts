@@ -1,9 +1,11 @@
 // The headless CLI against the scripted server: generate, shard, refuse keys in config, export, stop and resume.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import yaml from 'js-yaml';
 import { parseArgs, UsageError } from '../../../src/cli/args';
 import { findSecret, keysFor, settingsFrom } from '../../../src/cli/config';
 import { writeFileAtomic } from '../../../src/run/atomic-file';
@@ -416,6 +418,196 @@ describe('autodata CLI', function () {
       const e = capture(ws);
       assert.equal(await main(['export', '.autodata/dataset.jsonl', '--format', 'sft', '--out', '.autodata/dataset.jsonl'], e.io), 2);
       assert.equal(readLines(path.join(ws, '.autodata', 'dataset.jsonl')).length, 5);
+    });
+  });
+
+  describe('export as a dataset repository', () => {
+    const PRICES = {
+      'challenger-model': { prompt: 3, completion: 15 },
+      'quality-model': { prompt: 1, completion: 2 },
+      'weak-model': { prompt: 0.1, completion: 0.2 },
+      'strong-model': { prompt: 2, completion: 8 },
+      'judge-model': { prompt: 1, completion: 4 },
+    };
+    const frontMatter = (card: string): Record<string, unknown> => {
+      const m = /^---\n([\s\S]*?)\n---\n/.exec(card);
+      assert.ok(m, 'the card starts with a YAML block');
+      return yaml.load(m[1]) as Record<string, unknown>;
+    };
+    const journalsUsage = (dir: string) => {
+      const totals = { prompt: 0, completion: 0, cost: 0 };
+      for (const name of fs.readdirSync(dir)) {
+        const finished = readLines(path.join(dir, name))
+          .map((l) => EngineEvent.parse(l))
+          .filter((e): e is EventOf<'run_finished'> => e.type === 'run_finished')
+          .at(-1)!;
+        for (const [role, u] of Object.entries(finished.usage)) {
+          const p = PRICES[MODELS[role as keyof typeof MODELS]];
+          totals.prompt += u.promptTokens;
+          totals.completion += u.completionTokens;
+          totals.cost += (u.promptTokens * p.prompt + u.completionTokens * p.completion) / 1e6;
+        }
+      }
+      return totals;
+    };
+
+    it('writes data/train.jsonl and a card whose metadata the Hub can read and whose provenance matches the data and journals', async () => {
+      await serve([GOOD]);
+      const g = capture(ws);
+      assert.equal(await main(['generate', 'a.md', 'b.md', '--config', writeConfig({ prices: PRICES })], g.io), 0, g.err());
+      const c = capture(ws);
+      assert.equal(await main(['export', '.autodata/dataset.jsonl', '--format', 'grpo', '--repo', 'hub/notes', '--name', 'Attention notes'], c.io), 0, c.err());
+      const repo = path.join(ws, 'hub', 'notes');
+      assert.deepEqual(fs.readdirSync(repo).sort(), ['README.md', 'data']);
+      const card = fs.readFileSync(path.join(repo, 'README.md'), 'utf8');
+      const meta = frontMatter(card);
+      assert.equal(meta.pretty_name, 'Attention notes');
+      assert.equal(meta.license, 'unknown');
+      assert.deepEqual(meta.size_categories, ['n<1K']);
+      assert.ok((meta.task_categories as string[]).includes('reinforcement-learning'));
+      const configs = meta.configs as Array<{ config_name: string; data_files: Array<{ split: string; path: string }> }>;
+      assert.equal(configs[0].data_files[0].split, 'train');
+      const rows = readLines(path.join(repo, ...configs[0].data_files[0].path.split('/'))).map((l) => GrpoRow.parse(l));
+      assert.equal(rows.length, 5, 'the data file the metadata names holds every item');
+
+      for (const [file, items] of [
+        ['a.md', 3],
+        ['b.md', 2],
+      ] as const) {
+        const hash = crypto
+          .createHash('sha256')
+          .update(fs.readFileSync(path.join(ws, file), 'utf8'))
+          .digest('hex');
+        assert.match(card, new RegExp(`\\| [^|]*${file.replace('.', '\\.')} \\| \`${hash}\` \\| ${items} \\|`), `${file}: its hash and item count`);
+      }
+      assert.match(card, /\| weak \| `weak-model` \(5\) \|/);
+      assert.match(card, /\| strong \| `strong-model` \(5\) \|/);
+      assert.match(card, /5 by the acceptance rule, 0 by a person/);
+      const used = journalsUsage(path.join(ws, '.autodata', 'runs'));
+      assert.ok(
+        card.includes(`${used.prompt.toLocaleString('en-US')} prompt and ${used.completion.toLocaleString('en-US')} completion tokens`),
+        'tokens from the journals',
+      );
+      assert.ok(card.includes(`Cost: ${used.cost.toFixed(4)}`), `cost at the configured prices: ${used.cost.toFixed(4)}`);
+      // The scripted judge gives each weak rollout 0.3–0.5 and each strong 0.8–0.9: the bins say so.
+      assert.match(card, /\| weak \| 0 \| 0 \| 0 \| 0 \| 5 \| 0 \| 0 \| 0 \| 0 \| 0 \|/);
+      assert.match(card, /\| strong \| 0 \| 0 \| 0 \| 0 \| 0 \| 0 \| 0 \| 0 \| 5 \| 0 \|/);
+    });
+
+    it('says when cost is unknown, notes missing journals, and refuses a file where the folder should be', async () => {
+      await serve([GOOD]);
+      const g = capture(ws);
+      assert.equal(await main(['generate', 'b.md', '--config', writeConfig()], g.io), 0, g.err());
+      const c = capture(ws);
+      assert.equal(await main(['export', '.autodata/dataset.jsonl', '--format', 'sft', '--repo', 'hub'], c.io), 0, c.err());
+      const card = fs.readFileSync(path.join(ws, 'hub', 'README.md'), 'utf8');
+      assert.match(card, /Cost: unknown \(1 run\(s\) used a model without a price\)/);
+      assert.equal(frontMatter(card).pretty_name, 'hub');
+
+      fs.rmSync(path.join(ws, '.autodata', 'runs'), { recursive: true });
+      const d = capture(ws);
+      assert.equal(await main(['export', '.autodata/dataset.jsonl', '--format', 'sft', '--repo', 'hub2'], d.io), 0, d.err());
+      assert.match(d.err(), /1 run journal\(s\) not found/);
+      assert.match(fs.readFileSync(path.join(ws, 'hub2', 'README.md'), 'utf8'), /were not available, so tokens and cost are not known/);
+
+      fs.writeFileSync(path.join(ws, 'taken'), 'x');
+      const e = capture(ws);
+      assert.equal(await main(['export', '.autodata/dataset.jsonl', '--format', 'sft', '--repo', 'taken'], e.io), 1);
+      assert.match(e.err(), /is a file; a dataset repository is written into a folder/);
+      assert.equal(fs.readFileSync(path.join(ws, 'taken'), 'utf8'), 'x');
+      const u = capture(ws);
+      assert.equal(await main(['export', '.autodata/dataset.jsonl', '--format', 'sft', '--repo', 'hub', '--out', 'x.jsonl'], u.io), 2);
+    });
+  });
+
+  describe('remeasure', () => {
+    // A new checkpoint that has learned the odd-numbered questions: it answers those as the strong model does, the others
+    // as the old weak model; the scripted judge grades whatever facts the answer states.
+    const CKPT = 'ckpt-model';
+    const learnedOdd = (): void => {
+      server.setResponder((req, ctx) => {
+        if (req.model !== CKPT) {
+          return script.respond(req, ctx);
+        }
+        const id = Number(/Q(\d+)/.exec(JSON.stringify(req.messages))?.[1]);
+        return script.respond({ ...req, model: id % 2 === 1 ? MODELS.strong : MODELS.weak }, ctx);
+      });
+    };
+    const ckptConfig = (extra: Record<string, unknown> = {}) => {
+      const roles = Object.fromEntries(Object.entries(MODELS).map(([role, model]) => [role, { model: role === 'weak' ? CKPT : model }]));
+      fs.writeFileSync(path.join(ws, 'ckpt.json'), JSON.stringify({ endpoint: { baseURL: server.baseURL, maxTokens: 512 }, roles, ...extra }, null, 2));
+      return 'ckpt.json';
+    };
+    const idOf = (question: string) => Number(/^Q(\d+)/.exec(question)![1]);
+
+    beforeEach(async () => {
+      await serve([GOOD]);
+      const g = capture(ws);
+      assert.equal(await main(['generate', 'a.md', 'b.md', '--config', writeConfig()], g.io), 0, g.err());
+      learnedOdd();
+    });
+
+    it('measures every item against the new weak model, keeps its scores under the label, and writes the still-learnable subset', async () => {
+      const c = capture(ws);
+      assert.equal(await main(['remeasure', '--config', ckptConfig(), '--label', 'step-100', '--out', 'learnable.jsonl'], c.io), 0, c.err());
+      const items = readLines(path.join(ws, '.autodata', 'dataset.jsonl')).map((l) => DatasetRecord.parse(l));
+      const results = readLines(path.join(ws, '.autodata', 'remeasure', 'step-100.jsonl')) as Array<{
+        id: string;
+        status: string;
+        mean: number;
+        label: string;
+        model: string;
+        before: number;
+      }>;
+      assert.equal(results.length, 5);
+      for (const item of items) {
+        const r = results.find((x) => x.id === item.id)!;
+        assert.equal(r.model, CKPT);
+        assert.equal(r.before, item.scores.weak.mean);
+        const learned = idOf(item.question) % 2 === 1;
+        assert.equal(r.status, learned ? 'too_easy' : 'learnable', `${item.question.slice(0, 4)}: mean ${r.mean}`);
+        assert.ok(learned ? r.mean > 0.65 : r.mean <= 0.65);
+      }
+      const odd = items.filter((i) => idOf(i.question) % 2 === 1).length;
+      const kept = readLines(path.join(ws, 'learnable.jsonl')).map((l) => DatasetRecord.parse(l));
+      assert.deepEqual(
+        kept.map((k) => k.id),
+        items.filter((i) => idOf(i.question) % 2 === 0).map((i) => i.id),
+      );
+      assert.match(c.out(), new RegExp(`5 item\\(s\\): ${5 - odd} still learnable, ${odd} too easy now`));
+    });
+
+    it('goes on where a stopped re-measure ended, measuring only what is missing', async () => {
+      const stop = new AbortController();
+      let seen = 0;
+      const c = capture(ws, { signal: stop.signal }, (t) => {
+        if (/^ {2}\d+\/5 /m.test(t) && ++seen === 2) {
+          stop.abort();
+        }
+      });
+      // One request at a time, so the stop falls between items.
+      assert.equal(await main(['remeasure', '--config', ckptConfig({ requestConcurrency: 1 }), '--label', 'step-100'], c.io), 130, c.err());
+      assert.match(c.err(), /run the same command again to go on/);
+      const first = readLines(path.join(ws, '.autodata', 'remeasure', 'step-100.jsonl')).length;
+      assert.ok(first >= 2 && first < 5, `${first} measured before the stop`);
+      const before = server.requests.filter((r) => r.model === CKPT).length;
+      const d = capture(ws);
+      assert.equal(await main(['remeasure', '--config', ckptConfig(), '--label', 'step-100'], d.io), 0, d.err());
+      const lines = readLines(path.join(ws, '.autodata', 'remeasure', 'step-100.jsonl')) as Array<{ id: string }>;
+      assert.equal(new Set(lines.map((l) => l.id)).size, 5);
+      assert.equal(lines.length, 5, 'no item measured twice');
+      const solved = server.requests.filter((r) => r.model === CKPT).length - before;
+      assert.ok(solved >= 5 - first && solved <= (5 - first) * 3, `${solved} solver request(s) for ${5 - first} item(s)`);
+      assert.match(d.out(), new RegExp(`\\(${first} from an earlier run of this label\\)`));
+    });
+
+    it('refuses a label that is not a file name, without writing anything', async () => {
+      const c = capture(ws);
+      assert.equal(await main(['remeasure', '--config', ckptConfig(), '--label', '../x'], c.io), 1);
+      assert.match(c.err(), /a model label is letters, digits/);
+      assert.equal(fs.existsSync(path.join(ws, '.autodata', 'remeasure')), false);
+      const u = capture(ws);
+      assert.equal(await main(['remeasure', '--config', ckptConfig()], u.io), 2);
     });
   });
 

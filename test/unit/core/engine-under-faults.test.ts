@@ -20,7 +20,7 @@ describe('faults', function () {
 
   async function run(
     faults: Array<[string, ScriptedReply, number?]>,
-    opts: { maxRetries?: number; timeoutMs?: number; patch?: Partial<EngineConfig>; questions?: ScriptedQuestion[] } = {},
+    opts: { maxRetries?: number; timeoutMs?: number; patch?: Partial<EngineConfig>; questions?: ScriptedQuestion[]; outageLimitSeconds?: number } = {},
   ) {
     const script = scriptRoles(opts.questions ?? [GOOD]);
     const pending = faults.map(([model, reply, count]) => ({ model, reply, left: count ?? 1 }));
@@ -44,6 +44,8 @@ describe('faults', function () {
       config,
       models: scriptedModels(config, { maxRetries: opts.maxRetries ?? 2, timeoutMs: opts.timeoutMs }),
       emit: (e) => events.push(e),
+      outageLimitSeconds: opts.outageLimitSeconds,
+      outageRetryMs: { first: 50, max: 200 },
     });
     const t0 = Date.now();
     const summary = await orch.start();
@@ -67,13 +69,21 @@ describe('faults', function () {
     assert.equal(r.summary.accepted.length, 1);
   });
 
-  it('gives up after bounded retries with a clear reason, records the attempt as failed and goes on', async () => {
+  it('waits out a 503 that outlives the retries, with a clear reason, and asks again: no attempt fails', async () => {
     const r = await run([[MODELS.strong, { kind: 'error', status: 503 }, 2]], { maxRetries: 1 });
     const v = verdicts(r.events);
-    assert.equal(v[0].kind, 'failed');
-    assert.match(v[0].reasons[0], /failed \(503\)/);
-    assert.equal(v[1].kind, 'accepted', 'the next attempt runs');
-    assert.ok(r.events.some((e) => e.type === 'error' && /503/.test(e.message)));
+    assert.deepEqual(
+      v.map((x) => x.kind),
+      ['accepted'],
+      'the attempt the outage hit goes on and is the one accepted',
+    );
+    const waits = r.events.filter((e): e is EventOf<'waiting_endpoint'> => e.type === 'waiting_endpoint');
+    assert.equal(waits.length, 1);
+    assert.equal(waits[0].role, 'strong');
+    assert.equal(waits[0].host, new URL(r.server.baseURL).host);
+    assert.match(waits[0].reason, /failed \(503\)/);
+    assert.ok(r.events.some((e) => e.type === 'endpoint_restored'));
+    assert.equal(r.server.requests.filter((x) => x.model === MODELS.strong).length, 3, 'two 503s (one SDK retry), then the same request again');
   });
 
   it('retries a reset connection, a malformed body and a truncated body', async () => {
@@ -86,15 +96,19 @@ describe('faults', function () {
     assert.equal(verdicts(r.events).length, 1);
   });
 
-  it('times out a server that never answers, then goes on', async () => {
+  it('times out a server that never answers, waits and asks again, and the attempt goes on', async () => {
     const r = await run([[MODELS.quality, { kind: 'hang' }, 1]], { maxRetries: 0, timeoutMs: 300 });
-    const v = verdicts(r.events);
-    assert.equal(v[0].kind, 'failed');
-    assert.match(v[0].reasons[0], /did not answer in time/);
+    assert.deepEqual(
+      verdicts(r.events).map((x) => x.kind),
+      ['accepted'],
+    );
+    const wait = r.events.find((e): e is EventOf<'waiting_endpoint'> => e.type === 'waiting_endpoint');
+    assert.match(wait?.reason ?? '', /did not answer in time/);
+    assert.equal(wait?.role, 'quality');
     assert.equal(r.summary.accepted.length, 1);
   });
 
-  it('pauses the run after repeated transport failures instead of burning attempts', async () => {
+  it('never burns an attempt on an endpoint that keeps failing, and stops as interrupted at the outage limit', async () => {
     const server = await startScriptedServer({ respond: () => ({ kind: 'error', status: 500 }) });
     servers.push(server);
     const config = scriptedConfig(server.baseURL, { maxIterations: 10 });
@@ -106,20 +120,32 @@ describe('faults', function () {
       config,
       models: scriptedModels(config, { maxRetries: 0 }),
       emit: (e) => events.push(e),
+      outageLimitSeconds: 1,
+      outageRetryMs: { first: 100, max: 400 },
     });
-    const done = orch.start();
-    for (let i = 0; i < 200 && !events.some((e) => e.type === 'state' && e.state === 'paused'); i++) {
-      await new Promise((r) => setTimeout(r, 10));
-    }
-    assert.ok(
-      events.some((e) => e.type === 'state' && e.state === 'paused'),
-      'paused',
+    const t0 = Date.now();
+    const summary = await orch.start();
+    const ms = Date.now() - t0;
+    assert.equal(summary.outcome, 'stopped');
+    assert.match(summary.message ?? '', /^Interrupted: .* has not answered for 1 s \(outage limit 1 s; last: .*failed \(500\)/);
+    assert.ok(ms >= 1000 && ms < 5000, `stopped after ${ms} ms`);
+    assert.equal(verdicts(events).length, 0, 'no attempt was judged on an outage');
+    assert.deepEqual(
+      events.filter((e) => e.type === 'attempt_started').map((e) => (e as EventOf<'attempt_started'>).iteration),
+      [1],
     );
-    await new Promise((r) => setTimeout(r, 300));
-    assert.equal(server.requests.length, 3, 'no request while paused');
-    assert.equal(verdicts(events).filter((v) => v.kind === 'failed').length, 3);
-    orch.stop();
-    assert.equal((await done).outcome, 'stopped');
+    const waits = events.filter((e): e is EventOf<'waiting_endpoint'> => e.type === 'waiting_endpoint');
+    assert.deepEqual(
+      waits.slice(0, 3).map((w) => w.retryInSeconds),
+      [0.1, 0.2, 0.4],
+      'backoff doubles',
+    );
+    assert.equal(waits.length, 4);
+    assert.ok(waits[3].retryInSeconds > 0 && waits[3].retryInSeconds < 0.4, 'the last wait ends at the limit, not past it');
+    assert.ok(waits.every((w) => w.since === waits[0].since && w.role === 'challenger' && w.limitSeconds === 1));
+    assert.equal(server.requests.length, 5, 'one request, then one per wait');
+    const finished = events.find((e): e is EventOf<'target_finished'> => e.type === 'target_finished');
+    assert.equal(finished?.outcome, 'stopped');
   });
 
   for (const [name, content, why] of [

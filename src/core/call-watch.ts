@@ -1,0 +1,167 @@
+// Every model request of a run passes through here: it waits for the writer first (backpressure), is announced when it
+// starts and ends (call events), and when its endpoint is down it is asked again after a backoff, not counted against
+// any section, until the endpoint answers or the outage limit ends the run as interrupted (resumable).
+import { StoppedError } from './control';
+import { ModelError, type ChatModel, type ChatRequest, type ChatResult } from './models';
+import type { EventBody } from '../shared/events';
+import type { Role } from '../shared/schemas';
+
+export interface OutagePolicy {
+  /** Seconds an endpoint may stay down before the run stops as interrupted. */
+  limitSeconds: number;
+  /** The first wait before asking again, doubled after each failure up to `maxRetryMs`. */
+  firstRetryMs: number;
+  maxRetryMs: number;
+}
+
+export const DEFAULT_OUTAGE: OutagePolicy = { limitSeconds: 300, firstRetryMs: 2_000, maxRetryMs: 30_000 };
+
+/** Where a request belongs: the attempt it serves (none for a recipe update). */
+export interface CallPlace {
+  attemptId?: string;
+  targetId?: string;
+}
+
+export interface CallWatchOptions {
+  emit(e: EventBody): void;
+  now(): Date;
+  signal: AbortSignal;
+  outage: OutagePolicy;
+  /** Resolves when the run may send another request (the writer has caught up). */
+  backpressure?: () => Promise<void>;
+  /** Stops the run as interrupted, with this message for its summary. */
+  interrupt(message: string): void;
+}
+
+/** Failures of the endpoint rather than of the request: they pass, so the same request is asked again later. */
+const OUTAGE_KINDS: ReadonlySet<string> = new Set(['server', 'timeout', 'rate_limit', 'cut_off']);
+/** Connection errors that mean "not answering now" (not a wrong certificate): an outage once the host has answered. */
+const DOWN_CODES = /^(ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|ETIMEDOUT|EPIPE)$/;
+
+/**
+ * Whether a failed request is an endpoint outage. A host that cannot be reached counts only once it has answered in
+ * this run: before that, a refused connection is far more likely a wrong base URL or a server not started.
+ */
+export function isOutage(e: unknown, answeredBefore: boolean): e is ModelError {
+  if (!(e instanceof ModelError)) {
+    return false;
+  }
+  if (OUTAGE_KINDS.has(e.kind)) {
+    return true;
+  }
+  return e.kind === 'unreachable' && answeredBefore && e.code !== undefined && DOWN_CODES.test(e.code);
+}
+
+interface Down {
+  since: number;
+  waits: number;
+  /** The wait under way: every request to this host that fails meanwhile waits for it too. */
+  until?: Promise<void>;
+}
+
+export class CallWatch {
+  private calls = 0;
+  private readonly answered = new Set<string>();
+  private readonly down = new Map<string, Down>();
+
+  constructor(private readonly o: CallWatchOptions) {}
+
+  /** The model as the run's roles see it: the same model, each request watched. */
+  wrap(role: Role, model: ChatModel, place: CallPlace = {}): ChatModel {
+    const watched = Object.create(model) as ChatModel & { complete: ChatModel['complete'] };
+    watched.complete = (req: ChatRequest) => this.call(role, model, req, place);
+    return watched;
+  }
+
+  private async call(role: Role, model: ChatModel, req: ChatRequest, place: CallPlace): Promise<ChatResult> {
+    const host = model.endpoint;
+    for (;;) {
+      await this.o.backpressure?.();
+      if (this.o.signal.aborted) {
+        throw new StoppedError();
+      }
+      const fields = { callId: `c${++this.calls}`, role, host, model: model.model, startedAt: this.o.now().toISOString(), ...place };
+      const t0 = Date.now();
+      this.o.emit({ type: 'call_started', ...fields });
+      try {
+        const result = await model.complete(req);
+        this.o.emit({ type: 'call_finished', ...fields, ms: Date.now() - t0, outcome: 'ok' });
+        this.up(host);
+        return result;
+      } catch (e) {
+        const aborted = Boolean(req.signal?.aborted) || this.o.signal.aborted || (e instanceof ModelError && e.kind === 'aborted');
+        const error = aborted ? undefined : e instanceof Error ? e.message : String(e);
+        this.o.emit({ type: 'call_finished', ...fields, ms: Date.now() - t0, outcome: aborted ? 'aborted' : 'error', ...(error ? { error } : {}) });
+        if (aborted || !isOutage(e, this.answered.has(host))) {
+          throw e;
+        }
+        await this.waitOut(host, role, e, place.attemptId);
+      }
+    }
+  }
+
+  private up(host: string): void {
+    this.answered.add(host);
+    const d = this.down.get(host);
+    if (d) {
+      this.down.delete(host);
+      this.o.emit({ type: 'endpoint_restored', host, since: new Date(d.since).toISOString(), seconds: Math.round((Date.now() - d.since) / 100) / 10 });
+    }
+  }
+
+  /** Waits before the next try at a host that is down; past the outage limit, stops the run as interrupted. */
+  private async waitOut(host: string, role: Role, e: ModelError, attemptId: string | undefined): Promise<void> {
+    const { outage } = this.o;
+    let d = this.down.get(host);
+    if (!d) {
+      d = { since: Date.now(), waits: 0 };
+      this.down.set(host, d);
+    }
+    if (!d.until) {
+      const limitMs = outage.limitSeconds * 1000;
+      const elapsed = Date.now() - d.since;
+      if (elapsed >= limitMs) {
+        const message = `Interrupted: ${host} has not answered for ${Math.round(elapsed / 1000)} s (outage limit ${outage.limitSeconds} s; last: ${e.message}). Resume the run once it is back.`;
+        this.o.interrupt(message);
+        throw new StoppedError();
+      }
+      const delay = Math.min(outage.firstRetryMs * 2 ** d.waits, outage.maxRetryMs, limitMs - elapsed);
+      d.waits++;
+      this.o.emit({
+        type: 'waiting_endpoint',
+        host,
+        role,
+        retryInSeconds: Math.round(delay / 100) / 10,
+        since: new Date(d.since).toISOString(),
+        reason: e.message,
+        limitSeconds: outage.limitSeconds,
+        ...(attemptId ? { attemptId } : {}),
+      });
+      const wait = sleep(delay, this.o.signal);
+      const mine = d;
+      d.until = wait.finally(() => {
+        mine.until = undefined;
+      });
+    }
+    await d.until;
+    if (this.o.signal.aborted) {
+      throw new StoppedError();
+    }
+  }
+}
+
+/** Resolves after `ms`, or at once when the run stops. */
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) {
+      return resolve();
+    }
+    const done = () => {
+      clearTimeout(t);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const t = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
