@@ -19,6 +19,8 @@ export function initialState(run: PanelRun | null = null): PanelState {
     control: undefined,
     waiting: new Map(),
     finished: undefined,
+    calls: new Map(),
+    outages: new Map(),
     usage: new Map(),
     cost: undefined,
     notices: [],
@@ -155,6 +157,10 @@ function endsWait(e: EngineEvent): boolean {
     case 'usage':
     case 'state':
     case 'recipe_updated':
+    case 'call_started':
+    case 'call_finished':
+    case 'waiting_endpoint':
+    case 'endpoint_restored':
       return false;
     case 'challenge':
       return !e.edited;
@@ -195,6 +201,40 @@ function foldEvent(state: PanelState, e: EngineEvent, ch: Change): void {
       state.finished = undefined;
       state.control = undefined;
       clearWaits(state, ch);
+      state.calls.clear();
+      state.outages.clear();
+      break;
+    case 'call_started':
+      state.calls.set(e.callId, {
+        callId: e.callId,
+        role: e.role,
+        host: e.host,
+        model: e.model,
+        startedAt: Date.parse(e.startedAt) || Date.parse(e.at) || 0,
+        attemptId: e.attemptId,
+      });
+      ch.run = true;
+      break;
+    case 'call_finished':
+      state.calls.delete(e.callId);
+      ch.run = true;
+      break;
+    case 'waiting_endpoint': {
+      const since = Date.parse(e.since) || Date.parse(e.at) || 0;
+      state.outages.set(e.host, {
+        host: e.host,
+        role: e.role,
+        reason: e.reason,
+        since,
+        retryAt: (Date.parse(e.at) || since) + e.retryInSeconds * 1000,
+        limitSeconds: e.limitSeconds,
+      });
+      ch.run = true;
+      break;
+    }
+    case 'endpoint_restored':
+      state.outages.delete(e.host);
+      ch.run = true;
       break;
     case 'target_started': {
       const t = ensureTarget(state, e.targetId, e.seq);
@@ -345,6 +385,8 @@ function foldEvent(state: PanelState, e: EngineEvent, ch: Change): void {
       break;
     case 'run_finished':
       state.finished = { outcome: e.outcome, message: e.message };
+      state.calls.clear();
+      state.outages.clear();
       foldUsage(state, e.usage);
       if (e.cost !== undefined) {
         state.cost = e.cost;

@@ -37,6 +37,8 @@ export class RunPanel implements vscode.Disposable {
   private source: RunSource | undefined;
   private session: Session | undefined;
   private events: EngineEvent[] = [];
+  /** Requests in flight (their events are transient: kept only until they end, replayed to a reloaded webview). */
+  private readonly inflight = new Map<string, EngineEvent>();
   private outbox: EngineEvent[] = [];
   private flushTimer: NodeJS.Timeout | undefined;
   private readonly disposables: vscode.Disposable[] = [];
@@ -118,6 +120,7 @@ export class RunPanel implements vscode.Disposable {
     this.sessionSub?.dispose();
     this.sessionSub = undefined;
     this.session = undefined;
+    this.inflight.clear();
     if (ended && this.source) {
       this.source = { ...this.source, run: { ...this.source.run, live: false } };
       this.post({ type: 'run', run: this.source.run });
@@ -125,7 +128,13 @@ export class RunPanel implements vscode.Disposable {
   }
 
   private push(e: EngineEvent): void {
-    this.events.push(e);
+    if (e.type === 'call_started') {
+      this.inflight.set(e.callId, e);
+    } else if (e.type === 'call_finished') {
+      this.inflight.delete(e.callId);
+    } else {
+      this.events.push(e);
+    }
     this.outbox.push(e);
     // Events arrive in bursts (usage, grades, verdict): one message per burst keeps the webview fast.
     this.flushTimer ??= setTimeout(() => this.flush(), 30);
@@ -188,7 +197,7 @@ export class RunPanel implements vscode.Disposable {
         this.markReady();
         this.flush();
         this.post({ type: 'reset', run: this.source?.run ?? null });
-        this.postEvents(this.events);
+        this.postEvents([...this.events, ...this.inflight.values()]);
         return;
       case 'control':
         if (
