@@ -3,7 +3,7 @@
 // Stable hooks for tests (probe selectors; texts are textContent, trimmed):
 //   .toolbar                          buttons [data-action="run"|"step"|"pause"|"resume"|"stop"|"open-dataset"] (vscode-button,
 //                                     [disabled] when the state does not allow them); vscode-text-field.goal; vscode-progress-ring.ring
-//   .state-badge[data-state]          "Running", "Paused", "Waiting: solve weak for s2.3", …; data-state = idle|running|paused|stepping|finished
+//   .state-badge[data-state]          "Running", "Paused", "Your turn: Step runs solve weak for s2.3", …; data-state = idle|running|paused|stepping|finished
 //   .run-header                       .run-title, .run-meta, .run-rule, .run-notes (notes for any section)
 //   .counters [data-counter="attempts"|"accepted"|"review"|"rejected"|"rejected-by-you"|"iterations"|"tokens"|"cost"]
 //   svg.scatter[role="img"] circle.dot[data-attempt-id]   classes s-<status>, hollow (strong skipped), selected
@@ -81,6 +81,7 @@ const post = (msg: WebviewMessage) => {
 const cardContext: CardContext = {
   thresholds: () => thresholds,
   canEdit: (id) => canEditChallenge(state, id),
+  awaitsStep: (id) => state.waiting.get(id)?.next === 'challenge' && ['stepping', 'paused'].includes(runState(state)),
   post,
   select: (id, scroll) => select(id, scroll),
 };

@@ -98,6 +98,12 @@ function addNotice(state: PanelState, level: Notice['level'], text: string, atte
   ch.notices = true;
 }
 
+function clearErrors(state: PanelState, ch: Change): void {
+  const before = state.notices.length;
+  state.notices = state.notices.filter((n) => n.level !== 'error');
+  ch.notices ||= state.notices.length !== before;
+}
+
 export function dismissNotice(state: PanelState, id: number): void {
   state.notices = state.notices.filter((n) => n.id !== id);
   state.rev++;
@@ -203,6 +209,7 @@ function foldEvent(state: PanelState, e: EngineEvent, ch: Change): void {
       clearWaits(state, ch);
       state.calls.clear();
       state.outages.clear();
+      clearErrors(state, ch);
       break;
     case 'call_started':
       state.calls.set(e.callId, {
@@ -390,6 +397,10 @@ function foldEvent(state: PanelState, e: EngineEvent, ch: Change): void {
       foldUsage(state, e.usage);
       if (e.cost !== undefined) {
         state.cost = e.cost;
+      }
+      // A run that completed leaves no error banner of its own past (an attempt's error stays on its card).
+      if (e.outcome === 'completed') {
+        clearErrors(state, ch);
       }
       if (e.outcome === 'error' && e.message) {
         addNotice(state, 'error', e.message, undefined, ch);

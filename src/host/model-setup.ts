@@ -5,6 +5,7 @@ import { isLmModel, lmSpec, VscodeLmModel } from './lm-model';
 import { ROLES, type Role } from '../shared/schemas';
 import type { ApiKeys } from './secrets';
 import { readSettings } from './settings';
+import { sentences } from '../shared/text';
 import { ROLE_LABEL } from './setup-html';
 import type { SetupView } from './setup-view';
 
@@ -136,7 +137,7 @@ export class ModelSetup {
           listModels(baseUrl!, (await this.keys.get(baseUrl!)) ?? ''),
         );
       } catch (e) {
-        void vscode.window.showWarningMessage(`Could not list the models at ${baseUrl}: ${(e as Error).message} Type a model name instead.`);
+        void vscode.window.showWarningMessage(sentences(`Could not list the models at ${baseUrl}: ${(e as Error).message}`, 'Type a model name instead'));
       }
       const typed = '$(edit) Type a model name…';
       const pick = listed.length ? await vscode.window.showQuickPick([...listed, typed], { title: `Model for ${roleName}`, matchOnDescription: true }) : typed;

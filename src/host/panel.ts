@@ -236,6 +236,11 @@ export class RunPanel implements vscode.Disposable {
           throw new Error('Notes go to the next question of a run in progress.');
         }
         run.addNote(m.text, m.targetId);
+        this.post({
+          type: 'notice',
+          level: 'info',
+          text: `Note added${m.targetId ? ` for ${m.targetId}` : ''}: the Challenger reads it when it writes the next question${m.targetId ? ' for this section' : ''}.`,
+        });
         return;
       case 'approve':
       case 'reject':

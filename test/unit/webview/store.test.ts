@@ -583,3 +583,19 @@ describe('requests in flight', () => {
     assert.equal(r.state.calls.size, 0, 'nothing is in flight after the run ends');
   });
 });
+
+describe('notices at the end of a run', () => {
+  it('drops an earlier error banner once the run completes, and keeps it when the run stops', () => {
+    const done = new Stream();
+    done.started();
+    done.emit({ type: 'error', message: 'judge (j at h:1) failed (503): busy' });
+    assert.equal(done.state.notices.length, 1);
+    done.emit({ type: 'run_finished', outcome: 'completed', accepted: 1, review: 0, attempts: 1, usage: {} });
+    assert.deepEqual(done.state.notices, []);
+    const stopped = new Stream();
+    stopped.started();
+    stopped.emit({ type: 'error', message: 'judge (j at h:1) failed (503): busy' });
+    stopped.emit({ type: 'run_finished', outcome: 'stopped', accepted: 0, review: 0, attempts: 1, usage: {} });
+    assert.equal(stopped.state.notices.length, 1);
+  });
+});
