@@ -8,6 +8,7 @@ import type { Ctx } from './ctx';
 import { exportCommand } from './export-command';
 import type { GenerateOptions } from './run-service';
 import { readSettings } from './settings';
+import { ROLE_LABEL } from './setup-html';
 import { UserError } from './user-error';
 
 type Cmd = (...args: any[]) => unknown;
@@ -48,12 +49,36 @@ export function createCommands(): Record<string, (ctx: Ctx) => Cmd> {
 }
 
 async function setApiKey(ctx: Ctx, args?: { baseUrl?: string; key?: string }): Promise<void> {
-  const origins = [...new Set(Object.values(readSettings().engine.roles).map((r) => originOf(r.baseURL)))];
-  const origin = args?.baseUrl
-    ? originOf(args.baseUrl)
-    : origins.length === 1
-      ? origins[0]
-      : await vscode.window.showQuickPick(origins, { title: 'Autodata: Set API Key', placeHolder: 'Which endpoint is the key for?' });
+  const roles = readSettings().engine.roles;
+  const used = [...new Set(Object.values(roles).map((r) => originOf(r.baseURL)))];
+  const OTHER = '$(add) Another endpoint…';
+  let origin = args?.baseUrl ? originOf(args.baseUrl) : undefined;
+  if (!origin) {
+    // Asked even with one endpoint in use: a person setting the key first may mean an endpoint not configured yet.
+    const pick = await vscode.window.showQuickPick(
+      [
+        ...used.map((o) => ({
+          label: o,
+          description: (Object.keys(roles) as Array<keyof typeof roles>)
+            .filter((r) => originOf(roles[r].baseURL) === o)
+            .map((r) => ROLE_LABEL[r])
+            .join(', '),
+        })),
+        { label: OTHER, description: 'an endpoint no role uses yet' },
+      ],
+      { title: 'Autodata: Set API Key', placeHolder: 'Which endpoint is the key for?' },
+    );
+    if (pick?.label === OTHER) {
+      const url = await vscode.window.showInputBox({
+        title: 'Base URL of the endpoint',
+        value: 'https://',
+        validateInput: (v) => (/^https?:\/\/[^/\s]+/.test(v.trim()) ? undefined : 'An http(s) URL, e.g. https://openrouter.ai/api/v1'),
+      });
+      origin = url ? originOf(url.trim()) : undefined;
+    } else {
+      origin = pick?.label;
+    }
+  }
   if (!origin) {
     return;
   }

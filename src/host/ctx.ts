@@ -6,7 +6,7 @@ import { Panels } from './panels';
 import { RunService } from './run-service';
 import { ApiKeys } from './secrets';
 import { RunStatus } from './status';
-import { SetupView } from './setup-view';
+import { SETUP_VIEW_TYPE, SetupView } from './setup-view';
 
 const PROFILES_KEY = 'autodata.endpointProfiles';
 
@@ -53,6 +53,7 @@ export class Ctx implements vscode.Disposable {
         this.status.track(session);
       }),
       vscode.window.registerWebviewPanelSerializer('autodata.panel', this.panels),
+      vscode.window.registerWebviewPanelSerializer(SETUP_VIEW_TYPE, this.setup),
     );
   }
 

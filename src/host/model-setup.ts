@@ -131,13 +131,25 @@ export class ModelSetup {
       baseUrl = current;
     }
     if (!model) {
-      let listed: string[] = [];
-      try {
-        listed = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Listing models at ${baseUrl}` }, async () =>
+      const list = async (): Promise<string[]> =>
+        vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Listing models at ${baseUrl}` }, async () =>
           listModels(baseUrl!, (await this.keys.get(baseUrl!)) ?? ''),
         );
+      let listed: string[] = [];
+      try {
+        listed = await list();
       } catch (e) {
-        void vscode.window.showWarningMessage(sentences(`Could not list the models at ${baseUrl}: ${(e as Error).message}`, 'Type a model name instead'));
+        const message = sentences(`Could not list the models at ${baseUrl}: ${(e as Error).message}`);
+        // A 401 here is what a person meets who picked the endpoint before setting its key: set it, then list again.
+        if ((e as { kind?: string }).kind === 'auth' && (await vscode.window.showWarningMessage(message, 'Set API Key')) === 'Set API Key') {
+          await vscode.commands.executeCommand('autodata.setApiKey', { baseUrl });
+          listed = await list().catch((again: Error) => {
+            void vscode.window.showWarningMessage(sentences(`Still cannot list the models at ${baseUrl}: ${again.message}`, 'Type a model name instead'));
+            return [];
+          });
+        } else if ((e as { kind?: string }).kind !== 'auth') {
+          void vscode.window.showWarningMessage(sentences(message, 'Type a model name instead'));
+        }
       }
       const typed = '$(edit) Type a model name…';
       const pick = listed.length ? await vscode.window.showQuickPick([...listed, typed], { title: `Model for ${roleName}`, matchOnDescription: true }) : typed;

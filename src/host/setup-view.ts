@@ -12,8 +12,9 @@ import { readSettings } from './settings';
 
 export const SETUP_VIEW_TYPE = 'autodata.models';
 const MAX_NOTICES = 4;
+const VIEW_OPTIONS: vscode.WebviewPanelOptions & vscode.WebviewOptions = { enableScripts: false, enableCommandUris: true, localResourceRoots: [] };
 
-export class SetupView implements vscode.Disposable {
+export class SetupView implements vscode.WebviewPanelSerializer, vscode.Disposable {
   private panel: vscode.WebviewPanel | undefined;
   private notices: SetupNotice[] = [];
   private checks = new Map<Role, { key: string; view: RoleCheckView }>();
@@ -51,22 +52,44 @@ export class SetupView implements vscode.Disposable {
     const rows = await this.roleRows();
     this.lastRows = rows;
     if (!this.panel) {
-      this.panel = vscode.window.createWebviewPanel(
-        SETUP_VIEW_TYPE,
-        'Autodata: Models',
-        { viewColumn: vscode.ViewColumn.Active, preserveFocus: opts.preserveFocus ?? false },
-        { enableScripts: false, enableCommandUris: true, localResourceRoots: [] },
+      this.adopt(
+        vscode.window.createWebviewPanel(
+          SETUP_VIEW_TYPE,
+          'Autodata: Models',
+          { viewColumn: vscode.ViewColumn.Active, preserveFocus: opts.preserveFocus ?? false },
+          VIEW_OPTIONS,
+        ),
       );
-      this.panel.onDidDispose(() => (this.panel = undefined));
     } else {
-      this.panel.reveal(undefined, opts.preserveFocus ?? false);
+      this.panel!.reveal(undefined, opts.preserveFocus ?? false);
     }
-    this.panel.webview.html = setupHtml({
+    const panel = this.panel!;
+    panel.webview.html = setupHtml({
       rows,
       notices: this.notices,
       testedAt: this.testedAt,
-      cspSource: this.panel.webview.cspSource,
+      cspSource: panel.webview.cspSource,
       nonce: randomBytes(16).toString('base64'),
+    });
+  }
+
+  /** After a reload the view comes back with the current roles (Test Connection's results are not kept). */
+  async deserializeWebviewPanel(panel: vscode.WebviewPanel): Promise<void> {
+    if (this.panel && this.panel !== panel) {
+      panel.dispose();
+      return;
+    }
+    panel.webview.options = VIEW_OPTIONS;
+    this.adopt(panel);
+    await this.show({ preserveFocus: true, ifOpen: true });
+  }
+
+  private adopt(panel: vscode.WebviewPanel): void {
+    this.panel = panel;
+    panel.onDidDispose(() => {
+      if (this.panel === panel) {
+        this.panel = undefined;
+      }
     });
   }
 
