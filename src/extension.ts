@@ -25,6 +25,7 @@ export function activate(context: vscode.ExtensionContext): AutodataApi {
   // Readiness, for people and UI checks alike: every command is registered once this context key is set and this
   // line is in the Autodata log.
   void vscode.commands.executeCommand('setContext', 'autodata.ready', true);
+  ctx.logRoles('roles');
   ctx.log.info(`Autodata ${String(context.extension.packageJSON.version)} ready`);
   void openWalkthroughOnFirstUse(context, ctx.log);
   return { runs: ctx.runs, panels: ctx.panels, setup: ctx.setup, logUri: context.logUri };

@@ -7,6 +7,8 @@ import { RunService } from './run-service';
 import { ApiKeys } from './secrets';
 import { RunStatus } from './status';
 import { SETUP_VIEW_TYPE, SetupView } from './setup-view';
+import { readSettings } from './settings';
+import { ROLES } from '../shared/schemas';
 
 const PROFILES_KEY = 'autodata.endpointProfiles';
 
@@ -52,9 +54,25 @@ export class Ctx implements vscode.Disposable {
         this.panels.showSession(session, source, reuse, history);
         this.status.track(session);
       }),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('autodata')) {
+          this.logRoles('settings changed');
+          void this.setup.show({ ifOpen: true, preserveFocus: true });
+        }
+      }),
       vscode.window.registerWebviewPanelSerializer('autodata.panel', this.panels),
       vscode.window.registerWebviewPanelSerializer(SETUP_VIEW_TYPE, this.setup),
     );
+  }
+
+  /** One log line with every role's model and endpoint as the settings now say (what a run would use). */
+  logRoles(why: string): void {
+    try {
+      const roles = readSettings().engine.roles;
+      this.log.info(`${why}: ${ROLES.map((r) => `${r} ${roles[r].model} at ${roles[r].baseURL}`).join(', ')}`);
+    } catch (e) {
+      this.log.warn(`${why}: ${(e as Error).message}`);
+    }
   }
 
   /** Registers a disposable for the extension's lifetime. */
