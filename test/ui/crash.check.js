@@ -36,7 +36,7 @@ function extensionHosts(scratch) {
   return rows.filter((r) => /extensionHost/.test(r.args) && under(r)).map((r) => r.pid);
 }
 
-exports.check = async function check({ page, workbench, scratch, workspace, screenshot }) {
+exports.check = async function check({ workbench, scratch, workspace, screenshot }) {
   const script = scriptRoles([GOOD], { solverLatencyMs: 400, judgeLatencyMs: 100 });
   const server = await startScriptedServer({ respond: script.respond, models: Object.values(MODELS) });
   try {

@@ -21,7 +21,7 @@ async function until(fn, what, ms = 30000) {
 function autodataLogFiles(scratch) {
   const out = [];
   const walk = (dir, depth) => {
-    let entries = [];
+    let entries;
     try {
       entries = fs.readdirSync(dir, { withFileTypes: true });
     } catch {
