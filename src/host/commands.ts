@@ -30,7 +30,7 @@ export function createCommands(): Record<string, (ctx: Ctx) => Cmd> {
       uri instanceof vscode.Uri
         ? ctx.runs.generate('document', { ...generateOptions(opts), uri })
         : ctx.runs.generate('document', generateOptions(opts ?? uri)),
-    'autodata.showPanel': (ctx) => () => ctx.panels.show(),
+    'autodata.showPanel': (ctx) => (runId?: unknown) => ctx.panels.show(typeof runId === 'string' ? runId : undefined),
     'autodata.resumeRun': (ctx) => (runId?: unknown) => ctx.runs.resume(typeof runId === 'string' ? runId : undefined, { silent: typeof runId === 'string' }),
     'autodata.stop': (ctx) => () => ctx.runs.stop(),
     'autodata.configureModels': (ctx) => (args?: { role?: Role | 'all'; baseUrl?: string; model?: string }) => ctx.models.configure(args),

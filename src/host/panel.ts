@@ -24,6 +24,8 @@ export interface PanelHost {
   openDataset(): Promise<void>;
   /** The decoration that marks a source quote in the editor (one for all panels, owned by Panels). */
   readonly highlight: vscode.TextEditorDecorationType;
+  /** The tab title for a run, unlike any other open panel's. */
+  titleFor(panel: RunPanel, title: string, startedAt?: string): string;
 }
 
 export interface RunSource {
@@ -80,7 +82,7 @@ export class RunPanel implements vscode.Disposable {
     this.source = source;
     this.session = session;
     this.events = [...history];
-    this.panel.title = `Autodata: ${source.run.title}`;
+    this.panel.title = this.host.titleFor(this, `Autodata: ${source.run.title}`, startedAt(history) ?? new Date().toISOString());
     this.post({ type: 'reset', run: source.run });
     this.postEvents(history);
     this.sessionSub = vscode.Disposable.from(
@@ -103,7 +105,7 @@ export class RunPanel implements vscode.Disposable {
       this.host.log.warn(`${source.journalFile}: ${skipped} line(s) skipped`);
     }
     this.events = events;
-    this.panel.title = `Autodata: ${source.run.title}`;
+    this.panel.title = this.host.titleFor(this, `Autodata: ${source.run.title}`, startedAt(events));
     this.post({ type: 'reset', run: source.run });
     this.postEvents(events);
   }
@@ -318,6 +320,10 @@ export class RunPanel implements vscode.Disposable {
     this.closed.dispose();
     this.panel.dispose();
   }
+}
+
+function startedAt(events: readonly EngineEvent[]): string | undefined {
+  return events.find((e) => e.type === 'run_started')?.at;
 }
 
 export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {
