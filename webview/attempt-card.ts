@@ -15,6 +15,8 @@ export interface CardContext {
   thresholds(): PolicyThresholds;
   /** The engine waits before a phase where this attempt's challenge can still be edited (step mode). */
   canEdit(attemptId: string): boolean;
+  /** In step mode, the engine waits for the person before this attempt's question is written. */
+  awaitsStep?(attemptId: string): boolean;
   post(msg: WebviewMessage): void;
   select(attemptId: string, scroll: boolean): void;
 }
@@ -201,7 +203,15 @@ export class AttemptCard {
   private challengeBlock(a: AttemptView): HTMLElement {
     const c = a.challenge;
     if (!c) {
-      return h('p', { class: 'question pending muted' }, a.verdict ? 'No usable question was written.' : 'Waiting for the Challenger…');
+      return h(
+        'p',
+        { class: 'question pending muted' },
+        a.verdict
+          ? 'No usable question was written.'
+          : this.ctx.awaitsStep?.(a.id)
+            ? 'Press Step: the Challenger writes the question next.'
+            : 'The Challenger is writing the question…',
+      );
     }
     const reveal = linkButton([icon('source'), ' Show in source'], 'reveal-source', {
       disabled: !a.quoteRange,

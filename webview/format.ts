@@ -86,7 +86,8 @@ export const OUTCOME_LABEL: Record<TargetOutcome, string> = {
 export function stateLabel(state: RunState, waiting: Waiting | undefined, finished?: { outcome: string }, live = true): string {
   if ((state === 'stepping' || state === 'paused') && waiting) {
     const what = `${PHASE_LABEL[waiting.next]}${waiting.attemptId ? ` for ${waiting.attemptId}` : ''}`;
-    return state === 'paused' ? `Paused before ${what}` : `Waiting: ${what}`;
+    // Stepping, the engine waits for the person: the badge says what Step does next.
+    return state === 'paused' ? `Paused before ${what}` : `Your turn: Step runs ${what}`;
   }
   switch (state) {
     case 'idle':
@@ -99,10 +100,10 @@ export function stateLabel(state: RunState, waiting: Waiting | undefined, finish
       return 'Stepping';
     case 'interrupted':
       return finished?.outcome === 'stopped'
-        ? 'Stopped: Resume goes on'
+        ? 'Stopped · Resume continues it'
         : finished?.outcome === 'error'
-          ? 'Ended with an error: Resume retries'
-          : 'Interrupted: Resume goes on';
+          ? 'Ended with an error · Resume tries again'
+          : 'Interrupted · Resume continues it';
     case 'finished':
       if (!finished) {
         return live ? 'Finished' : 'Not running';

@@ -3,11 +3,13 @@
 // Stable hooks for tests (probe selectors; texts are textContent, trimmed):
 //   .toolbar                          buttons [data-action="run"|"step"|"pause"|"resume"|"stop"|"open-dataset"] (vscode-button,
 //                                     [disabled] when the state does not allow them); vscode-text-field.goal; vscode-progress-ring.ring
-//   .state-badge[data-state]          "Running", "Paused", "Waiting: solve weak for s2.3", …; data-state = idle|running|paused|stepping|finished
+//   .state-badge[data-state]          "Running", "Paused", "Your turn: Step runs solve weak for s2.3", …; data-state = idle|running|paused|stepping|finished
 //   .run-header                       .run-title, .run-meta, .run-rule, .run-notes (notes for any section)
 //   .counters [data-counter="attempts"|"accepted"|"review"|"rejected"|"rejected-by-you"|"iterations"|"tokens"|"cost"]
 //   svg.scatter[role="img"] circle.dot[data-attempt-id]   classes s-<status>, hollow (strong skipped), selected
 //   .notice.n-info / .n-error         banners, newest first, each with [data-action="dismiss"]
+//   .in-flight                        [hidden] when nothing is in flight; .call[data-role] (.call-role .call-where .call-waited),
+//                                     .outage[data-host] while the run waits for an endpoint
 //   .review-queue                     [hidden] when empty; .count-badge; bulk [data-action="select-all"|"approve-selected"|"reject-selected"]
 //     .review-item[data-attempt-id][data-mode=idle|edit|reject|pending]   [data-action="approve"|"edit"|"reject"|"show-card"],
 //     then "reject-confirm" (enabled once vscode-text-field.reason has text) or "approve-edited" (in the editor);
@@ -40,6 +42,7 @@ import { h, isTypingTarget } from './dom';
 import { emptyState } from './empty-state';
 import { stateLabel } from './format';
 import { HostChannel } from './host-channel';
+import { InFlight } from './in-flight';
 import { Notices } from './notices';
 import { probe } from './probe';
 import { ReviewQueue } from './review-queue';
@@ -78,6 +81,7 @@ const post = (msg: WebviewMessage) => {
 const cardContext: CardContext = {
   thresholds: () => thresholds,
   canEdit: (id) => canEditChallenge(state, id),
+  awaitsStep: (id) => state.waiting.get(id)?.next === 'challenge' && ['stepping', 'paused'].includes(runState(state)),
   post,
   select: (id, scroll) => select(id, scroll),
 };
@@ -101,6 +105,18 @@ const notices = new Notices((id) => {
   notices.update(state.notices);
 });
 const header = new RunHeader();
+const inFlight = new InFlight();
+/** Ticks the seconds waited once a second while requests are in flight. */
+let clock = 0;
+function updateInFlight(): void {
+  const shown = inFlight.update(state, Date.now());
+  if (shown && !clock) {
+    clock = window.setInterval(updateInFlight, 1000);
+  } else if (!shown && clock) {
+    clearInterval(clock);
+    clock = 0;
+  }
+}
 const countersLine = new CountersLine();
 const scatter = new Scatter((id) => select(id, true));
 const review = new ReviewQueue({ post, show: (id) => select(id, true) });
@@ -111,7 +127,7 @@ const overview = h('div', { class: 'overview' }, scatter.el, scatterLegend());
 const summary = h('div', { class: 'summary' }, h('div', { class: 'summary-text' }, header.el, countersLine.el), overview);
 
 const app = document.getElementById('app') ?? document.body.appendChild(h('div', { attrs: { id: 'app' } }));
-app.append(toolbar.el, h('main', { class: 'content' }, notices.el, empty, summary, review.el, starting, targets.el));
+app.append(toolbar.el, h('main', { class: 'content' }, notices.el, inFlight.el, empty, summary, review.el, starting, targets.el));
 
 // ---- the frame loop: messages are queued as they arrive, then folded and rendered a slice at a time per frame ----
 // (A replayed journal arrives as hundreds of messages at once: handling them in their own tasks would keep the page
@@ -203,6 +219,9 @@ function render(deadline: number): void {
   const c = counters(state);
   countersLine.update(c);
   notices.update(state.notices);
+  if (ch.run || ch.reset) {
+    updateInFlight();
+  }
   if (ch.review || ch.reset || ch.run) {
     review.update(reviewQueue(state));
   }

@@ -19,6 +19,8 @@ export function initialState(run: PanelRun | null = null): PanelState {
     control: undefined,
     waiting: new Map(),
     finished: undefined,
+    calls: new Map(),
+    outages: new Map(),
     usage: new Map(),
     cost: undefined,
     notices: [],
@@ -96,6 +98,12 @@ function addNotice(state: PanelState, level: Notice['level'], text: string, atte
   ch.notices = true;
 }
 
+function clearErrors(state: PanelState, ch: Change): void {
+  const before = state.notices.length;
+  state.notices = state.notices.filter((n) => n.level !== 'error');
+  ch.notices ||= state.notices.length !== before;
+}
+
 export function dismissNotice(state: PanelState, id: number): void {
   state.notices = state.notices.filter((n) => n.id !== id);
   state.rev++;
@@ -155,6 +163,10 @@ function endsWait(e: EngineEvent): boolean {
     case 'usage':
     case 'state':
     case 'recipe_updated':
+    case 'call_started':
+    case 'call_finished':
+    case 'waiting_endpoint':
+    case 'endpoint_restored':
       return false;
     case 'challenge':
       return !e.edited;
@@ -195,6 +207,41 @@ function foldEvent(state: PanelState, e: EngineEvent, ch: Change): void {
       state.finished = undefined;
       state.control = undefined;
       clearWaits(state, ch);
+      state.calls.clear();
+      state.outages.clear();
+      clearErrors(state, ch);
+      break;
+    case 'call_started':
+      state.calls.set(e.callId, {
+        callId: e.callId,
+        role: e.role,
+        host: e.host,
+        model: e.model,
+        startedAt: Date.parse(e.startedAt) || Date.parse(e.at) || 0,
+        attemptId: e.attemptId,
+      });
+      ch.run = true;
+      break;
+    case 'call_finished':
+      state.calls.delete(e.callId);
+      ch.run = true;
+      break;
+    case 'waiting_endpoint': {
+      const since = Date.parse(e.since) || Date.parse(e.at) || 0;
+      state.outages.set(e.host, {
+        host: e.host,
+        role: e.role,
+        reason: e.reason,
+        since,
+        retryAt: (Date.parse(e.at) || since) + e.retryInSeconds * 1000,
+        limitSeconds: e.limitSeconds,
+      });
+      ch.run = true;
+      break;
+    }
+    case 'endpoint_restored':
+      state.outages.delete(e.host);
+      ch.run = true;
       break;
     case 'target_started': {
       const t = ensureTarget(state, e.targetId, e.seq);
@@ -345,9 +392,15 @@ function foldEvent(state: PanelState, e: EngineEvent, ch: Change): void {
       break;
     case 'run_finished':
       state.finished = { outcome: e.outcome, message: e.message };
+      state.calls.clear();
+      state.outages.clear();
       foldUsage(state, e.usage);
       if (e.cost !== undefined) {
         state.cost = e.cost;
+      }
+      // A run that completed leaves no error banner of its own past (an attempt's error stays on its card).
+      if (e.outcome === 'completed') {
+        clearErrors(state, ch);
       }
       if (e.outcome === 'error' && e.message) {
         addNotice(state, 'error', e.message, undefined, ch);

@@ -8,7 +8,7 @@ const ICONS: Record<ControlAction, IconName> = { run: 'play', step: 'step', paus
 
 export interface ToolbarView {
   state: RunState;
-  /** "Running", "Waiting: solve weak for s2.3", … */
+  /** "Running", "Your turn: Step runs solve weak for s2.3", … */
   label: string;
   busy: boolean;
   goal?: number;

@@ -1,7 +1,7 @@
 // The panel's view model: what the store keeps per run, target and attempt, and what a fold changed.
 import type { PanelRun } from '../src/protocol';
 import type { EventOf, Phase } from '../src/shared/events';
-import type { Challenge, CriterionMark, DatasetRecord, QualityReport, SourceRange, Verdict } from '../src/shared/schemas';
+import type { Challenge, CriterionMark, DatasetRecord, QualityReport, Role, SourceRange, Verdict } from '../src/shared/schemas';
 
 export type Solver = 'weak' | 'strong';
 /** `interrupted`: no engine behind the run, which did not complete (stopped, crashed, or restored after a reload): it can be resumed. */
@@ -89,6 +89,28 @@ export interface Waiting {
   seq: number;
 }
 
+/** A model request in flight (from call_started until its call_finished). */
+export interface CallView {
+  callId: string;
+  role: Role;
+  host: string;
+  model: string;
+  /** Epoch ms the request started (the host's clock). */
+  startedAt: number;
+  attemptId?: string;
+}
+
+/** An endpoint that stopped answering: the run waits and asks again (waiting_endpoint until endpoint_restored). */
+export interface OutageView {
+  host: string;
+  role: Role;
+  reason: string;
+  /** Epoch ms: down since; the next retry is due. */
+  since: number;
+  retryAt: number;
+  limitSeconds: number;
+}
+
 export interface PanelState {
   run: PanelRun | null;
   started?: EventOf<'run_started'>;
@@ -101,6 +123,10 @@ export interface PanelState {
   /** What the engine waits for, per attempt ('' for none): several targets can wait at once. */
   waiting: Map<string, Waiting>;
   finished?: { outcome: 'completed' | 'stopped' | 'error'; message?: string };
+  /** Model requests in flight, by call id (transient: never in a journal). */
+  calls: Map<string, CallView>;
+  /** Endpoints the run waits for, by host. */
+  outages: Map<string, OutageView>;
   /** Latest cumulative token totals per role. */
   usage: Map<string, { promptTokens: number; completionTokens: number; calls: number }>;
   /** The run's cost so far, in the price table's money units (absent without prices). */

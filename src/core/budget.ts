@@ -15,6 +15,7 @@ export type Budget = z.infer<typeof Budget>;
 /** The run's cost, or undefined when a model that was used has no price. */
 export function costOf(usage: Partial<Record<Role, Usage>>, models: Record<Role, string>, prices: PriceTable): number | undefined {
   let total = 0;
+  let priced = 0;
   for (const [role, u] of Object.entries(usage) as Array<[Role, Usage]>) {
     if (u.promptTokens + u.completionTokens === 0) {
       continue;
@@ -24,8 +25,10 @@ export function costOf(usage: Partial<Record<Role, Usage>>, models: Record<Role,
       return undefined;
     }
     total += (u.promptTokens * p.prompt + u.completionTokens * p.completion) / 1e6;
+    priced++;
   }
-  return total;
+  // No tokens priced yet (or no price table): no cost to show, rather than a cost of 0.
+  return priced ? total : undefined;
 }
 
 /** Why the budget is spent, or undefined while it is not. */

@@ -9,6 +9,7 @@ import type { EndpointProfiles } from './endpoints/profiles';
 import { guardedFetch } from './endpoints/transport';
 import { ModelError, OpenAICompatibleModel, toModelError, type ChatModel } from './models';
 import { completeJson } from './structured';
+import { sentences } from '../shared/text';
 
 export interface ConnectionReport {
   ok: boolean;
@@ -42,7 +43,7 @@ export async function listModelEntries(baseURL: string, apiKey: string, signal?:
     }
     return out;
   } catch (e) {
-    throw toModelError(e, new URL(baseURL).host, apiKey);
+    throw toModelError(e, { host: new URL(baseURL).host, keyless: !apiKey }, apiKey);
   }
 }
 
@@ -90,7 +91,7 @@ export async function testConnection(cfg: EndpointConfig, apiKey: string, signal
       await model.complete({ messages: [{ role: 'user', content: 'Say OK.' }], maxTokens: 16, signal: o.signal, onDelta: () => undefined });
     } catch (e) {
       const err = toModelError(e, model.endpoint);
-      return { ...report, ok: false, kind: err.kind, message: `${err.message}${ADVICE[err.kind] ? ` ${ADVICE[err.kind]}` : ''}`, profile: model.profile };
+      return { ...report, ok: false, kind: err.kind, message: sentences(err.message, ADVICE[err.kind]), profile: model.profile };
     }
   }
   return { ...report, profile: model.profile };
@@ -129,6 +130,6 @@ export async function testChatModel(
         : e instanceof Error && e.name === 'StructuredOutputError'
           ? new ModelError('bad_request', `${model.model} did not return valid JSON even after a repair: ${e.message}`)
           : toModelError(e, model.endpoint);
-    return { ok: false, kind: err.kind, message: `${err.message}${ADVICE[err.kind] ? ` ${ADVICE[err.kind]}` : ''}`, ms: Date.now() - t0 };
+    return { ok: false, kind: err.kind, message: sentences(err.message, ADVICE[err.kind]), ms: Date.now() - t0 };
   }
 }

@@ -163,7 +163,7 @@ export class OpenAICompatibleModel implements ChatModel {
   }
 
   private get ctx(): ErrorContext {
-    return { role: this.opts.role, host: this.host, model: this.model };
+    return { role: this.opts.role, host: this.host, model: this.model, keyless: !this.opts.apiKey };
   }
 
   private learn(patch: Partial<Capabilities>, note: string): void {

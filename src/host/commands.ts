@@ -8,6 +8,7 @@ import type { Ctx } from './ctx';
 import { exportCommand } from './export-command';
 import type { GenerateOptions } from './run-service';
 import { readSettings } from './settings';
+import { ROLE_LABEL } from './setup-html';
 import { UserError } from './user-error';
 
 type Cmd = (...args: any[]) => unknown;
@@ -29,14 +30,17 @@ export function createCommands(): Record<string, (ctx: Ctx) => Cmd> {
       uri instanceof vscode.Uri
         ? ctx.runs.generate('document', { ...generateOptions(opts), uri })
         : ctx.runs.generate('document', generateOptions(opts ?? uri)),
-    'autodata.showPanel': (ctx) => () => ctx.panels.show(),
+    'autodata.showPanel': (ctx) => (runId?: unknown) => ctx.panels.show(typeof runId === 'string' ? runId : undefined),
     'autodata.resumeRun': (ctx) => (runId?: unknown) => ctx.runs.resume(typeof runId === 'string' ? runId : undefined, { silent: typeof runId === 'string' }),
     'autodata.stop': (ctx) => () => ctx.runs.stop(),
     'autodata.configureModels': (ctx) => (args?: { role?: Role | 'all'; baseUrl?: string; model?: string }) => ctx.models.configure(args),
     'autodata.testConnection': (ctx) => (args?: { silent?: boolean }) => ctx.models.test(args),
     'autodata.setApiKey': (ctx) => (args?: { baseUrl?: string; key?: string }) => setApiKey(ctx, args),
     'autodata.clearApiKey': (ctx) => async (args?: { baseUrl?: string }) => {
-      await ctx.keys.clear(args?.baseUrl ? originOf(args.baseUrl) : originOf(readSettings().engine.roles.challenger.baseURL));
+      const origin = args?.baseUrl ? originOf(args.baseUrl) : originOf(readSettings().engine.roles.challenger.baseURL);
+      await ctx.keys.clear(origin);
+      ctx.setup.note('info', `API key for ${origin} removed from secret storage.`);
+      await ctx.setup.show({ ifOpen: true, preserveFocus: true });
     },
     'autodata.openDataset': (ctx) => () => openDataset(ctx),
     'autodata.exportDataset': () => (args?: Parameters<typeof exportCommand>[0]) => exportCommand(args),
@@ -45,12 +49,36 @@ export function createCommands(): Record<string, (ctx: Ctx) => Cmd> {
 }
 
 async function setApiKey(ctx: Ctx, args?: { baseUrl?: string; key?: string }): Promise<void> {
-  const origins = [...new Set(Object.values(readSettings().engine.roles).map((r) => originOf(r.baseURL)))];
-  const origin = args?.baseUrl
-    ? originOf(args.baseUrl)
-    : origins.length === 1
-      ? origins[0]
-      : await vscode.window.showQuickPick(origins, { title: 'Autodata: Set API Key', placeHolder: 'Which endpoint is the key for?' });
+  const roles = readSettings().engine.roles;
+  const used = [...new Set(Object.values(roles).map((r) => originOf(r.baseURL)))];
+  const OTHER = '$(add) Another endpoint…';
+  let origin = args?.baseUrl ? originOf(args.baseUrl) : undefined;
+  if (!origin) {
+    // Asked even with one endpoint in use: a person setting the key first may mean an endpoint not configured yet.
+    const pick = await vscode.window.showQuickPick(
+      [
+        ...used.map((o) => ({
+          label: o,
+          description: (Object.keys(roles) as Array<keyof typeof roles>)
+            .filter((r) => originOf(roles[r].baseURL) === o)
+            .map((r) => ROLE_LABEL[r])
+            .join(', '),
+        })),
+        { label: OTHER, description: 'an endpoint no role uses yet' },
+      ],
+      { title: 'Autodata: Set API Key', placeHolder: 'Which endpoint is the key for?' },
+    );
+    if (pick?.label === OTHER) {
+      const url = await vscode.window.showInputBox({
+        title: 'Base URL of the endpoint',
+        value: 'https://',
+        validateInput: (v) => (/^https?:\/\/[^/\s]+/.test(v.trim()) ? undefined : 'An http(s) URL, e.g. https://openrouter.ai/api/v1'),
+      });
+      origin = url ? originOf(url.trim()) : undefined;
+    } else {
+      origin = pick?.label;
+    }
+  }
   if (!origin) {
     return;
   }
@@ -66,9 +94,9 @@ async function setApiKey(ctx: Ctx, args?: { baseUrl?: string; key?: string }): P
     return;
   }
   await ctx.keys.set(origin, key);
-  if (!args?.key) {
-    void vscode.window.showInformationMessage(`Autodata: API key for ${origin} saved in secret storage.`);
-  }
+  ctx.setup.note('info', `API key for ${origin} saved in secret storage. Test Connection checks that the endpoint accepts it.`);
+  // Typed in: the Models view shows it stays stored (a key passed by a caller only refreshes an open view).
+  await ctx.setup.show({ ifOpen: Boolean(args?.key), preserveFocus: true });
 }
 
 async function openDataset(ctx: Ctx): Promise<void> {

@@ -6,6 +6,9 @@ import { Panels } from './panels';
 import { RunService } from './run-service';
 import { ApiKeys } from './secrets';
 import { RunStatus } from './status';
+import { SETUP_VIEW_TYPE, SetupView } from './setup-view';
+import { readSettings } from './settings';
+import { ROLES } from '../shared/schemas';
 
 const PROFILES_KEY = 'autodata.endpointProfiles';
 
@@ -15,13 +18,15 @@ export class Ctx implements vscode.Disposable {
   readonly runs: RunService;
   readonly models: ModelSetup;
   readonly panels: Panels;
+  readonly setup: SetupView;
   readonly status = new RunStatus();
   private readonly owned: vscode.Disposable[] = [];
 
   constructor(readonly extension: vscode.ExtensionContext) {
     this.keys = new ApiKeys(extension.secrets);
     this.runs = new RunService(this.keys, this.log);
-    this.models = new ModelSetup(this.keys, this.log);
+    this.setup = new SetupView(this.keys);
+    this.models = new ModelSetup(this.keys, this.log, this.setup);
     this.panels = new Panels({
       extensionUri: extension.extensionUri,
       log: this.log,
@@ -41,6 +46,7 @@ export class Ctx implements vscode.Disposable {
     this.owned.push(
       { dispose: unlearn },
       this.panels,
+      this.setup,
       this.status,
       this.runs,
       this.log,
@@ -48,8 +54,25 @@ export class Ctx implements vscode.Disposable {
         this.panels.showSession(session, source, reuse, history);
         this.status.track(session);
       }),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('autodata')) {
+          this.logRoles('settings changed');
+          void this.setup.show({ ifOpen: true, preserveFocus: true });
+        }
+      }),
       vscode.window.registerWebviewPanelSerializer('autodata.panel', this.panels),
+      vscode.window.registerWebviewPanelSerializer(SETUP_VIEW_TYPE, this.setup),
     );
+  }
+
+  /** One log line with every role's model and endpoint as the settings now say (what a run would use). */
+  logRoles(why: string): void {
+    try {
+      const roles = readSettings().engine.roles;
+      this.log.info(`${why}: ${ROLES.map((r) => `${r} ${roles[r].model} at ${roles[r].baseURL}`).join(', ')}`);
+    } catch (e) {
+      this.log.warn(`${why}: ${(e as Error).message}`);
+    }
   }
 
   /** Registers a disposable for the extension's lifetime. */

@@ -20,7 +20,13 @@ export interface ExportResult {
   output: string;
 }
 
-export async function exportCommand(args?: { format?: ExportFormat; out?: string }): Promise<ExportResult | undefined> {
+let statusMessage: vscode.Disposable | undefined;
+function setStatusMessage(text: string): void {
+  statusMessage?.dispose();
+  statusMessage = vscode.window.setStatusBarMessage(text, 60_000);
+}
+
+export async function exportCommand(args?: { format?: ExportFormat; out?: string; open?: boolean }): Promise<ExportResult | undefined> {
   const folder = vscode.workspace.workspaceFolders?.[0];
   if (!folder || folder.uri.scheme !== 'file') {
     void vscode.window.showErrorMessage('Open the folder that holds the dataset first.');
@@ -33,32 +39,29 @@ export async function exportCommand(args?: { format?: ExportFormat; out?: string
   if (!format) {
     return undefined;
   }
-  // The default folder exists before the dialog opens, so the dialog does not ask to create it.
-  const exportsDir = path.join(root, '.autodata', 'exports');
-  await fs.mkdir(exportsDir, { recursive: true }).catch(() => undefined);
-  const out =
-    args?.out ??
-    (
-      await vscode.window.showSaveDialog({
-        title: `Export ${path.basename(dataset)} as ${format.toUpperCase()}`,
-        filters: { 'JSON Lines': ['jsonl'] },
-        defaultUri: vscode.Uri.file(path.join(exportsDir, `${path.basename(dataset, '.jsonl')}-${format}.jsonl`)),
-      })
-    )?.fsPath;
-  if (!out) {
-    return undefined;
-  }
+  // No dialog: the file goes to .autodata/exports/ (created as needed), named after the dataset and the format, and
+  // opens when written; a caller may name another file.
+  const out = args?.out ?? path.join(root, '.autodata', 'exports', `${path.basename(dataset, '.jsonl')}-${format}.jsonl`);
   let output: string;
+  let rows: number;
   try {
+    await fs.mkdir(path.dirname(out), { recursive: true });
     const report = await exportDataset({ datasetFile: dataset, format, out, journals: runsDir(root), workspace: root });
+    rows = report.rows;
     output = [`${report.rows} ${format} row(s) → ${out}`, ...report.notes].join('\n');
   } catch (e) {
     void vscode.window.showErrorMessage(`Autodata: the export failed: ${(e as Error).message}`);
     return undefined;
   }
-  void vscode.window.showInformationMessage(`Autodata: ${output.split('\n').join(' · ')}`, 'Open').then((b) => {
-    if (b === 'Open') {
-      void vscode.window.showTextDocument(vscode.Uri.file(out));
+  if (args?.open !== false) {
+    await vscode.window.showTextDocument(vscode.Uri.file(out), { preview: false });
+  }
+  const summary = `Autodata: exported ${rows} ${FORMATS.find((f) => f.format === format)?.label ?? format} row(s) to ${path.relative(root, out) || out}`;
+  // A status bar message stays for a while after the notification toast goes, next to the file that opened.
+  setStatusMessage(`$(export) ${summary}`);
+  void vscode.window.showInformationMessage([summary, ...output.split('\n').slice(1)].join(' · '), 'Reveal in Explorer').then((b) => {
+    if (b === 'Reveal in Explorer') {
+      void vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(out));
     }
   });
   return { file: out, output };

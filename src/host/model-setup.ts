@@ -5,6 +5,9 @@ import { isLmModel, lmSpec, VscodeLmModel } from './lm-model';
 import { ROLES, type Role } from '../shared/schemas';
 import type { ApiKeys } from './secrets';
 import { readSettings } from './settings';
+import { sentences } from '../shared/text';
+import { ROLE_LABEL } from './setup-html';
+import type { SetupView } from './setup-view';
 
 export const ENDPOINT_PRESETS = [
   { label: 'OpenAI', baseUrl: 'https://api.openai.com/v1', detail: 'Needs an API key' },
@@ -13,8 +16,6 @@ export const ENDPOINT_PRESETS = [
   { label: 'LM Studio', baseUrl: 'http://localhost:1234/v1', detail: 'Local; start the server in LM Studio' },
 ] as const;
 
-const ROLE_LABEL: Record<Role, string> = { challenger: 'Challenger', quality: 'Quality check', weak: 'Weak solver', strong: 'Strong solver', judge: 'Judge' };
-
 export interface RoleCheck {
   role: Role;
   model: string;
@@ -22,22 +23,57 @@ export interface RoleCheck {
   report: ConnectionReport;
 }
 
+/** What "All roles" does to roles that set their own endpoint or model: clear those, or leave those roles as they are. */
+export type RoleOverrides = 'clear' | 'keep';
+
+interface OwnSettings {
+  baseUrl?: string;
+  model?: string;
+  [k: string]: unknown;
+}
+
 export class ModelSetup {
   constructor(
     private readonly keys: ApiKeys,
     private readonly log: vscode.LogOutputChannel,
+    private readonly view: SetupView,
   ) {}
 
-  /** Sets a role's (or the shared) endpoint and model; interactive unless all arguments are given. */
-  async configure(args?: { role?: Role | 'all'; baseUrl?: string; model?: string }): Promise<boolean> {
+  /** The roles that set their own endpoint or model in user settings. */
+  private ownSettings(): Array<{ role: Role; own: OwnSettings }> {
     const cfg = vscode.workspace.getConfiguration('autodata');
+    return ROLES.map((role) => ({ role, own: (cfg.inspect<OwnSettings>(`roles.${role}`)?.globalValue ?? {}) as OwnSettings })).filter(({ own }) =>
+      Boolean(own.baseUrl?.trim() || own.model?.trim()),
+    );
+  }
+
+  /**
+   * Sets a role's (or the shared) endpoint and model; interactive unless all arguments are given. For "All roles",
+   * roles with their own endpoint or model are either cleared (they follow the shared one) or kept as they are, as the
+   * person chooses (`roleOverrides`; without a choice, kept). The Models view then shows every role's endpoint and model.
+   */
+  async configure(args?: { role?: Role | 'all'; baseUrl?: string; model?: string; roleOverrides?: RoleOverrides }): Promise<boolean> {
+    const cfg = vscode.workspace.getConfiguration('autodata');
+    const interactive = !args?.model;
+    const owners = this.ownSettings();
+    const ownText = (o: OwnSettings) => [o.model?.trim(), o.baseUrl?.trim()].filter(Boolean).join(' at ');
     const role =
       args?.role ??
       (
         await vscode.window.showQuickPick(
           [
-            { label: 'All roles', description: 'the shared endpoint and model', value: 'all' as const },
-            ...ROLES.map((r) => ({ label: ROLE_LABEL[r], value: r })),
+            {
+              label: 'All roles',
+              description: 'the shared endpoint and model',
+              detail: owners.length
+                ? `${owners.map((o) => `${ROLE_LABEL[o.role]} has its own (${ownText(o.own)})`).join('; ')}: you choose next whether those change too.`
+                : 'Every role follows the shared endpoint and model.',
+              value: 'all' as const,
+            },
+            ...ROLES.map((r) => {
+              const own = owners.find((o) => o.role === r);
+              return { label: ROLE_LABEL[r], description: own ? `own: ${ownText(own.own)}` : 'follows the shared one', value: r };
+            }),
           ],
           { title: 'Autodata: Configure Models', placeHolder: 'Which role?' },
         )
@@ -45,6 +81,7 @@ export class ModelSetup {
     if (!role) {
       return false;
     }
+    const roleName = role === 'all' ? 'all roles' : ROLE_LABEL[role];
     const current = readSettings().engine.roles[role === 'all' ? 'challenger' : role].baseURL;
     let baseUrl = args?.baseUrl;
     if (!baseUrl) {
@@ -55,7 +92,7 @@ export class ModelSetup {
           { label: 'VS Code language models', baseUrl: 'vscode-lm', detail: 'Models other extensions provide to VS Code (e.g. GitHub Copilot); no key' },
           { label: 'Other OpenAI-compatible endpoint…', baseUrl: '', detail: undefined },
         ],
-        { title: `Endpoint for ${role === 'all' ? 'all roles' : ROLE_LABEL[role]}` },
+        { title: `Endpoint for ${roleName}` },
       );
       if (!pick) {
         return false;
@@ -94,21 +131,28 @@ export class ModelSetup {
       baseUrl = current;
     }
     if (!model) {
-      let listed: string[] = [];
-      try {
-        listed = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Listing models at ${baseUrl}` }, async () =>
+      const list = async (): Promise<string[]> =>
+        vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Listing models at ${baseUrl}` }, async () =>
           listModels(baseUrl!, (await this.keys.get(baseUrl!)) ?? ''),
         );
+      let listed: string[] = [];
+      try {
+        listed = await list();
       } catch (e) {
-        void vscode.window.showWarningMessage(`Could not list the models at ${baseUrl}: ${(e as Error).message}. Type a model name instead.`);
+        const message = sentences(`Could not list the models at ${baseUrl}: ${(e as Error).message}`);
+        // A 401 here is what a person meets who picked the endpoint before setting its key: set it, then list again.
+        if ((e as { kind?: string }).kind === 'auth' && (await vscode.window.showWarningMessage(message, 'Set API Key')) === 'Set API Key') {
+          await vscode.commands.executeCommand('autodata.setApiKey', { baseUrl });
+          listed = await list().catch((again: Error) => {
+            void vscode.window.showWarningMessage(sentences(`Still cannot list the models at ${baseUrl}: ${again.message}`, 'Type a model name instead'));
+            return [];
+          });
+        } else if ((e as { kind?: string }).kind !== 'auth') {
+          void vscode.window.showWarningMessage(sentences(message, 'Type a model name instead'));
+        }
       }
       const typed = '$(edit) Type a model name…';
-      const pick = listed.length
-        ? await vscode.window.showQuickPick([...listed, typed], {
-            title: `Model for ${role === 'all' ? 'all roles' : ROLE_LABEL[role]}`,
-            matchOnDescription: true,
-          })
-        : typed;
+      const pick = listed.length ? await vscode.window.showQuickPick([...listed, typed], { title: `Model for ${roleName}`, matchOnDescription: true }) : typed;
       if (!pick) {
         return false;
       }
@@ -117,24 +161,61 @@ export class ModelSetup {
         return false;
       }
     }
+    let roleOverrides: RoleOverrides = args?.roleOverrides ?? 'keep';
+    if (role === 'all' && owners.length && interactive && !args?.roleOverrides) {
+      const names = owners.map((o) => `${ROLE_LABEL[o.role]} (${ownText(o.own)})`).join(', ');
+      const pick = await vscode.window.showQuickPick(
+        [
+          {
+            label: 'Every role',
+            description: `all five use ${model} at ${baseUrl}`,
+            detail: `Clears the own endpoint and model of: ${names}.`,
+            value: 'clear' as const,
+          },
+          {
+            label: 'Only the roles that follow the shared settings',
+            description: `${ROLES.length - owners.length} of ${ROLES.length} roles change`,
+            detail: `Keeps as they are: ${names}.`,
+            value: 'keep' as const,
+          },
+        ],
+        {
+          title: `Autodata: ${owners.length === 1 ? 'one role has' : `${owners.length} roles have`} their own endpoint or model`,
+          placeHolder: 'Change them too?',
+        },
+      );
+      if (!pick) {
+        return false;
+      }
+      roleOverrides = pick.value;
+    }
     const G = vscode.ConfigurationTarget.Global;
+    let outcome: string;
     if (role === 'all') {
       await cfg.update('baseUrl', baseUrl, G);
       await cfg.update('model', model, G);
+      if (roleOverrides === 'clear') {
+        for (const { role: r, own } of owners) {
+          const { baseUrl: _b, model: _m, ...rest } = own;
+          await cfg.update(`roles.${r}`, Object.keys(rest).length ? rest : undefined, G);
+        }
+      }
+      const kept = roleOverrides === 'keep' ? owners : [];
+      outcome =
+        `All roles: ${model} at ${baseUrl}.` +
+        (owners.length === 0
+          ? ''
+          : kept.length
+            ? ` Kept their own settings: ${kept.map((o) => `${ROLE_LABEL[o.role]} (${ownText(o.own)})`).join(', ')}.`
+            : ` Cleared the own settings of ${owners.map((o) => ROLE_LABEL[o.role]).join(', ')}: every role uses it.`);
     } else {
       const prev = (cfg.inspect<Record<string, unknown>>(`roles.${role}`)?.globalValue ?? {}) as Record<string, unknown>;
       await cfg.update(`roles.${role}`, { ...prev, baseUrl, model }, G);
+      outcome = `${ROLE_LABEL[role]}: ${model} at ${baseUrl} (its own; the other roles are unchanged).`;
     }
-    this.log.info(`${role === 'all' ? 'all roles' : role}: ${model} at ${baseUrl}`);
-    if (!args?.model) {
-      const next = await vscode.window.showInformationMessage(
-        `Autodata: ${role === 'all' ? 'all roles' : ROLE_LABEL[role]} now use ${model}.`,
-        'Test Connection',
-      );
-      if (next === 'Test Connection') {
-        await this.test();
-      }
-    }
+    this.log.info(`Configure Models: ${outcome}`);
+    this.view.note('info', outcome);
+    await this.view.show({ ifOpen: !interactive });
     return true;
   }
 
@@ -160,27 +241,15 @@ export class ModelSetup {
     for (const c of checks) {
       (c.report.ok ? this.log.info : this.log.warn).call(this.log, `test connection ${c.role}: ${c.report.message} (${c.report.ms} ms)`);
     }
-    if (!opts.silent) {
-      const failed = checks.filter((c) => !c.report.ok);
-      if (failed.length === 0) {
-        void vscode.window.showInformationMessage(`Autodata: every role answers (${[...new Set(checks.map((c) => c.model))].join(', ')}).`);
-      } else {
-        const buttons = failed.some((c) => c.report.kind === 'auth') ? ['Set API Key', 'Show Log'] : ['Configure Models', 'Show Log'];
-        void vscode.window
-          .showErrorMessage(`Autodata: ${failed.map((c) => `${ROLE_LABEL[c.role]}: ${c.report.message}`).join(' · ')}`, ...buttons)
-          .then((b) => {
-            if (b === 'Set API Key') {
-              void vscode.commands.executeCommand('autodata.setApiKey');
-            }
-            if (b === 'Configure Models') {
-              void vscode.commands.executeCommand('autodata.configureModels');
-            }
-            if (b === 'Show Log') {
-              this.log.show();
-            }
-          });
-      }
-    }
+    this.view.setChecks(await Promise.all(checks.map(async (c) => ({ ...c, key: await this.view.keyState(c.baseURL, c.model) }))));
+    const failed = checks.filter((c) => !c.report.ok);
+    this.view.note(
+      failed.length ? 'error' : 'info',
+      failed.length === 0
+        ? `Test Connection: every role answers (${[...new Set(checks.map((c) => c.model))].join(', ')}).`
+        : `Test Connection: ${failed.length} of ${checks.length} roles fail: ${failed.map((c) => ROLE_LABEL[c.role]).join(', ')}. Each row below says why and what to do.`,
+    );
+    await this.view.show({ ifOpen: opts.silent });
     return checks;
   }
 }

@@ -24,6 +24,8 @@ export interface PanelHost {
   openDataset(): Promise<void>;
   /** The decoration that marks a source quote in the editor (one for all panels, owned by Panels). */
   readonly highlight: vscode.TextEditorDecorationType;
+  /** The tab title for a run, unlike any other open panel's. */
+  titleFor(panel: RunPanel, title: string, startedAt?: string): string;
 }
 
 export interface RunSource {
@@ -37,6 +39,8 @@ export class RunPanel implements vscode.Disposable {
   private source: RunSource | undefined;
   private session: Session | undefined;
   private events: EngineEvent[] = [];
+  /** Requests in flight (their events are transient: kept only until they end, replayed to a reloaded webview). */
+  private readonly inflight = new Map<string, EngineEvent>();
   private outbox: EngineEvent[] = [];
   private flushTimer: NodeJS.Timeout | undefined;
   private readonly disposables: vscode.Disposable[] = [];
@@ -78,7 +82,7 @@ export class RunPanel implements vscode.Disposable {
     this.source = source;
     this.session = session;
     this.events = [...history];
-    this.panel.title = `Autodata: ${source.run.title}`;
+    this.panel.title = this.host.titleFor(this, `Autodata: ${source.run.title}`, startedAt(history) ?? new Date().toISOString());
     this.post({ type: 'reset', run: source.run });
     this.postEvents(history);
     this.sessionSub = vscode.Disposable.from(
@@ -101,7 +105,7 @@ export class RunPanel implements vscode.Disposable {
       this.host.log.warn(`${source.journalFile}: ${skipped} line(s) skipped`);
     }
     this.events = events;
-    this.panel.title = `Autodata: ${source.run.title}`;
+    this.panel.title = this.host.titleFor(this, `Autodata: ${source.run.title}`, startedAt(events));
     this.post({ type: 'reset', run: source.run });
     this.postEvents(events);
   }
@@ -118,6 +122,7 @@ export class RunPanel implements vscode.Disposable {
     this.sessionSub?.dispose();
     this.sessionSub = undefined;
     this.session = undefined;
+    this.inflight.clear();
     if (ended && this.source) {
       this.source = { ...this.source, run: { ...this.source.run, live: false } };
       this.post({ type: 'run', run: this.source.run });
@@ -125,7 +130,13 @@ export class RunPanel implements vscode.Disposable {
   }
 
   private push(e: EngineEvent): void {
-    this.events.push(e);
+    if (e.type === 'call_started') {
+      this.inflight.set(e.callId, e);
+    } else if (e.type === 'call_finished') {
+      this.inflight.delete(e.callId);
+    } else {
+      this.events.push(e);
+    }
     this.outbox.push(e);
     // Events arrive in bursts (usage, grades, verdict): one message per burst keeps the webview fast.
     this.flushTimer ??= setTimeout(() => this.flush(), 30);
@@ -188,7 +199,7 @@ export class RunPanel implements vscode.Disposable {
         this.markReady();
         this.flush();
         this.post({ type: 'reset', run: this.source?.run ?? null });
-        this.postEvents(this.events);
+        this.postEvents([...this.events, ...this.inflight.values()]);
         return;
       case 'control':
         if (
@@ -227,6 +238,11 @@ export class RunPanel implements vscode.Disposable {
           throw new Error('Notes go to the next question of a run in progress.');
         }
         run.addNote(m.text, m.targetId);
+        this.post({
+          type: 'notice',
+          level: 'info',
+          text: `Note added${m.targetId ? ` for ${m.targetId}` : ''}: the Challenger reads it when it writes the next question${m.targetId ? ' for this section' : ''}.`,
+        });
         return;
       case 'approve':
       case 'reject':
@@ -311,6 +327,10 @@ export class RunPanel implements vscode.Disposable {
     this.closed.dispose();
     this.panel.dispose();
   }
+}
+
+function startedAt(events: readonly EngineEvent[]): string | undefined {
+  return events.find((e) => e.type === 'run_started')?.at;
 }
 
 export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {

@@ -22,8 +22,12 @@ export class Panels implements vscode.WebviewPanelSerializer, vscode.Disposable 
   private last: RunPanel | undefined;
   private readonly host: PanelHost;
 
-  constructor(host: Omit<PanelHost, 'highlight'>) {
-    this.host = { ...host, highlight: vscode.window.createTextEditorDecorationType(QUOTE_HIGHLIGHT) };
+  constructor(host: Omit<PanelHost, 'highlight' | 'titleFor'>) {
+    this.host = {
+      ...host,
+      highlight: vscode.window.createTextEditorDecorationType(QUOTE_HIGHLIGHT),
+      titleFor: (panel, title, startedAt) => this.uniqueTitle(panel, title, startedAt),
+    };
   }
 
   all(): RunPanel[] {
@@ -44,21 +48,51 @@ export class Panels implements vscode.WebviewPanelSerializer, vscode.Disposable 
     return panel;
   }
 
-  /** Autodata: Show Panel — the latest panel, else a run picked from the workspace's journals, else an empty panel. */
-  async show(): Promise<RunPanel | undefined> {
-    if (this.last && this.open.has(this.last)) {
-      this.last.panel.reveal();
-      return this.last;
-    }
+  /**
+   * Autodata: Show Panel — a picker of the workspace's runs (document, date, counts; open ones marked), most recent
+   * first; the picked run's panel is revealed, or opened from its journal. Without any run, the latest panel or an
+   * empty one.
+   */
+  async show(runId?: string): Promise<RunPanel | undefined> {
     const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
-    const runs = folder ? await listRuns(folder) : [];
+    if (runId && folder) {
+      return this.showRun(folder, runId);
+    }
+    const runs = folder ? (await listRuns(folder)).slice(0, MAX_PICKED) : [];
     if (!folder || runs.length === 0) {
+      if (this.last && this.open.has(this.last)) {
+        this.last.panel.reveal();
+        return this.last;
+      }
       return this.create();
     }
-    const runId =
-      runs.length === 1 ? runs[0] : await vscode.window.showQuickPick(runs, { title: 'Autodata: Show Panel', placeHolder: 'Which run? (most recent first)' });
-    if (!runId) {
-      return undefined;
+    const items = await Promise.all(
+      runs.map(async (runId) => {
+        const s = await runSummary(folder, runId).catch(() => undefined);
+        const open = this.forRun(runId);
+        return {
+          runId,
+          label: `${open ? '$(eye) ' : ''}${s?.document ?? runId}`,
+          description: s ? s.date : undefined,
+          detail: s ? `${s.counts} · ${runId}${open ? ' · open' : ''}` : `${runId} (journal unreadable)`,
+        };
+      }),
+    );
+    const pick = await vscode.window.showQuickPick(items, {
+      title: 'Autodata: Show Panel',
+      placeHolder: 'Which run? (most recent first)',
+      matchOnDescription: true,
+      matchOnDetail: true,
+    });
+    return pick ? this.showRun(folder, pick.runId) : undefined;
+  }
+
+  /** The run's open panel, or a new one with the run from its journal. */
+  private async showRun(folder: string, runId: string): Promise<RunPanel> {
+    const open = this.forRun(runId);
+    if (open) {
+      open.panel.reveal();
+      return open;
     }
     const source = await sourceFromJournal(folder, runId);
     const panel = this.create();
@@ -66,6 +100,27 @@ export class Panels implements vscode.WebviewPanelSerializer, vscode.Disposable 
       await panel.restore(source);
     }
     return panel;
+  }
+
+  /** A tab title no other open panel has: the same document's runs are told apart by when they started. */
+  uniqueTitle(panel: RunPanel, title: string, startedAt?: string): string {
+    const taken = new Set(
+      this.all()
+        .filter((p) => p !== panel)
+        .map((p) => p.panel.title),
+    );
+    if (!taken.has(title)) {
+      return title;
+    }
+    const when = startedAt ? new Date(startedAt) : undefined;
+    const stamp =
+      when && !Number.isNaN(when.getTime()) ? `${when.toLocaleDateString()} ${when.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}` : undefined;
+    for (let n = 2; ; n++) {
+      const t = stamp && n === 2 ? `${title} (${stamp})` : `${title} (${stamp ? `${stamp}, ` : ''}${n})`;
+      if (!taken.has(t)) {
+        return t;
+      }
+    }
   }
 
   /** Restores a panel after the window reloads: its run comes back from the journal. */
@@ -110,6 +165,40 @@ export class Panels implements vscode.WebviewPanelSerializer, vscode.Disposable 
     }
     this.host.highlight.dispose();
   }
+}
+
+const MAX_PICKED = 50;
+
+/** What Show Panel's picker says of a run: its document, when it started, and its counts. */
+export async function runSummary(folder: string, runId: string): Promise<{ document: string; date: string; counts: string }> {
+  const { events } = await readJournal(journalFile(folder, runId));
+  const started = events.find((e) => e.type === 'run_started');
+  let accepted = 0;
+  let review = 0;
+  let attempts = 0;
+  let outcome: string | undefined;
+  for (const e of events) {
+    if (e.type === 'item_accepted') {
+      accepted++;
+    } else if (e.type === 'review_needed') {
+      review++;
+    } else if (e.type === 'attempt_started') {
+      attempts++;
+    } else if (e.type === 'review_decision') {
+      review--;
+      if (e.decision === 'approved') {
+        accepted++;
+      }
+    } else if (e.type === 'run_finished') {
+      outcome = e.outcome;
+    }
+  }
+  const at = started ? new Date(started.at) : undefined;
+  return {
+    document: started?.type === 'run_started' ? path.basename(started.document.path) : runId,
+    date: at && !Number.isNaN(at.getTime()) ? `${at.toLocaleDateString()} ${at.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}` : '',
+    counts: `${accepted} accepted · ${Math.max(0, review)} in review · ${attempts} attempt${attempts === 1 ? '' : 's'} · ${outcome ?? 'not finished'}`,
+  };
 }
 
 /** Rebuilds what a panel shows of a run from the run's journal (its first event names the document and policy). */

@@ -22,6 +22,11 @@ export class ApiKeys {
     return undefined;
   }
 
+  /** Whether a key is stored for the endpoint (the environment variable does not count). */
+  async stored(baseURL: string): Promise<boolean> {
+    return Boolean(await this.secrets.get(PREFIX + originOf(baseURL)));
+  }
+
   set(baseURL: string, key: string): Thenable<void> {
     return this.secrets.store(PREFIX + originOf(baseURL), key.trim());
   }

@@ -13,6 +13,7 @@ export class RunStatus implements vscode.Disposable {
 
   track(session: Session): void {
     this.sub?.dispose();
+    this.item.command = { command: 'autodata.showPanel', title: 'Show the run', arguments: [session.runId] };
     let attempts = 0;
     let accepted = 0;
     let review = 0;

@@ -3,7 +3,7 @@ import * as assert from 'assert';
 import * as vscode from 'vscode';
 import type { RoleCheck } from '../../src/host/model-setup';
 import { jsonReply, startScriptedServer, type ScriptedServer } from '../fakes/openai-server';
-import { resetSettings } from './helpers';
+import { api, resetSettings } from './helpers';
 
 suite('models', () => {
   const servers: ScriptedServer[] = [];
@@ -49,6 +49,31 @@ suite('models', () => {
     );
     const calls = s.requests.filter((r) => r.path.endsWith('/chat/completions'));
     assert.strictEqual(calls.length, 2, 'one request per distinct model');
+  });
+
+  test('"All roles" clears or keeps the roles with their own endpoint, as chosen, and the Models view shows the result', async () => {
+    const shared = await endpoint(['large']);
+    const other = await endpoint(['small']);
+    await vscode.commands.executeCommand('autodata.configureModels', { role: 'weak', baseUrl: other.baseURL, model: 'small' });
+    const cfg = () => vscode.workspace.getConfiguration('autodata');
+    await vscode.commands.executeCommand('autodata.configureModels', { role: 'all', baseUrl: shared.baseURL, model: 'large', roleOverrides: 'keep' });
+    assert.deepStrictEqual(cfg().get('roles.weak'), { baseUrl: other.baseURL, model: 'small' });
+    const { setup } = await api();
+    await setup.show({ preserveFocus: true });
+    const weak = () => setup.rows.find((r) => r.role === 'weak')!;
+    assert.deepStrictEqual([weak().baseURL, weak().model, weak().ownBaseUrl], [other.baseURL, 'small', true]);
+    await vscode.commands.executeCommand('autodata.configureModels', { role: 'all', baseUrl: shared.baseURL, model: 'large', roleOverrides: 'clear' });
+    assert.deepStrictEqual(cfg().inspect('roles.weak')?.globalValue, undefined);
+    assert.deepStrictEqual(
+      setup.rows.map((r) => [r.role, r.baseURL, r.model, r.ownBaseUrl]),
+      ['challenger', 'quality', 'weak', 'strong', 'judge'].map((r) => [r, shared.baseURL, 'large', false]),
+    );
+    // Test Connection's per-role results land in the view.
+    await vscode.commands.executeCommand('autodata.testConnection', { silent: true });
+    assert.ok(
+      setup.rows.every((r) => r.check?.ok && r.check.reachable && r.check.modelKnown),
+      JSON.stringify(setup.rows.map((r) => r.check)),
+    );
   });
 
   test('Test Connection says which role fails and why: unknown model, bad key, unreachable host', async () => {

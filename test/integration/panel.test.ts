@@ -131,7 +131,8 @@ suite('panel', () => {
     for (const p of a.panels.all()) {
       p.dispose();
     }
-    const panel = await vscode.commands.executeCommand<unknown>('autodata.showPanel');
+    // Show Panel with a run id opens that run (without one, it offers the picker of the workspace's runs).
+    const panel = await vscode.commands.executeCommand<unknown>('autodata.showPanel', result.runId);
     assert.ok(panel);
     const restored = a.panels.forRun(result.runId);
     assert.ok(restored, 'the panel shows the run from the journal');

@@ -93,7 +93,14 @@ async function main() {
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'autodata-vscode-'));
   const workspace = lib.copyWorkspace(path.join(scratch, 'workspace'));
   const userDataDir = path.join(scratch, 'user');
-  lib.writeUserSettings(userDataDir, opts.theme ? { 'workbench.colorTheme': opts.theme } : {});
+  // A check may ask for user settings in place before the workbench starts (`exports.userSettings`). Walkthroughs do not
+  // open by themselves in tests unless a check asks for that (the first-use walkthrough would take the editor's focus).
+  const checkModule = checkFile ? require(checkFile) : undefined;
+  const startSettings = { 'workbench.welcomePage.walkthroughs.openOnInstall': false, ...(checkModule?.userSettings ?? {}) };
+  lib.writeUserSettings(userDataDir, { ...startSettings, ...(opts.theme ? { 'workbench.colorTheme': opts.theme } : {}) });
+  // Machine-scoped settings (openOnInstall is one, like Autodata's endpoints) are read from the server's Machine file.
+  fs.mkdirSync(path.join(userDataDir, 'Machine'), { recursive: true });
+  fs.writeFileSync(path.join(userDataDir, 'Machine', 'settings.json'), JSON.stringify(startSettings, null, 2) + '\n');
   const serverLog = path.join(scratch, 'server.log');
   const results = [];
   const resultsFile = process.env.AUTODATA_RESULTS_FILE;
@@ -108,7 +115,7 @@ async function main() {
   if (!opts.ui) {
     lib.installFixtureExtension(path.join(scratch, 'server'), path.join(lib.root, 'test/fixtures/lm-provider'));
   }
-  const server = await lib.startServer({ dataDir: path.join(scratch, 'server'), userDataDir, logFile: serverLog });
+  const server = await lib.startServerWithSecrets({ dataDir: path.join(scratch, 'server'), userDataDir, logFile: serverLog });
   console.log(`VS Code server up at ${server.endpoint.href} in ${((Date.now() - t0) / 1000).toFixed(1)}s (scratch: ${scratch})`);
   // A symlink to the extension when the repo contains the server (see extensionPathFor); tests load through it too.
   const extPath = lib.extensionPathFor(extDir, path.join(scratch, 'extension'));
@@ -210,7 +217,7 @@ async function main() {
 
   try {
     await page.goto(url);
-    const workbench = makeWorkbench(page, url);
+    const workbench = makeWorkbench(page, url, scratch);
     await workbench.ready();
     const screenshot = async (name) => {
       const file = path.join(scratch, name.endsWith('.png') ? name : `${name}.png`);
@@ -218,7 +225,7 @@ async function main() {
       console.log(`screenshot: ${file}`);
       return file;
     };
-    const mod = require(checkFile);
+    const mod = checkModule;
     const check = typeof mod === 'function' ? mod : mod.check;
     if (typeof check !== 'function') {
       throw new Error(`${opts.ui} does not export check()`);
@@ -227,8 +234,42 @@ async function main() {
     await finish(0, msg ? String(msg) : undefined);
   } catch (e) {
     await page.screenshot({ path: path.join(scratch, 'failure.png') }).catch(() => {});
-    await finish(1, `${label} error: ${e.stack || e.message}\n  screenshot: ${scratch}/failure.png`);
+    const saved = await saveFailureEvidence(page, scratch).catch((err) => `  (could not save the notifications and logs: ${err.message})`);
+    await finish(1, `${label} error: ${e.stack || e.message}\n  screenshot: ${scratch}/failure.png\n${saved}`);
   }
+}
+
+/** What a person would have seen when a UI check failed: the notifications, and the Autodata log. */
+async function saveFailureEvidence(page, scratch) {
+  const { autodataLog } = require('../ui/scripted-workbench');
+  const toasts = await page
+    .locator('.notifications-toasts .notification-list-item')
+    .allInnerTexts()
+    .catch(() => []);
+  // The notification center holds the ones whose toasts are gone.
+  await page.keyboard.press('Escape').catch(() => {});
+  await page
+    .locator('.statusbar-item[id$="notifications"], .statusbar-item.notifications, [id="status.notifications"]')
+    .first()
+    .click({ timeout: 3000 })
+    .catch(() => {});
+  const center = await page
+    .locator('.notifications-center .notification-list-item')
+    .allInnerTexts()
+    .catch(() => []);
+  const notifications = path.join(scratch, 'failure-notifications.txt');
+  fs.writeFileSync(notifications, ['# toasts', ...toasts, '', '# notification center', ...center].map((t) => t.replace(/\s*\n\s*/g, ' · ')).join('\n') + '\n');
+  const log = path.join(scratch, 'failure-autodata.log');
+  fs.writeFileSync(log, autodataLog(scratch));
+  return [
+    `  notifications: ${notifications}`,
+    `  Autodata log: ${log}`,
+    '  last lines of the Autodata log:',
+    ...autodataLog(scratch)
+      .split('\n')
+      .slice(-15)
+      .map((l) => `    ${l}`),
+  ].join('\n');
 }
 
 function saveWorkbenchLogs(scratch, logs) {
@@ -246,17 +287,27 @@ function saveWorkbenchLogs(scratch, logs) {
 }
 
 /** Small helpers for UI checks, on top of the playwright page. */
-function makeWorkbench(page, url) {
+function makeWorkbench(page, url, scratch) {
   const quickInput = page.locator('.quick-input-widget');
+  const { extensionReady, readyCount } = require('../ui/scripted-workbench');
+  let readySeen = 0;
   const wb = {
     url,
-    /** Waits until the workbench is up and the remote extension host has started. */
+    /**
+     * Waits until the workbench is up and Autodata has activated (it logs "Autodata <version> ready" once every command
+     * is registered; built-in extensions can hold a loaded extension host for half a minute, so no fixed delay would do).
+     */
     async ready() {
       await page.locator('.monaco-workbench').waitFor({ timeout: 60000 });
       await page.locator('.statusbar').waitFor({ timeout: 60000 });
-      // The color theme class appears once the built-in themes are registered (the remote extension host is up).
-      await page.locator('.monaco-workbench[class*="vscode-theme-"]').waitFor({ timeout: 60000 });
-      await page.waitForTimeout(1000);
+      await extensionReady(scratch, { after: readySeen });
+      readySeen = readyCount(scratch);
+    },
+    /** Reloads the window ("Developer: Reload Window" does the same) and waits for Autodata to be ready again. */
+    async reload() {
+      readySeen = readyCount(scratch);
+      await page.reload();
+      await wb.ready();
     },
     /** Opens the command palette (F1) and types `text` (default '>'). */
     async openCommandPalette(text = '>') {
@@ -269,9 +320,9 @@ function makeWorkbench(page, url) {
     },
     /** The rows the quick input currently shows. */
     quickPickRows: () => quickInput.locator('.quick-input-list .monaco-list-row'),
-    /** Visible labels of the quick input rows, after they settled. */
+    /** Visible labels of the quick input rows (once there is at least one). */
     async quickPickLabels() {
-      await page.waitForTimeout(500);
+      await wb.quickPickRows().first().waitFor({ timeout: 15000 });
       return (await wb.quickPickRows().allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
     },
     /** Runs a command by its palette title (e.g. 'Autodata: Generate from Document'). */

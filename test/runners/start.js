@@ -7,6 +7,8 @@
 // files are added, your edits stay), as are your user settings in .autodata-scratch/user; --fresh recreates both.
 // Options: --server  --port <n> (default 8080 or $PORT; another free port if taken)  --host <addr> (default 127.0.0.1)
 //          --theme "<Dark Modern|Light Modern|…>"  --fresh
+// The server runs behind a small front that gives the workbench its secret-storage key (lib/secret-key-front.js), so
+// API keys set with "Autodata: Set API Key" are kept (encrypted, in the browser's storage) across window reloads.
 // After `npm run watch` rebuilds, run "Developer: Reload Window" in VS Code to load the new build.
 'use strict';
 const fs = require('fs');
@@ -84,7 +86,7 @@ async function main() {
   const token = crypto.randomBytes(16).toString('hex');
   const serverLog = path.join(scratch, 'server.log');
   fs.writeFileSync(serverLog, '');
-  const server = await lib.startServer({
+  const server = await lib.startServerWithSecrets({
     dataDir: path.join(scratch, 'server'),
     userDataDir,
     host: opts.host,

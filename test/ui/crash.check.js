@@ -9,7 +9,7 @@ const path = require('path');
 require('tsx/cjs');
 const { startScriptedServer } = require('../fakes/openai-server.ts');
 const { MODELS, scriptRoles } = require('../fakes/scripted-roles.ts');
-const { until, writeSettings, scriptedSettings, lines } = require('./scripted-workbench');
+const { until, writeSettings, scriptedSettings, settingsApplied, lines } = require('./scripted-workbench');
 
 const GOOD = { weak: [0.3, 0.5, 0.4], strong: [0.8, 0.9, 0.7] };
 
@@ -36,12 +36,12 @@ function extensionHosts(scratch) {
   return rows.filter((r) => /extensionHost/.test(r.args) && under(r)).map((r) => r.pid);
 }
 
-exports.check = async function check({ page, workbench, scratch, workspace, screenshot }) {
+exports.check = async function check({ workbench, scratch, workspace, screenshot }) {
   const script = scriptRoles([GOOD], { solverLatencyMs: 400, judgeLatencyMs: 100 });
   const server = await startScriptedServer({ respond: script.respond, models: Object.values(MODELS) });
   try {
     writeSettings(scratch, scriptedSettings(server.baseURL, MODELS));
-    await page.waitForTimeout(1500);
+    await settingsApplied(scratch, 'judge', MODELS.judge, server.baseURL);
     await workbench.activeTab().filter({ hasText: 'paper.md' }).waitFor({ timeout: 20000 });
     await workbench.runCommand('Autodata: Generate from Document');
     const dataset = path.join(workspace, '.autodata', 'dataset.jsonl');
@@ -66,9 +66,7 @@ exports.check = async function check({ page, workbench, scratch, workspace, scre
     await screenshot('crash-killed');
 
     // The person reloads the window (a new extension host), then resumes the run from the palette.
-    await page.waitForTimeout(1000);
-    await page.reload();
-    await workbench.ready();
+    await workbench.reload();
     await until(
       async () => {
         const now = extensionHosts(scratch);
@@ -77,7 +75,6 @@ exports.check = async function check({ page, workbench, scratch, workspace, scre
       'a restarted extension host',
       60000,
     );
-    await page.waitForTimeout(2000);
     await workbench.runCommand('Autodata: Resume Run');
     const runs = path.join(workspace, '.autodata', 'runs');
     const journal = () => {

@@ -9,7 +9,7 @@ const path = require('path');
 require('tsx/cjs');
 const { startScriptedServer } = require('../fakes/openai-server.ts');
 const { MODELS, scriptRoles } = require('../fakes/scripted-roles.ts');
-const { until, writeSettings, scriptedSettings } = require('./scripted-workbench');
+const { until, writeSettings, scriptedSettings, settingsApplied, painted } = require('./scripted-workbench');
 
 // Realistic questions about the sample paper, so the screenshots read like a real session.
 const q = (scores, questionText) => ({ ...scores, questionText });
@@ -42,12 +42,12 @@ exports.check = async function check({ page, workbench, scratch, workspace, scre
   const server = await startScriptedServer({ respond: script.respond, models: Object.values(MODELS) });
   try {
     writeSettings(scratch, { ...scriptedSettings(server.baseURL, MODELS), 'workbench.colorTheme': 'Dark Modern' });
-    await page.waitForTimeout(1500); // the workbench picks up the settings files
+    await settingsApplied(scratch, 'judge', MODELS.judge, server.baseURL);
 
     // paper.md is open (the runner opens it); run the command from the palette.
     await workbench.activeTab().filter({ hasText: 'paper.md' }).waitFor({ timeout: 20000 });
     await workbench.runCommand('Autodata: Generate from Document');
-    await page.locator('.tab', { hasText: 'Autodata: paper.md' }).waitFor({ timeout: 30000 });
+    await page.locator('.tab', { hasText: 'Autodata: paper.md' }).waitFor({ timeout: 60000 });
     const view = workbench.webview();
     await view.locator('.card[data-attempt-id]').first().waitFor({ timeout: 30000 });
     // The run ends with every section accepted or sent to review.
@@ -70,7 +70,7 @@ exports.check = async function check({ page, workbench, scratch, workspace, scre
       try {
         await page.keyboard.press('Escape');
         await page.locator('.tab', { hasText: 'Autodata: paper.md' }).click();
-        await page.waitForTimeout(500);
+        await painted(page);
         await workbench.openCommandPalette('>Maximize Editor Group');
         await workbench
           .quickPickRows()
@@ -83,7 +83,7 @@ exports.check = async function check({ page, workbench, scratch, workspace, scre
         console.log(`maximizing the panel's editor group failed (${attempt + 1}/3): ${e.message.split('\n')[0]}`);
       }
     }
-    await page.waitForTimeout(800);
+    await painted(page);
     const dark = await screenshot('panel-dark');
 
     // Approve the first borderline item by clicking its button.
@@ -104,7 +104,7 @@ exports.check = async function check({ page, workbench, scratch, workspace, scre
     await until(async () => (await page.locator('.monaco-workbench.vs:not(.vs-dark)').count()) > 0, 'the light theme');
     // This one shows a whole card: scores against the thresholds, rollouts, the verdict and the feedback.
     await view.locator('.card[data-attempt-id]').first().scrollIntoViewIfNeeded();
-    await page.waitForTimeout(1000);
+    await painted(page);
     const light = await screenshot('panel-light');
     if (process.env.AUTODATA_SAVE_SCREENSHOTS === '1') {
       fs.copyFileSync(dark, path.resolve(__dirname, '../../media/screenshot-dark.png'));

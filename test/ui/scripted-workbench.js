@@ -17,6 +17,75 @@ async function until(fn, what, ms = 30000) {
   }
 }
 
+/** Every Autodata log file of this workbench's extension hosts (one per window load), oldest first. */
+function autodataLogFiles(scratch) {
+  const out = [];
+  const walk = (dir, depth) => {
+    let entries;
+    try {
+      entries = fs.readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory() && depth < 6) {
+        walk(p, depth + 1);
+      } else if (e.isFile() && e.name === 'Autodata.log') {
+        out.push(p);
+      }
+    }
+  };
+  walk(path.join(scratch, 'user', 'logs'), 0);
+  return out.sort();
+}
+
+/** The Autodata log of every window load so far, in one text. */
+function autodataLog(scratch) {
+  return autodataLogFiles(scratch)
+    .map((f) => fs.readFileSync(f, 'utf8'))
+    .join('');
+}
+
+const READY = /Autodata \S+ ready/g;
+/** How often Autodata has said it is ready (once per activation). */
+function readyCount(scratch) {
+  return (autodataLog(scratch).match(READY) ?? []).length;
+}
+
+/** Waits for Autodata's next "ready" line: every command is registered then. */
+async function extensionReady(scratch, { after = 0, ms = 120000 } = {}) {
+  await until(async () => readyCount(scratch) > after, 'Autodata to activate ("Autodata … ready" in its log)', ms);
+}
+
+/** Waits for a line matching `re` in the Autodata log (e.g. the settings it has read). */
+async function logLine(scratch, re, what, ms = 30000) {
+  return until(
+    async () =>
+      autodataLog(scratch)
+        .split('\n')
+        .find((l) => re.test(l)),
+    what ?? `${re} in the Autodata log`,
+    ms,
+  );
+}
+
+const escapeRe = (t) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** Waits until Autodata has read settings that send `role` to `model` at `baseURL` (it logs every change of its settings). */
+async function settingsApplied(scratch, role, model, baseURL) {
+  return logLine(
+    scratch,
+    new RegExp(`\\b${role} ${escapeRe(model)} at ${escapeRe(baseURL)}(,|$)`),
+    `Autodata to read settings: ${role} ${model} at ${baseURL}`,
+  );
+}
+
+/** Two animation frames of the page: what was just changed in the DOM has been laid out and painted. */
+async function painted(page) {
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r(undefined)))));
+}
+
 /** User and machine settings files of the server (machine-scoped settings such as endpoints live in the latter). */
 function writeSettings(scratch, patch) {
   for (const dir of ['User', 'Machine']) {
@@ -40,4 +109,17 @@ function scriptedSettings(baseURL, MODELS) {
 
 const lines = (file) => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter(Boolean) : []);
 
-module.exports = { until, writeSettings, scriptedSettings, lines };
+module.exports = {
+  until,
+  writeSettings,
+  scriptedSettings,
+  settingsApplied,
+  painted,
+  escapeRe,
+  lines,
+  autodataLog,
+  autodataLogFiles,
+  readyCount,
+  extensionReady,
+  logLine,
+};

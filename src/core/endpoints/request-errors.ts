@@ -248,6 +248,8 @@ export interface ErrorContext {
   host: string;
   /** Absent for requests that are not about one model (listing the models). */
   model?: string;
+  /** No API key went with the request: a 401 then means one is needed, not that one was refused. */
+  keyless?: boolean;
 }
 
 /** "judge (o3-mini at api.openai.com/v1)": who failed, for the start of every message. */
@@ -264,6 +266,15 @@ export function roleSetting(role: string | undefined, field: string): string {
 export function statusError(status: number, info: ErrorInfo, ctx: ErrorContext, sent?: Record<string, unknown>): ModelError {
   const w = who(ctx);
   const detail = info.message.replace(/^\d{3}\s*/, '').replace(/[.\s]+$/, '');
+  if ((status === 401 || status === 403) && ctx.keyless) {
+    const origin = ctx.host.split('/')[0];
+    return new ModelError(
+      'auth',
+      `${w} needs an API key (${status}) and no key is stored for ${origin}: ${detail}. Set the API key for ${origin}.`,
+      status,
+      'API key',
+    );
+  }
   if (status === 401 || status === 403) {
     return new ModelError('auth', `${w} refused the API key (${status}): ${detail}. Set the API key for ${ctx.host.split('/')[0]}.`, status, 'API key');
   }

@@ -186,6 +186,38 @@ async function startServer({ dataDir, userDataDir, host = '127.0.0.1', port = 0,
   return { proc, port, endpoint, stop: () => stopProcessGroup(proc) };
 }
 
+/**
+ * startServer behind the secret-key front (see secret-key-front.js): the workbench then keeps extension secrets
+ * encrypted in the browser's localStorage, so an API key survives "Developer: Reload Window". Same options and result
+ * as startServer; `endpoint` is the front's address, `innerEndpoint` the VS Code server's own.
+ */
+async function startServerWithSecrets(opts) {
+  const { startSecretKeyFront } = require('./secret-key-front');
+  const host = opts.host || '127.0.0.1';
+  const port = await freePort(opts.port || 0, host);
+  const inner = await startServer({ ...opts, host: '127.0.0.1', port: 0 });
+  let front;
+  try {
+    front = await startSecretKeyFront({
+      target: inner.endpoint,
+      host,
+      port,
+      keyFile: path.join(opts.userDataDir, 'serve-web-key-half'),
+      connectionToken: opts.connectionToken,
+    });
+  } catch (e) {
+    inner.stop();
+    throw e;
+  }
+  const endpoint = new URL(`http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${front.port}/`);
+  const stop = () => {
+    front.server.close();
+    front.server.closeAllConnections?.();
+    inner.stop();
+  };
+  return { proc: inner.proc, port: front.port, endpoint, innerEndpoint: inner.endpoint, stop };
+}
+
 function stopProcessGroup(proc, signal = 'SIGTERM') {
   if (proc.exitCode !== null || proc.signalCode !== null) {
     return;
@@ -269,6 +301,7 @@ function installFixtureExtension(serverDataDir, folder) {
 
 module.exports = {
   installFixtureExtension,
+  startServerWithSecrets,
   root,
   hostDir,
   node24,

@@ -33,7 +33,11 @@ describe('faults', function () {
       models: { maxRetries: opts.maxRetries ?? 2, timeoutMs: opts.timeoutMs },
     });
     const t0 = Date.now();
-    const { orch, events, run: started } = startRun(w, {
+    const {
+      orch,
+      events,
+      run: started,
+    } = startRun(w, {
       runId: 'r',
       document: { path: 'p.md', text: DOC },
       outageLimitSeconds: opts.outageLimitSeconds,

@@ -47,6 +47,13 @@ describe('connection checks', () => {
     const bad = await testConnection(defaultEndpoint({ baseURL: s.baseURL, model: 'm-1' }), 'wrong');
     assert.equal(bad.kind, 'auth');
     assert.match(bad.message, /refused the API key \(401\).*Set API Key/);
+    // No key at all is a different problem with a different sentence: nothing was refused, nothing is stored.
+    const none = await testConnection(defaultEndpoint({ baseURL: s.baseURL, model: 'm-1' }), '');
+    assert.equal(none.kind, 'auth');
+    assert.match(none.message, /needs an API key \(401\) and no key is stored for 127\.0\.0\.1:\d+.*Set API Key/);
+    assert.doesNotMatch(none.message, /refused/);
+    await assert.rejects(listModels(s.baseURL, ''), /needs an API key \(401\) and no key is stored/);
+    await assert.rejects(listModels(s.baseURL, 'wrong'), /refused the API key \(401\)/);
     const unknown = await testConnection(defaultEndpoint({ baseURL: s.baseURL, model: 'nope' }), 'right');
     assert.equal(unknown.kind, 'unknown_model');
     assert.match(unknown.message, /does not know this model.*Configure Models/);

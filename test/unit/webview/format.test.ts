@@ -48,7 +48,7 @@ describe('webview formatting', () => {
 
   it('says what the run is doing', () => {
     assert.equal(stateLabel('running', undefined), 'Running');
-    assert.equal(stateLabel('stepping', { next: 'solve_weak', attemptId: 's2.3', seq: 4 }), 'Waiting: solve weak for s2.3');
+    assert.equal(stateLabel('stepping', { next: 'solve_weak', attemptId: 's2.3', seq: 4 }), 'Your turn: Step runs solve weak for s2.3');
     assert.equal(stateLabel('paused', { next: 'quality', attemptId: 's1.1', seq: 4 }), 'Paused before quality check for s1.1');
     assert.equal(stateLabel('finished', undefined, { outcome: 'stopped' }), 'Stopped');
     assert.equal(stateLabel('finished', undefined, undefined, false), 'Not running');

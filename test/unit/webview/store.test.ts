@@ -21,6 +21,7 @@ import {
   waitingFor,
   type PanelState,
 } from '../../../webview/store';
+import { callsInFlight, waited } from '../../../webview/in-flight';
 import { extraAttempt, generateRun, panelRun, SHA, showcaseRun, Stamper } from '../../bench/panel-render.fixtures';
 
 const RUN_ID = 'run-test';
@@ -534,5 +535,67 @@ describe('webview store', () => {
     );
     s.host({ type: 'reset', run: null });
     assert.equal(s.state.recipes.length, 0);
+  });
+});
+
+describe('requests in flight', () => {
+  it('lists each call from its start to its end, oldest first, and clears them when the run ends', () => {
+    const r = new Stream();
+    r.started();
+    const call = (callId: string, role: 'weak' | 'judge', startedAt: string) => ({
+      callId,
+      role,
+      host: '127.0.0.1:8000',
+      model: `${role}-model`,
+      startedAt,
+      attemptId: 's1.1',
+    });
+    r.emit(
+      { type: 'call_started', ...call('c2', 'judge', '2026-01-01T00:00:05.000Z') },
+      { type: 'call_started', ...call('c1', 'weak', '2026-01-01T00:00:01.000Z') },
+    );
+    assert.deepEqual(
+      callsInFlight(r.state).map((c) => [c.callId, c.role, c.host, c.model]),
+      [
+        ['c1', 'weak', '127.0.0.1:8000', 'weak-model'],
+        ['c2', 'judge', '127.0.0.1:8000', 'judge-model'],
+      ],
+    );
+    assert.equal(waited(Date.parse('2026-01-01T00:01:16.000Z') - callsInFlight(r.state)[0].startedAt), '1 min 15 s');
+    r.emit({ type: 'call_finished', ...call('c1', 'weak', '2026-01-01T00:00:01.000Z'), ms: 900, outcome: 'ok' });
+    assert.deepEqual(
+      callsInFlight(r.state).map((c) => c.callId),
+      ['c2'],
+    );
+    r.emit({
+      type: 'waiting_endpoint',
+      host: '127.0.0.1:8000',
+      role: 'judge',
+      retryInSeconds: 4,
+      since: '2026-01-01T00:00:06.000Z',
+      reason: 'connection refused',
+      limitSeconds: 600,
+    });
+    assert.equal(r.state.outages.get('127.0.0.1:8000')?.reason, 'connection refused');
+    r.emit({ type: 'endpoint_restored', host: '127.0.0.1:8000', since: '2026-01-01T00:00:06.000Z', seconds: 9 });
+    assert.equal(r.state.outages.size, 0);
+    r.emit({ type: 'run_finished', outcome: 'stopped', accepted: 0, review: 0, attempts: 1, usage: {} });
+    assert.equal(r.state.calls.size, 0, 'nothing is in flight after the run ends');
+  });
+});
+
+describe('notices at the end of a run', () => {
+  it('drops an earlier error banner once the run completes, and keeps it when the run stops', () => {
+    const done = new Stream();
+    done.started();
+    done.emit({ type: 'error', message: 'judge (j at h:1) failed (503): busy' });
+    assert.equal(done.state.notices.length, 1);
+    done.emit({ type: 'run_finished', outcome: 'completed', accepted: 1, review: 0, attempts: 1, usage: {} });
+    assert.deepEqual(done.state.notices, []);
+    const stopped = new Stream();
+    stopped.started();
+    stopped.emit({ type: 'error', message: 'judge (j at h:1) failed (503): busy' });
+    stopped.emit({ type: 'run_finished', outcome: 'stopped', accepted: 0, review: 0, attempts: 1, usage: {} });
+    assert.equal(stopped.state.notices.length, 1);
   });
 });

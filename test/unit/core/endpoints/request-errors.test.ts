@@ -131,6 +131,16 @@ describe('request errors', () => {
     }
   });
 
+  it('tells a missing key apart from a refused one', () => {
+    const none = statusError(401, { message: 'Missing bearer token' }, { ...CTX, keyless: true });
+    assert.equal(none.kind, 'auth');
+    assert.match(
+      none.message,
+      /^judge \(qwen3-32b at gpu-box:8000\/v1\) needs an API key \(401\) and no key is stored for gpu-box:8000: Missing bearer token\./,
+    );
+    assert.match(statusError(401, { message: 'Bad key' }, { ...CTX, keyless: false }).message, /refused the API key \(401\)/);
+  });
+
   it('takes credentials out: the key itself, bearer tokens, key-like strings and URL passwords', () => {
     const text = redact(
       'Bad header Authorization: Bearer sk-live-1234567890abcdef for https://user:hunter2@proxy.local/v1 with key my-own-secret-key and api_key=abc123def',
