@@ -81,7 +81,7 @@ export async function remeasureDataset(req: RemeasureRequest): Promise<Remeasure
     throw new RemeasureError(`no dataset items in ${req.datasetFile}`);
   }
   const done = await readRemeasured(file);
-  const writer = new JsonlWriter(file);
+  const writer = new JsonlWriter(file, { workspace: req.root });
   const usage = new UsageMeter();
   const controller = new AbortController();
   const stop = () => controller.abort();
@@ -114,6 +114,7 @@ export async function remeasureDataset(req: RemeasureRequest): Promise<Remeasure
     await Promise.all(Array.from({ length: Math.max(1, Math.min(req.settings.requestConcurrency, todo.length)) }, worker));
   } finally {
     req.signal?.removeEventListener('abort', stop);
+    await writer.close();
   }
   if (failure !== undefined) {
     throw failure;

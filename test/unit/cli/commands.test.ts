@@ -76,7 +76,7 @@ const journals = (ws: string) => {
 };
 
 describe('autodata CLI', function () {
-  this.timeout(30_000);
+  this.timeout(90_000);
   let ws: string;
   let server: ScriptedServer;
   let script: ReturnType<typeof scriptRoles>;
@@ -349,7 +349,8 @@ describe('autodata CLI', function () {
       const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, sig) => resolve(sig)));
       const dataset = path.join(ws, '.autodata', 'dataset.jsonl');
       const count = () => (fs.existsSync(dataset) ? fs.readFileSync(dataset, 'utf8').split('\n').filter(Boolean).length : 0);
-      for (let i = 0; i < 300 && count() < 2; i++) {
+      // Waits for the second item however loaded the machine is (the child also compiles the CLI first).
+      for (let i = 0; i < 3000 && count() < 2; i++) {
         await new Promise((r) => setTimeout(r, 20));
       }
       assert.ok(count() >= 2 && count() < 5, `killed after ${count()} of 5 items`);
@@ -436,7 +437,7 @@ describe('autodata CLI', function () {
     };
     const journalsUsage = (dir: string) => {
       const totals = { prompt: 0, completion: 0, cost: 0 };
-      for (const name of fs.readdirSync(dir)) {
+      for (const name of fs.readdirSync(dir).filter((n) => n.endsWith('.jsonl'))) {
         const finished = readLines(path.join(dir, name))
           .map((l) => EngineEvent.parse(l))
           .filter((e): e is EventOf<'run_finished'> => e.type === 'run_finished')
