@@ -171,16 +171,19 @@ async function runJobs(ctx: Context, jobs: Job[], shard: Shard | undefined): Pro
     await ctx.learned.flush();
     ctx.learned.stop();
   }
-  return summarize(ctx, jobs, results, thrown);
+  return summarize(ctx, jobs, results, thrown, progress.usageLine());
 }
 
 /** The summary line always comes; then why the invocation did not finish, and how to go on. */
-function summarize(ctx: Context, jobs: Job[], results: RunResult[], thrown: unknown): number {
+function summarize(ctx: Context, jobs: Job[], results: RunResult[], thrown: unknown, usage: string | undefined): number {
   const { io } = ctx;
   const accepted = results.reduce((n, r) => n + r.accepted.length, 0);
   const review = results.reduce((n, r) => n + r.review.length, 0);
   const attempts = results.reduce((n, r) => n + r.attempts, 0);
   io.stdout(`${accepted} accepted, ${review} for review, ${attempts} attempt(s) in ${results.length} run(s) → ${ctx.ws.dataset.file}\n`);
+  if (usage) {
+    io.stdout(`${usage}\n`);
+  }
   const resumeHint = `resume with: autodata resume --config ${path.relative(io.cwd, ctx.configFile) || ctx.configFile}`;
   if (thrown) {
     // A run may have started before the error: it is resumable like any other that did not finish.

@@ -16,6 +16,9 @@ export class Progress {
   private current = '';
   /** The progress line as last drawn (undefined: not on screen). */
   private drawn: string | undefined;
+  /** The latest running totals per run and role, and each run's cost so far. */
+  private readonly usage = new Map<string, { promptTokens: number; completionTokens: number; calls: number; cachedTokens?: number }>();
+  private readonly costs = new Map<string, number | undefined>();
 
   constructor(
     private readonly out: Output,
@@ -68,10 +71,32 @@ export class Progress {
       case 'endpoint_restored':
         this.line(`${doc}: ${e.host} answers again after ${e.seconds} s`);
         break;
+      case 'usage':
+        this.usage.set(`${e.runId}\0${e.role}`, e.totals);
+        this.costs.set(e.runId, e.cost);
+        break;
       default:
         break;
     }
     this.draw();
+  }
+
+  /** Tokens of every run so far, with the share read from endpoints' prompt caches, and the cost when every model had a price. */
+  usageLine(): string | undefined {
+    const all = [...this.usage.values()];
+    if (all.length === 0) {
+      return undefined;
+    }
+    const sum = (f: (u: (typeof all)[number]) => number) => all.reduce((a, u) => a + f(u), 0);
+    const prompt = sum((u) => u.promptTokens);
+    const cached = sum((u) => u.cachedTokens ?? 0);
+    const costs = [...this.costs.values()];
+    const cost = costs.every((c) => c !== undefined) ? costs.reduce((a: number, c) => a + (c ?? 0), 0) : undefined;
+    const n = (x: number) => x.toLocaleString('en-US');
+    return (
+      `tokens: ${n(prompt)} prompt${cached ? ` (${n(cached)} from the endpoints' prompt caches, ${Math.round((100 * cached) / Math.max(1, prompt))}%)` : ''}, ` +
+      `${n(sum((u) => u.completionTokens))} completion in ${n(sum((u) => u.calls))} call(s)${cost !== undefined ? `; cost ${cost.toFixed(4)}` : ''}`
+    );
   }
 
   /** Clears the progress line for good. */

@@ -2,8 +2,8 @@
 import { z } from 'zod';
 import type { Role, Usage } from '../shared/schemas';
 
-/** Prices in money units per million tokens. */
-export const Price = z.object({ prompt: z.number().min(0), completion: z.number().min(0) });
+/** Prices in money units per million tokens; `cachedPrompt`: prompt tokens read from the endpoint's cache (default: `prompt`). */
+export const Price = z.object({ prompt: z.number().min(0), completion: z.number().min(0), cachedPrompt: z.number().min(0).optional() });
 export type Price = z.infer<typeof Price>;
 export const PriceTable = z.record(z.string(), Price);
 export type PriceTable = z.infer<typeof PriceTable>;
@@ -24,7 +24,8 @@ export function costOf(usage: Partial<Record<Role, Usage>>, models: Record<Role,
     if (!p) {
       return undefined;
     }
-    total += (u.promptTokens * p.prompt + u.completionTokens * p.completion) / 1e6;
+    const cached = Math.min(u.cachedTokens ?? 0, u.promptTokens);
+    total += ((u.promptTokens - cached) * p.prompt + cached * (p.cachedPrompt ?? p.prompt) + u.completionTokens * p.completion) / 1e6;
     priced++;
   }
   // No tokens priced yet (or no price table): no cost to show, rather than a cost of 0.

@@ -55,6 +55,8 @@ export interface ChatResult {
   calls: number;
   /** Of the completion tokens, those spent reasoning, when the endpoint reports them. */
   reasoningTokens?: number;
+  /** Of the prompt tokens, those the endpoint read from its prompt cache, when it reports them. */
+  cachedTokens?: number;
   /** The endpoint reported no usage for some request: its share is estimated from the text. */
   usageEstimated?: boolean;
   /** A seed was asked for, but the endpoint takes none: it was not sent (the samples are not seeded). */
@@ -191,6 +193,9 @@ export class OpenAICompatibleModel implements ChatModel {
       if (r.reasoningTokens !== undefined) {
         result.reasoningTokens = (result.reasoningTokens ?? 0) + r.reasoningTokens;
       }
+      if (r.cachedTokens) {
+        result.cachedTokens = (result.cachedTokens ?? 0) + r.cachedTokens;
+      }
       if (r.estimated) {
         result.usageEstimated = true;
       }
@@ -262,6 +267,9 @@ export class OpenAICompatibleModel implements ChatModel {
         result.calls += r.calls;
         if (r.reasoningTokens !== undefined) {
           result.reasoningTokens = (result.reasoningTokens ?? 0) + r.reasoningTokens;
+        }
+        if (r.cachedTokens) {
+          result.cachedTokens = (result.cachedTokens ?? 0) + r.cachedTokens;
         }
         if (r.estimated) {
           result.usageEstimated = true;

@@ -7,8 +7,11 @@ export class UsageMeter {
 
   constructor(private readonly parent?: UsageMeter) {}
 
-  add(role: Role, u: { promptTokens: number; completionTokens: number; calls: number }): Usage {
+  add(role: Role, u: { promptTokens: number; completionTokens: number; calls: number; cachedTokens?: number }): Usage {
     const t = (this.byRole[role] ??= { promptTokens: 0, completionTokens: 0, calls: 0 });
+    if (u.cachedTokens) {
+      t.cachedTokens = (t.cachedTokens ?? 0) + u.cachedTokens;
+    }
     t.promptTokens += u.promptTokens;
     t.completionTokens += u.completionTokens;
     t.calls += u.calls;
@@ -22,8 +25,13 @@ export class UsageMeter {
 
   total(): Usage {
     return Object.values(this.byRole).reduce(
-      (a, u) => ({ promptTokens: a.promptTokens + u.promptTokens, completionTokens: a.completionTokens + u.completionTokens, calls: a.calls + u.calls }),
-      { promptTokens: 0, completionTokens: 0, calls: 0 },
+      (a, u) => ({
+        promptTokens: a.promptTokens + u.promptTokens,
+        completionTokens: a.completionTokens + u.completionTokens,
+        calls: a.calls + u.calls,
+        ...(a.cachedTokens || u.cachedTokens ? { cachedTokens: (a.cachedTokens ?? 0) + (u.cachedTokens ?? 0) } : {}),
+      }),
+      { promptTokens: 0, completionTokens: 0, calls: 0 } as Usage,
     );
   }
 }

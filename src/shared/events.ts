@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { PolicyThresholds } from './thresholds';
 import { Challenge, DatasetRecord, ModelNames, QualityReport, Role, Rollout, SourceRange, Verdict } from './schemas';
 
-const UsageTotals = z.object({ promptTokens: z.number(), completionTokens: z.number(), calls: z.number() });
+const UsageTotals = z.object({ promptTokens: z.number(), completionTokens: z.number(), calls: z.number(), cachedTokens: z.number().optional() });
 const Base = { runId: z.string(), seq: z.number().int(), at: z.string() };
 const TargetSummary = z.object({ id: z.string(), title: z.string(), range: SourceRange });
 

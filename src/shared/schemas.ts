@@ -139,7 +139,13 @@ export type LoopVerdict = z.infer<typeof LoopVerdict>;
 
 // ---- What the engine keeps ----
 
-export const Usage = z.object({ promptTokens: z.number(), completionTokens: z.number(), calls: z.number() });
+export const Usage = z.object({
+  promptTokens: z.number(),
+  completionTokens: z.number(),
+  calls: z.number(),
+  /** Of the prompt tokens, those the endpoint read from its prompt cache (absent: none reported). */
+  cachedTokens: z.number().optional(),
+});
 export type Usage = z.infer<typeof Usage>;
 export const UsageByRole = z.record(Role, Usage);
 export type UsageByRole = Partial<Record<Role, Usage>>;

@@ -60,6 +60,12 @@ export interface ScriptedServerOptions {
   profile?: ServerProfile;
   /** Listen on this port (a server brought back after an outage at the address its clients know); default: any free one. */
   port?: number;
+  /**
+   * Prompt caching as OpenAI reports it: a prompt that repeats an earlier prompt's beginning (same model, exact prefix of
+   * the rendered messages) has that prefix cached, counted only from `minTokens` (1024) and in steps of `step` (128)
+   * tokens, in `usage.prompt_tokens_details.cached_tokens`.
+   */
+  promptCache?: { minTokens?: number; step?: number };
 }
 export interface ScriptedServer {
   baseURL: string;
@@ -133,6 +139,32 @@ export async function startScriptedServer(opts: ScriptedServerOptions): Promise<
   const sockets = new Set<Socket>();
   const responses = new Set<http.ServerResponse>();
   const models = opts.models ?? ['scripted-model'];
+  /** Earlier prompts per model, as rendered for the prompt cache (the most recent few hundred). */
+  const cached = new Map<string, string[]>();
+  const cachedTokensFor = (model: string, messages: Array<{ role: string; content: string }>): number | undefined => {
+    if (!opts.promptCache) {
+      return undefined;
+    }
+    const rendered = messages.map((m) => `<|${m.role}|>${m.content}`).join('');
+    const earlier = cached.get(model) ?? [];
+    let best = 0;
+    for (const p of earlier) {
+      const max = Math.min(p.length, rendered.length);
+      let i = 0;
+      while (i < max && p.charCodeAt(i) === rendered.charCodeAt(i)) {
+        i++;
+      }
+      best = Math.max(best, i);
+    }
+    earlier.push(rendered);
+    if (earlier.length > 256) {
+      earlier.shift();
+    }
+    cached.set(model, earlier);
+    const { minTokens = 1024, step = 128 } = opts.promptCache;
+    const prefix = Math.floor(best / 4);
+    return prefix >= minTokens ? Math.floor(prefix / step) * step : 0;
+  };
 
   // A throwing responder becomes a visible 500 rather than a silent reset the SDK would retry quietly.
   const server = http.createServer(
@@ -292,6 +324,8 @@ export async function startScriptedServer(opts: ScriptedServerOptions): Promise<
       total_tokens: u.prompt_tokens + u.completion_tokens,
     };
     if (shaped && profile?.reportsReasoningTokens) usage.completion_tokens_details = { reasoning_tokens: shaped.reduce((a, c) => a + c.reasoningTokens, 0) };
+    const cachedTokens = cachedTokensFor(model, rec.messages ?? []);
+    if (cachedTokens !== undefined) usage.prompt_tokens_details = { cached_tokens: Math.min(cachedTokens, u.prompt_tokens) };
 
     if (!rec.stream) {
       const completion = {

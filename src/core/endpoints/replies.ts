@@ -15,6 +15,8 @@ export interface Reply {
   completionTokens: number;
   /** From `completion_tokens_details.reasoning_tokens`, when the server reports it. */
   reasoningTokens?: number;
+  /** Of the prompt tokens, those the server read from its prompt cache (`prompt_tokens_details.cached_tokens`). */
+  cachedTokens?: number;
   usageReported: boolean;
   /** Where reasoning was seen, so the endpoint's profile can say so. */
   seen: { field: boolean; tags: boolean; unopened: boolean };
@@ -28,16 +30,30 @@ export class IncompleteStreamError extends Error {
   }
 }
 
-type Usage = { prompt_tokens?: number; completion_tokens?: number; completion_tokens_details?: { reasoning_tokens?: number } | null } | null | undefined;
+type Usage =
+  | {
+      prompt_tokens?: number;
+      completion_tokens?: number;
+      completion_tokens_details?: { reasoning_tokens?: number } | null;
+      prompt_tokens_details?: { cached_tokens?: number } | null;
+    }
+  | null
+  | undefined;
 
 function reasoningField(m: Record<string, unknown> | undefined): string {
   const v = m?.reasoning_content ?? m?.reasoning;
   return typeof v === 'string' ? v : '';
 }
 
-function usageOf(u: Usage): Pick<Reply, 'promptTokens' | 'completionTokens' | 'reasoningTokens'> {
+function usageOf(u: Usage): Pick<Reply, 'promptTokens' | 'completionTokens' | 'reasoningTokens' | 'cachedTokens'> {
   const r = u?.completion_tokens_details?.reasoning_tokens;
-  return { promptTokens: u?.prompt_tokens ?? 0, completionTokens: u?.completion_tokens ?? 0, reasoningTokens: typeof r === 'number' ? r : undefined };
+  const c = u?.prompt_tokens_details?.cached_tokens;
+  return {
+    promptTokens: u?.prompt_tokens ?? 0,
+    completionTokens: u?.completion_tokens ?? 0,
+    reasoningTokens: typeof r === 'number' ? r : undefined,
+    ...(typeof c === 'number' && c > 0 ? { cachedTokens: c } : {}),
+  };
 }
 
 /** A whole (not streamed) completion; `unopened`: the endpoint's template opens the thinking block. */

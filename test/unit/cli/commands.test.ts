@@ -521,6 +521,23 @@ describe('autodata CLI', function () {
     });
   });
 
+  describe('summary', () => {
+    it("ends with the run's tokens and calls, as its journals count them", async () => {
+      await serve([GOOD]);
+      const c = capture(ws);
+      assert.equal(await main(['generate', 'b.md', '--config', writeConfig()], c.io), 0, c.err());
+      const m = /^tokens: ([\d,]+) prompt, ([\d,]+) completion in ([\d,]+) call\(s\)$/m.exec(c.out());
+      assert.ok(m, c.out());
+      const [run] = journals(ws);
+      const finished = run.events.at(-1) as EventOf<'run_finished'>;
+      const total = (k: 'promptTokens' | 'completionTokens' | 'calls') => Object.values(finished.usage).reduce((a, u) => a + u[k], 0);
+      assert.deepEqual(
+        m.slice(1).map((x) => Number(x.replace(/,/g, ''))),
+        [total('promptTokens'), total('completionTokens'), total('calls')],
+      );
+    });
+  });
+
   describe('remeasure', () => {
     // A new checkpoint that has learned the odd-numbered questions: it answers those as the strong model does, the others
     // as the old weak model; the scripted judge grades whatever facts the answer states.
