@@ -14,6 +14,8 @@ import { openWorkspace, type WorkspaceFiles } from '../run/workspace';
 import type { ChatModel } from '../core/models';
 import type { Role } from '../shared/schemas';
 import { parseArgs, UsageError } from './args';
+import { shardDatasetPath, shardFromEnv } from './shard-env';
+import { RUN_DEFAULTS } from '../run/settings';
 import { keysFor, loadSettings, type CliSettings } from './config';
 import { CliFailure, EXIT, type CliIO } from './io';
 import { Progress } from './progress';
@@ -39,8 +41,10 @@ export async function generate(argv: readonly string[], io: CliIO): Promise<numb
   if (args.positionals.length === 0) {
     throw new UsageError('give at least one file to generate from');
   }
-  const shard = args.values.has('shard') ? parseShard(args.values.get('shard')!) : undefined;
-  const ctx = await context(args.values, io);
+  const shardArg = args.values.get('shard');
+  const shard = shardArg === undefined ? undefined : shardArg.trim() === 'auto' ? shardFromEnv(io.env) : parseShard(shardArg);
+  // A shard writes its own dataset part unless told otherwise; `autodata merge` combines the parts.
+  const ctx = await context(args.values, io, shard);
   const same = sameWeakAndStrong(ctx.settings.engine);
   if (same && !args.flags.has('allow-same-model')) {
     throw new UsageError(`${same.message} Pass --allow-same-model to run anyway.`);
@@ -102,7 +106,7 @@ export async function resume(argv: readonly string[], io: CliIO): Promise<number
   return runJobs(ctx, jobs, undefined);
 }
 
-async function context(values: ReadonlyMap<string, string>, io: CliIO): Promise<Context> {
+async function context(values: ReadonlyMap<string, string>, io: CliIO, shard?: Shard): Promise<Context> {
   const configArg = values.get('config');
   if (!configArg) {
     throw new UsageError('--config <file.json> is required (the engine settings; see autodata --help)');
@@ -114,6 +118,8 @@ async function context(values: ReadonlyMap<string, string>, io: CliIO): Promise<
   }
   if (values.has('dataset')) {
     settings.datasetPath = values.get('dataset')!;
+  } else if (shard && shard.count > 1 && settings.datasetPath === RUN_DEFAULTS.datasetPath) {
+    settings.datasetPath = shardDatasetPath(shard);
   }
   const keys = keysFor(settings.engine, io.env);
   const ws = await openWorkspace(settings.workspace, settings.datasetPath);

@@ -9,6 +9,7 @@ import { PromptFileError } from '../run/prompt-files';
 import { UsageError } from './args';
 import { exportDataset } from './export';
 import { remeasure } from './remeasure';
+import { merge } from './merge';
 import { RemeasureError } from '../run/remeasure';
 import { BenchmarkFileError } from '../run/benchmarks';
 import { generate, resume } from './generate';
@@ -20,17 +21,22 @@ import { ResumeError } from '../run/resumable';
 export type { CliIO } from './io';
 
 export const USAGE = `Usage:
-  autodata generate <file...> --config <config.json> [--shard i/n] [--dataset <path>] [--workspace <dir>] [--allow-same-model]
+  autodata generate <file...> --config <config.json> [--shard i/n|auto] [--dataset <path>] [--workspace <dir>] [--allow-same-model]
   autodata resume [runId...] --config <config.json> [--dataset <path>] [--workspace <dir>]
   autodata export <dataset.jsonl> --format sft|grpo|dpo (--out <file> | --repo <folder> [--name <title>]) [--journals <dir>]
                   [--style conversational|standard] [--system <text>] [--dedupe <threshold>]
+  autodata merge [part.jsonl...] [--out <dataset.jsonl>] [--workspace <dir>]
   autodata remeasure [dataset.jsonl] --config <config.json> --label <model version> [--out <learnable.jsonl>]
 
 generate  Runs Agentic Self-Instruct over Markdown, text, LaTeX or PDF files, one run per file. Accepted items
           are appended to the dataset (default .autodata/dataset.jsonl in the workspace) and every event to
           .autodata/runs/<runId>.jsonl, the same files the VS Code extension writes and resumes.
           --shard i/n  takes every n-th section counted across all files (in order of their paths), so n
-                       processes split the work with no overlap; they may append to one dataset or to their own.
+                       processes split the work with no overlap. Each shard writes its own dataset part,
+                       .autodata/parts/dataset.<i>-of-<n>.jsonl (unless --dataset names one); merge combines them.
+          --shard auto reads i and n from a Kubernetes Indexed Job (JOB_COMPLETION_INDEX, with
+                       AUTODATA_SHARD_COUNT set to the Job's completions) or a Slurm job array
+                       (SLURM_ARRAY_TASK_ID, SLURM_ARRAY_TASK_MIN, SLURM_ARRAY_TASK_COUNT).
           Refuses to start when the weak and strong solvers are one model on one endpoint (no gap is possible)
           unless --allow-same-model is given.
           Exit codes: 0 done, 1 failed, 2 wrong usage, 3 stopped before the end (a budget, an outage: resumable),
@@ -42,6 +48,9 @@ export    Writes a training file atomically: sft (chat messages), grpo (prompt +
           --repo <folder> writes a Hugging Face dataset repository instead: data/train.jsonl and a README.md
           dataset card (Hub metadata; models per role, prompt and recipe versions, acceptance rules, score
           distributions, rounds per item, tokens and cost from the run journals, source documents with hashes).
+merge     Combines dataset parts (default .autodata/parts/*.jsonl) into the dataset (default .autodata/dataset.jsonl):
+          each item once by id; an id with two different items, or a document hashed differently in two parts,
+          is refused and nothing is written. Running it again writes nothing twice.
 remeasure Runs the config's weak role (e.g. the checkpoint being trained, on its own endpoint) over the dataset's items,
           graded by the judge on each item's rubric; each item's weak scores go to .autodata/remeasure/<label>.jsonl,
           and the acceptance rule's weak side says which items are still learnable and which became too easy.
@@ -76,6 +85,8 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
         return await exportDataset(rest, io);
       case 'remeasure':
         return await remeasure(rest, io);
+      case 'merge':
+        return await merge(rest, io);
       default:
         throw new UsageError(`unknown command "${command}"`);
     }

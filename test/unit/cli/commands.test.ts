@@ -11,6 +11,7 @@ import { findSecret, keysFor, settingsFrom } from '../../../src/cli/config';
 import { writeFileAtomic } from '../../../src/run/atomic-file';
 import { main, type CliIO } from '../../../src/cli/main';
 import { parseShard, shardOf, type Source } from '../../../src/cli/sources';
+import { shardFromEnv } from '../../../src/cli/shard-env';
 import { splitSections } from '../../../src/core/chunks';
 import { defaultEngineConfig } from '../../../src/core/config';
 import { EngineEvent, type EventOf } from '../../../src/shared/events';
@@ -518,6 +519,78 @@ describe('autodata CLI', function () {
       assert.equal(fs.readFileSync(path.join(ws, 'taken'), 'utf8'), 'x');
       const u = capture(ws);
       assert.equal(await main(['export', '.autodata/dataset.jsonl', '--format', 'sft', '--repo', 'hub', '--out', 'x.jsonl'], u.io), 2);
+    });
+  });
+
+  describe('job arrays', () => {
+    const runCli = (args: string[], env: Record<string, string>) =>
+      new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
+        const child = spawn(process.execPath, ['--require', require.resolve('tsx/cjs'), MAIN, ...args], {
+          cwd: ws,
+          env: { ...process.env, AUTODATA_API_KEY: KEY, OPENAI_API_KEY: '', ...env },
+        });
+        let out = '';
+        let err = '';
+        child.stdout.on('data', (d) => (out += d));
+        child.stderr.on('data', (d) => (err += d));
+        child.on('exit', (code) => resolve({ code, out, err }));
+      });
+
+    it('--shard auto: four processes of a Slurm array write their own parts, and merge combines them once each', async () => {
+      await serve([GOOD]);
+      const config = writeConfig();
+      const results = await Promise.all(
+        [1, 2, 3, 4].map((task) =>
+          runCli(['generate', 'a.md', 'b.md', '--config', config, '--shard', 'auto'], {
+            SLURM_ARRAY_TASK_ID: String(task),
+            SLURM_ARRAY_TASK_MIN: '1',
+            SLURM_ARRAY_TASK_COUNT: '4',
+          }),
+        ),
+      );
+      results.forEach((r, i) => assert.equal(r.code, 0, `task ${i + 1}: ${r.err}`));
+      const parts = fs.readdirSync(path.join(ws, '.autodata', 'parts')).sort();
+      assert.deepEqual(parts, ['dataset.1-of-4.jsonl', 'dataset.2-of-4.jsonl', 'dataset.3-of-4.jsonl', 'dataset.4-of-4.jsonl']);
+      assert.equal(fs.existsSync(path.join(ws, '.autodata', 'dataset.jsonl')), false, 'no shard appended to the shared dataset');
+      const c = capture(ws);
+      assert.equal(await main(['merge'], c.io), 0, c.err());
+      const merged = readLines(path.join(ws, '.autodata', 'dataset.jsonl')).map((l) => DatasetRecord.parse(l));
+      assert.equal(merged.length, 5);
+      assert.equal(new Set(merged.map((r) => r.id)).size, 5);
+      // Every section of both files, once: the item set a single run makes.
+      const sections = (text: string, file: string) => splitSections(text).map((t) => `${file}:${t.range.start}`);
+      const covered = merged.map(
+        (r) =>
+          `${r.source.path}:${splitSections(r.source.path === 'a.md' ? DOC_A : DOC_B).find((t) => t.range.start <= r.source.range.start && r.source.range.end <= t.range.end)!.range.start}`,
+      );
+      assert.deepEqual(covered.sort(), [...sections(DOC_A, 'a.md'), ...sections(DOC_B, 'b.md')].sort());
+      const again = capture(ws);
+      assert.equal(await main(['merge'], again.io), 0, again.err());
+      assert.match(again.out(), /5 item\(s\) from 4 part\(s\): 0 written/);
+      assert.equal(readLines(path.join(ws, '.autodata', 'dataset.jsonl')).length, 5);
+    });
+
+    it('merge refuses an id with two different items, and writes nothing', async () => {
+      await serve([GOOD]);
+      const c = capture(ws);
+      assert.equal(await main(['generate', 'b.md', '--config', writeConfig(), '--shard', '1/1', '--dataset', 'p1.jsonl'], c.io), 0, c.err());
+      const [first, ...rest] = readLines(path.join(ws, 'p1.jsonl')) as Array<Record<string, unknown>>;
+      fs.writeFileSync(path.join(ws, 'p2.jsonl'), `${JSON.stringify({ ...first, question: `${String(first.question)} (edited)` })}\n`);
+      const m = capture(ws);
+      assert.equal(await main(['merge', 'p1.jsonl', 'p2.jsonl', '--out', 'all.jsonl'], m.io), 1);
+      assert.match(m.err(), new RegExp(`item ${String(first.id)} differs between p1\\.jsonl and p2\\.jsonl; nothing was merged`));
+      assert.equal(fs.existsSync(path.join(ws, 'all.jsonl')), false);
+      assert.ok(rest.length >= 1);
+    });
+
+    it('--shard auto says what a Kubernetes Indexed Job must set, and takes its index when it does', async () => {
+      const u = capture(ws, { env: { AUTODATA_API_KEY: KEY, JOB_COMPLETION_INDEX: '2' } });
+      assert.equal(await main(['generate', 'b.md', '--config', 'none.json', '--shard', 'auto'], u.io), 2);
+      assert.match(u.err(), /set AUTODATA_SHARD_COUNT to the Job's completions/);
+      assert.deepEqual(shardFromEnv({ JOB_COMPLETION_INDEX: '2', AUTODATA_SHARD_COUNT: '4' }), { index: 3, count: 4 });
+      assert.deepEqual(shardFromEnv({ SLURM_ARRAY_TASK_ID: '0', SLURM_ARRAY_TASK_COUNT: '2' }), { index: 1, count: 2 });
+      assert.throws(() => shardFromEnv({ SLURM_ARRAY_TASK_ID: '5', SLURM_ARRAY_TASK_MIN: '1', SLURM_ARRAY_TASK_COUNT: '4' }), /shard 5 of 4/);
+      assert.throws(() => shardFromEnv({}), /found no job array/);
     });
   });
 
