@@ -17,6 +17,8 @@ import { CliFailure, EXIT, type CliIO } from './io';
 import { SourceError } from '../run/sources';
 import { WorkspaceError } from '../run/workspace';
 import { ResumeError } from '../run/resumable';
+import { FileLockTimeoutError } from '../run/file-lock';
+import { NotAFileError } from '../run/workspace-boundary';
 
 export type { CliIO } from './io';
 
@@ -108,6 +110,8 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
       ResumeError,
       RemeasureError,
       BenchmarkFileError,
+      NotAFileError,
+      FileLockTimeoutError,
     ].some((k) => e instanceof k);
     io.stderr(`autodata: ${known ? '' : 'unexpected error: '}${(e as Error)?.message ?? String(e)}\n`);
     if (!known && io.env.AUTODATA_DEBUG) {

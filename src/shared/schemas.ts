@@ -184,6 +184,7 @@ export const Verdict = z.object({
 });
 export type Verdict = z.infer<typeof Verdict>;
 
+/** Offsets into the document's text in UTF-16 code units (as VS Code and `String.prototype.slice` count). */
 export const SourceRange = z.object({ start: z.number().int().min(0), end: z.number().int().min(0) });
 export type SourceRange = z.infer<typeof SourceRange>;
 
@@ -242,7 +243,10 @@ export const DatasetRecord = z.object({
   skills: z.array(z.string()),
   rubric: z.array(z.object({ criterion: z.string(), weight: z.number(), negative: z.boolean() })).min(1),
   referenceAnswer: z.string(),
-  /** `quote` is the document's own text at `range`; `modelQuote` the Challenger's, when it differs (e.g. emphasis dropped). */
+  /**
+   * `quote` is the document's own text at `range`; `modelQuote` the Challenger's, when it differs (e.g. emphasis dropped).
+   * `sha256` hashes the document's text as UTF-8 (a UTF-8 file's bytes without its byte-order mark; a PDF's extracted text).
+   */
   source: z.object({ path: z.string(), sha256: z.string().regex(/^[0-9a-f]{64}$/), range: SourceRange, quote: z.string(), modelQuote: z.string().optional() }),
   scores: z.object({ weak: SolverScores, strong: SolverScores, gap: z.number() }),
   decision: z.object({ by: z.enum(['policy', 'human']), borderline: z.boolean(), note: z.string().optional() }),

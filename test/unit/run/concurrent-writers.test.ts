@@ -102,7 +102,9 @@ describe('concurrent writers on one workspace', function () {
     const results = outs.map((o) => JSON.parse(o.stdout.trim()) as { outcome?: string; error?: string; message?: string });
     assert.equal(results.filter((r) => r.outcome === 'completed').length, 1, JSON.stringify(results));
     const other = results.find((r) => r.outcome !== 'completed')!;
-    assert.equal(other.error, 'RunLockedError', JSON.stringify(other));
+    // Refused while the first holds the run, or (on a slow machine, when it starts after the first finished) told the
+    // run has nothing left to do: either way it writes nothing.
+    assert.ok(other.error === 'RunLockedError' || (other.error === 'ResumeError' && /nothing left to do/.test(other.message ?? '')), JSON.stringify(other));
     const items = await records(path.join(ws, '.autodata', 'dataset.jsonl'));
     assert.equal(items.length, 4);
     assert.equal(new Set(items.map((r) => r.id)).size, 4);
