@@ -10,6 +10,8 @@ import { exportDataset } from '../../../src/run/export';
 import { listRuns, readJournal } from '../../../src/run/journal';
 import { PathOutsideWorkspaceError } from '../../../src/run/jsonl';
 import { loadPrompts } from '../../../src/run/prompt-files';
+import { keepLearnedEndpoints, learnedEndpointsFile } from '../../../src/run/learned-endpoints';
+import { endpointProfiles } from '../../../src/core/endpoints/profiles';
 import { readRecipe, writeRecipe } from '../../../src/run/recipe-file';
 import { findResumable, readRunDocument } from '../../../src/run/resumable';
 import { extractPdf, readText, SourceError } from '../../../src/run/sources';
@@ -44,6 +46,20 @@ describe('workspace boundary', function () {
     await server?.close();
     server = undefined;
     fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  it('neither reads nor overwrites a learned-endpoints file that links out of the workspace', async () => {
+    const target = path.join(outside, 'secret.txt');
+    fs.symlinkSync(target, learnedEndpointsFile(ws));
+    const keeper = await keepLearnedEndpoints(ws);
+    try {
+      endpointProfiles.learn('http://127.0.0.1:9/v1', 'boundary-model', { n: 'ignored' }, 'ignores n');
+      await keeper.flush();
+    } finally {
+      keeper.stop();
+    }
+    assert.equal(fs.readFileSync(target, 'utf8'), 'outside secret\n', 'the outside file is untouched');
+    assert.equal(fs.lstatSync(learnedEndpointsFile(ws)).isSymbolicLink(), true);
   });
 
   it('refuses a dataset file that is a symlink to a file outside, and writes nothing through it', async () => {
