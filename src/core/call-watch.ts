@@ -2,6 +2,7 @@
 // starts and ends (call events), and when its endpoint is down it is asked again after a backoff, not counted against
 // any section, until the endpoint answers or the outage limit ends the run as interrupted (resumable).
 import { StoppedError } from './control';
+import { redact } from './endpoints/request-errors';
 import { ModelError, type ChatModel, type ChatRequest, type ChatResult } from './models';
 import type { EventBody } from '../shared/events';
 import type { Role } from '../shared/schemas';
@@ -90,7 +91,8 @@ export class CallWatch {
         return result;
       } catch (e) {
         const aborted = Boolean(req.signal?.aborted) || this.o.signal.aborted || (e instanceof ModelError && e.kind === 'aborted');
-        const error = aborted ? undefined : e instanceof Error ? e.message : String(e);
+        // Model errors are redacted where they are made; this catches what a model of another kind might let through.
+        const error = aborted ? undefined : redact(e instanceof Error ? e.message : String(e));
         this.o.emit({ type: 'call_finished', ...fields, ms: Date.now() - t0, outcome: aborted ? 'aborted' : 'error', ...(error ? { error } : {}) });
         if (aborted || !isOutage(e, this.answered.has(host))) {
           throw e;
@@ -133,7 +135,7 @@ export class CallWatch {
         role,
         retryInSeconds: Math.round(delay / 100) / 10,
         since: new Date(d.since).toISOString(),
-        reason: e.message,
+        reason: redact(e.message),
         limitSeconds: outage.limitSeconds,
         ...(attemptId ? { attemptId } : {}),
       });
