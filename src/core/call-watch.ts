@@ -77,7 +77,10 @@ export class CallWatch {
   private async call(role: Role, model: ChatModel, req: ChatRequest, place: CallPlace): Promise<ChatResult> {
     const host = model.endpoint;
     for (;;) {
-      await this.o.backpressure?.();
+      if (this.o.backpressure) {
+        // Stopping does not wait for the writer to catch up: the run ends, and its last events are written after.
+        await untilAborted(this.o.backpressure(), this.o.signal);
+      }
       if (this.o.signal.aborted) {
         throw new StoppedError();
       }
@@ -150,6 +153,24 @@ export class CallWatch {
       throw new StoppedError();
     }
   }
+}
+
+/** Resolves when `p` settles or the run stops, whichever comes first. */
+function untilAborted(p: Promise<void>, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) {
+    return Promise.resolve();
+  }
+  return new Promise((resolve, reject) => {
+    const done = () => {
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    signal.addEventListener('abort', done, { once: true });
+    p.then(done, (e: unknown) => {
+      signal.removeEventListener('abort', done);
+      reject(e instanceof Error ? e : new Error(String(e)));
+    });
+  });
 }
 
 /** Resolves after `ms`, or at once when the run stops. */
