@@ -2,7 +2,7 @@
 // starts and ends (call events), and when its endpoint is down it is asked again after a backoff, not counted against
 // any section, until the endpoint answers or the outage limit ends the run as interrupted (resumable).
 import { StoppedError } from './control';
-import { redact } from './endpoints/request-errors';
+import { MALFORMED_REPLY, redact, roleSetting } from './endpoints/request-errors';
 import { ModelError, type ChatModel, type ChatRequest, type ChatResult } from './models';
 import type { EventBody } from '../shared/events';
 import type { Role } from '../shared/schemas';
@@ -40,12 +40,18 @@ const OUTAGE_KINDS: ReadonlySet<string> = new Set(['server', 'timeout', 'rate_li
 const DOWN_CODES = /^(ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|ETIMEDOUT|EPIPE)$/;
 
 /**
- * Whether a failed request is an endpoint outage. A host that cannot be reached counts only once it has answered in
- * this run: before that, a refused connection is far more likely a wrong base URL or a server not started.
+ * Whether a failed request is an endpoint outage. A host that cannot be reached, or answers with something that is
+ * not a chat completion, counts only once it has answered in this run: before that, it is far more likely a wrong
+ * base URL or a server not started.
  */
 export function isOutage(e: unknown, answeredBefore: boolean): e is ModelError {
   if (!(e instanceof ModelError)) {
     return false;
+  }
+  if (e.code === MALFORMED_REPLY) {
+    // A 200 that is not a chat completion: a server in trouble if it answered properly before, else most likely a base
+    // URL that points at something else (a web page).
+    return answeredBefore;
   }
   if (OUTAGE_KINDS.has(e.kind)) {
     return true;
@@ -97,6 +103,15 @@ export class CallWatch {
         // Model errors are redacted where they are made; this catches what a model of another kind might let through.
         const error = aborted ? undefined : redact(e instanceof Error ? e.message : String(e));
         this.o.emit({ type: 'call_finished', ...fields, ms: Date.now() - t0, outcome: aborted ? 'aborted' : 'error', ...(error ? { error } : {}) });
+        if (e instanceof ModelError && e.code === MALFORMED_REPLY && !this.answered.has(host)) {
+          // Not a chat completion from a host that never gave one: the base URL points at something else. Ends the run.
+          throw new ModelError(
+            'not_found',
+            `${e.message}. Is this an OpenAI-compatible endpoint? Check ${roleSetting(role, 'baseUrl')} (OpenAI-compatible servers usually end in /v1).`,
+            undefined,
+            roleSetting(role, 'baseUrl'),
+          );
+        }
         if (aborted || !isOutage(e, this.answered.has(host))) {
           throw e;
         }

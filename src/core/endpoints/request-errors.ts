@@ -34,6 +34,9 @@ const FATAL: ReadonlySet<ModelErrorKind> = new Set([
   'aborted',
 ]);
 
+/** The code of a ModelError for a 200 reply that is not a chat completion (not JSON, no choices). */
+export const MALFORMED_REPLY = 'malformed_reply';
+
 /** A failure talking to a model, with a kind a person (and the orchestrator) can act on. */
 export class ModelError extends Error {
   constructor(
