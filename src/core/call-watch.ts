@@ -2,6 +2,7 @@
 // starts and ends (call events), and when its endpoint is down it is asked again after a backoff, not counted against
 // any section, until the endpoint answers or the outage limit ends the run as interrupted (resumable).
 import { StoppedError } from './control';
+import { MALFORMED_REPLY, redact, roleSetting } from './endpoints/request-errors';
 import { ModelError, type ChatModel, type ChatRequest, type ChatResult } from './models';
 import type { EventBody } from '../shared/events';
 import type { Role } from '../shared/schemas';
@@ -39,12 +40,18 @@ const OUTAGE_KINDS: ReadonlySet<string> = new Set(['server', 'timeout', 'rate_li
 const DOWN_CODES = /^(ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|ETIMEDOUT|EPIPE)$/;
 
 /**
- * Whether a failed request is an endpoint outage. A host that cannot be reached counts only once it has answered in
- * this run: before that, a refused connection is far more likely a wrong base URL or a server not started.
+ * Whether a failed request is an endpoint outage. A host that cannot be reached, or answers with something that is
+ * not a chat completion, counts only once it has answered in this run: before that, it is far more likely a wrong
+ * base URL or a server not started.
  */
 export function isOutage(e: unknown, answeredBefore: boolean): e is ModelError {
   if (!(e instanceof ModelError)) {
     return false;
+  }
+  if (e.code === MALFORMED_REPLY) {
+    // A 200 that is not a chat completion: a server in trouble if it answered properly before, else most likely a base
+    // URL that points at something else (a web page).
+    return answeredBefore;
   }
   if (OUTAGE_KINDS.has(e.kind)) {
     return true;
@@ -76,7 +83,10 @@ export class CallWatch {
   private async call(role: Role, model: ChatModel, req: ChatRequest, place: CallPlace): Promise<ChatResult> {
     const host = model.endpoint;
     for (;;) {
-      await this.o.backpressure?.();
+      if (this.o.backpressure) {
+        // Stopping does not wait for the writer to catch up: the run ends, and its last events are written after.
+        await untilAborted(this.o.backpressure(), this.o.signal);
+      }
       if (this.o.signal.aborted) {
         throw new StoppedError();
       }
@@ -90,8 +100,18 @@ export class CallWatch {
         return result;
       } catch (e) {
         const aborted = Boolean(req.signal?.aborted) || this.o.signal.aborted || (e instanceof ModelError && e.kind === 'aborted');
-        const error = aborted ? undefined : e instanceof Error ? e.message : String(e);
+        // Model errors are redacted where they are made; this catches what a model of another kind might let through.
+        const error = aborted ? undefined : redact(e instanceof Error ? e.message : String(e));
         this.o.emit({ type: 'call_finished', ...fields, ms: Date.now() - t0, outcome: aborted ? 'aborted' : 'error', ...(error ? { error } : {}) });
+        if (e instanceof ModelError && e.code === MALFORMED_REPLY && !this.answered.has(host)) {
+          // Not a chat completion from a host that never gave one: the base URL points at something else. Ends the run.
+          throw new ModelError(
+            'not_found',
+            `${e.message}. Is this an OpenAI-compatible endpoint? Check ${roleSetting(role, 'baseUrl')} (OpenAI-compatible servers usually end in /v1).`,
+            undefined,
+            roleSetting(role, 'baseUrl'),
+          );
+        }
         if (aborted || !isOutage(e, this.answered.has(host))) {
           throw e;
         }
@@ -133,7 +153,7 @@ export class CallWatch {
         role,
         retryInSeconds: Math.round(delay / 100) / 10,
         since: new Date(d.since).toISOString(),
-        reason: e.message,
+        reason: redact(e.message),
         limitSeconds: outage.limitSeconds,
         ...(attemptId ? { attemptId } : {}),
       });
@@ -148,6 +168,24 @@ export class CallWatch {
       throw new StoppedError();
     }
   }
+}
+
+/** Resolves when `p` settles or the run stops, whichever comes first. */
+function untilAborted(p: Promise<void>, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) {
+    return Promise.resolve();
+  }
+  return new Promise((resolve, reject) => {
+    const done = () => {
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    signal.addEventListener('abort', done, { once: true });
+    p.then(done, (e: unknown) => {
+      signal.removeEventListener('abort', done);
+      reject(e instanceof Error ? e : new Error(String(e)));
+    });
+  });
 }
 
 /** Resolves after `ms`, or at once when the run stops. */

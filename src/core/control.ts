@@ -1,4 +1,5 @@
 // Run / step / pause / resume / stop: a gate the loop passes before each step, and the abort signal for in-flight calls.
+import { setMaxListeners } from 'node:events';
 
 export class StoppedError extends Error {
   constructor() {
@@ -21,6 +22,8 @@ export class RunControl {
     private readonly onState: (s: ControlState) => void,
   ) {
     this.mode = start === 'run' ? 'running' : 'stepping';
+    // Every request in flight, and every call waiting for an endpoint or the writer, listens to this one signal.
+    setMaxListeners(0, this.abort.signal);
   }
 
   get signal(): AbortSignal {

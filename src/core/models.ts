@@ -10,7 +10,7 @@ import { reasoningSpentMessage } from './endpoints/reasoning';
 import { readCompletion, StreamReader, type Reply } from './endpoints/replies';
 import { buildBody, type Built } from './endpoints/request-body';
 import { infoOf, isBrokenBody, toError } from './endpoints/model-errors';
-import { adaptationFor, ModelError, statusError, who, type Adaptation, type ErrorContext, type ErrorInfo } from './endpoints/request-errors';
+import { adaptationFor, MALFORMED_REPLY, ModelError, statusError, who, type Adaptation, type ErrorContext, type ErrorInfo } from './endpoints/request-errors';
 import { guardedFetch, stallOf } from './endpoints/transport';
 import { Limiter } from './limiter';
 
@@ -227,7 +227,7 @@ export class OpenAICompatibleModel implements ChatModel {
       }
     }
     if (result.choices.length === 0) {
-      throw new ModelError('server', `${who(this.ctx)} returned no choices`);
+      throw new ModelError('server', `${who(this.ctx)} returned no choices`, undefined, undefined, MALFORMED_REPLY);
     }
     await this.retryReasoningCutOffs(req, result, limits, reasoned);
     return result;
@@ -351,7 +351,7 @@ export class OpenAICompatibleModel implements ChatModel {
   private async plain(built: Built, profile: EndpointProfile, signal?: AbortSignal): Promise<Reply> {
     const res = await this.client.chat.completions.create(built.body as unknown as OpenAI.Chat.ChatCompletionCreateParamsNonStreaming, { signal });
     if (!res || !Array.isArray(res.choices)) {
-      throw new ModelError('server', `${who(this.ctx)} sent a reply without choices`);
+      throw new ModelError('server', `${who(this.ctx)} sent a reply without choices`, undefined, undefined, MALFORMED_REPLY);
     }
     return readCompletion(res as unknown as Parameters<typeof readCompletion>[0], profile.capabilities.reasoning === 'tags_unopened');
   }

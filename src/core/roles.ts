@@ -109,7 +109,7 @@ export async function solve(ctx: RoleContext, solver: SolverRole, question: stri
   const rollouts: Rollout[] = choices.map((c, index) => ({
     solver,
     index,
-    answer: c.text,
+    answer: capped(c.text),
     failure: answerFailure(c),
     // A seed is recorded only where it was sent (an endpoint that rejects seeds gets none).
     ...(seeds && !c.seedDropped ? { seed: seeds[index] } : {}),
@@ -128,7 +128,7 @@ export async function solve(ctx: RoleContext, solver: SolverRole, question: stri
     const again = await Promise.all(bad.map((r) => call(1, budget, r.seed)));
     bad.forEach((r, i) => {
       const c = again[i][0];
-      r.answer = c.text;
+      r.answer = capped(c.text);
       r.failure = answerFailure(c);
       delete r.reasoning;
       delete r.reasoningTokens;
@@ -138,9 +138,19 @@ export async function solve(ctx: RoleContext, solver: SolverRole, question: stri
   return rollouts;
 }
 
+/** The longest solver answer kept and graded; a longer one is cut there and marked failed (never graded). */
+export const MAX_ANSWER_CHARS = 64_000;
+
+function capped(text: string): string {
+  return text.length > MAX_ANSWER_CHARS ? text.slice(0, MAX_ANSWER_CHARS) : text;
+}
+
 function answerFailure(c: { text: string; finishReason: string; refusal?: string; failure?: string }): string | undefined {
   if (c.refusal) {
     return `refused: ${c.refusal}`;
+  }
+  if (c.text.length > MAX_ANSWER_CHARS) {
+    return `the answer is ${c.text.length} characters long, over the limit of ${MAX_ANSWER_CHARS}: kept cut short, not graded`;
   }
   if (c.finishReason === 'length') {
     return c.failure ?? 'cut off at max_tokens';

@@ -85,7 +85,39 @@ function problem({ text, finishReason, refusal, failure }: ChatChoice, schema: z
   if (!parsed.success) {
     return { error: z.prettifyError(parsed.error) };
   }
+  const long = oversized(parsed.data);
+  if (long) {
+    return { error: `the field ${long.path || '(the reply)'} is ${long.length} characters long, over the limit of ${MAX_FIELD_CHARS}: keep it shorter` };
+  }
   return { value: parsed.data };
+}
+
+/** The longest a text field of a role's JSON reply may be (a question, a reference answer, a criterion, a reason). */
+export const MAX_FIELD_CHARS = 32_000;
+
+/** The first string in a value longer than MAX_FIELD_CHARS, with its path. */
+function oversized(v: unknown, path = ''): { path: string; length: number } | undefined {
+  if (typeof v === 'string') {
+    return v.length > MAX_FIELD_CHARS ? { path, length: v.length } : undefined;
+  }
+  if (Array.isArray(v)) {
+    for (const [i, x] of v.entries()) {
+      const hit = oversized(x, `${path}[${i}]`);
+      if (hit) {
+        return hit;
+      }
+    }
+    return undefined;
+  }
+  if (v && typeof v === 'object') {
+    for (const [k, x] of Object.entries(v)) {
+      const hit = oversized(x, path ? `${path}.${k}` : k);
+      if (hit) {
+        return hit;
+      }
+    }
+  }
+  return undefined;
 }
 
 export async function completeJson<T>(call: JsonCall<T>): Promise<T> {

@@ -46,7 +46,14 @@ export interface ErrorReply {
   latencyMs?: number;
 }
 export type ScriptedReply =
-  OkReply | ErrorReply | { kind: 'malformed'; latencyMs?: number } | { kind: 'truncated'; latencyMs?: number } | { kind: 'hang' } | { kind: 'reset' };
+  | OkReply
+  | ErrorReply
+  | { kind: 'malformed'; latencyMs?: number }
+  | { kind: 'truncated'; latencyMs?: number }
+  | { kind: 'hang' }
+  | { kind: 'reset' }
+  /** Status 200, then a piece of text every `intervalMs`, never finishing (streamed as chunks, else as body bytes). */
+  | { kind: 'trickle'; intervalMs: number };
 export type Responder = (req: RecordedRequest, ctx: { choiceIndex: number; callIndex: number }) => ScriptedReply | Promise<ScriptedReply>;
 export interface ScriptedServerOptions {
   respond: Responder;
@@ -298,6 +305,20 @@ export async function startScriptedServer(opts: ScriptedServerOptions): Promise<
       return;
     }
     if (reply.kind === 'hang') return;
+    if (reply.kind === 'trickle') {
+      rec.status = 200;
+      res.writeHead(200, { 'content-type': rec.stream ? 'text/event-stream' : 'application/json' });
+      const piece = () =>
+        rec.stream
+          ? `data: ${JSON.stringify({ id: 'chatcmpl-trickle', object: 'chat.completion.chunk', created: 0, model: rec.model, choices: [{ index: 0, delta: { content: 'more ' }, finish_reason: null }] })}\n\n`
+          : ' ';
+      if (!rec.stream) res.write('{"id": "chatcmpl-trickle", "choices": [');
+      while (!gone) {
+        res.write(piece());
+        if (!(await wait(reply.intervalMs))) return;
+      }
+      return;
+    }
     const latency = Math.max(...replies.map((r) => ('latencyMs' in r && r.latencyMs !== undefined ? r.latencyMs : (opts.defaultLatencyMs ?? 0))));
     if (!(await wait(latency))) return;
 

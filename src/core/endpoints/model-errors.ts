@@ -2,7 +2,7 @@
 // stalls, refused or dropped connections, replies cut off or garbled, with credentials taken out of every message.
 import OpenAI from 'openai';
 import { IncompleteStreamError } from './replies';
-import { ModelError, redact, roleSetting, statusError, who, type ErrorContext, type ErrorInfo } from './request-errors';
+import { MALFORMED_REPLY, ModelError, redact, roleSetting, statusError, who, type ErrorContext, type ErrorInfo } from './request-errors';
 import { stallOf } from './transport';
 
 /** The ModelError for an error thrown while asking `where` (a host, or the role, host and model). */
@@ -46,7 +46,7 @@ function transportError(e: unknown, ctx: ErrorContext, secrets: string[]): Model
     return new ModelError('server', clean(`${w} closed the connection${code ? ` (${code})` : ''}: ${e.cause instanceof Error ? e.cause.message : e.message}`));
   }
   if (e instanceof SyntaxError) {
-    return new ModelError('server', `${w} sent a reply that is not valid JSON`);
+    return new ModelError('server', `${w} sent a reply that is not valid JSON`, undefined, undefined, MALFORMED_REPLY);
   }
   if (e instanceof TypeError && /terminated|other side closed/i.test(`${e.message} ${String(e.cause ?? '')}`)) {
     return new ModelError('server', `${w} closed the connection mid-reply`);

@@ -34,6 +34,9 @@ const FATAL: ReadonlySet<ModelErrorKind> = new Set([
   'aborted',
 ]);
 
+/** The code of a ModelError for a 200 reply that is not a chat completion (not JSON, no choices). */
+export const MALFORMED_REPLY = 'malformed_reply';
+
 /** A failure talking to a model, with a kind a person (and the orchestrator) can act on. */
 export class ModelError extends Error {
   constructor(
@@ -61,12 +64,21 @@ export interface ErrorInfo {
   code?: string | number | null;
 }
 
-/** Takes credentials out of text a server sent back or an error carries: the key itself, bearer tokens, key-like strings, URL passwords. */
+/** Consecutive characters of a secret that count as a piece of it (a key cut short, or shown as its start and end). */
+const FRAGMENT = 6;
+
+/**
+ * Takes credentials out of text a server sent back or an error carries: the key itself and any piece of it of six
+ * characters or more (a key echoed cut short, `sk-proj-abc…`), bearer and basic tokens, key-like strings, URL passwords.
+ */
 export function redact(text: string, secrets: readonly string[] = []): string {
   let out = text;
   for (const s of secrets) {
     if (s && s.length >= 4) {
       out = out.split(s).join('***');
+    }
+    if (s && s.length > FRAGMENT) {
+      out = withoutFragments(out, s);
     }
   }
   return out
@@ -76,6 +88,30 @@ export function redact(text: string, secrets: readonly string[] = []): string {
     .replace(/\b(sk|pk|rk|gsk|xai|fw)[-_][A-Za-z0-9_-]{8,}/g, '$1-***')
     .replace(/((?:api[-_]?key|x-api-key|access[-_]?token|token)["']?\s*[:=]\s*["']?)[^\s"',}&]+/gi, '$1***')
     .replace(/(\/\/)[^/@\s]+@/g, '$1');
+}
+
+/** Replaces every run of at least FRAGMENT characters that is a piece of `secret` (longest runs first, left to right). */
+function withoutFragments(text: string, secret: string): string {
+  const pieces = new Set<string>();
+  for (let i = 0; i + FRAGMENT <= secret.length; i++) {
+    pieces.add(secret.slice(i, i + FRAGMENT));
+  }
+  let out = '';
+  let i = 0;
+  while (i < text.length) {
+    if (i + FRAGMENT <= text.length && pieces.has(text.slice(i, i + FRAGMENT))) {
+      let end = i + FRAGMENT;
+      while (end < text.length && secret.includes(text.slice(i, end + 1))) {
+        end++;
+      }
+      out += '***';
+      i = end;
+    } else {
+      out += text[i];
+      i++;
+    }
+  }
+  return out;
 }
 
 type Json = Record<string, unknown>;

@@ -65,6 +65,13 @@ describe('CLI run settings', function () {
     assert.throws(() => settingsFrom({ endpoints: { x: { tokenLimit: 'max_length' } } }, ws), /tokenLimit/);
   });
 
+  it('reads the outage limit (default 300 s) and refuses one that is not a whole number of seconds', () => {
+    assert.equal(settingsFrom({}, ws).outageLimitSeconds, 300);
+    assert.equal(settingsFrom({ outageLimitSeconds: 45 }, ws).outageLimitSeconds, 45);
+    assert.throws(() => settingsFrom({ outageLimitSeconds: -1 }, ws), /outageLimitSeconds/);
+    assert.throws(() => settingsFrom({ outageLimitSeconds: 'soon' }, ws), /outageLimitSeconds/);
+  });
+
   it('refuses to start when weak and strong are one model on one endpoint, unless told to run anyway', async () => {
     const script = scriptRoles([{ weak: [0.3, 0.4, 0.5], strong: [0.8, 0.8, 0.9] }]);
     server = await startScriptedServer({ respond: script.respond, models: Object.values(MODELS) });

@@ -195,6 +195,29 @@ describe('an endpoint outage', function () {
     assert.equal(ofType(events, 'waiting_endpoint').length, 0);
   });
 
+  it('ends the run at once when the base URL answers with something that is not a chat completion', async () => {
+    world.script.respond = () => ({ kind: 'malformed' });
+    const events: EngineEvent[] = [];
+    const summary = await orchestrator(events, { outageLimitSeconds: 30 }).start();
+    assert.equal(summary.outcome, 'error');
+    assert.match(summary.message ?? '', /sent a reply that is not valid JSON\. Is this an OpenAI-compatible endpoint\? Check roles\.challenger\.baseUrl/);
+    assert.equal(ofType(events, 'waiting_endpoint').length, 0);
+  });
+
+  it('waits out a server that answered before and now sends replies that are not chat completions', async () => {
+    const events: EngineEvent[] = [];
+    const respond = world.script.respond;
+    let garbled = 0;
+    world.script.respond = (req, ctx) => (req.model === MODELS.weak && garbled++ < 4 ? { kind: 'malformed' } : respond(req, ctx));
+    const summary = await orchestrator(events, { outageLimitSeconds: 30 }).start();
+    assert.equal(summary.outcome, 'completed');
+    assert.deepEqual(
+      ofType(events, 'verdict').map((e) => e.verdict.kind),
+      ['accepted'],
+    );
+    assert.ok(ofType(events, 'waiting_endpoint').some((w) => /not valid JSON/.test(w.reason)));
+  });
+
   it('Ctrl-C during an outage ends the wait at once', async () => {
     const events: EngineEvent[] = [];
     world.onRequest = (req) => {
