@@ -5,9 +5,10 @@ import { feedbackFor } from './feedback';
 import { measure } from './measure';
 import { buildRecord } from './record';
 import type { AttemptMemory, PendingAttempt } from './resume';
-import { challenge, checkQuality } from './roles';
+import { decideByLoopJudge } from './loop-judge';
+import { challenge, checkQuality, verifyAccepted, type EarlierQuestion } from './roles';
 import type { RunContext } from './run-context';
-import { Challenge, type Rollout, type SourceRange, type Target, type Verdict } from '../shared/schemas';
+import { Challenge, type QualityReport, type Rollout, type SourceRange, type Target, type Verdict } from '../shared/schemas';
 import { StructuredOutputError } from './structured';
 import { UnusableReplyError } from './unusable-reply';
 import { UsageMeter } from './usage';
@@ -90,7 +91,7 @@ export async function runAttempt(run: RunContext, t: Target, attemptId: string, 
       }
       let report;
       try {
-        report = await checkQuality(ctx, t, q);
+        report = await checkQuality(ctx, t, q, earlierOf(history));
       } catch (e) {
         if (e instanceof StructuredOutputError) {
           // The verifier's failure, not the question's: the attempt ends without counting (run-loop.ts).
@@ -115,9 +116,35 @@ export async function runAttempt(run: RunContext, t: Target, attemptId: string, 
       return reject(failed, c, [], [], failed.reasons[0]);
     }
     state.editable.delete(attemptId);
-    const { weak, strong, verdict } = await measure(run, ctx, attemptId, c, reuse);
+    const measured = await measure(run, ctx, attemptId, c, reuse);
+    const { weak, strong } = measured;
+    let verdict = measured.verdict;
+    // The legal preset: a loop judge that reads every rollout decides, instead of thresholds (a weak result that ended
+    // the measurement early, or rollouts that could not be measured, are decided as they stand).
+    if (cfg.preset === 'legal' && strong.length > 0 && verdict.kind !== 'failed') {
+      verdict = await decideByLoopJudge(ctx, c, weak, strong);
+    }
     if (verdict.kind !== 'accepted' && verdict.kind !== 'borderline') {
       return reject(verdict, c, weak, strong);
+    }
+    // The final verification of the item before it is written: every check once more, on the question as measured.
+    let verification: QualityReport | undefined;
+    if (cfg.qualityCheck && cfg.finalVerification) {
+      verification = reuse?.verified;
+      if (!verification) {
+        try {
+          verification = await verifyAccepted(ctx, t, c, quoteRange, earlierOf(history));
+        } catch (e) {
+          if (e instanceof StructuredOutputError) {
+            throw new UnusableReplyError('quality', `the final verification's reply could not be used: ${e.message}`);
+          }
+          throw e;
+        }
+        run.emit({ type: 'quality', attemptId, report: verification });
+      }
+      if (!verification.pass) {
+        return reject({ kind: 'quality_failed', reasons: [`the final verification failed: ${verification.reason}`] }, c, weak, strong, verification.reason);
+      }
     }
     run.emit({ type: 'verdict', attemptId, targetId: t.id, verdict, strongSkipped: false, usage: state.usage.snapshot(), attemptUsage: attemptUsage.total() });
     const record = buildRecord({
@@ -125,7 +152,7 @@ export async function runAttempt(run: RunContext, t: Target, attemptId: string, 
       attemptId,
       createdAt: run.now(),
       challenge: c,
-      document: { path: run.options.document.path, sha256: run.docHash },
+      document: { path: run.options.document.path, sha256: run.docHash, text: run.options.document.text },
       quoteRange: quoteRange as SourceRange,
       weak,
       strong,
@@ -134,6 +161,9 @@ export async function runAttempt(run: RunContext, t: Target, attemptId: string, 
       models: run.modelNames,
       promptVersion: run.promptVersion,
       usage: targetUsage.total(),
+      config: cfg,
+      recipeVersion: state.recipeVersion,
+      verification,
     });
     state.batch.push({ question: c.question, angle: c.angle, verdict });
     if (verdict.kind === 'accepted') {
@@ -180,6 +210,11 @@ function localProblem(c: Challenge, quote: SourceRange | undefined): string | un
     return 'the source quote does not appear in the section: quote it verbatim';
   }
   return undefined;
+}
+
+/** The section's earlier questions and their angles, for the verifier's novelty check. */
+function earlierOf(history: readonly AttemptMemory[]): EarlierQuestion[] {
+  return history.filter((h) => h.question !== '(no valid question)').map((h) => ({ question: h.question, angle: h.angle }));
 }
 
 function historyText(history: AttemptMemory[]): string {

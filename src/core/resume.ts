@@ -16,6 +16,8 @@ export interface PendingAttempt {
   challenge: Challenge;
   quoteRange?: SourceRange;
   quality?: QualityReport;
+  /** The final verification of the measured question, when it ran before the interruption. */
+  verified?: QualityReport;
   /** Graded rollouts (only those whose judging finished). */
   weak?: Rollout[];
   strong?: Rollout[];
@@ -109,7 +111,12 @@ export function resumePoint(events: readonly EngineEvent[]): ResumePoint {
       case 'quality': {
         const pend = p.pending.get(targetOf.get(e.attemptId) ?? '');
         if (pend?.attemptId === e.attemptId) {
-          pend.quality = e.report;
+          // After the grades, a check is the final verification of the measured question.
+          if (pend.weak) {
+            pend.verified = e.report;
+          } else {
+            pend.quality = e.report;
+          }
         }
         break;
       }

@@ -143,7 +143,7 @@ describe('autodata CLI', function () {
       const out = c.out();
       assert.match(out, /\r\x1b\[2K\[#{20}\] 3\/3 sections · 3 accepted/);
       assert.doesNotMatch(out, /attempt 1\n/, 'no line per attempt on a terminal');
-      assert.equal(out.match(/\n/g)?.length, 4, 'three accepted items and the summary stay as lines');
+      assert.equal(out.match(/\n/g)?.length, 5, 'three accepted items, the summary and the tokens line stay as lines');
       const bars = out.split('\r\x1b[2K').filter((piece) => piece.startsWith('['));
       assert.ok(bars.length >= 3 && bars.every((bar) => bar.length < 100 && !bar.includes('\n')), 'the bar fits the width');
     });
