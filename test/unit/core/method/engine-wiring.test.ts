@@ -50,7 +50,9 @@ describe('method: through the engine', function () {
     const verdicts = ofType(r.events, 'verdict').map((v) => v.verdict);
     assert.equal(verdicts[0].kind, 'too_easy');
     assert.equal(verdicts[1].kind, 'quality_failed');
-    assert.match(verdicts[1].reasons[0], /A rephrasing of earlier question 1 .*check: new angle/);
+    assert.match(verdicts[1].reasons[0], /^A rephrasing of earlier question 1 .*check: new angle/, 'refused by the check before the solvers');
+    const second = ofType(r.events, 'verdict')[1].attemptId;
+    assert.equal(ofType(r.events, 'rollouts').filter((e) => e.attemptId === second).length, 0, 'no solver ran on the rephrasing');
     assert.equal(verdicts[2].kind, 'accepted');
   });
 
