@@ -56,7 +56,8 @@ export class ModelSetup {
     const cfg = vscode.workspace.getConfiguration('autodata');
     const interactive = !args?.model;
     const owners = this.ownSettings();
-    const ownText = (o: OwnSettings) => [o.model?.trim(), o.baseUrl?.trim()].filter(Boolean).join(' at ');
+    const ownText = (o: OwnSettings) =>
+      [o.model?.trim() && `model ${o.model.trim()}`, o.baseUrl?.trim() && `endpoint ${o.baseUrl.trim()}`].filter(Boolean).join(', ');
     const role =
       args?.role ??
       (
@@ -66,7 +67,7 @@ export class ModelSetup {
               label: 'All roles',
               description: 'the shared endpoint and model',
               detail: owners.length
-                ? `${owners.map((o) => `${ROLE_LABEL[o.role]} has its own (${ownText(o.own)})`).join('; ')}: you choose next whether those change too.`
+                ? `${owners.map((o) => `${ROLE_LABEL[o.role]} has its own ${ownText(o.own)}`).join('; ')}: you choose next whether those change too.`
                 : 'Every role follows the shared endpoint and model.',
               value: 'all' as const,
             },
@@ -169,13 +170,13 @@ export class ModelSetup {
           {
             label: 'Every role',
             description: `all five use ${model} at ${baseUrl}`,
-            detail: `Clears the own endpoint and model of: ${names}.`,
+            detail: `Clears the own settings of: ${names}.`,
             value: 'clear' as const,
           },
           {
-            label: 'Only the roles that follow the shared settings',
-            description: `${ROLES.length - owners.length} of ${ROLES.length} roles change`,
-            detail: `Keeps as they are: ${names}.`,
+            label: "Keep the roles' own settings",
+            description: 'everything else follows the shared endpoint and model',
+            detail: `Keeps: ${names}.`,
             value: 'keep' as const,
           },
         ],
