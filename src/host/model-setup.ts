@@ -76,7 +76,7 @@ export class ModelSetup {
               return { label: ROLE_LABEL[r], description: own ? `own: ${ownText(own.own)}` : 'follows the shared one', value: r };
             }),
           ],
-          { title: 'Autodata: Configure Models', placeHolder: 'Which role?' },
+          { title: 'Autodata: Configure Models', placeHolder: 'Which role?', ignoreFocusOut: true },
         )
       )?.value;
     if (!role) {
@@ -93,7 +93,7 @@ export class ModelSetup {
           { label: 'VS Code language models', baseUrl: 'vscode-lm', detail: 'Models other extensions provide to VS Code (e.g. GitHub Copilot); no key' },
           { label: 'Other OpenAI-compatible endpoint…', baseUrl: '', detail: undefined },
         ],
-        { title: `Endpoint for ${roleName}` },
+        { title: `Endpoint for ${roleName}`, ignoreFocusOut: true },
       );
       if (!pick) {
         return false;
@@ -103,6 +103,7 @@ export class ModelSetup {
         (await vscode.window.showInputBox({
           title: 'Base URL',
           value: 'http://localhost:8000/v1',
+          ignoreFocusOut: true,
           validateInput: (v) => (/^https?:\/\/.+/.test(v) ? undefined : 'An http(s) URL, e.g. http://localhost:8000/v1'),
         }));
       if (!baseUrl) {
@@ -153,7 +154,9 @@ export class ModelSetup {
         }
       }
       const typed = '$(edit) Type a model name…';
-      const pick = listed.length ? await vscode.window.showQuickPick([...listed, typed], { title: `Model for ${roleName}`, matchOnDescription: true }) : typed;
+      const pick = listed.length
+        ? await vscode.window.showQuickPick([...listed, typed], { title: `Model for ${roleName}`, matchOnDescription: true, ignoreFocusOut: true })
+        : typed;
       if (!pick) {
         return false;
       }

@@ -9,7 +9,7 @@ const assert = require('assert');
 const fs = require('fs');
 const path = require('path');
 require('tsx/cjs');
-const { startScriptedServer } = require('../fakes/openai-server.ts');
+const { jsonReply, startScriptedServer } = require('../fakes/openai-server.ts');
 const { MODELS, scriptRoles } = require('../fakes/scripted-roles.ts');
 const { until, lines, logLine, painted, escapeRe, autodataLog } = require('./scripted-workbench');
 
@@ -33,7 +33,10 @@ exports.timeoutMs = 540000;
 
 exports.check = async function check({ page, workbench, scratch, workspace, screenshot }) {
   const script = scriptRoles([NEAR, NEAR, NEAR, GOOD, EASY, GOOD, GOOD, GOOD], { solverLatencyMs: 1500, judgeLatencyMs: 50 });
-  const server = await startScriptedServer({ respond: script.respond, models: Object.values(MODELS), apiKey: KEY });
+  // Test Connection's ping ("Reply with {"ok": true}.") gets what it asks for; every other request goes to the roles' script.
+  const isPing = (req) => req.schemaName === 'ping' || (req.messages ?? []).some((m) => String(m.content).includes('Reply with {"ok": true}.'));
+  const respond = (req, info) => (isPing(req) && Object.values(MODELS).includes(req.model) ? jsonReply({ ok: true }) : script.respond(req, info));
+  const server = await startScriptedServer({ respond, models: Object.values(MODELS), apiKey: KEY });
   const url = server.baseURL;
   const origin = new URL(url).origin;
   const quick = page.locator('.quick-input-widget');
@@ -144,11 +147,14 @@ exports.check = async function check({ page, workbench, scratch, workspace, scre
     await shot('test-connection', 'after Reload Window the key survived: Test Connection shows every role reachable, key accepted, model known');
 
     // 6. Generate step by step from the panel: the card waits for Step, then the question can be edited.
+    // Done with the Models view for now: close it, as a person would, and go back to the paper.
+    await tab('Autodata: Models').first().click();
+    await workbench.runCommand('View: Close Editor');
+    await tab('Autodata: Models').first().waitFor({ state: 'detached', timeout: 20000 });
     await tab('paper.md').first().click();
     await workbench.runCommand('Autodata: Show Panel');
-    const panelTab = page.locator('.tabs-container .tab', { hasText: /^Autodata$|Autodata: paper\.md/ });
-    await panelTab.first().waitFor({ timeout: 30000 });
     let panel = visibleWebview();
+    await panel.locator('.toolbar [data-action="step"]').first().waitFor({ timeout: 30000 });
     await panel.locator('.toolbar [data-action="step"]').first().click();
     await panel.getByText('Press Step: the Challenger writes the question next.').first().waitFor({ timeout: 60000 });
     assert.match(await panel.locator('.state-badge').first().innerText(), /Your turn: Step runs challenge/);
@@ -157,8 +163,8 @@ exports.check = async function check({ page, workbench, scratch, workspace, scre
     const edit = panel.locator('.card [data-action="edit-challenge"]').first();
     await edit.waitFor({ timeout: 60000 });
     await edit.click();
-    const edited = 'What does annealing the router temperature back to 1.0 change for inference, and why? (edited by hand)';
-    await panel.locator('[data-field="question"] textarea').first().fill(edited);
+    const field = panel.locator('[data-field="question"] textarea').first();
+    await field.fill(`${await field.inputValue()} (edited by hand)`);
     await panel.locator('[data-action="save-challenge"]').first().click();
     await panel.locator('.card .question', { hasText: '(edited by hand)' }).first().waitFor({ timeout: 20000 });
     await shot('edited', 'the question edited before the solvers run');
@@ -191,7 +197,8 @@ exports.check = async function check({ page, workbench, scratch, workspace, scre
     await until(async () => (await panel.locator(`.review-item[data-attempt-id="${first}"]`).count()) === 0, 'the approved item to leave the queue');
     const second = panel.locator('.review-item').first();
     await second.locator('[data-action="edit"]').click();
-    await second.locator('[data-field="question"] textarea').fill('Why must the temperature return to 1.0 before inference? (approved after an edit)');
+    const secondField = second.locator('[data-field="question"] textarea');
+    await secondField.fill(`${await secondField.inputValue()} (approved after an edit)`);
     await second.locator('[data-action="approve-edited"]').click();
     await until(async () => human().length === 2, 'the edited line');
     assert.match(human()[1].question, /approved after an edit/);
@@ -205,7 +212,8 @@ exports.check = async function check({ page, workbench, scratch, workspace, scre
     await shot('reviewed', 'approved, edited then approved, rejected');
 
     // 9. Reload Window again: the run's panel comes back from its journal.
-    const runTitle = (await panelTab.first().innerText()).trim();
+    const runTitle = 'Autodata: paper.md';
+    await tab(runTitle).first().waitFor({ timeout: 10000 });
     await workbench.reload();
     await tab(runTitle).first().waitFor({ timeout: 60000 });
     panel = await view(runTitle);
