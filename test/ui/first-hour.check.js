@@ -149,7 +149,7 @@ exports.check = async function check({ page, workbench, scratch, workspace, scre
     // 6. Generate step by step from the panel: the card waits for Step, then the question can be edited.
     // Done with the Models view for now: close it, as a person would, and go back to the paper.
     await tab('Autodata: Models').first().click();
-    await workbench.runCommand('View: Close Editor');
+    await tab('Autodata: Models').first().locator('.tab-actions .action-label').first().click();
     await tab('Autodata: Models').first().waitFor({ state: 'detached', timeout: 20000 });
     await tab('paper.md').first().click();
     await workbench.runCommand('Autodata: Show Panel');
