@@ -59,7 +59,7 @@ export function familyOfListing(models: readonly ListedModel[]): Family | undefi
 const Ping = z.strictObject({ ok: z.boolean() });
 
 const ADVICE: Partial<Record<ModelError['kind'], string>> = {
-  auth: 'Check the API key (Autodata: Set API Key).',
+  auth: 'Use Autodata: Set API Key.',
   unreachable: 'Check the base URL and that the server is running.',
   unknown_model: 'Pick a model the endpoint lists (Autodata: Configure Models).',
   not_found: 'Check the base URL (it usually ends in /v1).',

@@ -66,12 +66,13 @@ async function setApiKey(ctx: Ctx, args?: { baseUrl?: string; key?: string }): P
         })),
         { label: OTHER, description: 'an endpoint no role uses yet' },
       ],
-      { title: 'Autodata: Set API Key', placeHolder: 'Which endpoint is the key for?' },
+      { title: 'Autodata: Set API Key', placeHolder: 'Which endpoint is the key for?', ignoreFocusOut: true },
     );
     if (pick?.label === OTHER) {
       const url = await vscode.window.showInputBox({
         title: 'Base URL of the endpoint',
         value: 'https://',
+        ignoreFocusOut: true,
         validateInput: (v) => (/^https?:\/\/[^/\s]+/.test(v.trim()) ? undefined : 'An http(s) URL, e.g. https://openrouter.ai/api/v1'),
       });
       origin = url ? originOf(url.trim()) : undefined;

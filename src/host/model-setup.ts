@@ -56,7 +56,8 @@ export class ModelSetup {
     const cfg = vscode.workspace.getConfiguration('autodata');
     const interactive = !args?.model;
     const owners = this.ownSettings();
-    const ownText = (o: OwnSettings) => [o.model?.trim(), o.baseUrl?.trim()].filter(Boolean).join(' at ');
+    const ownText = (o: OwnSettings) =>
+      [o.model?.trim() && `model ${o.model.trim()}`, o.baseUrl?.trim() && `endpoint ${o.baseUrl.trim()}`].filter(Boolean).join(', ');
     const role =
       args?.role ??
       (
@@ -66,7 +67,7 @@ export class ModelSetup {
               label: 'All roles',
               description: 'the shared endpoint and model',
               detail: owners.length
-                ? `${owners.map((o) => `${ROLE_LABEL[o.role]} has its own (${ownText(o.own)})`).join('; ')}: you choose next whether those change too.`
+                ? `${owners.map((o) => `${ROLE_LABEL[o.role]} has its own ${ownText(o.own)}`).join('; ')}: you choose next whether those change too.`
                 : 'Every role follows the shared endpoint and model.',
               value: 'all' as const,
             },
@@ -75,7 +76,7 @@ export class ModelSetup {
               return { label: ROLE_LABEL[r], description: own ? `own: ${ownText(own.own)}` : 'follows the shared one', value: r };
             }),
           ],
-          { title: 'Autodata: Configure Models', placeHolder: 'Which role?' },
+          { title: 'Autodata: Configure Models', placeHolder: 'Which role?', ignoreFocusOut: true },
         )
       )?.value;
     if (!role) {
@@ -92,7 +93,7 @@ export class ModelSetup {
           { label: 'VS Code language models', baseUrl: 'vscode-lm', detail: 'Models other extensions provide to VS Code (e.g. GitHub Copilot); no key' },
           { label: 'Other OpenAI-compatible endpoint…', baseUrl: '', detail: undefined },
         ],
-        { title: `Endpoint for ${roleName}` },
+        { title: `Endpoint for ${roleName}`, ignoreFocusOut: true },
       );
       if (!pick) {
         return false;
@@ -102,6 +103,7 @@ export class ModelSetup {
         (await vscode.window.showInputBox({
           title: 'Base URL',
           value: 'http://localhost:8000/v1',
+          ignoreFocusOut: true,
           validateInput: (v) => (/^https?:\/\/.+/.test(v) ? undefined : 'An http(s) URL, e.g. http://localhost:8000/v1'),
         }));
       if (!baseUrl) {
@@ -152,7 +154,9 @@ export class ModelSetup {
         }
       }
       const typed = '$(edit) Type a model name…';
-      const pick = listed.length ? await vscode.window.showQuickPick([...listed, typed], { title: `Model for ${roleName}`, matchOnDescription: true }) : typed;
+      const pick = listed.length
+        ? await vscode.window.showQuickPick([...listed, typed], { title: `Model for ${roleName}`, matchOnDescription: true, ignoreFocusOut: true })
+        : typed;
       if (!pick) {
         return false;
       }
@@ -169,13 +173,13 @@ export class ModelSetup {
           {
             label: 'Every role',
             description: `all five use ${model} at ${baseUrl}`,
-            detail: `Clears the own endpoint and model of: ${names}.`,
+            detail: `Clears the own settings of: ${names}.`,
             value: 'clear' as const,
           },
           {
-            label: 'Only the roles that follow the shared settings',
-            description: `${ROLES.length - owners.length} of ${ROLES.length} roles change`,
-            detail: `Keeps as they are: ${names}.`,
+            label: "Keep the roles' own settings",
+            description: 'everything else follows the shared endpoint and model',
+            detail: `Keeps: ${names}.`,
             value: 'keep' as const,
           },
         ],

@@ -78,7 +78,10 @@ async function main() {
   const testsPath = path.resolve(extDir, process.env.AUTODATA_TESTS_PATH || 'out/test/integration/index.js');
   const checkFile = opts.ui && path.resolve(opts.ui);
   const label = opts.ui ? `UI check ${path.basename(opts.ui)}` : 'VS Code suite';
-  const timeoutMs = Number(process.env.TEST_TIMEOUT_MS || (opts.ui ? 180000 : 600000));
+  // A check may need longer than the default (`exports.timeoutMs`); TEST_TIMEOUT_MS overrides both.
+  const timeoutMs = Number(
+    process.env.TEST_TIMEOUT_MS || (opts.ui ? (checkFile && fs.existsSync(checkFile) && require(checkFile).timeoutMs) || 180000 : 600000),
+  );
   if (!fs.existsSync(path.join(extDir, 'out/extension.js'))) {
     throw usage(`${extDir}/out/extension.js missing: run npm run build`);
   }
@@ -173,7 +176,14 @@ async function main() {
     }
     process.exit(code);
   }
-  setTimeout(() => finish(2, `TIMEOUT: ${label} did not finish in ${timeoutMs} ms`), timeoutMs).unref();
+  setTimeout(async () => {
+    let saved = '';
+    if (opts.ui && !finished) {
+      await page.screenshot({ path: path.join(scratch, 'failure.png') }).catch(() => {});
+      saved = await saveFailureEvidence(page, scratch).catch(() => '');
+    }
+    finish(2, `TIMEOUT: ${label} did not finish in ${timeoutMs} ms${saved ? `\n  screenshot: ${scratch}/failure.png\n${saved}` : ''}`);
+  }, timeoutMs).unref();
   for (const sig of ['SIGINT', 'SIGTERM']) {
     process.on(sig, () => finish(130, `interrupted (${sig})`));
   }

@@ -74,11 +74,9 @@ async function main() {
 
   await ensureVscodeServer();
   const userDataDir = path.join(scratch, 'user');
-  // Keep a settings.json the user edited; only add the theme when asked.
-  const settingsFile = path.join(userDataDir, 'User', 'settings.json');
-  if (!fs.existsSync(settingsFile) || opts.theme) {
-    lib.writeUserSettings(userDataDir, opts.theme ? { 'workbench.colorTheme': opts.theme } : {}, { merge: true });
-  }
+  // Keep what the user set in settings.json (the base settings fill only what it lacks, such as window.restoreWindows,
+  // which brings the editors and Autodata's panels back after a reload); add the theme when asked.
+  lib.writeUserSettings(userDataDir, opts.theme ? { 'workbench.colorTheme': opts.theme } : {}, { merge: true });
   // The extension is handed over through a symlink outside the repo (see extensionPathFor in lib/vscode-server.js:
   // otherwise the workbench applies the server's built-in themes, which live inside the repo, as "themes in development").
   const linkName = `autodata-vscode-dev-${crypto.createHash('sha1').update(lib.root).digest('hex').slice(0, 8)}`;

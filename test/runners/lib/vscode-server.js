@@ -36,6 +36,9 @@ const baseUserSettings = {
   'extensions.autoCheckUpdates': false,
   'telemetry.telemetryLevel': 'off',
   'security.workspace.trust.enabled': false,
+  // The workbench URL names a file to open (openFile), and "Developer: Reload Window" reloads that same URL; with files
+  // to open, the workbench restores the previous editors (and the extension's webview panels) only with this setting.
+  'window.restoreWindows': 'preserve',
 };
 
 function freePort(preferred = 0, host = '127.0.0.1') {
