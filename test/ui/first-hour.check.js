@@ -6,7 +6,6 @@
 // (the run's panel comes back) → Export (the file opens). Screenshots at every stage (scratch dir).
 'use strict';
 const assert = require('assert');
-const fs = require('fs');
 const path = require('path');
 require('tsx/cjs');
 const { jsonReply, startScriptedServer } = require('../fakes/openai-server.ts');
