@@ -7,7 +7,8 @@ import { buildModels } from '../run/models';
 import { keepLearnedEndpoints, type LearnedEndpointsKeeper } from '../run/learned-endpoints';
 import { findResumable, readRunDocument, ResumeError, resumeSpec } from '../run/resumable';
 import { readRecipe } from '../run/recipe-file';
-import { Run, type RunResult, type RunSpec } from '../run/run';
+import { runDocuments, type DocumentJob } from '../run/documents-at-once';
+import type { Run, RunResult } from '../run/run';
 import { openWorkspace, type WorkspaceFiles } from '../run/workspace';
 import type { ChatModel } from '../core/models';
 import type { Role } from '../shared/schemas';
@@ -19,7 +20,7 @@ import { parseShard, readSources, shardOf, type Shard } from './sources';
 
 const OPTIONS = { values: ['config', 'shard', 'dataset', 'workspace'], flags: ['allow-same-model'] } as const;
 
-type Job = Omit<RunSpec, 'models'>;
+type Job = DocumentJob;
 
 /** What every run of one invocation shares: settings, workspace files, models (and so the per-endpoint request limits). */
 interface Context {
@@ -124,41 +125,32 @@ async function context(values: ReadonlyMap<string, string>, io: CliIO): Promise<
   return { settings, configFile, ws, models: buildModels(settings, keys), learned, io };
 }
 
-/** Runs the jobs one after another (one run per document); Ctrl-C stops the current run cleanly and starts no other. */
+/**
+ * Runs the jobs several documents at once, sharing the models (and so each endpoint's request limit); Ctrl-C stops
+ * every running run cleanly and starts no other, and a run that does not complete starts no other.
+ */
 async function runJobs(ctx: Context, jobs: Job[], shard: Shard | undefined): Promise<number> {
   const { io } = ctx;
   const sections = jobs.reduce((n, j) => n + j.targets.length, 0);
   const progress = new Progress(io, sections);
-  let current: Run | undefined;
-  const onAbort = () => current?.stop();
+  const current = new Set<Run>();
+  const onAbort = () => current.forEach((r) => r.stop());
   io.signal?.addEventListener('abort', onAbort);
-  const results: RunResult[] = [];
+  let results: RunResult[] = [];
   let thrown: unknown;
   try {
     if (shard) {
       progress.line(`shard ${shard.index}/${shard.count}: ${sections} section(s) of ${jobs.length} file(s)`);
     }
-    for (const job of jobs) {
-      if (io.signal?.aborted) {
-        break;
-      }
-      current = new Run(
-        ctx.ws,
-        { ...job, models: ctx.models },
-        {
-          event: (e) => progress.event(job.document.path, e),
-          writeFailed: (m) => progress.line(`error: ${m}; stopping`),
-        },
-      );
-      if (io.signal?.aborted) {
-        current.stop();
-      }
-      const result = await current.start();
-      results.push(result);
-      if (result.outcome !== 'completed') {
-        break;
-      }
-    }
+    results = await runDocuments(ctx.ws, jobs, ctx.models, ctx.settings.requestConcurrency, {
+      observer: (job) => ({
+        event: (e) => progress.event(job.document.path, e),
+        writeFailed: (m) => progress.line(`error: ${m}; stopping`),
+      }),
+      started: (run) => current.add(run),
+      ended: (run) => current.delete(run),
+      keepGoing: () => !io.signal?.aborted,
+    });
   } catch (e) {
     thrown = e;
   } finally {
