@@ -1,5 +1,6 @@
 // What the parts of one run share: its options, state and control, the event stream, and the budget check after each call.
 import { budgetSpent, costOf } from './budget';
+import type { KnownQuestions } from './asked-questions';
 import { sha256 } from './chunks';
 import type { EngineConfig } from './config';
 import { RunControl } from './control';
@@ -29,7 +30,7 @@ export interface RunOptions {
   onDelta?: (d: DeltaEvent) => void;
   now?: () => Date;
   /** Questions already in the dataset: a new question too similar to one of them is rejected as a near-duplicate. */
-  knownQuestions?: ReadonlyArray<{ id: string; question: string }>;
+  knownQuestions?: ReadonlyArray<{ id: string; question: string }> | KnownQuestions;
   /** Goes on with a run rebuilt from its journal (same runId), instead of starting one. */
   resume?: ResumePoint;
 }

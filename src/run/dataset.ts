@@ -1,66 +1,70 @@
-// The workspace dataset: accepted items appended once each (by id), refusing a file that is not JSONL.
+// The workspace dataset: accepted items appended once each (by id), refusing a file that is not JSONL. Its ids and
+// questions live in a persisted index (near-duplicate-index.ts), so opening it reads only the lines added since.
+import { createHash } from 'node:crypto';
+import * as path from 'node:path';
 import { DatasetRecord } from '../shared/schemas';
-import { JsonlWriter, readJsonl, type Repair } from './jsonl';
+import { JsonlWriter, type Repair } from './jsonl';
+import { DatasetLineError, NearDuplicateIndex } from './near-duplicate-index';
 
 export class DatasetFileError extends Error {}
 
 export class Dataset {
   private readonly writer: JsonlWriter;
-  private ids: Set<string> | undefined;
-  private readonly known: Array<{ id: string; question: string }> = [];
+  private index: NearDuplicateIndex | undefined;
 
-  constructor(readonly file: string) {
+  /** `indexRoot`: where indexes are kept (default: .autodata/near-duplicate-index beside the dataset). */
+  constructor(
+    readonly file: string,
+    private readonly indexRoot = path.join(path.dirname(file), path.basename(path.dirname(file)) === '.autodata' ? '' : '.autodata', 'near-duplicate-index'),
+  ) {
     this.writer = new JsonlWriter(file, true);
   }
 
   /** Repairs a torn last line, then checks every line; a file that is not JSONL is refused, not overwritten. */
   async open(): Promise<Repair> {
     const repair = await this.writer.open();
-    if (!this.ids) {
-      const { values, badLines } = await readJsonl(this.file);
-      if (badLines.length > 0) {
-        throw new DatasetFileError(
-          `${this.file} is not a JSONL dataset (line ${badLines.slice(0, 3).join(', ')}${badLines.length > 3 ? ', …' : ''} is not JSON). Fix the file or choose another autodata.datasetPath; nothing was written.`,
-        );
-      }
-      this.ids = new Set();
-      for (const v of values as Array<{ id?: unknown; question?: unknown }>) {
-        if (typeof v?.id !== 'string') {
-          continue;
+    if (!this.index) {
+      try {
+        const key = createHash('sha256').update(path.resolve(this.file)).digest('hex').slice(0, 16);
+        this.index = await NearDuplicateIndex.open(this.file, path.join(this.indexRoot, key));
+      } catch (e) {
+        if (e instanceof DatasetLineError) {
+          throw new DatasetFileError(
+            `${this.file} is not a JSONL dataset (${e.message}). Fix the file or choose another autodata.datasetPath; nothing was written.`,
+          );
         }
-        this.ids.add(v.id);
-        if (typeof v.question === 'string') {
-          this.known.push({ id: v.id, question: v.question });
-        }
+        throw e;
       }
     }
     return repair;
   }
 
   has(id: string): boolean {
-    return this.ids?.has(id) ?? false;
+    return this.index?.has(id) ?? false;
   }
 
   /** The questions already in the file (after open), for the near-duplicate check. */
-  questions(): ReadonlyArray<{ id: string; question: string }> {
-    return this.known;
+  questions(): NearDuplicateIndex {
+    if (!this.index) {
+      throw new Error('the dataset is not open');
+    }
+    return this.index;
   }
 
   /** Appends a record unless one with its id is already there. Returns whether it wrote. */
   async append(record: DatasetRecord): Promise<boolean> {
     await this.open();
     const valid = DatasetRecord.parse(record);
-    if (this.ids!.has(valid.id)) {
+    if (this.index!.has(valid.id)) {
       return false;
     }
-    this.ids!.add(valid.id);
+    this.index!.add(valid.id, valid.question);
     try {
       await this.writer.append(valid);
     } catch (e) {
-      this.ids!.delete(valid.id);
+      this.index!.forget(valid.id);
       throw e;
     }
-    this.known.push({ id: valid.id, question: valid.question });
     return true;
   }
 }

@@ -1,6 +1,7 @@
 // A workspace's Autodata files, opened once per run: the dataset (checked and its torn tail repaired), the prompt
 // templates and the recipe.
 import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
 import type { PromptSet, TemplateRole } from '../core/prompts';
 import { Dataset } from './dataset';
 import { resolveInside, type Repair } from './jsonl';
@@ -27,7 +28,7 @@ export async function openWorkspace(root: string, datasetPath: string, existing?
   }
   const file = await resolveInside(root, datasetPath);
   // One Dataset per file and process, so its exactly-once check sees every write (a live run's, the panel's).
-  const dataset = existing?.file === file ? existing : new Dataset(file);
+  const dataset = existing?.file === file ? existing : new Dataset(file, path.join(root, '.autodata', 'near-duplicate-index'));
   const repair = await dataset.open();
   const { prompts, overridden } = await loadPrompts(root);
   return { root, dataset, repair, prompts, overridden };
