@@ -80,7 +80,7 @@ export async function resume(argv: readonly string[], io: CliIO): Promise<number
   const root = ctx.settings.workspace;
   const jobs: Job[] = [];
   try {
-    for (const r of await findResumable(root, args.positionals)) {
+    for (const r of await findResumable(root, args.positionals, { events: false })) {
       const spec = await resumeSpec(ctx.ws, r, ctx.settings, await readRunDocument(root, r));
       for (const n of spec.notes) {
         io.stderr(`note: ${n}\n`);
