@@ -25,6 +25,8 @@ type Row = { kind: 'head'; g: Group } | { kind: 'card'; g: Group; id: string };
 const ALL_UP_TO = 150;
 const HEAD_PX = 44;
 const CARD_PX = 190;
+/** Rows rendered at least. */
+const MIN_ROWS = 8;
 /** Rendered beyond the viewport, above and below. */
 const OVERSCAN_PX = 900;
 
@@ -282,6 +284,8 @@ export class TargetList {
       const y1 = window.scrollY - listTop + window.innerHeight + OVERSCAN_PX;
       from = this.rowAt(Math.max(0, y0));
       to = Math.min(n, this.rowAt(Math.max(0, y1)) + 1);
+      // The list's first rows are there even while it is below the viewport (J starts from them).
+      to = Math.max(to, Math.min(n, from + MIN_ROWS));
     }
     // A card's section (its head included) shows whenever one of its cards does.
     const wanted = new Set<string>();

@@ -28,9 +28,11 @@ function timeUntil(page, messages, doneSource) {
         let finished = false;
         const cards = document.getElementsByClassName('card');
         const count = () => Number(document.querySelector('.targets')?.dataset.cards ?? 0);
+        // First paint: the first frame that shows the run's attempts (the counters; the cards may be below the fold).
+        const shown = () => Number((document.querySelector('[data-counter="attempts"]')?.textContent ?? '').replace(/[^0-9]/g, '') || 0);
         const painted = (then) => requestAnimationFrame(() => setTimeout(() => then(performance.now() - t0), 0));
         const check = () => {
-          if (!first && cards.length > 0) {
+          if (!first && (cards.length > 0 || shown() > 0)) {
             first = -1;
             painted((ms) => (first = ms));
           }
@@ -44,7 +46,13 @@ function timeUntil(page, messages, doneSource) {
           }
         };
         const obs = new MutationObserver(check);
-        obs.observe(document.getElementById('app'), { childList: true, subtree: true, attributes: true, attributeFilter: ['data-status', 'data-cards'] });
+        obs.observe(document.getElementById('app'), {
+          childList: true,
+          subtree: true,
+          characterData: true,
+          attributes: true,
+          attributeFilter: ['data-status', 'data-cards'],
+        });
         for (const m of messages) {
           window.__send(m);
         }
