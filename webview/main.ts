@@ -241,7 +241,7 @@ function render(deadline: number): void {
     if (a) {
       const card = targets.updateAttempt(state, a);
       if (id === selected) {
-        card.setSelected(true);
+        card?.setSelected(true);
       }
       scatter.update(a);
     }
@@ -250,6 +250,7 @@ function render(deadline: number): void {
     }
   }
   scatter.describe(state.attempts.size, c.accepted);
+  targets.sync();
 }
 
 /** Folds and renders everything still pending, now (before a probe answers, or a selection scrolls). */
@@ -271,8 +272,10 @@ function select(id: string | undefined, scroll: boolean): void {
     targets.card(selected)?.setSelected(false);
   }
   selected = id;
+  targets.selected = id;
   scatter.select(id);
-  const card = id ? targets.card(id) : undefined;
+  // The card list renders only the cards near the viewport: revealing one scrolls to it and renders it.
+  const card = id ? targets.reveal(id) : undefined;
   if (!card) {
     return;
   }
@@ -285,13 +288,14 @@ function select(id: string | undefined, scroll: boolean): void {
 
 function moveSelection(delta: 1 | -1): void {
   flush();
-  const cards = Array.from(document.querySelectorAll<HTMLElement>('.card'));
-  if (cards.length === 0) {
+  // Every card in display order (the filter applied), rendered or not.
+  const ids = targets.ids();
+  if (ids.length === 0) {
     return;
   }
-  const at = selected ? cards.findIndex((el) => el.dataset.attemptId === selected) : -1;
-  const next = at < 0 ? (delta > 0 ? 0 : cards.length - 1) : Math.max(0, Math.min(cards.length - 1, at + delta));
-  select(cards[next].dataset.attemptId, true);
+  const at = selected ? ids.indexOf(selected) : -1;
+  const next = at < 0 ? (delta > 0 ? 0 : ids.length - 1) : Math.max(0, Math.min(ids.length - 1, at + delta));
+  select(ids[next], true);
 }
 
 // ---- messages from the host ----

@@ -9,7 +9,8 @@ import { buildModels } from '../run/models';
 import { keepLearnedEndpoints, type LearnedEndpointsKeeper } from '../run/learned-endpoints';
 import { findResumable, readRunDocument, ResumeError, resumeSpec } from '../run/resumable';
 import { readRecipe } from '../run/recipe-file';
-import { Run, type RunResult, type RunSpec } from '../run/run';
+import { runDocuments, type DocumentJob } from '../run/documents-at-once';
+import type { Run, RunResult } from '../run/run';
 import { openWorkspace, type WorkspaceFiles } from '../run/workspace';
 import type { ChatModel } from '../core/models';
 import type { Role } from '../shared/schemas';
@@ -23,7 +24,7 @@ import { parseShard, readSources, shardOf, type Shard } from './sources';
 
 const OPTIONS = { values: ['config', 'shard', 'dataset', 'workspace'], flags: ['allow-same-model'] } as const;
 
-type Job = Omit<RunSpec, 'models'>;
+type Job = DocumentJob;
 
 /** What every run of one invocation shares: settings, workspace files, models (and so the per-endpoint request limits). */
 interface Context {
@@ -86,7 +87,7 @@ export async function resume(argv: readonly string[], io: CliIO): Promise<number
   const root = ctx.settings.workspace;
   const jobs: Job[] = [];
   try {
-    for (const r of await findResumable(root, args.positionals)) {
+    for (const r of await findResumable(root, args.positionals, { events: false })) {
       const spec = await resumeSpec(ctx.ws, r, ctx.settings, await readRunDocument(root, r));
       for (const n of spec.notes) {
         io.stderr(`note: ${n}\n`);
@@ -134,41 +135,33 @@ async function context(values: ReadonlyMap<string, string>, io: CliIO, shard?: S
   return { settings, configFile, ws, models: buildModels(settings, keys), learned, io, benchmarks };
 }
 
-/** Runs the jobs one after another (one run per document); Ctrl-C stops the current run cleanly and starts no other. */
+/**
+ * Runs the jobs several documents at once, sharing the models (and so each endpoint's request limit); Ctrl-C stops
+ * every running run cleanly and starts no other, and a run that does not complete starts no other.
+ */
 async function runJobs(ctx: Context, jobs: Job[], shard: Shard | undefined): Promise<number> {
   const { io } = ctx;
   const sections = jobs.reduce((n, j) => n + j.targets.length, 0);
   const progress = new Progress(io, sections);
-  let current: Run | undefined;
-  const onAbort = () => current?.stop();
+  const current = new Set<Run>();
+  const onAbort = () => current.forEach((r) => r.stop());
   io.signal?.addEventListener('abort', onAbort);
-  const results: RunResult[] = [];
+  let results: RunResult[] = [];
   let thrown: unknown;
   try {
     if (shard) {
       progress.line(`shard ${shard.index}/${shard.count}: ${sections} section(s) of ${jobs.length} file(s)`);
     }
-    for (const job of jobs) {
-      if (io.signal?.aborted) {
-        break;
-      }
-      current = new Run(
-        ctx.ws,
-        { ...job, models: ctx.models, benchmarks: ctx.benchmarks },
-        {
-          event: (e) => progress.event(job.document.path, e),
-          writeFailed: (m) => progress.line(`error: ${m}; stopping`),
-        },
-      );
-      if (io.signal?.aborted) {
-        current.stop();
-      }
-      const result = await current.start();
-      results.push(result);
-      if (result.outcome !== 'completed') {
-        break;
-      }
-    }
+    const specs = jobs.map((j) => ({ ...j, benchmarks: ctx.benchmarks }));
+    results = await runDocuments(ctx.ws, specs, ctx.models, ctx.settings.requestConcurrency, {
+      observer: (job) => ({
+        event: (e) => progress.event(job.document.path, e),
+        writeFailed: (m) => progress.line(`error: ${m}; stopping`),
+      }),
+      started: (run) => current.add(run),
+      ended: (run) => current.delete(run),
+      keepGoing: () => !io.signal?.aborted,
+    });
   } catch (e) {
     thrown = e;
   } finally {

@@ -1,21 +1,36 @@
-// The outer loop's cadence: every `recipeEvery` attempt outcomes, the run's recipe is rewritten from them, one rewrite at a time.
+// The outer loop's cadence: every `recipeEvery` attempt outcomes, the run's recipe is rewritten from them, one rewrite
+// at a time and in the background: sections go on with the current recipe and take up the new one when it lands.
 import { ModelError } from './models';
 import { learnRecipe } from './recipe';
 import type { RunContext } from './run-context';
+import { StoppedError } from './control';
 import { StructuredOutputError } from './structured';
 
 export class RecipeLearning {
   private learning: Promise<void> | undefined;
+  /** An error no retry fixes, from a rewrite in the background: the run ends with it. */
+  private fatal: unknown;
 
   constructor(private readonly run: RunContext) {}
 
-  /** Learns from the outcomes gathered so far once there are enough; while a rewrite is under way, waits for it. */
-  async maybeLearn(): Promise<void> {
+  /**
+   * Starts a rewrite from the outcomes gathered so far once there are enough and none is under way, and returns at
+   * once: no section waits for it. Throws an error an earlier rewrite ended with that no retry fixes.
+   */
+  maybeLearn(): void {
     const { run } = this;
     const state = run.state;
     const every = run.config.recipeEvery;
-    if (every <= 0 || state.batch.length < every || this.learning) {
-      return this.learning;
+    if (this.fatal) {
+      throw this.fatal;
+    }
+    if (every <= 0) {
+      // Learning is off: nothing will read the outcomes.
+      state.batch.length = 0;
+      return;
+    }
+    if (state.batch.length < every || this.learning) {
+      return;
     }
     const batch = state.batch.splice(0);
     const ep = run.config.roles.challenger;
@@ -34,14 +49,25 @@ export class RecipeLearning {
         state.recipeVersion++;
         run.emit({ type: 'recipe_updated', version: state.recipeVersion, recipe: update.recipe, changes: update.changes, attempts: batch.length });
       } catch (e) {
+        if (e instanceof StoppedError || (e instanceof ModelError && e.kind === 'aborted') || run.control.stopped) {
+          return;
+        }
         if (!(e instanceof StructuredOutputError) && !(e instanceof ModelError && !e.fatal)) {
-          throw e;
+          this.fatal = e;
+          return;
         }
         run.emit({ type: 'error', message: `The recipe was not updated: ${e.message}` });
       } finally {
         this.learning = undefined;
       }
     })();
-    return this.learning;
+  }
+
+  /** Waits for a rewrite under way (so the run's record ends with it); throws an error a rewrite ended with. */
+  async settle(): Promise<void> {
+    await this.learning;
+    if (this.fatal) {
+      throw this.fatal;
+    }
   }
 }

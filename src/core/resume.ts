@@ -51,45 +51,51 @@ export interface ResumePoint {
 
 export class NotResumableError extends Error {}
 
-export function resumePoint(events: readonly EngineEvent[]): ResumePoint {
-  const started = events.find((e) => e.type === 'run_started');
-  if (!started || started.type !== 'run_started') {
-    throw new NotResumableError('the journal has no run_started event');
-  }
-  const p: ResumePoint = {
-    runId: started.runId,
-    lastSeq: 0,
-    documentSha256: started.document.sha256,
-    targets: started.targets,
-    done: new Set(),
-    histories: new Map(),
-    iterations: new Map(),
-    attemptIds: new Set(),
-    pending: new Map(),
-    accepted: [],
-    review: [],
-    attempts: 0,
-    usage: {},
-    finished: false,
-    notes: [],
-  };
-  const targetOf = new Map<string, string>();
-  const challenges = new Map<string, Challenge>();
-  const feedback = new Map<string, string>();
-  const verdicts = new Map<string, Verdict>();
-  const history = (t: string) => {
-    const h = p.histories.get(t) ?? [];
-    p.histories.set(t, h);
-    return h;
-  };
-  /** An attempt's item is journaled: its section is done and nothing of it is pending. */
-  const settle = (attemptId: string) => {
-    const t = targetOf.get(attemptId) ?? '';
-    p.done.add(t);
-    p.pending.delete(t);
-    return t;
-  };
-  for (const e of events) {
+/** Every run's events before its journal ends: a resume point built one event at a time, so a journal can be streamed. */
+export class ResumeFold {
+  private p: ResumePoint | undefined;
+  private readonly targetOf = new Map<string, string>();
+  private readonly challenges = new Map<string, Challenge>();
+  private readonly feedback = new Map<string, string>();
+  private readonly verdicts = new Map<string, Verdict>();
+
+  add(e: EngineEvent): void {
+    if (!this.p) {
+      if (e.type !== 'run_started') {
+        return;
+      }
+      this.p = {
+        runId: e.runId,
+        lastSeq: 0,
+        documentSha256: e.document.sha256,
+        targets: e.targets,
+        done: new Set(),
+        histories: new Map(),
+        iterations: new Map(),
+        attemptIds: new Set(),
+        pending: new Map(),
+        accepted: [],
+        review: [],
+        attempts: 0,
+        usage: {},
+        finished: false,
+        notes: [],
+      };
+    }
+    const p = this.p;
+    const { targetOf, challenges, feedback, verdicts } = this;
+    const history = (t: string) => {
+      const h = p.histories.get(t) ?? [];
+      p.histories.set(t, h);
+      return h;
+    };
+    /** An attempt's item is journaled: its section is done and nothing of it is pending. */
+    const settle = (attemptId: string) => {
+      const t = targetOf.get(attemptId) ?? '';
+      p.done.add(t);
+      p.pending.delete(t);
+      return t;
+    };
     p.lastSeq = Math.max(p.lastSeq, e.seq);
     switch (e.type) {
       case 'attempt_started':
@@ -195,13 +201,30 @@ export function resumePoint(events: readonly EngineEvent[]): ResumePoint {
         break;
     }
   }
-  // Interrupted attempts are taken up again under their own id; one that had no challenge yet is simply asked again.
-  for (const [t, pend] of p.pending) {
-    p.iterations.set(t, pend.iteration - 1);
-    p.attempts--;
-    if (!pend.challenge) {
-      p.pending.delete(t);
+
+  /** The resume point of the events added so far. */
+  result(): ResumePoint {
+    const p = this.p;
+    if (!p) {
+      throw new NotResumableError('the journal has no run_started event');
     }
+    const out: ResumePoint = { ...p, pending: new Map([...p.pending].map(([t, pend]) => [t, { ...pend }])), iterations: new Map(p.iterations) };
+    // Interrupted attempts are taken up again under their own id; one that had no challenge yet is simply asked again.
+    for (const [t, pend] of out.pending) {
+      out.iterations.set(t, pend.iteration - 1);
+      out.attempts--;
+      if (!pend.challenge) {
+        out.pending.delete(t);
+      }
+    }
+    return out;
   }
-  return p;
+}
+
+export function resumePoint(events: readonly EngineEvent[]): ResumePoint {
+  const fold = new ResumeFold();
+  for (const e of events) {
+    fold.add(e);
+  }
+  return fold.result();
 }

@@ -2,6 +2,7 @@
 import type { BenchmarkIndex } from './leakage';
 import { budgetSpent, costOf } from './budget';
 import { CallWatch, DEFAULT_OUTAGE, type CallPlace } from './call-watch';
+import type { KnownQuestions } from './asked-questions';
 import { sha256 } from './chunks';
 import type { EngineConfig } from './config';
 import { RunControl } from './control';
@@ -31,7 +32,7 @@ export interface RunOptions {
   onDelta?: (d: DeltaEvent) => void;
   now?: () => Date;
   /** Questions already in the dataset: a new question too similar to one of them is rejected as a near-duplicate. */
-  knownQuestions?: ReadonlyArray<{ id: string; question: string }>;
+  knownQuestions?: ReadonlyArray<{ id: string; question: string }> | KnownQuestions;
   /** Goes on with a run rebuilt from its journal (same runId), instead of starting one. */
   resume?: ResumePoint;
   /** Seconds an endpoint may stay down (the run waits, asking again with backoff) before the run stops as interrupted. Default 300. */

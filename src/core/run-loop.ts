@@ -75,6 +75,11 @@ export class RunLoop {
     if (fatal) {
       return this.finish('error', fatal.message);
     }
+    try {
+      await this.recipe.settle();
+    } catch (e) {
+      return this.finish('error', (e as Error).message);
+    }
     return this.finish(run.control.stopped ? 'stopped' : 'completed');
   }
 
@@ -149,12 +154,8 @@ export class RunLoop {
       if (outcome) {
         run.emit({ type: 'target_finished', targetId: t.id, outcome, iterations: iteration });
       }
-      // The recipe is learned once the attempt's outcome is recorded: stopping now cannot undo that outcome.
-      await this.recipe.maybeLearn().catch((e) => {
-        if (!(e instanceof StoppedError || (e instanceof ModelError && e.kind === 'aborted'))) {
-          throw e;
-        }
-      });
+      // The recipe is learned from recorded outcomes, in the background: this target goes on with the current recipe.
+      this.recipe.maybeLearn();
       if (outcome) {
         return;
       }

@@ -1,14 +1,14 @@
 // What a run has done so far (events, attempts, histories, items, notes, usage, the recipe): fresh, or from a resume point.
 import type { Challenge, DatasetRecord, Role } from '../shared/schemas';
-import { AskedQuestions } from './asked-questions';
+import { AskedQuestions, type KnownQuestions } from './asked-questions';
 import type { AttemptOutcome } from './recipe';
 import type { AttemptMemory, ResumePoint } from './resume';
 import { UsageMeter } from './usage';
 
 export interface RunStateInput {
   dedupeThreshold: number;
-  /** Questions already in the dataset, for the near-duplicate check. */
-  knownQuestions?: ReadonlyArray<{ id: string; question: string }>;
+  /** Questions already in the dataset, for the near-duplicate check: a list, or an index kept outside the run. */
+  knownQuestions?: ReadonlyArray<{ id: string; question: string }> | KnownQuestions;
   /** The recipe the run starts from, and its version. */
   recipe?: string;
   recipeVersion?: number;
@@ -43,8 +43,9 @@ export class RunState {
   private readonly targetUsage = new Map<string, UsageMeter>();
 
   constructor(i: RunStateInput) {
-    this.asked = new AskedQuestions(i.dedupeThreshold);
-    for (const q of i.knownQuestions ?? []) {
+    const known = i.knownQuestions;
+    this.asked = new AskedQuestions(i.dedupeThreshold, known && 'similarTo' in known ? known : undefined);
+    for (const q of known && !('similarTo' in known) ? known : []) {
       this.asked.add(q.id, q.question);
     }
     this.recipe = i.recipe ?? '';

@@ -72,6 +72,26 @@ export function jaccard(a: ReadonlySet<number>, b: ReadonlySet<number>): number 
   return shared / (a.size + b.size - shared);
 }
 
+/** Jaccard similarity of two sorted arrays of distinct grams (the persisted index's form), 0..1. */
+export function jaccardSorted(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length === 0 || b.length === 0) {
+    return 0;
+  }
+  let shared = 0;
+  for (let i = 0, j = 0; i < a.length && j < b.length;) {
+    if (a[i] === b[j]) {
+      shared++;
+      i++;
+      j++;
+    } else if (a[i] < b[j]) {
+      i++;
+    } else {
+      j++;
+    }
+  }
+  return shared / (a.length + b.length - shared);
+}
+
 /** Similarity of two questions: Jaccard of their normalized word n-grams. */
 export function questionSimilarity(a: string, b: string, opts: SimilarityOptions = {}): number {
   return jaccard(ngramHashes(a, opts), ngramHashes(b, opts));

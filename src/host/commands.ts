@@ -6,6 +6,7 @@ import type { Role } from '../shared/schemas';
 import { resolveInside } from '../run/jsonl';
 import type { Ctx } from './ctx';
 import { exportCommand } from './export-command';
+import { generateFromFiles } from './generate-files-command';
 import type { GenerateOptions } from './run-service';
 import { readSettings } from './settings';
 import { ROLE_LABEL } from './setup-html';
@@ -30,6 +31,7 @@ export function createCommands(): Record<string, (ctx: Ctx) => Cmd> {
       uri instanceof vscode.Uri
         ? ctx.runs.generate('document', { ...generateOptions(opts), uri })
         : ctx.runs.generate('document', generateOptions(opts ?? uri)),
+    'autodata.generateFromFiles': (ctx) => (clicked?: unknown, selected?: unknown) => generateFromFiles(ctx, clicked, selected),
     'autodata.showPanel': (ctx) => (runId?: unknown) => ctx.panels.show(typeof runId === 'string' ? runId : undefined),
     'autodata.resumeRun': (ctx) => (runId?: unknown) => ctx.runs.resume(typeof runId === 'string' ? runId : undefined, { silent: typeof runId === 'string' }),
     'autodata.stop': (ctx) => () => ctx.runs.stop(),

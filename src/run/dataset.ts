@@ -1,44 +1,49 @@
-// The workspace dataset: accepted items appended once each (by id), refusing a file that is not JSONL. Every append
-// holds the dataset's lock (`<dataset>.lock`) across read-check-append: it reads what other processes appended since,
-// checks the id, repairs a torn tail, writes the line and syncs it. An append resolves only once its line is durable.
+// The workspace dataset: accepted items appended once each (by id), refusing a file that is not JSONL. Its ids and
+// questions live in a persisted index (near-duplicate-index.ts), so opening it reads only the lines added since the
+// index was last brought up to date. Every append holds the dataset's lock (`<dataset>.lock`) across
+// read-check-append: it reads what other processes appended since, checks the id, repairs a torn tail, writes the line
+// and syncs it. An append resolves only once its line is durable.
+import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { DatasetRecord } from '../shared/schemas';
 import { withFileLock } from './file-lock';
-import { endsAtLine, jsonLine, parseJsonl, repairTail, undoPartialAppend, WriteError, writeAll, type Repair } from './jsonl';
+import { endsAtLine, jsonLine, repairTail, undoPartialAppend, WriteError, writeAll, type Repair } from './jsonl';
+import { DatasetLineError, NearDuplicateIndex } from './near-duplicate-index';
 import { assertInside, NotAFileError, openRegular } from './workspace-boundary';
 
 export class DatasetFileError extends Error {}
 
-interface Indexed {
-  dev: number;
-  ino: number;
-  /** Bytes of the file read into the index (whole lines only). */
-  size: number;
+/** Where a dataset's index is kept by default: `.autodata/near-duplicate-index` beside it (or in its `.autodata`). */
+function defaultIndexRoot(file: string): string {
+  const dir = path.dirname(file);
+  return path.join(dir, path.basename(dir) === '.autodata' ? '' : '.autodata', 'near-duplicate-index');
 }
 
 export class Dataset {
-  private readonly ids = new Set<string>();
-  private readonly known: Array<{ id: string; question: string }> = [];
+  private index: NearDuplicateIndex | undefined;
   private opened: Promise<Repair> | undefined;
-  private indexed: Indexed | undefined;
   private chain: Promise<unknown> = Promise.resolve();
 
-  /** `workspace`: the folder the file must really be in (symlinks followed), checked at every open. */
+  /**
+   * `workspace`: the folder the file must really be in (symlinks followed), checked at every open; `indexRoot`: where
+   * indexes are kept.
+   */
   constructor(
     readonly file: string,
     private readonly workspace?: string,
+    private readonly indexRoot = workspace ? path.join(workspace, '.autodata', 'near-duplicate-index') : defaultIndexRoot(file),
   ) {}
 
-  /** Repairs a torn last line, then checks every line; a file that is not JSONL is refused, not overwritten. */
+  /** Repairs a torn last line, then checks the lines added since the index's end; a file that is not JSONL is refused. */
   open(): Promise<Repair> {
     this.opened ??= (async () => {
       await this.checkPath();
       const repair = await repairTail(this.file).catch((e: unknown) => {
         throw e instanceof NotAFileError ? new DatasetFileError(`${e.message}; nothing was written.`) : e;
       });
-      await this.catchUp(true);
+      this.index = await this.openIndex();
       await this.checkWritable();
       return repair;
     })();
@@ -47,12 +52,15 @@ export class Dataset {
   }
 
   has(id: string): boolean {
-    return this.ids.has(id);
+    return this.index?.has(id) ?? false;
   }
 
   /** The questions already in the file (after open), for the near-duplicate check. Kept up to date in place. */
-  questions(): ReadonlyArray<{ id: string; question: string }> {
-    return this.known;
+  questions(): NearDuplicateIndex {
+    if (!this.index) {
+      throw new Error('the dataset is not open');
+    }
+    return this.index;
   }
 
   /** Appends a record unless one with its id is already there. Resolves (true) once the line is on disk. */
@@ -72,7 +80,31 @@ export class Dataset {
   /** Re-reads what other processes appended (under the lock, or for a fresh view of the ids). */
   async refresh(): Promise<void> {
     await this.open();
-    await this.catchUp(false);
+    await this.catchUp();
+  }
+
+  private async openIndex(): Promise<NearDuplicateIndex> {
+    const key = createHash('sha256').update(path.resolve(this.file)).digest('hex').slice(0, 16);
+    try {
+      return await NearDuplicateIndex.open(this.file, path.join(this.indexRoot, key));
+    } catch (e) {
+      throw this.lineError(e);
+    }
+  }
+
+  /** Brings the index up to the file: the lines other processes appended since, or all of them when it changed. */
+  private async catchUp(): Promise<void> {
+    try {
+      await this.index!.refresh();
+    } catch (e) {
+      throw this.lineError(e);
+    }
+  }
+
+  private lineError(e: unknown): unknown {
+    return e instanceof DatasetLineError
+      ? new DatasetFileError(`${this.file} is not a JSONL dataset (${e.message}). Fix the file or choose another autodata.datasetPath; nothing was written.`)
+      : e;
   }
 
   private async checkPath(): Promise<void> {
@@ -95,18 +127,6 @@ export class Dataset {
   }
 
   private async appendLocked(records: DatasetRecord[]): Promise<string[]> {
-    await this.catchUp(false);
-    const fresh: DatasetRecord[] = [];
-    const seen = new Set<string>();
-    for (const r of records) {
-      if (!this.ids.has(r.id) && !seen.has(r.id)) {
-        seen.add(r.id);
-        fresh.push(r);
-      }
-    }
-    if (fresh.length === 0) {
-      return [];
-    }
     await this.checkPath();
     const h = await openRegular(this.file, constants.O_RDWR | constants.O_APPEND | constants.O_CREAT);
     try {
@@ -116,7 +136,18 @@ export class Dataset {
         // so no line is ever glued to it. Under the lock nobody else is writing it.
         await repairTail(this.file, 0);
         size = (await h.stat()).size;
-        await this.catchUp(false);
+      }
+      await this.catchUp();
+      const fresh: DatasetRecord[] = [];
+      const seen = new Set<string>();
+      for (const r of records) {
+        if (!this.index!.has(r.id) && !seen.has(r.id)) {
+          seen.add(r.id);
+          fresh.push(r);
+        }
+      }
+      if (fresh.length === 0) {
+        return [];
       }
       const buf = Buffer.from(fresh.map((r) => jsonLine(r)).join(''), 'utf8');
       try {
@@ -126,84 +157,12 @@ export class Dataset {
         await undoPartialAppend(h, size, e instanceof WriteError ? e.written : buf.length);
         throw e;
       }
-      const st = await h.stat();
       for (const r of fresh) {
-        this.add(r.id, r.question);
-      }
-      if (this.indexed && this.indexed.ino === st.ino && this.indexed.dev === st.dev && this.indexed.size === size) {
-        this.indexed.size = size + buf.length;
+        this.index!.add(r.id, r.question);
       }
       return fresh.map((r) => r.id);
     } finally {
       await h.close();
     }
-  }
-
-  private add(id: string, question: unknown): void {
-    if (this.ids.has(id)) {
-      return;
-    }
-    this.ids.add(id);
-    if (typeof question === 'string') {
-      this.known.push({ id, question });
-    }
-  }
-
-  /**
-   * Brings the index of ids up to the file: only the bytes appended since the last read, or the whole file when it
-   * was replaced or shortened. A full read refuses a file with lines that are not JSON.
-   */
-  private async catchUp(full: boolean): Promise<void> {
-    const st = await fs.stat(this.file).catch((e: NodeJS.ErrnoException) => {
-      if (e.code === 'ENOENT') {
-        return undefined;
-      }
-      throw e;
-    });
-    const same = st && this.indexed && st.ino === this.indexed.ino && st.dev === this.indexed.dev && st.size >= this.indexed.size;
-    if (full || !same) {
-      this.ids.clear();
-      this.known.length = 0;
-      this.indexed = undefined;
-      full = true;
-    }
-    if (!st) {
-      return;
-    }
-    const from = this.indexed?.size ?? 0;
-    if (st.size === from) {
-      this.indexed ??= { dev: st.dev, ino: st.ino, size: 0 };
-      return;
-    }
-    const h = await openRegular(this.file, constants.O_RDONLY);
-    let bytes: Buffer;
-    try {
-      bytes = Buffer.alloc(st.size - from);
-      let off = 0;
-      while (off < bytes.length) {
-        const { bytesRead } = await h.read(bytes, off, bytes.length - off, from + off);
-        if (bytesRead === 0) {
-          break;
-        }
-        off += bytesRead;
-      }
-      bytes = bytes.subarray(0, off);
-    } finally {
-      await h.close();
-    }
-    // Whole lines only: a line still being written is read on the next catch-up.
-    const whole = bytes.lastIndexOf(0x0a) + 1;
-    const { values, badLines } = parseJsonl(bytes.subarray(0, whole).toString('utf8'));
-    if (full && badLines.length > 0) {
-      throw new DatasetFileError(
-        `${this.file} is not a JSONL dataset (line ${badLines.slice(0, 3).join(', ')}${badLines.length > 3 ? ', …' : ''} is not JSON). Fix the file or choose another autodata.datasetPath; nothing was written.`,
-      );
-    }
-    for (const v of values as Array<{ id?: unknown; question?: unknown }>) {
-      if (typeof v?.id === 'string') {
-        this.add(v.id, v.question);
-      }
-    }
-    this.indexed = { dev: st.dev, ino: st.ino, size: from + whole };
   }
 }

@@ -4,10 +4,11 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { sha256 } from '../core/chunks';
 import { DEFAULT_PROMPTS, promptVersion, TEMPLATE_ROLES, type PromptSet } from '../core/prompts';
-import { NotResumableError, resumePoint, type ResumePoint } from '../core/resume';
-import type { EngineEvent, EventOf } from '../shared/events';
+import { NotResumableError, ResumeFold, type ResumePoint } from '../core/resume';
+import { EngineEvent, type EventOf } from '../shared/events';
 import type { Target } from '../shared/schemas';
-import { journalFile, listRuns, readJournal } from './journal';
+import { journalFile, listRuns } from './journal';
+import { readLinesFrom } from './jsonl-lines';
 import { readRecipe } from './recipe-file';
 import type { RunSpec } from './run';
 import type { RunSettings } from './settings';
@@ -20,16 +21,95 @@ export class ResumeError extends Error {}
 export interface Resumable {
   runId: string;
   point: ResumePoint;
-  /** The journal's events (the panel shows them before the run goes on). */
+  /** The journal's events (the panel shows them before the run goes on); absent when not asked for. */
   events: EngineEvent[];
   started: EventOf<'run_started'>;
 }
 
+export interface FindOptions {
+  /** Keep every event of a resumable run's journal (default true: the editor's panel shows them). */
+  events?: boolean;
+}
+
+const TAIL = 64 * 1024;
+
+/**
+ * Whether the journal's last run_finished event says "completed" (a run that has nothing left to do), read from the
+ * journal's tail alone; undefined when the tail does not tell (no run_finished in it): then the journal is read.
+ */
+export async function finishedFromTail(file: string): Promise<boolean | undefined> {
+  let h: fs.FileHandle;
+  try {
+    h = await fs.open(file, 'r');
+  } catch {
+    return undefined;
+  }
+  try {
+    const { size } = await h.stat();
+    const len = Math.min(TAIL, size);
+    const buf = Buffer.alloc(len);
+    await h.read(buf, 0, len, size - len);
+    const lines = buf.toString('utf8').split('\n');
+    // The first piece may be cut mid-line unless the tail is the whole file.
+    for (let i = lines.length - 1; i >= (len < size ? 1 : 0); i--) {
+      if (!lines[i].includes('"run_finished"')) {
+        continue;
+      }
+      let value: unknown;
+      try {
+        value = JSON.parse(lines[i]);
+      } catch {
+        continue;
+      }
+      const e = EngineEvent.safeParse(value);
+      if (e.success && e.data.type === 'run_finished') {
+        return e.data.outcome === 'completed';
+      }
+    }
+    return undefined;
+  } finally {
+    await h.close();
+  }
+}
+
+/** Streams a journal into its resume point, keeping its events only when asked to. */
+async function scanJournal(file: string, keep: boolean): Promise<{ fold: ResumeFold; events: EngineEvent[]; any: boolean; started?: EventOf<'run_started'> }> {
+  const fold = new ResumeFold();
+  const events: EngineEvent[] = [];
+  let any = false;
+  let started: EventOf<'run_started'> | undefined;
+  await readLinesFrom(file, 0, 1, ({ text }) => {
+    if (!text.trim()) {
+      return;
+    }
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      return;
+    }
+    const e = EngineEvent.safeParse(value);
+    if (!e.success) {
+      return;
+    }
+    any = true;
+    if (e.data.type === 'run_started' && !started) {
+      started = e.data;
+    }
+    fold.add(e.data);
+    if (keep) {
+      events.push(e.data);
+    }
+  });
+  return { fold, events, any, started };
+}
+
 /**
  * The runs that can go on: the ids given (each must exist and be resumable, else ResumeError says why), or every run
- * of the workspace that did not complete.
+ * of the workspace that did not complete. A run whose journal ends in a completed run_finished is known from the
+ * journal's tail; only the journals of runs that can go on are read, one line at a time.
  */
-export async function findResumable(root: string, ids?: readonly string[]): Promise<Resumable[]> {
+export async function findResumable(root: string, ids?: readonly string[], opts: FindOptions = {}): Promise<Resumable[]> {
   const explicit = ids !== undefined && ids.length > 0;
   const out: Resumable[] = [];
   for (const runId of explicit ? ids : await listRuns(root)) {
@@ -39,13 +119,19 @@ export async function findResumable(root: string, ids?: readonly string[]): Prom
     } catch {
       throw new ResumeError(`"${runId}" is not a run id`);
     }
-    const { events } = await readJournal(file);
-    if (events.length === 0 && explicit) {
+    if ((await finishedFromTail(file)) === true) {
+      if (explicit) {
+        throw new ResumeError(`run ${runId} has nothing left to do`);
+      }
+      continue;
+    }
+    const { fold, events, any, started } = await scanJournal(file, opts.events ?? true);
+    if (!any && explicit) {
       throw new ResumeError(`no journal for run ${runId} in ${path.dirname(file)}`);
     }
     let point: ResumePoint;
     try {
-      point = resumePoint(events);
+      point = fold.result();
     } catch (e) {
       if (e instanceof NotResumableError) {
         if (explicit) {
@@ -61,8 +147,7 @@ export async function findResumable(root: string, ids?: readonly string[]): Prom
       }
       continue;
     }
-    const started = events.find((e): e is EventOf<'run_started'> => e.type === 'run_started')!;
-    out.push({ runId, point, events, started });
+    out.push({ runId, point, events, started: started! });
   }
   return out;
 }

@@ -105,7 +105,13 @@ export async function run(): Promise<ExtensionFigures> {
   const t0 = performance.now();
   const ext = require(bundle) as { activate: (ctx: unknown) => unknown };
   const t1 = performance.now();
-  ext.activate({ subscriptions: [], secrets: { get: async () => undefined }, extensionUri: {} });
+  ext.activate({
+    subscriptions: [],
+    secrets: { get: async () => undefined },
+    extensionUri: {},
+    globalState: { get: () => undefined, update: async () => undefined },
+    logUri: {},
+  });
   const t2 = performance.now();
   load._load = original;
 

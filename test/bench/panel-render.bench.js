@@ -1,17 +1,22 @@
-// Benchmark: the built panel in real Chromium under VS Code's CSP, fed 1,000 attempts' events (~300 sections, a mix of
-// verdicts with rollouts, marks and feedback) as `events` messages of 50 events each, the way the host streams them.
-// Measures: time until 1,000 cards show, one attempt on an empty panel vs one more among 1,000, one card updated among
-// 1,000, long tasks while loading, JS heap and DOM size. Prints a table and writes test/bench/results/panel-render.json.
+// Benchmark: the built panel in real Chromium under VS Code's CSP, fed 1,000, 3,000 and 10,000 attempts' events (a mix
+// of verdicts with rollouts, marks and feedback) streamed in `events` messages of 50 and replayed as one message.
+// Measures, per size: first paint and all attempts painted (timers stop after the frame that shows them), one more
+// attempt vs one on an empty panel, one card updated, DOM nodes and heap, long tasks, and that the oldest card is
+// reachable by search, a verdict filter and J. Prints a table and writes test/bench/results/panel-render.json.
 // Usage: node test/bench/panel-render.bench.js   (after `node build.mjs`); or require(...).run() from `npm run bench`,
 // which resolves with the flat headline figures (name → number).
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
-const { serve, launch, openPanel, fixtures, ROOT } = require('./panel-render.harness');
+const { serve, launch, openPanel, fixtures } = require('./panel-render.harness');
 
 const RESULTS = path.join(__dirname, 'results', 'panel-render.json');
 
-/** In the page: posts messages, then resolves with the time until `done()` holds, watched after every DOM change. */
+/**
+ * In the page: posts messages, then resolves with the time until `done()` holds and the frame that shows it has been
+ * painted (a requestAnimationFrame after the check, then a task after that frame: the paint happened in between).
+ * `done` gets the card list's count of attempts (rendered or not) and the rendered cards.
+ */
 function timeUntil(page, messages, doneSource) {
   return page.evaluate(
     ({ messages, doneSource }) =>
@@ -20,19 +25,34 @@ function timeUntil(page, messages, doneSource) {
         const done = (0, eval)(doneSource);
         const t0 = performance.now();
         let first = 0;
+        let finished = false;
         const cards = document.getElementsByClassName('card');
+        const count = () => Number(document.querySelector('.targets')?.dataset.cards ?? 0);
+        // First paint: the first frame that shows the run's attempts (the counters; the cards may be below the fold).
+        const shown = () => Number((document.querySelector('[data-counter="attempts"]')?.textContent ?? '').replace(/[^0-9]/g, '') || 0);
+        const painted = (then) => requestAnimationFrame(() => setTimeout(() => then(performance.now() - t0), 0));
         const check = () => {
-          const now = performance.now();
-          if (!first && cards.length > 0) {
-            first = now - t0;
+          if (!first && (cards.length > 0 || shown() > 0)) {
+            first = -1;
+            painted((ms) => (first = ms));
           }
-          if (done(cards)) {
+          if (!finished && done(count(), cards)) {
+            finished = true;
             obs.disconnect();
-            resolve({ ms: now - t0, first, delivered: window.__lastArrival - t0 });
+            painted((ms) => {
+              const wait = () => (first > 0 ? resolve({ ms, first, delivered: window.__lastArrival - t0 }) : requestAnimationFrame(wait));
+              wait();
+            });
           }
         };
         const obs = new MutationObserver(check);
-        obs.observe(document.getElementById('app'), { childList: true, subtree: true, attributes: true, attributeFilter: ['data-status'] });
+        obs.observe(document.getElementById('app'), {
+          childList: true,
+          subtree: true,
+          characterData: true,
+          attributes: true,
+          attributeFilter: ['data-status', 'data-cards'],
+        });
         for (const m of messages) {
           window.__send(m);
         }
@@ -63,14 +83,128 @@ async function metrics(cdp) {
   return { jsHeapUsedMB: +(get('JSHeapUsedSize') / 1048576).toFixed(1), nodes: get('Nodes') };
 }
 
-async function run({ attempts = 1000, targets = 300, batch = 50, repeats = 5, write = true, log = console.log } = {}) {
+/** One size: the panel fed `attempts` attempts, streamed and replayed; one more attempt; one card updated; the DOM. */
+async function measureSize(page, cdp, { attempts, batch, repeats }) {
   const { generateRun, extraAttempt } = fixtures();
-  const g = generateRun({ attempts, targets, seed: 7, decideShare: 0 });
+  const g = generateRun({ attempts, targets: Math.max(10, Math.round(attempts * 0.3)), seed: 7, decideShare: 0 });
+  const n = g.attempts.length;
   const messages = [];
   for (let i = 0; i < g.events.length; i += batch) {
     messages.push({ type: 'events', events: g.events.slice(i, i + batch) });
   }
-  const n = g.attempts.length;
+  const reset = { type: 'reset', run: g.run };
+  const allShown = `(count, cards) => count >= ${n} && ![...cards].some((c) => c.dataset.status === 'running')`;
+
+  // Streamed, the way a live run arrives; long tasks recorded meanwhile.
+  await page.evaluate((m) => window.__send(m), reset);
+  await frames(page);
+  await page.evaluate(() => {
+    window.__long = [];
+    new PerformanceObserver((l) => {
+      for (const e of l.getEntries()) {
+        window.__long.push(e.duration);
+      }
+    }).observe({ type: 'longtask' });
+  });
+  const load = await timeUntil(page, messages, allShown);
+  await frames(page, 5);
+  const longTasks = await page.evaluate(() => window.__long.splice(0));
+
+  // One more attempt among them (median), and one card changed (a borderline item approved).
+  const extra = [];
+  for (let i = 1; i <= repeats; i++) {
+    await frames(page);
+    const id = `x${100 + i}.1`;
+    const r = await timeUntil(
+      page,
+      [{ type: 'events', events: extraAttempt(g, 100 + i) }],
+      `() => document.querySelector('.card[data-attempt-id="${id}"]')?.dataset.status === 'accepted'`,
+    );
+    extra.push(r.ms);
+  }
+  const update = [];
+  let seq = 10_000_000;
+  for (const a of g.attempts.filter((x) => x.verdict.kind === 'borderline').slice(0, repeats)) {
+    await frames(page);
+    const e = {
+      type: 'review_decision',
+      runId: g.run.runId,
+      seq: ++seq,
+      at: '2026-06-30T12:00:00.000Z',
+      attemptId: a.attemptId,
+      targetId: a.targetId,
+      decision: 'approved',
+    };
+    // The card may be far from the viewport: the decision counts once the review queue no longer lists it.
+    const r = await timeUntil(page, [{ type: 'events', events: [e] }], `() => !document.querySelector('.review-item[data-attempt-id="${a.attemptId}"]')`);
+    update.push(r.ms);
+  }
+  // Every card reachable: the oldest by search, then by J from the top, and a verdict filter.
+  const reach = await page.evaluate(async (oldest) => {
+    const t0 = performance.now();
+    const search = document.querySelector('.card-search');
+    search.value = oldest;
+    search.dispatchEvent(new Event('input'));
+    await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+    const found = !!document.querySelector(`.card[data-attempt-id="${oldest}"]`);
+    const ms = performance.now() - t0;
+    search.value = '';
+    search.dispatchEvent(new Event('input'));
+    const verdict = document.querySelector('.card-verdict');
+    verdict.value = 'accepted';
+    verdict.dispatchEvent(new Event('change'));
+    await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+    const onlyAccepted = [...document.querySelectorAll('.card')].every((c) => c.dataset.status === 'accepted' || c.dataset.status === 'approved');
+    verdict.value = '';
+    verdict.dispatchEvent(new Event('change'));
+    window.scrollTo(0, 0);
+    await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+    document.body.focus();
+    for (let i = 0; i < 3; i++) {
+      document.dispatchEvent(new KeyboardEvent('keydown', { key: 'j', bubbles: true }));
+    }
+    const third = document.querySelector('.card.selected')?.dataset.attemptId ?? '';
+    return { found, ms, onlyAccepted, third };
+  }, g.attempts[0].attemptId);
+  const metricsAfter = await metrics(cdp);
+  const dom = await page.evaluate(() => ({
+    rendered: document.querySelectorAll('.card').length,
+    listed: Number(document.querySelector('.targets')?.dataset.cards ?? 0),
+    elements: document.getElementsByTagName('*').length,
+  }));
+
+  // A restored run: the host replays the whole journal as one message; first paint is the first card on screen.
+  await page.evaluate((m) => window.__send(m), reset);
+  await frames(page);
+  await page.evaluate(() => {
+    window.__long.length = 0;
+  });
+  const replay = await timeUntil(page, [{ type: 'events', events: g.events }], allShown);
+  await frames(page, 5);
+  const replayLong = await page.evaluate(() => window.__long.splice(0));
+  if (dom.listed < n) {
+    throw new Error(`only ${dom.listed} of ${n} attempts listed`);
+  }
+  return {
+    attempts: n,
+    events: g.events.length,
+    streamedAllMs: +load.ms.toFixed(1),
+    streamedFirstPaintMs: +load.first.toFixed(1),
+    replayFirstPaintMs: +replay.first.toFixed(1),
+    replayAllMs: +replay.ms.toFixed(1),
+    oneMoreMs: +median(extra).toFixed(1),
+    updateOneMs: +median(update).toFixed(1),
+    longTasks: longTasks.length,
+    longestReplayTaskMs: +Math.max(0, ...replayLong).toFixed(0),
+    domNodes: metricsAfter.nodes,
+    jsHeapMB: metricsAfter.jsHeapUsedMB,
+    renderedCards: dom.rendered,
+    reach,
+  };
+}
+
+async function run({ sizes = [1000, 3000, 10000], batch = 50, repeats = 5, write = true, log = console.log } = {}) {
+  const { generateRun, extraAttempt } = fixtures();
   const started = Date.now();
   const server = await serve();
   const browser = await launch();
@@ -78,187 +212,61 @@ async function run({ attempts = 1000, targets = 300, batch = 50, repeats = 5, wr
     const { page, errors } = await openPanel(browser, server, { width: 1000, height: 900 });
     const cdp = await page.context().newCDPSession(page);
     await cdp.send('Performance.enable');
-    const reset = { type: 'reset', run: g.run };
-
-    // One attempt on an empty panel (the first card's time), a few times.
+    // One attempt on an empty panel: the baseline of "one more attempt".
+    const g0 = generateRun({ attempts: 10, targets: 5, seed: 7, decideShare: 0 });
     const single = [];
     for (let i = 1; i <= repeats; i++) {
-      await page.evaluate((m) => window.__send(m), reset);
+      await page.evaluate((m) => window.__send(m), { type: 'reset', run: g0.run });
       await frames(page);
-      const r = await timeUntil(page, [{ type: 'events', events: extraAttempt(g, i) }], `(cards) => cards[0]?.dataset.status === 'accepted'`);
+      const r = await timeUntil(page, [{ type: 'events', events: extraAttempt(g0, i) }], `(count, cards) => cards[0]?.dataset.status === 'accepted'`);
       single.push(r.ms);
     }
-
-    // 1,000 attempts, streamed in messages of `batch` events; long tasks recorded meanwhile.
-    await page.evaluate((m) => window.__send(m), reset);
-    await frames(page);
-    const before = await metrics(cdp);
-    await page.evaluate(() => {
-      window.__long = [];
-      new PerformanceObserver((l) => {
-        for (const e of l.getEntries()) {
-          window.__long.push(e.duration);
-        }
-      }).observe({ type: 'longtask' });
-    });
-    const allShown = `(cards) => cards.length >= ${n} && !document.querySelector('.card[data-status="running"]')`;
-    const load = await timeUntil(page, messages, allShown);
-    await frames(page, 5);
-    const longTasks = await page.evaluate(() => window.__long.splice(0));
-    const after = await metrics(cdp);
-    const dom = await page.evaluate(() => ({
-      cards: document.querySelectorAll('.card').length,
-      dots: document.querySelectorAll('svg.scatter circle.dot').length,
-      reviewItems: document.querySelectorAll('.review-item').length,
-      elements: document.getElementsByTagName('*').length,
-    }));
-
-    // One more attempt among 1,000 cards, and one existing card changed (a borderline item approved).
-    const extra = [];
-    for (let i = 1; i <= repeats; i++) {
-      await frames(page);
-      const r = await timeUntil(
-        page,
-        [{ type: 'events', events: extraAttempt(g, 100 + i) }],
-        `(cards) => document.querySelector('.card[data-attempt-id="x${100 + i}.1"]')?.dataset.status === 'accepted'`,
-      );
-      extra.push(r.ms);
+    const bySize = [];
+    for (const attempts of sizes) {
+      bySize.push(await measureSize(page, cdp, { attempts, batch, repeats }));
     }
-    const borderline = g.attempts.filter((a) => a.verdict.kind === 'borderline').slice(0, repeats);
-    const update = [];
-    let seq = 10_000_000;
-    for (const a of borderline) {
-      await frames(page);
-      const e = {
-        type: 'review_decision',
-        runId: g.run.runId,
-        seq: ++seq,
-        at: '2026-06-30T12:00:00.000Z',
-        attemptId: a.attemptId,
-        targetId: a.targetId,
-        decision: 'approved',
-      };
-      const r = await timeUntil(
-        page,
-        [{ type: 'events', events: [e] }],
-        `(cards) => document.querySelector('.card[data-attempt-id="${a.attemptId}"]')?.dataset.status === 'approved'`,
-      );
-      update.push(r.ms);
-    }
-    // Scrolling to the bottom and back: how long the content-visibility layout takes to settle.
-    const scroll = await page.evaluate(async () => {
-      const t0 = performance.now();
-      window.scrollTo(0, document.body.scrollHeight);
-      await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
-      window.scrollTo(0, 0);
-      await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
-      return performance.now() - t0;
-    });
-    // A restored run: the host replays the whole journal as one `events` message.
-    await page.evaluate((m) => window.__send(m), reset);
-    await frames(page);
-    await page.evaluate(() => {
-      window.__long.length = 0;
-    });
-    const replay = await timeUntil(page, [{ type: 'events', events: g.events }], allShown);
-    await frames(page, 5);
-    const replayLong = await page.evaluate(() => window.__long.splice(0));
-
     const webviewErrors = await page.evaluate(() => window.__posted.filter((m) => m.type === 'webviewError').map((m) => m.message));
     const csp = await page.evaluate(() => window.__cspViolations.slice());
-
     const result = {
       date: new Date().toISOString(),
       chromium: browser.version(),
-      node: process.version,
-      input: {
-        attempts: n,
-        targets,
-        events: g.events.length,
-        messages: messages.length,
-        eventsPerMessage: batch,
-        megabytes: +(JSON.stringify(messages).length / 1e6).toFixed(1),
-      },
-      ms: {
-        messagesDelivered: +load.delivered.toFixed(1),
-        firstCardOfRun: +load.first.toFixed(1),
-        allCards: +load.ms.toFixed(1),
-        replayOneMessageDelivered: +replay.delivered.toFixed(1),
-        replayOneMessageAllCards: +replay.ms.toFixed(1),
-        oneAttemptEmptyPanel: +median(single).toFixed(1),
-        oneAttemptAmong1000: +median(extra).toFixed(1),
-        ratioExtraVsFirst: +(median(extra) / median(single)).toFixed(2),
-        oneCardUpdateAmong1000: +median(update).toFixed(1),
-        scrollBottomAndBack: +scroll.toFixed(1),
-      },
-      longTasks: { count: longTasks.length, maxMs: +Math.max(0, ...longTasks).toFixed(0), totalMs: +longTasks.reduce((a, b) => a + b, 0).toFixed(0) },
-      replayLongTasks: { count: replayLong.length, maxMs: +Math.max(0, ...replayLong).toFixed(0), totalMs: +replayLong.reduce((a, b) => a + b, 0).toFixed(0) },
-      memory: { jsHeapUsedMBBefore: before.jsHeapUsedMB, jsHeapUsedMBAfter: after.jsHeapUsedMB, nodesBefore: before.nodes, nodesAfter: after.nodes },
-      dom,
+      oneAttemptEmptyPanelMs: +median(single).toFixed(1),
+      sizes: bySize,
       problems: { pageErrors: errors.filter((e) => !/Content Security Policy/.test(e)), webviewErrors, cspViolations: csp },
       wallSeconds: +((Date.now() - started) / 1000).toFixed(1),
     };
-    if (dom.cards < n) {
-      throw new Error(`only ${dom.cards} of ${n} cards shown`);
-    }
-    result.figures = figures(result);
     if (write) {
       fs.mkdirSync(path.dirname(RESULTS), { recursive: true });
       fs.writeFileSync(RESULTS, `${JSON.stringify(result, null, 2)}\n`);
     }
     log(table(result));
-    if (write) {
-      log(`\nwritten to ${path.relative(ROOT, RESULTS)}`);
-    }
-    return result.figures;
+    return result;
   } finally {
     await browser.close();
     server.close();
   }
 }
 
-/** The headline numbers, flat (what `npm run bench` lists); the results file keeps everything. */
-function figures(r) {
-  return {
-    'attempts shown': r.dom.cards,
-    'ms until 1,000 cards show (streamed, 50 events per message)': r.ms.allCards,
-    'ms until 1,000 cards show (replayed as one message)': r.ms.replayOneMessageAllCards,
-    'ms until the first card shows (streamed)': r.ms.firstCardOfRun,
-    'ms for the browser to deliver the streamed messages': r.ms.messagesDelivered,
-    'ms for one attempt on an empty panel': r.ms.oneAttemptEmptyPanel,
-    'ms for one more attempt among 1,000': r.ms.oneAttemptAmong1000,
-    'ratio one more among 1,000 / one on an empty panel': r.ms.ratioExtraVsFirst,
-    'ms to update one card among 1,000': r.ms.oneCardUpdateAmong1000,
-    'long tasks while streaming': r.longTasks.count,
-    'longest task while replaying (ms)': r.replayLongTasks.maxMs,
-    'JS heap with 1,000 cards (MB)': r.memory.jsHeapUsedMBAfter,
-    'DOM nodes with 1,000 cards': r.memory.nodesAfter,
-  };
-}
-
 function table(r) {
-  const rows = [
-    ['input', `${r.input.attempts} attempts, ${r.input.targets} sections, ${r.input.events} events in ${r.input.messages} messages (${r.input.megabytes} MB)`],
-    ['messages delivered (browser)', `${r.ms.messagesDelivered} ms`],
-    ['first card of the run', `${r.ms.firstCardOfRun} ms`],
-    ['all cards shown', `${r.ms.allCards} ms`],
-    ['long tasks while loading', `${r.longTasks.count} (max ${r.longTasks.maxMs} ms, total ${r.longTasks.totalMs} ms)`],
-    [
-      'replay as one message',
-      `delivered ${r.ms.replayOneMessageDelivered} ms, all cards ${r.ms.replayOneMessageAllCards} ms, long tasks ${r.replayLongTasks.count} (max ${r.replayLongTasks.maxMs} ms)`,
-    ],
-    ['one attempt, empty panel', `${r.ms.oneAttemptEmptyPanel} ms (median)`],
-    ['one attempt among 1,000', `${r.ms.oneAttemptAmong1000} ms (median), ratio ${r.ms.ratioExtraVsFirst}`],
-    ['one card updated among 1,000', `${r.ms.oneCardUpdateAmong1000} ms (median)`],
-    ['scroll to bottom and back', `${r.ms.scrollBottomAndBack} ms`],
-    ['JS heap', `${r.memory.jsHeapUsedMBBefore} MB → ${r.memory.jsHeapUsedMBAfter} MB`],
-    ['DOM', `${r.memory.nodesAfter} nodes (${r.dom.elements} elements), ${r.dom.cards} cards, ${r.dom.dots} dots, ${r.dom.reviewItems} review items`],
-    [
-      'problems',
-      `${r.problems.pageErrors.length} page errors, ${r.problems.webviewErrors.length} webviewError, ${r.problems.cspViolations.length} CSP violation(s)${r.problems.cspViolations.length ? `: ${[...new Set(r.problems.cspViolations)].join('; ')}` : ''}`,
-    ],
-    ['wall time', `${r.wallSeconds} s`],
-  ];
+  const rows = [['one attempt on an empty panel', `${r.oneAttemptEmptyPanelMs} ms (median)`]];
+  for (const x of r.sizes) {
+    rows.push(
+      [`${x.attempts} attempts: first paint (replayed / streamed)`, `${x.replayFirstPaintMs} / ${x.streamedFirstPaintMs} ms`],
+      [`${x.attempts} attempts: all folded and painted (replayed / streamed)`, `${x.replayAllMs} / ${x.streamedAllMs} ms`],
+      [`${x.attempts} attempts: one more / one card updated`, `${x.oneMoreMs} / ${x.updateOneMs} ms (median)`],
+      [`${x.attempts} attempts: DOM`, `${x.domNodes} nodes, ${x.renderedCards} cards rendered, heap ${x.jsHeapMB} MB`],
+      [`${x.attempts} attempts: long tasks`, `${x.longTasks} while streaming, longest while replaying ${x.longestReplayTaskMs} ms`],
+      [
+        `${x.attempts} attempts: reach`,
+        `oldest by search ${x.reach.found ? 'found' : 'NOT found'} in ${x.reach.ms.toFixed(1)} ms; filter ${x.reach.onlyAccepted ? 'ok' : 'WRONG'}; J×3 → ${x.reach.third}`,
+      ],
+    );
+  }
+  rows.push([
+    'problems',
+    `${r.problems.pageErrors.length} page errors, ${r.problems.webviewErrors.length} webviewError, ${r.problems.cspViolations.length} CSP violation(s)${r.problems.cspViolations.length ? `: ${[...new Set(r.problems.cspViolations)].join('; ')}` : ''}`,
+  ]);
+  rows.push(['wall time', `${r.wallSeconds} s`]);
   const w = Math.max(...rows.map(([k]) => k.length));
   return rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`).join('\n');
 }

@@ -220,7 +220,7 @@ function stubScript(theme) {
   document.body.setAttribute('data-vscode-theme-kind', ${JSON.stringify(t.kind)});
   window.__posted = [];
   window.__cspViolations = [];
-  document.addEventListener('securitypolicyviolation', (e) => window.__cspViolations.push(e.violatedDirective + ' ' + (e.blockedURI || '') + ' ' + (e.sample || '')));
+  document.addEventListener('securitypolicyviolation', (e) => window.__cspViolations.push(e.violatedDirective + ' ' + (e.blockedURI || '') + ' ' + (e.sample || '') + ' at ' + (e.sourceFile || '') + ':' + e.lineNumber + ':' + e.columnNumber));
   // Like VS Code, the state set by the page survives a reload of the page.
   window.acquireVsCodeApi = () => ({
     postMessage: (m) => window.__posted.push(JSON.parse(JSON.stringify(m))),
@@ -242,9 +242,16 @@ function serve() {
       if (url.pathname === '/') {
         const nonce = crypto.randomBytes(16).toString('base64');
         const theme = url.searchParams.get('theme') || 'dark';
-        const csp = [`default-src 'none'`, `style-src ${origin}`, `font-src ${origin}`, `img-src ${origin} data:`, `script-src 'nonce-${nonce}'`].join('; ');
+        // As the host's panel (src/host/panel.ts): styles from the extension or by nonce, the nonce also in a csp-nonce meta.
+        const csp = [
+          `default-src 'none'`,
+          `style-src ${origin} 'nonce-${nonce}'`,
+          `font-src ${origin}`,
+          `img-src ${origin} data:`,
+          `script-src 'nonce-${nonce}'`,
+        ].join('; ');
         res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-        res.end(`<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="${csp}">
+        res.end(`<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="${csp}"><meta property="csp-nonce" content="${nonce}">
 <meta name="viewport" content="width=device-width, initial-scale=1"><link rel="stylesheet" href="${origin}/out/webview/main.css"><title>Autodata</title></head>
 <body><script nonce="${nonce}" src="${origin}/stub.js?theme=${theme}"></script><div id="app"></div><script nonce="${nonce}" src="${origin}/out/webview/main.js"></script></body></html>`);
         return;

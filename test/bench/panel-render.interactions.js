@@ -238,6 +238,48 @@ async function main() {
       assert.equal((await probe(page, 'circle.dot.selected')).count, 1);
     });
 
+    await check('a long run: a bounded DOM, and every card reachable by J/K, search and verdict filter', async (page) => {
+      const { generateRun } = fixtures();
+      const big = generateRun({ attempts: 2000, targets: 600, seed: 7, decideShare: 0 });
+      await load(page, big.run, big.events);
+      const listed = await page.waitForFunction(
+        (n) => Number(document.querySelector('.targets')?.dataset.cards) >= n && document.querySelectorAll('.card').length > 0,
+        big.attempts.length,
+      );
+      void listed;
+      const rendered = await page.evaluate(() => document.querySelectorAll('.card').length);
+      assert.ok(rendered > 0 && rendered < 100, `only the cards near the viewport are in the DOM (${rendered})`);
+      // J walks every card in display order: the first three J presses select the first three cards of the list.
+      const order = await page.evaluate(() => [...document.querySelectorAll('.card')].slice(0, 3).map((c) => c.dataset.attemptId));
+      for (let i = 0; i < 3; i++) {
+        await page.keyboard.press('j');
+      }
+      assert.equal(await page.evaluate(() => document.querySelector('.card.selected')?.dataset.attemptId), order[2]);
+      await page.keyboard.press('k');
+      assert.equal(await page.evaluate(() => document.querySelector('.card.selected')?.dataset.attemptId), order[1]);
+      // The oldest attempt, far below the viewport, by search.
+      const oldest = big.attempts[0].attemptId;
+      assert.equal(await page.evaluate((id) => !!document.querySelector(`.card[data-attempt-id="${id}"]`), oldest), false, 'not rendered before the search');
+      await type(page, '.card-search', oldest);
+      await page.waitForFunction((id) => !!document.querySelector(`.card[data-attempt-id="${id}"]`), oldest);
+      await type(page, '.card-search', '');
+      // A verdict filter leaves only that verdict, and the J walk follows it.
+      await page.selectOption('.card-verdict', 'too_hard');
+      await page.waitForFunction(() => [...document.querySelectorAll('.card')].every((c) => c.dataset.status === 'too_hard'));
+      const hard = big.attempts.filter((a) => a.verdict.kind === 'too_hard').length;
+      assert.match(await page.evaluate(() => document.querySelector('.card-shown').textContent), new RegExp(`^${hard} of `));
+      await page.keyboard.press('j');
+      assert.equal(await page.evaluate(() => document.querySelector('.card.selected')?.dataset.status), 'too_hard');
+      // Scrolled to the end, the last card of the list is rendered.
+      await page.selectOption('.card-verdict', '');
+      await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
+      await page.waitForFunction(
+        () => document.querySelectorAll('.card').length > 0 && document.querySelector('.targets').getBoundingClientRect().bottom <= window.innerHeight + 2,
+      );
+      const last = await page.evaluate(() => [...document.querySelectorAll('.card')].at(-1)?.dataset.attemptId);
+      assert.ok(last, 'cards at the end of the list are rendered');
+    });
+
     await check('hostile text stays text; huge text is clipped with Show more; live text streams in', async (page) => {
       const evil = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>';
       const run = panelRun('run-evil', g.run.thresholds);

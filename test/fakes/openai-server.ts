@@ -21,6 +21,8 @@ export interface RecordedRequest {
   receivedAt: number;
   /** HTTP status the server answered with; undefined for hang/reset or a client that left first. */
   status?: number;
+  /** The latency the server charged this request (ms), once it has answered. */
+  chargedMs?: number;
 }
 export type FinishReason = 'stop' | 'length' | 'content_filter';
 export interface ScriptedChoice {
@@ -80,6 +82,8 @@ export interface ScriptedServer {
   inFlight(): number;
   /** Most HTTP requests open at once (rejected ones included): how hard the client pushed. */
   maxInFlightSeen: number;
+  /** Milliseconds summed over admitted chat requests from admission to their response's end: how busy the endpoint was. */
+  admittedMs: number;
   setResponder(r: Responder): void;
   failNext(count: number, reply: ScriptedReply): void;
   reset(): void;
@@ -193,6 +197,7 @@ export async function startScriptedServer(opts: ScriptedServerOptions): Promise<
     requests: [],
     inFlight: () => open,
     maxInFlightSeen: 0,
+    admittedMs: 0,
     setResponder: (r) => {
       responder = r;
     },
@@ -219,12 +224,16 @@ export async function startScriptedServer(opts: ScriptedServerOptions): Promise<
     api.maxInFlightSeen = Math.max(api.maxInFlightSeen, open);
     let gone = false;
     let gated = false;
+    let admittedAt = 0;
     responses.add(res);
     res.on('close', () => {
       gone = true;
       open--;
       responses.delete(res);
-      if (gated) admitted--;
+      if (gated) {
+        admitted--;
+        api.admittedMs += performance.now() - admittedAt;
+      }
     });
     res.on('error', () => {});
     req.on('error', () => {});
@@ -275,6 +284,7 @@ export async function startScriptedServer(opts: ScriptedServerOptions): Promise<
       return send(429, errorBody('Too many concurrent requests.', 'rate_limit_error', null, 'rate_limit_exceeded'), { 'retry-after': String(secs) });
     }
     gated = true;
+    admittedAt = performance.now();
     admitted++;
     if (opts.supportsJsonSchema === false && rec.responseFormat?.type === 'json_schema') {
       return send(400, errorBody("response_format type 'json_schema' is not supported by this server", 'invalid_request_error', 'response_format'));
@@ -320,6 +330,7 @@ export async function startScriptedServer(opts: ScriptedServerOptions): Promise<
       return;
     }
     const latency = Math.max(...replies.map((r) => ('latencyMs' in r && r.latencyMs !== undefined ? r.latencyMs : (opts.defaultLatencyMs ?? 0))));
+    rec.chargedMs = latency;
     if (!(await wait(latency))) return;
 
     if (reply.kind === 'error') {

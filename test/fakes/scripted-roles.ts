@@ -73,6 +73,14 @@ export interface ScriptLatency {
   challengerLatencyMs?: number;
   qualityLatencyMs?: number;
   /**
+   * The latency model of a real server, where work costs time: a solver request takes this long per sample it returns
+   * (`n` = 3 takes three times as long as `n` = 1), instead of the flat `solverLatencyMs`.
+   */
+  solverMsPerSample?: number;
+  /** A judge call takes this long per answer it grades, plus `judgeMsPerKToken` per thousand tokens of those answers. */
+  judgeMsPerAnswer?: number;
+  judgeMsPerKToken?: number;
+  /**
    * A world where learning pays: once the Challenger's prompt holds `keyword` (from a recipe), its questions come from
    * `questions` instead. The recipe learner writes the keyword after it has seen too-easy attempts.
    */
@@ -215,6 +223,17 @@ export function scriptRoles(questions: ScriptedQuestion[], opts: ScriptLatency =
     return jsonReply(checks);
   };
 
+  /** A solver request's time: per sample under the latency model, else flat. */
+  const solverLatency = (req: RecordedRequest) => (opts.solverMsPerSample !== undefined ? opts.solverMsPerSample * Math.max(1, req.n) : opts.solverLatencyMs);
+  /** A judge call's time: per answer and per token graded under the latency model, else flat. */
+  const judgeLatency = (answers: string[]) => {
+    if (opts.judgeMsPerAnswer === undefined) {
+      return opts.judgeLatencyMs;
+    }
+    const tokens = answers.reduce((a, t) => a + Math.ceil(t.length / 4), 0);
+    return opts.judgeMsPerAnswer * answers.length + ((opts.judgeMsPerKToken ?? 0) * tokens) / 1000;
+  };
+
   const solver = (req: RecordedRequest, who: 'WEAK' | 'STRONG'): ScriptedReply => {
     const user =
       req.messages
@@ -240,7 +259,7 @@ export function scriptRoles(questions: ScriptedQuestion[], opts: ScriptLatency =
     if (allText(req).includes('End with one line "Final answer:')) {
       return {
         content: `${who}#${index} works through Q${id}.\nFinal answer: ${score === 1 ? rightAnswer(id) : wrongAnswer(id)}${extra}`,
-        latencyMs: opts.solverLatencyMs,
+        latencyMs: solverLatency(req),
       };
     }
     const p = found?.q.criteria ?? 10;
@@ -249,7 +268,7 @@ export function scriptRoles(questions: ScriptedQuestion[], opts: ScriptLatency =
     // What a real model would do with a rubric or reference in its prompt: use every fact it finds there.
     const seen = [...new Set(JSON.stringify(req.messages ?? []).match(PHRASE) ?? [])];
     const said = [...new Set([...stated, ...faults, ...seen])];
-    return { content: `${who}#${index} answer to Q${id}${said.length ? `: ${said.join(', ')}` : ''}.${extra}`, latencyMs: opts.solverLatencyMs };
+    return { content: `${who}#${index} answer to Q${id}${said.length ? `: ${said.join(', ')}` : ''}.${extra}`, latencyMs: solverLatency(req) };
   };
 
   const judge = (req: RecordedRequest, user: string): ScriptedReply => {
@@ -270,7 +289,7 @@ export function scriptRoles(questions: ScriptedQuestion[], opts: ScriptLatency =
         };
       }),
     }));
-    return jsonReply({ grades }, { latencyMs: opts.judgeLatencyMs });
+    return jsonReply({ grades }, { latencyMs: judgeLatency(answers.map((a) => a[2])) });
   };
 
   const loopJudge = (user: string): ScriptedReply => {

@@ -264,16 +264,19 @@ describe('autodata CLI', function () {
 
     it('exits 1 with the run error when a model cannot be used, starting no further file', async () => {
       await serve([GOOD]);
+      fs.writeFileSync(path.join(ws, 'c.md'), DOC_B.replace('Paper B', 'Paper C'));
       const c = capture(ws);
+      // A limit of one request: two documents at once (twice the limit in sections), the third waits for a slot.
       const config = writeConfig({
+        requestConcurrency: 1,
         roles: { ...Object.fromEntries(Object.entries(MODELS).map(([r, m]) => [r, { model: m }])), weak: { model: 'no-such-model' } },
       });
-      assert.equal(await main(['generate', 'a.md', 'b.md', '--config', config], c.io), 1);
+      assert.equal(await main(['generate', 'a.md', 'b.md', 'c.md', '--config', config], c.io), 1);
       assert.match(c.err(), /error: run .* failed: .*does not know this model/);
-      assert.equal(journals(ws).length, 1);
+      assert.equal(journals(ws).length, 2, 'the third document never starts');
     });
 
-    it('stops on Ctrl-C with the run journal ending in run_finished "stopped", and resume finishes it', async () => {
+    it('stops every document running at once on Ctrl-C, each journal ending in run_finished "stopped", and resume finishes them', async () => {
       await serve([GOOD], { solverLatencyMs: 300 });
       const config = writeConfig();
       const stop = new AbortController();
@@ -285,25 +288,42 @@ describe('autodata CLI', function () {
       assert.equal(await main(['generate', 'a.md', 'b.md', '--config', config], c.io), 130);
       assert.match(c.err(), /resume with: autodata resume --config autodata\.json/);
       let runs = journals(ws);
-      assert.equal(runs.length, 1, 'no further file is started after the stop');
-      const last = runs[0].events.at(-1) as EventOf<'run_finished'>;
-      assert.equal(last.type, 'run_finished');
-      assert.equal(last.outcome, 'stopped');
+      assert.equal(runs.length, 2, 'both documents ran at once');
+      for (const run of runs) {
+        const last = run.events.at(-1) as EventOf<'run_finished'>;
+        assert.equal(last.type, 'run_finished');
+        assert.equal(last.outcome, 'stopped');
+      }
 
       const r = capture(ws);
       assert.equal(await main(['resume', '--config', config], r.io), 0, r.err());
       runs = journals(ws);
-      const finished = runs[0].events.filter((e): e is EventOf<'run_finished'> => e.type === 'run_finished');
-      assert.deepEqual(
-        finished.map((e) => e.outcome),
-        ['stopped', 'completed'],
-      );
+      for (const run of runs) {
+        const finished = run.events.filter((e): e is EventOf<'run_finished'> => e.type === 'run_finished');
+        assert.deepEqual(
+          finished.map((e) => e.outcome),
+          ['stopped', 'completed'],
+        );
+      }
       const records = readLines(path.join(ws, '.autodata', 'dataset.jsonl')).map((x) => DatasetRecord.parse(x));
-      assert.equal(records.length, 3, 'every section of a.md, each once');
-      assert.equal(new Set(records.map((x) => x.id)).size, 3);
+      assert.equal(records.length, 5, 'every section of a.md and b.md, each once');
+      assert.equal(new Set(records.map((x) => x.id)).size, 5);
       const again = capture(ws);
       assert.equal(await main(['resume', '--config', config], again.io), 0);
       assert.match(again.out(), /no interrupted run/);
+    });
+
+    it('runs the documents at once, sharing one request limit', async () => {
+      await serve([GOOD], { solverLatencyMs: 200 });
+      const c = capture(ws);
+      assert.equal(await main(['generate', 'a.md', 'b.md', '--config', writeConfig({ requestConcurrency: 2 })], c.io), 0, c.err());
+      const mentions = (topic: string) =>
+        server.requests.filter((q) => q.model === MODELS.challenger && JSON.stringify(q.messages).includes(topic)).map((q) => q.receivedAt);
+      const lastOfA = Math.max(...mentions('Local windows'));
+      const firstOfB = Math.min(...mentions('Gradient noise'));
+      assert.ok(firstOfB < lastOfA, 'b.md started before a.md reached its last section');
+      assert.ok(server.maxInFlightSeen <= 2, `at most the shared limit of 2 requests at once (saw ${server.maxInFlightSeen})`);
+      assert.match(c.out(), /5 accepted/);
     });
 
     it('stops cleanly on SIGINT as a child process (exit 130, journal ends "stopped")', async () => {

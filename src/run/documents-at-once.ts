@@ -1,0 +1,88 @@
+// Several documents' runs at once over one set of models (so one request limit per endpoint): enough runs to keep the
+// endpoint's limit busy, none started once `keepGoing` says no (a stop, a failed run).
+import type { ChatModel } from '../core/models';
+import type { Role } from '../shared/schemas';
+import { Run, type RunObserver, type RunResult, type RunSpec } from './run';
+import type { WorkspaceFiles } from './workspace';
+
+/** How many documents to run at once: enough sections in flight to keep `requestConcurrency` full, at least one. */
+export function documentsAtOnce(documents: number, requestConcurrency: number, sectionsAtOnce: number): number {
+  // A section in flight has about one request open on average (a burst of rollouts or judge calls, then one call at a
+  // time), so twice the limit in sections keeps the limiter's queue from running dry; the limiter caps the endpoint.
+  return Math.max(1, Math.min(documents, Math.ceil((2 * requestConcurrency) / Math.max(1, sectionsAtOnce))));
+}
+
+/**
+ * Runs `runOne` over the jobs with at most `atOnce` running, starting the next as one ends while `keepGoing()` holds.
+ * Results come in the order the runs ended; a run that throws stops new starts and the error is rethrown after the
+ * running ones end.
+ */
+export async function runAtOnce<J, R>(
+  jobs: readonly J[],
+  atOnce: number,
+  runOne: (job: J) => Promise<R>,
+  keepGoing: (ended: readonly R[]) => boolean,
+): Promise<R[]> {
+  const results: R[] = [];
+  let next = 0;
+  let thrown: { error: unknown } | undefined;
+  const lane = async (): Promise<void> => {
+    while (next < jobs.length && !thrown && keepGoing(results)) {
+      const job = jobs[next++];
+      try {
+        results.push(await runOne(job));
+      } catch (e) {
+        thrown ??= { error: e };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(atOnce, jobs.length)) }, lane));
+  if (thrown) {
+    throw thrown.error;
+  }
+  return results;
+}
+
+/** One document's run: what every run of the batch shares is passed to `runDocuments`. */
+export type DocumentJob = Omit<RunSpec, 'models'>;
+
+export interface DocumentsObserver {
+  /** Called with each run as it starts (so a stop reaches it) and when it ends. */
+  started?(run: Run, job: DocumentJob): void;
+  ended?(run: Run, job: DocumentJob): void;
+  /** The observer of one document's run (events, write failures). */
+  observer?(job: DocumentJob): RunObserver;
+  /** When false, no further document starts (a stop). */
+  keepGoing?(): boolean;
+}
+
+/**
+ * Runs several documents at once over one set of models, so they share each endpoint's request limit; a run that
+ * does not complete (stopped, failed) starts no other. Results in the order the runs ended.
+ */
+export async function runDocuments(
+  ws: WorkspaceFiles,
+  jobs: readonly DocumentJob[],
+  models: Record<Role, ChatModel>,
+  requestConcurrency: number,
+  o: DocumentsObserver = {},
+): Promise<RunResult[]> {
+  const sectionsAtOnce = Math.max(1, ...jobs.map((j) => j.settings.engine.targetConcurrency));
+  return runAtOnce(
+    jobs,
+    documentsAtOnce(jobs.length, requestConcurrency, sectionsAtOnce),
+    async (job) => {
+      const run = new Run(ws, { ...job, models }, o.observer?.(job));
+      o.started?.(run, job);
+      try {
+        if (o.keepGoing && !o.keepGoing()) {
+          run.stop();
+        }
+        return await run.start();
+      } finally {
+        o.ended?.(run, job);
+      }
+    },
+    (ended) => (o.keepGoing?.() ?? true) && ended.every((r) => r.outcome === 'completed'),
+  );
+}

@@ -1,0 +1,71 @@
+// A recipe update while sections run: the same C = 16 run with recipe learning every 10 attempts, its recipe call
+// taking 1, 3 or 10 s, against the run with learning off. With learning in the background, no section waits for it.
+import { splitSections } from '../../src/core/chunks';
+import { Orchestrator } from '../../src/core/orchestrator';
+import type { EngineEvent } from '../../src/shared/events';
+import { startScriptedServer } from '../fakes/openai-server';
+import { scriptedConfig, scriptedModels } from '../fakes/scripted-config';
+import { scriptRoles, type ScriptedQuestion } from '../fakes/scripted-roles';
+import { LAT } from './loop.bench';
+
+const EASY: ScriptedQuestion = { weak: [0.9, 0.8, 0.9], strong: [1, 1, 0.9] };
+const GOOD: ScriptedQuestion = { weak: [0.3, 0.4, 0.5], strong: [0.8, 0.8, 0.9] };
+
+export interface RecipeStallFigure {
+  recipeMs: number;
+  withMs: number;
+  withoutMs: number;
+  ratio: number;
+  updates: number;
+  /** Attempts started while a recipe call was in flight. */
+  startedDuring: number;
+}
+
+async function once(recipeEvery: number, recipeMs: number): Promise<{ ms: number; updates: number; startedDuring: number }> {
+  const script = scriptRoles([EASY, GOOD], LAT);
+  const server = await startScriptedServer({
+    respond: async (req, ctx) => {
+      const reply = await script.respond(req, ctx);
+      return req.schemaName === 'recipe' ? { ...reply, latencyMs: recipeMs } : reply;
+    },
+  });
+  try {
+    const text = Array.from(
+      { length: 32 },
+      (_, i) => `# Part ${i + 1}\n\n${`Part ${i + 1} develops one argument of the paper in its own words. `.repeat(8)}`,
+    ).join('\n\n');
+    const config = scriptedConfig(server.baseURL, { recipeEvery, maxIterations: 3, targetConcurrency: 16 });
+    const events: Array<{ type: EngineEvent['type']; at: number }> = [];
+    const orch = new Orchestrator({
+      runId: 'stall',
+      document: { path: 'r.md', text },
+      targets: splitSections(text, { maxChars: 12000, minChars: 100 }),
+      config,
+      models: scriptedModels(config, { limit: 16 }),
+      emit: (e) => events.push({ type: e.type, at: performance.now() }),
+    });
+    const t0 = performance.now();
+    await orch.start();
+    const ms = performance.now() - t0;
+    const calls = server.requests.filter((r) => r.schemaName === 'recipe').map((r) => [r.receivedAt, r.receivedAt + recipeMs]);
+    const wallStart = Date.now() - ms;
+    const started = events.filter((e) => e.type === 'attempt_started').map((e) => wallStart + (e.at - t0));
+    return {
+      ms,
+      updates: events.filter((e) => e.type === 'recipe_updated').length,
+      startedDuring: started.filter((s) => calls.some(([a, b]) => s > a && s < b)).length,
+    };
+  } finally {
+    await server.close();
+  }
+}
+
+export async function run(): Promise<RecipeStallFigure[]> {
+  const without = await once(0, 0);
+  const out: RecipeStallFigure[] = [];
+  for (const recipeMs of [1000, 3000, 10000]) {
+    const w = await once(10, recipeMs);
+    out.push({ recipeMs, withMs: w.ms, withoutMs: without.ms, ratio: w.ms / without.ms, updates: w.updates, startedDuring: w.startedDuring });
+  }
+  return out;
+}
