@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import { isLocal, newRunId, originOf } from '../core/endpoint';
 import { sameWeakAndStrong } from '../core/model-pairs';
+import { BenchmarkFileError, loadBenchmarks } from '../run/benchmarks';
 import { runDocuments, type DocumentJob } from '../run/documents-at-once';
 import { buildModels, type KeyRing } from '../run/models';
 import { readDocuments } from '../run/read-documents';
@@ -77,6 +78,9 @@ export async function generateFromFiles(ctx: Ctx, clicked?: unknown, selected?: 
       throw new UserError('The selected files have no text to generate from.');
     }
     const recipe = await readRecipe(root);
+    const benchmarks = await loadBenchmarks(root, settings.benchmarkFiles).catch((e: unknown) => {
+      throw e instanceof BenchmarkFileError ? new UserError(e.message, ['Open Settings']) : e;
+    });
     const jobs = sources.map((s): DocumentJob => ({
       runId: newRunId(),
       document: { path: s.docPath, text: s.text },
@@ -84,6 +88,7 @@ export async function generateFromFiles(ctx: Ctx, clicked?: unknown, selected?: 
       settings,
       prompts: ws.prompts,
       recipe,
+      benchmarks,
       goal: settings.itemsPerRun > 0 ? settings.itemsPerRun : undefined,
     }));
     const sections = jobs.reduce((n, j) => n + j.targets.length, 0);
