@@ -1,5 +1,6 @@
 // Reads a JSONL file's complete lines from a byte offset on, in chunks, so a large file neither becomes one string
 // (V8 caps strings near 512 MB) nor holds the event loop: each chunk is handled, then other work gets its turn.
+import { openRegular } from './workspace-boundary';
 import * as fs from 'node:fs';
 
 export interface LineAt {
@@ -27,7 +28,8 @@ export async function readLinesFrom(
 ): Promise<{ end: number; lines: number }> {
   let handle: fs.promises.FileHandle;
   try {
-    handle = await fs.promises.open(file, 'r');
+    // A pipe or a device is refused (NotAFileError), never waited on.
+    handle = await openRegular(file, fs.constants.O_RDONLY);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
       return { end: start, lines: 0 };

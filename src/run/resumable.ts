@@ -1,5 +1,7 @@
 // Finding the runs of a workspace that can go on, and what a resumed run keeps of its own: the acceptance rule, the
 // solve order, the rollouts, the goal and the prompts it started with, whatever the settings say now.
+import { constants } from 'node:fs';
+import { NotAFileError, openRegular } from './workspace-boundary';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { sha256 } from '../core/chunks';
@@ -40,8 +42,12 @@ const TAIL = 64 * 1024;
 export async function finishedFromTail(file: string): Promise<boolean | undefined> {
   let h: fs.FileHandle;
   try {
-    h = await fs.open(file, 'r');
-  } catch {
+    // A pipe or a device in the runs folder is refused, never waited on.
+    h = await openRegular(file, constants.O_RDONLY);
+  } catch (e) {
+    if (e instanceof NotAFileError) {
+      throw e;
+    }
     return undefined;
   }
   try {

@@ -9,6 +9,7 @@ import { run as runLoop, type LoopFigures } from './loop.bench';
 import { plot } from './plot';
 import { run as runRecipeStall, type RecipeStallFigure } from './recipe-stall.bench';
 import { run as runRecipe, type RecipeFigures } from './recipe.bench';
+import { run as runPromptCache, type PromptCacheSize } from './prompt-cache.bench';
 import { run as runResume, type ResumeFigures } from './resume.bench';
 import { run as runStart, type StartFigures } from './start.bench';
 import { notMeasured, targetTable, type TargetRow } from './targets';
@@ -55,6 +56,7 @@ interface Figures {
   resume: ResumeFigures;
   ext: ExtensionFigures;
   recipe: RecipeFigures;
+  promptCache: PromptCacheSize[];
   panel?: PanelFigures;
 }
 
@@ -295,6 +297,14 @@ function details(f: Figures): Row[] {
   if (panel) {
     out.push({ figure: 'panel: one attempt on an empty panel', value: `${f1(panel.oneAttemptEmptyPanelMs)} ms`, target: 'report', status: '' });
   }
+  for (const p of f.promptCache) {
+    out.push({
+      figure: `prompt tokens read from an OpenAI-style prompt cache, sections of ~${p.sectionTokens} tokens (${p.sections} sections, ${p.calls} calls)`,
+      value: `${(100 * p.share).toFixed(0)}% (Challenger ${(100 * (p.byRole.challenger ?? 0)).toFixed(0)}%, quality check ${(100 * (p.byRole.quality ?? 0)).toFixed(0)}%); cost ${f2(p.costRatio)}× at half-price cached input`,
+      target: 'reported',
+      status: '',
+    });
+  }
   return out;
 }
 
@@ -344,6 +354,12 @@ function curves(f: Figures): Array<[string, string]> {
       ],
       { target: 500 },
     ),
+  ]);
+  out.push([
+    'prompt-cache.svg',
+    plot('Prompt tokens read from the cache', 'tokens per section', 'share', [
+      { name: 'all roles', points: f.promptCache.map((p) => [p.sectionTokens, p.share]) },
+    ]),
   ]);
   if (f.panel) {
     out.push([
@@ -420,11 +436,12 @@ const HOW = `## How the figures are obtained
   const recipeStall = await runRecipeStall();
   const resume = await runResume();
   const recipe = await runRecipe();
+  const promptCache = await runPromptCache();
   const panel = await panelFigures().catch((e) => {
     console.error(`panel benchmark failed: ${(e as Error).message}`);
     return undefined;
   });
-  const f: Figures = { loop, documents, start, recipeStall, resume, ext, recipe, panel };
+  const f: Figures = { loop, documents, start, recipeStall, resume, ext, recipe, panel, promptCache };
   const tt = targetTable(targets(f));
   const dt = table(details(f));
   console.log(`${tt}\n\n${dt}`);
