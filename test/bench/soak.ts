@@ -1,11 +1,12 @@
 // Soak: a long run (500 attempts) against the scripted server with ~10% injected faults. Checks that every attempt is
-// accounted for in the journal and that memory stays flat; writes the figures into RELIABILITY.md.
+// accounted for in the journal, that every attempt open at the stop can be resumed, and that memory stays flat (the heap
+// after warm-up grows by less than HEAP_BOUND_MB); writes the figures into RELIABILITY.md.
 // Run: npm run soak   (node --expose-gc, so heap figures are taken after a full collection)
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { splitSections } from '../../src/core/chunks';
-import type { EngineEvent } from '../../src/shared/events';
+import { isJournaled, type EngineEvent } from '../../src/shared/events';
 import { Orchestrator } from '../../src/core/orchestrator';
 import { resumePoint } from '../../src/core/resume';
 import type { Target } from '../../src/shared/schemas';
@@ -16,6 +17,9 @@ import { scriptedConfig, scriptedModels } from '../fakes/scripted-config';
 import { scriptRoles, type ScriptedQuestion } from '../fakes/scripted-roles';
 
 const ATTEMPTS = 500;
+/** Heap growth from the first sample after warm-up to the last one during the run, after a full collection. */
+export const HEAP_BOUND_MB = 32;
+const TARGET_CONCURRENCY = 4;
 const FAULT_RATE = 0.1;
 const root = path.resolve(__dirname, '../..');
 
@@ -44,6 +48,8 @@ export interface SoakFigures {
   attempts: number;
   decided: number;
   interruptedByStop: number;
+  /** Verdicts whose attempt has no attempt_started line: a gap in the journal. */
+  unstartedVerdicts: number;
   resumableInterrupted: number;
   accepted: number;
   datasetLines: number;
@@ -81,7 +87,7 @@ export async function run(): Promise<SoakFigures> {
       { length: 400 },
       (_, i) => `# Section ${i + 1}\n\n${`Section ${i + 1} makes its own argument about the method, at length. `.repeat(8)}`,
     ).join('\n\n');
-    const config = scriptedConfig(server.baseURL, { maxIterations: 6, targetConcurrency: 4 });
+    const config = scriptedConfig(server.baseURL, { maxIterations: 6, targetConcurrency: TARGET_CONCURRENCY });
     const journal = new JsonlWriter(path.join(dir, 'runs', 'soak.jsonl'), false);
     const dataset = new Dataset(path.join(dir, 'dataset.jsonl'));
     const targets: Target[] = splitSections(text, { maxChars: 12000, minChars: 100 });
@@ -105,7 +111,10 @@ export async function run(): Promise<SoakFigures> {
       models: scriptedModels(config, { maxRetries: 3, timeoutMs: 5000 }),
       goal: undefined,
       emit: (e: EngineEvent) => {
-        writes = writes.then(() => journal.append(e)).then(() => (e.type === 'item_accepted' ? dataset.append(e.record) : undefined));
+        // As the run layer journals: calls in flight are shown, not journaled.
+        if (isJournaled(e)) {
+          writes = writes.then(() => journal.append(e)).then(() => (e.type === 'item_accepted' ? dataset.append(e.record) : undefined));
+        }
         if (e.type === 'attempt_started') {
           attempts++;
           if (attempts % 100 === 0) {
@@ -114,10 +123,6 @@ export async function run(): Promise<SoakFigures> {
           if (attempts >= ATTEMPTS) {
             orch.stop();
           }
-        }
-        // Transport failures in a row pause the run; a soak run resumes at once, as a person would.
-        if (e.type === 'state' && e.state === 'paused') {
-          setTimeout(() => orch.resume(), 10);
         }
       },
     });
@@ -132,6 +137,16 @@ export async function run(): Promise<SoakFigures> {
     const decided = new Set(events.filter((e) => e.type === 'verdict').map((e) => (e as { attemptId: string }).attemptId));
     const open = [...started].filter((id) => !decided.has(id));
     const point = resumePoint(events);
+    // Resumable: taken up under its own id with what it had, or (no question yet) asked again without losing its iteration.
+    const pendingIds = new Set([...point.pending.values()].map((p) => p.attemptId));
+    const challenged = new Set(events.filter((e) => e.type === 'challenge').map((e) => (e as { attemptId: string }).attemptId));
+    const startedAt = new Map(
+      events.filter((e): e is Extract<EngineEvent, { type: 'attempt_started' }> => e.type === 'attempt_started').map((e) => [e.attemptId, e] as const),
+    );
+    const resumable = open.filter((id) => {
+      const s = startedAt.get(id)!;
+      return pendingIds.has(id) || (!challenged.has(id) && point.iterations.get(s.targetId) === s.iteration - 1);
+    });
     const datasetLines = (await readJsonl(dataset.file)).values.length;
     const accepted = events.filter((e) => e.type === 'item_accepted').length;
     const verdicts: Record<string, number> = {};
@@ -145,7 +160,8 @@ export async function run(): Promise<SoakFigures> {
       attempts: started.size,
       decided: decided.size,
       interruptedByStop: open.length,
-      resumableInterrupted: point.pending.size,
+      unstartedVerdicts: [...decided].filter((id) => !started.has(id)).length,
+      resumableInterrupted: resumable.length,
       accepted,
       datasetLines,
       requests,
@@ -174,9 +190,18 @@ if (require.main === module) {
         const md = fs.readFileSync(file, 'utf8');
         fs.writeFileSync(file, md.replace(/<!-- soak:start -->[\s\S]*<!-- soak:end -->/, block));
       }
-      const ok = f.attempts === f.decided + f.interruptedByStop && f.accepted === f.datasetLines;
-      if (!ok) {
-        console.error('SOAK FAILED: attempts not all accounted for, or accepted items missing from the dataset');
+      const problems = [
+        f.unstartedVerdicts === 0 ? '' : `${f.unstartedVerdicts} verdict(s) for attempts the journal never started`,
+        f.accepted === f.datasetLines ? '' : `accepted items missing from the dataset (${f.accepted} accepted, ${f.datasetLines} lines)`,
+        f.resumableInterrupted === f.interruptedByStop ? '' : `${f.interruptedByStop} attempt(s) open at the stop but ${f.resumableInterrupted} resumable`,
+        f.interruptedByStop <= TARGET_CONCURRENCY
+          ? ''
+          : `${f.interruptedByStop} attempts open at the stop, more than the ${TARGET_CONCURRENCY} sections at once`,
+        !f.gcExposed || f.heapGrowthMB < HEAP_BOUND_MB ? '' : `heap grew ${f.heapGrowthMB} MB after warm-up (bound ${HEAP_BOUND_MB} MB)`,
+        f.gcExposed ? '' : 'run with node --expose-gc (npm run soak) so the heap bound can be checked',
+      ].filter(Boolean);
+      if (problems.length) {
+        console.error(`SOAK FAILED: ${problems.join('; ')}`);
         process.exit(1);
       }
     })
