@@ -111,14 +111,19 @@ suite('generate', () => {
     }
   });
 
-  test('a wrong API key ends the run with a message that says so', async () => {
-    await iso.endpoint([GOOD], { apiKey: 'the-right-key' });
+  test('a missing and a wrong API key each end the run with a message that says which', async () => {
+    const { server } = await iso.endpoint([GOOD], { apiKey: 'the-right-key' });
     await openInEditor('paper.md');
-    const result = await vscode.commands.executeCommand<SessionResult>('autodata.generateFromDocument', { silent: true });
-    assert.ok(result);
-    assert.strictEqual(result.outcome, 'error');
-    assert.match(result.message ?? '', /refused the API key \(401\)/);
-    assert.strictEqual(readLines(result.datasetFile).length, 0);
+    const none = await vscode.commands.executeCommand<SessionResult>('autodata.generateFromDocument', { silent: true });
+    assert.ok(none);
+    assert.strictEqual(none.outcome, 'error');
+    assert.match(none.message ?? '', /needs an API key \(401\) and no key is stored for 127\.0\.0\.1:\d+/);
+    await vscode.commands.executeCommand('autodata.setApiKey', { baseUrl: server.baseURL, key: 'sk-wrong-key-5678' });
+    const wrong = await vscode.commands.executeCommand<SessionResult>('autodata.generateFromDocument', { silent: true });
+    assert.ok(wrong);
+    assert.strictEqual(wrong.outcome, 'error');
+    assert.match(wrong.message ?? '', /refused the API key \(401\)/);
+    assert.strictEqual(readLines(wrong.datasetFile).length, 0);
   });
 
   test('refuses a dataset path outside the workspace, and a dataset file that is not JSONL, before any request', async () => {

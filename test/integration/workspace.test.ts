@@ -38,6 +38,8 @@ suite('workspace', () => {
     // A template that drops a slot the role needs is refused with the reason, before any request.
     fs.writeFileSync(path.join(dir, 'solver.md'), 'Answer briefly.');
     const before = server.requests.length;
+    // The run's panel has the focus now: select the passage again, as a person would.
+    await openInEditor('paper.md', SELECTION);
     assert.strictEqual(await vscode.commands.executeCommand('autodata.generateFromSelection', { silent: true }), undefined);
     assert.match((await api()).runs.lastError ?? '', /solver template must contain \{\{question\}\}/);
     assert.strictEqual(server.requests.length, before);

@@ -56,7 +56,8 @@ describe('concurrent writers on one workspace', function () {
     assert.equal(wrote[0] + wrote[1], 150, 'each process says it wrote only what it did write');
   });
 
-  it('a writer killed (SIGKILL) while it holds the dataset lock: the next append takes the lock over and the file stays valid', async () => {
+  it('a writer killed (SIGKILL) while it holds the dataset lock: the next append takes the lock over and the file stays valid', async function () {
+    this.timeout(120_000);
     const file = path.join(ws, 'data.jsonl');
     const script = `const { Dataset } = require(${JSON.stringify(DATASET_TS)});
       const rec = ${record.toString()};
@@ -75,7 +76,9 @@ describe('concurrent writers on one workspace', function () {
     const d = new Dataset(file);
     const t0 = Date.now();
     assert.equal(await d.append(record('after-kill')), true);
-    assert.ok(Date.now() - t0 < 5000, 'the dead holder does not block');
+    // Taken over, not waited out: well short of the 60 s a live holder is waited for (a holder killed before it could
+    // write its pid leaves an unnamed lock, taken over after 10 s; a loaded machine adds the index's catch-up).
+    assert.ok(Date.now() - t0 < 40_000, `the dead holder does not block (${Date.now() - t0} ms)`);
     const { values, badLines } = await readJsonl(file);
     assert.deepEqual(badLines, [], 'no torn or glued line');
     const ids = values.map((v) => (v as DatasetRecord).id);
