@@ -237,8 +237,8 @@ function stubScript(theme) {
 function serve() {
   return new Promise((resolve) => {
     const server = http.createServer((req, res) => {
-      const url = new URL(req.url, 'http://127.0.0.1');
-      const origin = `http://127.0.0.1:${server.address().port}`;
+      const url = new URL(/** @type {string} */ (req.url), 'http://127.0.0.1');
+      const origin = `http://127.0.0.1:${/** @type {import('node:net').AddressInfo} */ (server.address()).port}`;
       if (url.pathname === '/') {
         const nonce = crypto.randomBytes(16).toString('base64');
         const theme = url.searchParams.get('theme') || 'dark';
@@ -295,7 +295,7 @@ async function openPanel(browser, server, { theme = 'dark', width = 960, height 
       errors.push(m.text());
     }
   });
-  await page.goto(`http://127.0.0.1:${server.address().port}/?theme=${theme}`);
+  await page.goto(`http://127.0.0.1:${/** @type {import('node:net').AddressInfo} */ (server.address()).port}/?theme=${theme}`);
   await page.waitForFunction(() => window.__posted.some((m) => m.type === 'ready'));
   return { page, errors };
 }

@@ -63,7 +63,12 @@ function serverOk() {
 const OUTER_NPM_VARS =
   /^(npm_lifecycle_.*|npm_package_.*|npm_command|npm_execpath|npm_node_execpath|npm_config_(call|local_prefix|loglevel|nodedir|user_agent|npm_version|node_gyp|argv)|INIT_CWD)$/i;
 
-/** npm without the outer npm's per-run variables (see OUTER_NPM_VARS). */
+/**
+ * npm without the outer npm's per-run variables (see OUTER_NPM_VARS).
+ * @param {string[]} args
+ * @param {{ env?: NodeJS.ProcessEnv, log?: import('node:stream').Writable | number }} [options] `log`: where npm's output goes (default: inherited).
+ * @returns {Promise<void>}
+ */
 function npm(args, { env = {}, log } = {}) {
   const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !OUTER_NPM_VARS.test(k)));
   return new Promise((resolve, reject) => {

@@ -23,7 +23,7 @@ function tap(target, results) {
       target.write(chunk);
       buf += chunk;
       const lines = buf.split('\n');
-      buf = lines.pop();
+      buf = lines.pop() ?? '';
       for (const line of lines) {
         const m = RESULT.exec(line);
         if (m) {
@@ -44,7 +44,10 @@ async function main() {
   try {
     ({ runTests } = require('@vscode/test-electron'));
   } catch (e) {
-    throw new Error(`@vscode/test-electron is not installed (${e.code || e.message}); run npm ci`, { cause: e });
+    throw new Error(
+      `@vscode/test-electron is not installed (${/** @type {NodeJS.ErrnoException} */ (e).code || /** @type {Error} */ (e).message}); run npm ci`,
+      { cause: e },
+    );
   }
   const extensionDevelopmentPath = lib.root;
   const extensionTestsPath = path.join(lib.root, 'out/test/integration/index.js');
@@ -81,7 +84,8 @@ async function main() {
       stdout: tap(process.stdout, results),
       stderr: tap(process.stderr, results),
     });
-  } catch (e) {
+  } catch (caught) {
+    const e = /** @type {Error | undefined} */ (caught);
     const msg = String(e && (e.stack || e.message || e));
     if (/ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT|getaddrinfo|Failed to get|download/i.test(msg)) {
       console.error(

@@ -245,7 +245,7 @@ async function main() {
   } catch (e) {
     await page.screenshot({ path: path.join(scratch, 'failure.png') }).catch(() => {});
     const saved = await saveFailureEvidence(page, scratch).catch((err) => `  (could not save the notifications and logs: ${err.message})`);
-    await finish(1, `${label} error: ${e.stack || e.message}\n  screenshot: ${scratch}/failure.png\n${saved}`);
+    await finish(1, `${label} error: ${/** @type {Error} */ (e).stack || /** @type {Error} */ (e).message}\n  screenshot: ${scratch}/failure.png\n${saved}`);
   }
 }
 

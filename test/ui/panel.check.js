@@ -80,7 +80,7 @@ exports.check = async function check({ page, workbench, scratch, workspace, scre
         await page.keyboard.press('Enter');
         break;
       } catch (e) {
-        console.log(`maximizing the panel's editor group failed (${attempt + 1}/3): ${e.message.split('\n')[0]}`);
+        console.log(`maximizing the panel's editor group failed (${attempt + 1}/3): ${/** @type {Error} */ (e).message.split('\n')[0]}`);
       }
     }
     await painted(page);

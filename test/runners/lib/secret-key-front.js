@@ -36,7 +36,7 @@ function keyHalf(keyFile) {
       return key;
     }
   } catch (e) {
-    if (e.code !== 'ENOENT') {
+    if (/** @type {NodeJS.ErrnoException} */ (e).code !== 'ENOENT') {
       throw e;
     }
   }
@@ -51,7 +51,7 @@ function keyHalf(keyFile) {
 function startSecretKeyFront({ target, host = '127.0.0.1', port = 0, keyFile, connectionToken }) {
   const to = { hostname: target.hostname, port: Number(target.port) };
   const server = http.createServer((req, res) => {
-    const { pathname } = new URL(req.url, 'http://front');
+    const { pathname } = new URL(/** @type {string} */ (req.url), 'http://front');
     if (pathname.endsWith('/mint-key')) {
       if (req.method !== 'POST') {
         res.writeHead(405, { Allow: 'POST' }).end();
@@ -64,12 +64,12 @@ function startSecretKeyFront({ target, host = '127.0.0.1', port = 0, keyFile, co
       try {
         res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Cache-Control': 'no-store' }).end(keyHalf(keyFile));
       } catch (e) {
-        res.writeHead(500).end(String(e.message));
+        res.writeHead(500).end(String(/** @type {Error} */ (e).message));
       }
       return;
     }
     const up = http.request({ ...to, method: req.method, path: req.url, headers: req.headers }, (r) => {
-      res.writeHead(r.statusCode, r.statusMessage, r.rawHeaders);
+      res.writeHead(/** @type {number} */ (r.statusCode), r.statusMessage, r.rawHeaders);
       r.pipe(res);
     });
     up.on('error', (e) => {
@@ -102,7 +102,7 @@ function startSecretKeyFront({ target, host = '127.0.0.1', port = 0, keyFile, co
     server.once('error', reject);
     server.listen(port, host, () => {
       server.off('error', reject);
-      resolve({ server, port: server.address().port });
+      resolve({ server, port: /** @type {import('node:net').AddressInfo} */ (server.address()).port });
     });
   });
 }

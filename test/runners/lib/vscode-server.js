@@ -41,12 +41,16 @@ const baseUserSettings = {
   'window.restoreWindows': 'preserve',
 };
 
+/**
+ * A free TCP port on host: `preferred` if it is free, else any.
+ * @returns {Promise<number>}
+ */
 function freePort(preferred = 0, host = '127.0.0.1') {
   return new Promise((resolve, reject) => {
     const s = net.createServer();
-    s.once('error', (e) => (preferred && e.code === 'EADDRINUSE' ? resolve(freePort(0, host)) : reject(e)));
+    s.once('error', (/** @type {NodeJS.ErrnoException} */ e) => (preferred && e.code === 'EADDRINUSE' ? resolve(freePort(0, host)) : reject(e)));
     s.listen(preferred, host, () => {
-      const { port } = s.address();
+      const { port } = /** @type {import('node:net').AddressInfo} */ (s.address());
       s.close(() => resolve(port));
     });
   });
@@ -156,32 +160,34 @@ async function startServer({ dataDir, userDataDir, host = '127.0.0.1', port = 0,
     proc.stderr.pipe(log);
   }
   let out = '';
-  await new Promise((resolve, reject) => {
-    const onData = (d) => {
-      out += d;
-      if (/Extension host agent started|Web UI available at/.test(out)) {
+  await /** @type {Promise<void>} */ (
+    new Promise((resolve, reject) => {
+      const onData = (d) => {
+        out += d;
+        if (/Extension host agent started|Web UI available at/.test(out)) {
+          cleanup();
+          resolve();
+        }
+      };
+      const onExit = (code) => {
         cleanup();
-        resolve();
+        reject(new Error(`VS Code server exited early (${code}):\n${out}`));
+      };
+      const timer = setTimeout(() => {
+        cleanup();
+        reject(new Error(`VS Code server did not start in 60s:\n${out}`));
+      }, 60000);
+      function cleanup() {
+        clearTimeout(timer);
+        proc.stdout.off('data', onData);
+        proc.stderr.off('data', onData);
+        proc.off('exit', onExit);
       }
-    };
-    const onExit = (code) => {
-      cleanup();
-      reject(new Error(`VS Code server exited early (${code}):\n${out}`));
-    };
-    const timer = setTimeout(() => {
-      cleanup();
-      reject(new Error(`VS Code server did not start in 60s:\n${out}`));
-    }, 60000);
-    function cleanup() {
-      clearTimeout(timer);
-      proc.stdout.off('data', onData);
-      proc.stderr.off('data', onData);
-      proc.off('exit', onExit);
-    }
-    proc.stdout.on('data', onData);
-    proc.stderr.on('data', onData);
-    proc.on('exit', onExit);
-  }).catch((e) => {
+      proc.stdout.on('data', onData);
+      proc.stderr.on('data', onData);
+      proc.on('exit', onExit);
+    })
+  ).catch((e) => {
     stopProcessGroup(proc);
     throw e;
   });
@@ -240,6 +246,9 @@ function stopProcessGroup(proc, signal = 'SIGTERM') {
  * The workbench URL. `payload` entries are read by the web workbench (BrowserWorkbenchEnvironmentService):
  * extensionDevelopmentPath, extensionTestsPath, extensionEnvironment (JSON of env vars for the extension host),
  * openFile (a vscode-remote URI; with gotoLineMode=true it may end in :line:col), skipWelcome.
+ * @param {URL} endpoint The VS Code server's (or its front's) address.
+ * @param {{ folder?: string, extensionDevelopmentPath?: string | string[], extensionTestsPath?: string, openFile?: string, extensionEnvironment?: Record<string, string>, token?: string }} options
+ * @returns {string}
  */
 function workbenchUrl(endpoint, { folder, extensionDevelopmentPath, extensionTestsPath, openFile, extensionEnvironment, token }) {
   const remote = (p) => `vscode-remote://${endpoint.host}${p}`;
