@@ -18,7 +18,7 @@ const n24Prefix = path.join(hostDir, 'node24');
 const logFile = path.join(hostDir, 'install.log');
 const stampFile = path.join(hostDir, 'node_modules', '.autodata-install-ok');
 
-const readJson = (f) => {
+const readJson = (/** @type {string} */ f) => {
   try {
     return JSON.parse(fs.readFileSync(f, 'utf8'));
   } catch {
@@ -81,7 +81,7 @@ function npm(args, { env = {}, log } = {}) {
 /** Installs what is missing; resolves to { installed: boolean, seconds }. */
 async function ensureVscodeServer({ force = false, quiet = false } = {}) {
   const t0 = Date.now();
-  const say = (m) => {
+  const say = (/** @type {string} */ m) => {
     if (!quiet) {
       console.error(`[install-vscode-server] ${m}`);
     }

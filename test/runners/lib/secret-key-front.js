@@ -18,6 +18,12 @@ const net = require('net');
 
 const TOKEN_COOKIE = 'vscode-tkn';
 
+/**
+ * The value of cookie `name` in a Cookie header, if it is there.
+ * @param {string | undefined} header
+ * @param {string} name
+ * @returns {string | undefined}
+ */
 function cookieValue(header, name) {
   for (const part of String(header || '').split(';')) {
     const [k, ...v] = part.trim().split('=');
@@ -28,7 +34,11 @@ function cookieValue(header, name) {
   return undefined;
 }
 
-/** The server's key half: read from keyFile, or created there (0600) on first use. */
+/**
+ * The server's key half: read from keyFile, or created there (0600) on first use.
+ * @param {string} keyFile
+ * @returns {Buffer}
+ */
 function keyHalf(keyFile) {
   try {
     const key = fs.readFileSync(keyFile);
@@ -47,6 +57,8 @@ function keyHalf(keyFile) {
 
 /**
  * Listens on host:port and forwards to `target` (a URL of the VS Code server). Resolves with { server, port }.
+ * @param {{ target: URL, host?: string, port?: number, keyFile: string, connectionToken?: string }} options
+ * @returns {Promise<{ server: import('node:http').Server, port: number }>}
  */
 function startSecretKeyFront({ target, host = '127.0.0.1', port = 0, keyFile, connectionToken }) {
   const to = { hostname: target.hostname, port: Number(target.port) };
