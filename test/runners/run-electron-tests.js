@@ -15,7 +15,11 @@ const lib = require('./lib/vscode-server');
 
 const RESULT = /AUTODATA_RESULT (\{.*\})/;
 
-/** Forwards the child's output and collects the AUTODATA_RESULT lines. */
+/**
+ * Forwards the child's output and collects the AUTODATA_RESULT lines.
+ * @param {NodeJS.WritableStream} target
+ * @param {unknown[]} results The parsed JSON of each AUTODATA_RESULT line.
+ */
 function tap(target, results) {
   let buf = '';
   return new Writable({
@@ -61,6 +65,7 @@ async function main() {
   const workspace = lib.copyWorkspace(path.join(scratch, 'workspace'));
   const userDataDir = path.join(scratch, 'user');
   lib.writeUserSettings(userDataDir, {});
+  /** @type {unknown[]} */
   const results = [];
   let code = 0;
   try {

@@ -296,7 +296,22 @@ function saveWorkbenchLogs(scratch, logs) {
   }
 }
 
-/** Small helpers for UI checks, on top of the playwright page. */
+/**
+ * @typedef {ReturnType<typeof makeWorkbench>} Workbench
+ * @typedef {object} UiCheckContext What a UI check's check() receives.
+ * @property {import('playwright-core').Page} page The workbench's page.
+ * @property {Workbench} workbench
+ * @property {string} scratch This run's scratch directory (the server's data and the workbench's user data).
+ * @property {string} workspace The workspace folder.
+ * @property {(name: string) => Promise<string>} screenshot Saves a screenshot into scratch; resolves with its file.
+ */
+
+/**
+ * Small helpers for UI checks, on top of the playwright page.
+ * @param {import('playwright-core').Page} page
+ * @param {string} url The workbench URL.
+ * @param {string} scratch
+ */
 function makeWorkbench(page, url, scratch) {
   const quickInput = page.locator('.quick-input-widget');
   const { extensionReady, readyCount } = require('../ui/scripted-workbench');

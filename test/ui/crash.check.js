@@ -32,18 +32,20 @@ function extensionHosts(scratch) {
       .filter(Boolean)
   );
   const servers = new Set(rows.filter((r) => r.args.includes(path.join(scratch, 'server')) && r.args.includes('server-main')).map((r) => r.pid));
-  const under = (r) => {
-    for (let p = r, i = 0; p && i < 20; i++) {
+  const under = (/** @type {ProcessRow} */ r) => {
+    for (let /** @type {ProcessRow | undefined} */ p = r, i = 0; p && i < 20; i++) {
       if (servers.has(p.ppid)) {
         return true;
       }
-      p = rows.find((x) => x.pid === p.ppid);
+      const parent = p.ppid;
+      p = rows.find((x) => x.pid === parent);
     }
     return false;
   };
   return rows.filter((r) => /extensionHost/.test(r.args) && under(r)).map((r) => r.pid);
 }
 
+/** @param {import('../runners/run-server-tests').UiCheckContext} context */
 exports.check = async function check({ workbench, scratch, workspace, screenshot }) {
   const script = scriptRoles([GOOD], { solverLatencyMs: 400, judgeLatencyMs: 100 });
   const server = await startScriptedServer({ respond: script.respond, models: Object.values(MODELS) });

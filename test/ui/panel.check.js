@@ -37,6 +37,7 @@ const QUESTIONS = [
   ),
 ];
 
+/** @param {import('../runners/run-server-tests').UiCheckContext} context */
 exports.check = async function check({ page, workbench, scratch, workspace, screenshot }) {
   const script = scriptRoles(QUESTIONS, { solverLatencyMs: 60, judgeLatencyMs: 40 });
   const server = await startScriptedServer({ respond: script.respond, models: Object.values(MODELS) });
