@@ -27,7 +27,7 @@ function timeUntil(page, messages, doneSource) {
         let first = 0;
         let finished = false;
         const cards = document.getElementsByClassName('card');
-        const count = () => Number(document.querySelector('.targets')?.dataset.cards ?? 0);
+        const count = () => Number(/** @type {HTMLElement | null} */ (document.querySelector('.targets'))?.dataset.cards ?? 0);
         // First paint: the first frame that shows the run's attempts (the counters; the cards may be below the fold).
         const shown = () => Number((document.querySelector('[data-counter="attempts"]')?.textContent ?? '').replace(/[^0-9]/g, '') || 0);
         const painted = (then) => requestAnimationFrame(() => setTimeout(() => then(performance.now() - t0), 0));
@@ -46,7 +46,7 @@ function timeUntil(page, messages, doneSource) {
           }
         };
         const obs = new MutationObserver(check);
-        obs.observe(document.getElementById('app'), {
+        obs.observe(/** @type {HTMLElement} */ (document.getElementById('app')), {
           childList: true,
           subtree: true,
           characterData: true,
@@ -64,11 +64,13 @@ function timeUntil(page, messages, doneSource) {
 const frames = (page, n = 3) =>
   page.evaluate(
     (n) =>
-      new Promise((r) => {
-        let k = 0;
-        const f = () => (++k >= n ? r() : requestAnimationFrame(f));
-        requestAnimationFrame(f);
-      }),
+      /** @type {Promise<void>} */ (
+        new Promise((r) => {
+          let k = 0;
+          const f = () => (++k >= n ? r() : requestAnimationFrame(f));
+          requestAnimationFrame(f);
+        })
+      ),
     n,
   );
 const median = (xs) => {
@@ -142,7 +144,7 @@ async function measureSize(page, cdp, { attempts, batch, repeats }) {
   // Every card reachable: the oldest by search, then by J from the top, and a verdict filter.
   const reach = await page.evaluate(async (oldest) => {
     const t0 = performance.now();
-    const search = document.querySelector('.card-search');
+    const search = /** @type {HTMLInputElement} */ (document.querySelector('.card-search'));
     search.value = oldest;
     search.dispatchEvent(new Event('input'));
     await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
@@ -150,11 +152,13 @@ async function measureSize(page, cdp, { attempts, batch, repeats }) {
     const ms = performance.now() - t0;
     search.value = '';
     search.dispatchEvent(new Event('input'));
-    const verdict = document.querySelector('.card-verdict');
+    const verdict = /** @type {HTMLSelectElement} */ (document.querySelector('.card-verdict'));
     verdict.value = 'accepted';
     verdict.dispatchEvent(new Event('change'));
     await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
-    const onlyAccepted = [...document.querySelectorAll('.card')].every((c) => c.dataset.status === 'accepted' || c.dataset.status === 'approved');
+    const onlyAccepted = [.../** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll('.card'))].every(
+      (c) => c.dataset.status === 'accepted' || c.dataset.status === 'approved',
+    );
     verdict.value = '';
     verdict.dispatchEvent(new Event('change'));
     window.scrollTo(0, 0);
@@ -163,13 +167,13 @@ async function measureSize(page, cdp, { attempts, batch, repeats }) {
     for (let i = 0; i < 3; i++) {
       document.dispatchEvent(new KeyboardEvent('keydown', { key: 'j', bubbles: true }));
     }
-    const third = document.querySelector('.card.selected')?.dataset.attemptId ?? '';
+    const third = /** @type {HTMLElement | null} */ (document.querySelector('.card.selected'))?.dataset.attemptId ?? '';
     return { found, ms, onlyAccepted, third };
   }, g.attempts[0].attemptId);
   const metricsAfter = await metrics(cdp);
   const dom = await page.evaluate(() => ({
     rendered: document.querySelectorAll('.card').length,
-    listed: Number(document.querySelector('.targets')?.dataset.cards ?? 0),
+    listed: Number(/** @type {HTMLElement | null} */ (document.querySelector('.targets'))?.dataset.cards ?? 0),
     elements: document.getElementsByTagName('*').length,
   }));
 

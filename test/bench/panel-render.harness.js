@@ -205,9 +205,12 @@ const FONT_VARS = {
   'editor-font-size': '14px',
 };
 
-/** The page script run before main.js: VS Code's theme variables and body classes, and acquireVsCodeApi recording posts. */
+/**
+ * The page script run before main.js: VS Code's theme variables and body classes, and acquireVsCodeApi recording posts.
+ * @param {string} theme A key of THEMES; others fall back to dark.
+ */
 function stubScript(theme) {
-  const t = THEMES[theme] || THEMES.dark;
+  const t = THEMES[/** @type {keyof typeof THEMES} */ (theme)] || THEMES.dark;
   const vars = {
     ...Object.fromEntries(Object.entries(t.vars).map(([k, v]) => [`--vscode-${k}`, v])),
     ...Object.fromEntries(Object.entries(FONT_VARS).map(([k, v]) => [`--vscode-${k}`, v])),
@@ -237,8 +240,8 @@ function stubScript(theme) {
 function serve() {
   return new Promise((resolve) => {
     const server = http.createServer((req, res) => {
-      const url = new URL(req.url, 'http://127.0.0.1');
-      const origin = `http://127.0.0.1:${server.address().port}`;
+      const url = new URL(/** @type {string} */ (req.url), 'http://127.0.0.1');
+      const origin = `http://127.0.0.1:${/** @type {import('node:net').AddressInfo} */ (server.address()).port}`;
       if (url.pathname === '/') {
         const nonce = crypto.randomBytes(16).toString('base64');
         const theme = url.searchParams.get('theme') || 'dark';
@@ -282,12 +285,18 @@ async function launch() {
   });
 }
 
-/** Opens the panel page and waits for its `ready` message. */
+/**
+ * Opens the panel page and waits for its `ready` message.
+ * @param {import('playwright-core').Browser} browser
+ * @param {import('node:http').Server} server The server from serve().
+ * @param {{ theme?: string, width?: number, height?: number }} [options]
+ */
 async function openPanel(browser, server, { theme = 'dark', width = 960, height = 900 } = {}) {
   if (!fs.existsSync(path.join(OUT, 'main.js'))) {
     throw new Error('out/webview/main.js is missing: run `node build.mjs` first');
   }
   const page = await browser.newPage({ viewport: { width, height } });
+  /** @type {string[]} */
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
   page.on('console', (m) => {
@@ -295,7 +304,7 @@ async function openPanel(browser, server, { theme = 'dark', width = 960, height 
       errors.push(m.text());
     }
   });
-  await page.goto(`http://127.0.0.1:${server.address().port}/?theme=${theme}`);
+  await page.goto(`http://127.0.0.1:${/** @type {import('node:net').AddressInfo} */ (server.address()).port}/?theme=${theme}`);
   await page.waitForFunction(() => window.__posted.some((m) => m.type === 'ready'));
   return { page, errors };
 }

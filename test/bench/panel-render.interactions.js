@@ -19,7 +19,7 @@ async function main() {
       assert.deepEqual(bad, [], `page errors: ${bad.join(' | ')}`);
       results.push(`ok   ${name}`);
     } catch (e) {
-      results.push(`FAIL ${name}: ${e.message}`);
+      results.push(`FAIL ${name}: ${/** @type {Error} */ (e).message}`);
       process.exitCode = 1;
     } finally {
       await page.close();
@@ -140,11 +140,11 @@ async function main() {
       await page.keyboard.press('j');
       await page.keyboard.press('j');
       assert.equal((await probe(page, '.card.selected')).count, 1);
-      assert.equal(await page.evaluate(() => document.querySelector('.card.selected').dataset.attemptId), 's4.2.2');
+      assert.equal(await page.evaluate(() => /** @type {HTMLElement} */ (document.querySelector('.card.selected')).dataset.attemptId), 's4.2.2');
       await page.keyboard.press('a');
       assert.deepEqual(await posted(page, 'approve'), [{ type: 'approve', attemptIds: ['s4.2.2'] }]);
       await page.keyboard.press('k');
-      assert.equal(await page.evaluate(() => document.querySelector('.card.selected').dataset.attemptId), 's5.1.1');
+      assert.equal(await page.evaluate(() => /** @type {HTMLElement} */ (document.querySelector('.card.selected')).dataset.attemptId), 's5.1.1');
     });
 
     await check('review: approve, reject with a required reason, edit then approve, bulk; decisions leave the queue', async (page) => {
@@ -195,7 +195,7 @@ async function main() {
       await load(page);
       await probe(page, 'body');
       await page.evaluate(() => {
-        const c = document.querySelector('.review-queue [data-action="select-all"]');
+        const c = /** @type {HTMLInputElement} */ (document.querySelector('.review-queue [data-action="select-all"]'));
         c.checked = true;
         c.dispatchEvent(new Event('change'));
       });
@@ -233,8 +233,10 @@ async function main() {
       assert.equal((await posted(page, 'revealSource')).length, 1);
       await click(page, '.toolbar [data-action="open-dataset"]');
       assert.deepEqual(await posted(page, 'openDataset'), [{ type: 'openDataset' }]);
-      await page.evaluate(() => document.querySelector('circle.dot[data-attempt-id="s3.4.2"]').dispatchEvent(new MouseEvent('click', { bubbles: true })));
-      assert.equal(await page.evaluate(() => document.querySelector('.card.selected')?.dataset.attemptId), 's3.4.2');
+      await page.evaluate(() =>
+        /** @type {Element} */ (document.querySelector('circle.dot[data-attempt-id="s3.4.2"]')).dispatchEvent(new MouseEvent('click', { bubbles: true })),
+      );
+      assert.equal(await page.evaluate(() => /** @type {HTMLElement | null} */ (document.querySelector('.card.selected'))?.dataset.attemptId), 's3.4.2');
       assert.equal((await probe(page, 'circle.dot.selected')).count, 1);
     });
 
@@ -243,20 +245,23 @@ async function main() {
       const big = generateRun({ attempts: 2000, targets: 600, seed: 7, decideShare: 0 });
       await load(page, big.run, big.events);
       const listed = await page.waitForFunction(
-        (n) => Number(document.querySelector('.targets')?.dataset.cards) >= n && document.querySelectorAll('.card').length > 0,
+        (n) =>
+          Number(/** @type {HTMLElement | null} */ (document.querySelector('.targets'))?.dataset.cards) >= n && document.querySelectorAll('.card').length > 0,
         big.attempts.length,
       );
       void listed;
       const rendered = await page.evaluate(() => document.querySelectorAll('.card').length);
       assert.ok(rendered > 0 && rendered < 100, `only the cards near the viewport are in the DOM (${rendered})`);
       // J walks every card in display order: the first three J presses select the first three cards of the list.
-      const order = await page.evaluate(() => [...document.querySelectorAll('.card')].slice(0, 3).map((c) => c.dataset.attemptId));
+      const order = await page.evaluate(() =>
+        [.../** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll('.card'))].slice(0, 3).map((c) => c.dataset.attemptId),
+      );
       for (let i = 0; i < 3; i++) {
         await page.keyboard.press('j');
       }
-      assert.equal(await page.evaluate(() => document.querySelector('.card.selected')?.dataset.attemptId), order[2]);
+      assert.equal(await page.evaluate(() => /** @type {HTMLElement | null} */ (document.querySelector('.card.selected'))?.dataset.attemptId), order[2]);
       await page.keyboard.press('k');
-      assert.equal(await page.evaluate(() => document.querySelector('.card.selected')?.dataset.attemptId), order[1]);
+      assert.equal(await page.evaluate(() => /** @type {HTMLElement | null} */ (document.querySelector('.card.selected'))?.dataset.attemptId), order[1]);
       // The oldest attempt, far below the viewport, by search.
       const oldest = big.attempts[0].attemptId;
       assert.equal(await page.evaluate((id) => !!document.querySelector(`.card[data-attempt-id="${id}"]`), oldest), false, 'not rendered before the search');
@@ -265,18 +270,22 @@ async function main() {
       await type(page, '.card-search', '');
       // A verdict filter leaves only that verdict, and the J walk follows it.
       await page.selectOption('.card-verdict', 'too_hard');
-      await page.waitForFunction(() => [...document.querySelectorAll('.card')].every((c) => c.dataset.status === 'too_hard'));
+      await page.waitForFunction(() =>
+        [.../** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll('.card'))].every((c) => c.dataset.status === 'too_hard'),
+      );
       const hard = big.attempts.filter((a) => a.verdict.kind === 'too_hard').length;
-      assert.match(await page.evaluate(() => document.querySelector('.card-shown').textContent), new RegExp(`^${hard} of `));
+      assert.match(await page.evaluate(() => /** @type {Element} */ (document.querySelector('.card-shown')).textContent), new RegExp(`^${hard} of `));
       await page.keyboard.press('j');
-      assert.equal(await page.evaluate(() => document.querySelector('.card.selected')?.dataset.status), 'too_hard');
+      assert.equal(await page.evaluate(() => /** @type {HTMLElement | null} */ (document.querySelector('.card.selected'))?.dataset.status), 'too_hard');
       // Scrolled to the end, the last card of the list is rendered.
       await page.selectOption('.card-verdict', '');
       await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
       await page.waitForFunction(
-        () => document.querySelectorAll('.card').length > 0 && document.querySelector('.targets').getBoundingClientRect().bottom <= window.innerHeight + 2,
+        () =>
+          document.querySelectorAll('.card').length > 0 &&
+          /** @type {Element} */ (document.querySelector('.targets')).getBoundingClientRect().bottom <= window.innerHeight + 2,
       );
-      const last = await page.evaluate(() => [...document.querySelectorAll('.card')].at(-1)?.dataset.attemptId);
+      const last = await page.evaluate(() => [.../** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll('.card'))].at(-1)?.dataset.attemptId);
       assert.ok(last, 'cards at the end of the list are rendered');
     });
 

@@ -35,17 +35,17 @@ async function main(dir = '/tmp') {
   const expand = async (page) => {
     await load(page);
     await page.evaluate(() => {
-      const card = document.querySelector('.card[data-attempt-id="s3.4.2"]');
-      card.querySelector('details.rubric').open = true;
-      card.querySelector('.solver-weak .chip').click();
+      const card = /** @type {HTMLElement} */ (document.querySelector('.card[data-attempt-id="s3.4.2"]'));
+      /** @type {HTMLDetailsElement} */ (card.querySelector('details.rubric')).open = true;
+      /** @type {HTMLElement} */ (card.querySelector('.solver-weak .chip')).click();
       window.scrollTo(0, card.getBoundingClientRect().top + window.scrollY - 60);
     });
   };
   const editing = async (page) => {
     await load(page);
     await page.evaluate(() => {
-      document.querySelector('.review-item [data-action="reject"]').click();
-      document.querySelector('.card[data-attempt-id="s5.1.1"] [data-action="edit-challenge"]').click();
+      /** @type {HTMLElement} */ (document.querySelector('.review-item [data-action="reject"]')).click();
+      /** @type {HTMLElement} */ (document.querySelector('.card[data-attempt-id="s5.1.1"] [data-action="edit-challenge"]')).click();
     });
   };
   const server = await serve();

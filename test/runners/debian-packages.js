@@ -3,8 +3,10 @@
 'use strict';
 const { spawnSync } = require('child_process');
 
+/** @type {(pkg: string) => boolean} Whether the Debian package is installed. */
 const has = (pkg) => spawnSync('dpkg', ['-s', pkg], { stdio: 'ignore' }).status === 0;
 
+/** @param {string[]} pkgs */
 function ensureDebianPackages(pkgs) {
   const missing = pkgs.filter((p) => !has(p));
   if (missing.length === 0) {
@@ -17,7 +19,7 @@ function ensureDebianPackages(pkgs) {
   const pre = root ? [] : ['sudo'];
   console.error(`installing Debian packages: ${missing.join(', ')}`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const run = (args) => {
+  const run = (/** @type {string[]} */ args) => {
     const [cmd, ...rest] = [...pre, ...args];
     const r = spawnSync(cmd, rest, { stdio: ['ignore', 'ignore', 'inherit'], env });
     if (r.status !== 0) {

@@ -18,7 +18,7 @@ const n24Prefix = path.join(hostDir, 'node24');
 const logFile = path.join(hostDir, 'install.log');
 const stampFile = path.join(hostDir, 'node_modules', '.autodata-install-ok');
 
-const readJson = (f) => {
+const readJson = (/** @type {string} */ f) => {
   try {
     return JSON.parse(fs.readFileSync(f, 'utf8'));
   } catch {
@@ -63,7 +63,12 @@ function serverOk() {
 const OUTER_NPM_VARS =
   /^(npm_lifecycle_.*|npm_package_.*|npm_command|npm_execpath|npm_node_execpath|npm_config_(call|local_prefix|loglevel|nodedir|user_agent|npm_version|node_gyp|argv)|INIT_CWD)$/i;
 
-/** npm without the outer npm's per-run variables (see OUTER_NPM_VARS). */
+/**
+ * npm without the outer npm's per-run variables (see OUTER_NPM_VARS).
+ * @param {string[]} args
+ * @param {{ env?: NodeJS.ProcessEnv, log?: import('node:stream').Writable | number }} [options] `log`: where npm's output goes (default: inherited).
+ * @returns {Promise<void>}
+ */
 function npm(args, { env = {}, log } = {}) {
   const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !OUTER_NPM_VARS.test(k)));
   return new Promise((resolve, reject) => {
@@ -76,7 +81,7 @@ function npm(args, { env = {}, log } = {}) {
 /** Installs what is missing; resolves to { installed: boolean, seconds }. */
 async function ensureVscodeServer({ force = false, quiet = false } = {}) {
   const t0 = Date.now();
-  const say = (m) => {
+  const say = (/** @type {string} */ m) => {
     if (!quiet) {
       console.error(`[install-vscode-server] ${m}`);
     }

@@ -9,6 +9,10 @@ const { Spec } = Mocha.reporters;
 const { EVENT_RUN_END } = Mocha.Runner.constants;
 
 class CountReporter extends Spec {
+  /**
+   * @param {Mocha.Runner} runner
+   * @param {Mocha.MochaOptions} [options]
+   */
   constructor(runner, options) {
     super(runner, options);
     runner.once(EVENT_RUN_END, () => {

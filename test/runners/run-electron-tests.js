@@ -15,7 +15,11 @@ const lib = require('./lib/vscode-server');
 
 const RESULT = /AUTODATA_RESULT (\{.*\})/;
 
-/** Forwards the child's output and collects the AUTODATA_RESULT lines. */
+/**
+ * Forwards the child's output and collects the AUTODATA_RESULT lines.
+ * @param {NodeJS.WritableStream} target
+ * @param {unknown[]} results The parsed JSON of each AUTODATA_RESULT line.
+ */
 function tap(target, results) {
   let buf = '';
   return new Writable({
@@ -23,7 +27,7 @@ function tap(target, results) {
       target.write(chunk);
       buf += chunk;
       const lines = buf.split('\n');
-      buf = lines.pop();
+      buf = lines.pop() ?? '';
       for (const line of lines) {
         const m = RESULT.exec(line);
         if (m) {
@@ -44,7 +48,10 @@ async function main() {
   try {
     ({ runTests } = require('@vscode/test-electron'));
   } catch (e) {
-    throw new Error(`@vscode/test-electron is not installed (${e.code || e.message}); run npm ci`, { cause: e });
+    throw new Error(
+      `@vscode/test-electron is not installed (${/** @type {NodeJS.ErrnoException} */ (e).code || /** @type {Error} */ (e).message}); run npm ci`,
+      { cause: e },
+    );
   }
   const extensionDevelopmentPath = lib.root;
   const extensionTestsPath = path.join(lib.root, 'out/test/integration/index.js');
@@ -58,6 +65,7 @@ async function main() {
   const workspace = lib.copyWorkspace(path.join(scratch, 'workspace'));
   const userDataDir = path.join(scratch, 'user');
   lib.writeUserSettings(userDataDir, {});
+  /** @type {unknown[]} */
   const results = [];
   let code = 0;
   try {
@@ -81,7 +89,8 @@ async function main() {
       stdout: tap(process.stdout, results),
       stderr: tap(process.stderr, results),
     });
-  } catch (e) {
+  } catch (caught) {
+    const e = /** @type {Error | undefined} */ (caught);
     const msg = String(e && (e.stack || e.message || e));
     if (/ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT|getaddrinfo|Failed to get|download/i.test(msg)) {
       console.error(

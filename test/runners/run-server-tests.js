@@ -245,7 +245,7 @@ async function main() {
   } catch (e) {
     await page.screenshot({ path: path.join(scratch, 'failure.png') }).catch(() => {});
     const saved = await saveFailureEvidence(page, scratch).catch((err) => `  (could not save the notifications and logs: ${err.message})`);
-    await finish(1, `${label} error: ${e.stack || e.message}\n  screenshot: ${scratch}/failure.png\n${saved}`);
+    await finish(1, `${label} error: ${/** @type {Error} */ (e).stack || /** @type {Error} */ (e).message}\n  screenshot: ${scratch}/failure.png\n${saved}`);
   }
 }
 
@@ -296,7 +296,22 @@ function saveWorkbenchLogs(scratch, logs) {
   }
 }
 
-/** Small helpers for UI checks, on top of the playwright page. */
+/**
+ * @typedef {ReturnType<typeof makeWorkbench>} Workbench
+ * @typedef {object} UiCheckContext What a UI check's check() receives.
+ * @property {import('playwright-core').Page} page The workbench's page.
+ * @property {Workbench} workbench
+ * @property {string} scratch This run's scratch directory (the server's data and the workbench's user data).
+ * @property {string} workspace The workspace folder.
+ * @property {(name: string) => Promise<string>} screenshot Saves a screenshot into scratch; resolves with its file.
+ */
+
+/**
+ * Small helpers for UI checks, on top of the playwright page.
+ * @param {import('playwright-core').Page} page
+ * @param {string} url The workbench URL.
+ * @param {string} scratch
+ */
 function makeWorkbench(page, url, scratch) {
   const quickInput = page.locator('.quick-input-widget');
   const { extensionReady, readyCount } = require('../ui/scripted-workbench');

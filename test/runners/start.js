@@ -19,7 +19,9 @@ const { spawn, spawnSync } = require('child_process');
 const lib = require('./lib/vscode-server');
 const { ensureVscodeServer } = require('./install-vscode-server');
 
+/** @param {string[]} argv The command line after the script. */
 function parseArgs(argv) {
+  /** @type {{ server: boolean, fresh: boolean, port: number, host: string, theme: string | undefined }} */
   const o = { server: false, fresh: false, port: Number(process.env.PORT || 8080), host: '127.0.0.1', theme: undefined };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split(/=(.*)/s);
@@ -47,6 +49,10 @@ function parseArgs(argv) {
   return o;
 }
 
+/**
+ * Whether `cmd` is on the PATH.
+ * @param {string} cmd
+ */
 function onPath(cmd) {
   return spawnSync(process.platform === 'win32' ? 'where' : 'which', [cmd], { stdio: 'ignore' }).status === 0;
 }
@@ -93,7 +99,7 @@ async function main() {
     logFile: serverLog,
   });
   const url = lib.workbenchUrl(server.endpoint, { folder: workspace, extensionDevelopmentPath: extPath, openFile: paper, token });
-  const stop = (code) => {
+  const stop = (/** @type {number} */ code) => {
     server.stop();
     process.exit(code);
   };

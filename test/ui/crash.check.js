@@ -13,29 +13,39 @@ const { until, writeSettings, scriptedSettings, settingsApplied, lines } = requi
 
 const GOOD = { weak: [0.3, 0.5, 0.4], strong: [0.8, 0.9, 0.7] };
 
-/** The extension host processes of this check's VS Code server (found through the server's data dir in its args). */
+/** @typedef {{ pid: number, ppid: number, args: string }} ProcessRow One line of `ps -eo pid=,ppid=,args=`. */
+
+/**
+ * The extension host processes of this check's VS Code server (found through the server's data dir in its args).
+ * @param {string} scratch
+ * @returns {number[]}
+ */
 function extensionHosts(scratch) {
-  const rows = execFileSync('ps', ['-eo', 'pid=,ppid=,args='], { encoding: 'utf8' })
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => {
-      const m = /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(l);
-      return m && { pid: Number(m[1]), ppid: Number(m[2]), args: m[3] };
-    })
-    .filter(Boolean);
+  const rows = /** @type {ProcessRow[]} */ (
+    execFileSync('ps', ['-eo', 'pid=,ppid=,args='], { encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => {
+        const m = /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(l);
+        return m && { pid: Number(m[1]), ppid: Number(m[2]), args: m[3] };
+      })
+      .filter(Boolean)
+  );
   const servers = new Set(rows.filter((r) => r.args.includes(path.join(scratch, 'server')) && r.args.includes('server-main')).map((r) => r.pid));
-  const under = (r) => {
-    for (let p = r, i = 0; p && i < 20; i++) {
+  const under = (/** @type {ProcessRow} */ r) => {
+    for (let /** @type {ProcessRow | undefined} */ p = r, i = 0; p && i < 20; i++) {
       if (servers.has(p.ppid)) {
         return true;
       }
-      p = rows.find((x) => x.pid === p.ppid);
+      const parent = p.ppid;
+      p = rows.find((x) => x.pid === parent);
     }
     return false;
   };
   return rows.filter((r) => /extensionHost/.test(r.args) && under(r)).map((r) => r.pid);
 }
 
+/** @param {import('../runners/run-server-tests').UiCheckContext} context */
 exports.check = async function check({ workbench, scratch, workspace, screenshot }) {
   const script = scriptRoles([GOOD], { solverLatencyMs: 400, judgeLatencyMs: 100 });
   const server = await startScriptedServer({ respond: script.respond, models: Object.values(MODELS) });
@@ -56,7 +66,7 @@ exports.check = async function check({ workbench, scratch, workspace, screenshot
         process.kill(pid, 'SIGKILL');
         return true;
       } catch (e) {
-        if (e.code === 'ESRCH') {
+        if (/** @type {NodeJS.ErrnoException} */ (e).code === 'ESRCH') {
           return false;
         }
         throw e;

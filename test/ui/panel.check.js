@@ -37,6 +37,7 @@ const QUESTIONS = [
   ),
 ];
 
+/** @param {import('../runners/run-server-tests').UiCheckContext} context */
 exports.check = async function check({ page, workbench, scratch, workspace, screenshot }) {
   const script = scriptRoles(QUESTIONS, { solverLatencyMs: 60, judgeLatencyMs: 40 });
   const server = await startScriptedServer({ respond: script.respond, models: Object.values(MODELS) });
@@ -80,7 +81,7 @@ exports.check = async function check({ page, workbench, scratch, workspace, scre
         await page.keyboard.press('Enter');
         break;
       } catch (e) {
-        console.log(`maximizing the panel's editor group failed (${attempt + 1}/3): ${e.message.split('\n')[0]}`);
+        console.log(`maximizing the panel's editor group failed (${attempt + 1}/3): ${/** @type {Error} */ (e).message.split('\n')[0]}`);
       }
     }
     await painted(page);

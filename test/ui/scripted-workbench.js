@@ -3,6 +3,14 @@
 const fs = require('fs');
 const path = require('path');
 
+/**
+ * Polls `fn` every 200 ms until it resolves to a truthy value (a rejection counts as not yet), and returns that value.
+ * @template T
+ * @param {() => Promise<T>} fn
+ * @param {string} what What is awaited, for the timeout's message.
+ * @param {number} [ms]
+ * @returns {Promise<T>}
+ */
 async function until(fn, what, ms = 30000) {
   const end = Date.now() + ms;
   for (;;) {
@@ -17,9 +25,15 @@ async function until(fn, what, ms = 30000) {
   }
 }
 
-/** Every Autodata log file of this workbench's extension hosts (one per window load), oldest first. */
+/**
+ * Every Autodata log file of this workbench's extension hosts (one per window load), oldest first.
+ * @param {string} scratch The workbench's scratch directory.
+ * @returns {string[]}
+ */
 function autodataLogFiles(scratch) {
+  /** @type {string[]} */
   const out = [];
+  /** @type {(dir: string, depth: number) => void} */
   const walk = (dir, depth) => {
     let entries;
     try {
@@ -40,7 +54,11 @@ function autodataLogFiles(scratch) {
   return out.sort();
 }
 
-/** The Autodata log of every window load so far, in one text. */
+/**
+ * The Autodata log of every window load so far, in one text.
+ * @param {string} scratch
+ * @returns {string}
+ */
 function autodataLog(scratch) {
   return autodataLogFiles(scratch)
     .map((f) => fs.readFileSync(f, 'utf8'))
@@ -48,17 +66,32 @@ function autodataLog(scratch) {
 }
 
 const READY = /Autodata \S+ ready/g;
-/** How often Autodata has said it is ready (once per activation). */
+/**
+ * How often Autodata has said it is ready (once per activation).
+ * @param {string} scratch
+ * @returns {number}
+ */
 function readyCount(scratch) {
   return (autodataLog(scratch).match(READY) ?? []).length;
 }
 
-/** Waits for Autodata's next "ready" line: every command is registered then. */
+/**
+ * Waits for Autodata's next "ready" line: every command is registered then.
+ * @param {string} scratch
+ * @param {{ after?: number, ms?: number }} [options] `after`: how many "ready" lines there were before.
+ */
 async function extensionReady(scratch, { after = 0, ms = 120000 } = {}) {
   await until(async () => readyCount(scratch) > after, 'Autodata to activate ("Autodata … ready" in its log)', ms);
 }
 
-/** Waits for a line matching `re` in the Autodata log (e.g. the settings it has read). */
+/**
+ * Waits for a line matching `re` in the Autodata log (e.g. the settings it has read).
+ * @param {string} scratch
+ * @param {RegExp} re
+ * @param {string} [what]
+ * @param {number} [ms]
+ * @returns {Promise<string | undefined>}
+ */
 async function logLine(scratch, re, what, ms = 30000) {
   return until(
     async () =>
@@ -70,9 +103,16 @@ async function logLine(scratch, re, what, ms = 30000) {
   );
 }
 
+/** @type {(t: string) => string} The text as a regular expression that matches it literally. */
 const escapeRe = (t) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-/** Waits until Autodata has read settings that send `role` to `model` at `baseURL` (it logs every change of its settings). */
+/**
+ * Waits until Autodata has read settings that send `role` to `model` at `baseURL` (it logs every change of its settings).
+ * @param {string} scratch
+ * @param {string} role
+ * @param {string} model
+ * @param {string} baseURL
+ */
 async function settingsApplied(scratch, role, model, baseURL) {
   return logLine(
     scratch,
@@ -81,12 +121,19 @@ async function settingsApplied(scratch, role, model, baseURL) {
   );
 }
 
-/** Two animation frames of the page: what was just changed in the DOM has been laid out and painted. */
+/**
+ * Two animation frames of the page: what was just changed in the DOM has been laid out and painted.
+ * @param {import('playwright-core').Page} page
+ */
 async function painted(page) {
   await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r(undefined)))));
 }
 
-/** User and machine settings files of the server (machine-scoped settings such as endpoints live in the latter). */
+/**
+ * User and machine settings files of the server (machine-scoped settings such as endpoints live in the latter).
+ * @param {string} scratch
+ * @param {Record<string, unknown>} patch Settings merged over the files' current ones.
+ */
 function writeSettings(scratch, patch) {
   for (const dir of ['User', 'Machine']) {
     const file = path.join(scratch, 'user', dir, 'settings.json');
@@ -101,12 +148,17 @@ function writeSettings(scratch, patch) {
   }
 }
 
-/** Settings that send every role to the scripted server, one model name per role. */
+/**
+ * Settings that send every role to the scripted server, one model name per role.
+ * @param {string} baseURL
+ * @param {Record<string, string>} MODELS The model name of each role.
+ */
 function scriptedSettings(baseURL, MODELS) {
   const roles = Object.fromEntries(['challenger', 'quality', 'weak', 'strong', 'judge'].map((r) => [`autodata.roles.${r}`, { model: MODELS[r] }]));
   return { 'autodata.baseUrl': baseURL, ...roles };
 }
 
+/** @type {(file: string) => string[]} The file's non-empty lines; none when it does not exist. */
 const lines = (file) => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter(Boolean) : []);
 
 module.exports = {

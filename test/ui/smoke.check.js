@@ -3,6 +3,7 @@
 'use strict';
 const assert = require('assert');
 
+/** @param {import('../runners/run-server-tests').UiCheckContext} context */
 exports.check = async function check({ page, workbench, screenshot }) {
   await workbench.openCommandPalette('>Autodata');
   // The palette fills asynchronously; wait for a row that mentions Autodata (category prefix "Autodata: …").

@@ -18,6 +18,12 @@ const net = require('net');
 
 const TOKEN_COOKIE = 'vscode-tkn';
 
+/**
+ * The value of cookie `name` in a Cookie header, if it is there.
+ * @param {string | undefined} header
+ * @param {string} name
+ * @returns {string | undefined}
+ */
 function cookieValue(header, name) {
   for (const part of String(header || '').split(';')) {
     const [k, ...v] = part.trim().split('=');
@@ -28,7 +34,11 @@ function cookieValue(header, name) {
   return undefined;
 }
 
-/** The server's key half: read from keyFile, or created there (0600) on first use. */
+/**
+ * The server's key half: read from keyFile, or created there (0600) on first use.
+ * @param {string} keyFile
+ * @returns {Buffer}
+ */
 function keyHalf(keyFile) {
   try {
     const key = fs.readFileSync(keyFile);
@@ -36,7 +46,7 @@ function keyHalf(keyFile) {
       return key;
     }
   } catch (e) {
-    if (e.code !== 'ENOENT') {
+    if (/** @type {NodeJS.ErrnoException} */ (e).code !== 'ENOENT') {
       throw e;
     }
   }
@@ -47,11 +57,13 @@ function keyHalf(keyFile) {
 
 /**
  * Listens on host:port and forwards to `target` (a URL of the VS Code server). Resolves with { server, port }.
+ * @param {{ target: URL, host?: string, port?: number, keyFile: string, connectionToken?: string }} options
+ * @returns {Promise<{ server: import('node:http').Server, port: number }>}
  */
 function startSecretKeyFront({ target, host = '127.0.0.1', port = 0, keyFile, connectionToken }) {
   const to = { hostname: target.hostname, port: Number(target.port) };
   const server = http.createServer((req, res) => {
-    const { pathname } = new URL(req.url, 'http://front');
+    const { pathname } = new URL(/** @type {string} */ (req.url), 'http://front');
     if (pathname.endsWith('/mint-key')) {
       if (req.method !== 'POST') {
         res.writeHead(405, { Allow: 'POST' }).end();
@@ -64,12 +76,12 @@ function startSecretKeyFront({ target, host = '127.0.0.1', port = 0, keyFile, co
       try {
         res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Cache-Control': 'no-store' }).end(keyHalf(keyFile));
       } catch (e) {
-        res.writeHead(500).end(String(e.message));
+        res.writeHead(500).end(String(/** @type {Error} */ (e).message));
       }
       return;
     }
     const up = http.request({ ...to, method: req.method, path: req.url, headers: req.headers }, (r) => {
-      res.writeHead(r.statusCode, r.statusMessage, r.rawHeaders);
+      res.writeHead(/** @type {number} */ (r.statusCode), r.statusMessage, r.rawHeaders);
       r.pipe(res);
     });
     up.on('error', (e) => {
@@ -102,7 +114,7 @@ function startSecretKeyFront({ target, host = '127.0.0.1', port = 0, keyFile, co
     server.once('error', reject);
     server.listen(port, host, () => {
       server.off('error', reject);
-      resolve({ server, port: server.address().port });
+      resolve({ server, port: /** @type {import('node:net').AddressInfo} */ (server.address()).port });
     });
   });
 }

@@ -41,12 +41,16 @@ const baseUserSettings = {
   'window.restoreWindows': 'preserve',
 };
 
+/**
+ * A free TCP port on host: `preferred` if it is free, else any.
+ * @returns {Promise<number>}
+ */
 function freePort(preferred = 0, host = '127.0.0.1') {
   return new Promise((resolve, reject) => {
     const s = net.createServer();
-    s.once('error', (e) => (preferred && e.code === 'EADDRINUSE' ? resolve(freePort(0, host)) : reject(e)));
+    s.once('error', (/** @type {NodeJS.ErrnoException} */ e) => (preferred && e.code === 'EADDRINUSE' ? resolve(freePort(0, host)) : reject(e)));
     s.listen(preferred, host, () => {
-      const { port } = s.address();
+      const { port } = /** @type {import('node:net').AddressInfo} */ (s.address());
       s.close(() => resolve(port));
     });
   });
@@ -55,6 +59,8 @@ function freePort(preferred = 0, host = '127.0.0.1') {
 /**
  * Copies test/fixtures/workspace to `dest`, replacing it; with keepExisting, only adds the fixture files `dest` lacks
  * (a user's edits stay).
+ * @param {string} dest
+ * @param {{ keepExisting?: boolean }} [options]
  */
 function copyWorkspace(dest, { keepExisting = false } = {}) {
   if (keepExisting && fs.existsSync(dest)) {
@@ -72,6 +78,8 @@ function copyWorkspace(dest, { keepExisting = false } = {}) {
  * server's built-in themes live under test/vscode-server/, i.e. inside the repo. So when the extension folder contains
  * the server, hand over a symlink to it instead (the extension host realpaths extension folders, so `require('vscode')`
  * from the extension still maps to the extension).
+ * @param {string} extDir
+ * @param {string} linkPath
  */
 function extensionPathFor(extDir, linkPath) {
   const rel = path.relative(extDir, serverDir);
@@ -92,6 +100,10 @@ function extensionPathFor(extDir, linkPath) {
  * Writes `<userDataDir>/User/settings.json`. The browser workbench served by this (code-server-patched) VS Code server
  * reads user settings from the server at vscode-remote://<--user-data-dir>/User (not from the browser's IndexedDB as
  * upstream VS Code's web build does), so a file written here before the server starts is what the workbench sees.
+ * @param {string} userDataDir
+ * @param {Record<string, unknown>} settings
+ * @param {{ merge?: boolean }} [options]
+ * @returns {string} The settings file.
  */
 function writeUserSettings(userDataDir, settings, { merge = false } = {}) {
   const file = path.join(userDataDir, 'User', 'settings.json');
@@ -108,8 +120,13 @@ function writeUserSettings(userDataDir, settings, { merge = false } = {}) {
   return file;
 }
 
-/** The environment for the server; the extension host it spawns inherits it (plus whatever `extraEnv` adds). */
+/**
+ * The environment for the server; the extension host it spawns inherits it (plus whatever `extraEnv` adds).
+ * @param {NodeJS.ProcessEnv} [extraEnv]
+ * @returns {NodeJS.ProcessEnv}
+ */
 function serverEnv(extraEnv = {}) {
+  /** @type {NodeJS.ProcessEnv} */
   const env = { ...process.env, ...extraEnv };
   // Variables of an enclosing VS Code / Electron would make the server or its extension host think it runs inside one.
   for (const k of Object.keys(env)) {
@@ -121,8 +138,21 @@ function serverEnv(extraEnv = {}) {
 }
 
 /**
+ * @typedef {object} ServerOptions
+ * @property {string} dataDir The server's data dir (--server-data-dir).
+ * @property {string} userDataDir The workbench's user data dir.
+ * @property {string} [host]
+ * @property {number} [port] 0: any free port.
+ * @property {string} [connectionToken] Without one the server runs --without-connection-token.
+ * @property {NodeJS.ProcessEnv} [env] Added to the server's environment.
+ * @property {string} [logFile] Where the server's output is appended.
+ * @property {string[]} [extraArgs]
+ */
+
+/**
  * Starts the server and resolves when it listens. The server runs in its own process group so that stop() ends it
  * together with the extension host, pty host and file watcher it spawns.
+ * @param {ServerOptions} options
  */
 async function startServer({ dataDir, userDataDir, host = '127.0.0.1', port = 0, connectionToken, env = {}, logFile, extraArgs = [] }) {
   if (!fs.existsSync(node24) || !fs.existsSync(path.join(serverDir, 'out/server-main.js'))) {
@@ -156,32 +186,34 @@ async function startServer({ dataDir, userDataDir, host = '127.0.0.1', port = 0,
     proc.stderr.pipe(log);
   }
   let out = '';
-  await new Promise((resolve, reject) => {
-    const onData = (d) => {
-      out += d;
-      if (/Extension host agent started|Web UI available at/.test(out)) {
+  await /** @type {Promise<void>} */ (
+    new Promise((resolve, reject) => {
+      const onData = (/** @type {Buffer} */ d) => {
+        out += d;
+        if (/Extension host agent started|Web UI available at/.test(out)) {
+          cleanup();
+          resolve();
+        }
+      };
+      const onExit = (/** @type {number | null} */ code) => {
         cleanup();
-        resolve();
+        reject(new Error(`VS Code server exited early (${code}):\n${out}`));
+      };
+      const timer = setTimeout(() => {
+        cleanup();
+        reject(new Error(`VS Code server did not start in 60s:\n${out}`));
+      }, 60000);
+      function cleanup() {
+        clearTimeout(timer);
+        proc.stdout.off('data', onData);
+        proc.stderr.off('data', onData);
+        proc.off('exit', onExit);
       }
-    };
-    const onExit = (code) => {
-      cleanup();
-      reject(new Error(`VS Code server exited early (${code}):\n${out}`));
-    };
-    const timer = setTimeout(() => {
-      cleanup();
-      reject(new Error(`VS Code server did not start in 60s:\n${out}`));
-    }, 60000);
-    function cleanup() {
-      clearTimeout(timer);
-      proc.stdout.off('data', onData);
-      proc.stderr.off('data', onData);
-      proc.off('exit', onExit);
-    }
-    proc.stdout.on('data', onData);
-    proc.stderr.on('data', onData);
-    proc.on('exit', onExit);
-  }).catch((e) => {
+      proc.stdout.on('data', onData);
+      proc.stderr.on('data', onData);
+      proc.on('exit', onExit);
+    })
+  ).catch((e) => {
     stopProcessGroup(proc);
     throw e;
   });
@@ -193,6 +225,7 @@ async function startServer({ dataDir, userDataDir, host = '127.0.0.1', port = 0,
  * startServer behind the secret-key front (see secret-key-front.js): the workbench then keeps extension secrets
  * encrypted in the browser's localStorage, so an API key survives "Developer: Reload Window". Same options and result
  * as startServer; `endpoint` is the front's address, `innerEndpoint` the VS Code server's own.
+ * @param {ServerOptions} opts
  */
 async function startServerWithSecrets(opts) {
   const { startSecretKeyFront } = require('./secret-key-front');
@@ -221,12 +254,17 @@ async function startServerWithSecrets(opts) {
   return { proc: inner.proc, port: front.port, endpoint, innerEndpoint: inner.endpoint, stop };
 }
 
+/**
+ * Ends the process and the process group it leads, unless it has exited.
+ * @param {import('node:child_process').ChildProcess} proc
+ * @param {NodeJS.Signals} [signal]
+ */
 function stopProcessGroup(proc, signal = 'SIGTERM') {
   if (proc.exitCode !== null || proc.signalCode !== null) {
     return;
   }
   try {
-    process.kill(-proc.pid, signal);
+    process.kill(-(/** @type {number} */ (proc.pid)), signal);
   } catch {
     try {
       proc.kill(signal);
@@ -240,12 +278,15 @@ function stopProcessGroup(proc, signal = 'SIGTERM') {
  * The workbench URL. `payload` entries are read by the web workbench (BrowserWorkbenchEnvironmentService):
  * extensionDevelopmentPath, extensionTestsPath, extensionEnvironment (JSON of env vars for the extension host),
  * openFile (a vscode-remote URI; with gotoLineMode=true it may end in :line:col), skipWelcome.
+ * @param {URL} endpoint The VS Code server's (or its front's) address.
+ * @param {{ folder?: string, extensionDevelopmentPath?: string | string[], extensionTestsPath?: string, openFile?: string, extensionEnvironment?: Record<string, string>, token?: string }} options
+ * @returns {string}
  */
 function workbenchUrl(endpoint, { folder, extensionDevelopmentPath, extensionTestsPath, openFile, extensionEnvironment, token }) {
-  const remote = (p) => `vscode-remote://${endpoint.host}${p}`;
+  const remote = (/** @type {string} */ p) => `vscode-remote://${endpoint.host}${p}`;
   const payload = [['skipWelcome', 'true']];
   // One or more extensions under development (the workbench reads every entry).
-  for (const p of [extensionDevelopmentPath].flat().filter(Boolean)) {
+  for (const p of /** @type {string[]} */ ([extensionDevelopmentPath].flat().filter(Boolean))) {
     payload.push(['extensionDevelopmentPath', remote(p)]);
   }
   if (extensionTestsPath) {
@@ -271,6 +312,8 @@ function workbenchUrl(endpoint, { folder, extensionDevelopmentPath, extensionTes
 /**
  * Debian's Chromium through playwright-core, with a fresh profile that allows third-party cookies (without that every
  * webview stays blank: the webview iframes are served from another origin and need their service worker).
+ * @param {string} profileDir
+ * @param {{ headless?: boolean, viewport?: { width: number, height: number } }} [options]
  */
 async function launchChromium(profileDir, { headless = true, viewport = { width: 1400, height: 900 } } = {}) {
   const { chromium } = require('playwright-core');
@@ -282,7 +325,11 @@ async function launchChromium(profileDir, { headless = true, viewport = { width:
   return chromium.launchPersistentContext(profileDir, { executablePath: chromiumPath, headless, viewport, args: chromiumArgs });
 }
 
-/** Installs an unpacked extension folder into the server's extensions folder (and its extensions.json) before start. */
+/**
+ * Installs an unpacked extension folder into the server's extensions folder (and its extensions.json) before start.
+ * @param {string} serverDataDir
+ * @param {string} folder
+ */
 function installFixtureExtension(serverDataDir, folder) {
   const manifest = JSON.parse(fs.readFileSync(path.join(folder, 'package.json'), 'utf8'));
   const id = `${manifest.publisher}.${manifest.name}`;
