@@ -102,6 +102,22 @@ class NRejected extends Error {}
 /** One request's reply, with the token budget it was sent. */
 type Sent = Reply & { limit: number; calls: number; estimated: boolean; seeded: boolean };
 
+/** Counts one request's usage into the result of a call (which may take several requests). */
+function addUsage(result: ChatResult, r: Sent): void {
+  result.promptTokens += r.promptTokens;
+  result.completionTokens += r.completionTokens;
+  result.calls += r.calls;
+  if (r.reasoningTokens !== undefined) {
+    result.reasoningTokens = (result.reasoningTokens ?? 0) + r.reasoningTokens;
+  }
+  if (r.cachedTokens) {
+    result.cachedTokens = (result.cachedTokens ?? 0) + r.cachedTokens;
+  }
+  if (r.estimated) {
+    result.usageEstimated = true;
+  }
+}
+
 const MAX_ADAPTATIONS = 8;
 const MAX_REASONING_ALLOWANCE = 65_536;
 const DEFAULT_IDLE_MS = 120_000;
@@ -187,18 +203,7 @@ export class OpenAICompatibleModel implements ChatModel {
         limits[index] = r.limit;
         reasoned[index] = reasonedOf(r);
       }
-      result.promptTokens += r.promptTokens;
-      result.completionTokens += r.completionTokens;
-      result.calls += r.calls;
-      if (r.reasoningTokens !== undefined) {
-        result.reasoningTokens = (result.reasoningTokens ?? 0) + r.reasoningTokens;
-      }
-      if (r.cachedTokens) {
-        result.cachedTokens = (result.cachedTokens ?? 0) + r.cachedTokens;
-      }
-      if (r.estimated) {
-        result.usageEstimated = true;
-      }
+      addUsage(result, r);
       if (req.seed !== undefined && !r.seeded) {
         result.seedDropped = true;
       }
@@ -262,18 +267,7 @@ export class OpenAICompatibleModel implements ChatModel {
           limits[i] = r.limit;
           reasoned[i] = reasonedOf(r);
         }
-        result.promptTokens += r.promptTokens;
-        result.completionTokens += r.completionTokens;
-        result.calls += r.calls;
-        if (r.reasoningTokens !== undefined) {
-          result.reasoningTokens = (result.reasoningTokens ?? 0) + r.reasoningTokens;
-        }
-        if (r.cachedTokens) {
-          result.cachedTokens = (result.cachedTokens ?? 0) + r.cachedTokens;
-        }
-        if (r.estimated) {
-          result.usageEstimated = true;
-        }
+        addUsage(result, r);
       });
     }
     for (const i of cut) {
