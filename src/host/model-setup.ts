@@ -8,6 +8,7 @@ import { readSettings } from './settings';
 import { sentences } from '../shared/text';
 import { ROLE_LABEL } from './setup-html';
 import type { SetupView } from './setup-view';
+import { pairFor, pairRoles, type ModelPair } from '../core/model-pairs';
 
 export const ENDPOINT_PRESETS = [
   { label: 'OpenAI', baseUrl: 'https://api.openai.com/v1', detail: 'Needs an API key' },
@@ -52,7 +53,7 @@ export class ModelSetup {
    * roles with their own endpoint or model are either cleared (they follow the shared one) or kept as they are, as the
    * person chooses (`roleOverrides`; without a choice, kept). The Models view then shows every role's endpoint and model.
    */
-  async configure(args?: { role?: Role | 'all'; baseUrl?: string; model?: string; roleOverrides?: RoleOverrides }): Promise<boolean> {
+  async configure(args?: { role?: Role | 'all'; baseUrl?: string; model?: string; roleOverrides?: RoleOverrides; pair?: boolean }): Promise<boolean> {
     const cfg = vscode.workspace.getConfiguration('autodata');
     const interactive = !args?.model;
     const owners = this.ownSettings();
@@ -108,6 +109,42 @@ export class ModelSetup {
         }));
       if (!baseUrl) {
         return false;
+      }
+    }
+    // A known endpoint for all roles: propose the weak/strong pair that can separate there (one model for every role
+    // leaves no gap between the solvers, so no item could be accepted).
+    const pair = role === 'all' && !args?.model ? pairFor(baseUrl) : undefined;
+    if (args?.pair && !pair) {
+      void vscode.window.showWarningMessage(`Autodata has no proposed weak/strong pair for ${baseUrl}: choose the models yourself.`);
+      return false;
+    }
+    if (pair && (args?.pair || interactive)) {
+      const use =
+        args?.pair ??
+        (
+          await vscode.window.showQuickPick(
+            [
+              {
+                label: `Weak/strong pair: ${pair.weak} and ${pair.strong}`,
+                description: 'recommended',
+                detail: `Sets every role: the weak solver ${pair.weak}${pair.weakBaseURL ? ` at ${pair.weakBaseURL}` : ''}; the strong solver ${pair.strong}; the Challenger, quality check and judge ${pair.judge}.${pair.note ? ` ${pair.note.replace(/`/g, '')}.` : ''}`,
+                value: true,
+              },
+              {
+                label: 'One model for every role',
+                description: 'choose it next',
+                detail: 'The weak and strong solvers must still differ before a run can find a gap.',
+                value: false,
+              },
+            ],
+            { title: `Autodata: models for ${pair.label}`, ignoreFocusOut: true },
+          )
+        )?.value;
+      if (use === undefined) {
+        return false;
+      }
+      if (use) {
+        return this.applyPair(pair);
       }
     }
     let model = args?.model;
@@ -220,6 +257,33 @@ export class ModelSetup {
     this.log.info(`Configure Models: ${outcome}`);
     this.view.note('info', outcome);
     await this.view.show({ ifOpen: !interactive });
+    return true;
+  }
+
+  /** Sets every role to a proposed pair: the shared endpoint and model are the strong one's, the weak solver its own. */
+  private async applyPair(pair: ModelPair): Promise<boolean> {
+    const cfg = vscode.workspace.getConfiguration('autodata');
+    const G = vscode.ConfigurationTarget.Global;
+    const roles = pairRoles(pair);
+    await cfg.update('baseUrl', pair.baseURL, G);
+    await cfg.update('model', pair.judge, G);
+    for (const r of ROLES) {
+      const prev = (cfg.inspect<OwnSettings>(`roles.${r}`)?.globalValue ?? {}) as OwnSettings;
+      const { baseUrl: _b, model: _m, ...rest } = prev;
+      const want = roles[r];
+      const own = {
+        ...rest,
+        ...(want.baseURL !== pair.baseURL ? { baseUrl: want.baseURL } : {}),
+        ...(want.model !== pair.judge ? { model: want.model } : {}),
+      };
+      await cfg.update(`roles.${r}`, Object.keys(own).length ? own : undefined, G);
+    }
+    const outcome =
+      `${pair.label}: the weak solver ${pair.weak}${pair.weakBaseURL ? ` at ${pair.weakBaseURL}` : ''}, the strong solver ${pair.strong}, ` +
+      `the Challenger, quality check and judge ${pair.judge}, at ${pair.baseURL}.${pair.note ? ` ${pair.note.replace(/`/g, '')}.` : ''}`;
+    this.log.info(`Configure Models: ${outcome}`);
+    this.view.note('info', outcome);
+    await this.view.show({ ifOpen: true });
     return true;
   }
 

@@ -4,6 +4,8 @@ import * as vscode from 'vscode';
 import type { RoleCheck } from '../../src/host/model-setup';
 import { jsonReply, startScriptedServer, type ScriptedServer } from '../fakes/openai-server';
 import { api, resetSettings } from './helpers';
+import { sameWeakAndStrong } from '../../src/core/model-pairs';
+import { readSettings } from '../../src/host/settings';
 
 suite('models', () => {
   const servers: ScriptedServer[] = [];
@@ -49,6 +51,25 @@ suite('models', () => {
     );
     const calls = s.requests.filter((r) => r.path.endsWith('/chat/completions'));
     assert.strictEqual(calls.length, 2, 'one request per distinct model');
+  });
+
+  test('for a known endpoint, "All roles" proposes a weak/strong pair that can separate, and sets every role to it', async () => {
+    const cfg = () => vscode.workspace.getConfiguration('autodata');
+    await vscode.commands.executeCommand('autodata.configureModels', { role: 'judge', baseUrl: 'http://127.0.0.1:9/v1', model: 'old-judge' });
+    assert.strictEqual(
+      await vscode.commands.executeCommand('autodata.configureModels', { role: 'all', baseUrl: 'http://localhost:8000/v1', pair: true }),
+      true,
+    );
+    assert.strictEqual(cfg().get('baseUrl'), 'http://localhost:8000/v1');
+    assert.strictEqual(cfg().get('model'), 'Qwen/Qwen3-32B');
+    assert.deepStrictEqual(cfg().inspect('roles.weak')?.globalValue, { baseUrl: 'http://localhost:8001/v1', model: 'Qwen/Qwen3-4B' });
+    assert.strictEqual(cfg().inspect('roles.judge')?.globalValue, undefined, 'the pair sets the judge too: its own settings are gone');
+    const roles = readSettings().engine.roles;
+    assert.notStrictEqual(roles.weak.model, roles.strong.model);
+    assert.strictEqual(sameWeakAndStrong(readSettings().engine), undefined, 'a run can start without the same-model warning');
+    // No pair is known for an endpoint Autodata has never seen: nothing changes.
+    assert.strictEqual(await vscode.commands.executeCommand('autodata.configureModels', { role: 'all', baseUrl: 'http://127.0.0.1:5/v1', pair: true }), false);
+    assert.strictEqual(cfg().get('model'), 'Qwen/Qwen3-32B');
   });
 
   test('"All roles" clears or keeps the roles with their own endpoint, as chosen, and the Models view shows the result', async () => {
