@@ -3,6 +3,7 @@ import { answerLeakProblem, benchmarkProblem } from './leakage';
 import { locateQuote } from './chunks';
 import { feedbackFor } from './feedback';
 import { measure } from './measure';
+import { recipeSlot } from './recipe';
 import { buildRecord } from './record';
 import type { AttemptMemory, PendingAttempt } from './resume';
 import { decideByLoopJudge } from './loop-judge';
@@ -56,7 +57,7 @@ export async function runAttempt(run: RunContext, t: Target, attemptId: string, 
   } else
     try {
       await run.gate('challenge', attemptId);
-      const recipe = state.recipe ? `\nLearnings from earlier attempts (the recipe, v${state.recipeVersion}):\n${state.recipe}` : '';
+      const recipe = recipeSlot(state.recipe, `v${state.recipeVersion}`);
       proposed = await challenge(ctx, { target: t, history: historyText(history), note: state.takeNotes(t.id), recipe });
     } catch (e) {
       if (e instanceof StructuredOutputError) {

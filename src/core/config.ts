@@ -38,8 +38,16 @@ export const EngineConfig = z.object({
   budget: Budget,
   /** A new question at least this similar (word 3-gram Jaccard) to one in the dataset or the run is rejected before any solver call; 0: off. */
   dedupeThreshold: z.number().min(0).max(1),
-  /** Attempts per recipe update (the outer loop); 0 turns recipe learning off. */
+  /** Attempts per recipe generation (the outer loop); 0 turns recipe evolution off. */
   recipeEvery: z.number().int().min(0).max(1000),
+  /** Sections held out of the run to measure recipes on (spread over the document; none when fewer than twice as many). */
+  recipeHeldOut: z.number().int().min(1).max(20).default(3),
+  /** Trials per held-out section for each of parent and child. */
+  recipeTrials: z.number().int().min(1).max(10).default(2),
+  /** Boltzmann temperature of parent selection (the paper's 0.1). */
+  recipeTemperature: z.number().min(0.001).max(10).default(0.1),
+  /** Level of the paired test: a child recipe is kept when it beats its parent with p below this. */
+  recipeAlpha: z.number().min(0.001).max(0.5).default(0.1),
   prices: PriceTable,
   /** The paper's domain: 'cs' (rubric and thresholds), 'legal' (a loop judge decides), 'verifiable' (answer match). */
   preset: DomainPreset.default('cs'),
@@ -101,6 +109,10 @@ export function defaultEngineConfig(): EngineConfig {
     truncationRetries: 1,
     budget: { tokens: 0, money: 0 },
     recipeEvery: 0,
+    recipeHeldOut: 3,
+    recipeTrials: 2,
+    recipeTemperature: 0.1,
+    recipeAlpha: 0.1,
     dedupeThreshold: 0.6,
     prices: {},
     preset: 'cs',

@@ -61,7 +61,9 @@ export class RunLoop {
         return this.finish('error', `A money budget needs a price for every model in use; autodata.prices has none for ${unpriced.join(', ')}.`);
       }
     }
-    this.queue.push(...todo);
+    // Sections held out for recipe trials are not the run's to work on (recipe-learning.ts).
+    const heldOut = new Set(this.recipe.heldOut.map((t) => t.id));
+    this.queue.push(...todo.filter((t) => !heldOut.has(t.id)));
     const fatal = await schedule({
       queue: this.queue,
       concurrency: cfg.targetConcurrency,

@@ -82,7 +82,7 @@ export interface ScriptLatency {
   judgeMsPerKToken?: number;
   /**
    * A world where learning pays: once the Challenger's prompt holds `keyword` (from a recipe), its questions come from
-   * `questions` instead. The recipe learner writes the keyword after it has seen too-easy attempts.
+   * `questions` instead. The recipe editor writes the keyword when the analysis it is sent found too-easy attempts.
    */
   learnable?: { keyword: string; questions: ScriptedQuestion[] };
 }
@@ -137,14 +137,22 @@ export function scriptRoles(questions: ScriptedQuestion[], opts: ScriptLatency =
   };
 
   const challenger = (req: RecordedRequest, system: string, user: string): ScriptedReply => {
-    if (system.startsWith('You improve the recipe')) {
-      const sawEasy = /verdict="too_easy"/.test(user);
+    if (system.startsWith('You analyse a batch')) {
+      // The analyser's root causes, from the verdicts it was sent.
+      const easy = (user.match(/verdict="too_easy"/g) ?? []).length;
+      const all = (user.match(/<attempt n=/g) ?? []).length;
+      return jsonReply({ analysis: easy ? `${easy} of ${all} attempts were too easy: the questions asked for recall.` : `No attempt of ${all} was too easy.` });
+    }
+    if (system.startsWith('You edit the recipe')) {
+      // The editor's proposal, from the analysis and the parent recipe it was sent.
+      const parent = element(user, 'recipe')?.trim() ?? '';
       const keyword = opts.learnable?.keyword ?? 'regime contrast';
+      const easy = /too easy/.test(element(user, 'analysis') ?? '');
+      const keep = parent === '(empty)' ? '' : `${parent}\n`;
       return jsonReply({
-        recipe: sawEasy
-          ? `- Ask for a ${keyword}: what changes if a key assumption fails.\n- Combine two ideas of the section.`
-          : '- Keep questions self-contained.',
-        changes: sawEasy ? 'too-easy questions asked for recall' : 'no change',
+        part: 'challenger',
+        recipe: easy ? `${keep}- Ask for a ${keyword}: what changes if a key assumption fails.` : `${keep}- Keep questions self-contained.`,
+        rationale: easy ? 'too-easy questions asked for recall' : 'no failure pattern: a small clarification',
       });
     }
     const repair = (req.messages ?? []).some((m) => m.role === 'assistant');
