@@ -22,7 +22,6 @@ export interface PairedTrials {
   child: boolean[];
 }
 
-
 export interface EvolutionDeps {
   pool: RecipePool;
   random: Random;

@@ -22,7 +22,10 @@ export interface Candidate {
 }
 
 export type PoolEvent = EventOf<'recipe_proposed'> | EventOf<'recipe_evaluated'> | EventOf<'recipe_refused'>;
-export type PoolEventBody = Omit<EventOf<'recipe_proposed'>, 'runId' | 'seq' | 'at'> | Omit<EventOf<'recipe_evaluated'>, 'runId' | 'seq' | 'at'> | Omit<EventOf<'recipe_refused'>, 'runId' | 'seq' | 'at'>;
+export type PoolEventBody =
+  | Omit<EventOf<'recipe_proposed'>, 'runId' | 'seq' | 'at'>
+  | Omit<EventOf<'recipe_evaluated'>, 'runId' | 'seq' | 'at'>
+  | Omit<EventOf<'recipe_refused'>, 'runId' | 'seq' | 'at'>;
 
 export const POOL_EVENTS: ReadonlySet<string> = new Set(['recipe_proposed', 'recipe_evaluated', 'recipe_refused']);
 
