@@ -43,11 +43,11 @@ export const EngineConfig = z.object({
   /** Sections held out of the run to measure recipes on (spread over the document; none when fewer than twice as many). */
   recipeHeldOut: z.number().int().min(1).max(20).default(3),
   /** Trials per held-out section for each of parent and child. */
-  recipeTrials: z.number().int().min(1).max(10).default(2),
+  recipeTrials: z.number().int().min(1).max(10).default(4),
   /** Boltzmann temperature of parent selection (the paper's 0.1). */
   recipeTemperature: z.number().min(0.001).max(10).default(0.1),
   /** Level of the paired test: a child recipe is kept when it beats its parent with p below this. */
-  recipeAlpha: z.number().min(0.001).max(0.5).default(0.1),
+  recipeAlpha: z.number().min(0.001).max(0.5).default(0.2),
   prices: PriceTable,
   /** The paper's domain: 'cs' (rubric and thresholds), 'legal' (a loop judge decides), 'verifiable' (answer match). */
   preset: DomainPreset.default('cs'),
@@ -110,9 +110,9 @@ export function defaultEngineConfig(): EngineConfig {
     budget: { tokens: 0, money: 0 },
     recipeEvery: 0,
     recipeHeldOut: 3,
-    recipeTrials: 2,
+    recipeTrials: 4,
     recipeTemperature: 0.1,
-    recipeAlpha: 0.1,
+    recipeAlpha: 0.2,
     dedupeThreshold: 0.6,
     prices: {},
     preset: 'cs',

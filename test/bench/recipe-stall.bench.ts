@@ -34,7 +34,7 @@ async function once(recipeEvery: number, recipeMs: number): Promise<{ ms: number
       { length: 32 },
       (_, i) => `# Part ${i + 1}\n\n${`Part ${i + 1} develops one argument of the paper in its own words. `.repeat(8)}`,
     ).join('\n\n');
-    const config = scriptedConfig(server.baseURL, { recipeEvery, maxIterations: 3, targetConcurrency: 16 });
+    const config = scriptedConfig(server.baseURL, { recipeEvery, recipeHeldOut: 1, recipeTrials: 1, maxIterations: 3, targetConcurrency: 16 });
     const events: Array<{ type: EngineEvent['type']; at: number }> = [];
     const orch = new Orchestrator({
       runId: 'stall',
