@@ -46,13 +46,13 @@ const signed = (x: number) => `${x > 0 ? '+' : x < 0 ? '−' : '±'}${Math.round
 const rate = (r: { passes: number; trials: number }) => `${r.passes}/${r.trials} (${pct(r.passes / Math.max(1, r.trials))})`;
 
 /** What became of a proposal, in words: its measured outcome, or why it was refused. */
-export function proposalOutcome(p: RecipeProposalView): string {
+export function proposalOutcome(p: RecipeProposalView, runEnded = false): string {
   const ev = p.evaluation;
   switch (p.status) {
     case 'seed':
       return 'the recipe the run started with';
     case 'evaluating':
-      return 'being measured on the held-out sections…';
+      return runEnded ? 'not measured: the run ended first' : 'being measured on the held-out sections…';
     case 'refused':
       return `refused: ${p.reason ?? ''}`;
     default:
@@ -75,10 +75,12 @@ export function recipeEvolution(state: PanelState): HTMLElement | null {
   if (all.length === 0) {
     return null;
   }
+  const heldOut = all.find((p) => p.evaluation)?.evaluation?.sections;
   return h(
     'details',
     { class: 'recipe-evolution' },
     h('summary', null, h('span', { class: 'section-label' }, 'Recipe evolution '), proposalSummary(all)),
+    heldOut ? h('div', { class: 'muted' }, `Measured on held-out sections ${heldOut.join(', ')} (the run writes no items from them).`) : null,
     ...[...all]
       .reverse()
       .map((p) =>
@@ -86,7 +88,7 @@ export function recipeEvolution(state: PanelState): HTMLElement | null {
           'div',
           { class: `recipe-proposal status-${p.status}`, attrs: { 'data-candidate': p.id } },
           h('div', null, h('span', { class: 'tag' }, p.status), ` ${p.id} from ${p.parentId ?? '—'} · ${p.rationale}`),
-          h('div', { class: 'muted' }, proposalOutcome(p)),
+          h('div', { class: 'muted' }, proposalOutcome(p, state.finished !== undefined)),
           p.analysis ? h('div', { class: 'muted' }, `Analysis: ${p.analysis}`) : null,
           h('pre', { class: 'recipe-text' }, p.recipe),
         ),

@@ -48,11 +48,12 @@ export async function recipeTrial(run: RunContext, t: Target, recipe: string): P
   }
 }
 
-/** Parent and child on the same held-out trials (section by section, `repeats` each), one pair at a time. */
+/** Parent and child on the same held-out trials (section by section, `repeats` each), one pair at a time; a pause holds them. */
 export async function pairedTrials(run: RunContext, sections: readonly Target[], repeats: number, parent: string, child: string) {
   const out = { sections: sections.map((s) => s.id), parent: [] as boolean[], child: [] as boolean[] };
   for (const t of sections) {
     for (let r = 0; r < repeats; r++) {
+      await run.control.unpaused();
       const [p, c] = await Promise.all([recipeTrial(run, t, parent), recipeTrial(run, t, child)]);
       out.parent.push(p);
       out.child.push(c);

@@ -559,6 +559,8 @@ describe('webview store', () => {
       { type: 'recipe_proposed', candidateId: 'r1', parentId: 'r0', recipe: '- Ask for a contrast.', rationale: 'recall was too easy', analysis: 'too easy' },
     );
     assert.equal(s.state.proposals.find((p) => p.id === 'r1')!.status, 'evaluating');
+    assert.equal(proposalOutcome(s.state.proposals[1]), 'being measured on the held-out sections…');
+    assert.equal(proposalOutcome(s.state.proposals[1], true), 'not measured: the run ended first');
     s.emit(evaluated('r1', true), {
       type: 'recipe_refused',
       candidateId: 'r2',

@@ -105,6 +105,28 @@ describe('recipe evolution in a run', function () {
     assert.ok(at.findIndex((e) => e.type === 'recipe_evaluated') < at.findIndex((e) => e.type === 'run_finished'));
   });
 
+  it('holds its trials while the run is paused, and goes on when it resumes', async () => {
+    const w = await world();
+    let pausedAt = -1;
+    const h = startRun(w, {
+      document: { path: 'paper.md', text: DOC },
+      onEvent: (e, orch) => {
+        if (e.type === 'recipe_proposed' && e.parentId && pausedAt < 0) {
+          orch.pause();
+          pausedAt = w.server.requests.length;
+          setTimeout(() => {
+            const during = w.server.requests.slice(pausedAt).filter((r) => system(r).startsWith('You are the Challenger'));
+            assert.equal(during.length, 0, 'no trial (or attempt) asked the Challenger while paused');
+            orch.resume();
+          }, 400);
+        }
+      },
+    });
+    const s = await h.run;
+    assert.equal(s.outcome, 'completed');
+    assert.equal(ofType(h.events, 'recipe_evaluated')[0].child.trials, 6, 'the trials ran after the resume');
+  });
+
   it('refuses a proposal that tries to change the acceptance rule: no trial, no update', async () => {
     const w = await world((req) =>
       system(req).startsWith('You edit the recipe')
