@@ -41,7 +41,8 @@ async function once(recipeEvery: number, recipeMs: number): Promise<{ ms: number
       document: { path: 'r.md', text },
       targets: splitSections(text, { maxChars: 12000, minChars: 100 }),
       config,
-      models: scriptedModels(config, { limit: 16 }),
+      // A 10 s editor call waits for one of the endpoint's 16 slots first: the client's deadline must outlast both.
+      models: scriptedModels(config, { limit: 16, timeoutMs: 60_000 }),
       emit: (e) => events.push({ type: e.type, at: performance.now() }),
     });
     const t0 = performance.now();
