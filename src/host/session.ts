@@ -88,7 +88,9 @@ function describe(e: EngineEvent, log: vscode.LogOutputChannel): void {
       log.info(`recipe v${e.version}: ${e.changes}`);
       break;
     case 'recipe_evaluated':
-      log.info(`recipe ${e.candidateId} (from ${e.parentId}) ${e.kept ? 'kept' : 'rejected'}: ${e.child.passes}/${e.child.trials} vs ${e.parent.passes}/${e.parent.trials}, p = ${e.p.toFixed(3)}`);
+      log.info(
+        `recipe ${e.candidateId} (from ${e.parentId}) ${e.kept ? 'kept' : 'rejected'}: ${e.child.passes}/${e.child.trials} vs ${e.parent.passes}/${e.parent.trials}, p = ${e.p.toFixed(3)}`,
+      );
       break;
     case 'recipe_refused':
       log.warn(`recipe ${e.candidateId} refused: ${e.reason}`);
