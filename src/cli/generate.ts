@@ -13,7 +13,7 @@ import { runDocuments, type DocumentJob } from '../run/documents-at-once';
 import type { Run, RunResult } from '../run/run';
 import { openWorkspace, type WorkspaceFiles } from '../run/workspace';
 import type { ChatModel } from '../core/models';
-import type { Role } from '../shared/schemas';
+import type { WithSecondJudge } from '../shared/schemas';
 import { parseArgs, UsageError } from './args';
 import { shardDatasetPath, shardFromEnv } from './shard-env';
 import { RUN_DEFAULTS } from '../run/settings';
@@ -31,7 +31,7 @@ interface Context {
   settings: CliSettings;
   configFile: string;
   ws: WorkspaceFiles;
-  models: Record<Role, ChatModel>;
+  models: WithSecondJudge<ChatModel>;
   learned: LearnedEndpointsKeeper;
   io: CliIO;
   benchmarks?: BenchmarkIndex;

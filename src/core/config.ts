@@ -15,7 +15,8 @@ export const EndpointConfig = z.object({
 export type EndpointConfig = z.infer<typeof EndpointConfig>;
 
 export const EngineConfig = z.object({
-  roles: z.object(byRole(() => EndpointConfig)),
+  /** `judge2`: the optional second judge, absent when it is off. */
+  roles: z.object({ ...byRole(() => EndpointConfig), judge2: EndpointConfig.optional() }),
   rollouts: z.object({ weak: z.number().int().min(1).max(16), strong: z.number().int().min(1).max(16) }),
   policy: PolicyThresholds,
   maxIterations: z.number().int().min(1).max(100),
@@ -83,7 +84,7 @@ export function defaultEndpoint(partial: Partial<EndpointConfig> = {}): Endpoint
 }
 
 /** Default temperatures of the roles that are not plain samplers: a varied Challenger, deterministic checking and grading. */
-export const ROLE_TEMPERATURE: Readonly<Partial<Record<Role, number>>> = { challenger: 0.8, quality: 0, judge: 0 };
+export const ROLE_TEMPERATURE: Readonly<Partial<Record<Role, number>>> = { challenger: 0.8, quality: 0, judge: 0, judge2: 0 };
 
 export function defaultEngineConfig(): EngineConfig {
   const e = defaultEndpoint();

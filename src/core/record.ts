@@ -85,6 +85,7 @@ export function buildRecord(i: RecordInput): DatasetRecord {
     ...(c.finalAnswer !== undefined ? { finalAnswer: c.finalAnswer } : {}),
     ...(c.analysis ? { analysis: c.analysis } : {}),
     ...(i.verdict.loop ? { loop: i.verdict.loop } : {}),
+    ...(i.verdict.judges ? { judges: i.verdict.judges } : {}),
     ...(i.verification?.checks ? { verification: i.verification.checks } : {}),
   };
 }

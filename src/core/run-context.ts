@@ -12,7 +12,7 @@ import { DEFAULT_PROMPTS, promptVersion, type PromptSet } from './prompts';
 import type { ResumePoint } from './resume';
 import type { RoleContext } from './roles';
 import { RunState } from './run-state';
-import { byRole, type Role, type Target } from '../shared/schemas';
+import { byRole, type Role, type Target, type WithSecondJudge } from '../shared/schemas';
 import type { UsageMeter } from './usage';
 
 export interface RunOptions {
@@ -20,7 +20,7 @@ export interface RunOptions {
   document: { path: string; text: string };
   targets: Target[];
   config: EngineConfig;
-  models: Record<Role, ChatModel>;
+  models: WithSecondJudge<ChatModel>;
   prompts?: PromptSet;
   /** Learnings included in every Challenger prompt, and their version; updated every `recipeEvery` attempts. */
   recipe?: string;
@@ -54,7 +54,7 @@ export class RunContext {
   readonly promptVersion: string;
   readonly docHash: string;
   /** The models as given, unwatched. */
-  private readonly raw: Record<Role, ChatModel>;
+  private readonly raw: WithSecondJudge<ChatModel>;
   /** Why the run stopped early (a spent budget, an outage past its limit), for its run_finished event. */
   stopReason: string | undefined;
   private readonly watch: CallWatch;
@@ -77,7 +77,7 @@ export class RunContext {
       interrupt: (message) => this.interrupt(message),
     });
     this.raw = options.models;
-    this.options = { ...options, models: byRole((r) => this.watch.wrap(r, options.models[r])) };
+    this.options = { ...options, models: this.watched(options.models) };
     const { config, knownQuestions, recipe, recipeVersion, resume } = options;
     this.state = new RunState({ dedupeThreshold: config.dedupeThreshold, knownQuestions, recipe, recipeVersion, resume });
   }
@@ -85,8 +85,14 @@ export class RunContext {
   get config(): EngineConfig {
     return this.options.config;
   }
-  get modelNames(): Record<Role, string> {
-    return byRole((r) => this.options.models[r].model);
+  get modelNames(): WithSecondJudge<string> {
+    const { judge2 } = this.options.models;
+    return { ...byRole((r) => this.options.models[r].model), ...(judge2 ? { judge2: judge2.model } : {}) };
+  }
+  /** Every model watched (call events, backpressure, outages), the second judge's too when there is one. */
+  private watched(models: WithSecondJudge<ChatModel>, place: CallPlace = {}): WithSecondJudge<ChatModel> {
+    const { judge2 } = models;
+    return { ...byRole((r) => this.watch.wrap(r, models[r], place)), ...(judge2 ? { judge2: this.watch.wrap('judge2', judge2, place) } : {}) };
   }
   now(): string {
     return (this.options.now?.() ?? new Date()).toISOString();
@@ -116,7 +122,7 @@ export class RunContext {
   /** What the role calls need, counting tokens into `usage` (an attempt's meter); its requests are announced as the attempt's. */
   roleContext(usage: UsageMeter, place: CallPlace = {}): RoleContext {
     return {
-      models: byRole((r) => this.watch.wrap(r, this.raw[r], place)),
+      models: this.watched(this.raw, place),
       config: this.options.config,
       prompts: this.prompts,
       usage,

@@ -62,7 +62,7 @@ async function setApiKey(ctx: Ctx, args?: { baseUrl?: string; key?: string }): P
         ...used.map((o) => ({
           label: o,
           description: (Object.keys(roles) as Array<keyof typeof roles>)
-            .filter((r) => originOf(roles[r].baseURL) === o)
+            .filter((r) => roles[r] && originOf(roles[r].baseURL) === o)
             .map((r) => ROLE_LABEL[r])
             .join(', '),
         })),

@@ -84,7 +84,7 @@ export class ModelSetup {
       return false;
     }
     const roleName = role === 'all' ? 'all roles' : ROLE_LABEL[role];
-    const current = readSettings().engine.roles[role === 'all' ? 'challenger' : role].baseURL;
+    const current = readSettings().engine.roles[role === 'all' ? 'challenger' : role]?.baseURL ?? readSettings().engine.roles.judge.baseURL;
     let baseUrl = args?.baseUrl;
     if (!baseUrl) {
       const pick = await vscode.window.showQuickPick(

@@ -10,6 +10,7 @@ export const ROLE_LABEL: Record<Role, string> = {
   weak: 'Weak solver',
   strong: 'Strong solver',
   judge: 'Judge',
+  judge2: 'Second judge',
 };
 
 /** What the key column says: stored, none stored (and the endpoint is local, so maybe none is needed), or not used. */

@@ -6,7 +6,7 @@ import type { ChatModel } from '../core/models';
 import { PromptSet } from '../core/prompts';
 import { Remeasured, remeasureItem, type RemeasureStatus } from '../core/remeasure';
 import { UsageMeter } from '../core/usage';
-import { DatasetRecord, type Role } from '../shared/schemas';
+import { DatasetRecord, type WithSecondJudge } from '../shared/schemas';
 import type { PolicyThresholds } from '../shared/thresholds';
 import { writeFileAtomic } from './atomic-file';
 import { JsonlWriter, readJsonl } from './jsonl';
@@ -56,7 +56,7 @@ export interface RemeasureRequest {
   datasetFile: string;
   label: string;
   settings: RunSettings;
-  models: Record<Role, ChatModel>;
+  models: WithSecondJudge<ChatModel>;
   prompts: PromptSet;
   policy?: PolicyThresholds;
   signal?: AbortSignal;

@@ -3,20 +3,26 @@ import type { EngineEvent, EventOf } from '../shared/events';
 import type { ChallengeEdit, DatasetRecord } from '../shared/schemas';
 import type { Dataset } from './dataset';
 import type { JsonlWriter } from './jsonl';
+import { LabelLog, labelOf, labelsFileOf } from './labels';
 import { reconcileDataset } from './reconcile';
 
 type Decision = EventOf<'review_decision'>;
 
 export class Review {
+  /** Every decision is also kept as a label (labels.jsonl beside the dataset). */
+  readonly labels: LabelLog;
+
   constructor(
     private readonly runId: string,
     private readonly journal: JsonlWriter,
     private readonly dataset: Dataset,
     /** The workspace folder: its journals' accepted items missing from the dataset are written with each approval. */
     private readonly workspace?: string,
-  ) {}
+  ) {
+    this.labels = new LabelLog(labelsFileOf(dataset.file), workspace);
+  }
 
-  /** Appends the item with `decision.by = "human"`, then journals the decision. */
+  /** Appends the item with `decision.by = "human"`, then journals the decision, then keeps it as a label. */
   async approve(targetId: string, record: DatasetRecord, edit?: ChallengeEdit, now = new Date()): Promise<Decision> {
     const approved: DatasetRecord = {
       ...record,
@@ -37,12 +43,17 @@ export class Review {
     // them loses nothing.
     await this.dataset.append(approved);
     await this.journal.append(event);
+    await this.labels.append(labelOf(event, record));
     return event;
   }
 
-  async reject(targetId: string, attemptId: string, reason: string, now = new Date()): Promise<Decision> {
+  /** Journals the rejection; with the item as it waited (`record`), keeps it as a label too. */
+  async reject(targetId: string, attemptId: string, reason: string, now = new Date(), record?: DatasetRecord): Promise<Decision> {
     const event = this.decision(targetId, attemptId, 'rejected', now, { reason });
     await this.journal.append(event);
+    if (record) {
+      await this.labels.append(labelOf(event, record));
+    }
     return event;
   }
 
