@@ -64,9 +64,21 @@ export class LabelLog {
   }
 }
 
-/** Every valid label of a labels file (none when it does not exist); lines that are not labels are counted, not kept. */
+/**
+ * The labels of a labels file, one per item in the order first decided (the later label of an item replaces an earlier
+ * one: an item decided again after a crash); none when the file does not exist. Lines that are not labels are counted.
+ */
 export async function readLabels(file: string): Promise<{ labels: Label[]; badLines: number }> {
   const { values, badLines } = await readJsonl(file);
-  const labels = values.map((v) => Label.safeParse(v)).filter((r) => r.success);
-  return { labels: labels.map((r) => r.data), badLines: badLines.length + values.length - labels.length };
+  const byItem = new Map<string, Label>();
+  let bad = badLines.length;
+  for (const v of values) {
+    const r = Label.safeParse(v);
+    if (r.success) {
+      byItem.set(r.data.itemId, r.data);
+    } else {
+      bad++;
+    }
+  }
+  return { labels: [...byItem.values()], badLines: bad };
 }

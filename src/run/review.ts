@@ -22,7 +22,7 @@ export class Review {
     this.labels = new LabelLog(labelsFileOf(dataset.file), workspace);
   }
 
-  /** Appends the item with `decision.by = "human"`, then journals the decision, then keeps it as a label. */
+  /** Appends the item with `decision.by = "human"`, keeps the decision as a label, then journals it. */
   async approve(targetId: string, record: DatasetRecord, edit?: ChallengeEdit, now = new Date()): Promise<Decision> {
     const approved: DatasetRecord = {
       ...record,
@@ -39,21 +39,21 @@ export class Review {
     if (this.workspace) {
       await reconcileDataset(this.workspace, this.dataset);
     }
-    // Dataset first (appends are idempotent by id, and durable when they resolve), then the journal: a crash between
-    // them loses nothing.
+    // Dataset first (appends are idempotent by id, and durable when they resolve), then the label, then the journal: a
+    // crash between them loses nothing (the item is decided again, and the later label of an item replaces the earlier).
     await this.dataset.append(approved);
-    await this.journal.append(event);
     await this.labels.append(labelOf(event, record));
+    await this.journal.append(event);
     return event;
   }
 
   /** Journals the rejection; with the item as it waited (`record`), keeps it as a label too. */
   async reject(targetId: string, attemptId: string, reason: string, now = new Date(), record?: DatasetRecord): Promise<Decision> {
     const event = this.decision(targetId, attemptId, 'rejected', now, { reason });
-    await this.journal.append(event);
     if (record) {
       await this.labels.append(labelOf(event, record));
     }
+    await this.journal.append(event);
     return event;
   }
 
