@@ -1,6 +1,6 @@
 // Each role's endpoint from the shared one and the role's own overrides: the one rule the editor and the CLI share.
-import { ROLE_TEMPERATURE, type EndpointConfig } from './config';
-import { byRole, type Role, type WithSecondJudge } from '../shared/schemas';
+import { ROLE_TEMPERATURE, type EndpointConfig, type EngineConfig } from './config';
+import { byRole, Role, type WithSecondJudge } from '../shared/schemas';
 
 export type RoleOverride = Partial<EndpointConfig>;
 
@@ -19,4 +19,9 @@ export function roleEndpoints(shared: EndpointConfig, overrides: Partial<Record<
   const second = own('judge2');
   const on = Boolean(second.model?.trim() || second.baseURL?.trim());
   return { ...byRole(endpoint), ...(on ? { judge2: endpoint('judge2') } : {}) };
+}
+
+/** The roles this configuration has: every run's, and the second judge when it is on. */
+export function configuredRoles(engine: Pick<EngineConfig, 'roles'>): Role[] {
+  return Role.options.filter((r) => engine.roles[r] !== undefined);
 }

@@ -33,7 +33,7 @@ describe('review labels', () => {
   });
   afterEach(() => fs.rmSync(ws, { recursive: true, force: true }));
 
-  const disagree = { first: 'accepted', second: 'too_hard', secondReasons: ['strong mean 0 < 0.6'], disagree: true } as const;
+  const disagree: NonNullable<DatasetRecord['judges']> = { first: 'accepted', second: 'too_hard', secondReasons: ['strong mean 0 < 0.6'], disagree: true };
 
   it('keeps approvals, edits and rejections as labels beside the dataset, with what each judge said', async () => {
     const r = review();
