@@ -1,6 +1,7 @@
 // The optional second judge: it grades the same rollouts as the Judge, at the same time, with the same prompt and
 // rubric; the same policy gives a verdict on its grades, and an item whose two verdicts differ goes to a person.
 import { judge, type RoleContext } from './roles';
+import { callOf } from '../shared/agreement';
 import type { Challenge, JudgesVerdicts, Rollout, Verdict, VerdictKind } from '../shared/schemas';
 
 /** Whether a second judge is configured for this run. */
@@ -29,12 +30,6 @@ export async function judgeRollouts(ctx: RoleContext, c: Challenge, rollouts: Ro
 /** The rollouts as the second judge graded them (its score in `score`), for the same policy to decide on. */
 export function asSecondJudge(rs: readonly Rollout[]): Rollout[] {
   return rs.map((r) => ({ ...r, score: r.judge2?.score, marks: r.judge2?.marks }));
-}
-
-/** What a verdict means for the item: kept, sent to a person, or not kept. */
-export type VerdictCall = 'accept' | 'review' | 'reject';
-export function callOf(kind: VerdictKind): VerdictCall {
-  return kind === 'accepted' ? 'accept' : kind === 'borderline' ? 'review' : 'reject';
 }
 
 /**

@@ -1,4 +1,12 @@
-// Agreement statistics: Cohen's kappa between two raters, and the Wilson score interval of a rate. Pure functions.
+// Agreement statistics: Cohen's kappa between two raters, the Wilson score interval of a rate, and what a verdict
+// decides for its item (the unit judges and people agree on). Pure functions.
+import type { VerdictKind } from './schemas';
+
+/** What a verdict means for the item: kept, left to a person, or not kept. */
+export type VerdictCall = 'accept' | 'review' | 'reject';
+export function callOf(kind: VerdictKind): VerdictCall {
+  return kind === 'accepted' ? 'accept' : kind === 'borderline' ? 'review' : 'reject';
+}
 
 /**
  * Cohen's κ of paired categorical ratings: (pₒ − pₑ) / (1 − pₑ), where pₒ is the share of pairs that agree and pₑ the

@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict';
 import { decide, decideFromWeak } from '../../../src/core/policy';
 import { measuredScores } from '../../../src/core/record';
-import { asSecondJudge, callOf, withSecondVerdict } from '../../../src/core/second-judge';
+import { asSecondJudge, withSecondVerdict } from '../../../src/core/second-judge';
+import { callOf } from '../../../src/shared/agreement';
 import { DatasetRecord, type Verdict } from '../../../src/shared/schemas';
 import { SECOND_JUDGE_MODEL, MODELS, type ScriptedQuestion } from '../../fakes/scripted-roles';
 import { ofType, startRun, Worlds } from '../../fakes/scripted-run';
