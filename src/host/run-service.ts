@@ -48,8 +48,10 @@ export interface SessionStart {
 
 export class RunService implements vscode.Disposable {
   private current: Session | undefined;
-  /** A run is being set up (between the command and its session). */
+  /** A run is being set up (between the command and its session), or a run of several documents is under way. */
   private claimed = false;
+  /** Stops a run of several documents (Autodata: Generate from Files), which has no single session. */
+  private stopDocuments: (() => void) | undefined;
   private readonly started = new vscode.EventEmitter<SessionStart>();
   /** Fires when a session starts (the panel, the status bar and tests listen). */
   readonly onDidStartSession = this.started.event;
@@ -213,6 +215,36 @@ export class RunService implements vscode.Disposable {
 
   stop(): void {
     this.current?.stop();
+    this.stopDocuments?.();
+  }
+
+  /**
+   * Runs a job over several documents as this window's one run: refused while another run is in progress (and no
+   * other starts while it runs); Autodata: Stop Run calls the stop it registers. Errors are shown to the person.
+   */
+  async exclusive<T>(job: (onStop: (stop: () => void) => void) => Promise<T>): Promise<T | undefined> {
+    if (this.busy()) {
+      return undefined;
+    }
+    try {
+      return await job((stop) => (this.stopDocuments = stop));
+    } catch (e) {
+      this.report(e);
+      return undefined;
+    } finally {
+      this.stopDocuments = undefined;
+      this.claimed = false;
+    }
+  }
+
+  /**
+   * What every run needs beyond its documents, checked the same way for one document or several: weak and strong on
+   * one model confirmed, the workspace's files, every role's model with its stored key, the benchmark files.
+   */
+  async prepare(root: string, settings: HostSettings) {
+    await this.confirmModels(settings);
+    const ws = await this.workspace(root, settings);
+    return { ws, models: await this.models(settings), benchmarks: await this.benchmarks(root, settings) };
   }
 
   /** Weak and strong on one model cannot make a gap: the run starts only if the person says so, once per pair. */
@@ -273,7 +305,8 @@ export class RunService implements vscode.Disposable {
     return doc;
   }
 
-  private settings(scope?: vscode.Uri): HostSettings {
+  /** The settings for a document or folder; a settings mistake becomes an error that offers to open them. */
+  settings(scope?: vscode.Uri): HostSettings {
     try {
       return readSettings(scope);
     } catch (e) {
