@@ -5,6 +5,8 @@ import { CallWatch, DEFAULT_OUTAGE } from '../../../src/core/call-watch';
 import { ModelError, type ChatModel, type ChatRequest, type ChatResult } from '../../../src/core/models';
 import type { EventBody } from '../../../src/shared/events';
 
+const REPLY: ChatResult = { choices: [], promptTokens: 0, completionTokens: 0, calls: 1 };
+
 /** A model that answers after `ms`, or, once aborted, fails only after `abortLagMs` (as a slow transport does). */
 function slowModel(ms: number, abortLagMs: number): ChatModel {
   return {
@@ -12,7 +14,7 @@ function slowModel(ms: number, abortLagMs: number): ChatModel {
     endpoint: 'http://127.0.0.1:1/v1',
     complete: (req: ChatRequest) =>
       new Promise<ChatResult>((resolve, reject) => {
-        const t = setTimeout(() => resolve({ content: 'ok' } as ChatResult), ms);
+        const t = setTimeout(() => resolve(REPLY), ms);
         req.signal?.addEventListener('abort', () => {
           clearTimeout(t);
           setTimeout(() => reject(new ModelError('aborted', 'aborted')), abortLagMs);
@@ -51,7 +53,7 @@ describe('call watch', () => {
     const stuck: ChatModel = {
       model: 'm',
       endpoint: 'http://127.0.0.1:1/v1',
-      complete: () => new Promise((r) => setTimeout(() => r({ content: 'late' } as ChatResult), 600)),
+      complete: () => new Promise((r) => setTimeout(() => r(REPLY), 600)),
     };
     const late = w.wrap('judge', stuck).complete({ messages: [] } as unknown as ChatRequest);
     const t0 = Date.now();
