@@ -175,6 +175,14 @@ function count(n: number): string {
   return r >= 1_000_000 ? `${(r / 1_000_000).toFixed(1)}M` : r >= 10_000 ? `${Math.round(r / 1000)}k` : r.toLocaleString('en');
 }
 
+const oneDecimal = (x: number) => (Math.round(x * 10) / 10).toString();
+
+/** Attempts per item, 1 / rate, with its interval (unbounded when no attempt has ended a section yet). */
+function perItem(r: RateInterval): string {
+  const inv = (x: number) => (x > 0 ? oneDecimal(1 / x) : '∞');
+  return `${inv(r.rate)} (${inv(r.high)}–${inv(r.low)})`;
+}
+
 const money = (x: number) => (x >= 100 ? x.toFixed(0) : x >= 1 ? x.toFixed(2) : x.toFixed(4));
 
 /** The estimate and its basis, as lines for a terminal or a message. */
@@ -194,8 +202,9 @@ export function estimateLines(e: Estimate, plan: RunPlan): string[] {
         ? `  cost ${money(e.expected.cost)} (${money(e.low.cost ?? 0)}–${money(e.high.cost ?? 0)}) in the price table's units`
         : '  cost unknown: no tokens were priced',
     `Basis: a pilot of ${e.pilot.sections} section(s): ${e.pilot.attempts} attempt(s), ${e.pilot.items} item(s) (accepted or for review), ` +
-      `${count(e.pilot.calls)} calls, ${count(e.pilot.tokens)} tokens${e.pilot.cost !== undefined ? `, cost ${money(e.pilot.cost)}` : ''}.`,
-    `  An attempt ended its section with an item ${pct(e.rate.rate)} of the time (95% CI ${Math.round(e.rate.low * 100)}–${pct(e.rate.high)}); ` +
-      `the range is the run at the two ends of that interval, at the pilot's tokens and calls per attempt.`,
+      `${count(e.pilot.calls)} calls, ${count(e.pilot.tokens)} tokens${e.pilot.cost !== undefined ? `, cost ${money(e.pilot.cost)}` : ''}; ` +
+      `per attempt ${oneDecimal(e.pilot.calls / e.pilot.attempts)} calls, ${count(e.pilot.tokens / e.pilot.attempts)} tokens.`,
+    `  An attempt ended its section with an item ${pct(e.rate.rate)} of the time (95% CI ${Math.round(e.rate.low * 100)}–${pct(e.rate.high)}), ` +
+      `${perItem(e.rate)} attempt(s) per item; the range is the run at the two ends of that interval, at the pilot's tokens and calls per attempt.`,
   ];
 }

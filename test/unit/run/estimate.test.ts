@@ -85,6 +85,8 @@ describe('cost estimate', () => {
     assert.match(text, /attempts 18 \(11–27\) · items 9 \(3–10\)/);
     assert.match(text, /cost 0\.0569 \(0\.\d+–0\.\d+\)/);
     assert.match(text, /Basis: a pilot of 2 section\(s\): 2 attempt\(s\), 1 item\(s\)/);
-    assert.match(text, /50% of the time \(95% CI 9–91%\)/);
+    assert.match(text, /per attempt 2 calls, 3,000 tokens\./);
+    // 1 / 0.5, 1 / 0.9055 and 1 / 0.0945.
+    assert.match(text, /50% of the time \(95% CI 9–91%\), 2 \(1\.1–10\.6\) attempt\(s\) per item;/);
   });
 });
