@@ -13,6 +13,7 @@ import { PathOutsideWorkspaceError } from '../run/jsonl';
 import { buildModels, type KeyRing } from '../run/models';
 import { PromptFileError } from '../run/prompt-files';
 import { readRecipe } from '../run/recipe-file';
+import { pilotTargets, type PilotSize } from '../run/estimate';
 import { findResumable, readRunDocument, ResumeError, resumeSpec } from '../run/resumable';
 import { RunLockedError } from '../run/run-lock';
 import { extractPdf, isPdf, sectionsOf, SourceError } from '../run/sources';
@@ -37,6 +38,8 @@ export interface GenerateOptions {
   goal?: number;
   /** The panel to show the run in (default: a new one). */
   panel?: RunPanel;
+  /** A pilot for a cost estimate: a sample of the sections, a few attempts each, no goal (see run/estimate.ts). */
+  pilot?: PilotSize;
 }
 
 export interface SessionStart {
@@ -108,6 +111,11 @@ export class RunService implements vscode.Disposable {
       }
       if (opts.goal !== undefined) {
         settings.itemsPerRun = opts.goal;
+      }
+      if (opts.pilot) {
+        targets = pilotTargets(targets, opts.pilot);
+        settings.itemsPerRun = 0;
+        settings.engine = { ...settings.engine, maxIterations: opts.pilot.attempts };
       }
       await this.confirmModels(settings);
       const root = folder.uri.fsPath;
@@ -350,7 +358,7 @@ export class RunService implements vscode.Disposable {
   }
 
   /** Every role's model: VS Code language models for `vscode-lm:` roles, endpoints with their stored keys otherwise. */
-  private async models(settings: HostSettings) {
+  async models(settings: HostSettings) {
     const keys = new Map<string, string | undefined>();
     for (const r of Object.values(settings.engine.roles)) {
       const origin = originOf(r.baseURL);
