@@ -1,6 +1,7 @@
 // The calibration numbers, from the panel's state: how often each judge's verdict agrees with the person's review
 // decisions (with a Wilson 95% interval), and Cohen's κ between the two judges' marks per criterion. No DOM.
-import { callOf, cohenKappa, wilson, type Rate } from '../src/shared/agreement';
+import { callOf, cohenKappa } from '../src/shared/agreement';
+import { wilsonInterval, type RateInterval } from '../src/shared/wilson';
 import type { JudgeRole, VerdictKind } from '../src/shared/schemas';
 import type { AttemptView, PanelState } from './view-model';
 
@@ -8,7 +9,7 @@ export interface JudgeAgreement {
   judge: JudgeRole;
   model: string | undefined;
   /** Labels where this judge accepted or rejected (not left to the person), and how many of them the person agreed with. */
-  agree: Rate | undefined;
+  agree: (RateInterval & { count: number; of: number }) | undefined;
   /** Labels where this judge's verdict was borderline: it left the call to the person. */
   undecided: number;
 }
@@ -75,12 +76,11 @@ export function calibration(state: PanelState): Calibration {
     }
   }
   const models = state.started?.models;
-  const judges: JudgeAgreement[] = (second ? (['judge', 'judge2'] as const) : (['judge'] as const)).map((judge) => ({
-    judge,
-    model: models?.[judge],
-    agree: wilson(tally[judge].agreed, tally[judge].decided),
-    undecided: tally[judge].undecided,
-  }));
+  const judges: JudgeAgreement[] = (second ? (['judge', 'judge2'] as const) : (['judge'] as const)).map((judge) => {
+    const { agreed, decided, undecided } = tally[judge];
+    const interval = wilsonInterval(agreed, decided);
+    return { judge, model: models?.[judge], agree: interval && { count: agreed, of: decided, ...interval }, undecided };
+  });
   const row = (criterion: number | 'all', pairs: Array<[boolean, boolean]>): CriterionKappa => ({
     criterion,
     pairs: pairs.length,

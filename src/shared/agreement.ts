@@ -1,5 +1,5 @@
-// Agreement statistics: Cohen's kappa between two raters, the Wilson score interval of a rate, and what a verdict
-// decides for its item (the unit judges and people agree on). Pure functions.
+// Agreement statistics: Cohen's kappa between two raters, and what a verdict decides for its item (the unit judges and
+// people agree on). Pure functions. (A rate's interval: wilson.ts.)
 import type { VerdictKind } from './schemas';
 
 /** What a verdict means for the item: kept, left to a person, or not kept. */
@@ -37,26 +37,4 @@ export function cohenKappa<T>(pairs: ReadonlyArray<readonly [T, T]>): number | u
     return undefined;
   }
   return (observed - chance) / (1 - chance);
-}
-
-/** A share with its Wilson score interval (95% by default: z = 1.96). */
-export interface Rate {
-  count: number;
-  of: number;
-  rate: number;
-  low: number;
-  high: number;
-}
-
-/** `count` of `of` with its Wilson score interval; undefined when `of` is 0 (no rate to speak of). */
-export function wilson(count: number, of: number, z = 1.96): Rate | undefined {
-  if (of <= 0) {
-    return undefined;
-  }
-  const p = count / of;
-  const z2 = z * z;
-  const denominator = 1 + z2 / of;
-  const centre = (p + z2 / (2 * of)) / denominator;
-  const half = (z * Math.sqrt((p * (1 - p)) / of + z2 / (4 * of * of))) / denominator;
-  return { count, of, rate: p, low: Math.max(0, centre - half), high: Math.min(1, centre + half) };
 }

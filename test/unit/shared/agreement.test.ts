@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { cohenKappa, wilson } from '../../../src/shared/agreement';
+import { callOf, cohenKappa } from '../../../src/shared/agreement';
 
 /** Pairs from a 2×2 table: both yes, first yes / second no, first no / second yes, both no. */
 function table(yy: number, yn: number, ny: number, nn: number): Array<[boolean, boolean]> {
@@ -47,23 +47,17 @@ describe("Cohen's kappa", () => {
   });
 });
 
-describe('Wilson score interval', () => {
-  it('8 of 10 at 95%: 0.490 to 0.943 (worked by hand)', () => {
-    // centre = (0.8 + 1.9208/10) / 1.38416 = 0.71675; half = 1.96·√(0.016 + 0.009604) / 1.38416 = 0.22658.
-    const r = wilson(8, 10)!;
-    close(r.rate, 0.8);
-    close(r.low, 0.71675 - 0.22658, 1e-4);
-    close(r.high, 0.71675 + 0.22658, 1e-4);
-  });
-
-  it('stays inside 0..1 at the ends, and is undefined with nothing counted', () => {
-    const none = wilson(0, 5)!;
-    assert.equal(none.low, 0);
-    // 0 of 5: the upper end is z² / (n + z²) = 3.8416 / 8.8416.
-    close(none.high, 3.8416 / 8.8416, 1e-9);
-    const all = wilson(5, 5)!;
-    close(all.low, 5 / 8.8416, 1e-9);
-    assert.equal(all.high, 1);
-    assert.equal(wilson(0, 0), undefined);
+describe('what a verdict decides', () => {
+  it('accepted keeps the item, borderline leaves it to a person, every other verdict drops it', () => {
+    assert.deepEqual((['accepted', 'borderline', 'too_easy', 'too_hard', 'gap_too_small', 'quality_failed', 'failed', 'low_spread'] as const).map(callOf), [
+      'accept',
+      'review',
+      'reject',
+      'reject',
+      'reject',
+      'reject',
+      'reject',
+      'reject',
+    ]);
   });
 });
