@@ -3,6 +3,8 @@
 // so disagreement comes from the answers the solvers give, not from a script of verdicts.
 import assert from 'node:assert/strict';
 import { decide, decideFromWeak } from '../../../src/core/policy';
+import { resumePoint } from '../../../src/core/resume';
+import type { EngineEvent } from '../../../src/shared/events';
 import { measuredScores } from '../../../src/core/record';
 import { asSecondJudge, withSecondVerdict } from '../../../src/core/second-judge';
 import { callOf } from '../../../src/shared/agreement';
@@ -142,6 +144,40 @@ describe('second judge: a run', function () {
       summary.accepted.map((r) => r.question.split(':')[0]),
       ['Q4'],
     );
+  });
+
+  it("keeps the second judge's grades across a resume: graded answers are neither asked for nor graded again", async () => {
+    const w = await worlds.world({ questions: [QUESTIONS[2]], secondJudge: true });
+    const document = { path: 'p.md', text: PARTS(['A']) };
+    const journal: EngineEvent[] = [];
+    const first = await startRun(w, {
+      runId: 'r',
+      document,
+      onEvent: (e, orch) => {
+        journal.push(e);
+        if (e.type === 'grades' && e.solver === 'weak') {
+          orch.stop();
+        }
+      },
+    }).run;
+    assert.equal(first.outcome, 'stopped');
+    const before = w.server.requests.length;
+    const point = resumePoint(journal);
+    assert.ok(
+      point.pending.get('s1')?.weak?.every((r) => r.judge2?.score === 0),
+      "the journal holds the second judge's weak grades",
+    );
+    const second = await startRun(w, { runId: 'r', document, resume: point, onEvent: (e) => journal.push(e) }).run;
+    assert.equal(second.outcome, 'completed');
+    const again = w.server.requests.slice(before).map((r) => r.model);
+    // Only the strong side: its rollouts (one request with n), then both judges on each of the three answers.
+    assert.deepEqual(
+      [...again].sort(),
+      [MODELS.judge, MODELS.judge, MODELS.judge, MODELS.quality, MODELS.strong, SECOND_JUDGE_MODEL, SECOND_JUDGE_MODEL, SECOND_JUDGE_MODEL].sort(),
+    );
+    const v = ofType(journal, 'verdict').at(-1)!.verdict;
+    assert.deepEqual([v.kind, v.judges?.first, v.judges?.second, v.judges?.secondWeakMean], ['borderline', 'accepted', 'too_hard', 0]);
+    assert.equal(second.review.length, 1);
   });
 
   it('is off when not configured: no second-judge request, no second verdict', async () => {
