@@ -1,6 +1,6 @@
 // A person's review decisions kept as labels: one line per approval, edit-then-approval or rejection, with what each
-// judge said of the item, in labels.jsonl next to the dataset. Calibration reads them to see how often each judge
-// agrees with the person.
+// judge said of the item, in labels.jsonl next to the dataset: every run's labels in one place, for calibrating the
+// judges beyond one run (the panel's Calibration section reads the same decisions from the run's journal).
 import * as path from 'node:path';
 import { z } from 'zod';
 import type { EventOf } from '../shared/events';
