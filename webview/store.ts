@@ -438,7 +438,7 @@ function foldUsage(state: PanelState, usage: Record<string, { promptTokens: numb
 }
 
 function toView(r: Rollout): RolloutView {
-  return { index: r.index, answer: r.answer, live: false, failure: r.failure, score: r.score, marks: r.marks };
+  return { index: r.index, answer: r.answer, live: false, failure: r.failure, score: r.score, marks: r.marks, ...(r.judge2 ? { judge2: r.judge2 } : {}) };
 }
 
 function foldDelta(state: PanelState, d: Extract<HostMessage, { type: 'delta' }>, ch: Change): void {

@@ -17,6 +17,8 @@ export interface RolloutView {
   failure?: string;
   score?: number;
   marks?: readonly CriterionMark[];
+  /** The second judge's grade of the same answer, when there is a second judge. */
+  judge2?: { score: number; marks: readonly CriterionMark[] };
 }
 
 /** One solver's side of an attempt. Replaced (never mutated) on change, so renderers can compare identities. */

@@ -5,7 +5,10 @@ import * as path from 'node:path';
 import { z } from 'zod';
 import { defaultEngineConfig, EndpointConfig, EngineConfig } from '../core/config';
 import { POLICY_PRESETS, type PolicyPreset } from '../shared/thresholds';
-import { ROLES } from '../shared/schemas';
+import { Role } from '../shared/schemas';
+
+/** Every role a config file may set, the optional second judge (`judge2`) too. */
+const ROLES = Role.options;
 import { roleEndpoints, type RoleOverride } from '../core/role-endpoints';
 import { RUN_DEFAULTS, type RunSettings } from '../run/settings';
 import { EndpointOverrides } from '../core/endpoints/capabilities';
@@ -117,9 +120,9 @@ function unknownKeys(input: Record<string, unknown>): string[] {
       continue;
     }
     if (k === 'roles') {
-      check(v, d.roles, 'roles');
+      check(v, { ...d.roles, judge2: d.roles.judge }, 'roles');
       for (const r of ROLES) {
-        check((v as Record<string, unknown>)?.[r], d.roles[r], `roles.${r}`);
+        check((v as Record<string, unknown>)?.[r], d.roles[r] ?? d.roles.judge, `roles.${r}`);
       }
     } else if (k === 'policy') {
       check(v, PolicyThresholds.shape, k);
@@ -233,7 +236,10 @@ export { isLocal, originOf };
 export function keysFor(engine: EngineConfig, env: Readonly<Record<string, string | undefined>>): Map<string, string> {
   const keys = new Map<string, string>();
   for (const r of ROLES) {
-    const { baseURL } = engine.roles[r];
+    const baseURL = engine.roles[r]?.baseURL;
+    if (!baseURL) {
+      continue;
+    }
     const origin = originOf(baseURL);
     if (keys.has(origin)) {
       continue;

@@ -15,7 +15,8 @@ export const EndpointConfig = z.object({
 export type EndpointConfig = z.infer<typeof EndpointConfig>;
 
 export const EngineConfig = z.object({
-  roles: z.object(byRole(() => EndpointConfig)),
+  /** `judge2`: the optional second judge, absent when it is off. */
+  roles: z.object({ ...byRole(() => EndpointConfig), judge2: EndpointConfig.optional() }),
   rollouts: z.object({ weak: z.number().int().min(1).max(16), strong: z.number().int().min(1).max(16) }),
   policy: PolicyThresholds,
   maxIterations: z.number().int().min(1).max(100),
@@ -62,6 +63,11 @@ export const EngineConfig = z.object({
   rolloutSeeds: z.boolean().default(false),
   /** Verify an accepted item once more before it is written. */
   finalVerification: z.boolean().default(true),
+  /**
+   * The closed-book probe before an item is written: the strong solver answers the question without its context; if it
+   * still succeeds, the item does not need the document ('reject' it, or send it to 'review'). 'off': no probe.
+   */
+  closedBook: z.enum(['off', 'reject', 'review']).default('off'),
 });
 export type EngineConfig = z.infer<typeof EngineConfig>;
 
@@ -91,7 +97,7 @@ export function defaultEndpoint(partial: Partial<EndpointConfig> = {}): Endpoint
 }
 
 /** Default temperatures of the roles that are not plain samplers: a varied Challenger, deterministic checking and grading. */
-export const ROLE_TEMPERATURE: Readonly<Partial<Record<Role, number>>> = { challenger: 0.8, quality: 0, judge: 0 };
+export const ROLE_TEMPERATURE: Readonly<Partial<Record<Role, number>>> = { challenger: 0.8, quality: 0, judge: 0, judge2: 0 };
 
 export function defaultEngineConfig(): EngineConfig {
   const e = defaultEndpoint();
@@ -120,5 +126,6 @@ export function defaultEngineConfig(): EngineConfig {
     answerMatch: { weakRightMax: 1, strongRightMin: 3, of: 4 },
     rolloutSeeds: false,
     finalVerification: true,
+    closedBook: 'off',
   };
 }

@@ -133,7 +133,7 @@ export class RunLoop {
           run.emit({ type: 'verdict', attemptId, targetId: t.id, verdict, strongSkipped: false, usage: run.state.usage.snapshot() });
           run.emit({ type: 'error', message: e.message, attemptId });
           if (++this.unusableInARow >= MAX_UNUSABLE_IN_A_ROW) {
-            const who = `${e.role} (${run.options.models[e.role].model})`;
+            const who = `${e.role} (${run.options.models[e.role]?.model})`;
             run.interrupt(
               `Interrupted: the replies of the ${who} could not be used ${this.unusableInARow} times in a row (last: ${e.message}). Check roles.${e.role} (its model and structuredOutput), then resume the run.`,
             );
@@ -181,8 +181,10 @@ export class RunLoop {
     return id;
   }
 
-  private finish(outcome: RunSummary['outcome'], message = this.run.stopReason): RunSummary {
+  private async finish(outcome: RunSummary['outcome'], message?: string): Promise<RunSummary> {
     const { run } = this;
+    await run.settleCalls();
+    message ??= run.stopReason;
     const s = run.state;
     run.emit({
       type: 'run_finished',

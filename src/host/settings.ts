@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { z } from 'zod';
 import { EngineConfig, type EndpointConfig } from '../core/config';
 import { POLICY_PRESETS, PolicyThresholds, type PolicyPreset } from '../shared/thresholds';
-import { byRole } from '../shared/schemas';
+import { byRole, type Role } from '../shared/schemas';
 import { roleEndpoints, type RoleOverride } from '../core/role-endpoints';
 import type { RunSettings } from '../run/settings';
 import { EndpointOverrides } from '../core/endpoints/capabilities';
@@ -34,10 +34,12 @@ export function readSettings(scope?: vscode.Uri): HostSettings {
     maxTokens: cfg.get<number>('maxTokens', 2048),
     structuredOutput: cfg.get<EndpointConfig['structuredOutput']>('structuredOutput', 'auto'),
   };
-  const overrides = byRole((r): RoleOverride => {
+  const override = (r: Role): RoleOverride => {
     const o = RoleOverrideSetting.safeParse(userValue(cfg, `roles.${r}`, {})).data ?? {};
     return { baseURL: o.baseUrl?.trim(), model: o.model?.trim(), temperature: o.temperature, maxTokens: o.maxTokens };
-  });
+  };
+  // The second judge is on only when autodata.roles.judge2 names its own model or endpoint.
+  const overrides = { ...byRole(override), judge2: override('judge2') };
   const preset = cfg.get<PolicyPreset>('policy.preset', 'paperAppendix');
   const policy = PolicyThresholds.safeParse({ ...(POLICY_PRESETS[preset] ?? POLICY_PRESETS.paperAppendix), ...cfg.get<object>('policy.overrides', {}) });
   if (!policy.success) {
@@ -72,6 +74,7 @@ export function readSettings(scope?: vscode.Uri): HostSettings {
     rubricShape: cfg.get('rubricShape', 'paper'),
     rolloutSeeds: cfg.get('rolloutSeeds', false),
     finalVerification: cfg.get('finalVerification', true),
+    closedBook: cfg.get('closedBook', 'off'),
   });
   if (!base.success) {
     throw new SettingsError(`Autodata settings are not valid: ${z.prettifyError(base.error)}`);

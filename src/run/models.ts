@@ -4,7 +4,7 @@ import type { EndpointConfig } from '../core/config';
 import { originOf } from '../core/endpoint';
 import { Limiter } from '../core/limiter';
 import { OpenAICompatibleModel, type ChatModel } from '../core/models';
-import { byRole, type Role } from '../shared/schemas';
+import { byRole, type Role, type WithSecondJudge } from '../shared/schemas';
 import type { RunSettings } from './settings';
 
 /** A model for a role that is not an OpenAI-compatible endpoint, or undefined to use the endpoint. */
@@ -13,7 +13,7 @@ export type ModelFactory = (role: Role, endpoint: EndpointConfig) => ChatModel |
 /** API keys by endpoint origin (absent or empty: no key, e.g. a local server). */
 export type KeyRing = ReadonlyMap<string, string | undefined>;
 
-export function buildModels(settings: RunSettings, keys: KeyRing, custom?: ModelFactory): Record<Role, ChatModel> {
+export function buildModels(settings: RunSettings, keys: KeyRing, custom?: ModelFactory): WithSecondJudge<ChatModel> {
   const limiters = new Map<string, Limiter>();
   const limiter = (origin: string) => {
     if (!limiters.has(origin)) {
@@ -21,8 +21,7 @@ export function buildModels(settings: RunSettings, keys: KeyRing, custom?: Model
     }
     return limiters.get(origin)!;
   };
-  return byRole((role) => {
-    const ep = settings.engine.roles[role];
+  const make = (role: Role, ep: EndpointConfig): ChatModel => {
     const origin = originOf(ep.baseURL);
     return (
       custom?.(role, ep) ??
@@ -37,5 +36,7 @@ export function buildModels(settings: RunSettings, keys: KeyRing, custom?: Model
         overrides: settings.endpoints,
       })
     );
-  });
+  };
+  const second = settings.engine.roles.judge2;
+  return { ...byRole((role) => make(role, settings.engine.roles[role])), ...(second ? { judge2: make('judge2', second) } : {}) };
 }
