@@ -63,7 +63,7 @@ export function readSettings(scope?: vscode.Uri): HostSettings {
     targetConcurrency: cfg.get('targetConcurrency', 1),
     truncationRetries: 1,
     budget: { tokens: cfg.get('budget.tokens', 0), money: cfg.get('budget.money', 0) },
-    recipeEvery: cfg.get('recipeEvery', 30),
+    recipeEvery: cfg.get('recipeEvery', 0),
     recipeHeldOut: cfg.get('recipeHeldOut', 3),
     recipeTrials: cfg.get('recipeTrials', 4),
     recipeTemperature: cfg.get('recipeTemperature', 0.1),
