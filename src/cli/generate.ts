@@ -13,16 +13,18 @@ import { runDocuments, type DocumentJob } from '../run/documents-at-once';
 import type { Run, RunResult } from '../run/run';
 import { openWorkspace, type WorkspaceFiles } from '../run/workspace';
 import type { ChatModel } from '../core/models';
-import type { Role } from '../shared/schemas';
-import { parseArgs, UsageError } from './args';
+import { byRole, type Role } from '../shared/schemas';
+import type { EngineEvent } from '../shared/events';
+import { parseArgs, UsageError, type ParsedArgs } from './args';
 import { shardDatasetPath, shardFromEnv } from './shard-env';
 import { RUN_DEFAULTS } from '../run/settings';
 import { keysFor, loadSettings, type CliSettings } from './config';
 import { CliFailure, EXIT, type CliIO } from './io';
 import { Progress } from './progress';
+import { batchSummary, startBatchMode, type BatchMode } from './batch-mode';
 import { parseShard, readSources, shardOf, type Shard } from './sources';
 
-const OPTIONS = { values: ['config', 'shard', 'dataset', 'workspace'], flags: ['allow-same-model'] } as const;
+const OPTIONS = { values: ['config', 'shard', 'dataset', 'workspace', 'batch-poll'], flags: ['allow-same-model', 'batch'] } as const;
 
 type Job = DocumentJob;
 
@@ -35,6 +37,8 @@ interface Context {
   learned: LearnedEndpointsKeeper;
   io: CliIO;
   benchmarks?: BenchmarkIndex;
+  /** --batch: requests go out as batches, in waves. */
+  batch?: BatchMode;
 }
 
 export async function generate(argv: readonly string[], io: CliIO): Promise<number> {
@@ -45,7 +49,7 @@ export async function generate(argv: readonly string[], io: CliIO): Promise<numb
   const shardArg = args.values.get('shard');
   const shard = shardArg === undefined ? undefined : shardArg.trim() === 'auto' ? shardFromEnv(io.env) : parseShard(shardArg);
   // A shard writes its own dataset part unless told otherwise; `autodata merge` combines the parts.
-  const ctx = await context(args.values, io, shard);
+  const ctx = await context(args, io, shard);
   const same = sameWeakAndStrong(ctx.settings.engine);
   if (same && !args.flags.has('allow-same-model')) {
     throw new UsageError(`${same.message} Pass --allow-same-model to run anyway.`);
@@ -83,7 +87,7 @@ export async function resume(argv: readonly string[], io: CliIO): Promise<number
   if (args.values.has('shard')) {
     throw new UsageError('--shard does not apply to resume: a run keeps the sections it started with');
   }
-  const ctx = await context(args.values, io);
+  const ctx = await context(args, io, undefined, true);
   const root = ctx.settings.workspace;
   const jobs: Job[] = [];
   try {
@@ -107,7 +111,17 @@ export async function resume(argv: readonly string[], io: CliIO): Promise<number
   return runJobs(ctx, jobs, undefined);
 }
 
-async function context(values: ReadonlyMap<string, string>, io: CliIO, shard?: Shard): Promise<Context> {
+async function context(args: ParsedArgs, io: CliIO, shard?: Shard, resuming = false): Promise<Context> {
+  const { values } = args;
+  const batch = args.flags.has('batch');
+  const pollArg = values.get('batch-poll');
+  if (pollArg !== undefined && !batch) {
+    throw new UsageError('--batch-poll applies only with --batch');
+  }
+  const pollSeconds = pollArg === undefined ? 30 : Number(pollArg);
+  if (!Number.isFinite(pollSeconds) || pollSeconds <= 0) {
+    throw new UsageError(`--batch-poll takes seconds greater than 0, not "${pollArg}"`);
+  }
   const configArg = values.get('config');
   if (!configArg) {
     throw new UsageError('--config <file.json> is required (the engine settings; see autodata --help)');
@@ -123,6 +137,7 @@ async function context(values: ReadonlyMap<string, string>, io: CliIO, shard?: S
     settings.datasetPath = shardDatasetPath(shard);
   }
   const keys = keysFor(settings.engine, io.env);
+  const batchMode = batch ? await startBatchMode(settings, keys, { pollSeconds, resuming, onNote: (t) => io.stderr(`${t}\n`) }) : undefined;
   const ws = await openWorkspace(settings.workspace, settings.datasetPath);
   if (ws.repair.savedTo) {
     io.stderr(`the dataset's last line was torn by an earlier crash: ${ws.repair.tornBytes} bytes moved to ${ws.repair.savedTo}\n`);
@@ -132,7 +147,7 @@ async function context(values: ReadonlyMap<string, string>, io: CliIO, shard?: S
   }
   const learned = await keepLearnedEndpoints(settings.workspace, (note) => io.stderr(`endpoint ${note}\n`));
   const benchmarks = await loadBenchmarks(settings.workspace, settings.benchmarkFiles);
-  return { settings, configFile, ws, models: buildModels(settings, keys), learned, io, benchmarks };
+  return { settings, configFile, ws, models: buildModels(settings, keys, undefined, batchMode?.queue), learned, io, benchmarks, batch: batchMode };
 }
 
 /**
@@ -154,12 +169,18 @@ async function runJobs(ctx: Context, jobs: Job[], shard: Shard | undefined): Pro
     }
     const specs = jobs.map((j) => ({ ...j, benchmarks: ctx.benchmarks }));
     results = await runDocuments(ctx.ws, specs, ctx.models, ctx.settings.requestConcurrency, {
-      observer: (job) => ({
-        event: (e) => progress.event(job.document.path, e),
-        writeFailed: (m) => progress.line(`error: ${m}; stopping`),
-      }),
+      observer: (job) => {
+        const observer = {
+          event: (e: EngineEvent) => progress.event(job.document.path, e),
+          writeFailed: (m: string) => progress.line(`error: ${m}; stopping`),
+        };
+        return ctx.batch ? ctx.batch.observe(job.runId, observer) : observer;
+      },
       started: (run) => current.add(run),
-      ended: (run) => current.delete(run),
+      ended: (run) => {
+        current.delete(run);
+        ctx.batch?.ended(run.runId);
+      },
       keepGoing: () => !io.signal?.aborted,
     });
   } catch (e) {
@@ -169,8 +190,13 @@ async function runJobs(ctx: Context, jobs: Job[], shard: Shard | undefined): Pro
     progress.finish();
     await ctx.learned.flush();
     ctx.learned.stop();
+    await ctx.batch?.close();
   }
-  return summarize(ctx, jobs, results, thrown, progress.usageLine());
+  const models = byRole((r) => ctx.settings.engine.roles[r].model);
+  const batchLine = ctx.batch
+    ? batchSummary(ctx.batch, progress.costAt(ctx.settings.engine.prices, models), progress.costAt(ctx.batch.interactivePrices, models))
+    : undefined;
+  return summarize(ctx, jobs, results, thrown, [progress.usageLine(), batchLine].filter(Boolean).join('\n') || undefined);
 }
 
 /** The summary line always comes; then why the invocation did not finish, and how to go on. */

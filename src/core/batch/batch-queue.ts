@@ -1,0 +1,287 @@
+// Batch mode's waves: chat requests from every section are collected instead of sent; once every live section waits on
+// one (quiescence), they go out as one batch file per endpoint and model, the batch is polled, and its lines resolve
+// the waiting requests, so the sections move on to their next phase together. Failed lines are asked again in the next
+// wave while they are transient (429, 5xx, expiry), else returned as the endpoint's error. Each batch is recorded before
+// it is waited for; a queue given recorded batches collects them and answers their requests from them, never resubmitting.
+import OpenAI from 'openai';
+import { ModelError } from '../endpoints/request-errors';
+import { isDone, type BatchApi, type BatchInfo } from './batch-client';
+import { CHAT_URL, customIdFor, readResultFile, type BatchLine, type LineResult } from './batch-lines';
+
+/** A submitted batch as its record keeps it: enough to collect it after a restart. */
+export interface BatchRecord {
+  batchId: string;
+  fileId: string;
+  baseURL: string;
+  model: string;
+  customIds: string[];
+}
+
+export interface BatchLog {
+  /** Resolves once the record is durable; the batch is waited for only then. */
+  submitted(r: BatchRecord): Promise<void>;
+  collected(batchId: string): Promise<void>;
+}
+
+export interface BatchQueueOptions {
+  /** The files and batches endpoints of a base URL. */
+  apiFor(baseURL: string): BatchApi;
+  /** Between two status requests of a batch. */
+  pollMs: number;
+  /** Longest wait for quiescence once a request is collected (a safety net; quiescence normally decides). */
+  gatherMs: number;
+  /** Waves a line may fail transiently in before its error is returned. */
+  maxRetries: number;
+  log?: BatchLog;
+  /** Batches recorded by an earlier process and not collected: collected first, their lines answer matching requests. */
+  recorded?: BatchRecord[];
+  /** Told of every batch as it is submitted and as it is collected. */
+  onBatch?(e: { type: 'submitted' | 'collected'; batchId: string; lines: number; status?: string }): void;
+}
+
+interface Waiter {
+  id: string;
+  baseURL: string;
+  body: Record<string, unknown>;
+  tries: number;
+  resolve(body: unknown): void;
+  reject(e: unknown): void;
+  signal?: AbortSignal;
+}
+
+/** One endpoint's way into the queue, for one model's requests. */
+export interface BatchChannel {
+  /** The chat completion the request's line answered with; a failed line throws the endpoint's error (an OpenAI.APIError). */
+  send(body: Record<string, unknown>, signal?: AbortSignal): Promise<unknown>;
+}
+
+const TRANSIENT_LINE_CODES = new Set(['batch_expired', 'batch_cancelled', 'server_error', 'rate_limit_exceeded', 'timeout', 'request_timeout']);
+
+export class BatchQueue {
+  /** Sections working now (entered, not left): a wave goes out when every one of them waits on a request. */
+  private live = 0;
+  private readonly pending: Waiter[] = [];
+  /** Requests sent and not yet answered (in a batch, or waiting for a recorded batch). */
+  private outstanding = 0;
+  private readonly occurrences = new Map<string, number>();
+  /** Lines of recorded batches: by custom id, the batch that will answer it, and the answers once collected. */
+  private readonly recordedIds = new Map<string, Promise<Map<string, LineResult>>>();
+  private checkScheduled = false;
+  private gatherTimer: NodeJS.Timeout | undefined;
+  private readonly polls = new Set<Promise<void>>();
+  /** Counters for the summary and the benchmark. */
+  readonly stats = { batches: 0, waves: 0, lines: 0, resumedBatches: 0, retriedLines: 0 };
+
+  constructor(private readonly o: BatchQueueOptions) {
+    for (const r of o.recorded ?? []) {
+      this.stats.resumedBatches++;
+      const results = this.track(this.collect(r));
+      for (const id of r.customIds) {
+        this.recordedIds.set(id, results);
+      }
+    }
+  }
+
+  /** A section started working: waves wait for it. */
+  enter(): void {
+    this.live++;
+  }
+  /** A section finished (or its run ended): waves no longer wait for it. */
+  leave(n = 1): void {
+    this.live = Math.max(0, this.live - n);
+    this.check();
+  }
+
+  channel(baseURL: string): BatchChannel {
+    return { send: (body, signal) => this.send(baseURL, body, signal) };
+  }
+
+  /** Resolves once every batch submitted so far is collected. */
+  async settled(): Promise<void> {
+    while (this.polls.size) {
+      await Promise.allSettled([...this.polls]);
+    }
+  }
+
+  private send(baseURL: string, body: Record<string, unknown>, signal?: AbortSignal): Promise<unknown> {
+    if (signal?.aborted) {
+      return Promise.reject(new ModelError('aborted', 'Cancelled'));
+    }
+    const key = JSON.stringify(body);
+    const occurrence = this.occurrences.get(key) ?? 0;
+    this.occurrences.set(key, occurrence + 1);
+    const id = customIdFor(body, occurrence);
+    this.outstanding++;
+    return new Promise<unknown>((resolve, reject) => {
+      const w: Waiter = { id, baseURL, body, tries: 0, resolve, reject, signal };
+      const done = () => {
+        this.outstanding--;
+        signal?.removeEventListener('abort', onAbort);
+        this.check();
+      };
+      w.resolve = (v) => {
+        done();
+        resolve(v);
+      };
+      w.reject = (e) => {
+        done();
+        reject(e);
+      };
+      const onAbort = () => {
+        const i = this.pending.indexOf(w);
+        if (i >= 0) {
+          this.pending.splice(i, 1);
+        }
+        w.reject(new ModelError('aborted', 'Cancelled'));
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      const recorded = this.recordedIds.get(id);
+      if (recorded) {
+        // Asked before the restart: its recorded batch answers it.
+        this.recordedIds.delete(id);
+        void recorded.then(
+          (results) => this.settle(w, results.get(id)),
+          (e: unknown) => w.reject(e),
+        );
+        return;
+      }
+      this.enqueue(w);
+    });
+  }
+
+  private enqueue(w: Waiter): void {
+    this.pending.push(w);
+    this.gatherTimer ??= setTimeout(() => {
+      this.gatherTimer = undefined;
+      this.flush();
+    }, this.o.gatherMs);
+    this.gatherTimer.unref?.();
+    this.check();
+  }
+
+  /** Looks for quiescence once the current turn of the event loop (and the continuations it queued) has run. */
+  private check(): void {
+    if (this.checkScheduled || this.pending.length === 0) {
+      return;
+    }
+    this.checkScheduled = true;
+    setImmediate(() => {
+      this.checkScheduled = false;
+      if (this.pending.length > 0 && this.outstanding >= this.live) {
+        this.flush();
+      }
+    });
+  }
+
+  /** Sends what is collected: one batch per base URL and model. */
+  private flush(): void {
+    clearTimeout(this.gatherTimer);
+    this.gatherTimer = undefined;
+    const wave = this.pending.splice(0);
+    if (wave.length === 0) {
+      return;
+    }
+    this.stats.waves++;
+    const groups = new Map<string, Waiter[]>();
+    for (const w of wave) {
+      const k = `${w.baseURL}\0${String(w.body.model)}`;
+      groups.set(k, [...(groups.get(k) ?? []), w]);
+    }
+    for (const ws of groups.values()) {
+      this.track(this.submit(ws));
+    }
+  }
+
+  private track<T>(p: Promise<T>): Promise<T> {
+    const tracked = p.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.polls.add(tracked);
+    void tracked.then(() => this.polls.delete(tracked));
+    return p;
+  }
+
+  private async submit(ws: Waiter[]): Promise<void> {
+    // Two identical requests asked again in one wave keep their own ids (their occurrence differs).
+    const byId = new Map(ws.map((w) => [w.id, w]));
+    const lines: BatchLine[] = ws.map((w) => ({ custom_id: w.id, method: 'POST', url: CHAT_URL, body: w.body }));
+    const { baseURL } = ws[0];
+    let results: Map<string, LineResult>;
+    try {
+      const { batchId, fileId } = await this.o.apiFor(baseURL).submit(lines);
+      this.stats.batches++;
+      this.stats.lines += lines.length;
+      const record: BatchRecord = { batchId, fileId, baseURL, model: String(ws[0].body.model), customIds: ws.map((w) => w.id) };
+      await this.o.log?.submitted(record);
+      this.o.onBatch?.({ type: 'submitted', batchId, lines: lines.length });
+      results = await this.collect(record);
+    } catch (e) {
+      for (const w of ws) {
+        w.reject(e);
+      }
+      return;
+    }
+    for (const [id, w] of byId) {
+      this.settle(w, results.get(id));
+    }
+  }
+
+  /** Polls a batch to its end and reads its output and error files; records it as collected. */
+  private async collect(r: BatchRecord): Promise<Map<string, LineResult>> {
+    const api = this.o.apiFor(r.baseURL);
+    let info: BatchInfo;
+    for (;;) {
+      info = await api.status(r.batchId);
+      if (isDone(info.status)) {
+        break;
+      }
+      await new Promise((res) => setTimeout(res, this.o.pollMs));
+    }
+    const results = new Map<string, LineResult>();
+    if (info.status === 'failed' && !info.outputFileId && !info.errorFileId) {
+      const why = info.errors.join('; ') || 'no reason given';
+      throw new ModelError('bad_request', `the endpoint refused batch ${r.batchId}: ${why}`, 400);
+    }
+    for (const fileId of [info.outputFileId, info.errorFileId]) {
+      if (fileId) {
+        for (const line of readResultFile(await api.fileText(fileId))) {
+          results.set(line.customId, line);
+        }
+      }
+    }
+    // A line the files do not mention ended with the batch (expired, cancelled).
+    for (const id of r.customIds) {
+      if (!results.has(id)) {
+        results.set(id, { customId: id, error: { code: `batch_${info.status}`, message: `the batch ended ${info.status} before this line was answered` } });
+      }
+    }
+    await this.o.log?.collected(r.batchId);
+    this.o.onBatch?.({ type: 'collected', batchId: r.batchId, lines: r.customIds.length, status: info.status });
+    return results;
+  }
+
+  /** A line's result: the reply, another wave for a transient failure, or the endpoint's error. */
+  private settle(w: Waiter, r: LineResult | undefined): void {
+    if (w.signal?.aborted) {
+      return;
+    }
+    const status = r?.status;
+    if (r && status !== undefined && status >= 200 && status < 300 && !r.error) {
+      w.resolve(r.body);
+      return;
+    }
+    const transient = status === undefined ? TRANSIENT_LINE_CODES.has(r?.error?.code ?? 'batch_expired') : status === 408 || status === 429 || status >= 500;
+    if (transient && w.tries < this.o.maxRetries) {
+      w.tries++;
+      this.stats.retriedLines++;
+      // A new id: the line goes into a new batch, and a restart must not take the failed answer for it.
+      w.id = `${w.id}-r${w.tries}`;
+      this.enqueue(w);
+      return;
+    }
+    const body = (r?.body ?? undefined) as { error?: unknown } | undefined;
+    const error = body?.error ?? { message: r?.error?.message ?? 'the batch returned no answer for this request', code: r?.error?.code ?? null };
+    w.reject(OpenAI.APIError.generate(status ?? 500, { error }, undefined, new Headers()));
+  }
+}
