@@ -69,21 +69,21 @@ export async function startBatchMode(
       live.set(runId, mine);
       return {
         ...inner,
-        event(e) {
-          if (e.type === 'target_started' && !mine.has(e.targetId)) {
+        emitted(e) {
+          // In the engine's own call: the section's work from here on is known to be its own.
+          if (e.type === 'target_started') {
             mine.add(e.targetId);
-            queue.enter();
+            queue.enter(`${runId}/${e.targetId}`);
           } else if (e.type === 'target_finished' && mine.delete(e.targetId)) {
-            queue.leave();
+            queue.leave(`${runId}/${e.targetId}`);
           }
-          inner.event?.(e);
+          inner.emitted?.(e);
         },
       };
     },
     ended(runId) {
-      const mine = live.get(runId);
-      if (mine?.size) {
-        queue.leave(mine.size);
+      for (const t of live.get(runId) ?? []) {
+        queue.leave(`${runId}/${t}`);
       }
       live.delete(runId);
     },

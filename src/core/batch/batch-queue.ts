@@ -3,6 +3,7 @@
 // the waiting requests, so the sections move on to their next phase together. Failed lines are asked again in the next
 // wave while they are transient (429, 5xx, expiry), else returned as the endpoint's error. Each batch is recorded before
 // it is waited for; a queue given recorded batches collects them and answers their requests from them, never resubmitting.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import OpenAI from 'openai';
 import { ModelError } from '../endpoints/request-errors';
 import { isDone, type BatchApi, type BatchInfo } from './batch-client';
@@ -41,6 +42,8 @@ export interface BatchQueueOptions {
 
 interface Waiter {
   id: string;
+  /** The section that asked, when known. */
+  section?: string;
   baseURL: string;
   body: Record<string, unknown>;
   tries: number;
@@ -59,14 +62,18 @@ const TRANSIENT_LINE_CODES = new Set(['batch_expired', 'batch_cancelled', 'serve
 
 export class BatchQueue {
   /** Sections working now (entered, not left): a wave goes out when every one of them waits on a request. */
-  private live = 0;
+  private readonly live = new Set<string>();
+  /** Requests unanswered per section. */
+  private readonly waitingBy = new Map<string, number>();
+  /** The section a request is made in: set when the section starts, carried through its awaits. */
+  private readonly sectionOf = new AsyncLocalStorage<string>();
   private readonly pending: Waiter[] = [];
-  /** Requests sent and not yet answered (in a batch, or waiting for a recorded batch). */
-  private outstanding = 0;
   private readonly occurrences = new Map<string, number>();
   /** Lines of recorded batches: by custom id, the batch that will answer it, and the answers once collected. */
   private readonly recordedIds = new Map<string, Promise<Map<string, LineResult>>>();
   private checkScheduled = false;
+  /** Waves submitted and not yet handed out. */
+  private wavesOut = 0;
   private gatherTimer: NodeJS.Timeout | undefined;
   private readonly polls = new Set<Promise<void>>();
   /** Counters for the summary and the benchmark. */
@@ -82,14 +89,33 @@ export class BatchQueue {
     }
   }
 
-  /** A section started working: waves wait for it. */
-  enter(): void {
-    this.live++;
+  /**
+   * A section started working: waves wait for it. Called synchronously where the section's work starts, so every request
+   * made in the rest of that work (through its awaits) is known to be the section's.
+   */
+  enter(section: string): void {
+    this.live.add(section);
+    this.sectionOf.enterWith(section);
   }
   /** A section finished (or its run ended): waves no longer wait for it. */
-  leave(n = 1): void {
-    this.live = Math.max(0, this.live - n);
+  leave(section: string): void {
+    this.live.delete(section);
     this.check();
+  }
+
+  /**
+   * Whether to send what is collected: every live section waits on a request (requests of no section, such as a recipe
+   * update, ride along), and no wave is out, or else every live section has a request collected for the next one. So
+   * sections whose answers came back early wait for the wave still out, and all go on together.
+   */
+  private quiescent(): boolean {
+    const collected = this.wavesOut > 0 ? new Set(this.pending.map((w) => w.section)) : undefined;
+    for (const s of this.live) {
+      if (!this.waitingBy.get(s) || (collected && !collected.has(s))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   channel(baseURL: string): BatchChannel {
@@ -111,11 +137,21 @@ export class BatchQueue {
     const occurrence = this.occurrences.get(key) ?? 0;
     this.occurrences.set(key, occurrence + 1);
     const id = customIdFor(body, occurrence);
-    this.outstanding++;
+    const section = this.sectionOf.getStore();
+    if (section !== undefined) {
+      this.waitingBy.set(section, (this.waitingBy.get(section) ?? 0) + 1);
+    }
     return new Promise<unknown>((resolve, reject) => {
-      const w: Waiter = { id, baseURL, body, tries: 0, resolve, reject, signal };
+      const w: Waiter = { id, section, baseURL, body, tries: 0, resolve, reject, signal };
       const done = () => {
-        this.outstanding--;
+        if (section !== undefined) {
+          const left = (this.waitingBy.get(section) ?? 1) - 1;
+          if (left > 0) {
+            this.waitingBy.set(section, left);
+          } else {
+            this.waitingBy.delete(section);
+          }
+        }
         signal?.removeEventListener('abort', onAbort);
         this.check();
       };
@@ -151,12 +187,24 @@ export class BatchQueue {
 
   private enqueue(w: Waiter): void {
     this.pending.push(w);
-    this.gatherTimer ??= setTimeout(() => {
+    this.check();
+  }
+
+  /**
+   * The safety net: what is collected goes out after `gatherMs` even without quiescence (a section waiting on something
+   * else than a request), but only while no wave is out: a wave's end looks for quiescence again.
+   */
+  private armGather(): void {
+    if (this.gatherTimer || this.wavesOut > 0) {
+      return;
+    }
+    this.gatherTimer = setTimeout(() => {
       this.gatherTimer = undefined;
-      this.flush();
+      if (this.wavesOut === 0) {
+        this.flush();
+      }
     }, this.o.gatherMs);
     this.gatherTimer.unref?.();
-    this.check();
   }
 
   /** Looks for quiescence once the current turn of the event loop (and the continuations it queued) has run. */
@@ -164,10 +212,11 @@ export class BatchQueue {
     if (this.checkScheduled || this.pending.length === 0) {
       return;
     }
+    this.armGather();
     this.checkScheduled = true;
     setImmediate(() => {
       this.checkScheduled = false;
-      if (this.pending.length > 0 && this.outstanding >= this.live) {
+      if (this.pending.length > 0 && this.quiescent()) {
         this.flush();
       }
     });
@@ -187,9 +236,18 @@ export class BatchQueue {
       const k = `${w.baseURL}\0${String(w.body.model)}`;
       groups.set(k, [...(groups.get(k) ?? []), w]);
     }
-    for (const ws of groups.values()) {
-      this.track(this.submit(ws));
-    }
+    // The wave's answers are handed out together, once all its batches are collected: the sections stay in step, so
+    // the next wave again carries a request of each.
+    this.wavesOut++;
+    this.track(
+      Promise.all([...groups.values()].map((ws) => this.submit(ws))).then((settled) => {
+        this.wavesOut--;
+        for (const settle of settled) {
+          settle();
+        }
+        this.check();
+      }),
+    );
   }
 
   private track<T>(p: Promise<T>): Promise<T> {
@@ -202,7 +260,8 @@ export class BatchQueue {
     return p;
   }
 
-  private async submit(ws: Waiter[]): Promise<void> {
+  /** Submits one batch and waits for it; resolves to what settles its requests. */
+  private async submit(ws: Waiter[]): Promise<() => void> {
     // Two identical requests asked again in one wave keep their own ids (their occurrence differs).
     const byId = new Map(ws.map((w) => [w.id, w]));
     const lines: BatchLine[] = ws.map((w) => ({ custom_id: w.id, method: 'POST', url: CHAT_URL, body: w.body }));
@@ -217,14 +276,17 @@ export class BatchQueue {
       this.o.onBatch?.({ type: 'submitted', batchId, lines: lines.length });
       results = await this.collect(record);
     } catch (e) {
-      for (const w of ws) {
-        w.reject(e);
+      return () => {
+        for (const w of ws) {
+          w.reject(e);
+        }
+      };
+    }
+    return () => {
+      for (const [id, w] of byId) {
+        this.settle(w, results.get(id));
       }
-      return;
-    }
-    for (const [id, w] of byId) {
-      this.settle(w, results.get(id));
-    }
+    };
   }
 
   /** Polls a batch to its end and reads its output and error files; records it as collected. */
