@@ -209,7 +209,7 @@ function summarize(ctx: Context, jobs: Job[], results: RunResult[], thrown: unkn
   if (usage) {
     io.stdout(`${usage}\n`);
   }
-  const resumeHint = `resume with: autodata resume --config ${path.relative(io.cwd, ctx.configFile) || ctx.configFile}`;
+  const resumeHint = `resume with: autodata resume --config ${path.relative(io.cwd, ctx.configFile) || ctx.configFile}${ctx.batch ? ' --batch' : ''}`;
   if (thrown) {
     // A run may have started before the error: it is resumable like any other that did not finish.
     if (results.length < jobs.length) {

@@ -58,6 +58,9 @@ export interface BatchChannel {
   send(body: Record<string, unknown>, signal?: AbortSignal): Promise<unknown>;
 }
 
+/** Status requests in a row that may fail for a passing reason before the batch's requests fail. */
+const STATUS_FAILURES = 8;
+
 const TRANSIENT_LINE_CODES = new Set(['batch_expired', 'batch_cancelled', 'server_error', 'rate_limit_exceeded', 'timeout', 'request_timeout']);
 
 export class BatchQueue {
@@ -69,8 +72,11 @@ export class BatchQueue {
   private readonly sectionOf = new AsyncLocalStorage<string>();
   private readonly pending: Waiter[] = [];
   private readonly occurrences = new Map<string, number>();
-  /** Lines of recorded batches: by custom id, the batch that will answer it, and the answers once collected. */
-  private readonly recordedIds = new Map<string, Promise<Map<string, LineResult>>>();
+  /**
+   * Lines of recorded batches, by the custom id of their first asking: the id the line had (a line asked again after a
+   * transient failure has `-r<k>` added; the latest asking counts) and the batch's answers once collected.
+   */
+  private readonly recordedIds = new Map<string, { id: string; tries: number; results: Promise<Map<string, LineResult>> }>();
   private checkScheduled = false;
   /** Waves submitted and not yet handed out. */
   private wavesOut = 0;
@@ -84,7 +90,11 @@ export class BatchQueue {
       this.stats.resumedBatches++;
       const results = this.track(this.collect(r));
       for (const id of r.customIds) {
-        this.recordedIds.set(id, results);
+        const m = /^(.*)-r(\d+)$/.exec(id);
+        const [first, tries] = m ? [m[1], Number(m[2])] : [id, 0];
+        if ((this.recordedIds.get(first)?.tries ?? -1) < tries) {
+          this.recordedIds.set(first, { id, tries, results });
+        }
       }
     }
   }
@@ -175,8 +185,10 @@ export class BatchQueue {
       if (recorded) {
         // Asked before the restart: its recorded batch answers it.
         this.recordedIds.delete(id);
-        void recorded.then(
-          (results) => this.settle(w, results.get(id)),
+        w.id = recorded.id;
+        w.tries = recorded.tries;
+        void recorded.results.then(
+          (results) => this.settle(w, results.get(recorded.id)),
           (e: unknown) => w.reject(e),
         );
         return;
@@ -293,12 +305,22 @@ export class BatchQueue {
   private async collect(r: BatchRecord): Promise<Map<string, LineResult>> {
     const api = this.o.apiFor(r.baseURL);
     let info: BatchInfo;
-    for (;;) {
-      info = await api.status(r.batchId);
-      if (isDone(info.status)) {
-        break;
+    for (let failures = 0; ;) {
+      try {
+        info = await api.status(r.batchId);
+        failures = 0;
+        if (isDone(info.status)) {
+          break;
+        }
+      } catch (e) {
+        // The batch goes on whatever happens to a status request: a passing failure is waited out (asking again would
+        // pay for its lines twice); one that will recur (a 4xx) or goes on too long fails the batch's requests.
+        const status = (e as { status?: number }).status;
+        if ((status !== undefined && status < 500 && status !== 408 && status !== 429) || ++failures > STATUS_FAILURES) {
+          throw e;
+        }
       }
-      await new Promise((res) => setTimeout(res, this.o.pollMs));
+      await new Promise((res) => setTimeout(res, this.o.pollMs * (failures ? 2 ** Math.min(failures, 6) : 1)));
     }
     const results = new Map<string, LineResult>();
     if (info.status === 'failed' && !info.outputFileId && !info.errorFileId) {
@@ -338,7 +360,7 @@ export class BatchQueue {
       w.tries++;
       this.stats.retriedLines++;
       // A new id: the line goes into a new batch, and a restart must not take the failed answer for it.
-      w.id = `${w.id}-r${w.tries}`;
+      w.id = `${w.id.replace(/-r\d+$/, '')}-r${w.tries}`;
       this.enqueue(w);
       return;
     }

@@ -134,7 +134,7 @@ describe('autodata generate --batch', function () {
     const code = await main(['generate', 'a.md', '--config', writeConfig(s), '--batch', '--batch-poll', '0.02'], c.io);
     assert.notEqual(code, 0);
     assert.match(c.err(), /401|key/i);
-    assert.match(c.err(), /autodata resume/);
+    assert.match(c.err(), /resume with: autodata resume --config autodata.json --batch/);
   });
 
   it('refuses --batch for a role on a VS Code language model, and --batch-poll without --batch', async () => {

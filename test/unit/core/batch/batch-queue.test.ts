@@ -166,4 +166,50 @@ describe('batch queue', function () {
     assert.equal(s.batch.uploads.length, 1, 'no second upload');
     assert.deepEqual(collected, [recorded[0].batchId]);
   });
+
+  it('after a restart, a line asked again after a transient failure is answered from the batch that asked it last', async () => {
+    const s = await echoServer();
+    const recorded: BatchRecord[] = [];
+    const collected = new Set<string>();
+    // The 503 sends the line into a second batch, held as soon as it is recorded: the process stops while it is out.
+    const log = {
+      submitted: async (r: BatchRecord) => {
+        recorded.push(r);
+        if (recorded.length === 2) s.batch.hold(true);
+      },
+      collected: async (id: string) => void collected.add(id),
+    };
+    s.batch.failNextLines(1, 503);
+    const first = new BatchQueue({ apiFor: () => api(s), pollMs: 5, gatherMs: 60_000, maxRetries: 2, log });
+    const stop = new AbortController();
+    const asked = model(s, first).complete({ messages: [{ role: 'user', content: 'again' }], signal: stop.signal });
+    while (recorded.length < 2) await new Promise((r) => setTimeout(r, 2));
+    stop.abort();
+    await assert.rejects(asked);
+    assert.match(recorded[1].customIds[0], /-r1$/);
+    s.batch.hold(false);
+    const open = recorded.filter((r) => !collected.has(r.batchId));
+    assert.deepEqual(
+      open.map((r) => r.batchId),
+      [recorded[1].batchId],
+    );
+    const second = new BatchQueue({ apiFor: () => api(s), pollMs: 5, gatherMs: 60_000, maxRetries: 2, recorded: open });
+    const r = await model(s, second).complete({ messages: [{ role: 'user', content: 'again' }] });
+    assert.equal(r.choices[0].text, 'AGAIN #0');
+    assert.equal(s.batch.uploads.length, 2, 'no third upload');
+  });
+
+  it('waits out status requests that fail for a passing reason, without submitting the lines again', async () => {
+    const s = await echoServer();
+    let failures = 3;
+    const real = api(s);
+    const flaky: BatchApi = {
+      ...real,
+      status: (id) => (failures-- > 0 ? Promise.reject(Object.assign(new Error('Connection error.'), { status: undefined })) : real.status(id)),
+    };
+    const queue = new BatchQueue({ apiFor: () => flaky, pollMs: 2, gatherMs: 60_000, maxRetries: 2 });
+    const r = await model(s, queue).complete({ messages: [{ role: 'user', content: 'steady' }] });
+    assert.equal(r.choices[0].text, 'STEADY #0');
+    assert.equal(s.batch.uploads.length, 1);
+  });
 });
