@@ -19,6 +19,13 @@ export interface BatchMode {
   observe(runId: string, inner: RunObserver): RunObserver;
   /** A run ended: its sections still counted leave the queue. */
   ended(runId: string): void;
+  /** Where batches submitted and collected are told (the progress output). */
+  report?: (text: string) => void;
+  /**
+   * Resolves once the running runs' journals hold every event so far: a batch is recorded only after them, so a process
+   * stopped at any point leaves no recorded batch whose run could not be resumed.
+   */
+  journalsWritten?: () => Promise<unknown>;
   close(): Promise<void>;
 }
 
@@ -57,12 +64,10 @@ export async function startBatchMode(
   if (recorded.length) {
     opts.onNote(`collecting ${recorded.length} batch(es) submitted before the stop: ${recorded.map((r) => r.batchId).join(', ')}`);
   }
-  const log = batchJournal(settings.workspace);
+  const journal = batchJournal(settings.workspace);
   const pollMs = Math.round(opts.pollSeconds * 1000);
-  const queue = new BatchQueue({ apiFor, pollMs, gatherMs: Math.max(2000, 2 * pollMs), maxRetries: settings.maxRetries, log, recorded });
   const live = new Map<string, Set<string>>();
-  return {
-    queue,
+  const mode: BatchMode = {
     interactivePrices,
     observe(runId, inner) {
       const mine = live.get(runId) ?? new Set<string>();
@@ -73,9 +78,9 @@ export async function startBatchMode(
           // In the engine's own call: the section's work from here on is known to be its own.
           if (e.type === 'target_started') {
             mine.add(e.targetId);
-            queue.enter(`${runId}/${e.targetId}`);
+            mode.queue.enter(`${runId}/${e.targetId}`);
           } else if (e.type === 'target_finished' && mine.delete(e.targetId)) {
-            queue.leave(`${runId}/${e.targetId}`);
+            mode.queue.leave(`${runId}/${e.targetId}`);
           }
           inner.emitted?.(e);
         },
@@ -83,18 +88,41 @@ export async function startBatchMode(
     },
     ended(runId) {
       for (const t of live.get(runId) ?? []) {
-        queue.leave(`${runId}/${t}`);
+        mode.queue.leave(`${runId}/${t}`);
       }
       live.delete(runId);
     },
-    close: () => log.close(),
+    close: () => journal.close(),
+    queue: new BatchQueue({
+      apiFor,
+      pollMs,
+      gatherMs: Math.max(2000, 2 * pollMs),
+      maxRetries: settings.maxRetries,
+      log: {
+        submitted: async (r) => {
+          await mode.journalsWritten?.();
+          await journal.submitted(r);
+        },
+        collected: (id) => journal.collected(id),
+      },
+      recorded,
+      onBatch: (e) =>
+        mode.report?.(
+          e.type === 'submitted' ? `batch ${e.batchId}: ${e.lines} line(s) submitted` : `batch ${e.batchId}: ${e.status}, ${e.lines} line(s) collected`,
+        ),
+    }),
   };
+  return mode;
 }
 
 /** The summary's batch line: batches, waves, lines, and the cost against the same tokens at interactive prices. */
 export function batchSummary(mode: BatchMode, batchCost: number | undefined, interactiveCost: number | undefined): string {
   const s = mode.queue.stats;
-  const head = `batch mode: ${s.batches} batch(es) in ${s.waves} wave(s), ${s.lines} line(s)${s.retriedLines ? ` (${s.retriedLines} asked again)` : ''}${s.resumedBatches ? `, ${s.resumedBatches} collected from before the stop` : ''}`;
+  const out = s.batches + s.resumedBatches - s.collected;
+  const head =
+    `batch mode: ${s.batches} batch(es) in ${s.waves} wave(s), ${s.lines} line(s)${s.retriedLines ? ` (${s.retriedLines} asked again)` : ''}` +
+    `${s.resumedBatches ? `, ${s.resumedBatches} collected from before the stop` : ''}` +
+    `${out > 0 ? `, ${out} still out (recorded in .autodata/batches.jsonl: resume --batch collects them)` : ''}`;
   if (batchCost === undefined || interactiveCost === undefined) {
     return `${head}; no cost (a model in use has no price)`;
   }

@@ -160,6 +160,10 @@ async function runJobs(ctx: Context, jobs: Job[], shard: Shard | undefined): Pro
   const progress = new Progress(io, sections);
   const current = new Set<Run>();
   const onAbort = () => current.forEach((r) => r.stop());
+  if (ctx.batch) {
+    ctx.batch.report = (t) => progress.line(t);
+    ctx.batch.journalsWritten = () => Promise.all([...current].map((r) => r.drained()));
+  }
   io.signal?.addEventListener('abort', onAbort);
   let results: RunResult[] = [];
   let thrown: unknown;

@@ -83,7 +83,7 @@ export class BatchQueue {
   private gatherTimer: NodeJS.Timeout | undefined;
   private readonly polls = new Set<Promise<void>>();
   /** Counters for the summary and the benchmark. */
-  readonly stats = { batches: 0, waves: 0, lines: 0, resumedBatches: 0, retriedLines: 0 };
+  readonly stats = { batches: 0, waves: 0, lines: 0, resumedBatches: 0, retriedLines: 0, collected: 0 };
 
   constructor(private readonly o: BatchQueueOptions) {
     for (const r of o.recorded ?? []) {
@@ -341,6 +341,7 @@ export class BatchQueue {
       }
     }
     await this.o.log?.collected(r.batchId);
+    this.stats.collected++;
     this.o.onBatch?.({ type: 'collected', batchId: r.batchId, lines: r.customIds.length, status: info.status });
     return results;
   }

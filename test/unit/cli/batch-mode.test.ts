@@ -172,6 +172,18 @@ describe('autodata generate --batch', function () {
     const submitted = batchJournal(ws).filter((e) => e.type === 'batch_submitted');
     assert.equal(submitted.length, 1, 'the first wave is recorded before it is waited for');
     child.kill('SIGKILL');
+    // A batch is recorded only once the run's journal holds what came before it, so the run can be resumed.
+    const runs = path.join(ws, '.autodata', 'runs');
+    assert.match(
+      fs.readFileSync(
+        path.join(
+          runs,
+          fs.readdirSync(runs).find((f) => f.endsWith('.jsonl'))!,
+        ),
+        'utf8',
+      ),
+      /"type":"run_started"/,
+    );
     assert.equal(await exited, 'SIGKILL');
     const first = submitted[0];
     assert.equal(s.batch.uploads.length, 1);
@@ -196,5 +208,30 @@ describe('autodata generate --batch', function () {
       'the recorded batch is collected',
     );
     assert.match(r.out(), /1 collected from before the stop/);
+  });
+
+  it('Ctrl-C while a batch is out: exits 130 saying the batch is still out, and resume --batch collects it', async () => {
+    const s = await serve([GOOD]);
+    const config = writeConfig(s);
+    s.batch.hold(true);
+    const stop = new AbortController();
+    const c = capture(ws);
+    const running = main(['generate', 'a.md', '--config', config, '--batch', '--batch-poll', '0.02'], { ...c.io, signal: stop.signal });
+    while (!(batchJournal(ws).length >= 1 && s.batch.polls >= 2)) await new Promise((r) => setTimeout(r, 10));
+    stop.abort();
+    assert.equal(await running, 130);
+    assert.match(c.out(), /batch batch_\w+: 3 line\(s\) submitted/);
+    assert.match(c.out(), /1 still out \(recorded in \.autodata\/batches\.jsonl: resume --batch collects them\)/);
+    assert.match(c.err(), /resume with: autodata resume --config autodata.json --batch/);
+    s.batch.hold(false);
+    const r = capture(ws);
+    assert.equal(await main(['resume', '--config', config, '--batch', '--batch-poll', '0.02'], r.io), 0, r.err());
+    assert.equal(records(ws).length, 3);
+    const first = new Set(s.batch.uploads[0].bodies);
+    assert.ok(
+      s.batch.uploads.slice(1).every((u) => u.bodies.every((b) => !first.has(b))),
+      'nothing of the first batch uploaded again',
+    );
+    assert.doesNotMatch(r.out(), /still out/);
   });
 });
