@@ -19,12 +19,16 @@ export interface LineResult {
   error?: { code?: string; message: string };
 }
 
+/** What identifies a request body (128 bits of its SHA-256). */
+export function bodyHash(body: Record<string, unknown>): string {
+  return createHash('sha256').update(JSON.stringify(body)).digest('hex').slice(0, 32);
+}
+
 /**
- * A custom id from the request body and how many identical bodies this process asked for before it: the same request
- * asked again after a restart gets the same id, so a recorded batch answers it instead of a new upload.
+ * A custom id from the request body's hash and how many identical bodies this process asked for before it: the same
+ * request asked again after a restart gets the same id, so a recorded batch answers it instead of a new upload.
  */
-export function customIdFor(body: Record<string, unknown>, occurrence: number): string {
-  const hash = createHash('sha256').update(JSON.stringify(body)).digest('hex').slice(0, 32);
+export function customIdFor(hash: string, occurrence: number): string {
   return `ad-${hash}-${occurrence}`;
 }
 

@@ -7,7 +7,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import OpenAI from 'openai';
 import { ModelError } from '../endpoints/request-errors';
 import { isDone, type BatchApi, type BatchInfo } from './batch-client';
-import { CHAT_URL, customIdFor, readResultFile, type BatchLine, type LineResult } from './batch-lines';
+import { bodyHash, CHAT_URL, customIdFor, readResultFile, type BatchLine, type LineResult } from './batch-lines';
 
 /** A submitted batch as its record keeps it: enough to collect it after a restart. */
 export interface BatchRecord {
@@ -81,7 +81,6 @@ export class BatchQueue {
   /** Waves submitted and not yet handed out. */
   private wavesOut = 0;
   private gatherTimer: NodeJS.Timeout | undefined;
-  private readonly polls = new Set<Promise<void>>();
   /** Counters for the summary and the benchmark. */
   readonly stats = { batches: 0, waves: 0, lines: 0, resumedBatches: 0, retriedLines: 0, collected: 0 };
 
@@ -132,21 +131,14 @@ export class BatchQueue {
     return { send: (body, signal) => this.send(baseURL, body, signal) };
   }
 
-  /** Resolves once every batch submitted so far is collected. */
-  async settled(): Promise<void> {
-    while (this.polls.size) {
-      await Promise.allSettled([...this.polls]);
-    }
-  }
-
   private send(baseURL: string, body: Record<string, unknown>, signal?: AbortSignal): Promise<unknown> {
     if (signal?.aborted) {
       return Promise.reject(new ModelError('aborted', 'Cancelled'));
     }
-    const key = JSON.stringify(body);
-    const occurrence = this.occurrences.get(key) ?? 0;
-    this.occurrences.set(key, occurrence + 1);
-    const id = customIdFor(body, occurrence);
+    const hash = bodyHash(body);
+    const occurrence = this.occurrences.get(hash) ?? 0;
+    this.occurrences.set(hash, occurrence + 1);
+    const id = customIdFor(hash, occurrence);
     const section = this.sectionOf.getStore();
     if (section !== undefined) {
       this.waitingBy.set(section, (this.waitingBy.get(section) ?? 0) + 1);
@@ -189,7 +181,12 @@ export class BatchQueue {
         w.tries = recorded.tries;
         void recorded.results.then(
           (results) => this.settle(w, results.get(recorded.id)),
-          (e: unknown) => w.reject(e),
+          // A recorded batch that cannot be collected (gone from the endpoint): the request goes into the next wave.
+          () => {
+            w.id = id;
+            w.tries = 0;
+            this.enqueue(w);
+          },
         );
         return;
       }
@@ -262,13 +259,9 @@ export class BatchQueue {
     );
   }
 
+  /** A promise whose failure is handled where it is used (or nowhere to be handled): never an unhandled rejection. */
   private track<T>(p: Promise<T>): Promise<T> {
-    const tracked = p.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.polls.add(tracked);
-    void tracked.then(() => this.polls.delete(tracked));
+    p.catch(() => undefined);
     return p;
   }
 

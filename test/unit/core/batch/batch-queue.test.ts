@@ -212,4 +212,28 @@ describe('batch queue', function () {
     assert.equal(r.choices[0].text, 'STEADY #0');
     assert.equal(s.batch.uploads.length, 1);
   });
+
+  it('a recorded batch the endpoint no longer has: its requests go into a new batch', async () => {
+    const s = await echoServer();
+    const recorded: BatchRecord[] = [];
+    s.batch.hold(true);
+    const first = new BatchQueue({
+      apiFor: () => api(s),
+      pollMs: 5,
+      gatherMs: 60_000,
+      maxRetries: 2,
+      log: { submitted: async (r) => void recorded.push(r), collected: async () => undefined },
+    });
+    const stop = new AbortController();
+    const asked = model(s, first).complete({ messages: [{ role: 'user', content: 'lost' }], signal: stop.signal });
+    while (recorded.length === 0) await new Promise((r) => setTimeout(r, 5));
+    stop.abort();
+    await assert.rejects(asked);
+    s.batch.hold(false);
+    const second = new BatchQueue({ apiFor: () => api(s), pollMs: 5, gatherMs: 60_000, maxRetries: 2, recorded: [{ ...recorded[0], batchId: 'batch_gone' }] });
+    const r = await model(s, second).complete({ messages: [{ role: 'user', content: 'lost' }] });
+    assert.equal(r.choices[0].text, 'LOST #0');
+    assert.equal(s.batch.uploads.length, 2);
+    assert.deepEqual(s.batch.uploads[1].customIds, recorded[0].customIds, 'the same request, the same id');
+  });
 });
