@@ -29,7 +29,7 @@ const OPTIONS = { values: ['config', 'shard', 'dataset', 'workspace', 'batch-pol
 type Job = DocumentJob;
 
 /** What every run of one invocation shares: settings, workspace files, models (and so the per-endpoint request limits). */
-interface Context {
+export interface Context {
   settings: CliSettings;
   configFile: string;
   ws: WorkspaceFiles;
@@ -49,7 +49,7 @@ export async function generate(argv: readonly string[], io: CliIO): Promise<numb
   const shardArg = args.values.get('shard');
   const shard = shardArg === undefined ? undefined : shardArg.trim() === 'auto' ? shardFromEnv(io.env) : parseShard(shardArg);
   // A shard writes its own dataset part unless told otherwise; `autodata merge` combines the parts.
-  const ctx = await context(args, io, shard);
+  const ctx = await context(args.values, io, shard, batchOptions(args, false));
   const same = sameWeakAndStrong(ctx.settings.engine);
   if (same && !args.flags.has('allow-same-model')) {
     throw new UsageError(`${same.message} Pass --allow-same-model to run anyway.`);
@@ -87,7 +87,7 @@ export async function resume(argv: readonly string[], io: CliIO): Promise<number
   if (args.values.has('shard')) {
     throw new UsageError('--shard does not apply to resume: a run keeps the sections it started with');
   }
-  const ctx = await context(args, io, undefined, true);
+  const ctx = await context(args.values, io, undefined, batchOptions(args, true));
   const root = ctx.settings.workspace;
   const jobs: Job[] = [];
   try {
@@ -111,17 +111,28 @@ export async function resume(argv: readonly string[], io: CliIO): Promise<number
   return runJobs(ctx, jobs, undefined);
 }
 
-async function context(args: ParsedArgs, io: CliIO, shard?: Shard, resuming = false): Promise<Context> {
-  const { values } = args;
-  const batch = args.flags.has('batch');
-  const pollArg = values.get('batch-poll');
-  if (pollArg !== undefined && !batch) {
-    throw new UsageError('--batch-poll applies only with --batch');
+/** `--batch` and `--batch-poll`: batch mode's options, or undefined without `--batch`. */
+function batchOptions(args: ParsedArgs, resuming: boolean): { pollSeconds: number; resuming: boolean } | undefined {
+  const pollArg = args.values.get('batch-poll');
+  if (!args.flags.has('batch')) {
+    if (pollArg !== undefined) {
+      throw new UsageError('--batch-poll applies only with --batch');
+    }
+    return undefined;
   }
   const pollSeconds = pollArg === undefined ? 30 : Number(pollArg);
   if (!Number.isFinite(pollSeconds) || pollSeconds <= 0) {
     throw new UsageError(`--batch-poll takes seconds greater than 0, not "${pollArg}"`);
   }
+  return { pollSeconds, resuming };
+}
+
+export async function context(
+  values: ReadonlyMap<string, string>,
+  io: CliIO,
+  shard?: Shard,
+  batch?: { pollSeconds: number; resuming: boolean },
+): Promise<Context> {
   const configArg = values.get('config');
   if (!configArg) {
     throw new UsageError('--config <file.json> is required (the engine settings; see autodata --help)');
@@ -137,7 +148,7 @@ async function context(args: ParsedArgs, io: CliIO, shard?: Shard, resuming = fa
     settings.datasetPath = shardDatasetPath(shard);
   }
   const keys = keysFor(settings.engine, io.env);
-  const batchMode = batch ? await startBatchMode(settings, keys, { pollSeconds, resuming, onNote: (t) => io.stderr(`${t}\n`) }) : undefined;
+  const batchMode = batch ? await startBatchMode(settings, keys, { ...batch, onNote: (t) => io.stderr(`${t}\n`) }) : undefined;
   const ws = await openWorkspace(settings.workspace, settings.datasetPath);
   if (ws.repair.savedTo) {
     io.stderr(`the dataset's last line was torn by an earlier crash: ${ws.repair.tornBytes} bytes moved to ${ws.repair.savedTo}\n`);
@@ -154,7 +165,7 @@ async function context(args: ParsedArgs, io: CliIO, shard?: Shard, resuming = fa
  * Runs the jobs several documents at once, sharing the models (and so each endpoint's request limit); Ctrl-C stops
  * every running run cleanly and starts no other, and a run that does not complete starts no other.
  */
-async function runJobs(ctx: Context, jobs: Job[], shard: Shard | undefined): Promise<number> {
+export async function runJobs(ctx: Context, jobs: Job[], shard: Shard | undefined, observe?: (e: EngineEvent) => void): Promise<number> {
   const { io } = ctx;
   const sections = jobs.reduce((n, j) => n + j.targets.length, 0);
   const progress = new Progress(io, sections);
@@ -175,7 +186,10 @@ async function runJobs(ctx: Context, jobs: Job[], shard: Shard | undefined): Pro
     results = await runDocuments(ctx.ws, specs, ctx.models, ctx.settings.requestConcurrency, {
       observer: (job) => {
         const observer = {
-          event: (e: EngineEvent) => progress.event(job.document.path, e),
+          event: (e: EngineEvent) => {
+            observe?.(e);
+            progress.event(job.document.path, e);
+          },
           writeFailed: (m: string) => progress.line(`error: ${m}; stopping`),
         };
         return ctx.batch ? ctx.batch.observe(job.runId, observer) : observer;
@@ -241,6 +255,6 @@ function summarize(ctx: Context, jobs: Job[], results: RunResult[], thrown: unkn
 }
 
 /** Like the extension's run ids (they sort by time), with more randomness: shards on many machines start at once. */
-function runIdFor(shard: Shard | undefined): string {
+export function runIdFor(shard: Shard | undefined): string {
   return newRunId(shard ? `-s${shard.index}of${shard.count}` : '');
 }

@@ -54,6 +54,11 @@ export const EngineConfig = z.object({
   rolloutSeeds: z.boolean().default(false),
   /** Verify an accepted item once more before it is written. */
   finalVerification: z.boolean().default(true),
+  /**
+   * The closed-book probe before an item is written: the strong solver answers the question without its context; if it
+   * still succeeds, the item does not need the document ('reject' it, or send it to 'review'). 'off': no probe.
+   */
+  closedBook: z.enum(['off', 'reject', 'review']).default('off'),
 });
 export type EngineConfig = z.infer<typeof EngineConfig>;
 
@@ -108,5 +113,6 @@ export function defaultEngineConfig(): EngineConfig {
     answerMatch: { weakRightMax: 1, strongRightMin: 3, of: 4 },
     rolloutSeeds: false,
     finalVerification: true,
+    closedBook: 'off',
   };
 }

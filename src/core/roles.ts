@@ -28,6 +28,7 @@ function joined(d: { context: string; question: string }): string {
 export function fromDraft(d: ChallengeDraft | VerifiableDraft): Challenge {
   const head = {
     question: joined(d),
+    ...(d.context.trim() ? { context: d.context.trim() } : {}),
     questionType: d.questionType,
     skills: d.skills,
     angle: d.angle,

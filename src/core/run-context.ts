@@ -45,6 +45,9 @@ export interface RunOptions {
   benchmarks?: BenchmarkIndex;
 }
 
+/** How long the run's end waits for requests still under way to end (aborted requests end at once). */
+const CALLS_SETTLE_MS = 2_000;
+
 export class RunContext {
   /** The options, with every role's model watched (call events, backpressure, outages). */
   readonly options: RunOptions;
@@ -105,6 +108,14 @@ export class RunContext {
   addNote(text: string, targetId?: string): void {
     this.state.notes.push({ text, targetId });
     this.emit({ type: 'note', text, targetId });
+  }
+
+  /**
+   * Before the run's last event: waits (briefly) for requests still under way, such as a stopped attempt's other
+   * rollouts being aborted, so that no call event follows run_finished.
+   */
+  settleCalls(): Promise<void> {
+    return this.watch.close(CALLS_SETTLE_MS);
   }
 
   /** Stops the run early; its run_finished says why (the first reason given). */

@@ -179,8 +179,10 @@ export class RunLoop {
     return id;
   }
 
-  private finish(outcome: RunSummary['outcome'], message = this.run.stopReason): RunSummary {
+  private async finish(outcome: RunSummary['outcome'], message?: string): Promise<RunSummary> {
     const { run } = this;
+    await run.settleCalls();
+    message ??= run.stopReason;
     const s = run.state;
     run.emit({
       type: 'run_finished',

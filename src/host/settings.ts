@@ -68,6 +68,7 @@ export function readSettings(scope?: vscode.Uri): HostSettings {
     rubricShape: cfg.get('rubricShape', 'paper'),
     rolloutSeeds: cfg.get('rolloutSeeds', false),
     finalVerification: cfg.get('finalVerification', true),
+    closedBook: cfg.get('closedBook', 'off'),
   });
   if (!base.success) {
     throw new SettingsError(`Autodata settings are not valid: ${z.prettifyError(base.error)}`);

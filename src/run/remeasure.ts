@@ -129,6 +129,15 @@ export async function remeasureDataset(req: RemeasureRequest): Promise<Remeasure
   return { file, total: records.length, measured, counts, invalid, usage: usage.snapshot(), stopped: done.size < records.length };
 }
 
+/** The counts of a re-measure in one line (the CLI prints it; the editor shows it). */
+export function remeasureSummary(report: RemeasureReport): string {
+  const c = report.counts;
+  return (
+    `${report.total} item(s): ${c.learnable} still learnable, ${c.too_easy} too easy now, ${c.too_hard} too hard, ${c.flat} with no spread, ${c.failed} not measured` +
+    (report.measured < report.total ? ` (${report.total - report.measured} from an earlier run of this label)` : '')
+  );
+}
+
 /** Writes the dataset records a label found learnable, in dataset order; returns how many. */
 export async function writeLearnable(datasetFile: string, resultsFile: string, out: string): Promise<number> {
   if (path.resolve(out) === path.resolve(datasetFile)) {

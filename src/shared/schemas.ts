@@ -57,6 +57,8 @@ export type VerifiableDraft = z.infer<typeof VerifiableDraft>;
 /** A question as the engine keeps it: `question` is everything a solver sees (context included). */
 export const Challenge = z.strictObject({
   question: z.string().min(1).describe('A self-contained question; includes any context a solver needs'),
+  /** The Challenger's context, as it opens `question`: what the closed-book probe leaves out. */
+  context: z.string().optional(),
   questionType: z.string().min(1).describe('e.g. explanation, derivation, comparison, application, critique'),
   skills: z.array(z.string().min(1)).describe('Reasoning skills the question tests'),
   angle: z.string().min(1).describe('The angle of this question, in a few words, distinct from earlier attempts'),
@@ -266,5 +268,7 @@ export const DatasetRecord = z.object({
   loop: LoopVerdict.optional(),
   /** The final verification of the accepted item, check by check. */
   verification: z.array(QualityCheck).optional(),
+  /** The closed-book probe: the strong solver's score on the question without its context; `solved` flags closed_book_solved. */
+  closedBook: z.object({ score: z.number().min(0).max(1), solved: z.boolean() }).optional(),
 });
 export type DatasetRecord = z.infer<typeof DatasetRecord>;

@@ -46,6 +46,12 @@ export interface ScriptedQuestion {
   leak?: boolean;
   /** Fields the legal loop judge returns instead of what it would decide from the rollouts. */
   loop?: Record<string, unknown>;
+  /**
+   * Where a solver's knowledge of the facts comes from. 'context': only from the question's context, so a solver whose
+   * prompt lacks the context (a closed-book probe) states only facts it finds in its prompt. 'common' (and unset):
+   * general knowledge, stated whatever the prompt holds.
+   */
+  knowledge?: 'common' | 'context';
 }
 
 export interface RoleScript {
@@ -263,7 +269,9 @@ export function scriptRoles(questions: ScriptedQuestion[], opts: ScriptLatency =
       };
     }
     const p = found?.q.criteria ?? 10;
-    const stated = Array.from({ length: Math.round(score * p) }, (_, i) => fact(id, i + 1));
+    // Facts learnt from the context are known only while the context is in the prompt.
+    const closedBook = found?.q.knowledge === 'context' && found.q.context !== undefined && !allText(req).includes(found.q.context);
+    const stated = closedBook ? [] : Array.from({ length: Math.round(score * p) }, (_, i) => fact(id, i + 1));
     const faults = Array.from({ length: (who === 'WEAK' ? found?.q.faults?.weak : found?.q.faults?.strong)?.[index] ?? 0 }, (_, j) => fault(id, j + 1));
     // What a real model would do with a rubric or reference in its prompt: use every fact it finds there.
     const seen = [...new Set(JSON.stringify(req.messages ?? []).match(PHRASE) ?? [])];

@@ -172,6 +172,10 @@ describe('webview store', () => {
     assert.equal(c.inReview, 0);
     assert.deepEqual(c.rejected, { too_easy: 1, too_hard: 1, gap_too_small: 0, low_spread: 0, quality_failed: 0, failed: 0 });
     assert.equal(c.meanIterations, 2);
+    // 1 accepted of 3 decided (the running attempt is not decided): Wilson 95% 0.0615..0.7923.
+    assert.equal(c.acceptance?.decided, 3);
+    assert.ok(Math.abs(c.acceptance!.rate - 1 / 3) < 1e-9);
+    assert.ok(Math.abs(c.acceptance!.low - 0.0615) < 5e-4 && Math.abs(c.acceptance!.high - 0.7923) < 5e-4, JSON.stringify(c.acceptance));
 
     const acc = s.state.attempts.get(second)!;
     assert.deepEqual(meansOf(acc), { weak: 0.4, strong: 0.8, gap: 0.4 });
@@ -201,6 +205,7 @@ describe('webview store', () => {
       [id],
     );
     assert.equal(counters(s.state).inReview, 1);
+    assert.equal(counters(s.state).acceptance, undefined, 'an item in review is not decided');
     assert.equal(targetOutcome(s.state, s.state.targets.get('s2')!), 'review');
 
     s.emit({ type: 'review_decision', attemptId: id, targetId: 's2', decision: 'rejected', reason: 'Hinges on a table value.' });
@@ -210,6 +215,7 @@ describe('webview store', () => {
     assert.equal(statusOf(a), 'rejected_by_you');
     assert.equal(counters(s.state).inReview, 0);
     assert.equal(counters(s.state).rejectedByYou, 1);
+    assert.deepEqual(counters(s.state).acceptance, { decided: 1, rate: 0, low: 0, high: counters(s.state).acceptance!.high });
     assert.equal(targetOutcome(s.state, s.state.targets.get('s2')!), 'rejected');
   });
 
