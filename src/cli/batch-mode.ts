@@ -60,9 +60,12 @@ export async function startBatchMode(
     }
     return apis.get(baseURL)!;
   };
-  const recorded = opts.resuming ? await uncollectedBatches(settings.workspace) : [];
+  const uncollected = await uncollectedBatches(settings.workspace);
+  const recorded = opts.resuming ? uncollected : [];
   if (recorded.length) {
     opts.onNote(`collecting ${recorded.length} batch(es) submitted before the stop: ${recorded.map((r) => r.batchId).join(', ')}`);
+  } else if (uncollected.length) {
+    opts.onNote(`note: ${uncollected.length} batch(es) submitted before a stop are not collected; "autodata resume --batch" collects them`);
   }
   const journal = batchJournal(settings.workspace);
   const pollMs = Math.round(opts.pollSeconds * 1000);

@@ -224,6 +224,11 @@ describe('autodata generate --batch', function () {
     assert.match(c.out(), /1 still out \(recorded in \.autodata\/batches\.jsonl: resume --batch collects them\)/);
     assert.match(c.err(), /resume with: autodata resume --config autodata.json --batch/);
     s.batch.hold(false);
+    // A new generate meanwhile leaves the recorded batch alone, and says so.
+    fs.writeFileSync(path.join(ws, 'empty.md'), '');
+    const g = capture(ws);
+    assert.equal(await main(['generate', 'empty.md', '--config', config, '--batch', '--batch-poll', '0.02'], g.io), 0, g.err());
+    assert.match(g.err(), /note: 1 batch\(es\) submitted before a stop are not collected; "autodata resume --batch" collects them/);
     const r = capture(ws);
     assert.equal(await main(['resume', '--config', config, '--batch', '--batch-poll', '0.02'], r.io), 0, r.err());
     assert.equal(records(ws).length, 3);
