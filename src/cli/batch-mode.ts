@@ -95,7 +95,10 @@ export async function startBatchMode(
       }
       live.delete(runId);
     },
-    close: () => journal.close(),
+    close: () => {
+      mode.queue.close();
+      return journal.close();
+    },
     queue: new BatchQueue({
       apiFor,
       pollMs,

@@ -78,6 +78,8 @@ export class BatchQueue {
    */
   private readonly recordedIds = new Map<string, { id: string; tries: number; results: Promise<Map<string, LineResult>> }>();
   private checkScheduled = false;
+  /** Closed: no more status requests, nothing more recorded (what is out stays recorded for a resume). */
+  private closed = false;
   /** Waves submitted and not yet handed out. */
   private wavesOut = 0;
   private gatherTimer: NodeJS.Timeout | undefined;
@@ -125,6 +127,13 @@ export class BatchQueue {
       }
     }
     return true;
+  }
+
+  /** Stops polling: batches still out stay recorded as submitted, for a resumed run to collect. */
+  close(): void {
+    this.closed = true;
+    clearTimeout(this.gatherTimer);
+    this.gatherTimer = undefined;
   }
 
   channel(baseURL: string): BatchChannel {
@@ -332,6 +341,9 @@ export class BatchQueue {
       if (!results.has(id)) {
         results.set(id, { customId: id, error: { code: `batch_${info.status}`, message: `the batch ended ${info.status} before this line was answered` } });
       }
+    }
+    if (this.closed) {
+      throw new ModelError('aborted', `stopped while batch ${r.batchId} was out`);
     }
     await this.o.log?.collected(r.batchId);
     this.stats.collected++;
