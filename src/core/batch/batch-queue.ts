@@ -308,6 +308,9 @@ export class BatchQueue {
     const api = this.o.apiFor(r.baseURL);
     let info: BatchInfo;
     for (let failures = 0; ;) {
+      if (this.closed) {
+        throw new ModelError('aborted', `stopped while batch ${r.batchId} was out`);
+      }
       try {
         info = await api.status(r.batchId);
         failures = 0;

@@ -236,4 +236,29 @@ describe('batch queue', function () {
     assert.equal(s.batch.uploads.length, 2);
     assert.deepEqual(s.batch.uploads[1].customIds, recorded[0].customIds, 'the same request, the same id');
   });
+
+  it('once closed, polls no more and records nothing as collected: the batch stays for a resume', async () => {
+    const s = await echoServer();
+    s.batch.hold(true);
+    const collected: string[] = [];
+    const recorded: BatchRecord[] = [];
+    const queue = new BatchQueue({
+      apiFor: () => api(s),
+      pollMs: 5,
+      gatherMs: 60_000,
+      maxRetries: 2,
+      log: { submitted: async (r) => void recorded.push(r), collected: async (id) => void collected.push(id) },
+    });
+    const stop = new AbortController();
+    const asked = model(s, queue).complete({ messages: [{ role: 'user', content: 'x' }], signal: stop.signal });
+    while (recorded.length === 0) await new Promise((r) => setTimeout(r, 5));
+    stop.abort();
+    await assert.rejects(asked);
+    queue.close();
+    s.batch.hold(false);
+    const polls = s.batch.polls;
+    await new Promise((r) => setTimeout(r, 100));
+    assert.ok(s.batch.polls <= polls + 1, `at most the status request already under way: ${polls} then ${s.batch.polls}`);
+    assert.deepEqual(collected, []);
+  });
 });
