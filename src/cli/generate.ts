@@ -13,17 +13,18 @@ import { runDocuments, type DocumentJob } from '../run/documents-at-once';
 import type { Run, RunResult } from '../run/run';
 import { openWorkspace, type WorkspaceFiles } from '../run/workspace';
 import type { ChatModel } from '../core/models';
-import type { WithSecondJudge } from '../shared/schemas';
+import { byRole, type WithSecondJudge } from '../shared/schemas';
 import type { EngineEvent } from '../shared/events';
-import { parseArgs, UsageError } from './args';
+import { parseArgs, UsageError, type ParsedArgs } from './args';
 import { shardDatasetPath, shardFromEnv } from './shard-env';
 import { RUN_DEFAULTS } from '../run/settings';
 import { keysFor, loadSettings, type CliSettings } from './config';
 import { CliFailure, EXIT, type CliIO } from './io';
 import { Progress } from './progress';
+import { batchSummary, startBatchMode, type BatchMode } from './batch-mode';
 import { parseShard, readSources, shardOf, type Shard } from './sources';
 
-const OPTIONS = { values: ['config', 'shard', 'dataset', 'workspace'], flags: ['allow-same-model'] } as const;
+const OPTIONS = { values: ['config', 'shard', 'dataset', 'workspace', 'batch-poll'], flags: ['allow-same-model', 'batch'] } as const;
 
 type Job = DocumentJob;
 
@@ -36,6 +37,8 @@ export interface Context {
   learned: LearnedEndpointsKeeper;
   io: CliIO;
   benchmarks?: BenchmarkIndex;
+  /** --batch: requests go out as batches, in waves. */
+  batch?: BatchMode;
 }
 
 export async function generate(argv: readonly string[], io: CliIO): Promise<number> {
@@ -46,7 +49,7 @@ export async function generate(argv: readonly string[], io: CliIO): Promise<numb
   const shardArg = args.values.get('shard');
   const shard = shardArg === undefined ? undefined : shardArg.trim() === 'auto' ? shardFromEnv(io.env) : parseShard(shardArg);
   // A shard writes its own dataset part unless told otherwise; `autodata merge` combines the parts.
-  const ctx = await context(args.values, io, shard);
+  const ctx = await context(args.values, io, shard, batchOptions(args, false));
   const same = sameWeakAndStrong(ctx.settings.engine);
   if (same && !args.flags.has('allow-same-model')) {
     throw new UsageError(`${same.message} Pass --allow-same-model to run anyway.`);
@@ -84,7 +87,7 @@ export async function resume(argv: readonly string[], io: CliIO): Promise<number
   if (args.values.has('shard')) {
     throw new UsageError('--shard does not apply to resume: a run keeps the sections it started with');
   }
-  const ctx = await context(args.values, io);
+  const ctx = await context(args.values, io, undefined, batchOptions(args, true));
   const root = ctx.settings.workspace;
   const jobs: Job[] = [];
   try {
@@ -108,7 +111,28 @@ export async function resume(argv: readonly string[], io: CliIO): Promise<number
   return runJobs(ctx, jobs, undefined);
 }
 
-export async function context(values: ReadonlyMap<string, string>, io: CliIO, shard?: Shard): Promise<Context> {
+/** `--batch` and `--batch-poll`: batch mode's options, or undefined without `--batch`. */
+function batchOptions(args: ParsedArgs, resuming: boolean): { pollSeconds: number; resuming: boolean } | undefined {
+  const pollArg = args.values.get('batch-poll');
+  if (!args.flags.has('batch')) {
+    if (pollArg !== undefined) {
+      throw new UsageError('--batch-poll applies only with --batch');
+    }
+    return undefined;
+  }
+  const pollSeconds = pollArg === undefined ? 30 : Number(pollArg);
+  if (!Number.isFinite(pollSeconds) || pollSeconds <= 0) {
+    throw new UsageError(`--batch-poll takes seconds greater than 0, not "${pollArg}"`);
+  }
+  return { pollSeconds, resuming };
+}
+
+export async function context(
+  values: ReadonlyMap<string, string>,
+  io: CliIO,
+  shard?: Shard,
+  batch?: { pollSeconds: number; resuming: boolean },
+): Promise<Context> {
   const configArg = values.get('config');
   if (!configArg) {
     throw new UsageError('--config <file.json> is required (the engine settings; see autodata --help)');
@@ -124,6 +148,7 @@ export async function context(values: ReadonlyMap<string, string>, io: CliIO, sh
     settings.datasetPath = shardDatasetPath(shard);
   }
   const keys = keysFor(settings.engine, io.env);
+  const batchMode = batch ? await startBatchMode(settings, keys, { ...batch, onNote: (t) => io.stderr(`${t}\n`) }) : undefined;
   const ws = await openWorkspace(settings.workspace, settings.datasetPath);
   if (ws.repair.savedTo) {
     io.stderr(`the dataset's last line was torn by an earlier crash: ${ws.repair.tornBytes} bytes moved to ${ws.repair.savedTo}\n`);
@@ -133,7 +158,7 @@ export async function context(values: ReadonlyMap<string, string>, io: CliIO, sh
   }
   const learned = await keepLearnedEndpoints(settings.workspace, (note) => io.stderr(`endpoint ${note}\n`));
   const benchmarks = await loadBenchmarks(settings.workspace, settings.benchmarkFiles);
-  return { settings, configFile, ws, models: buildModels(settings, keys), learned, io, benchmarks };
+  return { settings, configFile, ws, models: buildModels(settings, keys, undefined, batchMode?.queue), learned, io, benchmarks, batch: batchMode };
 }
 
 /**
@@ -146,6 +171,10 @@ export async function runJobs(ctx: Context, jobs: Job[], shard: Shard | undefine
   const progress = new Progress(io, sections);
   const current = new Set<Run>();
   const onAbort = () => current.forEach((r) => r.stop());
+  if (ctx.batch) {
+    ctx.batch.report = (t) => progress.line(t);
+    ctx.batch.journalsWritten = () => Promise.all([...current].map((r) => r.drained()));
+  }
   io.signal?.addEventListener('abort', onAbort);
   let results: RunResult[] = [];
   let thrown: unknown;
@@ -155,15 +184,21 @@ export async function runJobs(ctx: Context, jobs: Job[], shard: Shard | undefine
     }
     const specs = jobs.map((j) => ({ ...j, benchmarks: ctx.benchmarks }));
     results = await runDocuments(ctx.ws, specs, ctx.models, ctx.settings.requestConcurrency, {
-      observer: (job) => ({
-        event: (e) => {
-          observe?.(e);
-          progress.event(job.document.path, e);
-        },
-        writeFailed: (m) => progress.line(`error: ${m}; stopping`),
-      }),
+      observer: (job) => {
+        const observer = {
+          event: (e: EngineEvent) => {
+            observe?.(e);
+            progress.event(job.document.path, e);
+          },
+          writeFailed: (m: string) => progress.line(`error: ${m}; stopping`),
+        };
+        return ctx.batch ? ctx.batch.observe(job.runId, observer) : observer;
+      },
       started: (run) => current.add(run),
-      ended: (run) => current.delete(run),
+      ended: (run) => {
+        current.delete(run);
+        ctx.batch?.ended(run.runId);
+      },
       keepGoing: () => !io.signal?.aborted,
     });
   } catch (e) {
@@ -173,8 +208,14 @@ export async function runJobs(ctx: Context, jobs: Job[], shard: Shard | undefine
     progress.finish();
     await ctx.learned.flush();
     ctx.learned.stop();
+    await ctx.batch?.close();
   }
-  return summarize(ctx, jobs, results, thrown, progress.usageLine());
+  const second = ctx.settings.engine.roles.judge2;
+  const models: WithSecondJudge<string> = { ...byRole((r) => ctx.settings.engine.roles[r].model), ...(second ? { judge2: second.model } : {}) };
+  const batchLine = ctx.batch
+    ? batchSummary(ctx.batch, progress.costAt(ctx.settings.engine.prices, models), progress.costAt(ctx.batch.interactivePrices, models))
+    : undefined;
+  return summarize(ctx, jobs, results, thrown, [progress.usageLine(), batchLine].filter(Boolean).join('\n') || undefined);
 }
 
 /** The summary line always comes; then why the invocation did not finish, and how to go on. */
@@ -187,7 +228,7 @@ function summarize(ctx: Context, jobs: Job[], results: RunResult[], thrown: unkn
   if (usage) {
     io.stdout(`${usage}\n`);
   }
-  const resumeHint = `resume with: autodata resume --config ${path.relative(io.cwd, ctx.configFile) || ctx.configFile}`;
+  const resumeHint = `resume with: autodata resume --config ${path.relative(io.cwd, ctx.configFile) || ctx.configFile}${ctx.batch ? ' --batch' : ''}`;
   if (thrown) {
     // A run may have started before the error: it is resumable like any other that did not finish.
     if (results.length < jobs.length) {

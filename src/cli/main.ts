@@ -25,7 +25,8 @@ export type { CliIO } from './io';
 
 export const USAGE = `Usage:
   autodata generate <file...> --config <config.json> [--shard i/n|auto] [--dataset <path>] [--workspace <dir>] [--allow-same-model]
-  autodata resume [runId...] --config <config.json> [--dataset <path>] [--workspace <dir>]
+                  [--batch [--batch-poll <seconds>]]
+  autodata resume [runId...] --config <config.json> [--dataset <path>] [--workspace <dir>] [--batch [--batch-poll <seconds>]]
   autodata estimate <file...> --config <config.json> [--pilot-sections 2] [--pilot-attempts 1] [--dataset <path>] [--workspace <dir>]
   autodata export <dataset.jsonl> --format sft|grpo|dpo (--out <file> | --repo <folder> [--name <title>]) [--journals <dir>]
                   [--style conversational|standard] [--system <text>] [--dedupe <threshold>]
@@ -43,6 +44,10 @@ generate  Runs Agentic Self-Instruct over Markdown, text, LaTeX or PDF files, on
                        (SLURM_ARRAY_TASK_ID, SLURM_ARRAY_TASK_MIN, SLURM_ARRAY_TASK_COUNT).
           Refuses to start when the weak and strong solvers are one model on one endpoint (no gap is possible)
           unless --allow-same-model is given.
+          --batch      sends every model request as a line of an OpenAI batch (POST /v1/files, /v1/batches), in waves
+                       across all sections, at batch prices (a price's batchPrompt/batchCompletion, default half);
+                       polled every --batch-poll seconds (default 30). Each batch is recorded in
+                       .autodata/batches.jsonl; "resume --batch" collects recorded batches instead of resubmitting.
           Exit codes: 0 done, 1 failed, 2 wrong usage, 3 stopped before the end (a budget, an outage: resumable),
           130 stopped by Ctrl-C (resumable). A run that did not finish prints the command that resumes it.
 resume    Goes on with interrupted runs of the workspace (all of them, or the ids given).

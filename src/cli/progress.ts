@@ -1,5 +1,7 @@
 // What the CLI prints while it runs: one redrawn progress line on a terminal, plain lines otherwise.
+import { costOf, type PriceTable } from '../core/budget';
 import type { EngineEvent } from '../shared/events';
+import type { Role, Usage } from '../shared/schemas';
 
 export interface Output {
   stdout(text: string): void;
@@ -79,6 +81,24 @@ export class Progress {
         break;
     }
     this.draw();
+  }
+
+  /** Every run's tokens priced with this table (batch mode compares with interactive prices), or undefined if one is unpriced. */
+  costAt(prices: PriceTable, models: Partial<Record<Role, string>>): number | undefined {
+    const byRun = new Map<string, Partial<Record<Role, Usage>>>();
+    for (const [key, u] of this.usage) {
+      const [run, role] = key.split('\0');
+      byRun.set(run, { ...byRun.get(run), [role]: u });
+    }
+    let total = 0;
+    for (const u of byRun.values()) {
+      const c = costOf(u, models, prices);
+      if (c === undefined) {
+        return undefined;
+      }
+      total += c;
+    }
+    return byRun.size ? total : undefined;
   }
 
   /** Tokens of every run so far, with the share read from endpoints' prompt caches, and the cost when every model had a price. */

@@ -2,11 +2,32 @@
 import { z } from 'zod';
 import type { Role, Usage } from '../shared/schemas';
 
-/** Prices in money units per million tokens; `cachedPrompt`: prompt tokens read from the endpoint's cache (default: `prompt`). */
-export const Price = z.object({ prompt: z.number().min(0), completion: z.number().min(0), cachedPrompt: z.number().min(0).optional() });
+/**
+ * Prices in money units per million tokens; `cachedPrompt`: prompt tokens read from the endpoint's cache (default:
+ * `prompt`); `batchPrompt` / `batchCompletion`: the same tokens sent through the batch API (default: half the price).
+ */
+export const Price = z.object({
+  prompt: z.number().min(0),
+  completion: z.number().min(0),
+  cachedPrompt: z.number().min(0).optional(),
+  batchPrompt: z.number().min(0).optional(),
+  batchCompletion: z.number().min(0).optional(),
+});
 export type Price = z.infer<typeof Price>;
 export const PriceTable = z.record(z.string(), Price);
 export type PriceTable = z.infer<typeof PriceTable>;
+
+/** What the batch API charges: each price's batch rates, or half its interactive ones where it gives none. */
+export function batchPrices(prices: PriceTable): PriceTable {
+  return Object.fromEntries(
+    Object.entries(prices).map(([model, p]) => {
+      const prompt = p.batchPrompt ?? p.prompt / 2;
+      // A cached prompt token costs the same share of a batch prompt token as it does interactively.
+      const cachedPrompt = p.cachedPrompt === undefined ? undefined : p.prompt > 0 ? (p.cachedPrompt * prompt) / p.prompt : 0;
+      return [model, { prompt, completion: p.batchCompletion ?? p.completion / 2, ...(cachedPrompt === undefined ? {} : { cachedPrompt }) }];
+    }),
+  );
+}
 
 /** 0 means no limit. */
 export const Budget = z.object({ tokens: z.number().int().min(0), money: z.number().min(0) });

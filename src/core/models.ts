@@ -13,6 +13,7 @@ import { infoOf, isBrokenBody, toError } from './endpoints/model-errors';
 import { adaptationFor, MALFORMED_REPLY, ModelError, statusError, who, type Adaptation, type ErrorContext, type ErrorInfo } from './endpoints/request-errors';
 import { guardedFetch, stallOf } from './endpoints/transport';
 import { Limiter } from './limiter';
+import type { BatchChannel } from './batch/batch-queue';
 
 export { ModelError, type ModelErrorKind } from './endpoints/request-errors';
 export { withSchemaInstruction } from './endpoints/request-body';
@@ -89,6 +90,8 @@ export interface OpenAIModelOptions {
   overrides?: EndpointOverrides;
   /** Where learned capabilities are kept (default: the process-wide store). */
   profiles?: EndpointProfiles;
+  /** Batch mode: each request becomes a line of the next batch instead of a request of its own (never streamed). */
+  batch?: BatchChannel;
 }
 
 /** A ModelError for anything a request to an endpoint can throw (an HTTP error, a stall, a refused connection). */
@@ -293,13 +296,12 @@ export class OpenAICompatibleModel implements ChatModel {
         n,
         json: req.json,
         seed: req.seed,
-        stream: Boolean(req.onDelta),
+        stream: Boolean(req.onDelta) && !this.opts.batch,
       });
       try {
-        const reply = await this.limiter.run(
-          () => (req.onDelta ? this.streamed(built, req, n, offset, profile) : this.plain(built, profile, req.signal)),
-          req.signal,
-        );
+        const reply = this.opts.batch
+          ? await this.batched(built, profile, req.signal)
+          : await this.limiter.run(() => (req.onDelta ? this.streamed(built, req, n, offset, profile) : this.plain(built, profile, req.signal)), req.signal);
         this.notice(reply, built, profile);
         const estimated = !reply.usageReported;
         if (estimated) {
@@ -348,6 +350,15 @@ export class OpenAICompatibleModel implements ChatModel {
       throw new ModelError('server', `${who(this.ctx)} sent a reply without choices`, undefined, undefined, MALFORMED_REPLY);
     }
     return readCompletion(res as unknown as Parameters<typeof readCompletion>[0], profile.capabilities.reasoning === 'tags_unopened');
+  }
+
+  /** The reply to the request's line in a batch: read like any other completion. */
+  private async batched(built: Built, profile: EndpointProfile, signal?: AbortSignal): Promise<Reply> {
+    const res = (await this.opts.batch!.send(built.body, signal)) as { choices?: unknown[] } | undefined;
+    if (!res || !Array.isArray(res.choices)) {
+      throw new ModelError('server', `${who(this.ctx)} sent a batch line without choices`, undefined, undefined, MALFORMED_REPLY);
+    }
+    return readCompletion(res as Parameters<typeof readCompletion>[0], profile.capabilities.reasoning === 'tags_unopened');
   }
 
   private async streamed(built: Built, req: ChatRequest, n: number, offset: number, profile: EndpointProfile): Promise<Reply> {

@@ -3,6 +3,7 @@
 import type { EndpointConfig } from '../core/config';
 import { originOf } from '../core/endpoint';
 import { Limiter } from '../core/limiter';
+import type { BatchQueue } from '../core/batch/batch-queue';
 import { OpenAICompatibleModel, type ChatModel } from '../core/models';
 import { byRole, type Role, type WithSecondJudge } from '../shared/schemas';
 import type { RunSettings } from './settings';
@@ -13,7 +14,8 @@ export type ModelFactory = (role: Role, endpoint: EndpointConfig) => ChatModel |
 /** API keys by endpoint origin (absent or empty: no key, e.g. a local server). */
 export type KeyRing = ReadonlyMap<string, string | undefined>;
 
-export function buildModels(settings: RunSettings, keys: KeyRing, custom?: ModelFactory): WithSecondJudge<ChatModel> {
+/** With a batch queue (batch mode), every request of an endpoint model becomes a line of the queue's next batch. */
+export function buildModels(settings: RunSettings, keys: KeyRing, custom?: ModelFactory, batch?: BatchQueue): WithSecondJudge<ChatModel> {
   const limiters = new Map<string, Limiter>();
   const limiter = (origin: string) => {
     if (!limiters.has(origin)) {
@@ -34,6 +36,7 @@ export function buildModels(settings: RunSettings, keys: KeyRing, custom?: Model
         useN: settings.engine.useN,
         role,
         overrides: settings.endpoints,
+        batch: batch?.channel(ep.baseURL),
       })
     );
   };

@@ -46,6 +46,8 @@ export interface RunObserver {
   delta?(d: DeltaEvent): void;
   /** A journal, dataset or recipe write failed: the run is being stopped. Called once per file. */
   writeFailed?(message: string, file: string): void;
+  /** Every engine event at the moment the engine emits it, in the engine's own call (batch mode tells sections apart by it). */
+  emitted?(e: EngineEvent): void;
 }
 
 export interface RunResult extends RunSummary {
@@ -113,6 +115,7 @@ export class Run implements RunHandle {
       // stays bounded however far the endpoints run ahead of the disk.
       backpressure: () => this.backpressure(),
       emit: (e) => {
+        observer.emitted?.(e);
         if (e.type === 'item_accepted' || e.type === 'review_needed') {
           exactSource(e.record, spec.document.text);
         }

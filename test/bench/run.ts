@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { batchTable, run as runBatch, type BatchFigure } from './batch.bench';
 import { run as runDocuments, type DocumentsFigure } from './documents.bench';
 import { run as runExtension, type ExtensionFigures } from './extension.bench';
 import { run as runLoop, type LoopFigures } from './loop.bench';
@@ -58,6 +59,7 @@ interface Figures {
   ext: ExtensionFigures;
   recipe: RecipeEvolutionFigures;
   promptCache: PromptCacheSize[];
+  batch: BatchFigure[];
   panel?: PanelFigures;
 }
 
@@ -72,6 +74,20 @@ async function panelFigures(): Promise<PanelFigures | undefined> {
 
 function targets(f: Figures): TargetRow[] {
   const out: TargetRow[] = [];
+  const perItem = (x: number, accepted: number) => x / Math.max(1, accepted);
+  const costRatio = f.batch.map((b) => perItem(b.batch.cost, b.batch.accepted) / perItem(b.interactive.cost, b.interactive.accepted));
+  out.push({
+    what: `batch mode (\`--batch\`) against interactive calls, same scripted world (${f.batch.map((b) => b.sections).join(' / ')} sections)`,
+    target:
+      'same accepted items and calls per item; cost per accepted item ≤ 0.55× (batch at half price; tokens differ a little with when recipe updates land)',
+    measured: f.batch
+      .map(
+        (b, i) =>
+          `${b.sections}: cost ${costRatio[i].toFixed(3)}×, calls ${perItem(b.batch.calls, b.batch.accepted).toFixed(1)} vs ${perItem(b.interactive.calls, b.interactive.accepted).toFixed(1)}, same items ${b.sameItems ? 'yes' : 'no'}`,
+      )
+      .join('; '),
+    met: f.batch.every((b, i) => b.sameItems && b.batch.calls === b.interactive.calls && costRatio[i] <= 0.55),
+  });
   const docs32 = f.documents.find((d) => d.documents === 32);
   out.push(
     docs32
@@ -412,6 +428,20 @@ function curves(f: Figures): Array<[string, string]> {
   return out;
 }
 
+/** BENCHMARKS.md's Batch mode section: the measured table and how it was obtained. */
+function batchSection(figures: readonly BatchFigure[]): string {
+  return `## Batch mode
+
+\`autodata generate\` in process, once with interactive calls and once with \`--batch\`, on the same scripted world: 2, 4
+and 8 documents of 4 sections, the Challenger's questions in the order good, too easy, good, too hard, good, too easy (test/bench/batch.bench.ts).
+Prices: 0.15 / 0.60 per million prompt / completion tokens, batch at half (the default). Per accepted item; HTTP requests
+count everything the endpoint received (uploads, batch creation, status requests, result files), not the batch lines.
+The scripted batch stays in progress for one status request, polled every 10 ms: wall times are not comparable with a real
+batch API's hours and are left out.
+
+${batchTable(figures)}`;
+}
+
 const HOW = `## How the figures are obtained
 - **Latency model.** The scripted OpenAI-compatible server (\`test/fakes/\`) charges work, as a real server does: a solver request
   300 ms per sample it returns (\`n\` = 3 costs 900 ms), a judge call 150 ms per answer it grades plus 0.5 ms per token of those
@@ -475,11 +505,12 @@ const HOW = `## How the figures are obtained
   const resume = await runResume();
   const recipe = await runRecipe();
   const promptCache = await runPromptCache();
+  const batch = await runBatch();
   const panel = await panelFigures().catch((e) => {
     console.error(`panel benchmark failed: ${(e as Error).message}`);
     return undefined;
   });
-  const f: Figures = { loop, documents, start, recipeStall, resume, ext, recipe, panel, promptCache };
+  const f: Figures = { loop, documents, start, recipeStall, resume, ext, recipe, panel, promptCache, batch };
   const tt = targetTable(targets(f));
   const dt = table(details(f));
   console.log(`${tt}\n\n${dt}`);
@@ -499,6 +530,8 @@ ${tt}
 ## Figures
 
 ${dt}
+
+${batchSection(f.batch)}
 
 ## Growth curves
 

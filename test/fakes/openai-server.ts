@@ -5,6 +5,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import type { ServerProfile } from './server-profiles/profile';
 import { shapeChoice, type ShapedChoice } from './server-profiles/shape';
+import { batchEndpoints, type BatchEndpoints } from './batch-endpoints';
 
 export interface RecordedRequest {
   method: string;
@@ -75,6 +76,8 @@ export interface ScriptedServerOptions {
    * tokens, in `usage.prompt_tokens_details.cached_tokens`.
    */
   promptCache?: { minTokens?: number; step?: number };
+  /** Status requests a batch stays in progress for before its lines are answered (default 2). */
+  batchInProgressPolls?: number;
 }
 export interface ScriptedServer {
   baseURL: string;
@@ -88,6 +91,8 @@ export interface ScriptedServer {
   failNext(count: number, reply: ScriptedReply): void;
   reset(): void;
   close(): Promise<void>;
+  /** The files and batches endpoints: uploads and batches seen, faults to inject (see batch-endpoints.ts). */
+  batch: BatchEndpoints;
 }
 
 export function jsonReply(obj: unknown, extra?: Partial<Omit<OkReply, 'kind' | 'content'>>): OkReply {
@@ -198,6 +203,7 @@ export async function startScriptedServer(opts: ScriptedServerOptions): Promise<
     inFlight: () => open,
     maxInFlightSeen: 0,
     admittedMs: 0,
+    batch: batchEndpoints(() => `${api.baseURL}/chat/completions`, { inProgressPolls: opts.batchInProgressPolls }),
     setResponder: (r) => {
       responder = r;
     },
@@ -240,7 +246,8 @@ export async function startScriptedServer(opts: ScriptedServerOptions): Promise<
 
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
-    const rec = record(req, Buffer.concat(chunks).toString('utf8'));
+    const raw = Buffer.concat(chunks);
+    const rec = record(req, raw.toString('utf8'));
     api.requests.push(rec);
 
     const send = (status: number, body: unknown, headers: Record<string, string> = {}, raw = false) => {
@@ -272,6 +279,9 @@ export async function startScriptedServer(opts: ScriptedServerOptions): Promise<
     if (req.method === 'GET' && rec.path === '/v1/models') {
       const created = Math.floor(Date.now() / 1000);
       return send(200, { object: 'list', data: models.map((id) => ({ id, object: 'model', created, owned_by: opts.profile?.ownedBy ?? 'scripted' })) });
+    }
+    if (await api.batch.handle(req, rec.path, raw, (status, body, asText) => send(status, body, {}, asText))) {
+      return;
     }
     if (req.method !== 'POST' || rec.path !== '/v1/chat/completions') {
       return send(404, errorBody(`Unknown request URL: ${req.method} ${rec.path}`, 'invalid_request_error', null, 'unknown_url'));
