@@ -1,5 +1,5 @@
 // The CLI's configuration: a JSON file of engine settings over the defaults, checked strictly; keys only from the environment.
-import { isLocal, originOf } from '../core/endpoint';
+import { baseURLsOf, isLocal, originOf } from '../core/endpoint';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { z } from 'zod';
@@ -228,12 +228,11 @@ export { isLocal, originOf };
 /**
  * The API key for each endpoint origin: AUTODATA_API_KEY for any endpoint; OPENAI_API_KEY only for api.openai.com,
  * so a key meant for OpenAI is never sent to another host (the extension's rule too). A remote endpoint without a key
- * is an error before anything runs.
+ * is an error before anything runs. Every replica's host is asked for too.
  */
 export function keysFor(engine: EngineConfig, env: Readonly<Record<string, string | undefined>>): Map<string, string> {
   const keys = new Map<string, string>();
-  for (const r of ROLES) {
-    const { baseURL } = engine.roles[r];
+  for (const [r, baseURL] of ROLES.flatMap((r) => baseURLsOf(engine.roles[r]).map((u) => [r, u] as const))) {
     const origin = originOf(baseURL);
     if (keys.has(origin)) {
       continue;

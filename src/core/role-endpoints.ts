@@ -13,6 +13,12 @@ export function roleEndpoints(shared: EndpointConfig, overrides: Partial<Record<
   const own = (r: Role): RoleOverride => (r === 'quality' ? { ...overrides.judge, ...overrides.quality } : { ...overrides[r] });
   return byRole((r) => {
     const defined = Object.fromEntries(Object.entries(own(r)).filter(([, v]) => v !== undefined && v !== '')) as RoleOverride;
-    return { ...shared, temperature: ROLE_TEMPERATURE[r] ?? shared.temperature, ...defined };
+    // A role with its own base URL does not inherit the shared replicas: they serve the shared endpoint's model.
+    const replicas = defined.baseURL !== undefined && defined.replicas === undefined ? {} : { replicas: defined.replicas ?? shared.replicas };
+    const out = { ...shared, temperature: ROLE_TEMPERATURE[r] ?? shared.temperature, ...defined, ...replicas };
+    if (!out.replicas?.length) {
+      delete out.replicas;
+    }
+    return out;
   });
 }

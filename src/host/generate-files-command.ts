@@ -1,7 +1,7 @@
 // Autodata: Generate from Files — the documents of an Explorer multi-selection or folder, several at once over one
 // set of models (so one request limit per endpoint), through the run layer the CLI uses for `autodata generate a b c`.
 import * as vscode from 'vscode';
-import { isLocal, newRunId, originOf } from '../core/endpoint';
+import { newRunId } from '../core/endpoint';
 import { sameWeakAndStrong } from '../core/model-pairs';
 import { BenchmarkFileError, loadBenchmarks } from '../run/benchmarks';
 import { runDocuments, type DocumentJob } from '../run/documents-at-once';
@@ -54,18 +54,7 @@ export async function generateFromFiles(ctx: Ctx, clicked?: unknown, selected?: 
     if (same) {
       throw new UserError(same.message, ['Configure Models']);
     }
-    const keys = new Map<string, string | undefined>();
-    for (const r of Object.values(settings.engine.roles)) {
-      const origin = originOf(r.baseURL);
-      if (keys.has(origin) || isLmModel(r.model)) {
-        continue;
-      }
-      const key = await ctx.keys.get(origin);
-      if (!key && !isLocal(r.baseURL)) {
-        throw new UserError(`No API key stored for ${origin}. Set one with "Autodata: Set API Key".`, ['Set API Key', 'Open Settings']);
-      }
-      keys.set(origin, key);
-    }
+    const keys = await ctx.keys.ring(Object.values(settings.engine.roles));
     const models = buildModels(settings, keys as KeyRing, (_role, ep) => (isLmModel(ep.model) ? new VscodeLmModel(ep.model) : undefined));
     const ws = await openWorkspace(root, settings.datasetPath, await ctx.runs.datasetFor(root));
     const sources = await readDocuments(

@@ -1,9 +1,12 @@
-// The chat model of every role: OpenAI-compatible endpoints with one request limit per endpoint origin, or whatever
-// model the caller supplies for a role (the editor's VS Code language models).
+// The chat model of every role: OpenAI-compatible endpoints with one request limit per endpoint origin (learned from
+// the endpoint's own limits), a set of replicas when a role lists several base URLs, or whatever model the caller
+// supplies for a role (the editor's VS Code language models).
 import type { EndpointConfig } from '../core/config';
-import { originOf } from '../core/endpoint';
+import { baseURLsOf, originOf } from '../core/endpoint';
+import { limitLearningFetch } from '../core/endpoint-limits';
 import { Limiter } from '../core/limiter';
 import { OpenAICompatibleModel, type ChatModel } from '../core/models';
+import { newHealth, ReplicaSet, type Health } from '../core/replicas';
 import { byRole, type Role } from '../shared/schemas';
 import type { RunSettings } from './settings';
 
@@ -14,28 +17,40 @@ export type ModelFactory = (role: Role, endpoint: EndpointConfig) => ChatModel |
 export type KeyRing = ReadonlyMap<string, string | undefined>;
 
 export function buildModels(settings: RunSettings, keys: KeyRing, custom?: ModelFactory): Record<Role, ChatModel> {
-  const limiters = new Map<string, Limiter>();
-  const limiter = (origin: string) => {
-    if (!limiters.has(origin)) {
-      limiters.set(origin, new Limiter(settings.requestConcurrency));
+  const limits = new Map<string, { limiter: Limiter; fetch: typeof fetch; health: Health }>();
+  const limitsOf = (origin: string) => {
+    if (!limits.has(origin)) {
+      const limiter = new Limiter(settings.requestConcurrency);
+      limits.set(origin, { limiter, fetch: limitLearningFetch(limiter), health: newHealth() });
     }
-    return limiters.get(origin)!;
+    return limits.get(origin)!;
   };
-  return byRole((role) => {
-    const ep = settings.engine.roles[role];
-    const origin = originOf(ep.baseURL);
-    return (
-      custom?.(role, ep) ??
-      new OpenAICompatibleModel(ep, {
+  const endpointModel = (role: Role, ep: EndpointConfig, baseURL: string) => {
+    const origin = originOf(baseURL);
+    const { limiter, fetch, health } = limitsOf(origin);
+    const model = new OpenAICompatibleModel(
+      { ...ep, baseURL, replicas: undefined },
+      {
         apiKey: keys.get(origin) ?? '',
         maxRetries: settings.maxRetries,
         timeoutMs: settings.timeoutMs,
         idleTimeoutMs: settings.idleTimeoutMs,
-        limiter: limiter(origin),
+        limiter,
+        fetch,
         useN: settings.engine.useN,
         role,
         overrides: settings.endpoints,
-      })
+      },
     );
+    return { model, limiter, health };
+  };
+  return byRole((role) => {
+    const ep = settings.engine.roles[role];
+    const own = custom?.(role, ep);
+    if (own) {
+      return own;
+    }
+    const urls = baseURLsOf(ep);
+    return urls.length === 1 ? endpointModel(role, ep, urls[0]).model : new ReplicaSet(urls.map((u) => endpointModel(role, ep, u)));
   });
 }
