@@ -100,7 +100,13 @@ describe('replicas of one model', function () {
     const models = buildModels(settingsOf(replicaConfig([small, mid, large])), new Map());
     const events: EngineEvent[] = [];
     const ctl = new AbortController();
-    const watch = new CallWatch({ emit: (e) => events.push(e), now: () => new Date(), signal: ctl.signal, outage: DEFAULT_OUTAGE, interrupt: () => undefined });
+    const watch = new CallWatch({
+      emit: (e) => events.push(e as EngineEvent),
+      now: () => new Date(),
+      signal: ctl.signal,
+      outage: DEFAULT_OUTAGE,
+      interrupt: () => undefined,
+    });
     const weak = watch.wrap('weak', models.weak);
     // 14 callers, one request after another each: as many at once as the three caps admit together.
     const total = 280;
