@@ -119,7 +119,7 @@ function unknownKeys(input: Record<string, unknown>): string[] {
     if (k === 'roles') {
       check(v, d.roles, 'roles');
       for (const r of ROLES) {
-        check((v as Record<string, unknown>)?.[r], d.roles[r], `roles.${r}`);
+        check((v as Record<string, unknown>)?.[r], EndpointConfig.shape, `roles.${r}`);
       }
     } else if (k === 'policy') {
       check(v, PolicyThresholds.shape, k);

@@ -14,8 +14,8 @@ export function roleEndpoints(shared: EndpointConfig, overrides: Partial<Record<
   return byRole((r) => {
     const defined = Object.fromEntries(Object.entries(own(r)).filter(([, v]) => v !== undefined && v !== '')) as RoleOverride;
     // A role with its own base URL does not inherit the shared replicas: they serve the shared endpoint's model.
-    const replicas = defined.baseURL !== undefined && defined.replicas === undefined ? {} : { replicas: defined.replicas ?? shared.replicas };
-    const out = { ...shared, temperature: ROLE_TEMPERATURE[r] ?? shared.temperature, ...defined, ...replicas };
+    const replicas = defined.baseURL !== undefined && defined.replicas === undefined ? undefined : (defined.replicas ?? shared.replicas);
+    const out = { ...shared, temperature: ROLE_TEMPERATURE[r] ?? shared.temperature, ...defined, replicas };
     if (!out.replicas?.length) {
       delete out.replicas;
     }
