@@ -11,6 +11,7 @@ import { run as runRecipeStall, type RecipeStallFigure } from './recipe-stall.be
 import { run as runRecipe, type RecipeFigures } from './recipe.bench';
 import { run as runPromptCache, type PromptCacheSize } from './prompt-cache.bench';
 import { run as runResume, type ResumeFigures } from './resume.bench';
+import { run as runShards, shardsSection, shardTargets, type ShardsFigures } from './shards.bench';
 import { run as runStart, type StartFigures } from './start.bench';
 import { notMeasured, targetTable, type TargetRow } from './targets';
 
@@ -58,6 +59,7 @@ interface Figures {
   recipe: RecipeFigures;
   promptCache: PromptCacheSize[];
   panel?: PanelFigures;
+  shards: ShardsFigures;
 }
 
 async function panelFigures(): Promise<PanelFigures | undefined> {
@@ -150,6 +152,7 @@ function targets(f: Figures): TargetRow[] {
       ),
     );
   }
+  out.push(...shardTargets(f.shards));
   out.push(
     notMeasured(
       'a 10,000-attempt CLI run',
@@ -421,6 +424,8 @@ const HOW = `## How the figures are obtained
   fed 1,000, 3,000 and 10,000 attempts streamed (50 events per message) and replayed as one message. Every timer stops after
   the frame that shows the result was painted (a requestAnimationFrame after the check, then a task), not when nodes exist.
   Reachability: the oldest card found through the search box, a verdict filter that leaves only its verdict, and J from the top.
+- **Shards and replicas** (\`test/bench/shards.bench.ts\`): see its section above; the shard processes run the built CLI
+  (\`bin/autodata.js\`), so \`npm run build\` comes first.
 - **Not measured here**: the 10,000-attempt CLI run (memory flat, journal on disk within 1 s); \`npm run soak\` runs 500 attempts.
 - **Corrections.** Earlier figures no longer hold: the 3.27× speed-up and 14 → 5 calls compared against a loop allowed one request
   at a time under a latency model where \`n\` and judge calls cost nothing extra; the C = 8 figure never reached the endpoint's cap;
@@ -437,11 +442,12 @@ const HOW = `## How the figures are obtained
   const resume = await runResume();
   const recipe = await runRecipe();
   const promptCache = await runPromptCache();
+  const shards = await runShards();
   const panel = await panelFigures().catch((e) => {
     console.error(`panel benchmark failed: ${(e as Error).message}`);
     return undefined;
   });
-  const f: Figures = { loop, documents, start, recipeStall, resume, ext, recipe, panel, promptCache };
+  const f: Figures = { loop, documents, start, recipeStall, resume, ext, recipe, panel, promptCache, shards };
   const tt = targetTable(targets(f));
   const dt = table(details(f));
   console.log(`${tt}\n\n${dt}`);
@@ -462,6 +468,7 @@ ${tt}
 
 ${dt}
 
+${shardsSection(f.shards)}
 ## Growth curves
 
 ${plots.map(([name]) => `![${name.replace(/\.svg$/, '').replace(/-/g, ' ')}](docs/benchmarks/${name})`).join('\n')}
