@@ -23,7 +23,7 @@ const DOCUMENTS = 64;
 const SHARDS = 4;
 /** Each endpoint admits this many requests at once (429 beyond); the client's limit per endpoint is the same. */
 const CAP = 8;
-const REPLICA_DOCUMENTS = 16;
+const REPLICA_DOCUMENTS = 32;
 const REPLICA_CAP = 4;
 
 export interface ShardsFigures {
@@ -33,6 +33,8 @@ export interface ShardsFigures {
   singleMs: number;
   /** From the start of the 4 processes until the last one exits. */
   shardsMs: number;
+  /** One shard process alone (the others not running): what a shard takes when it has the machine to itself. */
+  oneShardMs: number;
   mergeMs: number;
   ratio: number;
   /** With the merge included. */
@@ -43,7 +45,7 @@ export interface ShardsFigures {
   sameItems: boolean;
   missing: number;
   extra: number;
-  replicas: Array<{ replicas: number; ms: number; accepted: number; itemsPerMinute: number; ratio: number }>;
+  replicas: Array<{ replicas: number; ms: number; accepted: number; itemsPerMinute: number; ratio: number; status429: number; busy: number }>;
 }
 
 function doc(i: number): string {
@@ -131,6 +133,17 @@ async function shards(): Promise<Omit<ShardsFigures, 'replicas'>> {
       ),
     );
     const shardsMs = performance.now() - t1;
+    const alone = workspace(DOCUMENTS);
+    let oneShardMs = 0;
+    try {
+      const s = await server(scriptRoles([GOOD], LAT), CAP);
+      servers.push(s);
+      const t3 = performance.now();
+      await ok(cli(alone.ws, ['generate', ...alone.files, '--config', config(alone.ws, 'shard.json', s.baseURL), '--shard', `1/${SHARDS}`]), 'one shard alone');
+      oneShardMs = performance.now() - t3;
+    } finally {
+      fs.rmSync(alone.ws, { recursive: true, force: true });
+    }
     const t2 = performance.now();
     await ok(cli(sharded.ws, ['merge']), 'autodata merge');
     const mergeMs = performance.now() - t2;
@@ -147,6 +160,7 @@ async function shards(): Promise<Omit<ShardsFigures, 'replicas'>> {
       cap: CAP,
       singleMs,
       shardsMs,
+      oneShardMs,
       mergeMs,
       ratio: shardsMs / singleMs,
       ratioWithMerge: (shardsMs + mergeMs) / singleMs,
@@ -164,7 +178,7 @@ async function shards(): Promise<Omit<ShardsFigures, 'replicas'>> {
 }
 
 /** One process (the CLI in process), every role over `count` replicas, each an endpoint capped at REPLICA_CAP. */
-async function replicaRun(count: number): Promise<{ ms: number; accepted: number }> {
+async function replicaRun(count: number): Promise<{ ms: number; accepted: number; status429: number; busy: number }> {
   const { ws, files } = workspace(REPLICA_DOCUMENTS);
   const script = scriptRoles([GOOD], LAT);
   const servers = await Promise.all(Array.from({ length: count }, () => server(script, REPLICA_CAP)));
@@ -183,11 +197,28 @@ async function replicaRun(count: number): Promise<{ ms: number; accepted: number
     if (code !== 0) {
       throw new Error(`autodata generate over ${count} replica(s) exited ${code}: ${out.slice(-300)}`);
     }
-    return { ms, accepted: Number(/(\d+) accepted/.exec(out)?.[1] ?? 0) };
+    return {
+      ms,
+      accepted: Number(/(\d+) accepted/.exec(out)?.[1] ?? 0),
+      status429: servers.reduce((a, s) => a + s.requests.filter((r) => r.status === 429).length, 0),
+      // The share of all replicas' admission slots taken over the run.
+      busy: servers.reduce((a, s) => a + s.admittedMs, 0) / (count * REPLICA_CAP * ms),
+    };
   } finally {
     await Promise.all(servers.map((s) => s.close()));
     fs.rmSync(ws, { recursive: true, force: true });
   }
+}
+
+/** One role over 1, 2 and 4 replicas: throughput against one replica. */
+export async function replicaFigures(): Promise<ShardsFigures['replicas']> {
+  const replicas: ShardsFigures['replicas'] = [];
+  for (const count of [1, 2, 4]) {
+    const r = await replicaRun(count);
+    const itemsPerMinute = (r.accepted / r.ms) * 60_000;
+    replicas.push({ ...r, replicas: count, itemsPerMinute, ratio: itemsPerMinute / (replicas[0]?.itemsPerMinute ?? itemsPerMinute) });
+  }
+  return replicas;
 }
 
 export async function run(): Promise<ShardsFigures> {
@@ -195,13 +226,7 @@ export async function run(): Promise<ShardsFigures> {
     throw new Error('out/cli.js is missing: run npm run build first');
   }
   const s = await shards();
-  const replicas: ShardsFigures['replicas'] = [];
-  for (const count of [1, 2, 4]) {
-    const r = await replicaRun(count);
-    const itemsPerMinute = (r.accepted / r.ms) * 60_000;
-    replicas.push({ replicas: count, ms: r.ms, accepted: r.accepted, itemsPerMinute, ratio: itemsPerMinute / (replicas[0]?.itemsPerMinute ?? itemsPerMinute) });
-  }
-  return { ...s, replicas };
+  return { ...s, replicas: await replicaFigures() };
 }
 
 const f1 = (x: number) => x.toFixed(1);
@@ -240,9 +265,10 @@ item's source (document, hash, range, quote), not by counts.
 |---|---|
 | one process | ${f1(f.singleMs / 1000)} s, ${f.singleItems} items |
 | ${f.shards} shard processes | ${f1(f.shardsMs / 1000)} s (${f2(f.ratio)} × one process) |
+| one shard process alone (no other shard running) | ${f1(f.oneShardMs / 1000)} s (${f2(f.oneShardMs / f.singleMs)} × one process) |
 | merge | ${f1(f.mergeMs / 1000)} s (${f2(f.ratioWithMerge)} × one process with the shards) |
 | merged items equal the single run's | ${f.sameItems ? 'yes' : 'no'} (${f.mergedItems} merged, ${f.missing} missing, ${f.extra} extra) |
-${f.replicas.map((r) => `| ${r.replicas} replica${r.replicas > 1 ? 's' : ''} × cap ${REPLICA_CAP}, ${REPLICA_DOCUMENTS} documents | ${f1(r.ms / 1000)} s, ${f1(r.itemsPerMinute)} items/min (${f2(r.ratio)} × one replica) |`).join('\n')}
+${f.replicas.map((r) => `| ${r.replicas} replica${r.replicas > 1 ? 's' : ''} × cap ${REPLICA_CAP}, ${REPLICA_DOCUMENTS} documents | ${f1(r.ms / 1000)} s, ${f1(r.itemsPerMinute)} items/min (${f2(r.ratio)} × one replica), slots busy ${f2(r.busy)}, ${r.status429} × 429 |`).join('\n')}
 
 The scripted endpoints and all ${f.shards} shard processes share this machine's ${os.cpus().length} cores with the bench process (and
 here with other work), so the shards compete for CPU that separate machines would not: each process's start-up (loading the CLI,
