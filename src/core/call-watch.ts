@@ -139,7 +139,7 @@ export class CallWatch {
     }
   }
 
-  /** A replica set aside while others answer: on record (the panel names it), but the run does not wait. */
+  /** A replica set aside while others answer: on record (journal, CLI), but the run does not wait. */
   private downs(host: string, e: ModelError): void {
     if (!this.down.has(host)) {
       this.down.set(host, { since: Date.now(), waits: 0 });
