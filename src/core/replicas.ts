@@ -33,12 +33,15 @@ export interface SetAsidePolicy {
 interface State {
   replica: Replica;
   health: Health;
+  /** When this set last sent to it (a count): of equally free replicas, the one unused longest goes first. */
+  lastPick: number;
 }
 
 export class ReplicaSet implements ChatModel {
   readonly model: string;
   readonly endpoint: string;
   private readonly states: State[];
+  private picks = 0;
 
   constructor(
     replicas: readonly Replica[],
@@ -50,7 +53,7 @@ export class ReplicaSet implements ChatModel {
     }
     this.model = replicas[0].model.model;
     this.endpoint = replicas.map((r) => r.model.endpoint).join(', ');
-    this.states = replicas.map((replica) => ({ replica, health: replica.health ?? newHealth() }));
+    this.states = replicas.map((replica) => ({ replica, health: replica.health ?? newHealth(), lastPick: 0 }));
   }
 
   get replicas(): readonly ChatModel[] {
@@ -63,14 +66,20 @@ export class ReplicaSet implements ChatModel {
   }
 
   /**
-   * The replica for the next request: of those in use, the one least full with it (running and waiting over its limit);
-   * when every one is set aside, the one due first, as a probe.
+   * The replica for the next request: of those in use, the one least full with it (running and waiting over its limit),
+   * of equally full ones the one unused longest; when every one is set aside, the one due first, as a probe.
    */
   pick(): ChatModel {
     const usable = this.states.filter((s) => this.usable(s));
+    const freer = (a: State, b: State) => {
+      const la = a.replica.limiter.loadWithOneMore();
+      const lb = b.replica.limiter.loadWithOneMore();
+      return la < lb || (la === lb && a.lastPick < b.lastPick);
+    };
     const chosen = usable.length
-      ? usable.reduce((best, s) => (s.replica.limiter.loadWithOneMore() < best.replica.limiter.loadWithOneMore() ? s : best))
+      ? usable.reduce((best, s) => (freer(s, best) ? s : best))
       : this.states.reduce((best, s) => (s.health.retryAt < best.health.retryAt ? s : best));
+    chosen.lastPick = ++this.picks;
     if (chosen.health.failures > 0) {
       chosen.health.probing = true;
     }

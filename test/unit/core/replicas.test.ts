@@ -10,8 +10,11 @@ import { Orchestrator, type RunOptions } from '../../../src/core/orchestrator';
 import { buildModels } from '../../../src/run/models';
 import { RUN_DEFAULTS, type RunSettings } from '../../../src/run/settings';
 import type { EngineEvent, EventOf } from '../../../src/shared/events';
-import { startScriptedServer, type RecordedRequest, type Responder, type ScriptedServer } from '../../fakes/openai-server';
+import { startScriptedServer, type RecordedRequest, type Responder, type ScriptedServer, type ScriptedServerOptions } from '../../fakes/openai-server';
 import { scriptedConfig } from '../../fakes/scripted-config';
+import { endpointProfiles } from '../../../src/core/endpoints/profiles';
+import { llamacpp } from '../../fakes/server-profiles/llamacpp';
+import { vllm } from '../../fakes/server-profiles/vllm';
 import { MODELS, scriptRoles, type ScriptedQuestion } from '../../fakes/scripted-roles';
 
 const GOOD: ScriptedQuestion = { weak: [0.3, 0.4, 0.5], strong: [0.8, 0.8, 0.9] };
@@ -34,6 +37,7 @@ class Replica {
   constructor(
     private readonly respond: Responder,
     readonly cap?: number,
+    readonly profile?: ScriptedServerOptions['profile'],
   ) {}
 
   async up(): Promise<void> {
@@ -41,6 +45,7 @@ class Replica {
       port: this.port || undefined,
       models: Object.values(MODELS),
       maxConcurrent: this.cap,
+      profile: this.profile,
       respond: (req, ctx) => {
         if (ctx.choiceIndex === 0) {
           this.requests.push(req);
@@ -135,6 +140,27 @@ describe('replicas of one model', function () {
     const started = ofType(events, 'call_started');
     assert.equal(ofType(events, 'call_finished').filter((e) => e.outcome === 'ok').length, total);
     assert.deepEqual(new Set(started.map((e) => e.host)), new Set([small.host, mid.host, large.host]));
+  });
+
+  it('learns what each replica accepts on its own: a llama.cpp replica refusing n > 1 does not stop n on a vLLM one', async () => {
+    const respond: Responder = (req) => ({ choices: Array.from({ length: req.n }, (_, i) => ({ content: `answer ${i + 1}` })), latencyMs: 20 });
+    replicas = [new Replica(respond, undefined, llamacpp), new Replica(respond, undefined, vllm)];
+    await Promise.all(replicas.map((r) => r.up()));
+    const [cpp, v] = replicas;
+    const models = buildModels(settingsOf(replicaConfig([cpp, v])), new Map());
+    const ctl = new AbortController();
+    const watch = new CallWatch({ emit: () => undefined, now: () => new Date(), signal: ctl.signal, outage: DEFAULT_OUTAGE, interrupt: () => undefined });
+    const weak = watch.wrap('weak', models.weak);
+    for (let i = 0; i < 8; i++) {
+      const r = await weak.complete({ messages: [{ role: 'user', content: `question ${i}` }], n: 3 });
+      assert.equal(r.choices.length, 3);
+    }
+    assert.equal(endpointProfiles.profile(cpp.baseURL, MODELS.weak).capabilities.n, 'rejected');
+    assert.equal(endpointProfiles.profile(v.baseURL, MODELS.weak).capabilities.n, 'honoured');
+    const last = (r: Replica) => r.requests.at(-1)!;
+    assert.ok(cpp.requests.length > 1 && v.requests.length > 1, `both used: ${cpp.requests.length}, ${v.requests.length}`);
+    assert.equal(last(cpp).n, 1, 'the llama.cpp replica is asked one sample at a time');
+    assert.equal(last(v).n, 3, 'the vLLM replica still gets n = 3');
   });
 
   it('a replica closed mid-run is set aside, the others finish every section with no lost iteration, and it is used again once back', async () => {
