@@ -10,9 +10,10 @@ export type RoleOverride = Partial<EndpointConfig>;
  * Judge's overrides unless it has its own (by default both are graders on one model).
  */
 export function roleEndpoints(shared: EndpointConfig, overrides: Partial<Record<Role, RoleOverride>>): Record<Role, EndpointConfig> {
-  const own = (r: Role): RoleOverride => (r === 'quality' ? { ...overrides.judge, ...overrides.quality } : { ...overrides[r] });
+  // Only fields a role sets count: an unset one (undefined or empty) never hides the Judge's for the quality check.
+  const set = (o: RoleOverride | undefined) => Object.fromEntries(Object.entries(o ?? {}).filter(([, v]) => v !== undefined && v !== '')) as RoleOverride;
   return byRole((r) => {
-    const defined = Object.fromEntries(Object.entries(own(r)).filter(([, v]) => v !== undefined && v !== '')) as RoleOverride;
+    const defined = r === 'quality' ? { ...set(overrides.judge), ...set(overrides.quality) } : set(overrides[r]);
     // A role with its own base URL does not inherit the shared replicas: they serve the shared endpoint's model.
     const replicas = defined.baseURL !== undefined && defined.replicas === undefined ? undefined : (defined.replicas ?? shared.replicas);
     const out = { ...shared, temperature: ROLE_TEMPERATURE[r] ?? shared.temperature, ...defined, replicas };
