@@ -14,6 +14,27 @@ export function tokenSummary(tokens: Record<string, number>): string {
   return roles.map((r) => `${r} ${compactCount(tokens[r])}`).join(' · ');
 }
 
+/** "rate 40% (95% CI 17–69%) of 10 decided": the interval says how little a few decisions tell. */
+export function acceptanceText(a: NonNullable<Counters['acceptance']>): string {
+  const pct = (x: number) => Math.round(x * 100);
+  return `${pct(a.rate)}% (95% CI ${pct(a.low)}–${pct(a.high)}%) of ${a.decided} decided`;
+}
+
+function acceptanceCounter(a: NonNullable<Counters['acceptance']>): HTMLElement {
+  return h(
+    'span',
+    {
+      class: 'counter',
+      attrs: {
+        'data-counter': 'acceptance',
+        title: 'Accepted items over decided attempts (accepted, approved or rejected; items in review wait), with its 95% Wilson interval',
+      },
+    },
+    'acceptance ',
+    h('span', { class: 'counter-detail' }, acceptanceText(a)),
+  );
+}
+
 export class CountersLine {
   readonly el = h('div', { class: 'counters', attrs: { 'aria-label': 'Run counters' } });
   private key = '';
@@ -30,6 +51,7 @@ export class CountersLine {
       this.el,
       counter('attempts', String(c.attempts), c.attempts === 1 ? 'attempt' : 'attempts'),
       counter('accepted', String(c.accepted), 'accepted'),
+      c.acceptance ? acceptanceCounter(c.acceptance) : null,
       counter('review', String(c.inReview), 'in review'),
       h('span', { class: 'counter', attrs: { 'data-counter': 'rejected' } }, 'rejected: ', h('span', { class: 'counter-detail' }, rejectedText)),
       c.rejectedByYou ? counter('rejected-by-you', String(c.rejectedByYou), 'rejected by you') : null,

@@ -11,6 +11,7 @@ export const ROLE_NAME: Record<Role, string> = {
   weak: 'Weak solver',
   strong: 'Strong solver',
   judge: 'Judge',
+  judge2: 'Second judge',
 };
 
 const SHOWN = 6;

@@ -14,6 +14,8 @@
 //     .review-item[data-attempt-id][data-mode=idle|edit|reject|pending]   [data-action="approve"|"edit"|"reject"|"show-card"],
 //     then "reject-confirm" (enabled once vscode-text-field.reason has text) or "approve-edited" (in the editor);
 //     .review-question .score-weak .score-strong .score-gap .review-why .editor-error
+//   details.calibration               [hidden] until a review decision or a second judge's grade; table.agreement tr[data-judge]
+//                                     (.agree-count .agree-rate .agree-ci .undecided); table.kappa tr[data-criterion] (.pairs .same .kappa)
 //   .target-group[data-target-id][data-outcome]   .target-title, .outcome.o-<outcome>, .target-notes
 //   .card[data-attempt-id][data-status]           status = running|accepted|review|approved|rejected_by_you|too_easy|too_hard|
 //                                                  gap_too_small|quality_failed|failed; .selected when selected
@@ -37,6 +39,8 @@ import { POLICY_PRESETS, type PolicyThresholds } from '../src/shared/thresholds'
 import { HostMessage, type WebviewMessage } from '../src/protocol';
 import type { CardContext } from './attempt-card';
 import { controlMessage, isEnabled, shortcutFor, type ControlAction } from './controls';
+import { calibration } from './calibration-data';
+import { CalibrationView } from './calibration';
 import { CountersLine } from './counters';
 import { h, isTypingTarget } from './dom';
 import { emptyState } from './empty-state';
@@ -120,6 +124,7 @@ function updateInFlight(): void {
 const countersLine = new CountersLine();
 const scatter = new Scatter((id) => select(id, true));
 const review = new ReviewQueue({ post, show: (id) => select(id, true) });
+const calibrationView = new CalibrationView();
 const targets = new TargetList(cardContext);
 const empty = emptyState({ run: () => control('run'), step: () => control('step'), openDataset: () => post({ type: 'openDataset' }) });
 const starting = h('p', { class: 'muted starting' }, 'Waiting for the first attempt…');
@@ -127,7 +132,7 @@ const overview = h('div', { class: 'overview' }, scatter.el, scatterLegend());
 const summary = h('div', { class: 'summary' }, h('div', { class: 'summary-text' }, header.el, countersLine.el), overview);
 
 const app = document.getElementById('app') ?? document.body.appendChild(h('div', { attrs: { id: 'app' } }));
-app.append(toolbar.el, h('main', { class: 'content' }, notices.el, inFlight.el, empty, summary, review.el, starting, targets.el));
+app.append(toolbar.el, h('main', { class: 'content' }, notices.el, inFlight.el, empty, summary, review.el, calibrationView.el, starting, targets.el));
 
 // ---- the frame loop: messages are queued as they arrive, then folded and rendered a slice at a time per frame ----
 // (A replayed journal arrives as hundreds of messages at once: handling them in their own tasks would keep the page
@@ -224,6 +229,7 @@ function render(deadline: number): void {
   }
   if (ch.review || ch.reset || ch.run) {
     review.update(reviewQueue(state));
+    calibrationView.update(calibration(state));
   }
   for (const id of ch.targets) {
     const tv = state.targets.get(id);

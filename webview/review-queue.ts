@@ -261,6 +261,7 @@ export class ReviewQueue {
         h('span', { class: 'score-gap' }, `gap ${formatGap(m.gap)}`),
       ),
       why.length ? h('div', { class: 'review-why' }, h('span', { class: 'section-label' }, 'Why borderline: '), why.join('; ')) : null,
+      judgesLine(a),
     ];
     let tail: HTMLElement;
     switch (it.mode) {
@@ -345,4 +346,24 @@ export class ReviewQueue {
       h('div', { class: 'editor-actions' }, h('span', { class: 'spacer' }), button('Cancel', 'cancel', { onClick: onCancel }), confirm),
     );
   }
+}
+
+/** With a second judge: what each judge's grades gave, flagged when they disagree (its card shows both judges' marks). */
+function judgesLine(a: AttemptView): HTMLElement | null {
+  const j = a.record?.judges ?? a.verdict?.judges;
+  if (!j) {
+    return null;
+  }
+  const kind = (k: string) => k.replace(/_/g, ' ');
+  const second =
+    j.secondWeakMean !== undefined
+      ? ` (weak ${formatScore(j.secondWeakMean)}${j.secondStrongMean !== undefined ? `, strong ${formatScore(j.secondStrongMean)}` : ''})`
+      : '';
+  return h(
+    'div',
+    { class: `review-judges${j.disagree ? ' disagree' : ''}` },
+    h('span', { class: 'section-label' }, j.disagree ? 'Judges disagree: ' : 'Judges agree: '),
+    `Judge ${kind(j.first)} · Second judge ${kind(j.second)}${second}. `,
+    h('span', { class: 'muted' }, 'Show the card for both judges’ marks.'),
+  );
 }

@@ -179,6 +179,18 @@ export class SolverSection {
       : r.answer
         ? clippedText(r.answer, { limit: 1500, maxLines: 24, className: 'answer' })
         : h('p', { class: 'muted' }, '(empty answer)');
-    replaceChildren(s.panel, head, answer, r.live ? null : marksList(r, this.rubric));
+    // With a second judge, both judges' marks, one after the other.
+    const second = r.judge2;
+    const marks = r.live
+      ? null
+      : second
+        ? [
+            h('div', { class: 'section-label judge-label' }, 'Judge'),
+            marksList(r, this.rubric),
+            h('div', { class: 'section-label judge-label judge2' }, `Second judge · score ${formatScore(second.score)}`),
+            marksList({ ...r, score: second.score, marks: second.marks }, this.rubric),
+          ]
+        : [marksList(r, this.rubric)];
+    replaceChildren(s.panel, head, answer, ...(marks ?? []));
   }
 }

@@ -2,6 +2,7 @@
 import type { PolicyThresholds } from '../src/shared/thresholds';
 import { h, replaceChildren } from './dom';
 import { formatScore } from './format';
+import { recipeEvolution } from './recipe-evolution';
 import { gapRule, strongRule, weakRule } from './score-bars';
 import type { PanelState } from './store';
 
@@ -23,7 +24,7 @@ export class RunHeader {
   update(state: PanelState, t: PolicyThresholds): void {
     const run = state.run;
     const started = state.started;
-    const key = `${run?.runId}|${run?.title}|${run?.live}|${started?.seq}|${state.notes.length}|${state.recipes.length}|${JSON.stringify(t)}`;
+    const key = `${run?.runId}|${run?.title}|${run?.live}|${started?.seq}|${state.notes.length}|${state.recipes.length}|${state.proposals.map((p) => p.status).join()}|${JSON.stringify(t)}`;
     if (key === this.key) {
       return;
     }
@@ -67,6 +68,7 @@ export class RunHeader {
           )
         : null,
       recipeHistory(state),
+      recipeEvolution(state),
     );
   }
 }

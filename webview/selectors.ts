@@ -1,6 +1,7 @@
 // Derived views of the store's state: means, statuses, groups, counters, the review queue, the run state, plot points.
 import type { PolicyThresholds } from '../src/shared/thresholds';
 import type { VerdictKind } from '../src/shared/schemas';
+import { wilsonInterval, type RateInterval } from '../src/shared/wilson';
 import {
   REJECT_KINDS,
   type AttemptView,
@@ -114,6 +115,8 @@ export interface Counters {
   tokens: Record<string, number>;
   totalTokens: number;
   cost?: number;
+  /** Accepted over decided (accepted, approved, rejected by the policy or by you; not those in review), with its 95% Wilson interval. */
+  acceptance?: { decided: number } & RateInterval;
 }
 
 export function counters(state: PanelState): Counters {
@@ -155,7 +158,17 @@ export function counters(state: PanelState): Counters {
     totalTokens,
     cost: state.cost,
     tokensPerAccepted: accepted > 0 && totalTokens > 0 ? totalTokens / accepted : undefined,
+    acceptance: acceptanceOf(accepted, accepted + rejectedByYou + rejectedCount(rejected)),
   };
+}
+
+function rejectedCount(rejected: Record<RejectKind, number>): number {
+  return Object.values(rejected).reduce((a, b) => a + b, 0);
+}
+
+function acceptanceOf(accepted: number, decided: number): Counters['acceptance'] {
+  const w = wilsonInterval(accepted, decided);
+  return w ? { decided, ...w } : undefined;
 }
 
 /** The run's acceptance thresholds: the panel run's, else those the run started with. */

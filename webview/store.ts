@@ -3,6 +3,7 @@
 import type { HostMessage, PanelRun } from '../src/protocol';
 import type { EngineEvent } from '../src/shared/events';
 import type { Rollout } from '../src/shared/schemas';
+import { withProposal } from './recipe-evolution';
 import type { AttemptView, Change, Notice, PanelState, RolloutView, SolverView, TargetView } from './view-model';
 
 export * from './view-model';
@@ -26,6 +27,7 @@ export function initialState(run: PanelRun | null = null): PanelState {
     notices: [],
     notes: [],
     recipes: [],
+    proposals: [],
     lastSeq: 0,
     nextNoticeId: 1,
     rev: 0,
@@ -163,6 +165,9 @@ function endsWait(e: EngineEvent): boolean {
     case 'usage':
     case 'state':
     case 'recipe_updated':
+    case 'recipe_proposed':
+    case 'recipe_evaluated':
+    case 'recipe_refused':
     case 'call_started':
     case 'call_finished':
     case 'waiting_endpoint':
@@ -384,6 +389,12 @@ function foldEvent(state: PanelState, e: EngineEvent, ch: Change): void {
       state.recipes = [...state.recipes, { version: e.version, recipe: e.recipe, changes: e.changes, attempts: e.attempts }];
       ch.run = true;
       break;
+    case 'recipe_proposed':
+    case 'recipe_evaluated':
+    case 'recipe_refused':
+      state.proposals = withProposal(state.proposals, e);
+      ch.run = true;
+      break;
     case 'error':
       if (e.attemptId) {
         const a = ensureAttempt(state, e.attemptId, ch);
@@ -428,7 +439,7 @@ function foldUsage(state: PanelState, usage: Record<string, { promptTokens: numb
 }
 
 function toView(r: Rollout): RolloutView {
-  return { index: r.index, answer: r.answer, live: false, failure: r.failure, score: r.score, marks: r.marks };
+  return { index: r.index, answer: r.answer, live: false, failure: r.failure, score: r.score, marks: r.marks, ...(r.judge2 ? { judge2: r.judge2 } : {}) };
 }
 
 function foldDelta(state: PanelState, d: Extract<HostMessage, { type: 'delta' }>, ch: Change): void {

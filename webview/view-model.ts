@@ -17,6 +17,8 @@ export interface RolloutView {
   failure?: string;
   score?: number;
   marks?: readonly CriterionMark[];
+  /** The second judge's grade of the same answer, when there is a second judge. */
+  judge2?: { score: number; marks: readonly CriterionMark[] };
 }
 
 /** One solver's side of an attempt. Replaced (never mutated) on change, so renderers can compare identities. */
@@ -136,6 +138,8 @@ export interface PanelState {
   notes: string[];
   /** The recipe's versions learned in this run, oldest first (the outer loop). */
   recipes: Array<{ version: number; recipe: string; changes: string; attempts: number }>;
+  /** The recipe evolution's candidates in the order proposed: rationale, measured outcome, kept / rejected / refused. */
+  proposals: RecipeProposalView[];
   lastSeq: number;
   nextNoticeId: number;
   /** Bumped on every change, for memoised selectors. */
@@ -150,4 +154,23 @@ export interface Change {
   targets: Set<string>;
   review: boolean;
   notices: boolean;
+}
+
+/** One candidate recipe of the recipe evolution, as the panel shows it. */
+export interface RecipeProposalView {
+  id: string;
+  parentId?: string;
+  recipe: string;
+  rationale: string;
+  analysis?: string;
+  status: 'seed' | 'evaluating' | 'kept' | 'rejected' | 'refused';
+  reason?: string;
+  evaluation?: {
+    parent: { passes: number; trials: number };
+    child: { passes: number; trials: number };
+    diff: number;
+    ci: [number, number];
+    p: number;
+    sections: string[];
+  };
 }

@@ -5,7 +5,10 @@ import * as path from 'node:path';
 import { z } from 'zod';
 import { defaultEngineConfig, EndpointConfig, EngineConfig } from '../core/config';
 import { POLICY_PRESETS, type PolicyPreset } from '../shared/thresholds';
-import { ROLES } from '../shared/schemas';
+import { Role } from '../shared/schemas';
+
+/** Every role a config file may set, the optional second judge (`judge2`) too. */
+const ROLES = Role.options;
 import { roleEndpoints, type RoleOverride } from '../core/role-endpoints';
 import { RUN_DEFAULTS, type RunSettings } from '../run/settings';
 import { EndpointOverrides } from '../core/endpoints/capabilities';
@@ -117,7 +120,7 @@ function unknownKeys(input: Record<string, unknown>): string[] {
       continue;
     }
     if (k === 'roles') {
-      check(v, d.roles, 'roles');
+      check(v, { ...d.roles, judge2: d.roles.judge }, 'roles');
       for (const r of ROLES) {
         check((v as Record<string, unknown>)?.[r], EndpointConfig.shape, `roles.${r}`);
       }
@@ -232,7 +235,8 @@ export { isLocal, originOf };
  */
 export function keysFor(engine: EngineConfig, env: Readonly<Record<string, string | undefined>>): Map<string, string> {
   const keys = new Map<string, string>();
-  for (const [r, baseURL] of ROLES.flatMap((r) => baseURLsOf(engine.roles[r]).map((u) => [r, u] as const))) {
+  // Every role's hosts, replicas included (the second judge only when it is on).
+  for (const [r, baseURL] of ROLES.flatMap((r) => (engine.roles[r] ? baseURLsOf(engine.roles[r]) : []).map((u) => [r, u] as const))) {
     const origin = originOf(baseURL);
     if (keys.has(origin)) {
       continue;

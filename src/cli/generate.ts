@@ -13,7 +13,8 @@ import { runDocuments, type DocumentJob } from '../run/documents-at-once';
 import type { Run, RunResult } from '../run/run';
 import { openWorkspace, type WorkspaceFiles } from '../run/workspace';
 import type { ChatModel } from '../core/models';
-import type { Role } from '../shared/schemas';
+import type { WithSecondJudge } from '../shared/schemas';
+import type { EngineEvent } from '../shared/events';
 import { parseArgs, UsageError } from './args';
 import { shardDatasetPath, shardFromEnv } from './shard-env';
 import { RUN_DEFAULTS } from '../run/settings';
@@ -27,11 +28,11 @@ const OPTIONS = { values: ['config', 'shard', 'dataset', 'workspace'], flags: ['
 type Job = DocumentJob;
 
 /** What every run of one invocation shares: settings, workspace files, models (and so the per-endpoint request limits). */
-interface Context {
+export interface Context {
   settings: CliSettings;
   configFile: string;
   ws: WorkspaceFiles;
-  models: Record<Role, ChatModel>;
+  models: WithSecondJudge<ChatModel>;
   learned: LearnedEndpointsKeeper;
   io: CliIO;
   benchmarks?: BenchmarkIndex;
@@ -107,7 +108,7 @@ export async function resume(argv: readonly string[], io: CliIO): Promise<number
   return runJobs(ctx, jobs, undefined);
 }
 
-async function context(values: ReadonlyMap<string, string>, io: CliIO, shard?: Shard): Promise<Context> {
+export async function context(values: ReadonlyMap<string, string>, io: CliIO, shard?: Shard): Promise<Context> {
   const configArg = values.get('config');
   if (!configArg) {
     throw new UsageError('--config <file.json> is required (the engine settings; see autodata --help)');
@@ -139,7 +140,7 @@ async function context(values: ReadonlyMap<string, string>, io: CliIO, shard?: S
  * Runs the jobs several documents at once, sharing the models (and so each endpoint's request limit); Ctrl-C stops
  * every running run cleanly and starts no other, and a run that does not complete starts no other.
  */
-async function runJobs(ctx: Context, jobs: Job[], shard: Shard | undefined): Promise<number> {
+export async function runJobs(ctx: Context, jobs: Job[], shard: Shard | undefined, observe?: (e: EngineEvent) => void): Promise<number> {
   const { io } = ctx;
   const sections = jobs.reduce((n, j) => n + j.targets.length, 0);
   const progress = new Progress(io, sections);
@@ -155,7 +156,10 @@ async function runJobs(ctx: Context, jobs: Job[], shard: Shard | undefined): Pro
     const specs = jobs.map((j) => ({ ...j, benchmarks: ctx.benchmarks }));
     results = await runDocuments(ctx.ws, specs, ctx.models, ctx.settings.requestConcurrency, {
       observer: (job) => ({
-        event: (e) => progress.event(job.document.path, e),
+        event: (e) => {
+          observe?.(e);
+          progress.event(job.document.path, e);
+        },
         writeFailed: (m) => progress.line(`error: ${m}; stopping`),
       }),
       started: (run) => current.add(run),
@@ -211,6 +215,6 @@ function summarize(ctx: Context, jobs: Job[], results: RunResult[], thrown: unkn
 }
 
 /** Like the extension's run ids (they sort by time), with more randomness: shards on many machines start at once. */
-function runIdFor(shard: Shard | undefined): string {
+export function runIdFor(shard: Shard | undefined): string {
   return newRunId(shard ? `-s${shard.index}of${shard.count}` : '');
 }

@@ -13,6 +13,7 @@ import { merge } from './merge';
 import { RemeasureError } from '../run/remeasure';
 import { BenchmarkFileError } from '../run/benchmarks';
 import { generate, resume } from './generate';
+import { estimate } from './estimate';
 import { CliFailure, EXIT, type CliIO } from './io';
 import { SourceError } from '../run/sources';
 import { WorkspaceError } from '../run/workspace';
@@ -25,6 +26,7 @@ export type { CliIO } from './io';
 export const USAGE = `Usage:
   autodata generate <file...> --config <config.json> [--shard i/n|auto] [--dataset <path>] [--workspace <dir>] [--allow-same-model]
   autodata resume [runId...] --config <config.json> [--dataset <path>] [--workspace <dir>]
+  autodata estimate <file...> --config <config.json> [--pilot-sections 2] [--pilot-attempts 1] [--dataset <path>] [--workspace <dir>]
   autodata export <dataset.jsonl> --format sft|grpo|dpo (--out <file> | --repo <folder> [--name <title>]) [--journals <dir>]
                   [--style conversational|standard] [--system <text>] [--dedupe <threshold>]
   autodata merge [part.jsonl...] [--out <dataset.jsonl>] [--workspace <dir>]
@@ -44,6 +46,10 @@ generate  Runs Agentic Self-Instruct over Markdown, text, LaTeX or PDF files, on
           Exit codes: 0 done, 1 failed, 2 wrong usage, 3 stopped before the end (a budget, an outage: resumable),
           130 stopped by Ctrl-C (resumable). A run that did not finish prints the command that resumes it.
 resume    Goes on with interrupted runs of the workspace (all of them, or the ids given).
+estimate  Runs a short pilot (by default 2 sections spread over the files, 1 attempt each) and extrapolates the whole
+          run from it: attempts, items, calls, tokens and cost (from the config's prices), each with a range from the
+          95% interval of the pilot's rate of attempts that ended a section with an item. The pilot is an ordinary run:
+          its items go to the dataset, its journal to .autodata/runs/.
 export    Writes a training file atomically: sft (chat messages), grpo (prompt + rubric columns for reward
           functions), dpo (best strong vs worst weak answer, read from the run journals, default <dataset dir>/runs).
           --dedupe 0.6 leaves out questions too similar to an earlier one (word 3-gram Jaccard).
@@ -84,6 +90,8 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
         return await generate(rest, io);
       case 'resume':
         return await resume(rest, io);
+      case 'estimate':
+        return await estimate(rest, io);
       case 'export':
         return await exportDataset(rest, io);
       case 'remeasure':

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { buildModels } from '../run/models';
 import { loadPrompts } from '../run/prompt-files';
 import { resolveInside } from '../run/jsonl';
-import { RemeasureError, remeasureDataset, remeasureFile, writeLearnable } from '../run/remeasure';
+import { RemeasureError, remeasureDataset, remeasureFile, remeasureSummary, writeLearnable } from '../run/remeasure';
 import { parseArgs, UsageError } from './args';
 import { keysFor, loadSettings } from './config';
 import { CliFailure, EXIT, type CliIO } from './io';
@@ -50,12 +50,7 @@ export async function remeasure(argv: readonly string[], io: CliIO): Promise<num
     }
     throw e;
   }
-  const c = report.counts;
-  io.stdout(
-    `${report.total} item(s): ${c.learnable} still learnable, ${c.too_easy} too easy now, ${c.too_hard} too hard, ${c.flat} with no spread, ${c.failed} not measured` +
-      (report.measured < report.total ? ` (${report.total - report.measured} from an earlier run of this label)` : '') +
-      '\n',
-  );
+  io.stdout(`${remeasureSummary(report)}\n`);
   if (report.invalid) {
     io.stderr(`warning: ${report.invalid} line(s) of the dataset are not dataset records and were left out\n`);
   }

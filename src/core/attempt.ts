@@ -1,8 +1,10 @@
 // One attempt on a target: challenge, local checks and the quality check, measurement, verdict, then a record or feedback.
 import { answerLeakProblem, benchmarkProblem } from './leakage';
+import { closedBookVerdict, probeClosedBook, type ClosedBookResult } from './closed-book';
 import { locateQuote } from './chunks';
 import { feedbackFor } from './feedback';
 import { measure } from './measure';
+import { recipeSlot } from './recipe';
 import { buildRecord } from './record';
 import type { AttemptMemory, PendingAttempt } from './resume';
 import { decideByLoopJudge } from './loop-judge';
@@ -56,7 +58,7 @@ export async function runAttempt(run: RunContext, t: Target, attemptId: string, 
   } else
     try {
       await run.gate('challenge', attemptId);
-      const recipe = state.recipe ? `\nLearnings from earlier attempts (the recipe, v${state.recipeVersion}):\n${state.recipe}` : '';
+      const recipe = recipeSlot(state.recipe, `v${state.recipeVersion}`);
       proposed = await challenge(ctx, { target: t, history: historyText(history), note: state.takeNotes(t.id), recipe });
     } catch (e) {
       if (e instanceof StructuredOutputError) {
@@ -127,6 +129,16 @@ export async function runAttempt(run: RunContext, t: Target, attemptId: string, 
     if (verdict.kind !== 'accepted' && verdict.kind !== 'borderline') {
       return reject(verdict, c, weak, strong);
     }
+    // The closed-book probe (off by default): an item the strong solver answers without its context needs no document.
+    let closedBook: ClosedBookResult | undefined;
+    if (cfg.closedBook !== 'off') {
+      closedBook = await probeClosedBook(ctx, c);
+      const flagged = closedBookVerdict(cfg.closedBook, verdict, closedBook);
+      if (flagged?.kind === 'quality_failed') {
+        return reject(flagged, c, weak, strong, flagged.reasons[0]);
+      }
+      verdict = flagged ?? verdict;
+    }
     // The final verification of the item before it is written: every check once more, on the question as measured.
     let verification: QualityReport | undefined;
     if (cfg.qualityCheck && cfg.finalVerification) {
@@ -164,6 +176,7 @@ export async function runAttempt(run: RunContext, t: Target, attemptId: string, 
       config: cfg,
       recipeVersion: state.recipeVersion,
       verification,
+      closedBook,
     });
     state.batch.push({ question: c.question, angle: c.angle, verdict });
     if (verdict.kind === 'accepted') {

@@ -13,14 +13,14 @@ export const Budget = z.object({ tokens: z.number().int().min(0), money: z.numbe
 export type Budget = z.infer<typeof Budget>;
 
 /** The run's cost, or undefined when a model that was used has no price. */
-export function costOf(usage: Partial<Record<Role, Usage>>, models: Record<Role, string>, prices: PriceTable): number | undefined {
+export function costOf(usage: Partial<Record<Role, Usage>>, models: Partial<Record<Role, string>>, prices: PriceTable): number | undefined {
   let total = 0;
   let priced = 0;
   for (const [role, u] of Object.entries(usage) as Array<[Role, Usage]>) {
     if (u.promptTokens + u.completionTokens === 0) {
       continue;
     }
-    const p = prices[models[role]];
+    const p = prices[models[role] ?? ''];
     if (!p) {
       return undefined;
     }

@@ -73,6 +73,11 @@ export class CallWatch {
   private calls = 0;
   private readonly answered = new Set<string>();
   private readonly down = new Map<string, Down>();
+  /** Requests under way, and who waits for them all to end. */
+  private open = 0;
+  private quietWaiters: (() => void)[] = [];
+  /** The run has finished: nothing more is told of its calls. */
+  private closed = false;
 
   constructor(private readonly o: CallWatchOptions) {}
 
@@ -98,10 +103,12 @@ export class CallWatch {
       const host = target.endpoint;
       const fields = { callId: `c${++this.calls}`, role, host, model: model.model, startedAt: this.o.now().toISOString(), ...place };
       const t0 = Date.now();
-      this.o.emit({ type: 'call_started', ...fields });
+      this.tell({ type: 'call_started', ...fields });
+      this.open++;
       try {
         const result = await target.complete(req);
-        this.o.emit({ type: 'call_finished', ...fields, ms: Date.now() - t0, outcome: 'ok' });
+        this.ended();
+        this.tell({ type: 'call_finished', ...fields, ms: Date.now() - t0, outcome: 'ok' });
         set?.answered(target);
         this.up(host);
         if (set) {
@@ -109,10 +116,11 @@ export class CallWatch {
         }
         return result;
       } catch (e) {
+        this.ended();
         const aborted = Boolean(req.signal?.aborted) || this.o.signal.aborted || (e instanceof ModelError && e.kind === 'aborted');
         // Model errors are redacted where they are made; this catches what a model of another kind might let through.
         const error = aborted ? undefined : redact(e instanceof Error ? e.message : String(e));
-        this.o.emit({ type: 'call_finished', ...fields, ms: Date.now() - t0, outcome: aborted ? 'aborted' : 'error', ...(error ? { error } : {}) });
+        this.tell({ type: 'call_finished', ...fields, ms: Date.now() - t0, outcome: aborted ? 'aborted' : 'error', ...(error ? { error } : {}) });
         if (e instanceof ModelError && e.code === MALFORMED_REPLY && !this.answered.has(host)) {
           // Not a chat completion from a host that never gave one: the base URL points at something else. Ends the run.
           throw new ModelError(
@@ -143,7 +151,36 @@ export class CallWatch {
   private downs(host: string, e: ModelError): void {
     if (!this.down.has(host)) {
       this.down.set(host, { since: Date.now(), waits: 0 });
-      this.o.emit({ type: 'replica_set_aside', host, reason: redact(e.message) });
+      this.tell({ type: 'replica_set_aside', host, reason: redact(e.message) });
+    }
+  }
+
+  /**
+   * Waits until no request is under way (a stopped run's requests end as they are aborted), for at most `maxMs`;
+   * after that nothing more is told of this run's calls, so its last event stays its last.
+   */
+  async close(maxMs: number): Promise<void> {
+    if (this.open > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        new Promise<void>((resolve) => this.quietWaiters.push(resolve)),
+        new Promise<void>((resolve) => (timer = setTimeout(resolve, maxMs))),
+      ]);
+      clearTimeout(timer);
+    }
+    this.closed = true;
+  }
+
+  private ended(): void {
+    if (--this.open === 0) {
+      const waiters = this.quietWaiters.splice(0);
+      waiters.forEach((w) => w());
+    }
+  }
+
+  private tell(e: EventBody): void {
+    if (!this.closed) {
+      this.o.emit(e);
     }
   }
 
@@ -152,7 +189,7 @@ export class CallWatch {
     const d = this.down.get(host);
     if (d) {
       this.down.delete(host);
-      this.o.emit({ type: 'endpoint_restored', host, since: new Date(d.since).toISOString(), seconds: Math.round((Date.now() - d.since) / 100) / 10 });
+      this.tell({ type: 'endpoint_restored', host, since: new Date(d.since).toISOString(), seconds: Math.round((Date.now() - d.since) / 100) / 10 });
     }
   }
 
@@ -174,7 +211,7 @@ export class CallWatch {
       }
       const delay = Math.min(outage.firstRetryMs * 2 ** d.waits, outage.maxRetryMs, limitMs - elapsed);
       d.waits++;
-      this.o.emit({
+      this.tell({
         type: 'waiting_endpoint',
         host,
         role,

@@ -177,10 +177,36 @@ function withMarks(text: string, start: number, end: number): { start: number; e
   return { start: s, end: e };
 }
 
+/** How many times this exact run of marks (`**`, not `***`) occurs in a text. */
+function runsOf(text: string, run: string): number {
+  let n = 0;
+  for (const m of text.matchAll(/\*+|_+|`+/g)) {
+    n += m[0] === run ? 1 : 0;
+  }
+  return n;
+}
+
+/**
+ * Narrows a range that begins with the closing mark of emphasis opened before it (`** Sparse…` after `**Abstract.`), or
+ * ends with the opening mark of emphasis closed after it: a quote does not take a lone marker along.
+ */
+function withoutStrayMarks(text: string, start: number, end: number): { start: number; end: number } {
+  const lead = /^(\*+|_+|`+)\s*/.exec(text.slice(start, end));
+  if (lead && runsOf(text.slice(start, end), lead[1]) % 2 === 1) {
+    start += lead[0].length;
+  }
+  const trail = /\s*(\*+|_+|`+)$/.exec(text.slice(start, end));
+  if (trail && runsOf(text.slice(start, end), trail[1]) % 2 === 1) {
+    end -= trail[0].length;
+  }
+  return { start, end };
+}
+
 /**
  * Where a quote appears in a target, as absolute offsets into the document. Matches exactly first, then ignoring
  * differences in whitespace and line wrapping, quote characters and dashes, and Markdown emphasis (models reflow text
- * and drop `*x*`, `**x**`, `_x_` and backticks). The range is of the document's own text, its emphasis included.
+ * and drop `*x*`, `**x**`, `_x_` and backticks). The range is of the document's own text, its emphasis included, without a
+ * lone marker at either end.
  */
 export function locateQuote(target: Target, quote: string): { start: number; end: number } | undefined {
   const q = quote.trim();
@@ -189,7 +215,10 @@ export function locateQuote(target: Target, quote: string): { start: number; end
   }
   const exact = target.text.indexOf(q);
   if (exact >= 0) {
-    return { start: target.range.start + exact, end: target.range.start + exact + q.length };
+    const r = withoutStrayMarks(target.text, exact, exact + q.length);
+    if (r.end > r.start) {
+      return { start: target.range.start + r.start, end: target.range.start + r.end };
+    }
   }
   const doc = flatten(target.text);
   const nq = flatten(q).flat.trim();

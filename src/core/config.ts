@@ -20,7 +20,8 @@ export const EndpointConfig = z.object({
 export type EndpointConfig = z.infer<typeof EndpointConfig>;
 
 export const EngineConfig = z.object({
-  roles: z.object(byRole(() => EndpointConfig)),
+  /** `judge2`: the optional second judge, absent when it is off. */
+  roles: z.object({ ...byRole(() => EndpointConfig), judge2: EndpointConfig.optional() }),
   rollouts: z.object({ weak: z.number().int().min(1).max(16), strong: z.number().int().min(1).max(16) }),
   policy: PolicyThresholds,
   maxIterations: z.number().int().min(1).max(100),
@@ -43,8 +44,16 @@ export const EngineConfig = z.object({
   budget: Budget,
   /** A new question at least this similar (word 3-gram Jaccard) to one in the dataset or the run is rejected before any solver call; 0: off. */
   dedupeThreshold: z.number().min(0).max(1),
-  /** Attempts per recipe update (the outer loop); 0 turns recipe learning off. */
+  /** Attempts per recipe generation (the outer loop); 0 turns recipe evolution off. */
   recipeEvery: z.number().int().min(0).max(1000),
+  /** Sections held out of the run to measure recipes on (spread over the document; none when fewer than twice as many). */
+  recipeHeldOut: z.number().int().min(1).max(20).default(3),
+  /** Trials per held-out section for each of parent and child. */
+  recipeTrials: z.number().int().min(1).max(10).default(4),
+  /** Boltzmann temperature of parent selection (the paper's 0.1). */
+  recipeTemperature: z.number().min(0.001).max(10).default(0.1),
+  /** Level of the paired test: a child recipe is kept when it beats its parent with p below this. */
+  recipeAlpha: z.number().min(0.001).max(0.5).default(0.2),
   prices: PriceTable,
   /** The paper's domain: 'cs' (rubric and thresholds), 'legal' (a loop judge decides), 'verifiable' (answer match). */
   preset: DomainPreset.default('cs'),
@@ -59,6 +68,11 @@ export const EngineConfig = z.object({
   rolloutSeeds: z.boolean().default(false),
   /** Verify an accepted item once more before it is written. */
   finalVerification: z.boolean().default(true),
+  /**
+   * The closed-book probe before an item is written: the strong solver answers the question without its context; if it
+   * still succeeds, the item does not need the document ('reject' it, or send it to 'review'). 'off': no probe.
+   */
+  closedBook: z.enum(['off', 'reject', 'review']).default('off'),
 });
 export type EngineConfig = z.infer<typeof EngineConfig>;
 
@@ -88,7 +102,7 @@ export function defaultEndpoint(partial: Partial<EndpointConfig> = {}): Endpoint
 }
 
 /** Default temperatures of the roles that are not plain samplers: a varied Challenger, deterministic checking and grading. */
-export const ROLE_TEMPERATURE: Readonly<Partial<Record<Role, number>>> = { challenger: 0.8, quality: 0, judge: 0 };
+export const ROLE_TEMPERATURE: Readonly<Partial<Record<Role, number>>> = { challenger: 0.8, quality: 0, judge: 0, judge2: 0 };
 
 export function defaultEngineConfig(): EngineConfig {
   const e = defaultEndpoint();
@@ -106,6 +120,10 @@ export function defaultEngineConfig(): EngineConfig {
     truncationRetries: 1,
     budget: { tokens: 0, money: 0 },
     recipeEvery: 0,
+    recipeHeldOut: 3,
+    recipeTrials: 4,
+    recipeTemperature: 0.1,
+    recipeAlpha: 0.2,
     dedupeThreshold: 0.6,
     prices: {},
     preset: 'cs',
@@ -113,5 +131,6 @@ export function defaultEngineConfig(): EngineConfig {
     answerMatch: { weakRightMax: 1, strongRightMin: 3, of: 4 },
     rolloutSeeds: false,
     finalVerification: true,
+    closedBook: 'off',
   };
 }

@@ -53,6 +53,16 @@ export class RunControl {
     return this.pass();
   }
 
+  /** Waits while the run is paused (work in the background, such as recipe trials, holds too); no step is used up. */
+  async unpaused(): Promise<void> {
+    while (!this.stopped && this.mode === 'paused') {
+      await new Promise<void>((resolve) => this.waiters.push(resolve));
+    }
+    if (this.stopped) {
+      throw new StoppedError();
+    }
+  }
+
   run(): void {
     this.set('running');
     this.wake();

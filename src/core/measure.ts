@@ -2,7 +2,8 @@
 import { decide, decideFromWeak, mean } from './policy';
 import { measuredScores } from './record';
 import type { PendingAttempt } from './resume';
-import { judge, solve, type RoleContext } from './roles';
+import { solve, type RoleContext } from './roles';
+import { asSecondJudge, hasSecondJudge, judgeRollouts, withSecondVerdict } from './second-judge';
 import type { RunContext } from './run-context';
 import type { Challenge, Rollout, SolverRole, Verdict } from '../shared/schemas';
 import type { PolicyThresholds } from '../shared/thresholds';
@@ -27,7 +28,10 @@ export async function measure(run: RunContext, ctx: RoleContext, attemptId: stri
     const s = measuredScores(rs);
     run.emit({ type: 'grades', attemptId, solver, rollouts: rs.map((r) => ({ ...r })), mean: s.length ? mean(s) : null });
   };
-  const verdict = (weak: Rollout[], strong: Rollout[]) => verdictOf(cfg.policy, weak, strong);
+  const second = hasSecondJudge(ctx);
+  // With a second judge, each judge's verdict under the same policy; an item they disagree on goes to review.
+  const verdict = (weak: Rollout[], strong: Rollout[]) =>
+    withSecondVerdict(verdictOf(cfg.policy, weak, strong), second ? verdictOf(cfg.policy, asSecondJudge(weak), asSecondJudge(strong)) : undefined);
   /** A solver's answers: journaled ones (copies, so grading them leaves the resume point as it was), else new ones. */
   const answers = async (solver: SolverRole): Promise<Rollout[]> => {
     const kept = saved?.answers?.[solver];
@@ -45,7 +49,7 @@ export async function measure(run: RunContext, ctx: RoleContext, attemptId: stri
     const [weak, strong] = await Promise.all([saved?.weak ?? answers('weak'), saved?.strong ?? answers('strong')]);
     await run.gate('judge_weak', attemptId);
     // Both solvers judged at once (never in one call), interleaved so position does not reveal the solver.
-    await judge(ctx, c, interleave(saved?.weak ? [] : weak, saved?.strong ? [] : strong));
+    await judgeRollouts(ctx, c, interleave(saved?.weak ? [] : weak, saved?.strong ? [] : strong));
     if (!saved?.weak) {
       emitGrades('weak', weak);
     }
@@ -58,7 +62,7 @@ export async function measure(run: RunContext, ctx: RoleContext, attemptId: stri
   if (!weak) {
     weak = await answers('weak');
     await run.gate('judge_weak', attemptId);
-    await judge(ctx, c, weak);
+    await judgeRollouts(ctx, c, weak);
     emitGrades('weak', weak);
   }
   const tooFew = unmeasured('weak', weak);
@@ -66,8 +70,10 @@ export async function measure(run: RunContext, ctx: RoleContext, attemptId: stri
     return { weak, strong: [], verdict: tooFew };
   }
   const early = cfg.earlyDecisions ? decideFromWeak(cfg.policy, measuredScores(weak)) : undefined;
-  if (early) {
-    return { weak, strong: [], verdict: early };
+  // The strong solver is skipped only when every judge's weak result decides.
+  const secondEarly = early && second ? decideFromWeak(cfg.policy, measuredScores(asSecondJudge(weak))) : undefined;
+  if (early && (!second || secondEarly)) {
+    return { weak, strong: [], verdict: withSecondVerdict(early, secondEarly) };
   }
   if (saved?.strong) {
     return { weak, strong: saved.strong, verdict: verdict(weak, saved.strong) };
@@ -75,7 +81,7 @@ export async function measure(run: RunContext, ctx: RoleContext, attemptId: stri
   await run.gate('solve_strong', attemptId);
   const strong = await answers('strong');
   await run.gate('judge_strong', attemptId);
-  await judge(ctx, c, strong);
+  await judgeRollouts(ctx, c, strong);
   emitGrades('strong', strong);
   return { weak, strong, verdict: verdict(weak, strong) };
 }

@@ -1,7 +1,7 @@
 // Weak/strong model pairs that can separate (one per endpoint family), and the check that catches a run whose weak and
 // strong solvers are one model: no gap is possible there, so no item could ever be accepted.
 import type { EngineConfig } from './config';
-import { byRole, type Role } from '../shared/schemas';
+import { byRole, type CoreRole } from '../shared/schemas';
 
 export interface ModelPair {
   family: string;
@@ -65,7 +65,7 @@ export const MODEL_PAIRS: readonly ModelPair[] = [
 ];
 
 /** Every role's endpoint and model for a proposed pair: the solvers apart, the strong model for the other three roles. */
-export function pairRoles(pair: ModelPair): Record<Role, { baseURL: string; model: string }> {
+export function pairRoles(pair: ModelPair): Record<CoreRole, { baseURL: string; model: string }> {
   return byRole((role) =>
     role === 'weak'
       ? { baseURL: pair.weakBaseURL ?? pair.baseURL, model: pair.weak }

@@ -25,6 +25,8 @@ export interface RecordInput {
   recipeVersion?: number;
   /** The final verification, when it ran. */
   verification?: QualityReport;
+  /** The closed-book probe, when it ran. */
+  closedBook?: { score: number; solved: boolean };
 }
 
 /** Scores of the rollouts that could be measured (failed measurements are left out, never counted as 0). */
@@ -85,6 +87,8 @@ export function buildRecord(i: RecordInput): DatasetRecord {
     ...(c.finalAnswer !== undefined ? { finalAnswer: c.finalAnswer } : {}),
     ...(c.analysis ? { analysis: c.analysis } : {}),
     ...(i.verdict.loop ? { loop: i.verdict.loop } : {}),
+    ...(i.verdict.judges ? { judges: i.verdict.judges } : {}),
     ...(i.verification?.checks ? { verification: i.verification.checks } : {}),
+    ...(i.closedBook ? { closedBook: { score: i.closedBook.score, solved: i.closedBook.solved } } : {}),
   };
 }

@@ -1,5 +1,6 @@
 // Rebuilds a run's state from its journal, so it can go on after a crash or reload without redoing finished calls.
 import type { EngineEvent } from '../shared/events';
+import type { PoolEventBody } from './recipe-pool';
 import type { Challenge, DatasetRecord, QualityReport, Rollout, SourceRange, Target, Usage, Verdict } from '../shared/schemas';
 
 export interface AttemptMemory {
@@ -47,6 +48,8 @@ export interface ResumePoint {
   notes: Array<{ text: string; targetId: string }>;
   /** The latest recipe the run learned, if it learned one. */
   recipe?: { text: string; version: number };
+  /** The recipe evolution's events, in order: the candidate pool is rebuilt from them. */
+  recipePool?: PoolEventBody[];
 }
 
 export class NotResumableError extends Error {}
@@ -194,6 +197,11 @@ export class ResumeFold {
       case 'recipe_updated':
         p.recipe = { text: e.recipe, version: e.version };
         break;
+      case 'recipe_proposed':
+      case 'recipe_evaluated':
+      case 'recipe_refused':
+        (p.recipePool ??= []).push(e);
+        break;
       case 'run_finished':
         p.finished = e.outcome === 'completed';
         break;
@@ -208,7 +216,12 @@ export class ResumeFold {
     if (!p) {
       throw new NotResumableError('the journal has no run_started event');
     }
-    const out: ResumePoint = { ...p, pending: new Map([...p.pending].map(([t, pend]) => [t, { ...pend }])), iterations: new Map(p.iterations) };
+    const out: ResumePoint = {
+      ...p,
+      pending: new Map([...p.pending].map(([t, pend]) => [t, { ...pend }])),
+      iterations: new Map(p.iterations),
+      recipePool: p.recipePool && [...p.recipePool],
+    };
     // Interrupted attempts are taken up again under their own id; one that had no challenge yet is simply asked again.
     for (const [t, pend] of out.pending) {
       out.iterations.set(t, pend.iteration - 1);

@@ -2,12 +2,12 @@
 import type { EngineConfig } from './config';
 import type { ChatMessage, ChatModel } from './models';
 import type { PromptSet } from './prompts';
-import type { Challenge, Role } from '../shared/schemas';
+import type { Challenge, Role, WithSecondJudge } from '../shared/schemas';
 import { completeJson } from './structured';
 import type { UsageMeter } from './usage';
 
 export interface RoleContext {
-  models: Record<Role, ChatModel>;
+  models: WithSecondJudge<ChatModel>;
   config: EngineConfig;
   prompts: PromptSet;
   usage: UsageMeter;
@@ -27,8 +27,12 @@ export function messages(p: { system: string; user: string }): ChatMessage[] {
 
 export function json<T>(ctx: RoleContext, role: Role, name: string, schema: import('zod').ZodType<T>, msgs: ChatMessage[], maxTokens?: number): Promise<T> {
   const ep = ctx.config.roles[role];
+  const model = ctx.models[role];
+  if (!ep || !model) {
+    throw new Error(`the ${role} role is not configured`);
+  }
   return completeJson({
-    model: ctx.models[role],
+    model,
     name,
     schema,
     messages: msgs,

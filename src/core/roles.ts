@@ -6,7 +6,7 @@ import { rubricScore } from './policy';
 import { asMaterial, render, type TemplateRole } from './prompts';
 import { json, messages, rubricText, type RoleContext } from './role-call';
 import { rubricRule } from './rubric-shape';
-import { ChallengeDraft, JudgeReport, VerifiableDraft, type Challenge, type Rollout, type SolverRole, type Target } from '../shared/schemas';
+import { ChallengeDraft, JudgeReport, VerifiableDraft, type Challenge, type JudgeRole, type Rollout, type SolverRole, type Target } from '../shared/schemas';
 import { StructuredOutputError } from './structured';
 import { UnusableReplyError } from './unusable-reply';
 
@@ -28,6 +28,7 @@ function joined(d: { context: string; question: string }): string {
 export function fromDraft(d: ChallengeDraft | VerifiableDraft): Challenge {
   const head = {
     question: joined(d),
+    ...(d.context.trim() ? { context: d.context.trim() } : {}),
     questionType: d.questionType,
     skills: d.skills,
     angle: d.angle,
@@ -178,9 +179,10 @@ export function judgeMaxTokens(criteria: number, answers: number, configured: nu
 /**
  * Grades the measurable rollouts, filling score and marks (or failure) in place. By default each rollout in its own
  * call, all at once, so no grade depends on the other answers of the batch; in batch mode one call per solver, so weak
- * and strong answers never share a call. Verifiable answers are matched, not judged.
+ * and strong answers never share a call. Verifiable answers are matched, not judged. `grader`: the Judge, or the second
+ * judge (same prompt, same rubric).
  */
-export async function judge(ctx: RoleContext, c: Challenge, rollouts: Rollout[]): Promise<void> {
+export async function judge(ctx: RoleContext, c: Challenge, rollouts: Rollout[], grader: JudgeRole = 'judge'): Promise<void> {
   const gradable = rollouts.filter((r) => !r.failure);
   if (gradable.length === 0) {
     return;
@@ -202,6 +204,7 @@ export async function judge(ctx: RoleContext, c: Challenge, rollouts: Rollout[])
             ctx,
             c,
             group.map((r) => r.answer),
+            grader,
           );
           group.forEach((r, i) => {
             r.marks = marks[i];
@@ -216,7 +219,8 @@ export async function judge(ctx: RoleContext, c: Challenge, rollouts: Rollout[])
         }
       }
       // A judge that cannot grade says nothing about the question: the attempt ends without counting (run-loop.ts).
-      throw new UnusableReplyError('judge', `the judge's grades could not be used (${JUDGE_ROUNDS} requests, each with a repair): ${last?.message}`);
+      const who = grader === 'judge' ? 'judge' : 'second judge';
+      throw new UnusableReplyError(grader, `the ${who}'s grades could not be used (${JUDGE_ROUNDS} requests, each with a repair): ${last?.message}`);
     }),
   );
 }
@@ -224,7 +228,7 @@ export async function judge(ctx: RoleContext, c: Challenge, rollouts: Rollout[])
 /** Requests (each with its repair) for one grading before the judge's replies count as unusable. */
 const JUDGE_ROUNDS = 2;
 
-async function gradeGroup(ctx: RoleContext, c: Challenge, answers: string[]) {
+async function gradeGroup(ctx: RoleContext, c: Challenge, answers: string[], grader: JudgeRole) {
   const labels = answers.map((_, i) => LABELS[i] ?? `X${i}`);
   const k = c.rubric.length;
   // The judge never sees the reference answer, nor which solver wrote which answer.
@@ -253,7 +257,8 @@ async function gradeGroup(ctx: RoleContext, c: Challenge, answers: string[]) {
     criteria: String(k),
     answers: answers.map((a, i) => `<answer label="${labels[i]}">\n${asMaterial(a)}\n</answer>`).join('\n'),
   });
-  const report = await json(ctx, 'judge', 'grades', schema, messages(p), judgeMaxTokens(k, answers.length, ctx.config.roles.judge.maxTokens));
+  const configured = (ctx.config.roles[grader] ?? ctx.config.roles.judge).maxTokens;
+  const report = await json(ctx, grader, 'grades', schema, messages(p), judgeMaxTokens(k, answers.length, configured));
   return labels.map((label) => {
     const g = report.grades.find((x) => x.answer.trim().toUpperCase() === label)!;
     return g.marks.filter((m) => m.criterion >= 1 && m.criterion <= k);

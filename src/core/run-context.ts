@@ -12,7 +12,7 @@ import { DEFAULT_PROMPTS, promptVersion, type PromptSet } from './prompts';
 import type { ResumePoint } from './resume';
 import type { RoleContext } from './roles';
 import { RunState } from './run-state';
-import { byRole, type Role, type Target } from '../shared/schemas';
+import { byRole, type Role, type Target, type WithSecondJudge } from '../shared/schemas';
 import type { UsageMeter } from './usage';
 
 export interface RunOptions {
@@ -20,7 +20,7 @@ export interface RunOptions {
   document: { path: string; text: string };
   targets: Target[];
   config: EngineConfig;
-  models: Record<Role, ChatModel>;
+  models: WithSecondJudge<ChatModel>;
   prompts?: PromptSet;
   /** Learnings included in every Challenger prompt, and their version; updated every `recipeEvery` attempts. */
   recipe?: string;
@@ -45,6 +45,9 @@ export interface RunOptions {
   benchmarks?: BenchmarkIndex;
 }
 
+/** How long the run's end waits for requests still under way to end (aborted requests end at once). */
+const CALLS_SETTLE_MS = 2_000;
+
 export class RunContext {
   /** The options, with every role's model watched (call events, backpressure, outages). */
   readonly options: RunOptions;
@@ -54,7 +57,7 @@ export class RunContext {
   readonly promptVersion: string;
   readonly docHash: string;
   /** The models as given, unwatched. */
-  private readonly raw: Record<Role, ChatModel>;
+  private readonly raw: WithSecondJudge<ChatModel>;
   /** Why the run stopped early (a spent budget, an outage past its limit), for its run_finished event. */
   stopReason: string | undefined;
   private readonly watch: CallWatch;
@@ -77,7 +80,7 @@ export class RunContext {
       interrupt: (message) => this.interrupt(message),
     });
     this.raw = options.models;
-    this.options = { ...options, models: byRole((r) => this.watch.wrap(r, options.models[r])) };
+    this.options = { ...options, models: this.watched(options.models) };
     const { config, knownQuestions, recipe, recipeVersion, resume } = options;
     this.state = new RunState({ dedupeThreshold: config.dedupeThreshold, knownQuestions, recipe, recipeVersion, resume });
   }
@@ -85,8 +88,14 @@ export class RunContext {
   get config(): EngineConfig {
     return this.options.config;
   }
-  get modelNames(): Record<Role, string> {
-    return byRole((r) => this.options.models[r].model);
+  get modelNames(): WithSecondJudge<string> {
+    const { judge2 } = this.options.models;
+    return { ...byRole((r) => this.options.models[r].model), ...(judge2 ? { judge2: judge2.model } : {}) };
+  }
+  /** Every model watched (call events, backpressure, outages), the second judge's too when there is one. */
+  private watched(models: WithSecondJudge<ChatModel>, place: CallPlace = {}): WithSecondJudge<ChatModel> {
+    const { judge2 } = models;
+    return { ...byRole((r) => this.watch.wrap(r, models[r], place)), ...(judge2 ? { judge2: this.watch.wrap('judge2', judge2, place) } : {}) };
   }
   now(): string {
     return (this.options.now?.() ?? new Date()).toISOString();
@@ -107,6 +116,14 @@ export class RunContext {
     this.emit({ type: 'note', text, targetId });
   }
 
+  /**
+   * Before the run's last event: waits (briefly) for requests still under way, such as a stopped attempt's other
+   * rollouts being aborted, so that no call event follows run_finished.
+   */
+  settleCalls(): Promise<void> {
+    return this.watch.close(CALLS_SETTLE_MS);
+  }
+
   /** Stops the run early; its run_finished says why (the first reason given). */
   interrupt(message: string): void {
     this.stopReason ??= message;
@@ -116,7 +133,7 @@ export class RunContext {
   /** What the role calls need, counting tokens into `usage` (an attempt's meter); its requests are announced as the attempt's. */
   roleContext(usage: UsageMeter, place: CallPlace = {}): RoleContext {
     return {
-      models: byRole((r) => this.watch.wrap(r, this.raw[r], place)),
+      models: this.watched(this.raw, place),
       config: this.options.config,
       prompts: this.prompts,
       usage,

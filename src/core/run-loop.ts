@@ -61,7 +61,9 @@ export class RunLoop {
         return this.finish('error', `A money budget needs a price for every model in use; autodata.prices has none for ${unpriced.join(', ')}.`);
       }
     }
-    this.queue.push(...todo);
+    // Sections held out for recipe trials are not the run's to work on (recipe-learning.ts).
+    const heldOut = new Set(this.recipe.heldOut.map((t) => t.id));
+    this.queue.push(...todo.filter((t) => !heldOut.has(t.id)));
     const fatal = await schedule({
       queue: this.queue,
       concurrency: cfg.targetConcurrency,
@@ -131,7 +133,7 @@ export class RunLoop {
           run.emit({ type: 'verdict', attemptId, targetId: t.id, verdict, strongSkipped: false, usage: run.state.usage.snapshot() });
           run.emit({ type: 'error', message: e.message, attemptId });
           if (++this.unusableInARow >= MAX_UNUSABLE_IN_A_ROW) {
-            const who = `${e.role} (${run.options.models[e.role].model})`;
+            const who = `${e.role} (${run.options.models[e.role]?.model})`;
             run.interrupt(
               `Interrupted: the replies of the ${who} could not be used ${this.unusableInARow} times in a row (last: ${e.message}). Check roles.${e.role} (its model and structuredOutput), then resume the run.`,
             );
@@ -179,8 +181,10 @@ export class RunLoop {
     return id;
   }
 
-  private finish(outcome: RunSummary['outcome'], message = this.run.stopReason): RunSummary {
+  private async finish(outcome: RunSummary['outcome'], message?: string): Promise<RunSummary> {
     const { run } = this;
+    await run.settleCalls();
+    message ??= run.stopReason;
     const s = run.state;
     run.emit({
       type: 'run_finished',

@@ -2,6 +2,7 @@
 import type { Challenge, DatasetRecord, Role } from '../shared/schemas';
 import { AskedQuestions, type KnownQuestions } from './asked-questions';
 import type { AttemptOutcome } from './recipe';
+import { RecipePool } from './recipe-pool';
 import type { AttemptMemory, ResumePoint } from './resume';
 import { UsageMeter } from './usage';
 
@@ -39,6 +40,8 @@ export class RunState {
   recipeVersion: number;
   /** Outcomes since the recipe was last learned from. */
   readonly batch: AttemptOutcome[] = [];
+  /** The candidate recipes of the recipe evolution (kept across a resume). */
+  readonly pool = new RecipePool();
   /** Tokens per target (all its attempts), the cost of the item it yields. */
   private readonly targetUsage = new Map<string, UsageMeter>();
 
@@ -75,6 +78,9 @@ export class RunState {
     }
     for (const n of r.notes) {
       this.notes.push(n);
+    }
+    for (const e of r.recipePool ?? []) {
+      this.pool.apply(e);
     }
   }
 

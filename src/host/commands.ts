@@ -5,7 +5,10 @@ import { baseURLsOf, originOf } from '../core/endpoint';
 import type { Role } from '../shared/schemas';
 import { resolveInside } from '../run/jsonl';
 import type { Ctx } from './ctx';
+import { datasetCardCommand } from './dataset-card-command';
+import { estimateCommand } from './estimate-command';
 import { exportCommand } from './export-command';
+import { remeasureCommand } from './remeasure-command';
 import { generateFromFiles } from './generate-files-command';
 import type { GenerateOptions } from './run-service';
 import { readSettings } from './settings';
@@ -47,6 +50,9 @@ export function createCommands(): Record<string, (ctx: Ctx) => Cmd> {
     'autodata.openDataset': (ctx) => () => openDataset(ctx),
     'autodata.exportDataset': () => (args?: Parameters<typeof exportCommand>[0]) => exportCommand(args),
     'autodata.showLog': (ctx) => () => ctx.log.show(),
+    'autodata.estimateCost': (ctx) => (args?: Parameters<typeof estimateCommand>[1]) => estimateCommand(ctx, args),
+    'autodata.remeasureDataset': (ctx) => (args?: Parameters<typeof remeasureCommand>[1]) => remeasureCommand(ctx, args),
+    'autodata.exportDatasetCard': (ctx) => (args?: Parameters<typeof datasetCardCommand>[1]) => datasetCardCommand(ctx, args),
   };
 }
 
@@ -63,7 +69,7 @@ async function setApiKey(ctx: Ctx, args?: { baseUrl?: string; key?: string }): P
         ...used.map((o) => ({
           label: o,
           description: (Object.keys(roles) as Array<keyof typeof roles>)
-            .filter((r) => baseURLsOf(roles[r]).some((u) => originOf(u) === o))
+            .filter((r) => roles[r] && baseURLsOf(roles[r]).some((u) => originOf(u) === o))
             .map((r) => ROLE_LABEL[r])
             .join(', '),
         })),

@@ -9,7 +9,7 @@ import { runsDir } from '../run/journal';
 import { resolveInside } from '../run/jsonl';
 import { readSettings } from './settings';
 
-const FORMATS: Array<{ label: string; detail: string; format: ExportFormat }> = [
+export const FORMATS: Array<{ label: string; detail: string; format: ExportFormat }> = [
   { label: 'Chat SFT', detail: 'messages: the question, then the reference answer', format: 'sft' },
   { label: 'GRPO / RL', detail: 'a prompt column plus rubric, reference_answer and scores for rubric-based rewards (TRL GRPOTrainer)', format: 'grpo' },
   { label: 'DPO pairs', detail: 'prompt, chosen (best strong answer), rejected (worst weak answer), from the run journals', format: 'dpo' },

@@ -2,17 +2,11 @@
 // set of models (so one request limit per endpoint), through the run layer the CLI uses for `autodata generate a b c`.
 import * as vscode from 'vscode';
 import { newRunId } from '../core/endpoint';
-import { sameWeakAndStrong } from '../core/model-pairs';
-import { BenchmarkFileError, loadBenchmarks } from '../run/benchmarks';
 import { runDocuments, type DocumentJob } from '../run/documents-at-once';
-import { buildModels, type KeyRing } from '../run/models';
 import { readDocuments } from '../run/read-documents';
 import { readRecipe } from '../run/recipe-file';
 import type { Run, RunResult } from '../run/run';
-import { openWorkspace } from '../run/workspace';
 import type { Ctx } from './ctx';
-import { isLmModel, VscodeLmModel } from './lm-model';
-import { readSettings } from './settings';
 import { UserError } from './user-error';
 
 const DOCUMENT_GLOB = '**/*.{md,markdown,txt,tex,pdf}';
@@ -32,14 +26,13 @@ async function documentsOf(uris: readonly vscode.Uri[]): Promise<vscode.Uri[]> {
   return [...out.values()];
 }
 
-/** Explorer menus pass the clicked resource and every selected one. Returns each document's run result. */
+/**
+ * Explorer menus pass the clicked resource and every selected one. Returns each document's run result. The run is the
+ * window's one run (no other starts beside it, Autodata: Stop Run stops it) and is checked as Generate from Document is.
+ */
 export async function generateFromFiles(ctx: Ctx, clicked?: unknown, selected?: unknown): Promise<RunResult[] | undefined> {
   const picked = (Array.isArray(selected) && selected.length ? selected : [clicked]).filter((u): u is vscode.Uri => u instanceof vscode.Uri);
-  if (ctx.runs.session) {
-    ctx.runs.report(new UserError('An Autodata run is already in progress. Stop it first (Autodata: Stop Run).'));
-    return undefined;
-  }
-  try {
+  return ctx.runs.exclusive(async (onStop) => {
     if (picked.length === 0) {
       throw new UserError('Select files or a folder in the Explorer to generate from.');
     }
@@ -49,14 +42,8 @@ export async function generateFromFiles(ctx: Ctx, clicked?: unknown, selected?: 
     }
     const root = folder.uri.fsPath;
     const files = await documentsOf(picked);
-    const settings = readSettings(folder.uri);
-    const same = sameWeakAndStrong(settings.engine);
-    if (same) {
-      throw new UserError(same.message, ['Configure Models']);
-    }
-    const keys = await ctx.keys.ring(Object.values(settings.engine.roles));
-    const models = buildModels(settings, keys as KeyRing, (_role, ep) => (isLmModel(ep.model) ? new VscodeLmModel(ep.model) : undefined));
-    const ws = await openWorkspace(root, settings.datasetPath, await ctx.runs.datasetFor(root));
+    const settings = ctx.runs.settings(folder.uri);
+    const { ws, models, benchmarks } = await ctx.runs.prepare(root, settings);
     const sources = await readDocuments(
       files.map((f) => f.fsPath),
       root,
@@ -67,9 +54,6 @@ export async function generateFromFiles(ctx: Ctx, clicked?: unknown, selected?: 
       throw new UserError('The selected files have no text to generate from.');
     }
     const recipe = await readRecipe(root);
-    const benchmarks = await loadBenchmarks(root, settings.benchmarkFiles).catch((e: unknown) => {
-      throw e instanceof BenchmarkFileError ? new UserError(e.message, ['Open Settings']) : e;
-    });
     const jobs = sources.map((s): DocumentJob => ({
       runId: newRunId(),
       document: { path: s.docPath, text: s.text },
@@ -88,13 +72,19 @@ export async function generateFromFiles(ctx: Ctx, clicked?: unknown, selected?: 
         { location: vscode.ProgressLocation.Notification, title: `Autodata: ${jobs.length} documents`, cancellable: true },
         (progress, token) => {
           const running = new Set<Run>();
-          token.onCancellationRequested(() => running.forEach((r) => r.stop()));
+          let stopped = false;
+          const stopAll = () => {
+            stopped = true;
+            running.forEach((r) => r.stop());
+          };
+          token.onCancellationRequested(stopAll);
+          onStop(stopAll);
           let done = 0;
           let accepted = 0;
           return runDocuments(ws, jobs, models, settings.requestConcurrency, {
             started: (run) => running.add(run),
             ended: (run) => running.delete(run),
-            keepGoing: () => !token.isCancellationRequested,
+            keepGoing: () => !stopped,
             observer: () => ({
               event: (e) => {
                 if (e.type === 'item_accepted') {
@@ -115,13 +105,13 @@ export async function generateFromFiles(ctx: Ctx, clicked?: unknown, selected?: 
       if (failed) {
         throw new UserError(`Autodata run ${failed.runId} failed: ${failed.message ?? 'unknown error'}`, ['Show Log']);
       }
-      void vscode.window.showInformationMessage(`Autodata: ${total} item(s) accepted from ${results.length} of ${jobs.length} document(s).`);
+      const stoppedRuns = results.filter((r) => r.outcome === 'stopped').length;
+      void vscode.window.showInformationMessage(
+        `Autodata: ${total} item(s) accepted from ${results.length} of ${jobs.length} document(s)${stoppedRuns ? ` (stopped; Autodata: Resume Run goes on with ${stoppedRuns === 1 ? 'it' : 'them'})` : ''}.`,
+      );
       return results;
     } finally {
       await vscode.commands.executeCommand('setContext', 'autodata.running', false);
     }
-  } catch (e) {
-    ctx.runs.report(e);
-    return undefined;
-  }
+  });
 }

@@ -2,7 +2,8 @@
 import * as vscode from 'vscode';
 import { listModels, testChatModel, testConnection, type ConnectionReport } from '../core/connection';
 import { isLmModel, lmSpec, VscodeLmModel } from './lm-model';
-import { ROLES, type Role } from '../shared/schemas';
+import { configuredRoles } from '../core/role-endpoints';
+import { Role, ROLES } from '../shared/schemas';
 import type { ApiKeys } from './secrets';
 import { readSettings } from './settings';
 import { sentences } from '../shared/text';
@@ -43,9 +44,9 @@ export class ModelSetup {
   /** The roles that set their own endpoint or model in user settings. */
   private ownSettings(): Array<{ role: Role; own: OwnSettings }> {
     const cfg = vscode.workspace.getConfiguration('autodata');
-    return ROLES.map((role) => ({ role, own: (cfg.inspect<OwnSettings>(`roles.${role}`)?.globalValue ?? {}) as OwnSettings })).filter(({ own }) =>
-      Boolean(own.baseUrl?.trim() || own.model?.trim()),
-    );
+    return Role.options
+      .map((role) => ({ role, own: (cfg.inspect<OwnSettings>(`roles.${role}`)?.globalValue ?? {}) as OwnSettings }))
+      .filter(({ own }) => Boolean(own.baseUrl?.trim() || own.model?.trim()));
   }
 
   /**
@@ -72,9 +73,10 @@ export class ModelSetup {
                 : 'Every role follows the shared endpoint and model.',
               value: 'all' as const,
             },
-            ...ROLES.map((r) => {
+            ...Role.options.map((r) => {
               const own = owners.find((o) => o.role === r);
-              return { label: ROLE_LABEL[r], description: own ? `own: ${ownText(own.own)}` : 'follows the shared one', value: r };
+              const shared = r === 'judge2' ? 'off: grades nothing until it has its own model' : 'follows the shared one';
+              return { label: ROLE_LABEL[r], description: own ? `own: ${ownText(own.own)}` : shared, value: r };
             }),
           ],
           { title: 'Autodata: Configure Models', placeHolder: 'Which role?', ignoreFocusOut: true },
@@ -84,7 +86,7 @@ export class ModelSetup {
       return false;
     }
     const roleName = role === 'all' ? 'all roles' : ROLE_LABEL[role];
-    const current = readSettings().engine.roles[role === 'all' ? 'challenger' : role].baseURL;
+    const current = readSettings().engine.roles[role === 'all' ? 'challenger' : role]?.baseURL ?? readSettings().engine.roles.judge.baseURL;
     let baseUrl = args?.baseUrl;
     if (!baseUrl) {
       const pick = await vscode.window.showQuickPick(
@@ -300,8 +302,8 @@ export class ModelSetup {
     const seen = new Map<string, Promise<ConnectionReport>>();
     const checks = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Autodata: testing the model endpoints' }, () =>
       Promise.all(
-        ROLES.map(async (role) => {
-          const ep = settings.engine.roles[role];
+        configuredRoles(settings.engine).map(async (role) => {
+          const ep = settings.engine.roles[role]!;
           const key = `${ep.baseURL} ${ep.model}`;
           if (!seen.has(key)) {
             seen.set(

@@ -286,7 +286,7 @@ export class RunPanel implements vscode.Disposable {
       if (m.type === 'approve') {
         decided.push(await review.approve(item.targetId, item.record, m.attemptIds.length === 1 ? m.edit : undefined));
       } else {
-        decided.push(await review.reject(item.targetId, id, m.reason));
+        decided.push(await review.reject(item.targetId, id, m.reason, undefined, item.record));
         live?.requeue(item.targetId, m.reason);
       }
     }

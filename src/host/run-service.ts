@@ -13,6 +13,7 @@ import { PathOutsideWorkspaceError } from '../run/jsonl';
 import { buildModels, type KeyRing } from '../run/models';
 import { PromptFileError } from '../run/prompt-files';
 import { readRecipe } from '../run/recipe-file';
+import { pilotTargets, type PilotSize } from '../run/estimate';
 import { findResumable, readRunDocument, ResumeError, resumeSpec } from '../run/resumable';
 import { RunLockedError } from '../run/run-lock';
 import { extractPdf, isPdf, sectionsOf, SourceError } from '../run/sources';
@@ -37,6 +38,8 @@ export interface GenerateOptions {
   goal?: number;
   /** The panel to show the run in (default: a new one). */
   panel?: RunPanel;
+  /** A pilot for a cost estimate: a sample of the sections, a few attempts each, no goal (see run/estimate.ts). */
+  pilot?: PilotSize;
 }
 
 export interface SessionStart {
@@ -48,8 +51,10 @@ export interface SessionStart {
 
 export class RunService implements vscode.Disposable {
   private current: Session | undefined;
-  /** A run is being set up (between the command and its session). */
+  /** A run is being set up (between the command and its session), or a run of several documents is under way. */
   private claimed = false;
+  /** Stops a run of several documents (Autodata: Generate from Files), which has no single session. */
+  private stopDocuments: (() => void) | undefined;
   private readonly started = new vscode.EventEmitter<SessionStart>();
   /** Fires when a session starts (the panel, the status bar and tests listen). */
   readonly onDidStartSession = this.started.event;
@@ -106,6 +111,11 @@ export class RunService implements vscode.Disposable {
       }
       if (opts.goal !== undefined) {
         settings.itemsPerRun = opts.goal;
+      }
+      if (opts.pilot) {
+        targets = pilotTargets(targets, opts.pilot);
+        settings.itemsPerRun = 0;
+        settings.engine = { ...settings.engine, maxIterations: opts.pilot.attempts };
       }
       await this.confirmModels(settings);
       const root = folder.uri.fsPath;
@@ -213,6 +223,36 @@ export class RunService implements vscode.Disposable {
 
   stop(): void {
     this.current?.stop();
+    this.stopDocuments?.();
+  }
+
+  /**
+   * Runs a job over several documents as this window's one run: refused while another run is in progress (and no
+   * other starts while it runs); Autodata: Stop Run calls the stop it registers. Errors are shown to the person.
+   */
+  async exclusive<T>(job: (onStop: (stop: () => void) => void) => Promise<T>): Promise<T | undefined> {
+    if (this.busy()) {
+      return undefined;
+    }
+    try {
+      return await job((stop) => (this.stopDocuments = stop));
+    } catch (e) {
+      this.report(e);
+      return undefined;
+    } finally {
+      this.stopDocuments = undefined;
+      this.claimed = false;
+    }
+  }
+
+  /**
+   * What every run needs beyond its documents, checked the same way for one document or several: weak and strong on
+   * one model confirmed, the workspace's files, every role's model with its stored key, the benchmark files.
+   */
+  async prepare(root: string, settings: HostSettings) {
+    await this.confirmModels(settings);
+    const ws = await this.workspace(root, settings);
+    return { ws, models: await this.models(settings), benchmarks: await this.benchmarks(root, settings) };
   }
 
   /** Weak and strong on one model cannot make a gap: the run starts only if the person says so, once per pair. */
@@ -273,7 +313,8 @@ export class RunService implements vscode.Disposable {
     return doc;
   }
 
-  private settings(scope?: vscode.Uri): HostSettings {
+  /** The settings for a document or folder; a settings mistake becomes an error that offers to open them. */
+  settings(scope?: vscode.Uri): HostSettings {
     try {
       return readSettings(scope);
     } catch (e) {
@@ -317,8 +358,8 @@ export class RunService implements vscode.Disposable {
   }
 
   /** Every role's model: VS Code language models for `vscode-lm:` roles, endpoints with their stored keys otherwise. */
-  private async models(settings: HostSettings) {
-    const keys = await this.keys.ring(Object.values(settings.engine.roles));
+  async models(settings: HostSettings) {
+    const keys = await this.keys.ring(Object.values(settings.engine.roles).filter((r) => r !== undefined));
     return buildModels(settings, keys as KeyRing, (_role, ep) => (isLmModel(ep.model) ? new VscodeLmModel(ep.model) : undefined));
   }
 

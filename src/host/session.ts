@@ -87,6 +87,14 @@ function describe(e: EngineEvent, log: vscode.LogOutputChannel): void {
     case 'recipe_updated':
       log.info(`recipe v${e.version}: ${e.changes}`);
       break;
+    case 'recipe_evaluated':
+      log.info(
+        `recipe ${e.candidateId} (from ${e.parentId}) ${e.kept ? 'kept' : 'rejected'}: ${e.child.passes}/${e.child.trials} vs ${e.parent.passes}/${e.parent.trials}, p = ${e.p.toFixed(3)}`,
+      );
+      break;
+    case 'recipe_refused':
+      log.warn(`recipe ${e.candidateId} refused: ${e.reason}`);
+      break;
     case 'run_finished':
       log.info(`run ${e.runId} ${e.outcome}: ${e.accepted} accepted, ${e.review} for review, ${e.attempts} attempts${e.message ? ` — ${e.message}` : ''}`);
       break;

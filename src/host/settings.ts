@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { z } from 'zod';
 import { EngineConfig, type EndpointConfig } from '../core/config';
 import { POLICY_PRESETS, PolicyThresholds, type PolicyPreset } from '../shared/thresholds';
-import { byRole } from '../shared/schemas';
+import { byRole, type Role } from '../shared/schemas';
 import { roleEndpoints, type RoleOverride } from '../core/role-endpoints';
 import type { RunSettings } from '../run/settings';
 import { EndpointOverrides } from '../core/endpoints/capabilities';
@@ -46,7 +46,7 @@ export function readSettings(scope?: vscode.Uri): HostSettings {
     maxTokens: cfg.get<number>('maxTokens', 2048),
     structuredOutput: cfg.get<EndpointConfig['structuredOutput']>('structuredOutput', 'auto'),
   };
-  const overrides = byRole((r): RoleOverride => {
+  const override = (r: Role): RoleOverride => {
     const o = RoleOverrideSetting.safeParse(userValue(cfg, `roles.${r}`, {})).data ?? {};
     return {
       baseURL: o.baseUrl?.trim(),
@@ -55,7 +55,9 @@ export function readSettings(scope?: vscode.Uri): HostSettings {
       temperature: o.temperature,
       maxTokens: o.maxTokens,
     };
-  });
+  };
+  // The second judge is on only when autodata.roles.judge2 names its own model or endpoint.
+  const overrides = { ...byRole(override), judge2: override('judge2') };
   const preset = cfg.get<PolicyPreset>('policy.preset', 'paperAppendix');
   const policy = PolicyThresholds.safeParse({ ...(POLICY_PRESETS[preset] ?? POLICY_PRESETS.paperAppendix), ...cfg.get<object>('policy.overrides', {}) });
   if (!policy.success) {
@@ -79,13 +81,18 @@ export function readSettings(scope?: vscode.Uri): HostSettings {
     targetConcurrency: cfg.get('targetConcurrency', 1),
     truncationRetries: 1,
     budget: { tokens: cfg.get('budget.tokens', 0), money: cfg.get('budget.money', 0) },
-    recipeEvery: cfg.get('recipeEvery', 10),
+    recipeEvery: cfg.get('recipeEvery', 0),
+    recipeHeldOut: cfg.get('recipeHeldOut', 3),
+    recipeTrials: cfg.get('recipeTrials', 4),
+    recipeTemperature: cfg.get('recipeTemperature', 0.1),
+    recipeAlpha: cfg.get('recipeAlpha', 0.2),
     dedupeThreshold: cfg.get('dedupeThreshold', 0.6),
     prices: cfg.get('prices', {}),
     preset: domain,
     rubricShape: cfg.get('rubricShape', 'paper'),
     rolloutSeeds: cfg.get('rolloutSeeds', false),
     finalVerification: cfg.get('finalVerification', true),
+    closedBook: cfg.get('closedBook', 'off'),
   });
   if (!base.success) {
     throw new SettingsError(`Autodata settings are not valid: ${z.prettifyError(base.error)}`);

@@ -10,6 +10,7 @@ export const ROLE_LABEL: Record<Role, string> = {
   weak: 'Weak solver',
   strong: 'Strong solver',
   judge: 'Judge',
+  judge2: 'Second judge',
 };
 
 /** What the key column says: stored, none stored (and the endpoint is local, so maybe none is needed), or not used. */
@@ -192,6 +193,7 @@ ${notices.length ? `<ul class="notices" aria-live="polite">${notices.map(notice)
 <thead><tr><th>Role</th><th>Endpoint</th><th>Model</th><th>API key</th></tr></thead>
 <tbody>
 ${rows.map(role).join('\n')}
+${rows.some((r) => r.role === 'judge2') ? '' : `<tr data-role="judge2" class="off"><th scope="row">${esc(ROLE_LABEL.judge2)}</th><td colspan="3">off: set its own model (Configure Models → Second judge) to have a second model grade every rollout</td></tr>`}
 </tbody>
 </table>
 <p class="legend"><span class="shared">shared</span> follows <code>autodata.baseUrl</code> / <code>autodata.model</code> ("All roles" in Configure Models); <span class="own">own</span> is set for this role in <code>autodata.roles.&lt;role&gt;</code>.</p>

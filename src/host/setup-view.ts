@@ -4,7 +4,8 @@ import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { isLocal, originOf } from '../core/endpoint';
 import type { ConnectionReport } from '../core/connection';
-import { ROLES, type Role } from '../shared/schemas';
+import type { Role } from '../shared/schemas';
+import { configuredRoles } from '../core/role-endpoints';
 import { isLmModel } from './lm-model';
 import type { ApiKeys } from './secrets';
 import { checkView, setupHtml, type KeyState, type RoleCheckView, type RoleRow, type SetupNotice } from './setup-html';
@@ -112,8 +113,8 @@ export class SetupView implements vscode.WebviewPanelSerializer, vscode.Disposab
     const settings = readSettings();
     const cfg = vscode.workspace.getConfiguration('autodata');
     return Promise.all(
-      ROLES.map(async (role): Promise<RoleRow> => {
-        const ep = settings.engine.roles[role];
+      configuredRoles(settings.engine).map(async (role): Promise<RoleRow> => {
+        const ep = settings.engine.roles[role]!;
         const own = (cfg.inspect<Record<string, unknown>>(`roles.${role}`)?.globalValue ?? {}) as { baseUrl?: string; model?: string };
         const check = this.checks.get(role);
         return {

@@ -2,7 +2,7 @@
 // endpoint's limit busy, none started once `keepGoing` says no (a stop, a failed run).
 import { baseURLsOf } from '../core/endpoint';
 import type { ChatModel } from '../core/models';
-import type { Role } from '../shared/schemas';
+import type { WithSecondJudge } from '../shared/schemas';
 import { Run, type RunObserver, type RunResult, type RunSpec } from './run';
 import type { WorkspaceFiles } from './workspace';
 
@@ -64,7 +64,7 @@ export interface DocumentsObserver {
 export async function runDocuments(
   ws: WorkspaceFiles,
   jobs: readonly DocumentJob[],
-  models: Record<Role, ChatModel>,
+  models: WithSecondJudge<ChatModel>,
   requestConcurrency: number,
   o: DocumentsObserver = {},
 ): Promise<RunResult[]> {

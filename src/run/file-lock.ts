@@ -1,31 +1,14 @@
 // A short cross-process lock around one file's read-check-append (`<file>.lock`, created exclusively, naming its
 // holder). Waiters retry every few milliseconds; a lock whose process is gone (a crash) is taken over.
 import * as fs from 'node:fs/promises';
-import * as os from 'node:os';
+import { leftBehind, readHolder, thisProcess } from './lock-holder';
 
 export class FileLockTimeoutError extends Error {}
-
-interface Holder {
-  pid: number;
-  host: string;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** A lock file whose holder has not written its name for this long is left over from a crash during its creation. */
-const UNNAMED_STALE_MS = 10_000;
 
 /** Runs `job` while holding `<file>.lock`; waits up to `timeoutMs` for another holder. */
 export async function withFileLock<T>(file: string, job: () => Promise<T>, timeoutMs = 60_000): Promise<T> {
   const lock = `${file}.lock`;
-  const me: Holder = { pid: process.pid, host: os.hostname() };
+  const me = thisProcess();
   const deadline = Date.now() + timeoutMs;
   let wait = 2;
   for (;;) {
@@ -57,7 +40,7 @@ export async function withFileLock<T>(file: string, job: () => Promise<T>, timeo
     if (holder === 'gone') {
       continue;
     }
-    if (holder === 'stale' || (holder && holder.host === me.host && !alive(holder.pid))) {
+    if (holder === 'stale' || (holder && leftBehind(holder))) {
       await fs.rm(lock, { force: true });
       continue;
     }
@@ -68,23 +51,5 @@ export async function withFileLock<T>(file: string, job: () => Promise<T>, timeo
     }
     await new Promise((r) => setTimeout(r, wait));
     wait = Math.min(wait * 2, 50);
-  }
-}
-
-async function readHolder(lock: string): Promise<Holder | 'gone' | 'stale' | undefined> {
-  try {
-    const text = await fs.readFile(lock, 'utf8');
-    try {
-      return JSON.parse(text) as Holder;
-    } catch {
-      // Created but not yet named: its holder is writing it now, unless that was long ago.
-      const { mtimeMs } = await fs.stat(lock);
-      return Date.now() - mtimeMs > UNNAMED_STALE_MS ? 'stale' : undefined;
-    }
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
-      return 'gone';
-    }
-    throw e;
   }
 }

@@ -7,7 +7,7 @@ import { limitLearningFetch } from '../core/endpoint-limits';
 import { Limiter } from '../core/limiter';
 import { OpenAICompatibleModel, type ChatModel } from '../core/models';
 import { newHealth, ReplicaSet, type Health } from '../core/replicas';
-import { byRole, type Role } from '../shared/schemas';
+import { byRole, type Role, type WithSecondJudge } from '../shared/schemas';
 import type { RunSettings } from './settings';
 
 /** A model for a role that is not an OpenAI-compatible endpoint, or undefined to use the endpoint. */
@@ -16,7 +16,7 @@ export type ModelFactory = (role: Role, endpoint: EndpointConfig) => ChatModel |
 /** API keys by endpoint origin (absent or empty: no key, e.g. a local server). */
 export type KeyRing = ReadonlyMap<string, string | undefined>;
 
-export function buildModels(settings: RunSettings, keys: KeyRing, custom?: ModelFactory): Record<Role, ChatModel> {
+export function buildModels(settings: RunSettings, keys: KeyRing, custom?: ModelFactory): WithSecondJudge<ChatModel> {
   const limits = new Map<string, { limiter: Limiter; fetch: typeof fetch; health: Health }>();
   const limitsOf = (origin: string) => {
     if (!limits.has(origin)) {
@@ -44,13 +44,14 @@ export function buildModels(settings: RunSettings, keys: KeyRing, custom?: Model
     );
     return { model, limiter, health };
   };
-  return byRole((role) => {
-    const ep = settings.engine.roles[role];
+  const make = (role: Role, ep: EndpointConfig): ChatModel => {
     const own = custom?.(role, ep);
     if (own) {
       return own;
     }
     const urls = baseURLsOf(ep);
     return urls.length === 1 ? endpointModel(role, ep, urls[0]).model : new ReplicaSet(urls.map((u) => endpointModel(role, ep, u)));
-  });
+  };
+  const second = settings.engine.roles.judge2;
+  return { ...byRole((role) => make(role, settings.engine.roles[role])), ...(second ? { judge2: make('judge2', second) } : {}) };
 }

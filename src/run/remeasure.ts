@@ -6,7 +6,7 @@ import type { ChatModel } from '../core/models';
 import { PromptSet } from '../core/prompts';
 import { Remeasured, remeasureItem, type RemeasureStatus } from '../core/remeasure';
 import { UsageMeter } from '../core/usage';
-import { DatasetRecord, type Role } from '../shared/schemas';
+import { DatasetRecord, type WithSecondJudge } from '../shared/schemas';
 import type { PolicyThresholds } from '../shared/thresholds';
 import { writeFileAtomic } from './atomic-file';
 import { JsonlWriter, readJsonl } from './jsonl';
@@ -56,7 +56,7 @@ export interface RemeasureRequest {
   datasetFile: string;
   label: string;
   settings: RunSettings;
-  models: Record<Role, ChatModel>;
+  models: WithSecondJudge<ChatModel>;
   prompts: PromptSet;
   policy?: PolicyThresholds;
   signal?: AbortSignal;
@@ -127,6 +127,15 @@ export async function remeasureDataset(req: RemeasureRequest): Promise<Remeasure
     }
   }
   return { file, total: records.length, measured, counts, invalid, usage: usage.snapshot(), stopped: done.size < records.length };
+}
+
+/** The counts of a re-measure in one line (the CLI prints it; the editor shows it). */
+export function remeasureSummary(report: RemeasureReport): string {
+  const c = report.counts;
+  return (
+    `${report.total} item(s): ${c.learnable} still learnable, ${c.too_easy} too easy now, ${c.too_hard} too hard, ${c.flat} with no spread, ${c.failed} not measured` +
+    (report.measured < report.total ? ` (${report.total - report.measured} from an earlier run of this label)` : '')
+  );
 }
 
 /** Writes the dataset records a label found learnable, in dataset order; returns how many. */

@@ -3,20 +3,26 @@ import type { EngineEvent, EventOf } from '../shared/events';
 import type { ChallengeEdit, DatasetRecord } from '../shared/schemas';
 import type { Dataset } from './dataset';
 import type { JsonlWriter } from './jsonl';
+import { LabelLog, labelOf, labelsFileOf } from './labels';
 import { reconcileDataset } from './reconcile';
 
 type Decision = EventOf<'review_decision'>;
 
 export class Review {
+  /** Every decision is also kept as a label (labels.jsonl beside the dataset). */
+  readonly labels: LabelLog;
+
   constructor(
     private readonly runId: string,
     private readonly journal: JsonlWriter,
     private readonly dataset: Dataset,
     /** The workspace folder: its journals' accepted items missing from the dataset are written with each approval. */
     private readonly workspace?: string,
-  ) {}
+  ) {
+    this.labels = new LabelLog(labelsFileOf(dataset.file), workspace);
+  }
 
-  /** Appends the item with `decision.by = "human"`, then journals the decision. */
+  /** Appends the item with `decision.by = "human"`, keeps the decision as a label, then journals it. */
   async approve(targetId: string, record: DatasetRecord, edit?: ChallengeEdit, now = new Date()): Promise<Decision> {
     const approved: DatasetRecord = {
       ...record,
@@ -33,15 +39,20 @@ export class Review {
     if (this.workspace) {
       await reconcileDataset(this.workspace, this.dataset);
     }
-    // Dataset first (appends are idempotent by id, and durable when they resolve), then the journal: a crash between
-    // them loses nothing.
+    // Dataset first (appends are idempotent by id, and durable when they resolve), then the label, then the journal: a
+    // crash between them loses nothing (the item is decided again, and the later label of an item replaces the earlier).
     await this.dataset.append(approved);
+    await this.labels.append(labelOf(event, record));
     await this.journal.append(event);
     return event;
   }
 
-  async reject(targetId: string, attemptId: string, reason: string, now = new Date()): Promise<Decision> {
+  /** Journals the rejection; with the item as it waited (`record`), keeps it as a label too. */
+  async reject(targetId: string, attemptId: string, reason: string, now = new Date(), record?: DatasetRecord): Promise<Decision> {
     const event = this.decision(targetId, attemptId, 'rejected', now, { reason });
+    if (record) {
+      await this.labels.append(labelOf(event, record));
+    }
     await this.journal.append(event);
     return event;
   }

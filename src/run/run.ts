@@ -6,7 +6,7 @@ import { Orchestrator, type RunSummary } from '../core/orchestrator';
 import type { PromptSet } from '../core/prompts';
 import { NotResumableError, resumePoint, type ResumePoint } from '../core/resume';
 import { isJournaled, type DeltaEvent, type EngineEvent } from '../shared/events';
-import type { Challenge, Role, Target } from '../shared/schemas';
+import type { Challenge, Target, WithSecondJudge } from '../shared/schemas';
 import type { Dataset } from './dataset';
 import { journalFile, readJournal } from './journal';
 import { exactSource } from './provenance';
@@ -25,7 +25,7 @@ export interface RunSpec {
   targets: Target[];
   /** For a resumed run, already pinned to the run's own policy, order and rollouts (see resumable.ts). */
   settings: RunSettings;
-  models: Record<Role, ChatModel>;
+  models: WithSecondJudge<ChatModel>;
   prompts: PromptSet;
   recipe: { text: string; version: number };
   mode?: 'run' | 'step';

@@ -92,6 +92,41 @@ export const EngineEvent = z.discriminatedUnion('type', [
   z.object({ ...Base, type: z.literal('usage'), role: Role, totals: UsageTotals, cost: z.number().optional() }),
   z.object({ ...Base, type: z.literal('state'), state: z.enum(['running', 'paused', 'stepping']) }),
   z.object({ ...Base, type: z.literal('recipe_updated'), version: z.number().int(), recipe: z.string(), changes: z.string(), attempts: z.number().int() }),
+  /** Recipe evolution (recipe-evolution.ts): a candidate recipe, its parent ('r0', the recipe the run started with, has none). */
+  z.object({
+    ...Base,
+    type: z.literal('recipe_proposed'),
+    candidateId: z.string(),
+    parentId: z.string().optional(),
+    recipe: z.string(),
+    rationale: z.string(),
+    analysis: z.string().optional(),
+  }),
+  /** Parent and child measured on the same held-out trials; the child is kept only when the paired test says it is better. */
+  z.object({
+    ...Base,
+    type: z.literal('recipe_evaluated'),
+    candidateId: z.string(),
+    parentId: z.string(),
+    sections: z.array(z.string()),
+    parent: z.object({ passes: z.number().int(), trials: z.number().int() }),
+    child: z.object({ passes: z.number().int(), trials: z.number().int() }),
+    diff: z.number(),
+    ci: z.tuple([z.number(), z.number()]),
+    p: z.number(),
+    alpha: z.number(),
+    kept: z.boolean(),
+  }),
+  /** A proposal that reaches beyond the Challenger (solvers, judge, acceptance rule): recorded, never applied. */
+  z.object({
+    ...Base,
+    type: z.literal('recipe_refused'),
+    candidateId: z.string(),
+    parentId: z.string(),
+    recipe: z.string(),
+    rationale: z.string(),
+    reason: z.string(),
+  }),
   /**
    * One model request starting (one call of a role: all the samples it asks for, and the SDK's quick retries). Transient:
    * shown live, never journaled (see JOURNALED). `host` is the endpoint's host and port, never credentials.

@@ -2,15 +2,23 @@
 import { z } from 'zod';
 import { AnswerMatchThresholds, DomainPreset, PolicyThresholds, RubricShapeName } from './thresholds';
 
+/** The roles every run has. */
 export const ROLES = ['challenger', 'quality', 'weak', 'strong', 'judge'] as const;
-export const Role = z.enum(ROLES);
+export type CoreRole = (typeof ROLES)[number];
+/** The optional second judge: grades the same rollouts as the Judge when configured, off otherwise. */
+export const SECOND_JUDGE = 'judge2';
+export const Role = z.enum([...ROLES, SECOND_JUDGE]);
 export type Role = z.infer<typeof Role>;
 export type SolverRole = 'weak' | 'strong';
+/** The two graders. */
+export type JudgeRole = 'judge' | typeof SECOND_JUDGE;
 
-/** One value per role, in the order of ROLES: the one place a role-keyed object is built, so a new role cannot be missed. */
-export function byRole<T>(make: (role: Role) => T): Record<Role, T> {
-  return Object.fromEntries(ROLES.map((r) => [r, make(r)])) as Record<Role, T>;
+/** One value per role of every run, in the order of ROLES: the one place a role-keyed object is built, so a new role cannot be missed. */
+export function byRole<T>(make: (role: CoreRole) => T): Record<CoreRole, T> {
+  return Object.fromEntries(ROLES.map((r) => [r, make(r)])) as Record<CoreRole, T>;
 }
+/** Every role's value, and the second judge's when there is one. */
+export type WithSecondJudge<T> = Record<CoreRole, T> & { judge2?: T };
 
 // ---- What models return (strict objects: their JSON Schema goes on the wire as response_format) ----
 
@@ -57,6 +65,8 @@ export type VerifiableDraft = z.infer<typeof VerifiableDraft>;
 /** A question as the engine keeps it: `question` is everything a solver sees (context included). */
 export const Challenge = z.strictObject({
   question: z.string().min(1).describe('A self-contained question; includes any context a solver needs'),
+  /** The Challenger's context, as it opens `question`: what the closed-book probe leaves out. */
+  context: z.string().optional(),
   questionType: z.string().min(1).describe('e.g. explanation, derivation, comparison, application, critique'),
   skills: z.array(z.string().min(1)).describe('Reasoning skills the question tests'),
   angle: z.string().min(1).describe('The angle of this question, in a few words, distinct from earlier attempts'),
@@ -164,12 +174,25 @@ export const Rollout = z.object({
   reasoning: z.string().optional(),
   /** Tokens the model spent reasoning for this rollout, when the endpoint reports them per rollout. */
   reasoningTokens: z.number().int().min(0).optional(),
+  /** The second judge's grade of the same answer, when a second judge is configured (it never changes `score`). */
+  judge2: z.object({ score: z.number().min(0).max(1), marks: z.array(CriterionMark) }).optional(),
 });
 export type Rollout = z.infer<typeof Rollout>;
 
 /** low_spread: the weak rollouts' scores vary too little for GRPO to learn from (the optional learnability filter). */
 export const VerdictKind = z.enum(['accepted', 'borderline', 'too_easy', 'too_hard', 'gap_too_small', 'quality_failed', 'failed', 'low_spread']);
 export type VerdictKind = z.infer<typeof VerdictKind>;
+
+/** Each judge's verdict on one item; `disagree` when they differ (accepted, borderline or rejected), which sends it to review. */
+export const JudgesVerdicts = z.object({
+  first: VerdictKind,
+  second: VerdictKind,
+  secondReasons: z.array(z.string()),
+  secondWeakMean: z.number().optional(),
+  secondStrongMean: z.number().optional(),
+  disagree: z.boolean(),
+});
+export type JudgesVerdicts = z.infer<typeof JudgesVerdicts>;
 
 export const Verdict = z.object({
   kind: VerdictKind,
@@ -181,6 +204,8 @@ export const Verdict = z.object({
   nearest: VerdictKind.optional(),
   /** The legal loop judge's verdict, when it decided. */
   loop: LoopVerdict.optional(),
+  /** With a second judge: the verdict the same policy gives on its grades, and whether the two verdicts differ. */
+  judges: JudgesVerdicts.optional(),
 });
 export type Verdict = z.infer<typeof Verdict>;
 
@@ -204,7 +229,7 @@ export const Target = z.object({
 });
 export type Target = z.infer<typeof Target>;
 
-export const ModelNames = z.object(byRole(() => z.string()));
+export const ModelNames = z.object({ ...byRole(() => z.string()), judge2: z.string().optional() });
 export type ModelNames = z.infer<typeof ModelNames>;
 
 export const SolverScores = z.object({
@@ -266,5 +291,9 @@ export const DatasetRecord = z.object({
   loop: LoopVerdict.optional(),
   /** The final verification of the accepted item, check by check. */
   verification: z.array(QualityCheck).optional(),
+  /** With a second judge: each judge's verdict on the item. */
+  judges: JudgesVerdicts.optional(),
+  /** The closed-book probe: the strong solver's score on the question without its context; `solved` flags closed_book_solved. */
+  closedBook: z.object({ score: z.number().min(0).max(1), solved: z.boolean() }).optional(),
 });
 export type DatasetRecord = z.infer<typeof DatasetRecord>;

@@ -32,7 +32,7 @@ export function criticalPathMs(requests: readonly RecordedRequest[], order: 'cos
     const user = userText(r);
     const repair = (r.messages ?? []).some((m) => m.role === 'assistant');
     if (r.model === MODELS.challenger) {
-      if (!repair && !(r.messages?.[0]?.content ?? '').startsWith('You improve the recipe')) {
+      if (!repair && !/^You (analyse a batch|edit the recipe)/.test(r.messages?.[0]?.content ?? '')) {
         challenges++;
         charge(String(challenges), 'challenge', r.chargedMs);
       }

@@ -34,14 +34,15 @@ async function once(recipeEvery: number, recipeMs: number): Promise<{ ms: number
       { length: 32 },
       (_, i) => `# Part ${i + 1}\n\n${`Part ${i + 1} develops one argument of the paper in its own words. `.repeat(8)}`,
     ).join('\n\n');
-    const config = scriptedConfig(server.baseURL, { recipeEvery, maxIterations: 3, targetConcurrency: 16 });
+    const config = scriptedConfig(server.baseURL, { recipeEvery, recipeHeldOut: 1, recipeTrials: 1, maxIterations: 3, targetConcurrency: 16 });
     const events: Array<{ type: EngineEvent['type']; at: number }> = [];
     const orch = new Orchestrator({
       runId: 'stall',
       document: { path: 'r.md', text },
       targets: splitSections(text, { maxChars: 12000, minChars: 100 }),
       config,
-      models: scriptedModels(config, { limit: 16 }),
+      // A 10 s editor call waits for one of the endpoint's 16 slots first: the client's deadline must outlast both.
+      models: scriptedModels(config, { limit: 16, timeoutMs: 60_000 }),
       emit: (e) => events.push({ type: e.type, at: performance.now() }),
     });
     const t0 = performance.now();

@@ -4,12 +4,12 @@ import type { EndpointOverrides } from '../../src/core/endpoints/capabilities';
 import type { EndpointProfiles } from '../../src/core/endpoints/profiles';
 import { Limiter } from '../../src/core/limiter';
 import { OpenAICompatibleModel, type ChatModel } from '../../src/core/models';
-import type { Role } from '../../src/shared/schemas';
+import { ROLES, type Role, type WithSecondJudge } from '../../src/shared/schemas';
 import { MODELS } from './scripted-roles';
 
 export function scriptedConfig(baseURL: string, patch: Partial<EngineConfig> = {}): EngineConfig {
   const cfg = defaultEngineConfig();
-  for (const role of Object.keys(cfg.roles) as Role[]) {
+  for (const role of ROLES) {
     cfg.roles[role] = defaultEndpoint({ ...cfg.roles[role], baseURL, model: MODELS[role], maxTokens: 512 });
   }
   return { ...cfg, ...patch };
@@ -26,10 +26,10 @@ export interface ScriptedModelOptions {
   overrides?: EndpointOverrides;
 }
 
-export function scriptedModels(cfg: EngineConfig, opts: ScriptedModelOptions = {}): Record<Role, ChatModel> {
+export function scriptedModels(cfg: EngineConfig, opts: ScriptedModelOptions = {}): WithSecondJudge<ChatModel> {
   const limiter = new Limiter(opts.limit ?? 16);
   const make = (role: Role) =>
-    new OpenAICompatibleModel(cfg.roles[role], {
+    new OpenAICompatibleModel(cfg.roles[role]!, {
       apiKey: 'test-key',
       maxRetries: opts.maxRetries ?? 2,
       limiter,
@@ -40,5 +40,12 @@ export function scriptedModels(cfg: EngineConfig, opts: ScriptedModelOptions = {
       profiles: opts.profiles,
       overrides: opts.overrides,
     });
-  return { challenger: make('challenger'), quality: make('quality'), weak: make('weak'), strong: make('strong'), judge: make('judge') };
+  return {
+    challenger: make('challenger'),
+    quality: make('quality'),
+    weak: make('weak'),
+    strong: make('strong'),
+    judge: make('judge'),
+    ...(cfg.roles.judge2 ? { judge2: make('judge2') } : {}),
+  };
 }

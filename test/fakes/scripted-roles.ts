@@ -4,13 +4,16 @@
 // - a solver derives the facts from the question it receives (its Q<n>) and states as many as the script gives that
 //   rollout's score, plus any fact it finds in its own prompt (so a leaked rubric or reference shows up as a high score);
 // - the Judge marks a criterion met when the answer in its request holds the criterion's key phrase (so grading the
-//   wrong answer, or the wrong rubric, gives the wrong scores);
+//   wrong answer, or the wrong rubric, gives the wrong scores); the second judge is stricter: it credits nothing in an
+//   answer that hedges ("probably"), so the two judges disagree exactly on hedged answers;
 // - the verifier fails a question that gives away a fact or repeats an earlier angle it is shown;
 // - the legal loop judge decides from the rollouts and scores in its request; verifiable solvers answer Q<n> with n/2.
 import type { RecordedRequest, Responder, ScriptedReply } from './openai-server';
 import { jsonReply } from './openai-server';
 
 export const MODELS = { challenger: 'challenger-model', quality: 'quality-model', weak: 'weak-model', strong: 'strong-model', judge: 'judge-model' } as const;
+/** The second judge's model: a stricter grader. */
+export const SECOND_JUDGE_MODEL = 'judge2-model';
 
 type CheckName = 'selfContained' | 'answerable' | 'notTrivia' | 'noAnswerLeak' | 'rubricGradesQuestion' | 'newAngle';
 
@@ -46,6 +49,12 @@ export interface ScriptedQuestion {
   leak?: boolean;
   /** Fields the legal loop judge returns instead of what it would decide from the rollouts. */
   loop?: Record<string, unknown>;
+  /**
+   * Where a solver's knowledge of the facts comes from. 'context': only from the question's context, so a solver whose
+   * prompt lacks the context (a closed-book probe) states only facts it finds in its prompt. 'common' (and unset):
+   * general knowledge, stated whatever the prompt holds.
+   */
+  knowledge?: 'common' | 'context';
 }
 
 export interface RoleScript {
@@ -82,7 +91,7 @@ export interface ScriptLatency {
   judgeMsPerKToken?: number;
   /**
    * A world where learning pays: once the Challenger's prompt holds `keyword` (from a recipe), its questions come from
-   * `questions` instead. The recipe learner writes the keyword after it has seen too-easy attempts.
+   * `questions` instead. The recipe editor writes the keyword when the analysis it is sent found too-easy attempts.
    */
   learnable?: { keyword: string; questions: ScriptedQuestion[] };
 }
@@ -137,14 +146,22 @@ export function scriptRoles(questions: ScriptedQuestion[], opts: ScriptLatency =
   };
 
   const challenger = (req: RecordedRequest, system: string, user: string): ScriptedReply => {
-    if (system.startsWith('You improve the recipe')) {
-      const sawEasy = /verdict="too_easy"/.test(user);
+    if (system.startsWith('You analyse a batch')) {
+      // The analyser's root causes, from the verdicts it was sent.
+      const easy = (user.match(/verdict="too_easy"/g) ?? []).length;
+      const all = (user.match(/<attempt n=/g) ?? []).length;
+      return jsonReply({ analysis: easy ? `${easy} of ${all} attempts were too easy: the questions asked for recall.` : `No attempt of ${all} was too easy.` });
+    }
+    if (system.startsWith('You edit the recipe')) {
+      // The editor's proposal, from the analysis and the parent recipe it was sent.
+      const parent = element(user, 'recipe')?.trim() ?? '';
       const keyword = opts.learnable?.keyword ?? 'regime contrast';
+      const easy = /too easy/.test(element(user, 'analysis') ?? '');
+      const keep = parent === '(empty)' ? '' : `${parent}\n`;
       return jsonReply({
-        recipe: sawEasy
-          ? `- Ask for a ${keyword}: what changes if a key assumption fails.\n- Combine two ideas of the section.`
-          : '- Keep questions self-contained.',
-        changes: sawEasy ? 'too-easy questions asked for recall' : 'no change',
+        part: 'challenger',
+        recipe: easy ? `${keep}- Ask for a ${keyword}: what changes if a key assumption fails.` : `${keep}- Keep questions self-contained.`,
+        rationale: easy ? 'too-easy questions asked for recall' : 'no failure pattern: a small clarification',
       });
     }
     const repair = (req.messages ?? []).some((m) => m.role === 'assistant');
@@ -263,7 +280,9 @@ export function scriptRoles(questions: ScriptedQuestion[], opts: ScriptLatency =
       };
     }
     const p = found?.q.criteria ?? 10;
-    const stated = Array.from({ length: Math.round(score * p) }, (_, i) => fact(id, i + 1));
+    // Facts learnt from the context are known only while the context is in the prompt.
+    const closedBook = found?.q.knowledge === 'context' && found.q.context !== undefined && !allText(req).includes(found.q.context);
+    const stated = closedBook ? [] : Array.from({ length: Math.round(score * p) }, (_, i) => fact(id, i + 1));
     const faults = Array.from({ length: (who === 'WEAK' ? found?.q.faults?.weak : found?.q.faults?.strong)?.[index] ?? 0 }, (_, j) => fault(id, j + 1));
     // What a real model would do with a rubric or reference in its prompt: use every fact it finds there.
     const seen = [...new Set(JSON.stringify(req.messages ?? []).match(PHRASE) ?? [])];
@@ -271,7 +290,7 @@ export function scriptRoles(questions: ScriptedQuestion[], opts: ScriptLatency =
     return { content: `${who}#${index} answer to Q${id}${said.length ? `: ${said.join(', ')}` : ''}.${extra}`, latencyMs: solverLatency(req) };
   };
 
-  const judge = (req: RecordedRequest, user: string): ScriptedReply => {
+  const judge = (req: RecordedRequest, user: string, strict = false): ScriptedReply => {
     const rubric = (element(user, 'rubric') ?? '').split('\n').filter((l) => /^\d+\./.test(l));
     const keys = rubric.map((l) => l.match(PHRASE)?.[0]);
     if (asks(req, 'loop_verdict', 'grpo_suitability')) {
@@ -281,11 +300,19 @@ export function scriptRoles(questions: ScriptedQuestion[], opts: ScriptLatency =
     const grades = answers.map(([, label, text]) => ({
       answer: label,
       marks: keys.map((k, i) => {
-        const met = k !== undefined && text.includes(k);
+        const hedged = strict && /\bprobably\b/i.test(text);
+        const met = k !== undefined && text.includes(k) && !hedged;
         return {
           criterion: i + 1,
           met,
-          reason: k === undefined ? 'The criterion names nothing to check.' : met ? `The answer states ${k}.` : `The answer never states ${k}.`,
+          reason:
+            k === undefined
+              ? 'The criterion names nothing to check.'
+              : met
+                ? `The answer states ${k}.`
+                : hedged
+                  ? 'The answer only hedges.'
+                  : `The answer never states ${k}.`,
         };
       }),
     }));
@@ -337,6 +364,8 @@ export function scriptRoles(questions: ScriptedQuestion[], opts: ScriptLatency =
         return solver(req, 'STRONG');
       case MODELS.judge:
         return judge(req, user);
+      case SECOND_JUDGE_MODEL:
+        return judge(req, user, true);
       default:
         return {
           kind: 'error',

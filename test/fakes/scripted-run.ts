@@ -2,11 +2,11 @@
 // front of the role script when a test needs them), an engine config pointed at it, and an Orchestrator over a
 // document with its events collected. Servers are closed by the test's `afterEach(() => worlds.close())`.
 import { splitSections } from '../../src/core/chunks';
-import type { EngineConfig } from '../../src/core/config';
+import { defaultEndpoint, type EngineConfig } from '../../src/core/config';
 import type { ChatModel } from '../../src/core/models';
 import { Orchestrator, type RunOptions, type RunSummary } from '../../src/core/orchestrator';
 import type { EngineEvent, EventOf } from '../../src/shared/events';
-import type { Role } from '../../src/shared/schemas';
+import type { WithSecondJudge } from '../../src/shared/schemas';
 import {
   startScriptedServer,
   type RecordedRequest,
@@ -16,7 +16,7 @@ import {
   type ScriptedServerOptions,
 } from './openai-server';
 import { scriptedConfig, scriptedModels, type ScriptedModelOptions } from './scripted-config';
-import { MODELS, scriptRoles, type ScriptedQuestion, type ScriptLatency } from './scripted-roles';
+import { MODELS, SECOND_JUDGE_MODEL, scriptRoles, type ScriptedQuestion, type ScriptLatency } from './scripted-roles';
 
 export interface WorldOptions {
   /** What the scripted roles make of each question the Challenger writes (default: none, every score 0). */
@@ -32,6 +32,8 @@ export interface WorldOptions {
   config?: Partial<EngineConfig>;
   /** How the runs' models are built (retries, timeouts, `n`). */
   models?: ScriptedModelOptions;
+  /** A second judge (the scripted strict grader) grades every rollout too. */
+  secondJudge?: boolean;
 }
 
 export interface World {
@@ -39,7 +41,7 @@ export interface World {
   script: ReturnType<typeof scriptRoles>;
   config: EngineConfig;
   /** Fresh models for every role, pointed at the server. */
-  models(opts?: ScriptedModelOptions): Record<Role, ChatModel>;
+  models(opts?: ScriptedModelOptions): WithSecondJudge<ChatModel>;
 }
 
 export interface RunHarnessOptions extends Partial<Omit<RunOptions, 'emit'>> {
@@ -63,9 +65,12 @@ export class Worlds {
     const script = scriptRoles(opts.questions ?? [], opts.latency);
     const before = opts.before;
     const respond: Responder = opts.respond ?? (before ? (req, ctx) => before(req, ctx) ?? script.respond(req, ctx) : script.respond);
-    const server = await startScriptedServer({ models: Object.values(MODELS), ...opts.server, respond });
+    const server = await startScriptedServer({ models: [...Object.values(MODELS), SECOND_JUDGE_MODEL], ...opts.server, respond });
     this.servers.push(server);
     const config = scriptedConfig(server.baseURL, opts.config);
+    if (opts.secondJudge) {
+      config.roles = { ...config.roles, judge2: defaultEndpoint({ ...config.roles.judge, model: SECOND_JUDGE_MODEL }) };
+    }
     return { server, script, config, models: (m) => scriptedModels(config, { ...opts.models, ...m }) };
   }
 

@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import { EngineEvent } from '../../src/shared/events';
 import { DatasetRecord } from '../../src/shared/schemas';
 import type { SessionResult } from '../../src/host/session';
+import type { RunResult } from '../../src/run/run';
 import { MODELS } from '../fakes/scripted-roles';
 import { api, EASY, GOOD, isolateEachTest, openInEditor, readLines, squash, workspaceRoot } from './helpers';
 
@@ -160,6 +161,60 @@ suite('generate', () => {
     assert.strictEqual(result.outcome, 'stopped');
     assert.ok(Date.now() - t0 < 3000, `stopped in ${Date.now() - t0} ms`);
     for (let i = 0; i < 100 && server.inFlight() > 0; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.strictEqual(server.inFlight(), 0);
+  });
+
+  test('Generate from Files runs the selected documents into the one dataset, each item pointing at its own file', async () => {
+    const { server } = await iso.endpoint([GOOD]);
+    const root = workspaceRoot();
+    const paper = vscode.Uri.file(path.join(root, 'paper.md'));
+    const notes = vscode.Uri.file(path.join(root, 'notes.txt'));
+    const results = await vscode.commands.executeCommand<RunResult[] | undefined>('autodata.generateFromFiles', paper, [paper, notes]);
+    assert.ok(results, `the runs returned results (last error: ${(await api()).runs.lastError})`);
+    assert.deepStrictEqual(results.map((r) => r.outcome).sort(), ['completed', 'completed']);
+    const lines = readLines(path.join(root, '.autodata', 'dataset.jsonl')).map((l) => DatasetRecord.parse(JSON.parse(l)));
+    assert.strictEqual(
+      lines.length,
+      results.reduce((n, r) => n + r.accepted.length, 0),
+    );
+    const texts: Record<string, string> = { 'paper.md': fs.readFileSync(paper.fsPath, 'utf8'), 'notes.txt': fs.readFileSync(notes.fsPath, 'utf8') };
+    assert.deepStrictEqual([...new Set(lines.map((r) => r.source.path))].sort(), ['notes.txt', 'paper.md']);
+    for (const rec of lines) {
+      const text = texts[rec.source.path];
+      assert.strictEqual(squash(text.slice(rec.source.range.start, rec.source.range.end)), squash(rec.source.quote));
+    }
+    // Each Challenger prompt carries text of one of the two documents.
+    const challenges = server.requests.filter((r) => r.model === MODELS.challenger).map((r) => r.messages!.map((m) => m.content).join('\n'));
+    assert.ok(challenges.some((c) => c.includes('Reading notes')) && challenges.some((c) => c.includes('## 2 Method')));
+  });
+
+  test("Generate from Files is the window's one run: no second run starts beside it, and Stop Run stops every document", async () => {
+    const { server } = await iso.endpoint([GOOD], {}, { solverLatencyMs: 30_000 });
+    const root = workspaceRoot();
+    const paper = vscode.Uri.file(path.join(root, 'paper.md'));
+    const notes = vscode.Uri.file(path.join(root, 'notes.txt'));
+    const running = vscode.commands.executeCommand<RunResult[] | undefined>('autodata.generateFromFiles', paper, [paper, notes]);
+    for (let i = 0; i < 1500 && !server.requests.some((r) => r.model === MODELS.weak); i++) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.ok(
+      server.requests.some((r) => r.model === MODELS.weak),
+      'a solver request went out',
+    );
+    await openInEditor('paper.md');
+    assert.strictEqual(await vscode.commands.executeCommand('autodata.generateFromDocument', { silent: true }), undefined);
+    assert.match((await api()).runs.lastError ?? '', /already in progress/);
+    await vscode.commands.executeCommand('autodata.stop');
+    const results = await running;
+    assert.ok(results);
+    assert.ok(results.length >= 1);
+    assert.ok(
+      results.every((r) => r.outcome === 'stopped'),
+      results.map((r) => r.outcome).join(', '),
+    );
+    for (let i = 0; i < 250 && server.inFlight() > 0; i++) {
       await new Promise((r) => setTimeout(r, 20));
     }
     assert.strictEqual(server.inFlight(), 0);

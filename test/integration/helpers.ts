@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { AutodataApi } from '../../src/extension';
 import { startScriptedServer, type ScriptedServer, type ScriptedServerOptions } from '../fakes/openai-server';
-import { MODELS, scriptRoles, type ScriptedQuestion } from '../fakes/scripted-roles';
+import { MODELS, SECOND_JUDGE_MODEL, scriptRoles, type ScriptedQuestion } from '../fakes/scripted-roles';
 
 export const GOOD: ScriptedQuestion = { weak: [0.3, 0.4, 0.5], strong: [0.8, 0.8, 0.9] };
 export const EASY: ScriptedQuestion = { weak: [0.9, 0.9, 1], strong: [1, 1, 1] };
@@ -31,7 +31,7 @@ const G = vscode.ConfigurationTarget.Global;
 /** Starts a scripted endpoint and points every role at it (user settings, one model name per role). */
 export async function scriptedEndpoint(questions: ScriptedQuestion[], opts: Partial<ScriptedServerOptions> = {}, lat: Parameters<typeof scriptRoles>[1] = {}) {
   const script = scriptRoles(questions, lat);
-  const server = await startScriptedServer({ respond: script.respond, models: Object.values(MODELS), ...opts });
+  const server = await startScriptedServer({ respond: script.respond, models: [...Object.values(MODELS), SECOND_JUDGE_MODEL], ...opts });
   await cfg().update('baseUrl', server.baseURL, G);
   for (const role of ['challenger', 'quality', 'weak', 'strong', 'judge'] as const) {
     await cfg().update(`roles.${role}`, { model: MODELS[role] }, G);
@@ -49,6 +49,7 @@ export async function resetSettings(server?: ScriptedServer): Promise<void> {
     'roles.weak',
     'roles.strong',
     'roles.judge',
+    'roles.judge2',
     'maxTokens',
     'maxRetries',
     'datasetPath',

@@ -5,7 +5,8 @@ import * as vscode from 'vscode';
 import { EngineEvent } from '../../src/shared/events';
 import { DatasetRecord } from '../../src/shared/schemas';
 import type { SessionResult } from '../../src/host/session';
-import type { ScriptedQuestion } from '../fakes/scripted-roles';
+import * as path from 'node:path';
+import { SECOND_JUDGE_MODEL, type ScriptedQuestion } from '../fakes/scripted-roles';
 import { api, EASY, GOOD, isolateEachTest, openInEditor, readLines } from './helpers';
 
 /** Strong mean 0.567: within the 0.05 borderline margin of 0.60. */
@@ -120,6 +121,44 @@ suite('panel', () => {
     assert.strictEqual(readLines(result.datasetFile).length, 0);
     const journal = readLines(result.journalFile).map((l) => EngineEvent.parse(JSON.parse(l)));
     assert.ok(journal.some((e) => e.type === 'review_decision' && e.decision === 'rejected' && e.reason === 'Hinges on a number from the table.'));
+  });
+
+  test('With a second judge, an item the judges disagree on waits for review, and Reject keeps a label with both verdicts', async () => {
+    // The scripted second judge credits nothing in a hedged answer: the Judge accepts this item, the second judge does not.
+    await iso.endpoint([{ ...GOOD, answerText: 'This is probably right.' }]);
+    await vscode.workspace.getConfiguration('autodata').update('roles.judge2', { model: SECOND_JUDGE_MODEL }, vscode.ConfigurationTarget.Global);
+    await openInEditor('paper.md', SELECTION);
+    const result = await vscode.commands.executeCommand<SessionResult>('autodata.generateFromSelection', { silent: true });
+    assert.ok(result);
+    assert.strictEqual(result.review.length, 1, 'the disagreement waits for a person');
+    assert.strictEqual(readLines(result.datasetFile).length, 0);
+    const judges = DatasetRecord.parse(result.review[0]).judges;
+    assert.deepStrictEqual([judges?.first, judges?.second, judges?.disagree], ['accepted', 'too_hard', true]);
+    const panel = (await api()).panels.forRun(result.runId)!;
+    const line = await until(
+      () => panel.probe('.review-item .review-judges'),
+      (r) => r.count === 1,
+      "the judges' verdicts in the queue",
+    );
+    assert.match(line.texts[0], /^Judges disagree: Judge accepted · Second judge too hard/);
+
+    const attemptId = result.review[0].id.split(':').pop()!;
+    await panel.handle({ type: 'reject', attemptIds: [attemptId], reason: 'The answers only hedge.' });
+    const labels = readLines(path.join(path.dirname(result.datasetFile), 'labels.jsonl')).map((l) => JSON.parse(l));
+    assert.deepStrictEqual(
+      labels.map((l) => [l.attemptId, l.decision, l.judges, l.models.judge2]),
+      [[attemptId, 'rejected', { judge: 'accepted', judge2: 'too_hard', disagree: true }, SECOND_JUDGE_MODEL]],
+    );
+    // Calibration: the Judge accepted what you rejected (0 of 1), the second judge rejected it too (1 of 1); the second
+    // judge marked nothing met, so the judges' κ over all criteria is 0.
+    const count = (judge: string) => panel.probe(`.calibration tr[data-judge="${judge}"] .agree-count`);
+    await until(
+      () => count('judge'),
+      (r) => r.texts[0] === '0 of 1',
+      "the Judge's agreement",
+    );
+    assert.deepStrictEqual((await count('judge2')).texts, ['1 of 1']);
+    assert.deepStrictEqual((await panel.probe('.calibration tr[data-criterion="all"] .kappa')).texts, ['0.00']);
   });
 
   test('Show Panel restores a finished run from its journal', async () => {

@@ -11,3 +11,4 @@ import './export.test';
 import './lm.test';
 import './cross-resume.test';
 import './settings.test';
+import './dataset-commands.test';

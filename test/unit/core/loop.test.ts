@@ -403,58 +403,6 @@ describe('orchestrator', function () {
     assert.equal(ofType(h.events, 'run_finished')[0].cost, undefined);
   });
 
-  it('learns a recipe from each batch of attempts and puts it in the next Challenger prompts', async () => {
-    const h = await start(
-      [EASY],
-      { recipeEvery: 3, maxIterations: 8 },
-      { recipe: '- Start from the section.', recipeVersion: 2 },
-      { learnable: { keyword: 'regime contrast', questions: [GOOD] } },
-    );
-    const s = await h.run;
-    const updates = ofType(h.events, 'recipe_updated');
-    assert.equal(updates.length, 1);
-    assert.equal(updates[0].version, 3, 'versions continue from the recipe the run started with');
-    assert.match(updates[0].recipe, /regime contrast/);
-    assert.equal(updates[0].attempts, 3);
-    const prompts = h.script.challengerPrompts;
-    assert.match(prompts[0], /the recipe, v2\):\n- Start from the section\./);
-    const learned = prompts.findIndex((p) => /the recipe, v3\):\n- Ask for a regime contrast/.test(p));
-    assert.ok(learned >= 3, 'a Challenger prompt after the first batch carries the learned recipe');
-    assert.ok(
-      prompts.slice(learned).every((p) => p.includes('the recipe, v3')),
-      'and every one after it',
-    );
-    assert.equal(s.accepted.length, 1);
-    assert.equal(s.accepted[0].iterations, learned + 1, 'the learned recipe made the first question it reached the one');
-    const learner = h.server.requests.find((r) => r.schemaName === 'recipe')!;
-    assert.match(learner.messages!.at(-1)!.content, /verdict="too_easy" weak=0\.93/);
-    assert.ok(!JSON.stringify(learner.messages).includes('WEAK#'), 'the learner sees outcomes, not solver answers');
-  });
-
-  it('never makes a section wait for a recipe update: attempts go on with the current recipe while it is learned', async () => {
-    // The learner's reply takes 1.5 s; the run's own requests go on meanwhile.
-    const w = await worlds.world({
-      questions: [EASY],
-      latency: { learnable: { keyword: 'regime contrast', questions: [GOOD] } },
-      config: { recipeEvery: 2, maxIterations: 10 },
-    });
-    const script = w.script;
-    w.server.setResponder(async (req, ctx) => {
-      const reply = await script.respond(req, ctx);
-      return req.schemaName === 'recipe' ? { ...reply, latencyMs: 1500 } : reply;
-    });
-    const at: Array<{ type: EngineEvent['type']; at: number }> = [];
-    const { run } = startRun(w, { document: { path: 'paper.md', text: DOC }, onEvent: (e) => at.push({ type: e.type, at: Date.now() }) });
-    const s = await run;
-    const asked = w.server.requests.find((r) => r.schemaName === 'recipe')!.receivedAt;
-    const landed = at.find((e) => e.type === 'recipe_updated')!;
-    assert.ok(landed, 'the update lands before the run ends');
-    const during = at.filter((e) => e.type === 'attempt_started' && e.at >= asked && e.at < landed.at);
-    assert.ok(during.length >= 1, `attempts started while the recipe was being learned (${during.length})`);
-    assert.equal(s.outcome, 'completed');
-    assert.ok(at.findIndex((e) => e.type === 'recipe_updated') < at.findIndex((e) => e.type === 'run_finished'));
-  });
-
   it('keeps no outcomes for a recipe when recipe learning is off', async () => {
     const h = await start([EASY, EASY, GOOD], { recipeEvery: 0 });
     await h.run;

@@ -69,13 +69,17 @@ describe('stopping, resuming, editing and streaming edge cases', function () {
     assert.match(h.script.challengerPrompts.at(-1)!, /A person rejected the last question on this section: Hinges on a number/);
   });
 
-  it('stopping while the recipe is being learned keeps the section that was just accepted done', async () => {
-    const h = await setup([GOOD], { recipeEvery: 1 });
+  it('stopping while the recipe is being evolved keeps the section that was just accepted done', async () => {
+    // Part B is held out for recipe trials; the generation starts once Part A's item is accepted.
+    const h = await setup([GOOD], { recipeEvery: 1, recipeHeldOut: 1 });
+    const text = ['A', 'B'].map((x) => `# Part ${x}\n\n${`Part ${x} explains a distinct idea at length, in words of its own. `.repeat(30)}`).join('\n\n');
+    assert.equal(splitSections(text).length, 2);
     const events: EngineEvent[] = [];
     await h.make({
+      document: { path: 'p.md', text },
       onEvent: (e, orch) => {
         events.push(e);
-        if (e.type === 'item_accepted') {
+        if (e.type === 'recipe_proposed') {
           orch.stop();
         }
       },
@@ -84,6 +88,8 @@ describe('stopping, resuming, editing and streaming edge cases', function () {
       events.filter((e) => e.type === 'target_finished').map((e) => (e as EventOf<'target_finished'>).outcome),
       ['accepted'],
     );
+    assert.ok(events.some((e) => e.type === 'recipe_proposed'));
+    assert.ok(!events.some((e) => e.type === 'recipe_evaluated' || e.type === 'error'), 'the generation ended with the stop, quietly');
     assert.equal(resumePoint(events).done.has('s1'), true);
   });
 

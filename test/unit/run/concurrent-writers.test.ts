@@ -19,6 +19,8 @@ import { MODELS, scriptRoles } from '../../fakes/scripted-roles';
 import { documentOf, settingsFor, startRun } from './run-harness';
 import { record } from './fs-faults';
 
+const FS_FAULTS_TS = path.join(__dirname, 'fs-faults.ts');
+
 const run = promisify(execFile);
 const HARNESS = path.resolve(__dirname, 'run-harness.ts');
 const DATASET_TS = path.resolve(__dirname, '../../../src/run/dataset.ts');
@@ -43,7 +45,7 @@ describe('concurrent writers on one workspace', function () {
     const file = path.join(ws, 'data.jsonl');
     // Each process opens the dataset first (so both start from an empty index), then appends ids 0..149 one by one.
     const script = `const { Dataset } = require(${JSON.stringify(DATASET_TS)});
-      const rec = ${record.toString()};
+      const { record: rec } = require(${JSON.stringify(FS_FAULTS_TS)});
       (async () => { const d = new Dataset(process.argv[1]); await d.open();
         let wrote = 0; for (let i = 0; i < 150; i++) { if (await d.append(rec('r:' + i, 2000))) wrote++; }
         process.stdout.write(String(wrote)); })();`;
@@ -60,7 +62,7 @@ describe('concurrent writers on one workspace', function () {
     this.timeout(120_000);
     const file = path.join(ws, 'data.jsonl');
     const script = `const { Dataset } = require(${JSON.stringify(DATASET_TS)});
-      const rec = ${record.toString()};
+      const { record: rec } = require(${JSON.stringify(FS_FAULTS_TS)});
       (async () => { const d = new Dataset(process.argv[1]); let i = 0;
         for (;;) { await d.append(rec('k:' + i++, 200000)); if (i === 3) process.stdout.write('going\\n'); } })();`;
     const child = spawn(process.execPath, ['--require', 'tsx/cjs', '-e', script, file], { stdio: ['ignore', 'pipe', 'inherit'] });

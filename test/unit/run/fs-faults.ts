@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { DatasetRecord } from '../../../src/shared/schemas';
+import { datasetRecord } from '../../fakes/dataset-record';
 
 export function mountTmpfs(size: string): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'autodata-tmpfs-'));
@@ -26,20 +27,5 @@ export function unmount(dir: string): void {
 }
 
 export function record(id: string, pad = 0): DatasetRecord {
-  return {
-    id,
-    createdAt: new Date(0).toISOString(),
-    question: `Question ${id}?${'x'.repeat(pad)}`,
-    questionType: 'explanation',
-    skills: [],
-    rubric: [{ criterion: 'c', weight: 1, negative: false }],
-    referenceAnswer: 'A.',
-    source: { path: 'p.md', sha256: 'a'.repeat(64), range: { start: 0, end: 1 }, quote: 'x' },
-    scores: { weak: { mean: 0.3, rollouts: [0.3] }, strong: { mean: 0.8, rollouts: [0.8] }, gap: 0.5 },
-    decision: { by: 'policy', borderline: false },
-    iterations: 1,
-    models: { challenger: 'c', quality: 'q', weak: 'w', strong: 's', judge: 'j' },
-    runId: 'r',
-    promptVersion: 'v',
-  };
+  return datasetRecord(id, { question: `Question ${id}?${'x'.repeat(pad)}` });
 }

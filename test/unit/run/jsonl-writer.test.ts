@@ -6,28 +6,11 @@ import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { Dataset, DatasetFileError } from '../../../src/run/dataset';
 import { JsonlWriter, PathOutsideWorkspaceError, readJsonl, repairTail, resolveInside } from '../../../src/run/jsonl';
-import type { DatasetRecord } from '../../../src/shared/schemas';
+import { datasetRecord } from '../../fakes/dataset-record';
 
 const run = promisify(execFile);
 
-function record(id: string): DatasetRecord {
-  return {
-    id,
-    createdAt: new Date(0).toISOString(),
-    question: 'Q?',
-    questionType: 'explanation',
-    skills: [],
-    rubric: [{ criterion: 'c', weight: 1, negative: false }],
-    referenceAnswer: 'A.',
-    source: { path: 'p.md', sha256: 'a'.repeat(64), range: { start: 0, end: 1 }, quote: 'x' },
-    scores: { weak: { mean: 0.3, rollouts: [0.3] }, strong: { mean: 0.8, rollouts: [0.8] }, gap: 0.5 },
-    decision: { by: 'policy', borderline: false },
-    iterations: 1,
-    models: { challenger: 'c', quality: 'q', weak: 'w', strong: 's', judge: 'j' },
-    runId: 'r',
-    promptVersion: 'v',
-  };
-}
+const record = (id: string) => datasetRecord(id, { question: 'Q?' });
 
 describe('JSONL files', () => {
   let dir: string;

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { newRunId } from '../../../src/core/endpoint';
 import type { ChatModel } from '../../../src/core/models';
-import { byRole, type Role } from '../../../src/shared/schemas';
+import { byRole, type WithSecondJudge } from '../../../src/shared/schemas';
 import { findResumable, readRunDocument, resumeSpec } from '../../../src/run/resumable';
 import { Run, type RunObserver, type RunResult } from '../../../src/run/run';
 import { RUN_DEFAULTS, type RunSettings } from '../../../src/run/settings';
@@ -25,18 +25,16 @@ export function settingsFor(baseURL: string, datasetPath: string = RUN_DEFAULTS.
 
 /** Every `complete()` call the engine makes, counted when it is made (not when the server sees it). */
 export const modelCalls = { count: 0 };
-function counted(models: Record<Role, ChatModel>): Record<Role, ChatModel> {
-  return byRole((role) => {
-    const m = models[role];
-    return {
-      model: m.model,
-      endpoint: m.endpoint,
-      complete: (req) => {
-        modelCalls.count++;
-        return m.complete(req);
-      },
-    };
+function counted(models: WithSecondJudge<ChatModel>): WithSecondJudge<ChatModel> {
+  const count = (m: ChatModel): ChatModel => ({
+    model: m.model,
+    endpoint: m.endpoint,
+    complete: (req) => {
+      modelCalls.count++;
+      return m.complete(req);
+    },
   });
+  return { ...byRole((role) => count(models[role])), ...(models.judge2 ? { judge2: count(models.judge2) } : {}) };
 }
 
 export interface Started {

@@ -35,4 +35,42 @@ describe('run lock', () => {
     assert.equal(JSON.parse(fs.readFileSync(file, 'utf8')).pid, process.pid);
     await lock.release();
   });
+
+  it('leaves alone a lock created this instant and not yet named, and takes over one a crash left unnamed long ago', async () => {
+    const file = path.join(dir, 'r3.lock');
+    fs.writeFileSync(file, '');
+    await assert.rejects(new RunLock(file).acquire(), (e: Error) => e instanceof RunLockedError && /being taken up/.test(e.message));
+    assert.equal(fs.readFileSync(file, 'utf8'), '', 'the other process keeps its lock');
+    const old = new Date(Date.now() - 60_000);
+    fs.utimesSync(file, old, old);
+    const lock = new RunLock(file);
+    await lock.acquire();
+    assert.equal(JSON.parse(fs.readFileSync(file, 'utf8')).pid, process.pid);
+    await lock.release();
+  });
+
+  it('gives a run to exactly one of several processes that race for it', async function () {
+    this.timeout(60_000);
+    const file = path.join(dir, 'runs', 'race.lock');
+    const script = `
+      const { RunLock } = require(${JSON.stringify(path.resolve(__dirname, '../../../src/run/run-lock.ts'))});
+      const lock = new RunLock(${JSON.stringify(file)});
+      const go = Number(process.argv[1]);
+      setTimeout(() => lock.acquire().then(
+        () => { process.stdout.write('won'); setTimeout(() => lock.release(), 1500); },
+        (e) => process.stdout.write(e.constructor.name),
+      ), Math.max(0, go - Date.now()));`;
+    const go = Date.now() + 1500;
+    const outs = await Promise.all(
+      Array.from({ length: 6 }, () => {
+        const child = spawn(process.execPath, ['--require', 'tsx/cjs', '-e', script, String(go)], { cwd: path.resolve(__dirname, '../../..') });
+        let out = '';
+        child.stdout.on('data', (d) => (out += d));
+        child.stderr.on('data', (d) => (out += d));
+        return new Promise<string>((r) => child.on('exit', () => r(out)));
+      }),
+    );
+    assert.equal(outs.filter((o) => o === 'won').length, 1, outs.join(' | '));
+    assert.equal(outs.filter((o) => o === 'RunLockedError').length, 5, outs.join(' | '));
+  });
 });

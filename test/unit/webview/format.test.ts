@@ -5,7 +5,7 @@ import { WebviewMessage } from '../../../src/protocol';
 import { parseEdit } from '../../../webview/challenge-editor';
 import { clipPoint } from '../../../webview/clipped-text';
 import { controlLabel, controlMessage, isEnabled, shortcutFor } from '../../../webview/controls';
-import { tokenSummary } from '../../../webview/counters';
+import { acceptanceText, tokenSummary } from '../../../webview/counters';
 import { charCount, compactCount, formatCost, formatGap, formatScore, stateLabel, strongSkipReason } from '../../../webview/format';
 import { ruleText } from '../../../webview/run-header';
 import { acceptanceRegion, clipToGap } from '../../../webview/scatter';
@@ -16,6 +16,9 @@ const appendix = POLICY_PRESETS.paperAppendix;
 const mainText = POLICY_PRESETS.paperMainText;
 
 describe('webview formatting', () => {
+  it('writes the acceptance rate with its interval and what it was measured on', () => {
+    assert.equal(acceptanceText({ decided: 10, rate: 0.8, low: 0.4902, high: 0.9433 }), '80% (95% CI 49–94%) of 10 decided');
+  });
   it('writes token counts compactly', () => {
     assert.equal(compactCount(0), '0');
     assert.equal(compactCount(950), '950');

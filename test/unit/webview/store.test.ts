@@ -22,6 +22,7 @@ import {
   type PanelState,
 } from '../../../webview/store';
 import { callsInFlight, waited } from '../../../webview/in-flight';
+import { proposalOutcome, proposalSummary } from '../../../webview/recipe-evolution';
 import { extraAttempt, generateRun, panelRun, SHA, showcaseRun, Stamper } from '../../bench/panel-render.fixtures';
 
 const RUN_ID = 'run-test';
@@ -172,6 +173,10 @@ describe('webview store', () => {
     assert.equal(c.inReview, 0);
     assert.deepEqual(c.rejected, { too_easy: 1, too_hard: 1, gap_too_small: 0, low_spread: 0, quality_failed: 0, failed: 0 });
     assert.equal(c.meanIterations, 2);
+    // 1 accepted of 3 decided (the running attempt is not decided): Wilson 95% 0.0615..0.7923.
+    assert.equal(c.acceptance?.decided, 3);
+    assert.ok(Math.abs(c.acceptance!.rate - 1 / 3) < 1e-9);
+    assert.ok(Math.abs(c.acceptance!.low - 0.0615) < 5e-4 && Math.abs(c.acceptance!.high - 0.7923) < 5e-4, JSON.stringify(c.acceptance));
 
     const acc = s.state.attempts.get(second)!;
     assert.deepEqual(meansOf(acc), { weak: 0.4, strong: 0.8, gap: 0.4 });
@@ -201,6 +206,7 @@ describe('webview store', () => {
       [id],
     );
     assert.equal(counters(s.state).inReview, 1);
+    assert.equal(counters(s.state).acceptance, undefined, 'an item in review is not decided');
     assert.equal(targetOutcome(s.state, s.state.targets.get('s2')!), 'review');
 
     s.emit({ type: 'review_decision', attemptId: id, targetId: 's2', decision: 'rejected', reason: 'Hinges on a table value.' });
@@ -210,6 +216,7 @@ describe('webview store', () => {
     assert.equal(statusOf(a), 'rejected_by_you');
     assert.equal(counters(s.state).inReview, 0);
     assert.equal(counters(s.state).rejectedByYou, 1);
+    assert.deepEqual(counters(s.state).acceptance, { decided: 1, rate: 0, low: 0, high: counters(s.state).acceptance!.high });
     assert.equal(targetOutcome(s.state, s.state.targets.get('s2')!), 'rejected');
   });
 
@@ -535,6 +542,59 @@ describe('webview store', () => {
     );
     s.host({ type: 'reset', run: null });
     assert.equal(s.state.recipes.length, 0);
+  });
+
+  it('shows each recipe proposal with its rationale, its measured outcome and kept / rejected / refused', () => {
+    const s = new Stream();
+    s.started();
+    const evaluated = (candidateId: string, kept: boolean) => ({
+      type: 'recipe_evaluated' as const,
+      candidateId,
+      parentId: 'r0',
+      sections: ['s2', 's5'],
+      parent: { passes: 1, trials: 4 },
+      child: { passes: kept ? 4 : 1, trials: 4 },
+      diff: kept ? 0.75 : 0,
+      ci: [kept ? 0.2 : -0.5, kept ? 1 : 0.5] as [number, number],
+      p: kept ? 0.06 : 1,
+      alpha: 0.1,
+      kept,
+    });
+    s.emit(
+      { type: 'recipe_proposed', candidateId: 'r0', recipe: '', rationale: 'the recipe the run started with' },
+      { type: 'recipe_proposed', candidateId: 'r1', parentId: 'r0', recipe: '- Ask for a contrast.', rationale: 'recall was too easy', analysis: 'too easy' },
+    );
+    assert.equal(s.state.proposals.find((p) => p.id === 'r1')!.status, 'evaluating');
+    assert.equal(proposalOutcome(s.state.proposals[1]), 'being measured on the held-out sections…');
+    assert.equal(proposalOutcome(s.state.proposals[1], true), 'not measured: the run ended first');
+    s.emit(evaluated('r1', true), {
+      type: 'recipe_refused',
+      candidateId: 'r2',
+      parentId: 'r1',
+      recipe: '- Always accept.',
+      rationale: 'more items',
+      reason: 'it tells the run to accept items',
+    });
+    s.emit({ type: 'recipe_proposed', candidateId: 'r3', parentId: 'r1', recipe: '- Ask for recall.', rationale: 'shorter' }, evaluated('r3', false));
+    assert.deepEqual(
+      s.state.proposals.map((p) => [p.id, p.status, p.evaluation?.child.passes]),
+      [
+        ['r0', 'seed', undefined],
+        ['r1', 'kept', 4],
+        ['r2', 'refused', undefined],
+        ['r3', 'rejected', 1],
+      ],
+    );
+    assert.equal(proposalSummary(s.state.proposals), '3 proposals · 1 kept · 1 rejected · 1 refused');
+    const [, r1, r2] = s.state.proposals;
+    assert.equal(r1.rationale, 'recall was too easy');
+    assert.equal(
+      proposalOutcome(r1),
+      "kept: 4/4 (100%) vs its parent's 1/4 (25%) on the same held-out trials · difference +75 points, interval [+20, +100] · p = 0.060",
+    );
+    assert.equal(proposalOutcome(r2), 'refused: it tells the run to accept items');
+    s.host({ type: 'reset', run: null });
+    assert.equal(s.state.proposals.length, 0);
   });
 });
 

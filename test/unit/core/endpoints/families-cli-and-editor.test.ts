@@ -16,7 +16,7 @@ import { Run } from '../../../../src/run/run';
 import { RUN_DEFAULTS, type RunSettings } from '../../../../src/run/settings';
 import { openWorkspace } from '../../../../src/run/workspace';
 import type { DeltaEvent, EngineEvent, EventOf } from '../../../../src/shared/events';
-import { DatasetRecord, type Role } from '../../../../src/shared/schemas';
+import { DatasetRecord, ROLES, type Role } from '../../../../src/shared/schemas';
 import { startScriptedServer, type ScriptedServer } from '../../../fakes/openai-server';
 import { scriptedConfig } from '../../../fakes/scripted-config';
 import { MODELS, scriptRoles } from '../../../fakes/scripted-roles';
@@ -101,7 +101,7 @@ describe('server families through the CLI and the editor', function () {
   /** As the editor runs it: settings with streaming on, the models the editor builds for endpoints, the panel's observer. */
   async function editor(baseURL: string, roles: Partial<Record<Role, string>> = {}) {
     const engine = scriptedConfig(baseURL, { maxIterations: 2 });
-    for (const role of Object.keys(engine.roles) as Role[]) {
+    for (const role of ROLES) {
       engine.roles[role].maxTokens = 2048;
       engine.roles[role].model = roles[role] ?? engine.roles[role].model;
     }

@@ -10,7 +10,7 @@ import { DEFAULT_PROMPTS } from '../../../../src/core/prompts';
 import { challenge, checkQuality, judge, solve, type RoleContext } from '../../../../src/core/roles';
 import { StructuredOutputError } from '../../../../src/core/structured';
 import { UsageMeter } from '../../../../src/core/usage';
-import type { Role } from '../../../../src/shared/schemas';
+import { ROLES, type Role, type WithSecondJudge } from '../../../../src/shared/schemas';
 import { startScriptedServer, type RecordedRequest, type ScriptedServer } from '../../../fakes/openai-server';
 import { scriptedConfig, scriptedModels, type ScriptedModelOptions } from '../../../fakes/scripted-config';
 import { MODELS, scriptRoles, type ScriptLatency } from '../../../fakes/scripted-roles';
@@ -43,13 +43,13 @@ describe('server families', function () {
     const server = await startScriptedServer({ respond: script.respond, models: Object.values(MODELS), profile });
     servers.push(server);
     const config: EngineConfig = scriptedConfig(server.baseURL);
-    for (const role of Object.keys(config.roles) as Role[]) {
+    for (const role of ROLES) {
       config.roles[role].maxTokens = opts.maxTokens?.[role] ?? 2048;
     }
     const profiles = new EndpointProfiles();
     const models = scriptedModels(config, { profiles, ...opts.models }) as Record<Role, OpenAICompatibleModel>;
     const ctx: RoleContext = {
-      models: models as Record<Role, ChatModel>,
+      models: models as WithSecondJudge<ChatModel>,
       config,
       prompts: DEFAULT_PROMPTS,
       usage: new UsageMeter(),

@@ -30,6 +30,19 @@ describe('method: quotes', function () {
     assert.equal(at('** __ `'), undefined, 'marks alone quote nothing');
   });
 
+  it('leaves out a lone marker a quote copied from the end of a bold phrase before it, or the start of one after it', () => {
+    const text = '**Abstract.** Sparse layers let a model grow. The *router* is **unstable early** in training.';
+    const t = selectionTarget(text, 0, text.length);
+    const quoted = (q: string) => {
+      const r = locateQuote(t, q);
+      return r && text.slice(r.start, r.end);
+    };
+    assert.equal(quoted('** Sparse layers let a model grow.'), 'Sparse layers let a model grow.');
+    assert.equal(quoted('The *router* is **'), 'The *router* is');
+    assert.equal(quoted('**Abstract.** Sparse layers'), '**Abstract.** Sparse layers', 'a bold phrase quoted whole keeps its marks');
+    assert.equal(quoted('**unstable early** in training.'), '**unstable early** in training.');
+  });
+
   it("writes the document's text at the range into the record when the Challenger dropped the emphasis", async () => {
     const text = `# Method\n\nThe **router** sends each *token* to the top-k experts, and capacity caps what one expert takes. ${'More detail follows about the method. '.repeat(10)}\n`;
     const r = await run(

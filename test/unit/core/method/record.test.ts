@@ -8,7 +8,7 @@ import { DEFAULT_PROMPTS } from '../../../../src/core/prompts';
 import { buildRecord } from '../../../../src/core/record';
 import { rolloutSeeds, solve } from '../../../../src/core/roles';
 import { UsageMeter } from '../../../../src/core/usage';
-import { DatasetRecord, type Challenge, type Role } from '../../../../src/shared/schemas';
+import { DatasetRecord, type Challenge, type Role, type WithSecondJudge } from '../../../../src/shared/schemas';
 import { POLICY_PRESETS } from '../../../../src/shared/thresholds';
 import { errorBody } from '../../../fakes/openai-server';
 import { Worlds } from '../../../fakes/scripted-run';
@@ -39,7 +39,7 @@ function seededModel(cutOnce?: number) {
 
 function ctxWith(model: ChatModel, patch: Partial<ReturnType<typeof defaultEngineConfig>>) {
   const config = { ...defaultEngineConfig(), ...patch };
-  const models = Object.fromEntries((['challenger', 'quality', 'weak', 'strong', 'judge'] as Role[]).map((r) => [r, model])) as Record<Role, ChatModel>;
+  const models = Object.fromEntries((['challenger', 'quality', 'weak', 'strong', 'judge'] as Role[]).map((r) => [r, model])) as WithSecondJudge<ChatModel>;
   return { models, config, prompts: DEFAULT_PROMPTS, usage: new UsageMeter(), signal: new AbortController().signal };
 }
 
