@@ -171,6 +171,7 @@ function endsWait(e: EngineEvent): boolean {
     case 'call_started':
     case 'call_finished':
     case 'waiting_endpoint':
+    case 'replica_set_aside':
     case 'endpoint_restored':
       return false;
     case 'challenge':

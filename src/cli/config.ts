@@ -1,5 +1,5 @@
 // The CLI's configuration: a JSON file of engine settings over the defaults, checked strictly; keys only from the environment.
-import { isLocal, originOf } from '../core/endpoint';
+import { baseURLsOf, isLocal, originOf } from '../core/endpoint';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { z } from 'zod';
@@ -122,7 +122,7 @@ function unknownKeys(input: Record<string, unknown>): string[] {
     if (k === 'roles') {
       check(v, { ...d.roles, judge2: d.roles.judge }, 'roles');
       for (const r of ROLES) {
-        check((v as Record<string, unknown>)?.[r], d.roles[r] ?? d.roles.judge, `roles.${r}`);
+        check((v as Record<string, unknown>)?.[r], EndpointConfig.shape, `roles.${r}`);
       }
     } else if (k === 'policy') {
       check(v, PolicyThresholds.shape, k);
@@ -231,15 +231,12 @@ export { isLocal, originOf };
 /**
  * The API key for each endpoint origin: AUTODATA_API_KEY for any endpoint; OPENAI_API_KEY only for api.openai.com,
  * so a key meant for OpenAI is never sent to another host (the extension's rule too). A remote endpoint without a key
- * is an error before anything runs.
+ * is an error before anything runs. Every replica's host is asked for too.
  */
 export function keysFor(engine: EngineConfig, env: Readonly<Record<string, string | undefined>>): Map<string, string> {
   const keys = new Map<string, string>();
-  for (const r of ROLES) {
-    const baseURL = engine.roles[r]?.baseURL;
-    if (!baseURL) {
-      continue;
-    }
+  // Every role's hosts, replicas included (the second judge only when it is on).
+  for (const [r, baseURL] of ROLES.flatMap((r) => (engine.roles[r] ? baseURLsOf(engine.roles[r]) : []).map((u) => [r, u] as const))) {
     const origin = originOf(baseURL);
     if (keys.has(origin)) {
       continue;

@@ -71,7 +71,8 @@ remeasure Runs the config's weak role (e.g. the checkpoint being trained, on its
 
 The config file is JSON: engine settings over the defaults,
   ${Object.keys(defaultEngineConfig()).join(', ')},
-plus endpoint (baseURL, model, temperature, maxTokens, structuredOutput for every role), policyPreset, workspace
+plus endpoint (baseURL, replicas: more base URLs of the same model, model, temperature, maxTokens, structuredOutput for every
+role; roles.<role> may set its own), policyPreset, workspace
 (relative to the config file), datasetPath, benchmarkFiles, requestConcurrency, maxRetries, requestTimeoutSeconds, outageLimitSeconds, itemsPerRun,
 sectionMaxChars.
 API keys come only from the environment: AUTODATA_API_KEY (any endpoint) or OPENAI_API_KEY (api.openai.com only).

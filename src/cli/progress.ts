@@ -70,6 +70,9 @@ export class Progress {
       case 'waiting_endpoint':
         this.line(`${doc}: waiting for ${e.host} (${e.role}: ${oneLine(e.reason, 160)}), retrying in ${e.retryInSeconds} s`);
         break;
+      case 'replica_set_aside':
+        this.line(`${doc}: ${e.host} set aside (${oneLine(e.reason, 160)}); its replicas take its requests`);
+        break;
       case 'endpoint_restored':
         this.line(`${doc}: ${e.host} answers again after ${e.seconds} s`);
         break;

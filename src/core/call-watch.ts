@@ -1,9 +1,12 @@
 // Every model request of a run passes through here: it waits for the writer first (backpressure), is announced when it
 // starts and ends (call events), and when its endpoint is down it is asked again after a backoff, not counted against
-// any section, until the endpoint answers or the outage limit ends the run as interrupted (resumable).
+// any section, until the endpoint answers or the outage limit ends the run as interrupted (resumable). A role with
+// replicas sends each try to one of them; a replica that fails is set aside and the next try goes to another at once,
+// and the run waits only when every replica is down.
 import { StoppedError } from './control';
 import { MALFORMED_REPLY, redact, roleSetting } from './endpoints/request-errors';
 import { ModelError, type ChatModel, type ChatRequest, type ChatResult } from './models';
+import { ReplicaSet } from './replicas';
 import type { EventBody } from '../shared/events';
 import type { Role } from '../shared/schemas';
 
@@ -86,7 +89,8 @@ export class CallWatch {
   }
 
   private async call(role: Role, model: ChatModel, req: ChatRequest, place: CallPlace): Promise<ChatResult> {
-    const host = model.endpoint;
+    // Replicas: each try goes to the replica with free capacity, and only when all are set aside does the run wait.
+    const set = model instanceof ReplicaSet ? model : undefined;
     for (;;) {
       if (this.o.backpressure) {
         // Stopping does not wait for the writer to catch up: the run ends, and its last events are written after.
@@ -95,15 +99,21 @@ export class CallWatch {
       if (this.o.signal.aborted) {
         throw new StoppedError();
       }
+      const target = set ? set.pick() : model;
+      const host = target.endpoint;
       const fields = { callId: `c${++this.calls}`, role, host, model: model.model, startedAt: this.o.now().toISOString(), ...place };
       const t0 = Date.now();
       this.tell({ type: 'call_started', ...fields });
       this.open++;
       try {
-        const result = await model.complete(req);
+        const result = await target.complete(req);
         this.ended();
         this.tell({ type: 'call_finished', ...fields, ms: Date.now() - t0, outcome: 'ok' });
+        set?.answered(target);
         this.up(host);
+        if (set) {
+          this.up(set.endpoint);
+        }
         return result;
       } catch (e) {
         this.ended();
@@ -120,11 +130,28 @@ export class CallWatch {
             roleSetting(role, 'baseUrl'),
           );
         }
-        if (aborted || !isOutage(e, this.answered.has(host))) {
+        // A replica that never answered counts as down once another of its set has answered (not a wrong base URL then).
+        const answeredBefore = this.answered.has(host) || Boolean(set?.replicas.some((r) => this.answered.has(r.endpoint)));
+        if (aborted || !isOutage(e, answeredBefore)) {
           throw e;
         }
-        await this.waitOut(host, role, e, place.attemptId);
+        if (set) {
+          set.failed(target);
+          this.downs(host, e);
+          if (set.anyAvailable()) {
+            continue;
+          }
+        }
+        await this.waitOut(set ? set.endpoint : host, role, e, place.attemptId);
       }
+    }
+  }
+
+  /** A replica set aside while others answer: on record (journal, CLI), but the run does not wait. */
+  private downs(host: string, e: ModelError): void {
+    if (!this.down.has(host)) {
+      this.down.set(host, { since: Date.now(), waits: 0 });
+      this.tell({ type: 'replica_set_aside', host, reason: redact(e.message) });
     }
   }
 

@@ -6,6 +6,11 @@ import { AnswerMatchThresholds, DomainPreset, POLICY_PRESETS, PolicyThresholds, 
 
 export const EndpointConfig = z.object({
   baseURL: z.string().url(),
+  /**
+   * More base URLs serving the same model (replicas): requests are spread over `baseURL` and these by each one's free
+   * capacity, and one that stops answering is set aside and asked again later.
+   */
+  replicas: z.array(z.string().url()).max(64).optional(),
   model: z.string().min(1),
   temperature: z.number().min(0).max(2),
   maxTokens: z.number().int().min(16),

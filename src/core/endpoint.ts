@@ -10,6 +10,11 @@ export function originOf(baseURL: string): string {
   }
 }
 
+/** Every base URL an endpoint sends to: its own, then its replicas, each once. */
+export function baseURLsOf(ep: { baseURL: string; replicas?: readonly string[] }): string[] {
+  return [...new Set([ep.baseURL, ...(ep.replicas ?? [])])];
+}
+
 /** Endpoints on this machine (Ollama, vLLM, LM Studio) usually need no key. */
 export function isLocal(baseURL: string): boolean {
   try {

@@ -92,6 +92,8 @@ export interface OpenAIModelOptions {
   profiles?: EndpointProfiles;
   /** Batch mode: each request becomes a line of the next batch instead of a request of its own (never streamed). */
   batch?: BatchChannel;
+  /** The fetch under the deadline guard (default: the global one), e.g. one that teaches the limiter the endpoint's limits. */
+  fetch?: typeof fetch;
 }
 
 /** A ModelError for anything a request to an endpoint can throw (an HTTP error, a stall, a refused connection). */
@@ -161,7 +163,7 @@ export class OpenAICompatibleModel implements ChatModel {
       timeout: deadlineMs,
       dangerouslyAllowBrowser: false,
       defaultHeaders: basic && !opts.apiKey ? { Authorization: basic } : undefined,
-      fetch: guardedFetch({ deadlineMs, idleMs: opts.idleTimeoutMs ?? DEFAULT_IDLE_MS, secrets }),
+      fetch: guardedFetch({ deadlineMs, idleMs: opts.idleTimeoutMs ?? DEFAULT_IDLE_MS, secrets, fetch: opts.fetch }),
     });
     this.limiter = opts.limiter ?? new Limiter(8);
     this.profiles = opts.profiles ?? endpointProfiles;

@@ -11,10 +11,18 @@ export type RoleOverride = Partial<EndpointConfig>;
  * it names its own model or endpoint; otherwise it is absent.
  */
 export function roleEndpoints(shared: EndpointConfig, overrides: Partial<Record<Role, RoleOverride>>): WithSecondJudge<EndpointConfig> {
-  const own = (r: Role): RoleOverride => (r === 'quality' ? { ...overrides.judge, ...overrides.quality } : { ...overrides[r] });
+  // Only fields a role sets count: an unset one (undefined or empty) never hides the Judge's for the quality check.
+  const set = (o: RoleOverride | undefined) => Object.fromEntries(Object.entries(o ?? {}).filter(([, v]) => v !== undefined && v !== '')) as RoleOverride;
+  const own = (r: Role): RoleOverride => (r === 'quality' ? { ...set(overrides.judge), ...set(overrides.quality) } : set(overrides[r]));
   const endpoint = (r: Role): EndpointConfig => {
-    const defined = Object.fromEntries(Object.entries(own(r)).filter(([, v]) => v !== undefined && v !== '')) as RoleOverride;
-    return { ...shared, temperature: ROLE_TEMPERATURE[r] ?? shared.temperature, ...defined };
+    const defined = own(r);
+    // A role with its own base URL does not inherit the shared replicas: they serve the shared endpoint's model.
+    const replicas = defined.baseURL !== undefined && defined.replicas === undefined ? undefined : (defined.replicas ?? shared.replicas);
+    const out = { ...shared, temperature: ROLE_TEMPERATURE[r] ?? shared.temperature, ...defined, replicas };
+    if (!out.replicas?.length) {
+      delete out.replicas;
+    }
+    return out;
   };
   const second = own('judge2');
   const on = Boolean(second.model?.trim() || second.baseURL?.trim());

@@ -1,7 +1,7 @@
 // The command table: every `autodata.*` command as a small function over the context's services. activate registers
 // them all; package.json lists the same ids (a test checks both agree).
 import * as vscode from 'vscode';
-import { originOf } from '../core/endpoint';
+import { baseURLsOf, originOf } from '../core/endpoint';
 import type { Role } from '../shared/schemas';
 import { resolveInside } from '../run/jsonl';
 import type { Ctx } from './ctx';
@@ -58,7 +58,8 @@ export function createCommands(): Record<string, (ctx: Ctx) => Cmd> {
 
 async function setApiKey(ctx: Ctx, args?: { baseUrl?: string; key?: string }): Promise<void> {
   const roles = readSettings().engine.roles;
-  const used = [...new Set(Object.values(roles).map((r) => originOf(r.baseURL)))];
+  // Every host a role sends to, its replicas included.
+  const used = [...new Set(Object.values(roles).flatMap((r) => baseURLsOf(r).map(originOf)))];
   const OTHER = '$(add) Another endpoint…';
   let origin = args?.baseUrl ? originOf(args.baseUrl) : undefined;
   if (!origin) {
@@ -68,7 +69,7 @@ async function setApiKey(ctx: Ctx, args?: { baseUrl?: string; key?: string }): P
         ...used.map((o) => ({
           label: o,
           description: (Object.keys(roles) as Array<keyof typeof roles>)
-            .filter((r) => roles[r] && originOf(roles[r].baseURL) === o)
+            .filter((r) => roles[r] && baseURLsOf(roles[r]).some((u) => originOf(u) === o))
             .map((r) => ROLE_LABEL[r])
             .join(', '),
         })),

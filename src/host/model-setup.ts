@@ -235,11 +235,12 @@ export class ModelSetup {
     const G = vscode.ConfigurationTarget.Global;
     let outcome: string;
     if (role === 'all') {
+      await dropReplicasOnMove(cfg, baseUrl);
       await cfg.update('baseUrl', baseUrl, G);
       await cfg.update('model', model, G);
       if (roleOverrides === 'clear') {
         for (const { role: r, own } of owners) {
-          const { baseUrl: _b, model: _m, ...rest } = own;
+          const { baseUrl: _b, model: _m, replicas: _r, ...rest } = own;
           await cfg.update(`roles.${r}`, Object.keys(rest).length ? rest : undefined, G);
         }
       }
@@ -253,7 +254,9 @@ export class ModelSetup {
             : ` Cleared the own settings of ${owners.map((o) => ROLE_LABEL[o.role]).join(', ')}: every role uses it.`);
     } else {
       const prev = (cfg.inspect<Record<string, unknown>>(`roles.${role}`)?.globalValue ?? {}) as Record<string, unknown>;
-      await cfg.update(`roles.${role}`, { ...prev, baseUrl, model }, G);
+      // Replicas serve the base URL they were listed with: a new base URL keeps none of them.
+      const { replicas, ...rest } = prev;
+      await cfg.update(`roles.${role}`, { ...(prev.baseUrl === baseUrl && replicas !== undefined ? { replicas } : {}), ...rest, baseUrl, model }, G);
       outcome = `${ROLE_LABEL[role]}: ${model} at ${baseUrl} (its own; the other roles are unchanged).`;
     }
     this.log.info(`Configure Models: ${outcome}`);
@@ -267,14 +270,18 @@ export class ModelSetup {
     const cfg = vscode.workspace.getConfiguration('autodata');
     const G = vscode.ConfigurationTarget.Global;
     const roles = pairRoles(pair);
+    await dropReplicasOnMove(cfg, pair.baseURL);
     await cfg.update('baseUrl', pair.baseURL, G);
     await cfg.update('model', pair.judge, G);
     for (const r of ROLES) {
       const prev = (cfg.inspect<OwnSettings>(`roles.${r}`)?.globalValue ?? {}) as OwnSettings;
-      const { baseUrl: _b, model: _m, ...rest } = prev;
+      const { baseUrl: _b, model: _m, replicas, ...rest } = prev;
       const want = roles[r];
+      // A role's replicas stay only while it keeps the base URL they were listed with.
+      const keepReplicas = replicas !== undefined && want.baseURL !== pair.baseURL && prev.baseUrl === want.baseURL;
       const own = {
         ...rest,
+        ...(keepReplicas ? { replicas } : {}),
         ...(want.baseURL !== pair.baseURL ? { baseUrl: want.baseURL } : {}),
         ...(want.model !== pair.judge ? { model: want.model } : {}),
       };
@@ -321,5 +328,13 @@ export class ModelSetup {
     );
     await this.view.show({ ifOpen: opts.silent });
     return checks;
+  }
+}
+
+/** The shared replicas serve the shared base URL: moving it to another endpoint clears them. */
+async function dropReplicasOnMove(cfg: vscode.WorkspaceConfiguration, baseUrl: string): Promise<void> {
+  const G = vscode.ConfigurationTarget.Global;
+  if (cfg.inspect<string>('baseUrl')?.globalValue?.trim() !== baseUrl.trim() && cfg.inspect<unknown[]>('replicas')?.globalValue !== undefined) {
+    await cfg.update('replicas', undefined, G);
   }
 }

@@ -3,7 +3,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { selectionProblem, selectionTarget } from '../core/chunks';
-import { isLocal, newRunId, originOf } from '../core/endpoint';
+import { newRunId } from '../core/endpoint';
 import { sameWeakAndStrong } from '../core/model-pairs';
 import type { EngineEvent } from '../shared/events';
 import type { Target } from '../shared/schemas';
@@ -359,19 +359,7 @@ export class RunService implements vscode.Disposable {
 
   /** Every role's model: VS Code language models for `vscode-lm:` roles, endpoints with their stored keys otherwise. */
   async models(settings: HostSettings) {
-    const keys = new Map<string, string | undefined>();
-    for (const r of Object.values(settings.engine.roles)) {
-      const origin = originOf(r.baseURL);
-      // Keyless roles (VS Code language models) need no key for the endpoint they do not use.
-      if (keys.has(origin) || isLmModel(r.model)) {
-        continue;
-      }
-      const key = await this.keys.get(origin);
-      if (!key && !isLocal(r.baseURL)) {
-        throw new UserError(`No API key stored for ${origin}. Set one with "Autodata: Set API Key".`, ['Set API Key', 'Open Settings']);
-      }
-      keys.set(origin, key);
-    }
+    const keys = await this.keys.ring(Object.values(settings.engine.roles).filter((r) => r !== undefined));
     return buildModels(settings, keys as KeyRing, (_role, ep) => (isLmModel(ep.model) ? new VscodeLmModel(ep.model) : undefined));
   }
 

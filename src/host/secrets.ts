@@ -3,7 +3,10 @@ import * as vscode from 'vscode';
 
 const PREFIX = 'autodata.apiKey:';
 
-import { originOf } from '../core/endpoint';
+import { baseURLsOf, isLocal, originOf } from '../core/endpoint';
+import type { EndpointConfig } from '../core/config';
+import { UserError } from './user-error';
+import { isLmModel } from './lm-model';
 
 export { isLocal, originOf } from '../core/endpoint';
 
@@ -25,6 +28,28 @@ export class ApiKeys {
   /** Whether a key is stored for the endpoint (the environment variable does not count). */
   async stored(baseURL: string): Promise<boolean> {
     return Boolean(await this.secrets.get(PREFIX + originOf(baseURL)));
+  }
+
+  /**
+   * The key of every host the roles send to, replicas included, by origin. Keyless roles (VS Code language models) need
+   * none; a remote host without a stored key is an error before anything runs.
+   */
+  async ring(roles: Iterable<EndpointConfig>): Promise<Map<string, string | undefined>> {
+    const keys = new Map<string, string | undefined>();
+    for (const r of roles) {
+      for (const baseURL of isLmModel(r.model) ? [] : baseURLsOf(r)) {
+        const origin = originOf(baseURL);
+        if (keys.has(origin)) {
+          continue;
+        }
+        const key = await this.get(origin);
+        if (!key && !isLocal(baseURL)) {
+          throw new UserError(`No API key stored for ${origin}. Set one with "Autodata: Set API Key".`, ['Set API Key', 'Open Settings']);
+        }
+        keys.set(origin, key);
+      }
+    }
+    return keys;
   }
 
   set(baseURL: string, key: string): Thenable<void> {

@@ -9,12 +9,18 @@ import type { RunSettings } from '../run/settings';
 import { EndpointOverrides } from '../core/endpoints/capabilities';
 import { applyDomainPreset } from '../core/presets';
 import type { DomainPreset } from '../shared/thresholds';
-import { hasCredentials, redactUrl } from '../core/endpoint';
+import { baseURLsOf, hasCredentials, redactUrl } from '../core/endpoint';
 
 export type HostSettings = RunSettings;
 
 const RoleOverrideSetting = z
-  .object({ baseUrl: z.string().optional(), model: z.string().optional(), temperature: z.number().optional(), maxTokens: z.number().int().optional() })
+  .object({
+    baseUrl: z.string().optional(),
+    replicas: z.array(z.string()).optional(),
+    model: z.string().optional(),
+    temperature: z.number().optional(),
+    maxTokens: z.number().int().optional(),
+  })
   .partial();
 
 /** The value from user (global) settings only: workspace settings must not redirect requests or keys. */
@@ -25,10 +31,16 @@ function userValue<T>(cfg: vscode.WorkspaceConfiguration, key: string, fallback:
 
 export class SettingsError extends Error {}
 
+/** A replicas setting as a list of trimmed base URLs (empty entries dropped); anything else is left for zod to refuse. */
+function replicasOf(v: unknown): string[] | undefined {
+  return Array.isArray(v) ? (v.map((u) => (typeof u === 'string' ? u.trim() : u)).filter((u) => u !== '') as string[]) : undefined;
+}
+
 export function readSettings(scope?: vscode.Uri): HostSettings {
   const cfg = vscode.workspace.getConfiguration('autodata', scope);
   const shared = {
     baseURL: userValue(cfg, 'baseUrl', 'https://api.openai.com/v1').trim(),
+    replicas: replicasOf(userValue<unknown>(cfg, 'replicas', [])),
     model: userValue(cfg, 'model', 'gpt-4o-mini').trim(),
     temperature: cfg.get<number>('temperature', 1),
     maxTokens: cfg.get<number>('maxTokens', 2048),
@@ -36,7 +48,13 @@ export function readSettings(scope?: vscode.Uri): HostSettings {
   };
   const override = (r: Role): RoleOverride => {
     const o = RoleOverrideSetting.safeParse(userValue(cfg, `roles.${r}`, {})).data ?? {};
-    return { baseURL: o.baseUrl?.trim(), model: o.model?.trim(), temperature: o.temperature, maxTokens: o.maxTokens };
+    return {
+      baseURL: o.baseUrl?.trim(),
+      replicas: o.replicas && replicasOf(o.replicas),
+      model: o.model?.trim(),
+      temperature: o.temperature,
+      maxTokens: o.maxTokens,
+    };
   };
   // The second judge is on only when autodata.roles.judge2 names its own model or endpoint.
   const overrides = { ...byRole(override), judge2: override('judge2') };
@@ -98,10 +116,12 @@ export function readSettings(scope?: vscode.Uri): HostSettings {
   if (!endpoints.success) {
     throw new SettingsError(`autodata.endpoints is not valid: ${z.prettifyError(endpoints.error)}`);
   }
-  const credentials = Object.values(engine.data.roles).find((r) => hasCredentials(r.baseURL));
+  const credentials = Object.values(engine.data.roles)
+    .flatMap((r) => baseURLsOf(r))
+    .find((u) => hasCredentials(u));
   if (credentials) {
     throw new SettingsError(
-      `The base URL ${redactUrl(credentials.baseURL)} holds a user name or password. Remove it from the URL and store the key with "Autodata: Set API Key".`,
+      `The base URL ${redactUrl(credentials)} holds a user name or password. Remove it from the URL and store the key with "Autodata: Set API Key".`,
     );
   }
   return {

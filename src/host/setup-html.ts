@@ -25,6 +25,8 @@ export interface RoleRow {
   ownModel: boolean;
   key: KeyState;
   origin: string;
+  /** More base URLs serving the role's model, each with its own key state. */
+  replicas?: Array<{ baseURL: string; key: KeyState }>;
   check?: RoleCheckView;
 }
 
@@ -120,7 +122,12 @@ export function setupHtml(opts: { rows: RoleRow[]; notices: SetupNotice[]; teste
   const role = (r: RoleRow) =>
     `<tr data-role="${r.role}">
   <th scope="row">${esc(ROLE_LABEL[r.role])}</th>
-  <td class="endpoint">${esc(r.baseURL)}${r.ownBaseUrl ? ' <span class="own">own</span>' : ' <span class="shared">shared</span>'}</td>
+  <td class="endpoint">${esc(r.baseURL)}${r.ownBaseUrl ? ' <span class="own">own</span>' : ' <span class="shared">shared</span>'}${(r.replicas ?? [])
+    .map(
+      (x) =>
+        `<div class="replica">replica ${esc(x.baseURL)}${x.key === 'missing' ? ` <span class="key" data-key="missing">${esc(KEY_TEXT.missing)}</span>` : ''}</div>`,
+    )
+    .join('')}</td>
   <td class="model">${esc(r.model)}${r.ownModel ? ' <span class="own">own</span>' : ' <span class="shared">shared</span>'}</td>
   <td class="key" data-key="${r.key}">${esc(KEY_TEXT[r.key])}</td>
 </tr>`;

@@ -125,6 +125,7 @@ export class SetupView implements vscode.WebviewPanelSerializer, vscode.Disposab
           ownModel: Boolean(own.model?.trim()),
           key: await this.keyState(ep.baseURL, ep.model),
           origin: originOf(ep.baseURL),
+          replicas: await Promise.all((ep.replicas ?? []).map(async (u) => ({ baseURL: u, key: await this.keyState(u, ep.model) }))),
           check: check && check.key === `${ep.baseURL} ${ep.model}` ? check.view : undefined,
         };
       }),

@@ -1,5 +1,6 @@
 // Several documents' runs at once over one set of models (so one request limit per endpoint): enough runs to keep the
 // endpoint's limit busy, none started once `keepGoing` says no (a stop, a failed run).
+import { baseURLsOf } from '../core/endpoint';
 import type { ChatModel } from '../core/models';
 import type { WithSecondJudge } from '../shared/schemas';
 import { Run, type RunObserver, type RunResult, type RunSpec } from './run';
@@ -68,9 +69,11 @@ export async function runDocuments(
   o: DocumentsObserver = {},
 ): Promise<RunResult[]> {
   const sectionsAtOnce = Math.max(1, ...jobs.map((j) => j.settings.engine.targetConcurrency));
+  // A role over several replicas has each one's limit: enough documents to keep all of them busy.
+  const replicas = Math.max(1, ...jobs.flatMap((j) => Object.values(j.settings.engine.roles).map((ep) => baseURLsOf(ep).length)));
   return runAtOnce(
     jobs,
-    documentsAtOnce(jobs.length, requestConcurrency, sectionsAtOnce),
+    documentsAtOnce(jobs.length, requestConcurrency * replicas, sectionsAtOnce),
     async (job) => {
       const run = new Run(ws, { ...job, models }, o.observer?.(job));
       o.started?.(run, job);

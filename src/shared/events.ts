@@ -158,7 +158,12 @@ export const EngineEvent = z.discriminatedUnion('type', [
     limitSeconds: z.number(),
     attemptId: z.string().optional(),
   }),
-  /** The endpoint answers again after `seconds` down. */
+  /**
+   * One replica of a role's endpoint stopped answering and is set aside: requests go to the others at once, and it is
+   * asked again later (endpoint_restored when it answers). The run waits (waiting_endpoint) only when all are down.
+   */
+  z.object({ ...Base, type: z.literal('replica_set_aside'), host: z.string(), reason: z.string() }),
+  /** The endpoint (or a replica set aside) answers again after `seconds` down. */
   z.object({ ...Base, type: z.literal('endpoint_restored'), host: z.string(), since: z.string(), seconds: z.number() }),
   z.object({ ...Base, type: z.literal('note'), text: z.string(), targetId: z.string().optional() }),
   z.object({ ...Base, type: z.literal('error'), message: z.string(), attemptId: z.string().optional() }),
@@ -179,7 +184,7 @@ export type EventOf<T extends EngineEvent['type']> = Extract<EngineEvent, { type
 /**
  * Events that describe requests in flight: the panel and the CLI show them, the journal skips them (two per request
  * would outnumber every other line; what a call produced is journaled by the events that carry its result).
- * `waiting_endpoint` and `endpoint_restored` are journaled: an outage stays on record.
+ * `waiting_endpoint`, `replica_set_aside` and `endpoint_restored` are journaled: an outage stays on record.
  */
 export const TRANSIENT_EVENTS: ReadonlySet<EngineEvent['type']> = new Set(['call_started', 'call_finished']);
 export function isJournaled(e: { type: EngineEvent['type'] }): boolean {

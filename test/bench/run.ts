@@ -12,6 +12,7 @@ import { run as runRecipeStall, type RecipeStallFigure } from './recipe-stall.be
 import { run as runRecipe, type RecipeEvolutionFigures, type EvolutionSize } from './recipe-evolution.bench';
 import { run as runPromptCache, type PromptCacheSize } from './prompt-cache.bench';
 import { run as runResume, type ResumeFigures } from './resume.bench';
+import { run as runShards, shardsSection, shardTargets, type ShardsFigures } from './shards.bench';
 import { run as runStart, type StartFigures } from './start.bench';
 import { notMeasured, targetTable, type TargetRow } from './targets';
 
@@ -61,6 +62,7 @@ interface Figures {
   promptCache: PromptCacheSize[];
   batch: BatchFigure[];
   panel?: PanelFigures;
+  shards: ShardsFigures;
 }
 
 async function panelFigures(): Promise<PanelFigures | undefined> {
@@ -186,6 +188,7 @@ function targets(f: Figures): TargetRow[] {
       ),
     );
   }
+  out.push(...shardTargets(f.shards));
   out.push(
     notMeasured(
       'a 10,000-attempt CLI run',
@@ -487,6 +490,8 @@ const HOW = `## How the figures are obtained
   fed 1,000, 3,000 and 10,000 attempts streamed (50 events per message) and replayed as one message. Every timer stops after
   the frame that shows the result was painted (a requestAnimationFrame after the check, then a task), not when nodes exist.
   Reachability: the oldest card found through the search box, a verdict filter that leaves only its verdict, and J from the top.
+- **Shards and replicas** (\`test/bench/shards.bench.ts\`): see its section above; the shard processes run the built CLI
+  (\`bin/autodata.js\`), so \`npm run build\` comes first.
 - **Not measured here**: the 10,000-attempt CLI run (memory flat, journal on disk within 1 s); \`npm run soak\` runs 500 attempts.
 - **Corrections.** Earlier figures no longer hold: the recipe-learning rows (acceptance 20% → 60–70% per batch, 1.76 vs 4.00
   attempts per accepted item) measured a world built to reward exactly what its scripted learner wrote, so they could not fail and
@@ -506,11 +511,12 @@ const HOW = `## How the figures are obtained
   const recipe = await runRecipe();
   const promptCache = await runPromptCache();
   const batch = await runBatch();
+  const shards = await runShards();
   const panel = await panelFigures().catch((e) => {
     console.error(`panel benchmark failed: ${(e as Error).message}`);
     return undefined;
   });
-  const f: Figures = { loop, documents, start, recipeStall, resume, ext, recipe, panel, promptCache, batch };
+  const f: Figures = { loop, documents, start, recipeStall, resume, ext, recipe, panel, promptCache, batch, shards };
   const tt = targetTable(targets(f));
   const dt = table(details(f));
   console.log(`${tt}\n\n${dt}`);
@@ -533,6 +539,7 @@ ${dt}
 
 ${batchSection(f.batch)}
 
+${shardsSection(f.shards)}
 ## Growth curves
 
 ${plots.map(([name]) => `![${name.replace(/\.svg$/, '').replace(/-/g, ' ')}](docs/benchmarks/${name})`).join('\n')}

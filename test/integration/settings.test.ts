@@ -13,7 +13,7 @@ const G = vscode.ConfigurationTarget.Global;
 suite('settings', () => {
   const iso = isolateEachTest();
   teardown(async () => {
-    for (const k of ['domain', 'rollouts.weak', 'maxIterations', 'baseUrl']) {
+    for (const k of ['domain', 'rollouts.weak', 'maxIterations', 'baseUrl', 'replicas', 'roles.weak', 'roles.judge']) {
       await cfg().update(k, undefined, G);
     }
   });
@@ -31,6 +31,23 @@ suite('settings', () => {
 
   test('a base URL with a password in it is refused, and the message does not repeat the password', async () => {
     await cfg().update('baseUrl', 'https://me:hunter2-secret@llm.example.com/v1', G);
+    assert.throws(
+      () => readSettings(),
+      (e: Error) => /user name or password/.test(e.message) && !e.message.includes('hunter2'),
+    );
+  });
+
+  test('replicas: the shared list for roles on the shared endpoint, none for a role with its own base URL, its own list per role; one with a password refused', async () => {
+    await cfg().update('baseUrl', 'http://localhost:8000/v1', G);
+    await cfg().update('replicas', ['http://localhost:8001/v1', ' http://localhost:8002/v1 ', ''], G);
+    await cfg().update('roles.weak', { baseUrl: 'http://localhost:9000/v1', model: MODELS.weak }, G);
+    await cfg().update('roles.judge', { replicas: ['http://localhost:8003/v1'] }, G);
+    const s = readSettings();
+    assert.deepStrictEqual(s.engine.roles.strong.replicas, ['http://localhost:8001/v1', 'http://localhost:8002/v1']);
+    assert.strictEqual(s.engine.roles.weak.replicas, undefined);
+    assert.deepStrictEqual(s.engine.roles.judge.replicas, ['http://localhost:8003/v1']);
+    assert.deepStrictEqual(s.engine.roles.quality.replicas, ['http://localhost:8003/v1'], 'the quality check follows the judge');
+    await cfg().update('replicas', ['https://me:hunter2-secret@gpu2.example.com/v1'], G);
     assert.throws(
       () => readSettings(),
       (e: Error) => /user name or password/.test(e.message) && !e.message.includes('hunter2'),
