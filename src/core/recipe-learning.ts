@@ -8,6 +8,9 @@ import { StructuredOutputError } from './structured';
 
 export class RecipeLearning {
   private learning: Promise<void> | undefined;
+  /** Aborts a rewrite still under way when the run's sections are done (see `settle`). */
+  private readonly ended = new AbortController();
+  private dropped = false;
   /** An error no retry fixes, from a rewrite in the background: the run ends with it. */
   private fatal: unknown;
 
@@ -39,7 +42,7 @@ export class RecipeLearning {
         const update = await learnRecipe(run.options.models.challenger, state.recipe, batch, {
           temperature: ep.temperature,
           maxTokens: ep.maxTokens,
-          signal: run.control.signal,
+          signal: AbortSignal.any([run.control.signal, this.ended.signal]),
           onUsage: (u) => {
             state.usage.add('challenger', u);
             run.usageChanged('challenger');
@@ -49,7 +52,8 @@ export class RecipeLearning {
         state.recipeVersion++;
         run.emit({ type: 'recipe_updated', version: state.recipeVersion, recipe: update.recipe, changes: update.changes, attempts: batch.length });
       } catch (e) {
-        if (e instanceof StoppedError || (e instanceof ModelError && e.kind === 'aborted') || run.control.stopped) {
+        if (e instanceof StoppedError || (e instanceof ModelError && e.kind === 'aborted') || run.control.stopped || this.ended.signal.aborted) {
+          this.dropped = this.ended.signal.aborted && !run.control.stopped;
           return;
         }
         if (!(e instanceof StructuredOutputError) && !(e instanceof ModelError && !e.fatal)) {
@@ -63,9 +67,23 @@ export class RecipeLearning {
     })();
   }
 
-  /** Waits for a rewrite under way (so the run's record ends with it); throws an error a rewrite ended with. */
+  /**
+   * At the run's end, once no section is left: a rewrite still under way is dropped, not waited for (its call is
+   * aborted, the recipe stays at its current version and the run's record says so), so the run ends when its sections
+   * do. Throws an error a rewrite ended with.
+   */
   async settle(): Promise<void> {
-    await this.learning;
+    const under = this.learning;
+    if (under) {
+      this.ended.abort();
+      await under;
+      if (this.dropped) {
+        this.run.emit({
+          type: 'error',
+          message: `The recipe update under way was dropped: the run's sections were done before its call returned. The recipe stays at version ${this.run.state.recipeVersion}.`,
+        });
+      }
+    }
     if (this.fatal) {
       throw this.fatal;
     }

@@ -432,10 +432,11 @@ describe('orchestrator', function () {
   });
 
   it('never makes a section wait for a recipe update: attempts go on with the current recipe while it is learned', async () => {
-    // The learner's reply takes 1.5 s; the run's own requests go on meanwhile.
+    // The learner's reply takes 1.5 s; the run's own requests go on meanwhile (each attempt takes 300 ms or more, so ten
+    // of them outlast the update).
     const w = await worlds.world({
       questions: [EASY],
-      latency: { learnable: { keyword: 'regime contrast', questions: [GOOD] } },
+      latency: { challengerLatencyMs: 300, learnable: { keyword: 'regime contrast', questions: [GOOD] } },
       config: { recipeEvery: 2, maxIterations: 10 },
     });
     const script = w.script;
@@ -453,6 +454,32 @@ describe('orchestrator', function () {
     assert.ok(during.length >= 1, `attempts started while the recipe was being learned (${during.length})`);
     assert.equal(s.outcome, 'completed');
     assert.ok(at.findIndex((e) => e.type === 'recipe_updated') < at.findIndex((e) => e.type === 'run_finished'));
+  });
+
+  it('drops a recipe update still under way when the sections are done, instead of making the run wait for it', async () => {
+    // Two sections, each accepted at its first attempt after about 0.5 s; the recipe call asked after two outcomes takes 20 s.
+    const w = await worlds.world({ questions: [GOOD], latency: { challengerLatencyMs: 300 }, config: { recipeEvery: 2, maxIterations: 3 } });
+    const script = w.script;
+    w.server.setResponder(async (req, ctx) => {
+      const reply = await script.respond(req, ctx);
+      return req.schemaName === 'recipe' ? { ...reply, latencyMs: 20_000 } : reply;
+    });
+    const t0 = Date.now();
+    const { run, events } = startRun(w, { document: { path: 'paper.md', text: PARTS(['A', 'B', 'C']) }, recipeVersion: 4 });
+    const s = await run;
+    const ms = Date.now() - t0;
+    assert.equal(s.outcome, 'completed');
+    assert.equal(s.accepted.length, 3);
+    assert.ok(
+      w.server.requests.some((r) => r.schemaName === 'recipe'),
+      'a recipe call was made',
+    );
+    assert.ok(ms < 10_000, `the run ended without waiting for the 20 s recipe call (${ms} ms)`);
+    assert.equal(ofType(events, 'recipe_updated').length, 0);
+    const dropped = ofType(events, 'error').filter((e) => /recipe update under way was dropped/.test(e.message));
+    assert.equal(dropped.length, 1, 'the run records the dropped update once');
+    assert.match(dropped[0].message, /stays at version 4/);
+    assert.equal(events.at(-1)!.type, 'run_finished', 'and its record still ends with run_finished');
   });
 
   it('keeps no outcomes for a recipe when recipe learning is off', async () => {
