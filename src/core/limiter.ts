@@ -1,9 +1,22 @@
-// A counting semaphore: at most `limit` tasks at once per endpoint, waiting tasks leave when their signal aborts.
+// A counting semaphore: at most `limit` tasks at once (requests per endpoint, sections across documents), waiting
+// tasks leave when their signal aborts.
 export class Limiter {
   private active = 0;
   private readonly waiting: Array<() => void> = [];
 
   constructor(readonly limit: number) {}
+
+  /** Waits for a slot and returns the function that gives it back (call it once). */
+  async take(signal?: AbortSignal): Promise<() => void> {
+    await this.acquire(signal);
+    let held = true;
+    return () => {
+      if (held) {
+        held = false;
+        this.release();
+      }
+    };
+  }
 
   async run<T>(task: () => Promise<T>, signal?: AbortSignal): Promise<T> {
     await this.acquire(signal);

@@ -361,7 +361,8 @@ describe('autodata CLI', function () {
     });
     it('survives a hard kill (SIGKILL) mid-run: resume finishes it and every accepted item is in the dataset exactly once', async () => {
       await serve([GOOD], { solverLatencyMs: 120 });
-      const config = writeConfig();
+      // One request at a time, so the five items land one by one (the sections of both files share the slots).
+      const config = writeConfig({ requestConcurrency: 1 });
       const child = spawn(process.execPath, ['--require', require.resolve('tsx/cjs'), MAIN, 'generate', 'a.md', 'b.md', '--config', config], {
         cwd: ws,
         env: { ...process.env, AUTODATA_API_KEY: KEY, OPENAI_API_KEY: '' },
