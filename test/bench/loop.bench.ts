@@ -159,6 +159,8 @@ export async function run(): Promise<LoopFigures> {
   for (const [mode, patch, useN] of [
     ['defaults', {}, undefined],
     ['baseline: concurrent rollouts, one judge call per rollout, cost order', BASELINE, false],
+    // Where the defaults' time goes: the same defaults with each rollout its own request instead of one request for n.
+    ['defaults, one request per rollout (no n sampling)', { useN: false }, false],
   ] as const) {
     const r = await runLoop(population(), 8, patch, LAT, { useN });
     baseline.push({
