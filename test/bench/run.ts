@@ -451,6 +451,9 @@ const HOW = `## How the figures are obtained
   fed 1,000, 3,000 and 10,000 attempts streamed (50 events per message) and replayed as one message. Every timer stops after
   the frame that shows the result was painted (a requestAnimationFrame after the check, then a task), not when nodes exist.
   Reachability: the oldest card found through the search box, a verdict filter that leaves only its verdict, and J from the top.
+  The events are put into the page a few thousand at a time before each timer starts, so no single DevTools message carries
+  the whole run (10,000 attempts are about 130 MB of events); Playwright's waits scale with the load average per core, and a
+  size that fails is measured once more on a new page, with the reason logged.
 - **Not measured here**: the 10,000-attempt CLI run (memory flat, journal on disk within 1 s); \`npm run soak\` runs 500 attempts.
 - **Corrections.** Earlier figures no longer hold: the 3.27× speed-up and 14 → 5 calls compared against a loop allowed one request
   at a time under a latency model where \`n\` and judge calls cost nothing extra; the C = 8 figure never reached the endpoint's cap;
