@@ -112,7 +112,7 @@ function targets(f: Figures): TargetRow[] {
     measured: f.recipeStall
       .map(
         (r) =>
-          `${r.recipeMs / 1000} s call: run ${f2(r.ratio)}× the run without learning, ${r.startedDuring} attempts started during the call, ${r.updates} update(s) landed, ${r.dropped} dropped at the end`,
+          `${r.recipeMs / 1000} s call: run ${f2(r.ratio)}× the run without learning, ${r.startedDuring} attempts started during a call, ${r.updates} update(s) landed, ${r.dropped} dropped at the end (two runs)`,
       )
       .join('; '),
     met: f.recipeStall.every((r) => r.ratio <= 1.1 && r.startedDuring > 0),
@@ -440,7 +440,7 @@ const HOW = `## How the figures are obtained
   dataset opened again with the run's near-duplicate state built from it: time, the heap and typed arrays that start keeps,
   and the longest the event loop was held (\`monitorEventLoopDelay\`). The 560 MB dataset has 200,000 items of about 2.8 KB.
 - **Recipe update** (\`test/bench/recipe-stall.bench.ts\`): 32 sections at C = 16 with a recipe update every 10 attempts whose
-  call takes 1, 3 or 10 s, each against the same run with learning off run just before it; how many attempts started while a
+  call takes 1, 3 or 10 s, each against the same run with learning off run just before it (two such pairs, summed); how many attempts started while a
   call was in flight, how many updates landed, and how many were dropped because the sections were done first (the run does
   not wait for them).
 - **Resume** (\`test/bench/resume.bench.ts\`): journals made by the CLI against the scripted server, one completed run copied
