@@ -9,12 +9,12 @@ import type { WorkspaceFiles } from './workspace';
 
 /**
  * Sections in flight across the documents of a batch: a section has about one request open on average (a burst of
- * rollouts or judge calls, then one call at a time, with gaps while its results are checked and recorded), so three
+ * rollouts or judge calls, then one call at a time, with gaps while its results are checked and recorded), so four
  * times the request limit keeps the limiter's queue from running dry; the limiter caps the endpoint. Never fewer than
  * the sections at once a single run is allowed.
  */
 export function sectionSlots(requestConcurrency: number, sectionsAtOnce: number): number {
-  return Math.max(1, sectionsAtOnce, 3 * requestConcurrency);
+  return Math.max(1, sectionsAtOnce, 4 * requestConcurrency);
 }
 
 /**

@@ -425,7 +425,7 @@ const HOW = `## How the figures are obtained
   endpoint's utilisation is the time its 16 admission slots were taken over 16 × the wall time.
 - **Documents at once** run \`autodata generate\` (the CLI, in process) over 8, 16 and 32 two-section documents with
   \`requestConcurrency\` 16; the editor's **Autodata: Generate from Files** runs the same \`runDocuments\` (src/run/documents-at-once.ts).
-  The documents' sections share one pool of 3 × \`requestConcurrency\` = 48 slots; the wall time is the CLI's, from reading the
+  The documents' sections share one pool of 4 × \`requestConcurrency\` = 64 slots; the wall time is the CLI's, from reading the
   config to its summary, so the first requests' start and the last items' durable writes count against the endpoint's use.
   8 documents have 16 sections, about one request open each: they cannot keep 16 slots busy.
 - **Cost per accepted item**: a scripted population like the paper's failed rounds (60% too easy, 10% too hard for the strong

@@ -34,16 +34,16 @@ describe('documents at once', function () {
   });
 
   it('sizes the slots from the request limit and opens enough documents to fill them half as much again', () => {
-    assert.equal(sectionSlots(16, 1), 48);
+    assert.equal(sectionSlots(16, 1), 64);
     assert.equal(sectionSlots(2, 10), 10, 'never fewer than the sections at once one run is allowed');
-    assert.equal(documentsAtOnce(Array(32).fill(2), 48), 32);
-    assert.equal(documentsAtOnce(Array(100).fill(2), 48), 36);
-    assert.equal(documentsAtOnce(Array(10).fill(40), 48), 2);
-    assert.equal(documentsAtOnce([], 48), 1);
+    assert.equal(documentsAtOnce(Array(32).fill(2), 64), 32);
+    assert.equal(documentsAtOnce(Array(100).fill(2), 64), 48);
+    assert.equal(documentsAtOnce(Array(10).fill(40), 64), 3);
+    assert.equal(documentsAtOnce([], 64), 1);
   });
 
   it('runs the sections of several documents from one pool of slots: more than one per document, never more than the slots', async () => {
-    // Each request takes 60 ms or more, so sections overlap; the request limit is 1, so there are 3 slots.
+    // Each request takes 60 ms or more, so sections overlap; the request limit is 1, so there are 4 slots.
     const w = await worlds.world({ questions: [GOOD], latency: { challengerLatencyMs: 60, qualityLatencyMs: 30, solverMsPerSample: 20 } });
     const settings = { ...settingsFor(w.server.baseURL), requestConcurrency: 1 };
     const files = await openWorkspace(ws, settings.datasetPath);
@@ -91,7 +91,7 @@ describe('documents at once', function () {
       results.reduce((n, r) => n + r.accepted.length, 0),
       12,
     );
-    assert.equal(maxHeld, sectionSlots(1, 1), 'the runs together fill the 3 slots and never exceed them');
+    assert.equal(maxHeld, sectionSlots(1, 1), 'the runs together fill the 4 slots and never exceed them');
     assert.ok(
       [...perDocument.values()].some((d) => d.max > 1),
       'a document runs more sections at once than its own targetConcurrency of 1',
