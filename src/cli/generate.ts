@@ -9,6 +9,7 @@ import { buildModels } from '../run/models';
 import { keepLearnedEndpoints, type LearnedEndpointsKeeper } from '../run/learned-endpoints';
 import { findResumable, readRunDocument, ResumeError, resumeSpec } from '../run/resumable';
 import { readRecipe } from '../run/recipe-file';
+import { reconcileDataset } from '../run/reconcile';
 import { runDocuments, type DocumentJob } from '../run/documents-at-once';
 import type { Run, RunResult } from '../run/run';
 import { openWorkspace, type WorkspaceFiles } from '../run/workspace';
@@ -105,7 +106,11 @@ export async function resume(argv: readonly string[], io: CliIO): Promise<number
     throw e;
   }
   if (jobs.length === 0) {
-    io.stdout('no interrupted run to resume in this workspace\n');
+    // A run whose journal recorded its end before its last dataset lines were durable (a hard kill) has items only in
+    // its journal: they reach the dataset now, as on any start.
+    const { written } = await reconcileDataset(root, ctx.ws.dataset);
+    const kept = written.length ? `; ${written.length} accepted item(s) from finished runs' journals written to ${ctx.ws.dataset.file}` : '';
+    io.stdout(`no interrupted run to resume in this workspace${kept}\n`);
     return EXIT.ok;
   }
   return runJobs(ctx, jobs, undefined);

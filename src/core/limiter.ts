@@ -1,7 +1,7 @@
-// A counting semaphore per endpoint: at most `limit` tasks at once, waiting tasks leave when their signal aborts. The
-// limit starts at the configured one and follows what the endpoint shows of its own: a 429 lowers it to what was open
-// when it came, a run of answers raises it again step by step (never above the configured one), and a reply saying no
-// requests remain in its window holds new ones until the window resets.
+// A counting semaphore: at most `limit` tasks at once (requests per endpoint, sections across documents), waiting tasks
+// leave when their signal aborts. For an endpoint, the limit starts at the configured one and follows what the endpoint
+// shows of its own: a 429 lowers it to what was open when it came, a run of answers raises it again step by step (never
+// above the configured one), and a reply saying no requests remain in its window holds new ones until the window resets.
 export class Limiter {
   private active = 0;
   private readonly waiting: Array<() => void> = [];
@@ -30,6 +30,18 @@ export class Limiter {
 
   get inFlight(): number {
     return this.active;
+  }
+
+  /** Waits for a slot and returns the function that gives it back (call it once). */
+  async take(signal?: AbortSignal): Promise<() => void> {
+    await this.acquire(signal);
+    let held = true;
+    return () => {
+      if (held) {
+        held = false;
+        this.release();
+      }
+    };
   }
 
   async run<T>(task: () => Promise<T>, signal?: AbortSignal): Promise<T> {

@@ -14,6 +14,9 @@ import type { Target } from '../shared/schemas';
 
 export class RecipeLearning {
   private learning: Promise<void> | undefined;
+  /** Aborts a generation still under way when the run's sections are done (see `settle`). */
+  private readonly ended = new AbortController();
+  private dropped = false;
   /** An error no retry fixes, from a generation in the background: the run ends with it. */
   private fatal: unknown;
   /** The sections recipes are measured on; the run does not work on them. Empty when evolution is off. */
@@ -51,10 +54,11 @@ export class RecipeLearning {
     const { run } = this;
     const { state, config: cfg } = run;
     const ep = cfg.roles.challenger;
+    const signal = AbortSignal.any([run.control.signal, this.ended.signal]);
     const opts: RecipeCallOptions = {
       temperature: ep.temperature,
       maxTokens: ep.maxTokens,
-      signal: run.control.signal,
+      signal,
       onUsage: (u) => {
         state.usage.add('challenger', u);
         run.usageChanged('challenger');
@@ -70,7 +74,7 @@ export class RecipeLearning {
         seed: state.recipe,
         analyse: () => analyseAttempts(model, state.recipe, batch, opts),
         edit: (parent, analysis) => proposeRecipe(model, parent.recipe, analysis, opts),
-        evaluate: (parent, child) => pairedTrials(run, this.heldOut, cfg.recipeTrials, parent, child),
+        evaluate: (parent, child) => pairedTrials(run, this.heldOut, cfg.recipeTrials, parent, child, signal),
         emit: (e) => run.emit(e),
       });
       const best = state.pool.best();
@@ -80,7 +84,8 @@ export class RecipeLearning {
         run.emit({ type: 'recipe_updated', version: state.recipeVersion, recipe: best.recipe, changes: best.rationale, attempts: batch.length });
       }
     } catch (e) {
-      if (e instanceof StoppedError || (e instanceof ModelError && e.kind === 'aborted') || run.control.stopped) {
+      if (e instanceof StoppedError || (e instanceof ModelError && e.kind === 'aborted') || run.control.stopped || this.ended.signal.aborted) {
+        this.dropped = this.ended.signal.aborted && !run.control.stopped;
         return;
       }
       if (!(e instanceof StructuredOutputError) && !(e instanceof ModelError && !e.fatal)) {
@@ -91,9 +96,23 @@ export class RecipeLearning {
     }
   }
 
-  /** Waits for a generation under way (so the run's record ends with it); throws an error a generation ended with. */
+  /**
+   * At the run's end, once no section is left: a generation still under way is dropped, not waited for (its calls are
+   * aborted, the recipe stays at its current version and the run's record says so), so the run ends when its sections
+   * do. Throws an error a generation ended with.
+   */
   async settle(): Promise<void> {
-    await this.learning;
+    const under = this.learning;
+    if (under) {
+      this.ended.abort();
+      await under;
+      if (this.dropped) {
+        this.run.emit({
+          type: 'error',
+          message: `The recipe generation under way was dropped: the run's sections were done before it was measured. The recipe stays at version ${this.run.state.recipeVersion}.`,
+        });
+      }
+    }
     if (this.fatal) {
       throw this.fatal;
     }

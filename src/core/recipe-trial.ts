@@ -22,9 +22,9 @@ export function heldOutSections<T extends { id: string }>(targets: readonly T[],
 }
 
 /** One trial: does the acceptance rule accept the question the Challenger writes on `t` with `recipe`? */
-export async function recipeTrial(run: RunContext, t: Target, recipe: string): Promise<boolean> {
+export async function recipeTrial(run: RunContext, t: Target, recipe: string, signal = run.control.signal): Promise<boolean> {
   const cfg = run.config;
-  const ctx = run.roleContext(new UsageMeter(run.state.usage));
+  const ctx = { ...run.roleContext(new UsageMeter(run.state.usage)), signal };
   try {
     const c = await challenge(ctx, { target: t, history: '', note: '', recipe: recipeSlot(recipe, 'candidate') });
     if (!c.rubric.some((r) => !r.negative) || !locateQuote(t, c.sourceQuote)) {
@@ -40,7 +40,7 @@ export async function recipeTrial(run: RunContext, t: Target, recipe: string): P
     await judge(ctx, c, strong);
     return decide(cfg.policy, weakScores, measuredScores(strong)).kind === 'accepted';
   } catch (e) {
-    if (e instanceof StoppedError || run.control.stopped || (e instanceof ModelError && (e.fatal || e.kind === 'aborted'))) {
+    if (e instanceof StoppedError || signal.aborted || (e instanceof ModelError && (e.fatal || e.kind === 'aborted'))) {
       throw e;
     }
     // An unusable reply or a failed request: the trial did not pass.
@@ -48,13 +48,19 @@ export async function recipeTrial(run: RunContext, t: Target, recipe: string): P
   }
 }
 
-/** Parent and child on the same held-out trials (section by section, `repeats` each), one pair at a time; a pause holds them. */
-export async function pairedTrials(run: RunContext, sections: readonly Target[], repeats: number, parent: string, child: string) {
+/**
+ * Parent and child on the same held-out trials (section by section, `repeats` each), one pair at a time; a pause holds
+ * them, and `signal` (the run's stop, or its end) ends them.
+ */
+export async function pairedTrials(run: RunContext, sections: readonly Target[], repeats: number, parent: string, child: string, signal = run.control.signal) {
   const out = { sections: sections.map((s) => s.id), parent: [] as boolean[], child: [] as boolean[] };
   for (const t of sections) {
     for (let r = 0; r < repeats; r++) {
       await run.control.unpaused();
-      const [p, c] = await Promise.all([recipeTrial(run, t, parent), recipeTrial(run, t, child)]);
+      if (signal.aborted) {
+        throw new StoppedError();
+      }
+      const [p, c] = await Promise.all([recipeTrial(run, t, parent, signal), recipeTrial(run, t, child, signal)]);
       out.parent.push(p);
       out.child.push(c);
     }

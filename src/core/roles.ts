@@ -228,11 +228,11 @@ export async function judge(ctx: RoleContext, c: Challenge, rollouts: Rollout[],
 /** Requests (each with its repair) for one grading before the judge's replies count as unusable. */
 const JUDGE_ROUNDS = 2;
 
-async function gradeGroup(ctx: RoleContext, c: Challenge, answers: string[], grader: JudgeRole) {
-  const labels = answers.map((_, i) => LABELS[i] ?? `X${i}`);
-  const k = c.rubric.length;
-  // The judge never sees the reference answer, nor which solver wrote which answer.
-  const schema = JudgeReport.superRefine((rep, z) => {
+/** The judge's reply schema per number of answers and criteria, made once (so its JSON Schema is rendered once too). */
+const gradesSchemas = new Map<string, ReturnType<typeof gradesSchema>>();
+
+function gradesSchema(labels: readonly string[], k: number) {
+  return JudgeReport.superRefine((rep, z) => {
     for (const label of labels) {
       const g = rep.grades.find((x) => x.answer.trim().toUpperCase() === label);
       if (!g) {
@@ -250,6 +250,18 @@ async function gradeGroup(ctx: RoleContext, c: Challenge, answers: string[], gra
       }
     }
   });
+}
+
+async function gradeGroup(ctx: RoleContext, c: Challenge, answers: string[], grader: JudgeRole) {
+  const labels = answers.map((_, i) => LABELS[i] ?? `X${i}`);
+  const k = c.rubric.length;
+  const key = `${labels.length}:${k}`;
+  let schema = gradesSchemas.get(key);
+  if (!schema) {
+    schema = gradesSchema(labels, k);
+    gradesSchemas.set(key, schema);
+  }
+  // The judge never sees the reference answer, nor which solver wrote which answer.
   const p = render(ctx.prompts.judge, {
     question: asMaterial(c.question),
     rubric: asMaterial(rubricText(c)),

@@ -13,6 +13,7 @@ import type { ResumePoint } from './resume';
 import type { RoleContext } from './roles';
 import { RunState } from './run-state';
 import { byRole, type Role, type Target, type WithSecondJudge } from '../shared/schemas';
+import type { Limiter } from './limiter';
 import type { UsageMeter } from './usage';
 
 export interface RunOptions {
@@ -43,6 +44,11 @@ export interface RunOptions {
   backpressure?: () => Promise<void>;
   /** Benchmarks a question must not repeat (word 13-grams), checked before any solver call. */
   benchmarks?: BenchmarkIndex;
+  /**
+   * Section slots shared by the runs of several documents at once: each section of this run starts once it holds one
+   * (`config.targetConcurrency` no longer caps this run's sections; the slots cap them all together).
+   */
+  sectionSlots?: Limiter;
 }
 
 /** How long the run's end waits for requests still under way to end (aborted requests end at once). */

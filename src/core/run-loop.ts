@@ -64,9 +64,13 @@ export class RunLoop {
     // Sections held out for recipe trials are not the run's to work on (recipe-learning.ts).
     const heldOut = new Set(this.recipe.heldOut.map((t) => t.id));
     this.queue.push(...todo.filter((t) => !heldOut.has(t.id)));
+    const slots = run.options.sectionSlots;
     const fatal = await schedule({
       queue: this.queue,
-      concurrency: cfg.targetConcurrency,
+      // Shared slots cap the sections of every run at once; this run's own workers then only need one per section.
+      concurrency: slots ? Math.max(1, this.queue.length) : cfg.targetConcurrency,
+      slots,
+      signal: run.control.signal,
       goal: run.options.goal,
       accepted: () => run.state.accepted.length,
       stopped: () => run.control.stopped,

@@ -1,5 +1,6 @@
 // Works through a queue of targets with a fixed number of workers, starting no target the goal no longer needs.
 import { StoppedError } from './control';
+import type { Limiter } from './limiter';
 import type { Target } from '../shared/schemas';
 
 export interface Schedule {
@@ -7,6 +8,13 @@ export interface Schedule {
   queue: Target[];
   /** Targets worked on at once. */
   concurrency: number;
+  /**
+   * Section slots shared with other runs (several documents at once): a target starts only once it holds one, and
+   * gives it back when it ends, so the runs together keep no more sections in flight than the slots.
+   */
+  slots?: Limiter;
+  /** Aborts a wait for a slot (the run is stopping). */
+  signal?: AbortSignal;
   /** Items to accept; none: every target in the queue. */
   goal?: number;
   /** Items accepted so far. */
@@ -44,6 +52,19 @@ export async function schedule(s: Schedule): Promise<Error | undefined> {
         });
         continue;
       }
+      let release: (() => void) | undefined;
+      if (s.slots) {
+        try {
+          release = await s.slots.take(s.signal);
+        } catch {
+          break; // the run is stopping
+        }
+        // Others may have changed things while this worker waited for its slot.
+        if (queue.length === 0 || fatal || s.stopped() || goalReached() || !mayStart()) {
+          release();
+          continue;
+        }
+      }
       const t = queue.shift()!;
       active++;
       try {
@@ -55,6 +76,7 @@ export async function schedule(s: Schedule): Promise<Error | undefined> {
         }
       } finally {
         active--;
+        release?.();
         wakeAll();
       }
     }

@@ -1,16 +1,30 @@
-// Several documents' runs at once over one set of models (so one request limit per endpoint): enough runs to keep the
-// endpoint's limit busy, none started once `keepGoing` says no (a stop, a failed run).
+// Several documents' runs at once over one set of models (so one request limit per endpoint), with one shared pool of
+// section slots: the sections of every open document take turns in it, so the endpoint's limit stays busy whatever
+// the documents' sizes; no document starts once `keepGoing` says no (a stop, a failed run).
 import { baseURLsOf } from '../core/endpoint';
+import { Limiter } from '../core/limiter';
 import type { ChatModel } from '../core/models';
 import type { WithSecondJudge } from '../shared/schemas';
 import { Run, type RunObserver, type RunResult, type RunSpec } from './run';
 import type { WorkspaceFiles } from './workspace';
 
-/** How many documents to run at once: enough sections in flight to keep `requestConcurrency` full, at least one. */
-export function documentsAtOnce(documents: number, requestConcurrency: number, sectionsAtOnce: number): number {
-  // A section in flight has about one request open on average (a burst of rollouts or judge calls, then one call at a
-  // time), so twice the limit in sections keeps the limiter's queue from running dry; the limiter caps the endpoint.
-  return Math.max(1, Math.min(documents, Math.ceil((2 * requestConcurrency) / Math.max(1, sectionsAtOnce))));
+/**
+ * Sections in flight across the documents of a batch: a section has about one request open on average (a burst of
+ * rollouts or judge calls, then one call at a time, with gaps while its results are checked and recorded), so four
+ * times the request limit keeps the limiter's queue from running dry; the limiter caps the endpoint. Never fewer than
+ * the sections at once a single run is allowed.
+ */
+export function sectionSlots(requestConcurrency: number, sectionsAtOnce: number): number {
+  return Math.max(1, sectionsAtOnce, 4 * requestConcurrency);
+}
+
+/**
+ * How many documents to keep open: enough sections to fill the slots half as much again (so the slots stay taken
+ * while an ended document's successor opens its files), at least one.
+ */
+export function documentsAtOnce(sections: readonly number[], slots: number): number {
+  const perDocument = sections.length ? sections.reduce((a, b) => a + b, 0) / sections.length : 1;
+  return Math.max(1, Math.min(sections.length, Math.ceil((1.5 * slots) / Math.max(1, perDocument))));
 }
 
 /**
@@ -45,7 +59,7 @@ export async function runAtOnce<J, R>(
 }
 
 /** One document's run: what every run of the batch shares is passed to `runDocuments`. */
-export type DocumentJob = Omit<RunSpec, 'models'>;
+export type DocumentJob = Omit<RunSpec, 'models' | 'sectionSlots'>;
 
 export interface DocumentsObserver {
   /** Called with each run as it starts (so a stop reaches it) and when it ends. */
@@ -58,8 +72,8 @@ export interface DocumentsObserver {
 }
 
 /**
- * Runs several documents at once over one set of models, so they share each endpoint's request limit; a run that
- * does not complete (stopped, failed) starts no other. Results in the order the runs ended.
+ * Runs several documents at once over one set of models, so they share each endpoint's request limit, and one pool of
+ * section slots; a run that does not complete (stopped, failed) starts no other. Results in the order the runs ended.
  */
 export async function runDocuments(
   ws: WorkspaceFiles,
@@ -69,13 +83,20 @@ export async function runDocuments(
   o: DocumentsObserver = {},
 ): Promise<RunResult[]> {
   const sectionsAtOnce = Math.max(1, ...jobs.map((j) => j.settings.engine.targetConcurrency));
-  // A role over several replicas has each one's limit: enough documents to keep all of them busy.
+  // A role over several replicas has each one's limit: slots enough to keep all of them busy.
   const replicas = Math.max(1, ...jobs.flatMap((j) => Object.values(j.settings.engine.roles).map((ep) => baseURLsOf(ep).length)));
+  // One document alone keeps its own sections at once (`targetConcurrency`); several share the slots.
+  const slots = jobs.length > 1 ? new Limiter(sectionSlots(requestConcurrency * replicas, sectionsAtOnce)) : undefined;
   return runAtOnce(
     jobs,
-    documentsAtOnce(jobs.length, requestConcurrency * replicas, sectionsAtOnce),
+    slots
+      ? documentsAtOnce(
+          jobs.map((j) => j.targets.length),
+          slots.limit,
+        )
+      : 1,
     async (job) => {
-      const run = new Run(ws, { ...job, models }, o.observer?.(job));
+      const run = new Run(ws, { ...job, models, sectionSlots: slots }, o.observer?.(job));
       o.started?.(run, job);
       try {
         if (o.keepGoing && !o.keepGoing()) {

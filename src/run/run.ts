@@ -1,6 +1,7 @@
 // One run: the engine over a document's sections, its journal and dataset writes in event order, and the run lock that
 // keeps a second process (another window, the CLI) off the same run. The editor and the CLI both run this.
 import type { BenchmarkIndex } from '../core/leakage';
+import type { Limiter } from '../core/limiter';
 import type { ChatModel } from '../core/models';
 import { Orchestrator, type RunSummary } from '../core/orchestrator';
 import type { PromptSet } from '../core/prompts';
@@ -34,6 +35,8 @@ export interface RunSpec {
   resume?: ResumePoint;
   /** The benchmark files' index (see benchmarks.ts), when the settings name any. */
   benchmarks?: BenchmarkIndex;
+  /** Section slots shared with the other documents' runs of a batch (see documents-at-once.ts). */
+  sectionSlots?: Limiter;
 }
 
 export interface RunObserver {
@@ -110,6 +113,7 @@ export class Run implements RunHandle {
       recipeVersion: spec.recipe.version,
       knownQuestions: ws.dataset.questions(),
       benchmarks: spec.benchmarks,
+      sectionSlots: spec.sectionSlots,
       outageLimitSeconds: settings.outageLimitSeconds,
       // The engine asks before each model request: with too many events unwritten it waits for the writer, so memory
       // stays bounded however far the endpoints run ahead of the disk.

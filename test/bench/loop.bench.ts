@@ -4,9 +4,9 @@ import type { EngineConfig } from '../../src/core/config';
 import type { EngineEvent } from '../../src/shared/events';
 import { Orchestrator } from '../../src/core/orchestrator';
 import type { Target } from '../../src/shared/schemas';
-import { startScriptedServer } from '../fakes/openai-server';
+import { startScriptedServer, type RecordedRequest } from '../fakes/openai-server';
 import { scriptedConfig, scriptedModels } from '../fakes/scripted-config';
-import { criticalPathMs } from './critical-path';
+import { criticalPathMs, replayCriticalPath } from './critical-path';
 import { MODELS, scriptRoles, type ScriptedQuestion, type ScriptLatency } from '../fakes/scripted-roles';
 
 const GOOD: ScriptedQuestion = { weak: [0.3, 0.4, 0.5], strong: [0.8, 0.8, 0.9] };
@@ -34,6 +34,7 @@ interface LoopRun {
   tokens: number;
   status429: number;
   maxInFlight: number;
+  requests: RecordedRequest[];
 }
 
 async function runLoop(
@@ -71,6 +72,7 @@ async function runLoop(
       tokens: usage.promptTokens + usage.completionTokens,
       status429: server.requests.filter((r) => r.status === 429).length,
       maxInFlight: server.maxInFlightSeen,
+      requests: [...server.requests],
     };
   } finally {
     await server.close();
@@ -78,7 +80,12 @@ async function runLoop(
 }
 
 export interface LoopFigures {
-  overhead: { mode: string; perIterationMs: number; criticalPathMs: number; ratio: number }[];
+  /**
+   * Per iteration: the engine's wall time, the critical path the server charged, and the same requests replayed by a
+   * bare client right after each engine round (so both see the machine's load of that moment); `ratio` is engine ÷
+   * replay, `ratioToCharged` engine ÷ the charged critical path.
+   */
+  overhead: { mode: string; perIterationMs: number; criticalPathMs: number; replayMs: number; ratio: number; ratioToCharged: number; iterations: number }[];
   /** The defaults against the strongest simple loop, on the paper-like population. */
   baseline: { mode: string; msPerAccepted: number; callsPerAccepted: number; tokensPerAccepted: number; accepted: number; attempts: number }[];
   parallel: { c: number; itemsPerMinute: number; utilisation: number; status429: number; maxInFlight: number }[];
@@ -107,19 +114,53 @@ function population(): ScriptedQuestion[] {
 /** The strongest simple loop: rollouts concurrent (one request each), one judge call per rollout, cost order, nothing skipped. */
 export const BASELINE: Partial<EngineConfig> = { solveOrder: 'cost', judgeMode: 'perRollout', useN: false, earlyDecisions: false, finalVerification: false };
 
-export async function run(): Promise<LoopFigures> {
-  const iterations = 6;
-  // 1. Overhead over the critical path, the defaults (cost order) first: one accepted attempt per target, targets one after another.
+/** The engine's overhead over the critical path, in both orders. */
+export async function measureOverhead(): Promise<LoopFigures['overhead']> {
+  // 1. Overhead over the critical path, the defaults (cost order) first: one accepted attempt per target, targets one
+  // after another; three rounds of two targets, each followed by the bare replay of its requests, so that the engine
+  // and the replay share the machine's load of the moment.
   const overhead: LoopFigures['overhead'] = [];
+  // Untimed: the first attempt of a process compiles the engine's code paths (a few hundred ms once, not per attempt).
+  await runLoop([GOOD], 1, {}, LAT);
   for (const mode of ['cost', 'latency'] as const) {
-    const r = await runLoop([GOOD], iterations, { solveOrder: mode }, LAT);
-    overhead.push({ mode, perIterationMs: r.ms / r.attempts, criticalPathMs: r.criticalMs / r.attempts, ratio: r.ms / r.criticalMs });
+    let ms = 0;
+    let critical = 0;
+    let replay = 0;
+    let attempts = 0;
+    for (let round = 0; round < 3; round++) {
+      const r = await runLoop([GOOD], 2, { solveOrder: mode }, LAT);
+      ms += r.ms;
+      critical += r.criticalMs;
+      attempts += r.attempts;
+      const bare = await startScriptedServer({ respond: scriptRoles([GOOD], LAT).respond });
+      try {
+        replay += await replayCriticalPath(r.requests, mode, bare.baseURL);
+      } finally {
+        await bare.close();
+      }
+    }
+    overhead.push({
+      mode,
+      perIterationMs: ms / attempts,
+      criticalPathMs: critical / attempts,
+      replayMs: replay / attempts,
+      ratio: ms / replay,
+      ratioToCharged: ms / critical,
+      iterations: attempts,
+    });
   }
+  return overhead;
+}
+
+export async function run(): Promise<LoopFigures> {
+  const overhead = await measureOverhead();
   // 2. The defaults against the strongest simple loop, on a population where most questions fail.
   const baseline: LoopFigures['baseline'] = [];
   for (const [mode, patch, useN] of [
     ['defaults', {}, undefined],
     ['baseline: concurrent rollouts, one judge call per rollout, cost order', BASELINE, false],
+    // Where the defaults' time goes: the same defaults with each rollout its own request instead of one request for n.
+    ['defaults, one request per rollout (no n sampling)', { useN: false }, false],
   ] as const) {
     const r = await runLoop(population(), 8, patch, LAT, { useN });
     baseline.push({

@@ -7,6 +7,7 @@
 // which resolves with the flat headline figures (name → number).
 'use strict';
 const fs = require('node:fs');
+const os = require('node:os');
 const path = require('node:path');
 const { serve, launch, openPanel, fixtures } = require('./panel-render.harness');
 
@@ -17,10 +18,13 @@ const RESULTS = path.join(__dirname, 'results', 'panel-render.json');
  * painted (a requestAnimationFrame after the check, then a task after that frame: the paint happened in between).
  * `done` gets the card list's count of attempts (rendered or not) and the rendered cards.
  */
-function timeUntil(page, messages, doneSource) {
+async function timeUntil(page, messages, doneSource) {
+  await stage(page, messages);
   return page.evaluate(
-    ({ messages, doneSource }) =>
+    ({ doneSource }) =>
       new Promise((resolve) => {
+        const messages = window.__staged;
+        window.__staged = [];
         // eslint-disable-next-line no-eval -- the harness page itself allows no eval; this runs through CDP, outside the CSP.
         const done = (0, eval)(doneSource);
         const t0 = performance.now();
@@ -57,8 +61,64 @@ function timeUntil(page, messages, doneSource) {
           window.__send(m);
         }
       }),
-    { messages, doneSource },
+    { doneSource },
   );
+}
+
+/** Events per upload into the page: 10,000 attempts are 130 MB of events, too much for one DevTools message. */
+const STAGE_EVENTS = 2000;
+
+/**
+ * Puts the messages into the page (`window.__staged`) ahead of the timed part, a few thousand events per upload, a large
+ * message's events in pieces: the timer then starts when the page posts them, as before, and no single DevTools
+ * message carries the whole run.
+ */
+async function stage(page, messages) {
+  await page.evaluate(() => {
+    window.__staged = [];
+  });
+  let batch = [];
+  let batchEvents = 0;
+  const flush = async () => {
+    if (batch.length) {
+      await page.evaluate((ms) => {
+        window.__staged.push(...ms);
+      }, batch);
+    }
+    batch = [];
+    batchEvents = 0;
+  };
+  for (const m of messages) {
+    const events = m.events ?? [];
+    if (events.length <= STAGE_EVENTS) {
+      batch.push(m);
+      batchEvents += events.length;
+      if (batchEvents >= STAGE_EVENTS) {
+        await flush();
+      }
+      continue;
+    }
+    await flush();
+    await page.evaluate(
+      (head) => {
+        window.__staged.push(head);
+      },
+      { ...m, events: [] },
+    );
+    for (let i = 0; i < events.length; i += STAGE_EVENTS) {
+      await page.evaluate(
+        (part) => {
+          const last = window.__staged[window.__staged.length - 1];
+          const into = (last.events ??= []);
+          for (const e of part) {
+            into.push(e);
+          }
+        },
+        events.slice(i, i + STAGE_EVENTS),
+      );
+    }
+  }
+  await flush();
 }
 
 const frames = (page, n = 3) =>
@@ -213,8 +273,8 @@ async function run({ sizes = [1000, 3000, 10000], batch = 50, repeats = 5, write
   const server = await serve();
   const browser = await launch();
   try {
-    const { page, errors } = await openPanel(browser, server, { width: 1000, height: 900 });
-    const cdp = await page.context().newCDPSession(page);
+    let { page, errors } = await openPanel(browser, server, { width: 1000, height: 900 });
+    let cdp = await page.context().newCDPSession(page);
     await cdp.send('Performance.enable');
     // One attempt on an empty panel: the baseline of "one more attempt".
     const g0 = generateRun({ attempts: 10, targets: 5, seed: 7, decideShare: 0 });
@@ -227,7 +287,19 @@ async function run({ sizes = [1000, 3000, 10000], batch = 50, repeats = 5, write
     }
     const bySize = [];
     for (const attempts of sizes) {
-      bySize.push(await measureSize(page, cdp, { attempts, batch, repeats }));
+      try {
+        bySize.push(await measureSize(page, cdp, { attempts, batch, repeats }));
+      } catch (e) {
+        // Once more on a fresh page, with the reason logged (a renderer lost on a loaded machine is not a result).
+        log(
+          `panel, ${attempts} attempts: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}; load ${os.loadavg()[0].toFixed(1)}; once more on a new page`,
+        );
+        await page.close().catch(() => undefined);
+        ({ page, errors } = await openPanel(browser, server, { width: 1000, height: 900 }));
+        cdp = await page.context().newCDPSession(page);
+        await cdp.send('Performance.enable');
+        bySize.push(await measureSize(page, cdp, { attempts, batch, repeats }));
+      }
     }
     const webviewErrors = await page.evaluate(() => window.__posted.filter((m) => m.type === 'webviewError').map((m) => m.message));
     const csp = await page.evaluate(() => window.__cspViolations.slice());

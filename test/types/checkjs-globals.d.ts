@@ -21,6 +21,8 @@ declare global {
     __lastArrival: number;
     /** Durations of the long tasks a benchmark observed (set up by the benchmark before use). */
     __long: number[];
+    /** Messages a benchmark put into the page ahead of timing their delivery (uploaded in pieces). */
+    __staged: Array<{ type: string; events?: unknown[]; [k: string]: unknown }>;
     /** Set only if injected markup ever ran script: must stay undefined. */
     __pwned?: number;
   }

@@ -313,6 +313,30 @@ describe('autodata CLI', function () {
       assert.match(again.out(), /no interrupted run/);
     });
 
+    it('resume with nothing to resume still writes the items a finished run journaled but never got into the dataset', async () => {
+      await serve([GOOD]);
+      const config = writeConfig();
+      const c = capture(ws);
+      assert.equal(await main(['generate', 'a.md', '--config', config], c.io), 0, c.err());
+      const dataset = path.join(ws, '.autodata', 'dataset.jsonl');
+      const written = readLines(dataset).map((x) => DatasetRecord.parse(x).id);
+      assert.ok(written.length > 0);
+      // As after a hard kill between the journal's last lines and the dataset's: the journal has the items, the dataset not.
+      fs.writeFileSync(dataset, '');
+      const r = capture(ws);
+      assert.equal(await main(['resume', '--config', config], r.io), 0, r.err());
+      assert.match(
+        r.out(),
+        new RegExp(`no interrupted run to resume in this workspace; ${written.length} accepted item\\(s\\) from finished runs' journals written`),
+      );
+      assert.deepEqual(
+        readLines(dataset)
+          .map((x) => DatasetRecord.parse(x).id)
+          .sort(),
+        [...written].sort(),
+      );
+    });
+
     it('runs the documents at once, sharing one request limit', async () => {
       await serve([GOOD], { solverLatencyMs: 200 });
       const c = capture(ws);
@@ -361,7 +385,8 @@ describe('autodata CLI', function () {
     });
     it('survives a hard kill (SIGKILL) mid-run: resume finishes it and every accepted item is in the dataset exactly once', async () => {
       await serve([GOOD], { solverLatencyMs: 120 });
-      const config = writeConfig();
+      // One request at a time, so the five items land one by one (the sections of both files share the slots).
+      const config = writeConfig({ requestConcurrency: 1 });
       const child = spawn(process.execPath, ['--require', require.resolve('tsx/cjs'), MAIN, 'generate', 'a.md', 'b.md', '--config', config], {
         cwd: ws,
         env: { ...process.env, AUTODATA_API_KEY: KEY, OPENAI_API_KEY: '' },

@@ -403,6 +403,37 @@ describe('orchestrator', function () {
     assert.equal(ofType(h.events, 'run_finished')[0].cost, undefined);
   });
 
+  it('drops a recipe generation still under way when the sections are done, instead of making the run wait for it', async () => {
+    // Four sections, one held out for recipe trials; each of the other three is accepted at its first attempt after
+    // about 0.5 s; the analysis asked after two outcomes takes 20 s.
+    const w = await worlds.world({
+      questions: [GOOD],
+      latency: { challengerLatencyMs: 300 },
+      config: { recipeEvery: 2, recipeHeldOut: 1, recipeTrials: 1, maxIterations: 3 },
+    });
+    const script = w.script;
+    w.server.setResponder(async (req, ctx) => {
+      const reply = await script.respond(req, ctx);
+      return req.schemaName === 'recipe_analysis' ? { ...reply, latencyMs: 20_000 } : reply;
+    });
+    const t0 = Date.now();
+    const { run, events } = startRun(w, { document: { path: 'paper.md', text: PARTS(['A', 'B', 'C', 'D']) }, recipeVersion: 4 });
+    const s = await run;
+    const ms = Date.now() - t0;
+    assert.equal(s.outcome, 'completed');
+    assert.equal(s.accepted.length, 3);
+    assert.ok(
+      w.server.requests.some((r) => r.schemaName === 'recipe_analysis'),
+      'a recipe generation was started',
+    );
+    assert.ok(ms < 10_000, `the run ended without waiting for the 20 s analysis (${ms} ms)`);
+    assert.equal(ofType(events, 'recipe_updated').length, 0);
+    const dropped = ofType(events, 'error').filter((e) => /recipe generation under way was dropped/.test(e.message));
+    assert.equal(dropped.length, 1, 'the run records the dropped generation once');
+    assert.match(dropped[0].message, /stays at version 4/);
+    assert.equal(events.at(-1)!.type, 'run_finished', 'and its record still ends with run_finished');
+  });
+
   it('keeps no outcomes for a recipe when recipe learning is off', async () => {
     const h = await start([EASY, EASY, GOOD], { recipeEvery: 0 });
     await h.run;

@@ -1,6 +1,7 @@
 // The scheduler on its own: how many targets run at once, which ones start under a goal, and how it ends.
 import assert from 'node:assert/strict';
 import { StoppedError } from '../../../src/core/control';
+import { Limiter } from '../../../src/core/limiter';
 import { schedule, type Schedule } from '../../../src/core/scheduler';
 import type { Target } from '../../../src/shared/schemas';
 
@@ -100,6 +101,58 @@ describe('scheduler', () => {
     seen.accepted = 3;
     await schedule(options(targets(4), { concurrency: 2, goal: 3 }));
     assert.deepEqual(seen.started, []);
+  });
+
+  it('with shared slots, runs the targets of several schedules together, never more at once than the slots', async () => {
+    const slots = new Limiter(3);
+    const a = fakeRun({ ms: () => 20 });
+    const b = fakeRun({ ms: () => 20 });
+    let open = 0;
+    let maxOpen = 0;
+    const counted = (work: Schedule['work']) => async (t: Target) => {
+      maxOpen = Math.max(maxOpen, ++open);
+      try {
+        await work(t);
+      } finally {
+        open--;
+      }
+    };
+    const qa = targets(4);
+    const qb = targets(4);
+    const [fa, fb] = await Promise.all([
+      schedule(a.options(qa, { concurrency: 4, slots, work: counted(a.options(qa).work) })),
+      schedule(b.options(qb, { concurrency: 4, slots, work: counted(b.options(qb).work) })),
+    ]);
+    assert.equal(fa, undefined);
+    assert.equal(fb, undefined);
+    assert.equal(maxOpen, 3, 'the two schedules together hold at most the three slots');
+    assert.ok(a.seen.maxInFlight >= 1 && b.seen.maxInFlight >= 1);
+    assert.equal(a.seen.finished.length + b.seen.finished.length, 8);
+    // Both take turns from the start: neither waits for the other to finish.
+    assert.ok(Math.min(a.seen.finished.length, b.seen.finished.length) === 4);
+  });
+
+  it('with shared slots, a stopped run leaves its wait for a slot at once', async () => {
+    const slots = new Limiter(1);
+    const hold = await slots.take();
+    const ctl = new AbortController();
+    const { seen, options } = fakeRun();
+    const running = schedule(options(targets(2), { concurrency: 2, slots, signal: ctl.signal }));
+    await sleep(10);
+    assert.deepEqual(seen.started, [], 'no target starts without a slot');
+    seen.stopped = true;
+    ctl.abort();
+    assert.equal(await running, undefined);
+    assert.deepEqual(seen.started, []);
+    hold();
+  });
+
+  it('with shared slots and a goal, a target that got its slot late starts only if the goal still needs it', async () => {
+    const slots = new Limiter(1);
+    const { seen, options } = fakeRun({ ms: () => 10 });
+    await schedule(options(targets(4), { concurrency: 4, slots, goal: 2 }));
+    assert.deepEqual(seen.started, ['t1', 't2']);
+    assert.equal(seen.accepted, 2);
   });
 
   it('takes up a target added to the queue while it runs', async () => {
