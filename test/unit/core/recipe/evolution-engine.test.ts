@@ -25,8 +25,8 @@ describe('recipe evolution in a run', function () {
   const worlds = new Worlds();
   afterEach(() => worlds.close());
 
-  const world = (before?: (req: RecordedRequest) => ReturnType<typeof jsonReply> | undefined) =>
-    worlds.world({ questions: [EASY], latency: { learnable: { keyword: KEYWORD, questions: [GOOD] } }, config: CONFIG, before });
+  const world = (before?: (req: RecordedRequest) => ReturnType<typeof jsonReply> | undefined, challengerLatencyMs = 0) =>
+    worlds.world({ questions: [EASY], latency: { challengerLatencyMs, learnable: { keyword: KEYWORD, questions: [GOOD] } }, config: CONFIG, before });
 
   it('analyses the failures, proposes a recipe, measures it against its parent on held-out sections and keeps it', async () => {
     const w = await world();
@@ -67,7 +67,13 @@ describe('recipe evolution in a run', function () {
     assert.ok(ev.ci[0] > 0 && Math.abs(ev.p - 1 / 64) < 1e-12);
     // Both recipes were tried on the same sections, three times each.
     const trialPrompts = w.script.challengerPrompts.filter((p) => held.some((id) => p.includes(`<source title="${targets.find((t) => t.id === id)!.title}"`)));
-    assert.equal(trialPrompts.length, 12 * ofType(h.events, 'recipe_evaluated').length);
+    // Every measured generation tried 12; one still under way when the sections were done was dropped part-way.
+    const measured = 12 * ofType(h.events, 'recipe_evaluated').length;
+    const dropped = ofType(h.events, 'error').some((e) => /recipe generation under way was dropped/.test(e.message));
+    assert.ok(
+      trialPrompts.length === measured || (dropped && trialPrompts.length > measured && trialPrompts.length < measured + 12),
+      `${trialPrompts.length} trial prompts`,
+    );
     assert.equal(trialPrompts.slice(0, 12).filter((p) => p.includes(KEYWORD)).length, 6);
     // A later child that is no better than its kept parent (both pass every trial) is rejected.
     assert.ok(
@@ -88,7 +94,8 @@ describe('recipe evolution in a run', function () {
   });
 
   it('never makes a section wait for a generation: attempts go on with the current recipe meanwhile', async () => {
-    const w = await world();
+    // Attempts take 200 ms or more, so the run's sections outlast the generation with its 1.5 s editor call.
+    const w = await world(undefined, 200);
     const script = w.script;
     w.server.setResponder(async (req, ctx) => {
       const reply = await script.respond(req, ctx);
