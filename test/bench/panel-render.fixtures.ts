@@ -7,6 +7,7 @@ import { decide, decideFromWeak, mean, rubricScore } from '../../src/core/policy
 import { buildRecord } from '../../src/core/record';
 import type { Challenge, CriterionMark, ModelNames, Role, Rollout, RubricItem, Verdict } from '../../src/shared/schemas';
 import type { PanelRun } from '../../src/protocol';
+import { seededRandom } from '../../src/core/seeded-random';
 
 export const SHA = 'c0ffee'.padEnd(64, '0');
 export const MODELS: ModelNames = { challenger: 'kimi-k2.6', quality: 'kimi-k2.6', weak: 'qwen3.5-4b', strong: 'qwen3.5-397b-a17b', judge: 'kimi-k2.6' };
@@ -20,18 +21,6 @@ export class Stamper {
     this.seq++;
     return { ...body, runId: this.runId, seq: this.seq, at: new Date(this.start + this.seq * 250).toISOString() } as EngineEvent;
   }
-}
-
-/** mulberry32: a small seeded generator, so every run of the benchmark sees the same stream. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export function panelRun(runId = 'run-2026-06-30-bench', thresholds: PolicyThresholds = POLICY_PRESETS.paperAppendix, extra: Partial<PanelRun> = {}): PanelRun {
@@ -281,7 +270,7 @@ export function generateRun(opts: {
   decideShare?: number;
   thresholds?: PolicyThresholds;
 }): GeneratedRun {
-  const r = rng(opts.seed ?? 7);
+  const r = seededRandom(opts.seed ?? 7);
   const thresholds = opts.thresholds ?? POLICY_PRESETS.paperAppendix;
   const run = panelRun(opts.runId, thresholds);
   const s = new Stamper(run.runId);
@@ -354,7 +343,7 @@ export function generateRun(opts: {
 
 /** One more accepted attempt (on a new section `x<n>`, attempt `x<n>.1`) for a run already shown: "one update among 1,000 cards". */
 export function extraAttempt(after: GeneratedRun, n = 1): EngineEvent[] {
-  const r = rng(1000 + n);
+  const r = seededRandom(1000 + n);
   const s = new Stamper(after.run.runId);
   s.seq = (after.events.at(-1)?.seq ?? 0) + n * 100;
   const t = { id: `x${n}`, title: `Appendix ${n}: the acceptance prompt` };
@@ -458,7 +447,7 @@ function seeded(
   given: { challenge: Challenge; levels: [number, number] },
 ): number {
   for (let seed = 1; seed < 500; seed++) {
-    if (attemptBodies(rng(seed), new Usage(), t, iteration, plan, thresholds, { ...given, jitter: 0.06 }).verdict.kind === want) {
+    if (attemptBodies(seededRandom(seed), new Usage(), t, iteration, plan, thresholds, { ...given, jitter: 0.06 }).verdict.kind === want) {
       return seed;
     }
   }
@@ -494,7 +483,7 @@ export function showcaseRun(runId = 'run-2026-06-30-0912'): GeneratedRun {
   const attempts: AttemptFixture[] = [];
   const add = (t: (typeof targets)[number], iteration: number, plan: Plan, want: Verdict['kind'], challenge: Challenge, levels: [number, number]) => {
     const seed = seeded(want, t, iteration, plan, thresholds, { challenge, levels });
-    const a = attemptBodies(rng(seed), usage, t, iteration, plan, thresholds, { challenge, levels, jitter: 0.06 });
+    const a = attemptBodies(seededRandom(seed), usage, t, iteration, plan, thresholds, { challenge, levels, jitter: 0.06 });
     attempts.push(a);
     events.push(...a.events.map((b) => s.stamp(b)));
   };
