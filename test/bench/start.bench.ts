@@ -33,7 +33,7 @@ function question(i: number): string {
   return `Scenario ${i}: when the ${w()} ${w()} meets a ${w()} ${w()}, how would ${w()} ${w()} change the ${w()} of the ${w()} ${w()}?`;
 }
 
-function writeDataset(file: string, from: number, count: number, pad: number): void {
+export function writeDataset(file: string, from: number, count: number, pad: number): void {
   const fd = fs.openSync(file, 'a');
   try {
     const padding = 'x'.repeat(pad);
@@ -53,7 +53,8 @@ const gc = () => (global as { gc?: () => void }).gc?.();
 const memory = () => {
   gc();
   const m = process.memoryUsage();
-  return m.heapUsed + m.arrayBuffers + m.external;
+  // external includes arrayBuffers (Buffers and typed arrays): counted once.
+  return m.heapUsed + m.external;
 };
 
 async function timed<T>(f: () => Promise<T>): Promise<{ value: T; ms: number; maxBlockMs: number }> {
