@@ -92,7 +92,7 @@ export class NearDuplicateIndex implements KnownQuestions {
   /** The tail hash of the covered bytes. */
   private coveredTail = '';
   /** How the last open or refresh went, for logs, tests and benchmarks. */
-  lastOpen = { rebuilt: false, linesRead: 0, bytesRead: 0, segmentsLoaded: 0, merges: 0, persisted: false, slices: 0, longestSliceMs: 0 };
+  lastOpen = { rebuilt: false, linesRead: 0, bytesRead: 0, segmentsLoaded: 0, merges: 0, persisted: false, slices: 0, longestSliceMs: 0, longestSliceCpuMs: 0 };
 
   private constructor(
     readonly dataset: string,
@@ -319,10 +319,11 @@ export class NearDuplicateIndex implements KnownQuestions {
     if (this.covered.size === this.meta.size) {
       this.coveredTail = this.meta.tail;
     }
-    this.lastOpen = { ...this.lastOpen, linesRead: 0, bytesRead: 0, merges: 0, persisted: false, slices: 0, longestSliceMs: 0 };
-    const pause = slicer((ms) => {
+    this.lastOpen = { ...this.lastOpen, linesRead: 0, bytesRead: 0, merges: 0, persisted: false, slices: 0, longestSliceMs: 0, longestSliceCpuMs: 0 };
+    const pause = slicer((ms, cpuMs) => {
       this.lastOpen.slices++;
       this.lastOpen.longestSliceMs = Math.max(this.lastOpen.longestSliceMs, ms);
+      this.lastOpen.longestSliceCpuMs = Math.max(this.lastOpen.longestSliceCpuMs, cpuMs);
     });
     const bad: number[] = [];
     let pending: SegmentEntry[] = [];

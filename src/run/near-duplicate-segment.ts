@@ -10,18 +10,25 @@ export type Yield = () => Promise<void>;
 
 export const SLICE_MS = 8;
 
-/** Returns a function that yields to the event loop once `SLICE_MS` have passed since the last yield. */
-export function slicer(onSlice?: (ms: number) => void): () => Promise<void> | undefined {
+/**
+ * Returns a function that yields to the event loop once `SLICE_MS` have passed since the last yield, telling `onSlice`
+ * each slice's wall time and the process's CPU time in it (on a loaded machine wall time includes time the process
+ * waited for a core).
+ */
+export function slicer(onSlice?: (ms: number, cpuMs: number) => void): () => Promise<void> | undefined {
   let since = performance.now();
+  let cpu = process.cpuUsage();
   return () => {
     const now = performance.now();
     if (now - since < SLICE_MS) {
       return undefined;
     }
-    onSlice?.(now - since);
+    const used = process.cpuUsage(cpu);
+    onSlice?.(now - since, (used.user + used.system) / 1000);
     return new Promise<void>((resolve) =>
       setImmediate(() => {
         since = performance.now();
+        cpu = process.cpuUsage();
         resolve();
       }),
     );

@@ -4,6 +4,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { run as runDocuments, type DocumentsFigure } from './documents.bench';
+// data side (run start, resume, long CLI run): begin
+import { dataCurves, dataDetails, longRunTarget, resumeTarget, startTargets } from './data-targets';
+import { run as runLongRuns, type LongRunFigure } from './long-run.bench';
+// data side: end
 import { run as runExtension, type ExtensionFigures } from './extension.bench';
 import { run as runLoop, type LoopFigures } from './loop.bench';
 import { plot } from './plot';
@@ -54,6 +58,7 @@ interface Figures {
   start?: StartFigures;
   recipeStall: RecipeStallFigure[];
   resume: ResumeFigures;
+  longRuns?: LongRunFigure[]; // data side
   ext: ExtensionFigures;
   recipe: RecipeFigures;
   promptCache: PromptCacheSize[];
@@ -82,30 +87,9 @@ function targets(f: Figures): TargetRow[] {
         }
       : notMeasured('32 documents × 2 sections, endpoint cap 16', '≥ 0.9 × the endpoint’s limit'),
   );
-  const st = f.start;
-  if (st) {
-    const big = st.sizes.filter((x) => x.items >= 100_000);
-    out.push({
-      what: 'run start with 100k / 1M items in the dataset (index up to date, 100 new lines)',
-      target: '< 1 s and < 200 MB extra; nothing blocks > 50 ms',
-      measured: big.map((x) => `${x.items.toLocaleString('en')}: ${f1(x.startMs)} ms, ${f1(x.extraMB)} MB, longest block ${f1(x.maxBlockMs)} ms`).join('; '),
-      met: big.every((x) => x.startMs < 1000 && x.extraMB < 200 && x.maxBlockMs <= 50),
-    });
-    out.push({
-      what: 'first run start on a dataset without an index (the index is built)',
-      target: 'nothing blocks > 50 ms',
-      measured: st.sizes.map((x) => `${x.items.toLocaleString('en')}: ${f1(x.buildMs / 1000)} s, longest block ${f1(x.buildMaxBlockMs)} ms`).join('; '),
-      met: st.sizes.every((x) => x.buildMaxBlockMs <= 50),
-    });
-    out.push({
-      what: `a ${f1(st.large.fileMB)} MB dataset opens`,
-      target: 'opens (the whole-file read failed with "Invalid string length")',
-      measured: `built in ${f1(st.large.buildMs / 1000)} s; next start ${f1(st.large.startMs)} ms, ${f1(st.large.extraMB)} MB`,
-      met: true,
-    });
-  } else {
-    out.push(notMeasured('run start with 100k / 1M items in the dataset', '< 1 s, < 200 MB extra, no block > 50 ms'));
-  }
+  // data side: begin
+  out.push(...startTargets(f.start));
+  // data side: end
   out.push({
     what: 'a recipe update (C = 16, the recipe call takes 1 / 3 / 10 s)',
     target: 'no section waits for it',
@@ -114,14 +98,9 @@ function targets(f: Figures): TargetRow[] {
       .join('; '),
     met: f.recipeStall.every((r) => r.ratio <= 1.1 && r.startedDuring > 0),
   });
-  const r50 = f.resume.nothing.find((x) => x.finished === 50);
-  const o50 = f.resume.one.find((x) => x.finished === 50);
-  out.push({
-    what: 'resume or "nothing to resume" with 50 finished runs',
-    target: '< 0.5 s; memory while resuming ≤ 2× the journal',
-    measured: `nothing: ${f1(r50?.ms ?? NaN)} ms, one run to resume: ${f1(o50?.ms ?? NaN)} ms; memory ${f.resume.memory.map((m) => `${f2(m.ratio)}× a ${f1(m.journalMB)} MB journal`).join(', ')}`,
-    met: (r50?.ms ?? Infinity) < 500 && (o50?.ms ?? Infinity) < 500 && f.resume.memory.every((m) => m.ratio <= 2),
-  });
+  // data side: begin
+  out.push(resumeTarget(f.resume));
+  // data side: end
   const p = f.panel;
   const p10 = p?.sizes.find((x) => x.attempts >= 10_000);
   const p1 = p?.sizes[0];
@@ -150,13 +129,9 @@ function targets(f: Figures): TargetRow[] {
       ),
     );
   }
-  out.push(
-    notMeasured(
-      'a 10,000-attempt CLI run',
-      'memory flat after warm-up, journal on disk within 1 s of each event',
-      'not measured by npm run bench (npm run soak runs 500 attempts)',
-    ),
-  );
+  // data side: begin
+  out.push(longRunTarget(f.longRuns));
+  // data side: end
   for (const o of f.loop.overhead) {
     out.push({
       what: `loop overhead, ${o.mode} order${o.mode === 'cost' ? ' (default)' : ''}`,
@@ -257,32 +232,9 @@ function details(f: Figures): Row[] {
     target: 'falling',
     status: mark(recipe.withRecipe.attemptsPerAccepted < recipe.withoutRecipe.attemptsPerAccepted),
   });
-  for (const x of f.start?.sizes ?? []) {
-    out.push({
-      figure: `run start, ${x.items.toLocaleString('en')} items (${f1(x.fileMB)} MB)`,
-      value: `first (index built) ${f1(x.buildMs)} ms; next ${f1(x.startMs)} ms reading ${x.linesRead} new lines, ${f1(x.extraMB)} MB extra, longest block ${f1(x.maxBlockMs)} ms`,
-      target: 'report (growth)',
-      status: '',
-    });
-  }
-  for (let i = 0; i < f.resume.nothing.length; i++) {
-    const a = f.resume.nothing[i];
-    const b = f.resume.one[i];
-    out.push({
-      figure: `resume with ${a.finished} finished runs`,
-      value: `nothing to resume ${f1(a.ms)} ms; one to resume ${f1(b.ms)} ms`,
-      target: 'report (growth)',
-      status: '',
-    });
-  }
-  for (const m of f.resume.memory) {
-    out.push({
-      figure: `resume reading a ${f1(m.journalMB)} MB journal`,
-      value: `${f1(m.ms)} ms, peak ${f1(m.peakExtraMB)} MB extra heap (${f2(m.ratio)}× the journal)`,
-      target: 'report (growth)',
-      status: '',
-    });
-  }
+  // data side: begin
+  out.push(...dataDetails(f.start, f.resume, f.longRuns));
+  // data side: end
   for (const x of panel?.sizes ?? []) {
     out.push({
       figure: `panel, ${x.attempts.toLocaleString('en')} attempts`,
@@ -328,33 +280,9 @@ function curves(f: Figures): Array<[string, string]> {
       },
     ),
   ]);
-  if (f.start) {
-    out.push([
-      'run-start.svg',
-      plot('Run start (index up to date)', 'items in the dataset', 'ms', [{ name: 'start', points: f.start.sizes.map((x) => [x.items, x.startMs]) }], {
-        target: 1000,
-      }),
-    ]);
-    out.push([
-      'run-start-memory.svg',
-      plot('Run start, extra memory', 'items in the dataset', 'MB', [{ name: 'extra', points: f.start.sizes.map((x) => [x.items, x.extraMB]) }], {
-        target: 200,
-      }),
-    ]);
-  }
-  out.push([
-    'resume.svg',
-    plot(
-      'Resume scan',
-      'finished runs',
-      'ms',
-      [
-        { name: 'nothing to resume', points: f.resume.nothing.map((x) => [x.finished, x.ms]) },
-        { name: 'one to resume', points: f.resume.one.map((x) => [x.finished, x.ms]) },
-      ],
-      { target: 500 },
-    ),
-  ]);
+  // data side: begin
+  out.push(...dataCurves(f.start, f.resume, f.longRuns));
+  // data side: end
   out.push([
     'prompt-cache.svg',
     plot('Prompt tokens read from the cache', 'tokens per section', 'share', [
@@ -435,13 +363,14 @@ const HOW = `## How the figures are obtained
   const start = runStart();
   const recipeStall = await runRecipeStall();
   const resume = await runResume();
+  const longRuns = await runLongRuns(); // data side
   const recipe = await runRecipe();
   const promptCache = await runPromptCache();
   const panel = await panelFigures().catch((e) => {
     console.error(`panel benchmark failed: ${(e as Error).message}`);
     return undefined;
   });
-  const f: Figures = { loop, documents, start, recipeStall, resume, ext, recipe, panel, promptCache };
+  const f: Figures = { loop, documents, start, recipeStall, resume, longRuns, ext, recipe, panel, promptCache };
   const tt = targetTable(targets(f));
   const dt = table(details(f));
   console.log(`${tt}\n\n${dt}`);
