@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import * as inspector from 'node:inspector';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as v8 from 'node:v8';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { main } from '../../src/cli/main';
 import { runsDir } from '../../src/run/journal';
@@ -75,7 +76,41 @@ export async function runLong(attempts: number): Promise<LongRunFigure> {
         itemsPerRun: 0,
       }),
     );
-    const child = spawn(
+    // The watcher: its own process, doing nothing else, so its polls are on time; polling before the CLI starts.
+    const done = path.join(ws, '.cli-exited');
+    const watcher = spawn(process.execPath, ['--require', require.resolve('tsx/cjs'), __filename, 'watch', runsDir(ws), done], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const progress: Array<{ t: number; attempts: number }> = [];
+    let summary: WatchSummary | undefined;
+    let out = '';
+    let stopped = false;
+    let ready: () => void = () => undefined;
+    const polling = new Promise<void>((resolve) => (ready = resolve));
+    const running: { cli?: ReturnType<typeof spawn> } = {};
+    watcher.stdout.setEncoding('utf8');
+    watcher.stdout.on('data', (d: string) => {
+      out += d;
+      const lines = out.split('\n');
+      out = lines.pop()!;
+      for (const l of lines) {
+        const m = /^attempts (\d+) (\d+)$/.exec(l);
+        if (m) {
+          ready();
+          progress.push({ t: Number(m[1]), attempts: Number(m[2]) });
+          if (Number(m[2]) >= attempts && !stopped && running.cli) {
+            stopped = true;
+            running.cli.kill('SIGINT');
+          }
+        } else if (l.startsWith('{')) {
+          summary = JSON.parse(l) as WatchSummary;
+        }
+      }
+    });
+    const watched = new Promise<void>((resolve) => watcher.on('exit', () => resolve()));
+    await polling;
+    const t0 = Date.now();
+    const cli = spawn(
       process.execPath,
       [
         ...(process.env.AUTODATA_BENCH_CHILD_FLAGS?.split(' ').filter(Boolean) ?? []),
@@ -94,8 +129,8 @@ export async function runLong(attempts: number): Promise<LongRunFigure> {
     const heaps: Array<{ t: number; heap: number }> = [];
     let loop = { max: 0, p99: 0 };
     let err = '';
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (d: string) => {
+    cli.stderr.setEncoding('utf8');
+    cli.stderr.on('data', (d: string) => {
       err += d;
       const lines = err.split('\n');
       err = lines.pop()!;
@@ -111,71 +146,22 @@ export async function runLong(attempts: number): Promise<LongRunFigure> {
         }
       }
     });
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    let done = false;
-    void exited.then(() => (done = true));
-
-    // The watcher.
-    const lags: number[] = [];
-    const progress: Array<{ t: number; attempts: number }> = [];
-    let seen = 0;
-    let events = 0;
-    let offset = 0;
-    let rest = '';
-    let file: string | undefined;
-    let stopped = false;
-    const t0 = Date.now();
-    const poll = async () => {
-      file ??= fs.existsSync(runsDir(ws)) ? fs.readdirSync(runsDir(ws)).find((f) => f.endsWith('.jsonl')) : undefined;
-      if (!file) {
-        return;
-      }
-      const h = await fs.promises.open(path.join(runsDir(ws), file), 'r');
-      try {
-        for (;;) {
-          const buf = Buffer.alloc(1 << 20);
-          const { bytesRead } = await h.read(buf, 0, buf.length, offset);
-          if (bytesRead === 0) {
-            break;
-          }
-          offset += bytesRead;
-          const now = Date.now();
-          const lines = (rest + buf.subarray(0, bytesRead).toString('utf8')).split('\n');
-          rest = lines.pop()!;
-          for (const l of lines) {
-            const at = /"at":"([^"]+)"/.exec(l);
-            if (at) {
-              lags.push(now - Date.parse(at[1]));
-              events++;
-            }
-            if (l.includes('"type":"attempt_started"')) {
-              seen++;
-            }
-          }
-        }
-      } finally {
-        await h.close();
-      }
-      progress.push({ t: Date.now(), attempts: seen });
-      if (seen >= attempts && !stopped) {
-        stopped = true;
-        child.kill('SIGINT');
-      }
-    };
-    while (!done) {
-      await poll();
-      await new Promise((r) => setTimeout(r, POLL_MS));
-    }
-    await poll();
+    const exited = new Promise<number | null>((resolve) => cli.on('exit', (code) => resolve(code)));
+    running.cli = cli;
     const exitCode = await exited;
     const seconds = (Date.now() - t0) / 1000;
+    fs.writeFileSync(done, '');
+    await watched;
+    if (!summary) {
+      throw new Error('the journal watcher gave no figures');
+    }
+    const { seen, events, lagMaxMs, lagP99Ms, lagMedianMs, lateOver1s } = summary;
     // Heap samples placed on the attempt count the watcher had seen by then.
     const attemptsAt = (t: number) => progress.filter((p) => p.t <= t).at(-1)?.attempts ?? 0;
     const samples = heaps.map((h) => ({ attempts: attemptsAt(h.t), heapMB: h.heap / 1e6 }));
     const warm = samples.filter((s) => s.attempts >= attempts * 0.1);
     const first = warm[0] ?? samples[0];
     const last = samples.filter((s) => s.attempts <= attempts).at(-1) ?? samples.at(-1)!;
-    const sorted = Float64Array.from(lags).sort();
     const growth = last.heapMB - first.heapMB;
     return {
       attempts: seen,
@@ -187,10 +173,10 @@ export async function runLong(attempts: number): Promise<LongRunFigure> {
       growthMB: growth,
       growthPer1000MB: (growth / Math.max(1, last.attempts - first.attempts)) * 1000,
       heapSamples: samples,
-      lagMaxMs: quantile(sorted, 1),
-      lagP99Ms: quantile(sorted, 0.99),
-      lagMedianMs: quantile(sorted, 0.5),
-      lateOver1s: lags.filter((l) => l > 1000).length,
+      lagMaxMs,
+      lagP99Ms,
+      lagMedianMs,
+      lateOver1s,
       loopDelayMaxMs: loop.max,
       loopDelayP99Ms: loop.p99,
     };
@@ -199,6 +185,78 @@ export async function runLong(attempts: number): Promise<LongRunFigure> {
     await server.close();
     fs.rmSync(ws, { recursive: true, force: true });
   }
+}
+
+interface WatchSummary {
+  seen: number;
+  events: number;
+  lagMaxMs: number;
+  lagP99Ms: number;
+  lagMedianMs: number;
+  lateOver1s: number;
+}
+
+/**
+ * In the watcher's process: polls the run's journal every POLL_MS, prints the attempts it holds, and once `done` exists,
+ * a last poll and the lags (from each line's `at` to the poll that first read it).
+ */
+async function watch(runs: string, done: string): Promise<void> {
+  const lags: number[] = [];
+  let seen = 0;
+  let offset = 0;
+  let rest = '';
+  let file: string | undefined;
+  const poll = async () => {
+    file ??= fs.existsSync(runs) ? fs.readdirSync(runs).find((f) => f.endsWith('.jsonl')) : undefined;
+    if (!file) {
+      process.stdout.write(`attempts ${Date.now()} 0\n`);
+      return;
+    }
+    const h = await fs.promises.open(path.join(runs, file), 'r');
+    try {
+      const buf = Buffer.alloc(1 << 20);
+      for (;;) {
+        const { bytesRead } = await h.read(buf, 0, buf.length, offset);
+        if (bytesRead === 0) {
+          break;
+        }
+        offset += bytesRead;
+        const now = Date.now();
+        const lines = (rest + buf.subarray(0, bytesRead).toString('utf8')).split('\n');
+        rest = lines.pop()!;
+        for (const l of lines) {
+          const at = /"at":"([^"]+)"/.exec(l);
+          if (at) {
+            lags.push(now - Date.parse(at[1]));
+            if (process.env.AUTODATA_BENCH_LATE && now - Date.parse(at[1]) > 1000) {
+              process.stderr.write(`late ${now - Date.parse(at[1])} ${/"type":"([^"]+)"/.exec(l)?.[1]} ${at[1]}\n`);
+            }
+          }
+          if (l.includes('"type":"attempt_started"')) {
+            seen++;
+          }
+        }
+      }
+    } finally {
+      await h.close();
+    }
+    process.stdout.write(`attempts ${Date.now()} ${seen}\n`);
+  };
+  while (!fs.existsSync(done)) {
+    await poll();
+    await new Promise((r) => setTimeout(r, POLL_MS));
+  }
+  await poll();
+  const sorted = Float64Array.from(lags).sort();
+  const summary: WatchSummary = {
+    seen,
+    events: lags.length,
+    lagMaxMs: quantile(sorted, 1),
+    lagP99Ms: quantile(sorted, 0.99),
+    lagMedianMs: quantile(sorted, 0.5),
+    lateOver1s: lags.filter((l) => l > 1000).length,
+  };
+  process.stdout.write(`${JSON.stringify(summary)}\n`);
 }
 
 /** In the CLI's process: the CLI itself, stopped by SIGINT as a terminal's Ctrl-C stops it, and its heap sampled. */
@@ -211,12 +269,16 @@ async function child(ws: string): Promise<void> {
   const delay = monitorEventLoopDelay({ resolution: 10 });
   delay.enable();
   const stop = new AbortController();
-  // A sampling heap profile of what is live at the stop, for finding what grows (AUTODATA_BENCH_HEAP_PROFILE=<file>).
+  // A sampling heap profile (AUTODATA_BENCH_HEAP_PROFILE=<file>) or a heap snapshot (AUTODATA_BENCH_HEAP_SNAPSHOT=<file>)
+  // of what is live at the stop, for finding what grows.
   const profile = process.env.AUTODATA_BENCH_HEAP_PROFILE;
   const session = profile ? new inspector.Session() : undefined;
   session?.connect();
   session?.post('HeapProfiler.startSampling', { samplingInterval: 16384 });
   process.on('SIGINT', () => {
+    if (process.env.AUTODATA_BENCH_HEAP_SNAPSHOT) {
+      v8.writeHeapSnapshot(process.env.AUTODATA_BENCH_HEAP_SNAPSHOT);
+    }
     if (!session) {
       stop.abort();
       return;
@@ -251,6 +313,8 @@ export async function run(): Promise<LongRunFigure[]> {
 if (require.main === module) {
   if (process.argv[2] === 'child') {
     void child(process.argv[3]);
+  } else if (process.argv[2] === 'watch') {
+    void watch(process.argv[3], process.argv[4]);
   } else {
     void runLong(Number(process.argv[2] ?? 1000)).then((f) => console.log(JSON.stringify({ ...f, heapSamples: f.heapSamples.length })));
   }
