@@ -341,7 +341,8 @@ const HOW = `## How the figures are obtained
   (\`heapUsed + external\`; the earlier 376.8 MB at 1,000,000 items added \`arrayBuffers\` too, which \`external\` already holds,
   so typed arrays counted twice), and the longest the event loop was held (\`monitorEventLoopDelay\`, wall time). The index
   build yields after 8 ms of work; its slices are also timed by the index itself, in wall time and in the process's CPU
-  time (which includes V8's GC helper threads), since on a loaded machine wall time includes waiting for a core. The
+  time (which includes V8's GC helper threads), since on a loaded machine wall time includes waiting for a core (under
+  \`nice -n 10\`, competing with normal-priority processes, a process gets about a tenth of a core). The
   560 MB dataset has 200,000 items of about 2.8 KB.
 - **Near-duplicate index** (\`src/run/near-duplicate-index.ts\`, \`near-duplicate-segment.ts\`): typed-array segments read
   from their files as views (no parsing), merged as they come (the newest two while the newer is at least as large), so
