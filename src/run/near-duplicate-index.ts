@@ -3,18 +3,25 @@
 // shrank or its indexed bytes changed. The index answers the near-duplicate check (the same word 3-gram Jaccard as
 // src/core/similarity.ts) and the exactly-once check by id, holding typed arrays rather than one object per item.
 //
-// Layout: immutable segments of at most SEGMENT entries, each with its entries' id hashes, line offsets and grams and
-// an inverted index (sorted distinct grams → posting lists); meta.json names the segments and the bytes they cover.
+// Layout: immutable segments (near-duplicate-segment.ts), loaded as views over their files' bytes; meta.json names
+// them and the dataset bytes they cover. Segments are merged as they come (the newest two while the newer is at least
+// as large), so there are O(log n) of them. Reading lines, building and merging yield to the event loop every few
+// milliseconds. Every change to the folder (loading, writing segments and meta.json, deleting merged-away or orphaned
+// files) holds `<folder>.lock`, and new files are written only when meta.json is still the one this process started
+// from, so processes opening the same index at once leave no file that meta.json does not name.
 import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { KnownQuestions } from '../core/asked-questions';
 import { jaccardSorted, ngramHashes } from '../core/similarity';
 import { writeFileAtomic } from './atomic-file';
-import { readLinesFrom } from './jsonl-lines';
+import { withFileLock } from './file-lock';
+import { readLinesFrom, type LineAt } from './jsonl-lines';
+import { Segment, slicer, type SegmentEntry } from './near-duplicate-segment';
 
-const VERSION = 1;
-const SEGMENT = 4096;
+const VERSION = 2;
+/** Entries per segment built from new lines (merging makes larger ones). */
+const SEGMENT = 1024;
 const EDGE = 4096;
 
 export class DatasetLineError extends Error {
@@ -32,138 +39,34 @@ interface Meta {
   segments: string[];
 }
 
-/** One immutable segment: typed arrays over one buffer. */
-class Segment {
-  constructor(
-    readonly idHash: Float64Array,
-    readonly offset: Float64Array,
-    /** idHash positions sorted by hash, for the exactly-once lookup. */
-    readonly byId: Uint32Array,
-    readonly gramStart: Uint32Array,
-    readonly grams: Uint32Array,
-    readonly distinct: Uint32Array,
-    readonly postStart: Uint32Array,
-    readonly post: Uint32Array,
-  ) {}
-
-  get size(): number {
-    return this.idHash.length;
-  }
-
-  static build(entries: ReadonlyArray<{ idHash: number; offset: number; grams: Uint32Array }>): Segment {
-    const n = entries.length;
-    const idHash = Float64Array.from(entries, (e) => e.idHash);
-    const offset = Float64Array.from(entries, (e) => e.offset);
-    const byId = Uint32Array.from({ length: n }, (_, i) => i).sort((a, b) => idHash[a] - idHash[b]);
-    const gramStart = new Uint32Array(n + 1);
-    for (let i = 0; i < n; i++) {
-      gramStart[i + 1] = gramStart[i] + entries[i].grams.length;
-    }
-    const grams = new Uint32Array(gramStart[n]);
-    // (gram, entry) pairs as gram · 2^21 + entry: exact in a double (entry < 2^21), so one numeric sort groups them.
-    const keys = new Float64Array(gramStart[n]);
-    for (let i = 0; i < n; i++) {
-      grams.set(entries[i].grams, gramStart[i]);
-      for (let k = gramStart[i]; k < gramStart[i + 1]; k++) {
-        keys[k] = grams[k] * 2097152 + i;
-      }
-    }
-    keys.sort();
-    const post = new Uint32Array(keys.length);
-    const distinctList: number[] = [];
-    const startList: number[] = [];
-    let last = -1;
-    for (let k = 0; k < keys.length; k++) {
-      const g = Math.floor(keys[k] / 2097152);
-      post[k] = keys[k] - g * 2097152;
-      if (g !== last) {
-        distinctList.push(g);
-        startList.push(k);
-        last = g;
-      }
-    }
-    startList.push(keys.length);
-    return new Segment(idHash, offset, byId, gramStart, grams, Uint32Array.from(distinctList), Uint32Array.from(startList), post);
-  }
-
-  encode(): Buffer {
-    const parts = [this.idHash, this.offset, this.byId, this.gramStart, this.grams, this.distinct, this.postStart, this.post];
-    const header = new Uint32Array(parts.map((p) => p.length));
-    const chunks: Buffer[] = [Buffer.from(header.buffer)];
-    for (const p of parts) {
-      const b = Buffer.from(p.buffer, p.byteOffset, p.byteLength);
-      chunks.push(b, Buffer.alloc((8 - (b.length % 8)) % 8));
-    }
-    return Buffer.concat(chunks);
-  }
-
-  static decode(buf: Buffer): Segment {
-    // A copy aligned to 8 bytes, so every array is a view without copying again.
-    const ab = new ArrayBuffer(buf.length);
-    new Uint8Array(ab).set(buf);
-    const lengths = new Uint32Array(ab, 0, 8);
-    let at = 32;
-    const take = <T>(make: new (b: ArrayBuffer, o: number, l: number) => T, len: number, width: number): T => {
-      const v = new make(ab, at, len);
-      at += len * width;
-      at += (8 - (at % 8)) % 8;
-      return v;
-    };
-    const [a, b, c, d, e, f, g, h] = lengths;
-    return new Segment(
-      take(Float64Array, a, 8),
-      take(Float64Array, b, 8),
-      take(Uint32Array, c, 4),
-      take(Uint32Array, d, 4),
-      take(Uint32Array, e, 4),
-      take(Uint32Array, f, 4),
-      take(Uint32Array, g, 4),
-      take(Uint32Array, h, 4),
-    );
-  }
-
-  /** Entry numbers whose id hash is `h`. */
-  withIdHash(h: number): number[] {
-    const out: number[] = [];
-    let lo = 0;
-    let hi = this.byId.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.idHash[this.byId[mid]] < h) {
-        lo = mid + 1;
-      } else {
-        hi = mid;
-      }
-    }
-    for (let i = lo; i < this.byId.length && this.idHash[this.byId[i]] === h; i++) {
-      out.push(this.byId[i]);
-    }
-    return out;
-  }
-
-  /** The posting list of a gram, as a [start, end) range of `post`. */
-  postings(g: number): [number, number] {
-    let lo = 0;
-    let hi = this.distinct.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.distinct[mid] < g) {
-        lo = mid + 1;
-      } else {
-        hi = mid;
-      }
-    }
-    return lo < this.distinct.length && this.distinct[lo] === g ? [this.postStart[lo], this.postStart[lo + 1]] : [0, 0];
-  }
-}
+const EMPTY: Meta = { version: VERSION, size: 0, lines: 0, head: '', tail: '', segments: [] };
 
 /** A question's grams as sorted distinct 32-bit values (the low bits of the similarity module's 53-bit hashes). */
 export function gramsOf(question: string): Uint32Array {
-  const set = new Set<number>();
-  for (const h of ngramHashes(question)) {
-    set.add(h % 4294967296);
+  const hashes = ngramHashes(question);
+  const out = new Uint32Array(hashes.size);
+  let i = 0;
+  for (const h of hashes) {
+    out[i++] = h % 4294967296;
   }
-  return Uint32Array.from(set).sort();
+  // Insertion sort: a question has tens of grams, where a typed array's sort costs more than it saves.
+  for (let k = 1; k < out.length; k++) {
+    const v = out[k];
+    let j = k;
+    while (j > 0 && out[j - 1] > v) {
+      out[j] = out[j - 1];
+      j--;
+    }
+    out[j] = v;
+  }
+  // Two 53-bit hashes can share their low 32 bits: keep each value once.
+  let n = 0;
+  for (let k = 0; k < out.length; k++) {
+    if (k === 0 || out[k] !== out[k - 1]) {
+      out[n++] = out[k];
+    }
+  }
+  return n === out.length ? out : out.slice(0, n);
 }
 
 /** 53 bits of an id's SHA-1: the exactly-once lookup checks the line itself on a match. */
@@ -172,13 +75,24 @@ export function idHashOf(id: string): number {
   return d.readUInt32BE(0) * 0x200000 + (d.readUInt32BE(4) >>> 11);
 }
 
+interface Held {
+  segment: Segment;
+  /** Its file, once persisted. */
+  name?: string;
+}
+
 export class NearDuplicateIndex implements KnownQuestions {
-  private readonly segments: Segment[] = [];
-  /** Items appended by this process (not yet in a persisted segment). */
+  private segments: Held[] = [];
+  /** Items appended by this process (not yet read back from the dataset). */
   private readonly recent = new Map<string, { question: string; grams: Uint32Array }>();
-  private meta: Meta = { version: VERSION, size: 0, lines: 0, head: '', tail: '', segments: [] };
-  /** How the last open went, for logs and benchmarks. */
-  lastOpen = { rebuilt: false, linesRead: 0, bytesRead: 0 };
+  /** What meta.json said when this process loaded it or last wrote it. */
+  private meta: Meta = EMPTY;
+  /** The dataset bytes and lines the segments in memory cover (beyond `meta` until persisted). */
+  private covered = { size: 0, lines: 0 };
+  /** The tail hash of the covered bytes. */
+  private coveredTail = '';
+  /** How the last open or refresh went, for logs, tests and benchmarks. */
+  lastOpen = { rebuilt: false, linesRead: 0, bytesRead: 0, segmentsLoaded: 0, merges: 0, persisted: false, slices: 0, longestSliceMs: 0, longestSliceCpuMs: 0 };
 
   private constructor(
     readonly dataset: string,
@@ -192,12 +106,17 @@ export class NearDuplicateIndex implements KnownQuestions {
   static async open(dataset: string, dir: string): Promise<NearDuplicateIndex> {
     const index = new NearDuplicateIndex(dataset, dir);
     await index.load();
-    await index.catchUp();
+    await index.catchUp(true);
     return index;
   }
 
   get size(): number {
-    return this.segments.reduce((n, s) => n + s.size, 0) + this.recent.size;
+    return this.segments.reduce((n, s) => n + s.segment.size, 0) + this.recent.size;
+  }
+
+  /** Segments held (at most about log2 of the items over SEGMENT, plus one). */
+  get segmentCount(): number {
+    return this.segments.length;
   }
 
   /** Whether an item with this id is in the dataset (checked against its line on a hash match). */
@@ -206,9 +125,9 @@ export class NearDuplicateIndex implements KnownQuestions {
       return true;
     }
     const h = idHashOf(id);
-    for (const s of this.segments) {
-      for (const e of s.withIdHash(h)) {
-        if (this.lineAt(s.offset[e])?.id === id) {
+    for (const { segment } of this.segments) {
+      for (const e of segment.withIdHash(h)) {
+        if (this.lineAt(segment.offset[e])?.id === id) {
           return true;
         }
       }
@@ -230,38 +149,15 @@ export class NearDuplicateIndex implements KnownQuestions {
   similarTo(question: string, threshold: number): { id: string; score: number; question: string } | undefined {
     const q = gramsOf(question);
     let best: { seg: number; entry: number; score: number } | undefined;
-    if (q.length > 0) {
-      const minSize = threshold * q.length - 1e-9;
-      const maxSize = q.length / threshold + 1e-9;
-      const prefixLength = q.length - Math.ceil(threshold * q.length - 1e-9) + 1;
-      this.segments.forEach((s, si) => {
-        const ranges = Array.from(q, (g) => s.postings(g)).sort((a, b) => a[1] - a[0] - (b[1] - b[0]));
-        const seen = new Set<number>();
-        for (const [from, to] of ranges.slice(0, prefixLength)) {
-          for (let k = from; k < to; k++) {
-            const e = s.post[k];
-            if (seen.has(e)) {
-              continue;
-            }
-            seen.add(e);
-            const size = s.gramStart[e + 1] - s.gramStart[e];
-            if (size < minSize || size > maxSize) {
-              continue;
-            }
-            const score = jaccardSorted(q, s.grams.subarray(s.gramStart[e], s.gramStart[e + 1]));
-            if (
-              score >= threshold - 1e-12 &&
-              (!best || score > best.score || (score === best.score && (si < best.seg || (si === best.seg && e < best.entry))))
-            ) {
-              best = { seg: si, entry: e, score };
-            }
-          }
-        }
-      });
-    }
+    this.segments.forEach(({ segment }, seg) => {
+      const b = segment.best(q, threshold);
+      if (b && (!best || b.score > best.score)) {
+        best = { seg, ...b };
+      }
+    });
     let hit: { id: string; score: number; question: string } | undefined;
     if (best) {
-      const line = this.lineAt(this.segments[best.seg].offset[best.entry]);
+      const line = this.lineAt(this.segments[best.seg].segment.offset[best.entry]);
       hit = { id: line?.id ?? '(unknown)', score: best.score, question: line?.question ?? '' };
     }
     for (const [id, r] of this.recent) {
@@ -302,36 +198,73 @@ export class NearDuplicateIndex implements KnownQuestions {
     return path.join(this.dir, 'meta.json');
   }
 
-  /** Loads the persisted segments when they still describe the dataset's first bytes; else starts empty. */
-  private async load(): Promise<void> {
-    let meta: Meta | undefined;
+  private locked<T>(job: () => Promise<T>): Promise<T> {
+    return (async () => {
+      await fs.promises.mkdir(path.dirname(this.dir), { recursive: true });
+      return withFileLock(this.dir, job);
+    })();
+  }
+
+  private async readMeta(): Promise<Meta | undefined> {
     try {
-      meta = JSON.parse(await fs.promises.readFile(this.metaFile(), 'utf8')) as Meta;
+      const m = JSON.parse(await fs.promises.readFile(this.metaFile(), 'utf8')) as Meta;
+      return m?.version === VERSION && Array.isArray(m.segments) ? m : undefined;
     } catch {
-      meta = undefined;
+      return undefined;
     }
+  }
+
+  /** Whether `meta` still describes the dataset's first `meta.size` bytes. */
+  private async describes(meta: Meta): Promise<boolean> {
     const stat = await fs.promises.stat(this.dataset).catch(() => undefined);
-    const valid =
-      meta?.version === VERSION &&
-      Array.isArray(meta.segments) &&
-      stat !== undefined &&
-      stat.size >= meta.size &&
-      (await this.edges(meta.size)).head === meta.head &&
-      (await this.edges(meta.size)).tail === meta.tail;
-    if (!valid || !meta) {
-      this.lastOpen.rebuilt = meta !== undefined;
-      await fs.promises.rm(this.dir, { recursive: true, force: true });
-      return;
+    if (stat === undefined || stat.size < meta.size) {
+      return false;
     }
-    try {
-      for (const name of meta.segments) {
-        this.segments.push(Segment.decode(await fs.promises.readFile(path.join(this.dir, name))));
+    const { head, tail } = await this.edges(meta.size);
+    return head === meta.head && tail === meta.tail;
+  }
+
+  /**
+   * Loads the persisted segments (each one read, then viewed in place) when they still describe the dataset's first
+   * bytes; else starts empty and clears the folder. Files meta.json does not name (left by a crash) are deleted.
+   */
+  private async load(): Promise<void> {
+    await this.locked(async () => {
+      const meta = await this.readMeta();
+      const exists = await fs.promises
+        .stat(this.dir)
+        .then(() => true)
+        .catch(() => false);
+      if (!meta || !(await this.describes(meta))) {
+        this.lastOpen.rebuilt = exists;
+        await fs.promises.rm(this.dir, { recursive: true, force: true });
+        return;
       }
-      this.meta = meta;
-    } catch {
-      this.segments.length = 0;
-      this.lastOpen.rebuilt = true;
-      await fs.promises.rm(this.dir, { recursive: true, force: true });
+      try {
+        const held: Held[] = [];
+        for (const name of meta.segments) {
+          held.push({ segment: Segment.decode(await fs.promises.readFile(path.join(this.dir, name))), name });
+        }
+        this.segments = held;
+        this.meta = meta;
+        this.covered = { size: meta.size, lines: meta.lines };
+        this.lastOpen.segmentsLoaded = held.length;
+      } catch {
+        this.lastOpen.rebuilt = true;
+        await fs.promises.rm(this.dir, { recursive: true, force: true });
+        return;
+      }
+      await this.sweep(new Set(meta.segments));
+    });
+  }
+
+  /** Deletes the folder's files that `keep` (and meta.json) do not name. Only under the lock. */
+  private async sweep(keep: ReadonlySet<string>): Promise<void> {
+    const files = await fs.promises.readdir(this.dir).catch(() => [] as string[]);
+    for (const f of files) {
+      if (f !== 'meta.json' && !keep.has(f)) {
+        await fs.promises.rm(path.join(this.dir, f), { force: true });
+      }
     }
   }
 
@@ -356,80 +289,160 @@ export class NearDuplicateIndex implements KnownQuestions {
 
   /**
    * Reads the lines appended since the index's end (by this process or another); a dataset that was replaced or cut
-   * shorter is indexed again from its start.
+   * shorter is indexed again from its start. What it reads is kept in memory (and persisted by the next open, or once
+   * a whole segment's worth is unpersisted).
    */
   async refresh(): Promise<void> {
     const stat = await fs.promises.stat(this.dataset).catch(() => undefined);
-    const same = stat !== undefined && stat.size >= this.meta.size && (this.meta.size === 0 || (await this.edges(this.meta.size)).tail === this.meta.tail);
+    const tail = this.covered.size === 0 ? '' : (await this.edges(this.covered.size)).tail;
+    const same = stat !== undefined && stat.size >= this.covered.size && (this.covered.size === 0 || tail === this.coveredTail);
     if (!same) {
-      this.segments.length = 0;
+      this.segments = [];
       this.recent.clear();
-      this.meta = { version: VERSION, size: 0, lines: 0, head: '', tail: '', segments: [] };
-      await fs.promises.rm(this.dir, { recursive: true, force: true });
+      this.covered = { size: 0, lines: 0 };
+      await this.locked(async () => {
+        const onDisk = await this.readMeta();
+        if (!onDisk || !(await this.describes(onDisk))) {
+          await fs.promises.rm(this.dir, { recursive: true, force: true });
+        }
+        this.meta = onDisk && (await this.describes(onDisk)) ? onDisk : EMPTY;
+      });
     }
-    await this.catchUp();
+    await this.catchUp(false);
   }
 
-  /** Reads the lines added since the index's end into new segments, and persists them. */
-  private async catchUp(): Promise<void> {
+  /**
+   * Reads the lines added since the covered end into new segments, merging as it goes, each step in slices that
+   * hand the event loop back; persists them when `persist` (or when a segment's worth is not yet on disk).
+   */
+  private async catchUp(persist: boolean): Promise<void> {
+    if (this.covered.size === this.meta.size) {
+      this.coveredTail = this.meta.tail;
+    }
+    this.lastOpen = { ...this.lastOpen, linesRead: 0, bytesRead: 0, merges: 0, persisted: false, slices: 0, longestSliceMs: 0, longestSliceCpuMs: 0 };
+    const pause = slicer((ms, cpuMs) => {
+      this.lastOpen.slices++;
+      this.lastOpen.longestSliceMs = Math.max(this.lastOpen.longestSliceMs, ms);
+      this.lastOpen.longestSliceCpuMs = Math.max(this.lastOpen.longestSliceCpuMs, cpuMs);
+    });
     const bad: number[] = [];
-    let pending: Array<{ idHash: number; offset: number; grams: Uint32Array }> = [];
-    const fresh: Segment[] = [];
-    const flush = async () => {
-      if (pending.length) {
-        fresh.push(Segment.build(pending));
-        pending = [];
-        await new Promise<void>((resolve) => setImmediate(resolve));
-      }
-    };
-    let full = false;
-    const { end, lines } = await readLinesFrom(
-      this.dataset,
-      this.meta.size,
-      this.meta.lines + 1,
-      ({ text, offset, line }) => {
+    let pending: SegmentEntry[] = [];
+    let queue: LineAt[] = [];
+    const fresh: Held[] = [];
+    const take = async () => {
+      for (const { text, offset, line } of queue) {
+        const p = pause();
+        if (p) {
+          await p;
+        }
         if (!text.trim()) {
-          return;
+          continue;
         }
         let v: { id?: unknown; question?: unknown };
         try {
           v = JSON.parse(text) as typeof v;
         } catch {
           bad.push(line);
-          return;
+          continue;
         }
         if (typeof v?.id !== 'string') {
-          return;
+          continue;
         }
         pending.push({ idHash: idHashOf(v.id), offset, grams: gramsOf(typeof v.question === 'string' ? v.question : '') });
-        full ||= pending.length >= SEGMENT;
-      },
-      async () => {
-        if (full) {
-          full = false;
-          await flush();
+        if (pending.length >= SEGMENT) {
+          await this.push(fresh, pending, pause);
+          pending = [];
         }
-      },
-    );
-    await flush();
+      }
+      queue = [];
+    };
+    const { end, lines } = await readLinesFrom(this.dataset, this.covered.size, this.covered.lines + 1, (l) => queue.push(l), take);
+    await take();
+    if (pending.length) {
+      await this.push(fresh, pending, pause);
+    }
     this.lastOpen.linesRead = lines;
-    this.lastOpen.bytesRead = end - this.meta.size;
+    this.lastOpen.bytesRead = end - this.covered.size;
     if (bad.length) {
       throw new DatasetLineError(bad);
     }
-    this.segments.push(...fresh);
-    if (end === this.meta.size) {
-      return;
+    if (end !== this.covered.size) {
+      this.covered = { size: end, lines: this.covered.lines + lines };
+      this.coveredTail = (await this.edges(end)).tail;
+      this.segments.push(...fresh);
+      await this.compact(pause);
     }
-    const names: string[] = [];
-    await fs.promises.mkdir(this.dir, { recursive: true });
-    for (const s of fresh) {
-      const name = `segment-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}.bin`;
-      await fs.promises.writeFile(path.join(this.dir, name), s.encode());
-      names.push(name);
+    const unpersisted = this.segments.reduce((n, s) => n + (s.name ? 0 : s.segment.size), 0);
+    if (this.covered.size !== this.meta.size && (persist || unpersisted >= SEGMENT)) {
+      await this.persist();
     }
-    const { head, tail } = await this.edges(end);
-    this.meta = { version: VERSION, size: end, lines: this.meta.lines + lines, head, tail, segments: [...this.meta.segments, ...names] };
-    await writeFileAtomic(this.metaFile(), JSON.stringify(this.meta));
+  }
+
+  /** Adds a segment built from `entries` to `fresh`, merging it into the newest ones there while they are no larger. */
+  private async push(fresh: Held[], entries: SegmentEntry[], pause: () => Promise<void> | undefined): Promise<void> {
+    await pause();
+    fresh.push({ segment: Segment.build(entries) });
+    await this.compact(pause, fresh);
+  }
+
+  /** Merges the newest two segments while the newer is at least as large as the older. */
+  private async compact(pause: () => Promise<void> | undefined, list: Held[] = this.segments): Promise<void> {
+    while (list.length >= 2 && list[list.length - 1].segment.size >= list[list.length - 2].segment.size) {
+      const b = list.pop()!;
+      const a = list.pop()!;
+      await pause();
+      list.push({ segment: await Segment.merge(a.segment, b.segment, pause) });
+      this.lastOpen.merges++;
+    }
+  }
+
+  /**
+   * Writes the segments not yet on disk and a meta.json naming all the segments held, then deletes the files merged
+   * away, under the folder's lock, and only if meta.json is still the one this process loaded or last wrote (else
+   * another process has brought the index further, and what is held here stays in memory for this process).
+   */
+  private async persist(): Promise<void> {
+    await this.locked(async () => {
+      const onDisk = await this.readMeta();
+      const base = onDisk ?? EMPTY;
+      if (base.size !== this.meta.size || base.tail !== this.meta.tail || base.segments.join() !== this.meta.segments.join()) {
+        return;
+      }
+      await fs.promises.mkdir(this.dir, { recursive: true });
+      const written: string[] = [];
+      try {
+        for (const s of this.segments) {
+          if (!s.name) {
+            const name = `segment-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}.bin`;
+            written.push(name);
+            const h = await fs.promises.open(path.join(this.dir, name), 'wx');
+            try {
+              await h.writev(s.segment.encodeParts());
+            } finally {
+              await h.close();
+            }
+            s.name = name;
+          }
+        }
+        const { head, tail } = await this.edges(this.covered.size);
+        const meta: Meta = { version: VERSION, size: this.covered.size, lines: this.covered.lines, head, tail, segments: this.segments.map((s) => s.name!) };
+        await writeFileAtomic(this.metaFile(), JSON.stringify(meta));
+        this.meta = meta;
+      } catch (e) {
+        // Nothing names what was written: remove it, and keep the segments in memory as not persisted.
+        for (const s of this.segments) {
+          if (s.name && written.includes(s.name)) {
+            s.name = undefined;
+          }
+        }
+        for (const name of written) {
+          await fs.promises.rm(path.join(this.dir, name), { force: true });
+        }
+        throw e;
+      }
+      // The files merged away, and any a crash left.
+      await this.sweep(new Set(this.meta.segments));
+      this.lastOpen.persisted = true;
+    });
   }
 }

@@ -75,7 +75,10 @@ export interface RunHandle {
   readonly review: Review;
 }
 
-/** Journal events recorded but perhaps not yet written, past which the engine waits before its next model request. */
+/**
+ * Journal events recorded but perhaps not yet written (or events waiting for the observer behind a dataset write), past
+ * which the engine waits before its next model request.
+ */
 export const MAX_UNWRITTEN_EVENTS = 512;
 
 export class Run implements RunHandle {
@@ -133,6 +136,11 @@ export class Run implements RunHandle {
   private async backpressure(): Promise<void> {
     if (this.recorder.pendingEvents() >= MAX_UNWRITTEN_EVENTS) {
       await this.recorder.drained();
+    }
+    // Events held for the observer behind an accepted item's dataset write count too: when the dataset falls behind,
+    // they (and the writes they wait for) would otherwise pile up in memory.
+    if (this.waitingDeliveries >= MAX_UNWRITTEN_EVENTS) {
+      await this.delivery;
     }
   }
 

@@ -21,6 +21,17 @@ export interface StartFigure {
   /** Longest the event loop was held during the start, and during the first build. */
   maxBlockMs: number;
   buildMaxBlockMs: number;
+  /**
+   * The first build's own slices (the index yields after 8 ms of work): how many, the longest in wall time (which on a
+   * loaded machine includes time spent waiting for a core) and in CPU time; segments and merges made.
+   */
+  buildSlices: number;
+  buildLongestSliceMs: number;
+  buildLongestSliceCpuMs: number;
+  segments: number;
+  merges: number;
+  /** Segments loaded by the start, as views over their files. */
+  segmentsLoaded: number;
 }
 
 const WORDS = 'router schedule capacity gradient baseline expert token sparse dense layer loss batch curve signal noise prior window budget margin'.split(' ');
@@ -33,7 +44,7 @@ function question(i: number): string {
   return `Scenario ${i}: when the ${w()} ${w()} meets a ${w()} ${w()}, how would ${w()} ${w()} change the ${w()} of the ${w()} ${w()}?`;
 }
 
-function writeDataset(file: string, from: number, count: number, pad: number): void {
+export function writeDataset(file: string, from: number, count: number, pad: number): void {
   const fd = fs.openSync(file, 'a');
   try {
     const padding = 'x'.repeat(pad);
@@ -53,7 +64,8 @@ const gc = () => (global as { gc?: () => void }).gc?.();
 const memory = () => {
   gc();
   const m = process.memoryUsage();
-  return m.heapUsed + m.arrayBuffers + m.external;
+  // external includes arrayBuffers (Buffers and typed arrays): counted once.
+  return m.heapUsed + m.external;
 };
 
 async function timed<T>(f: () => Promise<T>): Promise<{ value: T; ms: number; maxBlockMs: number }> {
@@ -78,14 +90,15 @@ export async function measure(items: number, pad: number): Promise<StartFigure> 
       await d.open();
       return d;
     });
+    const built = build.value.questions();
+    const slices = { ...built.lastOpen };
     writeDataset(file, items, 100, pad);
-    build.value.questions();
     const before = memory();
     const start = await timed(async () => {
       const d = new Dataset(file);
       await d.open();
       const state = new RunState({ dedupeThreshold: 0.6, knownQuestions: d.questions() });
-      return { d, state, lines: d.questions().lastOpen.linesRead };
+      return { d, state, lines: d.questions().lastOpen.linesRead, loaded: d.questions().lastOpen.segmentsLoaded };
     });
     const extra = memory() - before;
     // The start's state answers: a near-copy of an early question is found.
@@ -101,6 +114,12 @@ export async function measure(items: number, pad: number): Promise<StartFigure> 
       extraMB: extra / 1e6,
       maxBlockMs: start.maxBlockMs,
       buildMaxBlockMs: build.maxBlockMs,
+      buildSlices: slices.slices,
+      buildLongestSliceMs: slices.longestSliceMs,
+      buildLongestSliceCpuMs: slices.longestSliceCpuMs,
+      segments: built.segmentCount,
+      merges: slices.merges,
+      segmentsLoaded: start.value.loaded,
     };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

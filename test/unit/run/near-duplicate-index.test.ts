@@ -1,6 +1,9 @@
 // The persisted near-duplicate index of the dataset: the same answers as a full scan, only new lines read on a later
-// open, a rebuild when the dataset shrank or changed, and lines that are not JSON refused with their numbers.
+// open (the segments loaded, not rebuilt), segments merged as they come, processes opening it at once leaving no file
+// that meta.json does not name, the first build handing the event loop back, a rebuild when the dataset shrank or
+// changed, and lines that are not JSON refused with their numbers.
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -8,6 +11,21 @@ import { QuestionIndex } from '../../../src/core/similarity';
 import { Dataset, DatasetFileError } from '../../../src/run/dataset';
 import { DatasetLineError, NearDuplicateIndex } from '../../../src/run/near-duplicate-index';
 import type { DatasetRecord } from '../../../src/shared/schemas';
+import { promisify } from 'node:util';
+
+const INDEX_TS = path.resolve(__dirname, '../../../src/run/near-duplicate-index.ts');
+const run = promisify(execFile);
+/** meta.json's segments, and every file in the index folder besides meta.json. */
+function onDisk(indexDir: string): { named: string[]; files: string[] } {
+  const meta = JSON.parse(fs.readFileSync(path.join(indexDir, 'meta.json'), 'utf8')) as { segments: string[] };
+  return {
+    named: [...meta.segments].sort(),
+    files: fs
+      .readdirSync(indexDir)
+      .filter((f) => f !== 'meta.json')
+      .sort(),
+  };
+}
 
 const WORDS = 'router schedule capacity gradient baseline expert token sparse dense layer loss batch curve signal noise prior window budget'.split(' ');
 function question(i: number): string {
@@ -138,5 +156,110 @@ describe('near-duplicate index', function () {
     assert.ok(fs.existsSync(path.join(dir, '.autodata', 'near-duplicate-index')), 'kept under .autodata/');
     fs.appendFileSync(ds.file, 'garbage\n');
     await assert.rejects(new Dataset(ds.file).open(), DatasetFileError);
+  });
+
+  it('loads its segments on a later open instead of reading the dataset again', async () => {
+    fs.writeFileSync(file, Array.from({ length: 5000 }, (_, i) => line(i)).join(''));
+    const first = await NearDuplicateIndex.open(file, indexDir);
+    assert.equal(first.lastOpen.linesRead, 5000);
+    assert.equal(first.lastOpen.persisted, true);
+    const again = await NearDuplicateIndex.open(file, indexDir);
+    assert.equal(again.lastOpen.linesRead, 0);
+    assert.equal(again.lastOpen.bytesRead, 0);
+    assert.equal(again.lastOpen.segmentsLoaded, onDisk(indexDir).named.length);
+    assert.equal(again.size, 5000);
+    for (const i of [0, 1234, 4999]) {
+      assert.equal(again.similarTo(`${question(i)} Explain.`, THRESHOLD)?.id, first.similarTo(`${question(i)} Explain.`, THRESHOLD)?.id);
+      assert.equal(again.has(`item-${i}`), true);
+    }
+  });
+
+  it('merges segments as lines come, so their number grows with the log of the items, and deletes the merged ones', async () => {
+    let n = 0;
+    const counts: number[] = [];
+    for (let open = 0; open < 60; open++) {
+      const add = open % 7 === 0 ? 900 : 37;
+      fs.appendFileSync(file, Array.from({ length: add }, (_, i) => line(n + i)).join(''));
+      n += add;
+      const index = await NearDuplicateIndex.open(file, indexDir);
+      assert.equal(index.lastOpen.linesRead, add);
+      counts.push(index.segmentCount);
+      assert.ok(index.segmentCount <= Math.ceil(Math.log2(n)) + 1, `${index.segmentCount} segments for ${n} items`);
+      const { named, files } = onDisk(indexDir);
+      assert.deepEqual(files, named, 'only the segments meta.json names are on disk');
+      assert.equal(named.length, index.segmentCount);
+    }
+    const index = await NearDuplicateIndex.open(file, indexDir);
+    const full = new QuestionIndex(THRESHOLD);
+    for (let i = 0; i < n; i++) {
+      full.add(`item-${i}`, question(i));
+    }
+    for (let k = 0; k < 200; k++) {
+      const i = (k * 7919) % n;
+      for (const q of [`${question(i)} Explain briefly.`, question(i).replace(/^How does/, 'How would')]) {
+        assert.equal(index.similarTo(q, THRESHOLD)?.id, full.mostSimilar(q)?.id, q);
+      }
+      assert.equal(index.has(`item-${i}`), true);
+    }
+    assert.ok(Math.max(...counts) < 60 / 2, `segments stay few (${counts.join(' ')})`);
+  });
+
+  it('processes opening it at once leave every file named by meta.json and no lock', async function () {
+    this.timeout(180_000);
+    fs.writeFileSync(file, Array.from({ length: 6000 }, (_, i) => line(i)).join(''));
+    // Each process appends its own lines, then opens the index; four at once, three rounds, the first from no index.
+    const script = `const { NearDuplicateIndex } = require(${JSON.stringify(INDEX_TS)});
+      const fs = require('node:fs');
+      const [file, dir, who, round] = process.argv.slice(1);
+      (async () => {
+        const lines = Array.from({ length: 300 }, (_, i) => JSON.stringify({ id: 'p' + who + '-' + round + '-' + i, question: 'Process ' + who + ' round ' + round + ' asks question ' + i + ' about the router' }) + '\\n');
+        fs.appendFileSync(file, lines.join(''));
+        const index = await NearDuplicateIndex.open(file, dir);
+        process.stdout.write(JSON.stringify({ size: index.size, persisted: index.lastOpen.persisted }));
+      })().catch((e) => { console.error(e); process.exit(1); });`;
+    for (let round = 0; round < 3; round++) {
+      const outs = await Promise.all(
+        [0, 1, 2, 3].map((who) => run(process.execPath, ['--require', 'tsx/cjs', '-e', script, file, indexDir, String(who), String(round)])),
+      );
+      const results = outs.map((o) => JSON.parse(o.stdout) as { size: number; persisted: boolean });
+      assert.ok(
+        results.some((r) => r.persisted),
+        'one of them wrote the index',
+      );
+      const { named, files } = onDisk(indexDir);
+      assert.deepEqual(files, named, `round ${round}: no orphan segment`);
+      assert.equal(fs.existsSync(`${indexDir}.lock`), false, 'the lock is released');
+    }
+    const total = 6000 + 3 * 4 * 300;
+    const index = await NearDuplicateIndex.open(file, indexDir);
+    assert.equal(index.size, total);
+    assert.equal(index.has('p3-2-299'), true);
+    assert.equal(index.similarTo('Process 2 round 1 asks question 17 about the router', THRESHOLD)?.id, 'p2-1-17');
+    assert.deepEqual(onDisk(indexDir).files, onDisk(indexDir).named);
+  });
+
+  it('the first build hands the event loop back in slices of a few milliseconds', async () => {
+    const n = 30_000;
+    fs.writeFileSync(file, Array.from({ length: n }, (_, i) => line(i)).join(''));
+    let ticks = 0;
+    let longest = 0;
+    let last = performance.now();
+    const timer = setInterval(() => {
+      const now = performance.now();
+      longest = Math.max(longest, now - last);
+      last = now;
+      ticks++;
+    }, 1);
+    const t0 = performance.now();
+    const index = await NearDuplicateIndex.open(file, indexDir);
+    const ms = performance.now() - t0;
+    clearInterval(timer);
+    assert.equal(index.size, n);
+    // Structural: the build stopped to yield many times, each slice it measured itself short (the code yields after
+    // 8 ms of work; the bound is loose for a loaded machine); and a 1 ms timer kept firing during it.
+    assert.ok(index.lastOpen.slices >= 20, `${index.lastOpen.slices} slices`);
+    assert.ok(index.lastOpen.longestSliceMs < 200, `longest slice ${index.lastOpen.longestSliceMs} ms`);
+    assert.ok(ticks >= index.lastOpen.slices / 2, `${ticks} timer ticks in ${ms.toFixed(0)} ms`);
+    assert.ok(longest < 200, `the timer waited at most ${longest.toFixed(0)} ms`);
   });
 });

@@ -2,6 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { newRunId } from '../../../src/core/endpoint';
+import type { EngineConfig } from '../../../src/core/config';
 import type { ChatModel } from '../../../src/core/models';
 import { byRole, type WithSecondJudge } from '../../../src/shared/schemas';
 import { findResumable, readRunDocument, resumeSpec } from '../../../src/run/resumable';
@@ -19,8 +20,8 @@ export function documentOf(n: number): string {
   return `# Paper\n\n${Array.from({ length: n }, (_, i) => section(`Topic ${i + 1}`)).join('')}`;
 }
 
-export function settingsFor(baseURL: string, datasetPath: string = RUN_DEFAULTS.datasetPath): RunSettings {
-  return { ...RUN_DEFAULTS, datasetPath, streamAnswers: false, engine: scriptedConfig(baseURL) };
+export function settingsFor(baseURL: string, datasetPath: string = RUN_DEFAULTS.datasetPath, engine: Partial<EngineConfig> = {}): RunSettings {
+  return { ...RUN_DEFAULTS, datasetPath, streamAnswers: false, engine: scriptedConfig(baseURL, engine) };
 }
 
 /** Every `complete()` call the engine makes, counted when it is made (not when the server sees it). */
@@ -43,8 +44,15 @@ export interface Started {
 }
 
 /** Starts a new run over `doc` (a file in the workspace). */
-export async function startRun(ws: string, doc: string, baseURL: string, observer: RunObserver = {}, datasetPath?: string): Promise<Started> {
-  const settings = settingsFor(baseURL, datasetPath);
+export async function startRun(
+  ws: string,
+  doc: string,
+  baseURL: string,
+  observer: RunObserver = {},
+  datasetPath?: string,
+  engine: Partial<EngineConfig> = {},
+): Promise<Started> {
+  const settings = settingsFor(baseURL, datasetPath, engine);
   const files = await openWorkspace(ws, settings.datasetPath);
   const text = fs.readFileSync(path.join(ws, doc), 'utf8');
   const run = new Run(
