@@ -106,6 +106,10 @@ const TASKS: Record<ExportFormat, string[]> = {
 
 export interface CardStats {
   models: Record<Role, Array<[string, number]>>;
+  /** The second judge's models, on items it graded; how many of those the two judges decided differently. */
+  secondJudge: { models: Array<[string, number]>; graded: number; disagreed: number };
+  /** Items the closed-book probe asked without their context, and how many it found answerable without the source. */
+  closedBook: { probed: number; solved: number };
   promptVersions: Array<[string, number]>;
   recipeVersions: Array<[string, number]>;
   presets: Array<[string, number]>;
@@ -156,8 +160,15 @@ export function cardStats(records: readonly DatasetRecord[], runs: readonly RunC
   }
   const priced = runs.filter((r) => r.cost !== undefined);
   const rounds = distribution(records.map((r) => r.iterations));
+  const graded = records.filter((r) => r.judges);
   return {
     models,
+    secondJudge: {
+      models: countBy(records, (r) => r.models.judge2),
+      graded: graded.length,
+      disagreed: graded.filter((r) => r.judges!.disagree).length,
+    },
+    closedBook: { probed: records.filter((r) => r.closedBook).length, solved: records.filter((r) => r.closedBook?.solved).length },
     promptVersions: countBy(records, (r) => r.promptVersion),
     recipeVersions: countBy(records, (r) => (r.method ? `v${r.method.recipeVersion}` : undefined)),
     presets: countBy(records, (r) => r.method?.preset),
@@ -251,6 +262,7 @@ export function datasetCard(input: CardInput): string {
     '| role | model (items) |',
     '|---|---|',
     ...ROLES.map((role) => `| ${role} | ${list(s.models[role])} |`),
+    ...(s.secondJudge.models.length ? [`| second judge | ${list(s.secondJudge.models)} |`] : []),
     '',
     '## Method',
     '',
@@ -260,6 +272,14 @@ export function datasetCard(input: CardInput): string {
     `- Acceptance rules: ${list(s.policies)}`,
     `- Decisions: ${s.decisions.policy} by the acceptance rule, ${s.decisions.human} by a person; ${s.decisions.borderline} borderline`,
     `- Items whose weak rollouts all scored the same (no signal for GRPO): ${s.flatWeak}`,
+    ...(s.secondJudge.graded
+      ? [
+          `- Second judge: graded ${s.secondJudge.graded} item(s); the two judges decided ${s.secondJudge.disagreed} of them differently (each went to a person)`,
+        ]
+      : []),
+    ...(s.closedBook.probed
+      ? [`- Closed-book probe: ${s.closedBook.probed} item(s) asked without their context; ${s.closedBook.solved} answered without the source`]
+      : []),
     '',
     '## Scores',
     '',

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import yaml from 'js-yaml';
 import { datasetCard, distribution, sizeCategory } from '../../../src/core/dataset-card';
+import { datasetRecord } from '../../fakes/dataset-record';
 
 describe('dataset card', () => {
   it('puts row counts in the Hub size buckets at their edges', () => {
@@ -39,5 +40,42 @@ describe('dataset card', () => {
     assert.equal(meta.pretty_name, 'Notes: "draft" #2 - [v1]');
     assert.deepEqual(meta.task_categories, ['text-generation']);
     assert.match(card, /No items\./);
+  });
+
+  it('names the second judge and says how often the judges disagreed and what the closed-book probe found', () => {
+    const models = { challenger: 'c', quality: 'q', weak: 'w', strong: 's', judge: 'j' };
+    const judges = (disagree: boolean) => ({
+      first: 'accepted' as const,
+      second: disagree ? ('too_hard' as const) : ('accepted' as const),
+      secondReasons: [],
+      disagree,
+    });
+    const records = [
+      datasetRecord('a', { models: { ...models, judge2: 'j2' }, judges: judges(true), closedBook: { score: 0.9, solved: true } }),
+      datasetRecord('b', { models: { ...models, judge2: 'j2' }, judges: judges(false), closedBook: { score: 0.1, solved: false } }),
+      datasetRecord('c'),
+    ];
+    const card = datasetCard({
+      records,
+      runs: [],
+      format: 'sft',
+      dataFile: 'data/train.jsonl',
+      rows: 3,
+      prettyName: 'n',
+      generatedAt: '2026-12-02T00:00:00.000Z',
+    });
+    assert.match(card, /\| second judge \| `j2` \(2\) \|/);
+    assert.match(card, /Second judge: graded 2 item\(s\); the two judges decided 1 of them differently/);
+    assert.match(card, /Closed-book probe: 2 item\(s\) asked without their context; 1 answered without the source/);
+    const plain = datasetCard({
+      records: [records[2]],
+      runs: [],
+      format: 'sft',
+      dataFile: 'd.jsonl',
+      rows: 1,
+      prettyName: 'n',
+      generatedAt: '2026-12-02T00:00:00.000Z',
+    });
+    assert.doesNotMatch(plain, /second judge|Closed-book/i, 'nothing said of what a run did not use');
   });
 });
