@@ -133,6 +133,12 @@ export class CallWatch {
         // A replica that never answered counts as down once another of its set has answered (not a wrong base URL then).
         const answeredBefore = this.answered.has(host) || Boolean(set?.replicas.some((r) => this.answered.has(r.endpoint)));
         if (aborted || !isOutage(e, answeredBefore)) {
+          // A probe that was aborted leaves the replica due for another; one refused for what it asked found it answering.
+          if (aborted) {
+            set?.released(target);
+          } else {
+            set?.answered(target);
+          }
           throw e;
         }
         if (set) {

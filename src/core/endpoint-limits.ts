@@ -15,7 +15,9 @@ export function limitLearningFetch(limiter: Limiter, base: typeof fetch = global
       open--;
     }
     if (res.status === 429) {
-      limiter.refused(open + 1);
+      // What was open there: a streamed answer holds its limiter slot until its last token, long after its headers came
+      // (when it left `open`), so the limiter's own count is the better one whenever it is higher.
+      limiter.refused(Math.max(open + 1, limiter.inFlight));
     } else if (res.status < 500) {
       limiter.answered();
     }

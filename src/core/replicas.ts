@@ -96,6 +96,14 @@ export class ReplicaSet implements ChatModel {
     }
   }
 
+  /** A request to the replica ended without telling whether it is back (it was aborted): a probe may go there again. */
+  released(model: ChatModel): void {
+    const h = this.stateOf(model)?.health;
+    if (h) {
+      h.probing = false;
+    }
+  }
+
   /** The replica did not answer (down, overloaded, timed out): set aside, longer each time a probe fails. */
   failed(model: ChatModel): void {
     const h = this.stateOf(model)?.health;
@@ -120,7 +128,9 @@ export class ReplicaSet implements ChatModel {
       this.answered(model);
       return result;
     } catch (e) {
-      if (!req.signal?.aborted) {
+      if (req.signal?.aborted) {
+        this.released(model);
+      } else {
         this.failed(model);
       }
       throw e;

@@ -54,6 +54,37 @@ describe('endpoint limits learned from replies', () => {
     assert.equal(limiter.limit, 8, 'never above the configured limit');
   });
 
+  it('a 429 while earlier answers are still streaming counts them as open: their headers came, their slots are held', async () => {
+    const limiter = new Limiter(8);
+    const held = heldFetch();
+    const f = limitLearningFetch(limiter, held.f);
+    // Six streamed answers: each holds its limiter slot until its last token, though its headers (the fetch) came at once.
+    const streams: Array<() => void> = [];
+    const streaming = Array.from({ length: 6 }, () =>
+      limiter.run(async () => {
+        const headers = f('http://x/v1/chat/completions');
+        await tick();
+        held.answer(200);
+        await headers;
+        await new Promise<void>((done) => streams.push(done));
+      }),
+    );
+    while (streams.length < 6) {
+      await tick();
+    }
+    // A seventh request is refused while the six are still streaming.
+    const refused = limiter.run(async () => {
+      const r = f('http://x/v1/chat/completions');
+      await tick();
+      held.answer(429);
+      await r;
+    });
+    await refused;
+    assert.equal(limiter.limit, 6, 'seven were open (six streaming): the endpoint took six');
+    streams.forEach((done) => done());
+    await Promise.all(streaming);
+  });
+
   it('no requests left in the window: new tasks wait for the reset', async () => {
     const limiter = new Limiter(4);
     const held = heldFetch();
