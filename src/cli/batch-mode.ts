@@ -26,7 +26,8 @@ export interface BatchMode {
    * stopped at any point leaves no recorded batch whose run could not be resumed.
    */
   journalsWritten?: () => Promise<unknown>;
-  close(): Promise<void>;
+  /** Stops the queue; `completed`: every run completed, so the batches fetched are recorded as collected. */
+  close(completed: boolean): Promise<void>;
 }
 
 /** Most sections at once in batch mode (the engine's own limit): each wave carries a request of each. */
@@ -95,9 +96,9 @@ export async function startBatchMode(
       }
       live.delete(runId);
     },
-    close: () => {
-      mode.queue.close();
-      return journal.close();
+    close: async (completed) => {
+      await mode.queue.close(completed);
+      await journal.close();
     },
     queue: new BatchQueue({
       apiFor,
@@ -109,7 +110,11 @@ export async function startBatchMode(
           await mode.journalsWritten?.();
           await journal.submitted(r);
         },
-        collected: (id) => journal.collected(id),
+        collected: async (id) => {
+          // After the runs' journals: a batch counts as collected only once what its answers led to is on disk.
+          await mode.journalsWritten?.();
+          await journal.collected(id);
+        },
       },
       recorded,
       onBatch: (e) =>

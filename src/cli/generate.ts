@@ -213,7 +213,7 @@ export async function runJobs(ctx: Context, jobs: Job[], shard: Shard | undefine
     progress.finish();
     await ctx.learned.flush();
     ctx.learned.stop();
-    await ctx.batch?.close();
+    await ctx.batch?.close(!thrown && results.length === jobs.length && results.every((r) => r.outcome === 'completed'));
   }
   const second = ctx.settings.engine.roles.judge2;
   const models: WithSecondJudge<string> = { ...byRole((r) => ctx.settings.engine.roles[r].model), ...(second ? { judge2: second.model } : {}) };

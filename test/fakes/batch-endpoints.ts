@@ -19,8 +19,11 @@ export interface BatchFaults {
   expireNext(answered: number): void;
   /** The next `count` lines (across batches) are answered with this status and an error body, not by the chat endpoint. */
   failNextLines(count: number, status?: number): void;
-  /** While held, batches stay in progress (their lines not answered) whatever the number of status requests. */
-  hold(held: boolean): void;
+  /**
+   * While held, batches stay in progress (their lines not answered) whatever the number of status requests; given a
+   * model's name, only the batches of that model are held.
+   */
+  hold(held: boolean | string): void;
 }
 
 export interface BatchEndpoints extends BatchFaults {
@@ -79,7 +82,7 @@ export function batchEndpoints(chatURL: () => string, opts: { inProgressPolls?: 
   const batches = new Map<string, Batch>();
   let expireNext: number | undefined;
   let failing: { count: number; status: number } = { count: 0, status: 500 };
-  let held = false;
+  let held: boolean | string = false;
   const inProgressPolls = opts.inProgressPolls ?? 2;
 
   const fileObject = (f: StoredFile) => ({
@@ -212,6 +215,7 @@ export function batchEndpoints(chatURL: () => string, opts: { inProgressPolls?: 
     return f.id;
   };
 
+  const isHeld = (b: Batch) => held === true || (typeof held === 'string' && b.lines[0]?.body.model === held);
   const api: BatchEndpoints = {
     uploads: [],
     created: [],
@@ -329,7 +333,7 @@ export function batchEndpoints(chatURL: () => string, opts: { inProgressPolls?: 
         b.polls++;
         if (b.status === 'validating') {
           b.status = 'in_progress';
-        } else if (b.status === 'in_progress' && !held && b.polls > inProgressPolls) {
+        } else if (b.status === 'in_progress' && !isHeld(b) && b.polls > inProgressPolls) {
           // The lines are answered while the batch is in progress; it finalizes once they all are.
           await run(b, b.auth);
           b.status = 'finalizing';

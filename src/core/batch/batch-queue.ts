@@ -83,12 +83,21 @@ export class BatchQueue {
   /** Waves submitted and not yet handed out. */
   private wavesOut = 0;
   private gatherTimer: NodeJS.Timeout | undefined;
+  /**
+   * Batches whose answers were all handed out, to be recorded as collected at the next wave (every section has used its
+   * answer by then, and the runs' journals are written first) or when the runs complete; never on a stop, so a resumed
+   * run collects them again (a free download) instead of asking their lines again.
+   */
+  private readonly handedOut: string[] = [];
+  /** Of each recorded batch, the lines no resumed request has taken yet. */
+  private readonly untaken = new Map<string, Set<string>>();
   /** Counters for the summary and the benchmark. */
   readonly stats = { batches: 0, waves: 0, lines: 0, resumedBatches: 0, retriedLines: 0, collected: 0 };
 
   constructor(private readonly o: BatchQueueOptions) {
     for (const r of o.recorded ?? []) {
       this.stats.resumedBatches++;
+      this.untaken.set(r.batchId, new Set(r.customIds));
       const results = this.track(this.collect(r));
       for (const id of r.customIds) {
         const m = /^(.*)-r(\d+)$/.exec(id);
@@ -129,11 +138,26 @@ export class BatchQueue {
     return true;
   }
 
-  /** Stops polling: batches still out stay recorded as submitted, for a resumed run to collect. */
-  close(): void {
+  /**
+   * Stops polling: batches still out stay recorded as submitted, for a resumed run to collect. When the runs completed
+   * (`completed`), every batch whose answers were fetched is recorded as collected first: nothing will ask its lines.
+   */
+  async close(completed = false): Promise<void> {
     this.closed = true;
     clearTimeout(this.gatherTimer);
     this.gatherTimer = undefined;
+    if (completed) {
+      this.handedOut.push(...this.untaken.keys());
+      this.untaken.clear();
+      await this.recordCollected();
+    }
+  }
+
+  /** Records the batches handed out as collected (after the runs' journals, through `log.collected`). */
+  private async recordCollected(): Promise<void> {
+    for (const id of this.handedOut.splice(0)) {
+      await this.o.log?.collected(id);
+    }
   }
 
   channel(baseURL: string): BatchChannel {
@@ -189,7 +213,10 @@ export class BatchQueue {
         w.id = recorded.id;
         w.tries = recorded.tries;
         void recorded.results.then(
-          (results) => this.settle(w, results.get(recorded.id)),
+          (results) => {
+            this.settle(w, results.get(recorded.id));
+            this.taken(recorded.id);
+          },
           // A recorded batch that cannot be collected (gone from the endpoint): the request goes into the next wave.
           () => {
             w.id = id;
@@ -201,6 +228,16 @@ export class BatchQueue {
       }
       this.enqueue(w);
     });
+  }
+
+  /** A recorded line was taken by a resumed request; once every line of its batch is, the batch counts as handed out. */
+  private taken(customId: string): void {
+    for (const [batchId, ids] of this.untaken) {
+      if (ids.delete(customId) && ids.size === 0) {
+        this.untaken.delete(batchId);
+        this.handedOut.push(batchId);
+      }
+    }
   }
 
   private enqueue(w: Waiter): void {
@@ -248,6 +285,10 @@ export class BatchQueue {
     if (wave.length === 0) {
       return;
     }
+    // Every section waits again: the answers handed out before were used, so their batches are collected for good.
+    if (this.handedOut.length) {
+      this.track(this.recordCollected());
+    }
     this.stats.waves++;
     const groups = new Map<string, Waiter[]>();
     for (const w of wave) {
@@ -260,8 +301,15 @@ export class BatchQueue {
     this.track(
       Promise.all([...groups.values()].map((ws) => this.submit(ws))).then((settled) => {
         this.wavesOut--;
-        for (const settle of settled) {
+        if (this.closed) {
+          // Stopped while the wave was out: its answers are not used; its batches stay recorded for a resume.
+          return;
+        }
+        for (const { settle, batchId } of settled) {
           settle();
+          if (batchId) {
+            this.handedOut.push(batchId);
+          }
         }
         this.check();
       }),
@@ -274,13 +322,14 @@ export class BatchQueue {
     return p;
   }
 
-  /** Submits one batch and waits for it; resolves to what settles its requests. */
-  private async submit(ws: Waiter[]): Promise<() => void> {
+  /** Submits one batch and waits for it; resolves to what settles its requests, and the batch's id once collected. */
+  private async submit(ws: Waiter[]): Promise<{ settle: () => void; batchId?: string }> {
     // Two identical requests asked again in one wave keep their own ids (their occurrence differs).
     const byId = new Map(ws.map((w) => [w.id, w]));
     const lines: BatchLine[] = ws.map((w) => ({ custom_id: w.id, method: 'POST', url: CHAT_URL, body: w.body }));
     const { baseURL } = ws[0];
     let results: Map<string, LineResult>;
+    let collected: string | undefined;
     try {
       const { batchId, fileId } = await this.o.apiFor(baseURL).submit(lines);
       this.stats.batches++;
@@ -289,21 +338,27 @@ export class BatchQueue {
       await this.o.log?.submitted(record);
       this.o.onBatch?.({ type: 'submitted', batchId, lines: lines.length });
       results = await this.collect(record);
+      collected = record.batchId;
     } catch (e) {
-      return () => {
-        for (const w of ws) {
-          w.reject(e);
-        }
+      return {
+        settle: () => {
+          for (const w of ws) {
+            w.reject(e);
+          }
+        },
       };
     }
-    return () => {
-      for (const [id, w] of byId) {
-        this.settle(w, results.get(id));
-      }
+    return {
+      settle: () => {
+        for (const [id, w] of byId) {
+          this.settle(w, results.get(id));
+        }
+      },
+      batchId: collected,
     };
   }
 
-  /** Polls a batch to its end and reads its output and error files; records it as collected. */
+  /** Polls a batch to its end and reads its output and error files (recorded as collected once its answers are used). */
   private async collect(r: BatchRecord): Promise<Map<string, LineResult>> {
     const api = this.o.apiFor(r.baseURL);
     let info: BatchInfo;
@@ -348,7 +403,6 @@ export class BatchQueue {
     if (this.closed) {
       throw new ModelError('aborted', `stopped while batch ${r.batchId} was out`);
     }
-    await this.o.log?.collected(r.batchId);
     this.stats.collected++;
     this.o.onBatch?.({ type: 'collected', batchId: r.batchId, lines: r.customIds.length, status: info.status });
     return results;

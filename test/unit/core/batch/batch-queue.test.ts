@@ -21,7 +21,7 @@ describe('batch queue', function () {
   async function echoServer(): Promise<ScriptedServer> {
     server = await startScriptedServer({
       respond: (req, { choiceIndex }) => ({ content: `${(req.messages?.at(-1)?.content ?? '').toUpperCase()} #${choiceIndex}` }),
-      models: ['m'],
+      models: ['m', 'm2'],
       apiKey: KEY,
       batchInProgressPolls: 1,
     });
@@ -164,7 +164,48 @@ describe('batch queue', function () {
       ['KEPT #0', 'KEPT #1'],
     );
     assert.equal(s.batch.uploads.length, 1, 'no second upload');
-    assert.deepEqual(collected, [recorded[0].batchId]);
+    assert.deepEqual(collected, [], 'not recorded as collected while the run goes on');
+    await second.close(true);
+    assert.deepEqual(collected, [recorded[0].batchId], 'recorded as collected once the run completed');
+  });
+
+  it('a stop while part of a wave is out records none of its batches as collected: a resume collects them, uploading nothing', async () => {
+    const s = await echoServer();
+    const recorded: BatchRecord[] = [];
+    const collected: string[] = [];
+    // Two models in one wave: two batches; the first (m) completes, the second (m2) is held until after the stop.
+    const log = {
+      submitted: async (r: BatchRecord) => {
+        recorded.push(r);
+      },
+      collected: async (id: string) => void collected.push(id),
+    };
+    const first = new BatchQueue({ apiFor: () => api(s), pollMs: 5, gatherMs: 60_000, maxRetries: 2, log });
+    const m2 = new OpenAICompatibleModel(defaultEndpoint({ baseURL: s.baseURL, model: 'm2', maxTokens: 64 }), {
+      apiKey: KEY,
+      maxRetries: 0,
+      timeoutMs: 5000,
+      batch: first.channel(s.baseURL),
+      profiles: new EndpointProfiles(),
+      role: 'strong',
+    });
+    const stop = new AbortController();
+    s.batch.hold('m2');
+    const a = model(s, first).complete({ messages: [{ role: 'user', content: 'one' }], signal: stop.signal });
+    const b = m2.complete({ messages: [{ role: 'user', content: 'two' }], signal: stop.signal });
+    while (recorded.length < 2 || s.batch.polls < 8) await new Promise((r) => setTimeout(r, 5));
+    stop.abort();
+    await assert.rejects(a);
+    await assert.rejects(b);
+    await first.close(false);
+    assert.deepEqual(collected, [], 'nothing recorded as collected on a stop');
+    s.batch.hold(false);
+    const again = new BatchQueue({ apiFor: () => api(s), pollMs: 5, gatherMs: 60_000, maxRetries: 2, recorded, log });
+    const ra = await model(s, again).complete({ messages: [{ role: 'user', content: 'one' }] });
+    assert.equal(ra.choices[0].text, 'ONE #0');
+    assert.equal(s.batch.uploads.length, 2, 'no new upload');
+    await again.close(true);
+    assert.deepEqual(collected.sort(), recorded.map((r) => r.batchId).sort());
   });
 
   it('after a restart, a line asked again after a transient failure is answered from the batch that asked it last', async () => {
