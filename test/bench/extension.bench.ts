@@ -44,7 +44,7 @@ function vscodeStub(): unknown {
       createStatusBarItem: () => ({ ...disposable, show() {}, hide() {} }),
     },
     commands: { registerCommand: () => disposable, executeCommand: async () => undefined },
-    workspace: { getConfiguration: () => ({ get: (_: string, d: unknown) => d, inspect: () => undefined }) },
+    workspace: { getConfiguration: () => ({ get: (_: string, d: unknown) => d, inspect: () => undefined }), onDidChangeConfiguration: () => disposable },
     EventEmitter,
     Disposable: class {
       static from() {
@@ -111,6 +111,7 @@ export async function run(): Promise<ExtensionFigures> {
     extensionUri: {},
     globalState: { get: () => undefined, update: async () => undefined },
     logUri: {},
+    extension: { packageJSON: { version: '0.0.0-bench' } },
   });
   const t2 = performance.now();
   load._load = original;
