@@ -127,6 +127,10 @@ export function counters(state: PanelState): Counters {
   let iterations = 0;
   for (const a of state.attempts.values()) {
     const k = a.verdict?.kind;
+    if (a.verdict?.uncounted) {
+      // The grader failed, not the question: the attempt is tried again and counts for nothing.
+      continue;
+    }
     if (isRejectKind(k)) {
       rejected[k]++;
       continue;

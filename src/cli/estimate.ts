@@ -3,8 +3,7 @@
 import * as path from 'node:path';
 import { sameWeakAndStrong } from '../core/model-pairs';
 import { readRecipe } from '../run/recipe-file';
-import { estimateLines, estimateRun, PILOT_DEFAULTS, pilotSample, PilotTally, type PilotSize } from '../run/estimate';
-import { byRole } from '../shared/schemas';
+import { estimateLines, estimateRun, PILOT_DEFAULTS, pilotSample, PilotTally, runPlan, type PilotSize } from '../run/estimate';
 import { parseArgs, UsageError } from './args';
 import { context, runIdFor, runJobs } from './generate';
 import { EXIT, type CliIO } from './io';
@@ -72,13 +71,10 @@ export async function estimate(argv: readonly string[], io: CliIO): Promise<numb
     io.stderr('the pilot did not finish, so there is no estimate\n');
     return code;
   }
-  const plan = {
-    sections: all.length,
-    maxIterations: settings.engine.maxIterations,
-    goal: settings.itemsPerRun > 0 ? settings.itemsPerRun : undefined,
-    models: byRole((r) => settings.engine.roles[r].model),
-    prices: settings.engine.prices,
-  };
+  const plan = runPlan(
+    settings,
+    sources.map((src) => src.targets.length),
+  );
   const e = estimateRun(tally, plan);
   if (!e) {
     io.stderr('the pilot reached no verdict, so there is nothing to extrapolate from; try more pilot attempts (--pilot-attempts)\n');

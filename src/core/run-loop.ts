@@ -133,7 +133,7 @@ export class RunLoop {
         if (e instanceof UnusableReplyError) {
           // The grader failed, not the question: the attempt ends uncounted and the same iteration is tried again, with a
           // new question. A grader that keeps failing stops the run (resumable) instead of looping.
-          const verdict: Verdict = { kind: 'failed', reasons: [`not counted: ${e.message}`] };
+          const verdict: Verdict = { kind: 'failed', reasons: [`not counted: ${e.message}`], uncounted: true };
           run.emit({ type: 'verdict', attemptId, targetId: t.id, verdict, strongSkipped: false, usage: run.state.usage.snapshot() });
           run.emit({ type: 'error', message: e.message, attemptId });
           if (++this.unusableInARow >= MAX_UNUSABLE_IN_A_ROW) {

@@ -1,9 +1,8 @@
 // Autodata: Estimate Cost — a pilot run over a sample of the active document's sections (shown in its panel like any
 // run, its items kept), then the whole run's attempts, calls, tokens and cost extrapolated by run/estimate.ts.
 import * as vscode from 'vscode';
-import { estimateLines, estimateRun, PILOT_DEFAULTS, PilotTally, type Estimate, type PilotSize } from '../run/estimate';
+import { estimateLines, estimateRun, PILOT_DEFAULTS, PilotTally, runPlan, type Estimate, type PilotSize } from '../run/estimate';
 import { sectionsOf } from '../run/sources';
-import { byRole } from '../shared/schemas';
 import type { Ctx } from './ctx';
 import { readSettings } from './settings';
 import { UserError } from './user-error';
@@ -47,13 +46,7 @@ export async function estimateCommand(ctx: Ctx, args?: Partial<PilotSize> & { si
   if (!result) {
     return undefined;
   }
-  const plan = {
-    sections,
-    maxIterations: settings.engine.maxIterations,
-    goal: settings.itemsPerRun > 0 ? settings.itemsPerRun : undefined,
-    models: byRole((r) => settings.engine.roles[r].model),
-    prices: settings.engine.prices,
-  };
+  const plan = runPlan(settings, [sections]);
   const estimate = result.outcome === 'completed' ? estimateRun(tally, plan) : undefined;
   const kept = `The pilot is run ${result.runId}: its ${result.accepted.length} accepted and ${result.review.length} borderline item(s) are kept (dataset, review queue).`;
   const lines = estimate

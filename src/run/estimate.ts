@@ -3,7 +3,8 @@
 // of that rate. The pilot is an ordinary run (its own journal; its items go to the dataset like any run's).
 import { costOf, type PriceTable } from '../core/budget';
 import type { EngineEvent } from '../shared/events';
-import type { ModelNames, Role, Target, Usage } from '../shared/schemas';
+import { byRole, type ModelNames, type Role, type Target, type Usage } from '../shared/schemas';
+import type { RunSettings } from './settings';
 import { wilsonInterval, type RateInterval } from '../shared/wilson';
 
 /** How big the pilot is: sections sampled from the documents, and attempts allowed on each. */
@@ -47,7 +48,7 @@ export class PilotTally {
   add(e: EngineEvent): void {
     if (e.type === 'target_started') {
       this.sections++;
-    } else if (e.type === 'verdict') {
+    } else if (e.type === 'verdict' && !e.verdict.uncounted) {
       this.attempts++;
       if (e.verdict.kind === 'accepted' || e.verdict.kind === 'borderline') {
         this.items++;
@@ -77,12 +78,28 @@ export class PilotTally {
 
 /** The run to plan: every section of the documents, at most `maxIterations` attempts each, stopping at `goal` items. */
 export interface RunPlan {
+  /** Sections in all. */
   sections: number;
+  /** Sections of each document: each document's run stops at the goal on its own. */
+  documents: number[];
   maxIterations: number;
-  /** Items after which the run stops; 0 or undefined: every section. */
+  /** Items after which a document's run stops; 0 or undefined: every section. */
   goal?: number;
   models: ModelNames;
   prices: PriceTable;
+}
+
+/** The run an estimate is for: these documents' sections under these settings, every role's model priced. */
+export function runPlan(settings: RunSettings, sectionsPerDocument: readonly number[]): RunPlan {
+  const roles = settings.engine.roles;
+  return {
+    sections: sectionsPerDocument.reduce((a, b) => a + b, 0),
+    documents: [...sectionsPerDocument],
+    maxIterations: settings.engine.maxIterations,
+    goal: settings.itemsPerRun > 0 ? settings.itemsPerRun : undefined,
+    models: { ...byRole((r) => roles[r].model), ...(roles.judge2 ? { judge2: roles.judge2.model } : {}) },
+    prices: settings.engine.prices,
+  };
 }
 
 export interface Figures {
@@ -135,8 +152,9 @@ export function estimateRun(tally: PilotTally, plan: RunPlan): Estimate | undefi
   ];
   const at = (p: number): Figures => {
     const perSection = itemsPerSection(p, plan.maxIterations);
-    // With a goal, the run stops once it has that many items: fewer sections are worked on.
-    const sections = plan.goal && perSection > 0 ? Math.min(plan.sections, plan.goal / perSection) : plan.sections;
+    // With a goal, each document's run stops once it has that many items: fewer of its sections are worked on.
+    const worked = (n: number) => (plan.goal && perSection > 0 ? Math.min(n, plan.goal / perSection) : n);
+    const sections = plan.documents.reduce((a, n) => a + worked(n), 0);
     const attempts = sections * attemptsPerSection(p, plan.maxIterations);
     const scale = attempts / tally.attempts;
     const scaled = Object.fromEntries(
@@ -152,7 +170,7 @@ export function estimateRun(tally: PilotTally, plan: RunPlan): Estimate | undefi
     ) as Partial<Record<Role, Usage>>;
     return {
       attempts,
-      items: Math.min(plan.goal || Infinity, sections * perSection),
+      items: sections * perSection,
       calls: total.calls * scale,
       tokens: total.tokens * scale,
       cost: unpriced.length ? undefined : costOf(scaled, plan.models, plan.prices),

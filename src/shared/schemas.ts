@@ -202,6 +202,8 @@ export const Verdict = z.object({
   gap: z.number().optional(),
   /** For borderline: what the policy would have said without the margin. */
   nearest: VerdictKind.optional(),
+  /** The attempt does not count against its section (the grader failed, not the question): it is tried again. */
+  uncounted: z.literal(true).optional(),
   /** The legal loop judge's verdict, when it decided. */
   loop: LoopVerdict.optional(),
   /** With a second judge: the verdict the same policy gives on its grades, and whether the two verdicts differ. */

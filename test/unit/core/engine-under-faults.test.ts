@@ -192,6 +192,7 @@ describe('faults', function () {
       ['failed', 'accepted'],
     );
     assert.match(v[0].reasons[0], /^not counted: the judge's grades could not be used/);
+    assert.equal(v[0].uncounted, true, 'marked as not counted');
     assert.deepEqual(
       started(r.events).map((e) => [e.attemptId, e.iteration]),
       [

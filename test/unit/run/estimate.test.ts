@@ -25,6 +25,7 @@ function pilot(): PilotTally {
 
 const PLAN: RunPlan = {
   sections: 10,
+  documents: [10],
   maxIterations: 3,
   models: MODELS,
   prices: { 'challenger-model': { prompt: 1, completion: 2 }, 'weak-model': { prompt: 0.5, completion: 1 } },
@@ -69,6 +70,42 @@ describe('cost estimate', () => {
     // 4 items at 0.875 a section: 4.571 sections × 1.75 attempts = 8.
     close(e.expected.attempts, 8);
     close(e.expected.items, 4);
+  });
+
+  it('stops at the goal in each document: the goal is per document run, as generate applies it', () => {
+    // Two documents of 5 sections, 4 items each at 0.875 a section: 4.571 sections × 1.75 attempts = 8 per document.
+    const e = estimateRun(pilot(), { ...PLAN, documents: [5, 5], goal: 4 })!;
+    close(e.expected.attempts, 16);
+    close(e.expected.items, 8);
+    // A document too short to reach the goal is worked whole: 2 sections give 1.75 items, 3.5 attempts.
+    const short = estimateRun(pilot(), { ...PLAN, sections: 7, documents: [2, 5], goal: 4 })!;
+    close(short.expected.attempts, 3.5 + 8);
+    close(short.expected.items, 1.75 + 4);
+  });
+
+  it('prices the second judge by its own model: with a price for it there is a cost, without one it is named', () => {
+    const t = pilot();
+    t.add({ type: 'usage', role: 'judge2', totals: { promptTokens: 1000, completionTokens: 0, calls: 1 } } as never);
+    const models = { ...MODELS, judge2: 'judge2-model' };
+    const priced = estimateRun(t, { ...PLAN, models, prices: { ...PLAN.prices, 'judge2-model': { prompt: 1, completion: 1 } } })!;
+    close(priced.pilot.cost!, 0.0065 + 0.001);
+    const unpriced = estimateRun(t, { ...PLAN, models })!;
+    assert.deepEqual(unpriced.unpriced, ['judge2-model']);
+  });
+
+  it('leaves out attempts that did not count (the grader failed, not the question), as the run does', () => {
+    const t = pilot();
+    t.add({
+      type: 'verdict',
+      attemptId: 's2.2',
+      targetId: 's2',
+      verdict: { kind: 'failed', reasons: ['not counted: x'], uncounted: true },
+      strongSkipped: false,
+      usage: {},
+    } as never);
+    assert.equal(t.attempts, 2);
+    t.add({ type: 'verdict', attemptId: 's2.3', targetId: 's2', verdict: { kind: 'failed', reasons: ['x'] }, strongSkipped: false, usage: {} } as never);
+    assert.equal(t.attempts, 3);
   });
 
   it('says which models have no price instead of a wrong cost, and has nothing to say without a verdict', () => {

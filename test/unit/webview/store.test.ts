@@ -220,6 +220,17 @@ describe('webview store', () => {
     assert.equal(targetOutcome(s.state, s.state.targets.get('s2')!), 'rejected');
   });
 
+  it('leaves an attempt that did not count (the grader failed, not the question) out of the counts and the acceptance rate', () => {
+    const s = new Stream();
+    s.started();
+    s.attempt('s1', 1, [0.3, 0.3, 0.3], undefined, { kind: 'failed', reasons: ["not counted: the judge's grades could not be used"], uncounted: true });
+    s.attempt('s1', 2, [0.9, 0.9, 1], undefined, { kind: 'too_easy', reasons: ['weak mean 0.93'] });
+    const c = counters(s.state);
+    assert.equal(c.rejected.failed, 0);
+    assert.equal(c.rejected.too_easy, 1);
+    assert.equal(c.acceptance?.decided, 1, 'only the counted attempt is decided');
+  });
+
   it('counts an approved borderline item as accepted, with its iterations', () => {
     const s = new Stream();
     s.started();
