@@ -17,8 +17,11 @@ export interface UploadRecord {
 export interface BatchFaults {
   /** The next batch expires after answering this many of its lines (in input order). */
   expireNext(answered: number): void;
-  /** The next `count` lines (across batches) are answered with this status and an error body, not by the chat endpoint. */
-  failNextLines(count: number, status?: number): void;
+  /**
+   * The next `count` lines (across batches) are answered with this status and an error body, not by the chat endpoint;
+   * given an error code instead, they are not executed at all (no response, the error object with that code).
+   */
+  failNextLines(count: number, status?: number | string): void;
   /**
    * While held, batches stay in progress (their lines not answered) whatever the number of status requests; given a
    * model's name, only the batches of that model are held.
@@ -81,7 +84,7 @@ export function batchEndpoints(chatURL: () => string, opts: { inProgressPolls?: 
   const files = new Map<string, StoredFile>();
   const batches = new Map<string, Batch>();
   let expireNext: number | undefined;
-  let failing: { count: number; status: number } = { count: 0, status: 500 };
+  let failing: { count: number; status: number | string } = { count: 0, status: 500 };
   let held: boolean | string = false;
   const inProgressPolls = opts.inProgressPolls ?? 2;
 
@@ -172,7 +175,14 @@ export function batchEndpoints(chatURL: () => string, opts: { inProgressPolls?: 
   async function run(b: Batch, auth: string | undefined): Promise<void> {
     const answer = async (l: Batch['lines'][number]) => {
       const id = `batch_req_${randomUUID().replace(/-/g, '')}`;
-      if (failing.count > 0) {
+      if (failing.count > 0 && typeof failing.status === 'string') {
+        failing.count--;
+        b.failed.push(
+          JSON.stringify({ id, custom_id: l.custom_id, response: null, error: { code: failing.status, message: `Scripted line error ${failing.status}` } }),
+        );
+        return;
+      }
+      if (failing.count > 0 && typeof failing.status === 'number') {
         failing.count--;
         const body = err(`Scripted line failure ${failing.status}`, failing.status >= 500 ? 'server_error' : null);
         b.failed.push(

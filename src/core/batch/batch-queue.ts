@@ -427,6 +427,12 @@ export class BatchQueue {
       this.enqueue(w);
       return;
     }
+    if (status === undefined && !transient) {
+      // Not executed, for a reason another wave would not change (the line itself): the request fails, as a 400 would.
+      const code = r?.error?.code ?? 'no_answer';
+      w.reject(new ModelError('bad_request', `the batch did not run this request (${code}): ${r?.error?.message ?? 'no answer'}`, 400, undefined, code));
+      return;
+    }
     const body = (r?.body ?? undefined) as { error?: unknown } | undefined;
     const error = body?.error ?? { message: r?.error?.message ?? 'the batch returned no answer for this request', code: r?.error?.code ?? null };
     w.reject(OpenAI.APIError.generate(status ?? 500, { error }, undefined, new Headers()));

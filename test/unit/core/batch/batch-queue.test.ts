@@ -131,6 +131,18 @@ describe('batch queue', function () {
     );
   });
 
+  it('a line the batch did not run for a reason of its own fails its request at once, asked in no further wave', async () => {
+    const s = await echoServer();
+    s.batch.failNextLines(1, 'invalid_request');
+    const queue = new BatchQueue({ apiFor: () => api(s), pollMs: 5, gatherMs: 60_000, maxRetries: 2 });
+    await assert.rejects(
+      model(s, queue).complete({ messages: [{ role: 'user', content: 'bad' }] }),
+      (e: unknown) => e instanceof ModelError && e.kind === 'bad_request' && /invalid_request/.test(e.message),
+    );
+    assert.equal(s.batch.uploads.length, 1, 'not uploaded again');
+    await queue.close(true);
+  });
+
   it('after a restart, a recorded batch answers the same requests: no new upload', async () => {
     const s = await echoServer();
     const recorded: BatchRecord[] = [];
