@@ -1,7 +1,7 @@
 // A short cross-process lock around one file's read-check-append (`<file>.lock`, created exclusively, naming its
 // holder). Waiters retry every few milliseconds; a lock whose process is gone (a crash) is taken over.
 import * as fs from 'node:fs/promises';
-import { leftBehind, readHolder, thisProcess } from './lock-holder';
+import { leftBehind, readHolder, removeLeftBehind, thisProcess } from './lock-holder';
 
 export class FileLockTimeoutError extends Error {}
 
@@ -41,7 +41,7 @@ export async function withFileLock<T>(file: string, job: () => Promise<T>, timeo
       continue;
     }
     if (holder === 'stale' || (holder && leftBehind(holder))) {
-      await fs.rm(lock, { force: true });
+      await removeLeftBehind(lock, holder);
       continue;
     }
     if (Date.now() > deadline) {

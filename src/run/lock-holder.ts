@@ -1,6 +1,7 @@
 // Who holds a lock file (`{pid, host, since}`, written by its holder right after creating it exclusively), shared by the
 // run lock and the dataset's append lock: reading it, and telling a live holder from one a crash left behind.
 import * as fs from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
 import * as os from 'node:os';
 import { readTextIfExists } from './workspace-boundary';
 
@@ -57,4 +58,31 @@ export async function readHolder(lock: string): Promise<LockHolder | 'gone' | 's
     }
     throw e;
   }
+}
+
+/**
+ * Removes a lock left behind by `stale` (a crashed holder, or 'stale' for one never named), and only that one: the lock
+ * is moved aside first (atomic), and if what was moved turns out to be another process's fresh lock (taken over by it
+ * in between), it is put back. Two processes that both found the same dead holder cannot both remove a live lock.
+ */
+export async function removeLeftBehind(lock: string, stale: LockHolder | 'stale'): Promise<void> {
+  const aside = `${lock}.${process.pid}-${randomBytes(4).toString('hex')}.stale`;
+  try {
+    await fs.rename(lock, aside);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
+      return;
+    }
+    throw e;
+  }
+  const moved = await readHolder(aside);
+  const same =
+    stale === 'stale'
+      ? moved === 'stale' || moved === undefined
+      : typeof moved === 'object' && moved.pid === stale.pid && moved.host === stale.host && moved.since === stale.since;
+  if (!same && typeof moved === 'object') {
+    // Another process's lock, taken over from the same dead holder a moment ago: give it back.
+    await fs.link(aside, lock).catch(() => undefined);
+  }
+  await fs.rm(aside, { force: true });
 }

@@ -2,7 +2,7 @@
 // exclusively, naming the process that holds it. A lock whose process is gone (a crash) is taken over.
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { leftBehind, readHolder, thisProcess } from './lock-holder';
+import { leftBehind, readHolder, removeLeftBehind, thisProcess } from './lock-holder';
 
 export class RunLockedError extends Error {}
 
@@ -36,7 +36,7 @@ export class RunLock {
       if (holder !== 'stale' && !leftBehind(holder)) {
         throw new RunLockedError(`This run is in progress elsewhere (process ${holder.pid} on ${holder.host}, since ${holder.since}).`);
       }
-      await fs.rm(this.file, { force: true });
+      await removeLeftBehind(this.file, holder);
     }
     throw new RunLockedError('This run is being taken up by another process.');
   }

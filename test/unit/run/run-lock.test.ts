@@ -49,18 +49,18 @@ describe('run lock', () => {
     await lock.release();
   });
 
-  it('gives a run to exactly one of several processes that race for it', async function () {
-    this.timeout(60_000);
-    const file = path.join(dir, 'runs', 'race.lock');
+  /** Six processes try to take the lock at one moment; what each said (won, or the error's name). */
+  async function race(file: string): Promise<string[]> {
     const script = `
       const { RunLock } = require(${JSON.stringify(path.resolve(__dirname, '../../../src/run/run-lock.ts'))});
       const lock = new RunLock(${JSON.stringify(file)});
       const go = Number(process.argv[1]);
       setTimeout(() => lock.acquire().then(
-        () => { process.stdout.write('won'); setTimeout(() => lock.release(), 1500); },
+        () => { process.stdout.write('won'); setTimeout(() => lock.release(), 6000); },
         (e) => process.stdout.write(e.constructor.name),
       ), Math.max(0, go - Date.now()));`;
-    const go = Date.now() + 1500;
+    // Every process waits for one moment, late enough for all to have started on a loaded machine.
+    const go = Date.now() + 5000;
     const outs = await Promise.all(
       Array.from({ length: 6 }, () => {
         const child = spawn(process.execPath, ['--require', 'tsx/cjs', '-e', script, String(go)], { cwd: path.resolve(__dirname, '../../..') });
@@ -70,7 +70,29 @@ describe('run lock', () => {
         return new Promise<string>((r) => child.on('exit', () => r(out)));
       }),
     );
+    return outs;
+  }
+
+  it('gives a run to exactly one of several processes that race for it', async function () {
+    this.timeout(60_000);
+    const outs = await race(path.join(dir, 'runs', 'race.lock'));
     assert.equal(outs.filter((o) => o === 'won').length, 1, outs.join(' | '));
     assert.equal(outs.filter((o) => o === 'RunLockedError').length, 5, outs.join(' | '));
+  });
+
+  it('gives a run a crash left locked to exactly one of several processes that take it over at once', async function () {
+    this.timeout(60_000);
+    const file = path.join(dir, 'runs', 'taken-over.lock');
+    const child = spawn(process.execPath, ['-e', '0']);
+    await new Promise((r) => child.on('exit', r));
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, JSON.stringify({ pid: child.pid, host: os.hostname(), since: new Date(0).toISOString() }));
+    const outs = await race(file);
+    assert.equal(outs.filter((o) => o === 'won').length, 1, outs.join(' | '));
+    assert.deepEqual(
+      fs.readdirSync(path.dirname(file)).filter((f) => f.endsWith('.stale')),
+      [],
+      'nothing moved aside is left behind',
+    );
   });
 });
