@@ -40,6 +40,8 @@ export interface Context {
   benchmarks?: BenchmarkIndex;
   /** --batch: requests go out as batches, in waves. */
   batch?: BatchMode;
+  /** What `autodata resume` needs to find these runs again: the workspace, the dataset (a shard's part), batch mode. */
+  resumeCommand: string;
 }
 
 export async function generate(argv: readonly string[], io: CliIO): Promise<number> {
@@ -163,7 +165,32 @@ export async function context(
   }
   const learned = await keepLearnedEndpoints(settings.workspace, (note) => io.stderr(`endpoint ${note}\n`));
   const benchmarks = await loadBenchmarks(settings.workspace, settings.benchmarkFiles);
-  return { settings, configFile, ws, models: buildModels(settings, keys, undefined, batchMode?.queue), learned, io, benchmarks, batch: batchMode };
+  const rel = (f: string) => quoteArg(path.relative(io.cwd, f) || '.');
+  const resumeCommand = [
+    `autodata resume --config ${rel(configFile)}`,
+    settings.workspace !== path.resolve(io.cwd) ? `--workspace ${rel(settings.workspace)}` : '',
+    settings.datasetPath !== RUN_DEFAULTS.datasetPath ? `--dataset ${quoteArg(settings.datasetPath)}` : '',
+    batch ? '--batch' : '',
+    batch && values.has('batch-poll') ? `--batch-poll ${quoteArg(values.get('batch-poll')!)}` : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
+  return {
+    settings,
+    configFile,
+    ws,
+    models: buildModels(settings, keys, undefined, batchMode?.queue),
+    learned,
+    io,
+    benchmarks,
+    batch: batchMode,
+    resumeCommand,
+  };
+}
+
+/** An argument as a shell takes it back: quoted when it holds anything but plain path characters. */
+function quoteArg(a: string): string {
+  return /^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`;
 }
 
 /**
@@ -233,7 +260,7 @@ function summarize(ctx: Context, jobs: Job[], results: RunResult[], thrown: unkn
   if (usage) {
     io.stdout(`${usage}\n`);
   }
-  const resumeHint = `resume with: autodata resume --config ${path.relative(io.cwd, ctx.configFile) || ctx.configFile}${ctx.batch ? ' --batch' : ''}`;
+  const resumeHint = `resume with: ${ctx.resumeCommand}`;
   if (thrown) {
     // A run may have started before the error: it is resumable like any other that did not finish.
     if (results.length < jobs.length) {
@@ -254,7 +281,7 @@ function summarize(ctx: Context, jobs: Job[], results: RunResult[], thrown: unkn
   const stopped = results.find((r) => r.outcome === 'stopped');
   const notStarted = jobs.length - results.length;
   if (stopped || notStarted > 0) {
-    io.stderr(`${stopped?.message ?? 'stopped'}${notStarted ? ` (${notStarted} file(s) not started)` : ''}; ${resumeHint}\n`);
+    io.stderr(`${(stopped?.message ?? 'stopped').replace(/\.$/, '')}${notStarted ? ` (${notStarted} file(s) not started)` : ''}; ${resumeHint}\n`);
     return EXIT.unfinished;
   }
   return EXIT.ok;

@@ -3,14 +3,14 @@
 import * as vscode from 'vscode';
 import { newRunId } from '../core/endpoint';
 import { runDocuments, type DocumentJob } from '../run/documents-at-once';
-import { readDocuments } from '../run/read-documents';
+import { DOCUMENT_EXTENSIONS, readDocuments, SKIPPED_FOLDERS } from '../run/read-documents';
 import { readRecipe } from '../run/recipe-file';
 import type { Run, RunResult } from '../run/run';
 import type { Ctx } from './ctx';
 import { UserError } from './user-error';
 
-const DOCUMENT_GLOB = '**/*.{md,markdown,txt,tex,pdf}';
-const SKIPPED_FOLDERS = '**/{node_modules,.git,.autodata}/**';
+const DOCUMENT_GLOB = `**/*.{${DOCUMENT_EXTENSIONS.join(',')}}`;
+const SKIPPED_GLOB = `**/{${SKIPPED_FOLDERS.join(',')}}/**`;
 
 /** The files of the selection: each folder stands for the documents under it. */
 async function documentsOf(uris: readonly vscode.Uri[]): Promise<vscode.Uri[]> {
@@ -18,7 +18,7 @@ async function documentsOf(uris: readonly vscode.Uri[]): Promise<vscode.Uri[]> {
   for (const uri of uris) {
     const stat = await vscode.workspace.fs.stat(uri);
     const found =
-      stat.type & vscode.FileType.Directory ? await vscode.workspace.findFiles(new vscode.RelativePattern(uri, DOCUMENT_GLOB), SKIPPED_FOLDERS) : [uri];
+      stat.type & vscode.FileType.Directory ? await vscode.workspace.findFiles(new vscode.RelativePattern(uri, DOCUMENT_GLOB), SKIPPED_GLOB) : [uri];
     for (const f of found) {
       out.set(f.fsPath, f);
     }

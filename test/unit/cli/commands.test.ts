@@ -280,6 +280,25 @@ describe('autodata CLI', function () {
       assert.ok(started >= 2 && started < 8, `${started} of 8 documents started: none after the failure`);
     });
 
+    it('prints a resume command that finds the run again: the workspace and dataset it was given go with it', async () => {
+      await serve([GOOD], { solverLatencyMs: 300 });
+      const config = writeConfig();
+      fs.mkdirSync(path.join(ws, 'work'));
+      const stop = new AbortController();
+      const c = capture(ws, { signal: stop.signal }, (t) => {
+        if (/attempt 1/.test(t)) {
+          stop.abort();
+        }
+      });
+      assert.equal(await main(['generate', 'a.md', '--config', config, '--workspace', 'work', '--dataset', 'data/items.jsonl'], c.io), 130);
+      const hint = /resume with: (autodata resume .*)$/m.exec(c.err())?.[1];
+      assert.equal(hint, 'autodata resume --config autodata.json --workspace work --dataset data/items.jsonl');
+      // The printed command, as a person would paste it, finishes the run.
+      const r = capture(ws);
+      assert.equal(await main(hint!.split(' ').slice(1), r.io), 0, r.err());
+      assert.ok(readLines(path.join(ws, 'work', 'data', 'items.jsonl')).length >= 1);
+    });
+
     it('stops every document running at once on Ctrl-C, each journal ending in run_finished "stopped", and resume finishes them', async () => {
       await serve([GOOD], { solverLatencyMs: 300 });
       const config = writeConfig();
@@ -617,6 +636,28 @@ describe('autodata CLI', function () {
       assert.equal(await main(['merge'], again.io), 0, again.err());
       assert.match(again.out(), /5 item\(s\) from 4 part\(s\): 0 written/);
       assert.equal(readLines(path.join(ws, '.autodata', 'dataset.jsonl')).length, 5);
+    });
+
+    it('a folder stands for the documents below it, as the job-array examples in README pass it (papers/)', async () => {
+      await serve([GOOD]);
+      const papers = path.join(ws, 'papers');
+      fs.mkdirSync(path.join(papers, 'sub'), { recursive: true });
+      fs.mkdirSync(path.join(papers, '.git'), { recursive: true });
+      fs.mkdirSync(path.join(papers, 'node_modules'), { recursive: true });
+      fs.writeFileSync(path.join(papers, 'a.md'), DOC_A);
+      fs.writeFileSync(path.join(papers, 'sub', 'b.md'), DOC_B);
+      fs.writeFileSync(path.join(papers, '.git', 'HEAD.md'), DOC_B.replace('Paper B', 'Not a paper'));
+      fs.writeFileSync(path.join(papers, 'node_modules', 'readme.md'), DOC_B.replace('Paper B', 'Not a paper'));
+      fs.writeFileSync(path.join(papers, 'figure.png'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0]));
+      const c = capture(ws);
+      assert.equal(await main(['generate', 'papers/', '--config', writeConfig()], c.io), 0, c.err());
+      const items = readLines(path.join(ws, '.autodata', 'dataset.jsonl')).map((l) => DatasetRecord.parse(l));
+      assert.deepEqual([...new Set(items.map((r) => r.source.path))].sort(), ['papers/a.md', 'papers/sub/b.md']);
+      fs.mkdirSync(path.join(ws, 'empty'));
+      const e = capture(ws);
+      assert.equal(await main(['generate', 'empty', '--config', writeConfig()], e.io), 0);
+      assert.match(e.err(), /skipped: \S*\/empty holds no document \(\.md, \.markdown, \.txt, \.tex, \.pdf\)/);
+      assert.match(e.out(), /nothing to do/);
     });
 
     it('merge refuses an id with two different items, and writes nothing', async () => {
