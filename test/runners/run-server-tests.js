@@ -336,10 +336,22 @@ function makeWorkbench(page, url, scratch) {
     },
     /** Opens the command palette (F1) and types `text` (default '>'). */
     async openCommandPalette(text = '>') {
-      await page.keyboard.press('Escape');
-      await page.keyboard.press('F1');
       const input = quickInput.locator('input');
-      await input.waitFor({ timeout: 15000 });
+      // A key pressed while a webview (restored after a reload) is still loading lands in its frame before the frame
+      // forwards keys to the workbench, and is lost: press again until the palette shows, for up to a minute.
+      const deadline = Date.now() + 60000;
+      for (;;) {
+        await page.keyboard.press('Escape');
+        await page.keyboard.press('F1');
+        try {
+          await input.waitFor({ timeout: 5000 });
+          break;
+        } catch (e) {
+          if (Date.now() > deadline) {
+            throw e;
+          }
+        }
+      }
       await input.fill(text, { timeout: 10000 });
       return input;
     },
