@@ -1,7 +1,6 @@
 // Who holds a lock file (`{pid, host, since}`, written by its holder right after creating it exclusively), shared by the
 // run lock and the dataset's append lock: reading it, and telling a live holder from one a crash left behind.
 import * as fs from 'node:fs/promises';
-import { randomBytes } from 'node:crypto';
 import * as os from 'node:os';
 import { readTextIfExists } from './workspace-boundary';
 
@@ -61,28 +60,34 @@ export async function readHolder(lock: string): Promise<LockHolder | 'gone' | 's
 }
 
 /**
- * Removes a lock left behind by `stale` (a crashed holder, or 'stale' for one never named), and only that one: the lock
- * is moved aside first (atomic), and if what was moved turns out to be another process's fresh lock (taken over by it
- * in between), it is put back. Two processes that both found the same dead holder cannot both remove a live lock.
+ * Removes a lock left behind by `stale` (a crashed holder, or 'stale' for one never named), and only that one. Removing
+ * is done under `<lock>.takeover`, created exclusively: while one process holds it, no other removes the lock, so the
+ * lock it finds still naming the dead holder is that holder's and not another process's fresh one. A process that finds
+ * the takeover taken returns at once (its caller tries the lock again); a takeover a crash left is removed after 10 s.
  */
 export async function removeLeftBehind(lock: string, stale: LockHolder | 'stale'): Promise<void> {
-  const aside = `${lock}.${process.pid}-${randomBytes(4).toString('hex')}.stale`;
+  const guard = `${lock}.takeover`;
+  let h: fs.FileHandle;
   try {
-    await fs.rename(lock, aside);
+    h = await fs.open(guard, 'wx');
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
-      return;
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') {
+      throw e;
     }
-    throw e;
+    const since = await fs.stat(guard).catch(() => undefined);
+    if (since && Date.now() - since.mtimeMs > UNNAMED_STALE_MS) {
+      await fs.rm(guard, { force: true });
+    }
+    return;
   }
-  const moved = await readHolder(aside);
-  const same =
-    stale === 'stale'
-      ? moved === 'stale' || moved === undefined
-      : typeof moved === 'object' && moved.pid === stale.pid && moved.host === stale.host && moved.since === stale.since;
-  if (!same && typeof moved === 'object') {
-    // Another process's lock, taken over from the same dead holder a moment ago: give it back.
-    await fs.link(aside, lock).catch(() => undefined);
+  try {
+    const now = await readHolder(lock);
+    const same = stale === 'stale' ? now === 'stale' : typeof now === 'object' && now.pid === stale.pid && now.host === stale.host && now.since === stale.since;
+    if (same) {
+      await fs.rm(lock, { force: true });
+    }
+  } finally {
+    await h.close();
+    await fs.rm(guard, { force: true });
   }
-  await fs.rm(aside, { force: true });
 }
