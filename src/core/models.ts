@@ -72,6 +72,9 @@ export interface ChatModel {
   complete(req: ChatRequest): Promise<ChatResult>;
 }
 
+/** How much later than the request deadline the SDK's own timeout fires. */
+const SDK_TIMEOUT_MARGIN_MS = 1_000;
+
 export interface OpenAIModelOptions {
   apiKey: string;
   /** Retries of 429, 5xx, timeouts and dropped connections (exponential backoff honouring retry-after). */
@@ -160,7 +163,9 @@ export class OpenAICompatibleModel implements ChatModel {
       baseURL: url.toString().replace(/\/$/, ''),
       apiKey: opts.apiKey || 'none',
       maxRetries: opts.maxRetries ?? 4,
-      timeout: deadlineMs,
+      // The deadline is the guarded fetch's (it covers the body and says which limit was hit); the SDK's own timer is a
+      // backstop a little later, so on a loaded machine the two do not race to report the same timeout.
+      timeout: deadlineMs + SDK_TIMEOUT_MARGIN_MS,
       dangerouslyAllowBrowser: false,
       defaultHeaders: basic && !opts.apiKey ? { Authorization: basic } : undefined,
       fetch: guardedFetch({ deadlineMs, idleMs: opts.idleTimeoutMs ?? DEFAULT_IDLE_MS, secrets, fetch: opts.fetch }),
