@@ -2,39 +2,21 @@
 // prints the waiting line, stops at the outage limit with its summary, exits 3 and prints the command that resumes
 // it; once the endpoint is back that command finishes the run, exit 0, with no lock left behind.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { EngineEvent, type EventOf } from '../../../src/shared/events';
 import { DatasetRecord } from '../../../src/shared/schemas';
+import { runBuiltCli } from '../../fakes/built-cli';
 import { startScriptedServer, type ScriptedServer } from '../../fakes/openai-server';
 import { MODELS, scriptRoles, type ScriptedQuestion } from '../../fakes/scripted-roles';
 
 const ROOT = path.resolve(__dirname, '../../..');
-const BIN = path.join(ROOT, 'bin', 'autodata.js');
 const KEY = 'sk-test-outage-key-0123456789';
 const GOOD: ScriptedQuestion = { weak: [0.3, 0.4, 0.5], strong: [0.8, 0.9, 0.8] };
 const DOC = `# Paper\n\n## Gradient noise\n\n${'Gradient noise is the subject of this section, which explains how it works and why it matters. '.repeat(6)}\n`;
 
-interface Exit {
-  code: number | null;
-  out: string;
-  err: string;
-}
-
-function cli(cwd: string, args: string[]): Promise<Exit> {
-  const child = spawn(process.execPath, [BIN, ...args], {
-    cwd,
-    env: { ...process.env, AUTODATA_API_KEY: KEY, OPENAI_API_KEY: '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (err += d));
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, out, err })));
-}
+const cli = (cwd: string, args: string[]) => runBuiltCli(cwd, args, KEY);
 
 describe('the built CLI through an outage', function () {
   this.timeout(60_000);

@@ -2,17 +2,16 @@
 // asked for every replica's host; and the built CLI over two scripted replicas: both serve the run, and when both go
 // down the run waits, stops at the outage limit with exit 3, and the resume finishes it.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ConfigError, keysFor, settingsFrom } from '../../../src/cli/config';
 import { DatasetRecord } from '../../../src/shared/schemas';
+import { runBuiltCli } from '../../fakes/built-cli';
 import { startScriptedServer, type RecordedRequest, type ScriptedServer } from '../../fakes/openai-server';
 import { MODELS, scriptRoles, type ScriptedQuestion } from '../../fakes/scripted-roles';
 
 const ROOT = path.resolve(__dirname, '../../..');
-const BIN = path.join(ROOT, 'bin', 'autodata.js');
 const KEY = 'sk-test-replica-key-0123456789';
 const GOOD: ScriptedQuestion = { weak: [0.3, 0.4, 0.5], strong: [0.8, 0.9, 0.8] };
 const section = (name: string) => `## ${name}\n\n${`${name} is the subject of this section, which explains how it works and why it matters. `.repeat(6)}\n`;
@@ -56,24 +55,7 @@ describe('replicas in the CLI config', () => {
   });
 });
 
-interface Exit {
-  code: number | null;
-  out: string;
-  err: string;
-}
-
-function cli(cwd: string, args: string[]): Promise<Exit> {
-  const child = spawn(process.execPath, [BIN, ...args], {
-    cwd,
-    env: { ...process.env, AUTODATA_API_KEY: KEY, OPENAI_API_KEY: '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (err += d));
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, out, err })));
-}
+const cli = (cwd: string, args: string[]) => runBuiltCli(cwd, args, KEY);
 
 describe('the built CLI over two replicas', function () {
   this.timeout(90_000);

@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { QuestionIndex } from '../../../src/core/similarity';
 import { Dataset, DatasetFileError } from '../../../src/run/dataset';
 import { DatasetLineError, NearDuplicateIndex } from '../../../src/run/near-duplicate-index';
-import type { DatasetRecord } from '../../../src/shared/schemas';
+import { datasetRecord } from '../../fakes/dataset-record';
 import { promisify } from 'node:util';
 
 const INDEX_TS = path.resolve(__dirname, '../../../src/run/near-duplicate-index.ts');
@@ -131,22 +131,7 @@ describe('near-duplicate index', function () {
   it('backs the dataset: its exactly-once check and near-duplicates survive a reopen, in another process too', async () => {
     const ds = new Dataset(path.join(dir, '.autodata', 'dataset.jsonl'));
     await ds.open();
-    const rec: DatasetRecord = {
-      id: 'r:1',
-      createdAt: new Date(0).toISOString(),
-      question: question(1),
-      questionType: 'explanation',
-      skills: [],
-      rubric: [{ criterion: 'c', weight: 1, negative: false }],
-      referenceAnswer: 'A.',
-      source: { path: 'p.md', sha256: 'a'.repeat(64), range: { start: 0, end: 1 }, quote: 'x' },
-      scores: { weak: { mean: 0.3, rollouts: [0.3] }, strong: { mean: 0.8, rollouts: [0.8] }, gap: 0.5 },
-      decision: { by: 'policy', borderline: false },
-      iterations: 1,
-      models: { challenger: 'c', quality: 'q', weak: 'w', strong: 's', judge: 'j' },
-      runId: 'r',
-      promptVersion: 'v',
-    };
+    const rec = datasetRecord('r:1', { question: question(1) });
     assert.equal(await ds.append(rec), true);
     assert.equal(await ds.append(rec), false);
     const again = new Dataset(ds.file);
