@@ -103,7 +103,7 @@ async function main() {
       ]);
       await load(page);
       await probe(page, 'body');
-      assert.equal((await probe(page, '.state-badge')).texts[0], 'Waiting: solve weak for s5.1.1');
+      assert.equal((await probe(page, '.state-badge')).texts[0], 'Your turn: Step runs solve weak for s5.1.1');
       await click(page, '.toolbar [data-action="pause"]');
       await click(page, '.toolbar [data-action="run"]');
       await click(page, '.toolbar [data-action="step"]');

@@ -19,15 +19,23 @@ function ensureDebianPackages(pkgs) {
   const pre = root ? [] : ['sudo'];
   console.error(`installing Debian packages: ${missing.join(', ')}`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const run = (/** @type {string[]} */ args) => {
+  const run = (/** @type {string[]} */ args, tries = 1) => {
     const [cmd, ...rest] = [...pre, ...args];
-    const r = spawnSync(cmd, rest, { stdio: ['ignore', 'ignore', 'inherit'], env });
-    if (r.status !== 0) {
-      throw new Error(`${args.join(' ')} failed (exit ${r.status}); install ${missing.join(', ')} by hand`);
+    for (let i = 1; ; i++) {
+      const r = spawnSync(cmd, rest, { stdio: ['ignore', 'ignore', 'inherit'], env });
+      if (r.status === 0) {
+        return;
+      }
+      if (i >= tries) {
+        throw new Error(`${args.join(' ')} failed (exit ${r.status}); install ${missing.join(', ')} by hand`);
+      }
+      spawnSync('sleep', ['10']);
     }
   };
-  run(['apt-get', 'update', '-qq']);
-  run(['apt-get', 'install', '-y', '-qq', '--no-install-recommends', ...missing]);
+  // Another apt process (an unattended upgrade, a second checkout's tests) may hold apt's locks: install waits for the
+  // dpkg lock; update, which does not honour that option, is tried again for up to ten minutes.
+  run(['apt-get', 'update', '-qq'], 60);
+  run(['apt-get', '-o', 'DPkg::Lock::Timeout=600', 'install', '-y', '-qq', '--no-install-recommends', ...missing]);
 }
 
 module.exports = { ensureDebianPackages };

@@ -164,6 +164,21 @@ async function main() {
     : [];
   const why = !buildOk ? 'not run: build failed' : 'not run: no VS Code server';
 
+  // The built panel in Chromium, driven like a person would (each check prints "ok   <name>" or "FAIL <name>: why").
+  banner('panel interactions in Chromium');
+  if (buildOk && serverOk) {
+    const p = await run(process.execPath, [path.join(root, 'test/bench/panel-render.interactions.js')], { capture: true });
+    const passed = (p.output.match(/^ok {3}/gm) ?? []).length;
+    const failed = (p.output.match(/^FAIL /gm) ?? []).length;
+    record(
+      'panel interactions',
+      { passed, failed: failed || (p.code !== 0 || passed === 0 ? 1 : 0), note: p.code !== 0 && !failed ? `exit ${p.code}` : '' },
+      since(),
+    );
+  } else {
+    record('panel interactions', { note: why }, since());
+  }
+
   banner('integration suite in VS Code');
   if (buildOk && serverOk) {
     const file = path.join(tmp, 'vscode.jsonl');
