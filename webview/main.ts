@@ -6,7 +6,8 @@
 //   .state-badge[data-state]          "Running", "Paused", "Your turn: Step runs solve weak for s2.3", …; data-state = idle|running|paused|stepping|finished
 //   .run-header                       .run-title, .run-meta, .run-rule, .run-notes (notes for any section)
 //   .counters [data-counter="attempts"|"accepted"|"review"|"rejected"|"rejected-by-you"|"iterations"|"tokens"|"cost"]
-//   svg.scatter[role="img"] circle.dot[data-attempt-id]   classes s-<status>, hollow (strong skipped), selected
+//   svg.scatter[role="img"][data-plotted]  path.dots-of.s-<status>[.hollow][data-count] (every dot of a status, one path);
+//                                     circle.dot.selected[data-attempt-id] (the selected dot); a click selects the nearest dot
 //   .notice.n-info / .n-error         banners, newest first, each with [data-action="dismiss"]
 //   .in-flight                        [hidden] when nothing is in flight; .call[data-role] (.call-role .call-where .call-waited),
 //                                     .outage[data-host] while the run waits for an endpoint
@@ -255,6 +256,7 @@ function render(deadline: number): void {
       break;
     }
   }
+  scatter.flush();
   scatter.describe(state.attempts.size, c.accepted);
   targets.sync();
 }

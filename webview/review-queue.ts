@@ -1,4 +1,6 @@
 // Borderline items waiting for a person: approve, edit then approve, or reject with a reason; one by one or in bulk.
+// The queue shows a page of items at a time (oldest first) and the rest on request, so a long run's queue costs the
+// DOM a page; selection, modes and bulk actions cover every item, shown or not.
 import type { WebviewMessage } from '../src/protocol';
 import { challengeEditor } from './challenge-editor';
 import { clippedText } from './clipped-text';
@@ -15,14 +17,17 @@ interface FieldLike extends HTMLElement {
 }
 
 interface Item {
-  el: HTMLElement;
-  box: FieldLike;
-  body: HTMLElement;
+  /** The item's elements while it is shown. */
+  dom?: { el: HTMLElement; box: FieldLike; body: HTMLElement };
+  checked: boolean;
   mode: Mode;
   rev: number;
   attempt: AttemptView;
   pendingText?: string;
 }
+
+/** Items shown at first, and added by each "Show more". */
+export const REVIEW_PAGE = 50;
 
 export interface ReviewContext {
   post(msg: WebviewMessage): void;
@@ -36,7 +41,11 @@ export class ReviewQueue {
   private readonly selectAll: FieldLike;
   private readonly bulk: HTMLElement;
   private readonly bulkReason: HTMLElement;
+  private readonly more: HTMLElement;
+  /** Every item in the queue, oldest first (shown or not). */
   private readonly items = new Map<string, Item>();
+  private limit = REVIEW_PAGE;
+  private shown = 0;
   private bulkRejecting = false;
 
   constructor(private readonly ctx: ReviewContext) {
@@ -45,7 +54,10 @@ export class ReviewQueue {
     this.selectAll.addEventListener('change', () => {
       for (const it of this.items.values()) {
         if (it.mode !== 'pending') {
-          it.box.checked = this.selectAll.checked;
+          it.checked = this.selectAll.checked;
+          if (it.dom) {
+            it.dom.box.checked = it.checked;
+          }
         }
       }
       this.syncBulk();
@@ -53,6 +65,7 @@ export class ReviewQueue {
     this.bulk = h('div', { class: 'bulk' });
     this.bulkReason = h('div', { class: 'bulk-reason' });
     this.list = h('div', { class: 'review-list', attrs: { role: 'list' } });
+    this.more = h('div', { class: 'review-more' });
     this.el = h(
       'section',
       { class: 'review-queue', attrs: { 'aria-label': 'Borderline items to review' } },
@@ -68,38 +81,67 @@ export class ReviewQueue {
       ),
       this.bulkReason,
       this.list,
+      this.more,
     );
     this.el.hidden = true;
   }
 
-  /** Shows the queue (oldest first); items keep their checkbox, editor and reason while they stay. */
+  /** Shows the queue (oldest first), a page at a time; items keep their selection, editor and reason while they stay. */
   update(queue: readonly AttemptView[]): void {
     const ids = new Set(queue.map((a) => a.id));
     for (const [id, it] of this.items) {
       if (!ids.has(id)) {
-        it.el.remove();
+        it.dom?.el.remove();
         this.items.delete(id);
       }
     }
     let prev: Element | null = null;
+    let shown = 0;
     for (const a of queue) {
       let it = this.items.get(a.id);
       if (!it) {
-        it = this.create(a);
+        it = { checked: false, mode: 'idle', rev: a.rev, attempt: a };
         this.items.set(a.id, it);
       } else if (it.rev !== a.rev && it.mode === 'idle') {
         it.attempt = a;
         it.rev = a.rev;
-        this.renderBody(it);
+        if (it.dom) {
+          this.renderBody(it);
+        }
       }
+      if (shown >= this.limit) {
+        // Beyond the page: no elements (its selection and mode are kept on the item).
+        it.dom?.el.remove();
+        it.dom = undefined;
+        continue;
+      }
+      shown++;
+      const dom = it.dom ?? this.mount(it);
       const want: Element | null = prev ? prev.nextElementSibling : this.list.firstElementChild;
-      if (want !== it.el) {
-        this.list.insertBefore(it.el, want);
+      if (want !== dom.el) {
+        this.list.insertBefore(dom.el, want);
       }
-      prev = it.el;
+      prev = dom.el;
     }
     this.count.textContent = String(queue.length);
     this.el.hidden = queue.length === 0;
+    const rest = queue.length - shown;
+    this.more.hidden = rest <= 0;
+    this.shown = shown;
+    if (rest > 0) {
+      replaceChildren(
+        this.more,
+        h('span', { class: 'muted' }, `Showing ${shown} of ${queue.length}.`),
+        button(`Show ${Math.min(REVIEW_PAGE, rest)} more`, 'show-more', {
+          onClick: () => {
+            this.limit += REVIEW_PAGE;
+            this.update([...this.items.values()].map((i) => i.attempt));
+          },
+        }),
+      );
+    } else {
+      this.more.textContent = '';
+    }
     this.syncBulk();
   }
 
@@ -110,9 +152,10 @@ export class ReviewQueue {
   /** Forgets every item (a new run): a reused attempt id must not inherit an old item's state. */
   clear(): void {
     for (const it of this.items.values()) {
-      it.el.remove();
+      it.dom?.el.remove();
     }
     this.items.clear();
+    this.limit = REVIEW_PAGE;
     this.bulkRejecting = false;
     this.update([]);
   }
@@ -139,13 +182,18 @@ export class ReviewQueue {
   }
 
   private checked(): Item[] {
-    return [...this.items.values()].filter((it) => it.box.checked && it.mode !== 'pending');
+    return [...this.items.values()].filter((it) => it.checked && it.mode !== 'pending');
   }
 
   private syncBulk(): void {
     const sel = this.checked();
     const all = [...this.items.values()].filter((it) => it.mode !== 'pending');
     this.selectAll.checked = all.length > 0 && sel.length === all.length;
+    // Beyond the shown page, "all" covers the items not shown too: say how many.
+    const label = all.length > this.shown ? `Select all ${all.length}` : 'Select all';
+    if (this.selectAll.textContent !== label) {
+      this.selectAll.textContent = label;
+    }
     toggleAttr(this.selectAll, 'disabled', all.length === 0);
     (this.selectAll as unknown as { indeterminate: boolean }).indeterminate = sel.length > 0 && sel.length < all.length;
     replaceChildren(
@@ -204,7 +252,10 @@ export class ReviewQueue {
     for (const it of items) {
       it.mode = 'pending';
       it.pendingText = pendingText;
-      it.box.checked = false;
+      it.checked = false;
+      if (it.dom) {
+        it.dom.box.checked = false;
+      }
       this.renderBody(it);
     }
     this.syncBulk();
@@ -220,17 +271,27 @@ export class ReviewQueue {
     }, PENDING_TIMEOUT_MS);
   }
 
-  private create(a: AttemptView): Item {
+  /** Gives an item its elements (when it comes into the shown page). */
+  private mount(it: Item): NonNullable<Item['dom']> {
+    const a = it.attempt;
     const box = h('vscode-checkbox', { class: 'review-check', attrs: { 'aria-label': `Select ${a.id}`, 'data-action': 'select' } }) as FieldLike;
     const body = h('div', { class: 'review-body' });
     const el = h('div', { class: 'review-item', attrs: { role: 'listitem', 'data-attempt-id': a.id } }, box, body);
-    const it: Item = { el, box, body, mode: 'idle', rev: a.rev, attempt: a };
-    box.addEventListener('change', () => this.syncBulk());
+    box.checked = it.checked;
+    box.addEventListener('change', () => {
+      it.checked = box.checked;
+      this.syncBulk();
+    });
+    it.dom = { el, box, body };
     this.renderBody(it);
-    return it;
+    return it.dom;
   }
 
   private renderBody(it: Item): void {
+    const dom = it.dom;
+    if (!dom) {
+      return;
+    }
     const a = it.attempt;
     const m = meansOf(a);
     const question = a.challenge?.question ?? a.record?.question ?? '';
@@ -240,8 +301,8 @@ export class ReviewQueue {
       this.renderBody(it);
       this.syncBulk();
     };
-    toggleAttr(it.box, 'disabled', it.mode === 'pending');
-    it.el.dataset.mode = it.mode;
+    toggleAttr(dom.box, 'disabled', it.mode === 'pending');
+    dom.el.dataset.mode = it.mode;
     const summary = [
       clippedText(question, { limit: 320, maxLines: 5, className: 'review-question' }),
       h(
@@ -310,7 +371,7 @@ export class ReviewQueue {
           button('Reject', 'reject', { icon: icon('close'), title: 'Leave this item out, with a reason', onClick: () => setMode('reject') }),
         );
     }
-    replaceChildren(it.body, ...summary, tail);
+    replaceChildren(dom.body, ...summary, tail);
   }
 
   private reasonForm(label: string, onReject: (reason: string) => void, onCancel: () => void): HTMLElement {

@@ -5,13 +5,17 @@
 import { AttemptCard, type CardContext } from './attempt-card';
 import { h, replaceChildren } from './dom';
 import { OUTCOME_LABEL, STATUS_LABEL, plural } from './format';
-import { statusOf, targetOutcome, type AttemptStatus, type AttemptView, type PanelState, type TargetView } from './store';
+import { statusOf, targetOutcome, type AttemptStatus, type AttemptView, type PanelState, type TargetOutcome, type TargetView } from './store';
 
 interface Group {
   id: string;
-  el: HTMLElement;
-  head: HTMLElement;
-  body: HTMLElement;
+  /** The section's elements while one of its rows is rendered (a long run keeps none for the others). */
+  dom?: { el: HTMLElement; head: HTMLElement; body: HTMLElement };
+  /** What its head shows. */
+  title: string;
+  outcome: TargetOutcome;
+  attempts: number;
+  notes: readonly string[];
   order: number;
   key: string;
   /** Attempt ids, newest first. */
@@ -132,20 +136,13 @@ export class TargetList {
       return;
     }
     g.key = key;
-    g.el.dataset.outcome = outcome;
-    replaceChildren(
-      g.head,
-      h('h3', { class: 'target-title', attrs: { title: t.title } }, t.title),
-      h('span', { class: `outcome o-${outcome}` }, OUTCOME_LABEL[outcome]),
-      h('span', { class: 'muted target-count' }, plural(t.attemptIds.length, 'attempt')),
-      t.notes.length
-        ? h(
-            'ul',
-            { class: 'target-notes', attrs: { 'aria-label': 'Your notes for the Challenger' } },
-            ...t.notes.map((n) => h('li', null, h('span', { class: 'section-label' }, 'Your note: '), n)),
-          )
-        : null,
-    );
+    g.title = t.title;
+    g.outcome = outcome;
+    g.attempts = t.attemptIds.length;
+    g.notes = t.notes;
+    if (g.dom) {
+      renderHead(g, g.dom);
+    }
     this.heights.delete(`h:${g.id}`);
   }
 
@@ -308,8 +305,18 @@ export class TargetList {
         this.cards.delete(id);
       }
     }
+    if (this.count > ALL_UP_TO) {
+      const kept = new Set(sections);
+      for (const g of this.groups.values()) {
+        if (g.dom && !kept.has(g)) {
+          g.dom.el.remove();
+          g.dom = undefined;
+        }
+      }
+    }
     const els: HTMLElement[] = [];
     for (const g of sections) {
+      const dom = g.dom ?? mountGroup(g);
       const cardEls: HTMLElement[] = [];
       for (const id of inSection.get(g)!) {
         let card = this.cards.get(id);
@@ -326,8 +333,8 @@ export class TargetList {
         }
         cardEls.push(card.el);
       }
-      syncChildren(g.body, cardEls);
-      els.push(g.el);
+      syncChildren(dom.body, cardEls);
+      els.push(dom.el);
     }
     syncChildren(this.list, els);
     // The first rendered row's section head is rendered even when the row is a card: count it in the spacer.
@@ -345,7 +352,7 @@ export class TargetList {
     let changed = false;
     for (let i = from; i < to; i++) {
       const r = this.rows[i];
-      const el = r.kind === 'head' ? r.g.head : this.cards.get(r.id)?.el;
+      const el = r.kind === 'head' ? r.g.dom?.head : this.cards.get(r.id)?.el;
       const px = el?.offsetHeight ?? 0;
       const key = this.keyOf(r);
       if (px > 0 && this.heights.get(key) !== px) {
@@ -364,10 +371,7 @@ export class TargetList {
     let g = this.groups.get(targetId);
     if (!g) {
       const t = state.targets.get(targetId);
-      const head = h('header', { class: 'target-head' });
-      const body = h('div', { class: 'target-attempts' });
-      const el = h('section', { class: 'target-group', attrs: { 'data-target-id': targetId, 'aria-label': t?.title ?? targetId } }, head, body);
-      g = { id: targetId, el, head, body, order: t?.order ?? 0, key: '', ids: [], orders: [] };
+      g = { id: targetId, title: t?.title ?? targetId, outcome: 'running', attempts: 0, notes: [], order: t?.order ?? 0, key: '', ids: [], orders: [] };
       this.groups.set(targetId, g);
       let at = 0;
       while (at < this.sorted.length && this.sorted[at].order > g.order) {
@@ -381,6 +385,34 @@ export class TargetList {
     }
     return g;
   }
+}
+
+/** Gives a section its elements (when one of its rows comes into the rendered window). */
+function mountGroup(g: Group): NonNullable<Group['dom']> {
+  const head = h('header', { class: 'target-head' });
+  const body = h('div', { class: 'target-attempts' });
+  const el = h('section', { class: 'target-group', attrs: { 'data-target-id': g.id, 'aria-label': g.title } }, head, body);
+  g.dom = { el, head, body };
+  renderHead(g, g.dom);
+  return g.dom;
+}
+
+function renderHead(g: Group, dom: NonNullable<Group['dom']>): void {
+  dom.el.dataset.outcome = g.outcome;
+  dom.el.setAttribute('aria-label', g.title);
+  replaceChildren(
+    dom.head,
+    h('h3', { class: 'target-title', attrs: { title: g.title } }, g.title),
+    h('span', { class: `outcome o-${g.outcome}` }, OUTCOME_LABEL[g.outcome]),
+    h('span', { class: 'muted target-count' }, plural(g.attempts, 'attempt')),
+    g.notes.length
+      ? h(
+          'ul',
+          { class: 'target-notes', attrs: { 'aria-label': 'Your notes for the Challenger' } },
+          ...g.notes.map((n) => h('li', null, h('span', { class: 'section-label' }, 'Your note: '), n)),
+        )
+      : null,
+  );
 }
 
 /** Makes `parent`'s children exactly `els`, in order, moving as few nodes as it can. */

@@ -160,7 +160,7 @@ export class ModelSetup {
       }
       const pick = await vscode.window.showQuickPick(
         models.map((m) => ({ label: m.name, description: `${m.vendor} · ${m.family}`, spec: lmSpec(m) })),
-        { title: 'VS Code language model' },
+        { title: 'VS Code language model', ignoreFocusOut: true },
       );
       if (!pick) {
         return false;
@@ -199,7 +199,7 @@ export class ModelSetup {
       if (!pick) {
         return false;
       }
-      model = pick === typed ? await vscode.window.showInputBox({ title: 'Model name' }) : pick;
+      model = pick === typed ? await vscode.window.showInputBox({ title: 'Model name', ignoreFocusOut: true }) : pick;
       if (!model) {
         return false;
       }
@@ -225,6 +225,8 @@ export class ModelSetup {
         {
           title: `Autodata: ${owners.length === 1 ? 'one role has' : `${owners.length} roles have`} their own endpoint or model`,
           placeHolder: 'Change them too?',
+          // Every step of this picker stays open when focus moves (a view refreshing, a click to copy a URL).
+          ignoreFocusOut: true,
         },
       );
       if (!pick) {

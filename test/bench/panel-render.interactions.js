@@ -1,6 +1,7 @@
 // Drives the built panel in Chromium like a person would and checks what it posts to the host: start / control,
 // approve / edit / reject (one and in bulk), step-mode edits and notes, Show in source, shortcuts, probes, hostile text.
-// Usage: node test/bench/panel-render.interactions.js   (after `node build.mjs`); exits non-zero on the first failure.
+// Usage: node test/bench/panel-render.interactions.js   (after `node build.mjs`; PANEL_CHECK=<text> runs the checks whose
+// name contains it); exits non-zero if a check fails.
 'use strict';
 const assert = require('node:assert/strict');
 const { serve, launch, openPanel, fixtures } = require('./panel-render.harness');
@@ -12,6 +13,10 @@ async function main() {
   const browser = await launch();
   const results = [];
   const check = async (name, fn) => {
+    // PANEL_CHECK=<text> runs only the checks whose name contains it.
+    if (process.env.PANEL_CHECK && !name.includes(process.env.PANEL_CHECK)) {
+      return;
+    }
     const { page, errors } = await openPanel(browser, server, { width: 1000, height: 900 });
     try {
       await fn(page);
@@ -233,16 +238,36 @@ async function main() {
       assert.equal((await posted(page, 'revealSource')).length, 1);
       await click(page, '.toolbar [data-action="open-dataset"]');
       assert.deepEqual(await posted(page, 'openDataset'), [{ type: 'openDataset' }]);
-      await page.evaluate(() =>
-        /** @type {Element} */ (document.querySelector('circle.dot[data-attempt-id="s3.4.2"]')).dispatchEvent(new MouseEvent('click', { bubbles: true })),
+      // Where the card's means put the dot, read off the plot's own axes (its grid lines at 0 and 1).
+      const at = await page.evaluate(() => {
+        const num = (sel) => Number((document.querySelector(`.card[data-attempt-id="s3.4.2"] ${sel}`)?.textContent ?? '').match(/\d+\.\d+/)?.[0]);
+        const lines = [.../** @type {NodeListOf<SVGLineElement>} */ (document.querySelectorAll('svg.scatter line.grid'))];
+        const vertical = lines.filter((l) => l.x1.baseVal.value === l.x2.baseVal.value).map((l) => l.getBoundingClientRect());
+        const horizontal = lines.filter((l) => l.y1.baseVal.value === l.y2.baseVal.value).map((l) => l.getBoundingClientRect());
+        const [x0, x1] = [vertical[0].left, vertical.at(-1).left];
+        const [y0, y1] = [horizontal[0].top, horizontal.at(-1).top];
+        const weak = num('.score-weak');
+        const strong = num('.score-strong');
+        return { weak, strong, x: x0 + weak * (x1 - x0), y: y0 + strong * (y1 - y0) };
+      });
+      assert.ok(Number.isFinite(at.weak) && Number.isFinite(at.strong), `the card shows both means (${JSON.stringify(at)})`);
+      await page.mouse.move(at.x, at.y);
+      await page.waitForFunction(() => !(/** @type {HTMLElement} */ (document.querySelector('.scatter-tip')).hidden));
+      assert.match(
+        await page.evaluate(() => /** @type {Element} */ (document.querySelector('.scatter-tip')).textContent ?? ''),
+        /^s3\.4\.2 · iteration \d+ · /,
       );
+      await page.mouse.click(at.x, at.y);
       assert.equal(await page.evaluate(() => /** @type {HTMLElement | null} */ (document.querySelector('.card.selected'))?.dataset.attemptId), 's3.4.2');
-      assert.equal((await probe(page, 'circle.dot.selected')).count, 1);
+      assert.equal((await probe(page, 'circle.dot.selected[data-attempt-id="s3.4.2"]')).count, 1);
+      // Far from every dot, a click selects nothing new and the tooltip goes.
+      await page.mouse.move(at.x, at.y - 400);
+      await page.waitForFunction(() => /** @type {HTMLElement} */ (document.querySelector('.scatter-tip')).hidden);
     });
 
     await check('a long run: a bounded DOM, and every card reachable by J/K, search and verdict filter', async (page) => {
       const { generateRun } = fixtures();
-      const big = generateRun({ attempts: 2000, targets: 600, seed: 7, decideShare: 0 });
+      const big = generateRun({ attempts: 2000, targets: 1400, seed: 7, decideShare: 0 });
       await load(page, big.run, big.events);
       const listed = await page.waitForFunction(
         (n) =>
@@ -252,6 +277,23 @@ async function main() {
       void listed;
       const rendered = await page.evaluate(() => document.querySelectorAll('.card').length);
       assert.ok(rendered > 0 && rendered < 100, `only the cards near the viewport are in the DOM (${rendered})`);
+      // The plot draws every scored attempt with a fixed number of nodes.
+      const plot = await page.evaluate(() => {
+        const el = /** @type {Element} */ (document.querySelector('svg.scatter'));
+        const counts = [...el.querySelectorAll('path.dots-of')].map((p) => Number(p.getAttribute('data-count')));
+        return { nodes: el.querySelectorAll('*').length, plotted: Number(el.getAttribute('data-plotted')), drawn: counts.reduce((a, b) => a + b, 0) };
+      });
+      const scored = big.attempts.filter((a) => a.verdict.kind !== 'failed' && a.verdict.kind !== 'quality_failed').length;
+      assert.ok(plot.plotted >= scored * 0.5 && plot.drawn === plot.plotted, `every plotted dot is drawn once (${JSON.stringify(plot)}, ${scored} scored)`);
+      assert.ok(plot.nodes < 120, `the plot's nodes do not grow with the run (${plot.nodes})`);
+      // The review queue shows a page of items, and the rest on request.
+      const queue = await page.evaluate(() => ({
+        shown: document.querySelectorAll('.review-item').length,
+        total: Number(document.querySelector('.review-queue .count-badge')?.textContent),
+      }));
+      assert.ok(queue.total > queue.shown && queue.shown <= 50, `a page of the review queue (${JSON.stringify(queue)})`);
+      await click(page, '.review-queue [data-action="show-more"]');
+      assert.equal(await page.evaluate(() => document.querySelectorAll('.review-item').length), Math.min(queue.total, queue.shown * 2));
       // J walks every card in display order: the first three J presses select the first three cards of the list.
       const order = await page.evaluate(() =>
         [.../** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll('.card'))].slice(0, 3).map((c) => c.dataset.attemptId),
@@ -279,12 +321,14 @@ async function main() {
       assert.equal(await page.evaluate(() => /** @type {HTMLElement | null} */ (document.querySelector('.card.selected'))?.dataset.status), 'too_hard');
       // Scrolled to the end, the last card of the list is rendered.
       await page.selectOption('.card-verdict', '');
-      await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
-      await page.waitForFunction(
-        () =>
+      // As a person would: to the end again while rows measured taller than their estimate grow the list.
+      await page.waitForFunction(() => {
+        window.scrollTo(0, document.body.scrollHeight);
+        return (
           document.querySelectorAll('.card').length > 0 &&
-          /** @type {Element} */ (document.querySelector('.targets')).getBoundingClientRect().bottom <= window.innerHeight + 2,
-      );
+          /** @type {Element} */ (document.querySelector('.targets')).getBoundingClientRect().bottom <= window.innerHeight + 2
+        );
+      });
       const last = await page.evaluate(() => [.../** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll('.card'))].at(-1)?.dataset.attemptId);
       assert.ok(last, 'cards at the end of the list are rendered');
     });

@@ -15,7 +15,7 @@
 //                            host, because the server is spawned with this environment and the extension host inherits it
 //   AUTODATA_RESULTS_FILE    write the AUTODATA_RESULT lines (JSON after the prefix) to this file
 //   KEEP_SCRATCH=1           keep the scratch dir on success too (it is always kept on failure)
-//   TEST_TIMEOUT_MS          whole-run timeout (default 600000 for the suite, 180000 for a UI check)
+//   TEST_TIMEOUT_MS          whole-run timeout (default 1200000 for the suite, 180000 for a UI check)
 //   VERBOSE=1                also print the browser console
 //   AUTODATA_EXT_DIR, AUTODATA_TESTS_PATH   another extension folder / test module (for debugging the runner)
 // Each run works in a fresh scratch dir (os.tmpdir()/autodata-vscode-*): a copy of test/fixtures/workspace, the
@@ -80,7 +80,7 @@ async function main() {
   const label = opts.ui ? `UI check ${path.basename(opts.ui)}` : 'VS Code suite';
   // A check may need longer than the default (`exports.timeoutMs`); TEST_TIMEOUT_MS overrides both.
   const timeoutMs = Number(
-    process.env.TEST_TIMEOUT_MS || (opts.ui ? (checkFile && fs.existsSync(checkFile) && require(checkFile).timeoutMs) || 180000 : 600000),
+    process.env.TEST_TIMEOUT_MS || (opts.ui ? (checkFile && fs.existsSync(checkFile) && require(checkFile).timeoutMs) || 180000 : 1200000),
   );
   if (!fs.existsSync(path.join(extDir, 'out/extension.js'))) {
     throw usage(`${extDir}/out/extension.js missing: run npm run build`);
