@@ -236,6 +236,18 @@ export class Segment {
     return Buffer.concat(this.encodeParts());
   }
 
+  /** The file's bytes in shared memory, so another thread decodes them as views without a copy. */
+  encodeShared(): SharedArrayBuffer {
+    const parts = this.encodeParts();
+    const out = new Uint8Array(new SharedArrayBuffer(parts.reduce((n, p) => n + p.byteLength, 0)));
+    let at = 0;
+    for (const p of parts) {
+      out.set(p, at);
+      at += p.byteLength;
+    }
+    return out.buffer as SharedArrayBuffer;
+  }
+
   /** Views over `buf` (copied once only if it is not 8-byte aligned). Throws on a file that is not a whole segment. */
   static decode(buf: Buffer): Segment {
     let bytes: Uint8Array = buf;
