@@ -65,8 +65,7 @@ export interface BuildStats {
 }
 
 export type BuildRequest =
-  | { op: 'open'; dataset: string; dir: string }
-  | { op: 'refresh'; dataset: string; dir: string; state: Coverage & { segments: SharedSegment[] } };
+  { op: 'open'; dataset: string; dir: string } | { op: 'refresh'; dataset: string; dir: string; state: Coverage & { segments: SharedSegment[] } };
 
 export interface BuildResult extends Coverage {
   segments: SharedSegment[];
@@ -89,7 +88,7 @@ async function readShared(file: string): Promise<SharedArrayBuffer> {
   try {
     const { size } = await h.stat();
     const bytes = new Uint8Array(new SharedArrayBuffer(size));
-    for (let at = 0; at < size; ) {
+    for (let at = 0; at < size;) {
       const { bytesRead } = await h.read(bytes, at, size - at, at);
       if (bytesRead === 0) {
         throw new Error('a cut segment');

@@ -78,6 +78,11 @@ export class NearDuplicateIndex implements KnownQuestions {
     return this.segments.reduce((n, s) => n + s.segment.size, 0) + this.recent.size;
   }
 
+  /** Bytes of the segments held, in shared memory (which `process.memoryUsage().external` does not count). */
+  get sharedBytes(): number {
+    return this.segments.reduce((n, s) => n + s.bytes.byteLength, 0);
+  }
+
   /** Segments held (at most about log2 of the items over SEGMENT, plus one). */
   get segmentCount(): number {
     return this.segments.length;
