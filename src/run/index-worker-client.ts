@@ -40,14 +40,17 @@ let running: Running | undefined;
 let nextId = 1;
 
 /**
- * The worker's file: out/index-worker.js beside the running bundle (out/extension.js or out/cli.js); from the TypeScript
- * sources (unit tests and benchmarks run them under tsx) index-worker.ts beside this file, loaded through tsx.
+ * How to start the worker: out/index-worker.js beside the running bundle (out/extension.js or out/cli.js); from the
+ * TypeScript sources (unit tests and benchmarks run them under tsx), index-worker.ts beside this file, required after
+ * tsx's CommonJS hook is registered in the worker (tsx resolved from this folder, so the working directory does not
+ * matter; the bundles never take this path).
  */
-function workerEntry(): { file: string; execArgv?: string[] } {
+function workerStart(): { entry: string; eval: boolean } {
   if (path.extname(__filename) === '.ts') {
-    return { file: path.join(__dirname, 'index-worker.ts'), execArgv: ['--require', require.resolve('tsx/cjs')] };
+    const tsx = `require.resolve('tsx/cjs', { paths: [${JSON.stringify(__dirname)}] })`;
+    return { entry: `require(${tsx}); require(${JSON.stringify(path.join(__dirname, 'index-worker.ts'))});`, eval: true };
   }
-  return { file: path.join(__dirname, 'index-worker.js'), execArgv: [] };
+  return { entry: path.join(__dirname, 'index-worker.js'), eval: false };
 }
 
 /** Takes `<dir>.lock` for the worker and holds it until the worker hands it back or stops. */
@@ -73,8 +76,9 @@ function lockFor(r: Running, key: number, dir: string): void {
 }
 
 function start(): Running {
-  const { file, execArgv } = workerEntry();
-  const worker = new Worker(file, { execArgv });
+  const how = workerStart();
+  // No options of the host process (VS Code's or a CLI's) are passed on to the worker.
+  const worker = new Worker(how.entry, { eval: how.eval, execArgv: [] });
   const r: Running = { worker, pending: new Map(), locks: new Map(), stopped: false };
   worker.unref();
   worker.on('message', (a: ToMain) => {
@@ -131,6 +135,11 @@ function revive(e: { name: string; message: string; code?: string; stack?: strin
   err.name = e.name;
   err.stack = `${err.name}: ${err.message}\n    (in the index worker)\n${e.stack?.split('\n').slice(1).join('\n') ?? ''}`;
   return err;
+}
+
+/** Starts the worker ahead of its first request (it takes a while to start), so a run start overlaps it with other work. */
+export function startIndexWorker(): void {
+  running ??= start();
 }
 
 /** Runs `req` in the index worker. */
