@@ -26,8 +26,9 @@ export class NearDuplicateIndex implements KnownQuestions {
   private segments: Held[] = [];
   /** Items appended by this process (not yet read back from the dataset). */
   private readonly recent = new Map<string, { question: string; grams: Uint32Array }>();
-  /** meta.json as last loaded or written, and the dataset bytes the segments in memory cover. */
+  /** The refresh in flight (refreshes run one at a time). */
   private refreshing: Promise<void> = Promise.resolve();
+  /** meta.json as last loaded or written, and the dataset bytes the segments in memory cover. */
   private coverage: Coverage = { meta: EMPTY, covered: { size: 0, lines: 0 }, coveredTail: '' };
   /** How the last open or refresh went (the worker's figures, and the main thread's time adopting its answer). */
   lastOpen = { rebuilt: false, linesRead: 0, bytesRead: 0, segmentsLoaded: 0, merges: 0, persisted: false, workerMs: 0, adoptMs: 0 };

@@ -33,6 +33,8 @@ export interface StartFigure {
   buildWorkerMs: number;
   buildMainCpuMs: number;
   buildMaxBlockCpuMs: number;
+  /** The start's request in the worker (loading the segments, reading the new lines), without the worker's own start. */
+  startWorkerMs: number;
   startMainCpuMs: number;
   startMaxBlockCpuMs: number;
   segments: number;
@@ -129,7 +131,8 @@ export async function measure(items: number, pad: number): Promise<StartFigure> 
       const d = new Dataset(file);
       await d.open();
       const state = new RunState({ dedupeThreshold: 0.6, knownQuestions: d.questions() });
-      return { d, state, lines: d.questions().lastOpen.linesRead, loaded: d.questions().lastOpen.segmentsLoaded };
+      const { linesRead, segmentsLoaded, workerMs } = d.questions().lastOpen;
+      return { d, state, lines: linesRead, loaded: segmentsLoaded, workerMs };
     });
     // The segments are in shared memory (the worker wrote them there), which `external` does not count: added.
     const extra = memory() - before + start.value.d.questions().sharedBytes;
@@ -151,6 +154,7 @@ export async function measure(items: number, pad: number): Promise<StartFigure> 
       buildWorkerMs: first.workerMs,
       buildMainCpuMs: build.cpuMs,
       buildMaxBlockCpuMs: build.maxBlockCpuMs,
+      startWorkerMs: start.value.workerMs,
       startMainCpuMs: start.cpuMs,
       startMaxBlockCpuMs: start.maxBlockCpuMs,
       segments: built.segmentCount,
