@@ -2,8 +2,8 @@
 // request and kept while the process runs (unreferenced while idle, so it never keeps a process alive). A request is
 // answered with the segments in shared memory; a worker that fails or stops rejects every request in flight with an
 // IndexWorkerError naming why, and the next request starts a new worker. The index folder's lock is taken here for the
-// worker (it asks, and hands it back), so a worker that stops leaves no lock behind. The worker
-// writes only files meta.json does not yet name, and meta.json atomically, so a stopped worker loses nothing.
+// worker (it asks, and hands it back), so a worker that stops leaves no lock behind; it writes only files meta.json does
+// not yet name, and meta.json atomically, so a stopped worker loses nothing.
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { withFileLock } from './file-lock';
