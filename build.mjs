@@ -10,6 +10,8 @@ const builds = [
   { ...node, entryPoints: ['src/extension.ts'], outfile: 'out/extension.js', minify: !watch },
   // The headless CLI: the same engine outside VS Code (bin/autodata.js).
   { ...node, entryPoints: ['src/cli/main.ts'], outfile: 'out/cli.js', minify: !watch },
+  // The near-duplicate index's worker thread, started by both bundles from beside them (src/run/index-worker-client.ts).
+  { ...node, entryPoints: ['src/run/index-worker.ts'], outfile: 'out/index-worker.js', minify: !watch },
   { ...common, platform: 'browser', format: 'iife', target: 'es2022', entryPoints: ['webview/main.ts'], outfile: 'out/webview/main.js', minify: !watch },
   // The integration suite runs inside the extension host; mocha stays external so VS Code's test loader can require it.
   { ...node, entryPoints: ['test/integration/index.ts'], outfile: 'out/test/integration/index.js', external: ['vscode', 'mocha', 'pdfjs-dist'] },

@@ -9,6 +9,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { DatasetRecord } from '../shared/schemas';
 import { withFileLock } from './file-lock';
+import { startIndexWorker } from './index-worker-client';
 import { endsAtLine, jsonLine, repairTail, undoPartialAppend, WriteError, writeAll, type Repair } from './jsonl';
 import { DatasetLineError, NearDuplicateIndex } from './near-duplicate-index';
 import { assertInside, NotAFileError, openRegular } from './workspace-boundary';
@@ -39,6 +40,8 @@ export class Dataset {
   /** Repairs a torn last line, then checks the lines added since the index's end; a file that is not JSONL is refused. */
   open(): Promise<Repair> {
     this.opened ??= (async () => {
+      // The index worker starts while the path is checked and the tail repaired.
+      startIndexWorker();
       await this.checkPath();
       const repair = await repairTail(this.file).catch((e: unknown) => {
         throw e instanceof NotAFileError ? new DatasetFileError(`${e.message}; nothing was written.`) : e;

@@ -3,96 +3,35 @@
 // shrank or its indexed bytes changed. The index answers the near-duplicate check (the same word 3-gram Jaccard as
 // src/core/similarity.ts) and the exactly-once check by id, holding typed arrays rather than one object per item.
 //
-// Layout: immutable segments (near-duplicate-segment.ts), loaded as views over their files' bytes; meta.json names
-// them and the dataset bytes they cover. Segments are merged as they come (the newest two while the newer is at least
-// as large), so there are O(log n) of them. Reading lines, building and merging yield to the event loop every few
-// milliseconds. Every change to the folder (loading, writing segments and meta.json, deleting merged-away or orphaned
-// files) holds `<folder>.lock`, and new files are written only when meta.json is still the one this process started
-// from, so processes opening the same index at once leave no file that meta.json does not name.
-import { createHash, randomBytes } from 'node:crypto';
+// Bringing it up to date (reading lines, parsing them, computing grams, building, merging and writing segments, under
+// the folder's lock and only over the meta.json this process started from) runs in the index worker
+// (near-duplicate-build.ts, index-worker.ts), off the main thread: here the request is sent and its answer adopted,
+// segments in shared memory viewed in place (near-duplicate-segment.ts). Queries run here.
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import type { KnownQuestions } from '../core/asked-questions';
-import { jaccardSorted, ngramHashes } from '../core/similarity';
-import { writeFileAtomic } from './atomic-file';
-import { withFileLock } from './file-lock';
-import { readLinesFrom, type LineAt } from './jsonl-lines';
-import { Segment, slicer, type SegmentEntry } from './near-duplicate-segment';
+import { jaccardSorted } from '../core/similarity';
+import { buildInWorker } from './index-worker-client';
+import { EMPTY, type BuildResult, type Coverage, type SharedSegment } from './near-duplicate-build';
+import { gramsOf, idHashOf } from './near-duplicate-grams';
+import { Segment } from './near-duplicate-segment';
 
-const VERSION = 2;
-/** Entries per segment built from new lines (merging makes larger ones). */
-const SEGMENT = 1024;
-const EDGE = 4096;
+export { DatasetLineError } from './near-duplicate-build';
+export { gramsOf, idHashOf } from './near-duplicate-grams';
 
-export class DatasetLineError extends Error {
-  constructor(readonly lines: number[]) {
-    super(`line ${lines.slice(0, 3).join(', ')}${lines.length > 3 ? ', …' : ''} is not JSON`);
-  }
-}
-
-interface Meta {
-  version: number;
-  size: number;
-  lines: number;
-  head: string;
-  tail: string;
-  segments: string[];
-}
-
-const EMPTY: Meta = { version: VERSION, size: 0, lines: 0, head: '', tail: '', segments: [] };
-
-/** A question's grams as sorted distinct 32-bit values (the low bits of the similarity module's 53-bit hashes). */
-export function gramsOf(question: string): Uint32Array {
-  const hashes = ngramHashes(question);
-  const out = new Uint32Array(hashes.size);
-  let i = 0;
-  for (const h of hashes) {
-    out[i++] = h % 4294967296;
-  }
-  // Insertion sort: a question has tens of grams, where a typed array's sort costs more than it saves.
-  for (let k = 1; k < out.length; k++) {
-    const v = out[k];
-    let j = k;
-    while (j > 0 && out[j - 1] > v) {
-      out[j] = out[j - 1];
-      j--;
-    }
-    out[j] = v;
-  }
-  // Two 53-bit hashes can share their low 32 bits: keep each value once.
-  let n = 0;
-  for (let k = 0; k < out.length; k++) {
-    if (k === 0 || out[k] !== out[k - 1]) {
-      out[n++] = out[k];
-    }
-  }
-  return n === out.length ? out : out.slice(0, n);
-}
-
-/** 53 bits of an id's SHA-1: the exactly-once lookup checks the line itself on a match. */
-export function idHashOf(id: string): number {
-  const d = createHash('sha1').update(id).digest();
-  return d.readUInt32BE(0) * 0x200000 + (d.readUInt32BE(4) >>> 11);
-}
-
-interface Held {
+interface Held extends SharedSegment {
   segment: Segment;
-  /** Its file, once persisted. */
-  name?: string;
 }
 
 export class NearDuplicateIndex implements KnownQuestions {
   private segments: Held[] = [];
   /** Items appended by this process (not yet read back from the dataset). */
   private readonly recent = new Map<string, { question: string; grams: Uint32Array }>();
-  /** What meta.json said when this process loaded it or last wrote it. */
-  private meta: Meta = EMPTY;
-  /** The dataset bytes and lines the segments in memory cover (beyond `meta` until persisted). */
-  private covered = { size: 0, lines: 0 };
-  /** The tail hash of the covered bytes. */
-  private coveredTail = '';
-  /** How the last open or refresh went, for logs, tests and benchmarks. */
-  lastOpen = { rebuilt: false, linesRead: 0, bytesRead: 0, segmentsLoaded: 0, merges: 0, persisted: false, slices: 0, longestSliceMs: 0, longestSliceCpuMs: 0 };
+  /** The refresh in flight (refreshes run one at a time). */
+  private refreshing: Promise<void> = Promise.resolve();
+  /** meta.json as last loaded or written, and the dataset bytes the segments in memory cover. */
+  private coverage: Coverage = { meta: EMPTY, covered: { size: 0, lines: 0 }, coveredTail: '' };
+  /** How the last open or refresh went (the worker's figures, and the main thread's time adopting its answer). */
+  lastOpen = { rebuilt: false, linesRead: 0, bytesRead: 0, segmentsLoaded: 0, merges: 0, persisted: false, workerMs: 0, adoptMs: 0 };
 
   private constructor(
     readonly dataset: string,
@@ -101,17 +40,48 @@ export class NearDuplicateIndex implements KnownQuestions {
 
   /**
    * Opens the index of `dataset` kept in `dir`, reading only the dataset lines added since it was last brought up to
-   * date (all of them when the dataset shrank or changed). Throws DatasetLineError naming lines that are not JSON.
+   * date (all of them when the dataset shrank or changed). Throws DatasetLineError naming lines that are not JSON, and
+   * IndexWorkerError when the index worker stopped.
    */
   static async open(dataset: string, dir: string): Promise<NearDuplicateIndex> {
     const index = new NearDuplicateIndex(dataset, dir);
-    await index.load();
-    await index.catchUp(true);
+    index.adopt(await buildInWorker({ op: 'open', dataset, dir }));
     return index;
+  }
+
+  /**
+   * Reads the lines appended since the index's end (by this process or another); a dataset that was replaced or cut
+   * shorter is indexed again from its start. What it reads is kept in memory (and persisted by the next open, or once
+   * a whole segment's worth is unpersisted).
+   */
+  refresh(): Promise<void> {
+    // One at a time, each from what the one before left.
+    const job = this.refreshing.then(async () => {
+      const segments = this.segments.map(({ name, bytes }) => ({ name, bytes }));
+      this.adopt(await buildInWorker({ op: 'refresh', dataset: this.dataset, dir: this.dir, state: { ...this.coverage, segments } }));
+    });
+    this.refreshing = job.catch(() => undefined);
+    return job;
+  }
+
+  /** Takes the worker's answer: its segments, viewed in place. */
+  private adopt(r: BuildResult): void {
+    const t0 = performance.now();
+    this.segments = r.segments.map(({ name, bytes }) => ({ name, bytes, segment: Segment.decode(Buffer.from(bytes)) }));
+    this.coverage = { meta: r.meta, covered: r.covered, coveredTail: r.coveredTail };
+    if (r.reset) {
+      this.recent.clear();
+    }
+    this.lastOpen = { ...r.stats, adoptMs: performance.now() - t0 };
   }
 
   get size(): number {
     return this.segments.reduce((n, s) => n + s.segment.size, 0) + this.recent.size;
+  }
+
+  /** Bytes of the segments held, in shared memory (which `process.memoryUsage().external` does not count). */
+  get sharedBytes(): number {
+    return this.segments.reduce((n, s) => n + s.bytes.byteLength, 0);
   }
 
   /** Segments held (at most about log2 of the items over SEGMENT, plus one). */
@@ -192,257 +162,5 @@ export class NearDuplicateIndex implements KnownQuestions {
     } finally {
       fs.closeSync(fd);
     }
-  }
-
-  private metaFile(): string {
-    return path.join(this.dir, 'meta.json');
-  }
-
-  private locked<T>(job: () => Promise<T>): Promise<T> {
-    return (async () => {
-      await fs.promises.mkdir(path.dirname(this.dir), { recursive: true });
-      return withFileLock(this.dir, job);
-    })();
-  }
-
-  private async readMeta(): Promise<Meta | undefined> {
-    try {
-      const m = JSON.parse(await fs.promises.readFile(this.metaFile(), 'utf8')) as Meta;
-      return m?.version === VERSION && Array.isArray(m.segments) ? m : undefined;
-    } catch {
-      return undefined;
-    }
-  }
-
-  /** Whether `meta` still describes the dataset's first `meta.size` bytes. */
-  private async describes(meta: Meta): Promise<boolean> {
-    const stat = await fs.promises.stat(this.dataset).catch(() => undefined);
-    if (stat === undefined || stat.size < meta.size) {
-      return false;
-    }
-    const { head, tail } = await this.edges(meta.size);
-    return head === meta.head && tail === meta.tail;
-  }
-
-  /**
-   * Loads the persisted segments (each one read, then viewed in place) when they still describe the dataset's first
-   * bytes; else starts empty and clears the folder. Files meta.json does not name (left by a crash) are deleted.
-   */
-  private async load(): Promise<void> {
-    await this.locked(async () => {
-      const meta = await this.readMeta();
-      const exists = await fs.promises
-        .stat(this.dir)
-        .then(() => true)
-        .catch(() => false);
-      if (!meta || !(await this.describes(meta))) {
-        this.lastOpen.rebuilt = exists;
-        await fs.promises.rm(this.dir, { recursive: true, force: true });
-        return;
-      }
-      try {
-        const held: Held[] = [];
-        for (const name of meta.segments) {
-          held.push({ segment: Segment.decode(await fs.promises.readFile(path.join(this.dir, name))), name });
-        }
-        this.segments = held;
-        this.meta = meta;
-        this.covered = { size: meta.size, lines: meta.lines };
-        this.lastOpen.segmentsLoaded = held.length;
-      } catch {
-        this.lastOpen.rebuilt = true;
-        await fs.promises.rm(this.dir, { recursive: true, force: true });
-        return;
-      }
-      await this.sweep(new Set(meta.segments));
-    });
-  }
-
-  /** Deletes the folder's files that `keep` (and meta.json) do not name. Only under the lock. */
-  private async sweep(keep: ReadonlySet<string>): Promise<void> {
-    const files = await fs.promises.readdir(this.dir).catch(() => [] as string[]);
-    for (const f of files) {
-      if (f !== 'meta.json' && !keep.has(f)) {
-        await fs.promises.rm(path.join(this.dir, f), { force: true });
-      }
-    }
-  }
-
-  /** Hashes of the first and last bytes of the dataset's first `size` bytes. */
-  private async edges(size: number): Promise<{ head: string; tail: string }> {
-    if (size === 0) {
-      return { head: '', tail: '' };
-    }
-    const h = await fs.promises.open(this.dataset, 'r');
-    try {
-      const read = async (at: number, len: number) => {
-        const b = Buffer.alloc(len);
-        const { bytesRead } = await h.read(b, 0, len, at);
-        return createHash('sha256').update(b.subarray(0, bytesRead)).digest('hex');
-      };
-      const len = Math.min(EDGE, size);
-      return { head: await read(0, len), tail: await read(size - len, len) };
-    } finally {
-      await h.close();
-    }
-  }
-
-  /**
-   * Reads the lines appended since the index's end (by this process or another); a dataset that was replaced or cut
-   * shorter is indexed again from its start. What it reads is kept in memory (and persisted by the next open, or once
-   * a whole segment's worth is unpersisted).
-   */
-  async refresh(): Promise<void> {
-    const stat = await fs.promises.stat(this.dataset).catch(() => undefined);
-    const tail = this.covered.size === 0 ? '' : (await this.edges(this.covered.size)).tail;
-    const same = stat !== undefined && stat.size >= this.covered.size && (this.covered.size === 0 || tail === this.coveredTail);
-    if (!same) {
-      this.segments = [];
-      this.recent.clear();
-      this.covered = { size: 0, lines: 0 };
-      await this.locked(async () => {
-        const onDisk = await this.readMeta();
-        if (!onDisk || !(await this.describes(onDisk))) {
-          await fs.promises.rm(this.dir, { recursive: true, force: true });
-        }
-        this.meta = onDisk && (await this.describes(onDisk)) ? onDisk : EMPTY;
-      });
-    }
-    await this.catchUp(false);
-  }
-
-  /**
-   * Reads the lines added since the covered end into new segments, merging as it goes, each step in slices that
-   * hand the event loop back; persists them when `persist` (or when a segment's worth is not yet on disk).
-   */
-  private async catchUp(persist: boolean): Promise<void> {
-    if (this.covered.size === this.meta.size) {
-      this.coveredTail = this.meta.tail;
-    }
-    this.lastOpen = { ...this.lastOpen, linesRead: 0, bytesRead: 0, merges: 0, persisted: false, slices: 0, longestSliceMs: 0, longestSliceCpuMs: 0 };
-    const pause = slicer((ms, cpuMs) => {
-      this.lastOpen.slices++;
-      this.lastOpen.longestSliceMs = Math.max(this.lastOpen.longestSliceMs, ms);
-      this.lastOpen.longestSliceCpuMs = Math.max(this.lastOpen.longestSliceCpuMs, cpuMs);
-    });
-    const bad: number[] = [];
-    let pending: SegmentEntry[] = [];
-    let queue: LineAt[] = [];
-    const fresh: Held[] = [];
-    const take = async () => {
-      for (const { text, offset, line } of queue) {
-        const p = pause();
-        if (p) {
-          await p;
-        }
-        if (!text.trim()) {
-          continue;
-        }
-        let v: { id?: unknown; question?: unknown };
-        try {
-          v = JSON.parse(text) as typeof v;
-        } catch {
-          bad.push(line);
-          continue;
-        }
-        if (typeof v?.id !== 'string') {
-          continue;
-        }
-        pending.push({ idHash: idHashOf(v.id), offset, grams: gramsOf(typeof v.question === 'string' ? v.question : '') });
-        if (pending.length >= SEGMENT) {
-          await this.push(fresh, pending, pause);
-          pending = [];
-        }
-      }
-      queue = [];
-    };
-    const { end, lines } = await readLinesFrom(this.dataset, this.covered.size, this.covered.lines + 1, (l) => queue.push(l), take);
-    await take();
-    if (pending.length) {
-      await this.push(fresh, pending, pause);
-    }
-    this.lastOpen.linesRead = lines;
-    this.lastOpen.bytesRead = end - this.covered.size;
-    if (bad.length) {
-      throw new DatasetLineError(bad);
-    }
-    if (end !== this.covered.size) {
-      this.covered = { size: end, lines: this.covered.lines + lines };
-      this.coveredTail = (await this.edges(end)).tail;
-      this.segments.push(...fresh);
-      await this.compact(pause);
-    }
-    const unpersisted = this.segments.reduce((n, s) => n + (s.name ? 0 : s.segment.size), 0);
-    if (this.covered.size !== this.meta.size && (persist || unpersisted >= SEGMENT)) {
-      await this.persist();
-    }
-  }
-
-  /** Adds a segment built from `entries` to `fresh`, merging it into the newest ones there while they are no larger. */
-  private async push(fresh: Held[], entries: SegmentEntry[], pause: () => Promise<void> | undefined): Promise<void> {
-    await pause();
-    fresh.push({ segment: Segment.build(entries) });
-    await this.compact(pause, fresh);
-  }
-
-  /** Merges the newest two segments while the newer is at least as large as the older. */
-  private async compact(pause: () => Promise<void> | undefined, list: Held[] = this.segments): Promise<void> {
-    while (list.length >= 2 && list[list.length - 1].segment.size >= list[list.length - 2].segment.size) {
-      const b = list.pop()!;
-      const a = list.pop()!;
-      await pause();
-      list.push({ segment: await Segment.merge(a.segment, b.segment, pause) });
-      this.lastOpen.merges++;
-    }
-  }
-
-  /**
-   * Writes the segments not yet on disk and a meta.json naming all the segments held, then deletes the files merged
-   * away, under the folder's lock, and only if meta.json is still the one this process loaded or last wrote (else
-   * another process has brought the index further, and what is held here stays in memory for this process).
-   */
-  private async persist(): Promise<void> {
-    await this.locked(async () => {
-      const onDisk = await this.readMeta();
-      const base = onDisk ?? EMPTY;
-      if (base.size !== this.meta.size || base.tail !== this.meta.tail || base.segments.join() !== this.meta.segments.join()) {
-        return;
-      }
-      await fs.promises.mkdir(this.dir, { recursive: true });
-      const written: string[] = [];
-      try {
-        for (const s of this.segments) {
-          if (!s.name) {
-            const name = `segment-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}.bin`;
-            written.push(name);
-            const h = await fs.promises.open(path.join(this.dir, name), 'wx');
-            try {
-              await h.writev(s.segment.encodeParts());
-            } finally {
-              await h.close();
-            }
-            s.name = name;
-          }
-        }
-        const { head, tail } = await this.edges(this.covered.size);
-        const meta: Meta = { version: VERSION, size: this.covered.size, lines: this.covered.lines, head, tail, segments: this.segments.map((s) => s.name!) };
-        await writeFileAtomic(this.metaFile(), JSON.stringify(meta));
-        this.meta = meta;
-      } catch (e) {
-        // Nothing names what was written: remove it, and keep the segments in memory as not persisted.
-        for (const s of this.segments) {
-          if (s.name && written.includes(s.name)) {
-            s.name = undefined;
-          }
-        }
-        for (const name of written) {
-          await fs.promises.rm(path.join(this.dir, name), { force: true });
-        }
-        throw e;
-      }
-      // The files merged away, and any a crash left.
-      await this.sweep(new Set(this.meta.segments));
-      this.lastOpen.persisted = true;
-    });
   }
 }

@@ -1,39 +1,11 @@
 // One immutable piece of the near-duplicate index (near-duplicate-index.ts): typed arrays only, so a persisted segment is
 // loaded as views over the bytes read from its file (no parsing), and two segments merge into one without the dataset.
+// Built in the index worker (near-duplicate-build.ts), a segment crosses to the main thread as its file's bytes in shared
+// memory, viewed there the same way.
 //
 // Per entry: its id hash, its line's byte offset and its number of distinct grams; an inverted index (sorted distinct
 // grams → posting lists of entry numbers, ascending) answers both which entries share a gram and, by a binary search in
 // a posting list, whether one entry has it, so no entry keeps its own copy of its grams.
-
-/** Gives other work its turn: called between slices of at most a few milliseconds. */
-export type Yield = () => Promise<void>;
-
-export const SLICE_MS = 8;
-
-/**
- * Returns a function that yields to the event loop once `SLICE_MS` have passed since the last yield, telling `onSlice`
- * each slice's wall time and the process's CPU time in it (on a loaded machine wall time includes time the process
- * waited for a core).
- */
-export function slicer(onSlice?: (ms: number, cpuMs: number) => void): () => Promise<void> | undefined {
-  let since = performance.now();
-  let cpu = process.cpuUsage();
-  return () => {
-    const now = performance.now();
-    if (now - since < SLICE_MS) {
-      return undefined;
-    }
-    const used = process.cpuUsage(cpu);
-    onSlice?.(now - since, (used.user + used.system) / 1000);
-    return new Promise<void>((resolve) =>
-      setImmediate(() => {
-        since = performance.now();
-        cpu = process.cpuUsage();
-        resolve();
-      }),
-    );
-  };
-}
 
 const MAGIC = 0x4e444932; // "NDI2"
 const HEADER = 8; // uint32s: magic, then the seven arrays' lengths
@@ -234,6 +206,18 @@ export class Segment {
 
   encode(): Buffer {
     return Buffer.concat(this.encodeParts());
+  }
+
+  /** The file's bytes in shared memory, so another thread decodes them as views without a copy. */
+  encodeShared(): SharedArrayBuffer {
+    const parts = this.encodeParts();
+    const out = new Uint8Array(new SharedArrayBuffer(parts.reduce((n, p) => n + p.byteLength, 0)));
+    let at = 0;
+    for (const p of parts) {
+      out.set(p, at);
+      at += p.byteLength;
+    }
+    return out.buffer as SharedArrayBuffer;
   }
 
   /** Views over `buf` (copied once only if it is not 8-byte aligned). Throws on a file that is not a whole segment. */

@@ -31,7 +31,12 @@ export function startTargets(st: StartFigures | undefined): TargetRow[] {
     {
       what: 'run start with 100k / 1M items in the dataset (index up to date, 100 new lines)',
       target: '< 1 s and < 200 MB extra; nothing blocks > 50 ms',
-      measured: big.map((x) => `${n(x.items)}: ${f1(x.startMs)} ms, ${f1(x.extraMB)} MB, longest block ${f1(x.maxBlockMs)} ms`).join('; '),
+      measured: big
+        .map(
+          (x) =>
+            `${n(x.items)}: ${f1(x.startMs)} ms, ${f1(x.extraMB)} MB, longest block ${f1(x.maxBlockMs)} ms wall (${f1(x.startMaxBlockCpuMs)} ms main-thread CPU)`,
+        )
+        .join('; '),
       met: big.every((x) => x.startMs < 1000 && x.extraMB < 200 && x.maxBlockMs <= 50),
     },
     {
@@ -40,7 +45,7 @@ export function startTargets(st: StartFigures | undefined): TargetRow[] {
       measured: st.sizes
         .map(
           (x) =>
-            `${n(x.items)}: ${f1(x.buildMs / 1000)} s, longest block ${f1(x.buildMaxBlockMs)} ms (its ${n(x.buildSlices)} slices: longest ${f1(x.buildLongestSliceMs)} ms wall, ${f1(x.buildLongestSliceCpuMs)} ms CPU)`,
+            `${n(x.items)}: ${f1(x.buildMs / 1000)} s, longest block ${f1(x.buildMaxBlockMs)} ms wall, ${f1(x.buildMaxBlockCpuMs)} ms main-thread CPU (built in the index worker in ${f1(x.buildWorkerMs / 1000)} s; main thread ${f1(x.buildMainCpuMs)} ms CPU in all)`,
         )
         .join('; '),
       met: st.sizes.every((x) => x.buildMaxBlockMs <= 50),
@@ -157,7 +162,7 @@ export function dataCurves(st: StartFigures | undefined, resume: ResumeFigures, 
           'ms',
           [
             { name: 'event loop (wall)', points: st.sizes.map((x) => [x.items, x.buildMaxBlockMs]) },
-            { name: 'slice (CPU)', points: st.sizes.map((x) => [x.items, x.buildLongestSliceCpuMs]) },
+            { name: 'main-thread CPU', points: st.sizes.map((x) => [x.items, x.buildMaxBlockCpuMs]) },
           ],
           { target: 50 },
         ),

@@ -432,18 +432,22 @@ const HOW = `## How the figures are obtained
   pass rate if applied. Hidden quality is the pass probability averaged over section difficulties. The old recipe benchmark
   could not fail (its scripted learner wrote the very keyword its scripted Challenger rewarded); it is gone.
 - **Run start** (\`test/bench/start.bench.ts\`, each size in its own Node process with \`--expose-gc\`): a dataset of 10,000,
-  100,000 and 1,000,000 items (short lines), opened once to build its near-duplicate index, then 100 lines appended and the
-  dataset opened again with the run's near-duplicate state built from it: time, the heap and typed arrays that start keeps
-  (\`heapUsed + external\`; the earlier 376.8 MB at 1,000,000 items added \`arrayBuffers\` too, which \`external\` already holds,
-  so typed arrays counted twice), and the longest the event loop was held (\`monitorEventLoopDelay\`, wall time). The index
-  build yields after 8 ms of work; its slices are also timed by the index itself, in wall time and in the process's CPU
-  time (which includes V8's GC helper threads), since on a loaded machine wall time includes waiting for a core (under
-  \`nice -n 10\`, competing with normal-priority processes, a process gets about a tenth of a core). The
-  560 MB dataset has 200,000 items of about 2.8 KB.
-- **Near-duplicate index** (\`src/run/near-duplicate-index.ts\`, \`near-duplicate-segment.ts\`): typed-array segments read
-  from their files as views (no parsing), merged as they come (the newest two while the newer is at least as large), so
-  a dataset of n items has about log2(n / 1,024) segments; written under a lock, only over the meta.json the process
-  started from, so concurrent opens leave no orphan files.
+  100,000 and 1,000,000 items (short lines), opened once to build its near-duplicate index, then 100 lines appended, the
+  index worker stopped (a new process starts its own), and the dataset opened again with the run's near-duplicate state
+  built from it: time, the heap and typed arrays that start keeps (\`heapUsed + external\`, plus the segments' shared
+  memory, which \`external\` does not count; the earlier 376.8 MB at 1,000,000 items added \`arrayBuffers\` too, which
+  \`external\` already holds, so typed arrays counted twice) and the resident memory it adds (all threads), and the longest
+  the event loop was held (\`monitorEventLoopDelay\`, wall time). The index is built and caught up in a worker thread
+  (\`src/run/index-worker.ts\`; under the benchmark's tsx, from its TypeScript source, so its start includes tsx's), and
+  the main thread only sends the request and views the answer's segments in shared memory. The main thread's own CPU time
+  (Linux schedstat) is measured too, in all and in the longest gap between two ticks of a 1 ms timer, since on a loaded
+  machine wall time includes waiting for a core (under \`nice -n 10\`, competing with normal-priority processes, a process
+  gets about a tenth of a core). The 560 MB dataset has 200,000 items of about 2.8 KB.
+- **Near-duplicate index** (\`src/run/near-duplicate-index.ts\`, \`near-duplicate-build.ts\`, \`near-duplicate-segment.ts\`):
+  typed-array segments read from their files as views (no parsing), merged as they come (the newest two while the newer
+  is at least as large), so a dataset of n items has about log2(n / 1,024) segments; written under a lock (taken by the
+  main thread for the index worker, so a worker that stops leaves none), only over the meta.json the process started
+  from, so concurrent opens leave no orphan files.
 - **Recipe update** (\`test/bench/recipe-stall.bench.ts\`): 32 sections at C = 16 with a recipe-evolution generation every 10
   attempts (1 held-out section × 1 trial per recipe) whose editor call takes 1, 3 or 10 s, each against the same run with
   evolution off run just before it (two such pairs, summed); how many attempts started while an editor call was in flight,
