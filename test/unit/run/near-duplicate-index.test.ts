@@ -251,7 +251,6 @@ describe('near-duplicate index', function () {
     // main thread, the build took all its time on a core, in slices.
     assert.ok(mainCpu < 0.3 * index.lastOpen.workerMs, `main thread ${mainCpu.toFixed(0)} ms on a core, worker ${index.lastOpen.workerMs.toFixed(0)} ms`);
     assert.ok(longestCpu < 50, `the main thread ran at most ${longestCpu.toFixed(1)} ms between two timer ticks`);
-    assert.ok(index.lastOpen.adoptMs < 50, `adopted in ${index.lastOpen.adoptMs.toFixed(1)} ms`);
     assert.ok(ticks >= 20, `${ticks} timer ticks in ${ms.toFixed(0)} ms`);
     assert.ok(currentIndexWorker() !== undefined, 'a worker thread is running');
   });
