@@ -65,6 +65,9 @@ async function timeUntil(page, messages, doneSource) {
   );
 }
 
+/** Events per message when the host replays a journal (REPLAY_SLICE in src/host/panel.ts). */
+const REPLAY_SLICE = 500;
+
 /** Events per upload into the page: 10,000 attempts are 130 MB of events, too much for one DevTools message. */
 const STAGE_EVENTS = 2000;
 
@@ -237,13 +240,18 @@ async function measureSize(page, cdp, { attempts, batch, repeats }) {
     elements: document.getElementsByTagName('*').length,
   }));
 
-  // A restored run: the host replays the whole journal as one message; first paint is the first card on screen.
+  // A restored run: the host replays the journal in slices of REPLAY_SLICE events (src/host/panel.ts), posted at once;
+  // first paint is the first frame that shows the run's attempts.
   await page.evaluate((m) => window.__send(m), reset);
   await frames(page);
   await page.evaluate(() => {
     window.__long.length = 0;
   });
-  const replay = await timeUntil(page, [{ type: 'events', events: g.events }], allShown);
+  const slices = [];
+  for (let i = 0; i < g.events.length; i += REPLAY_SLICE) {
+    slices.push({ type: 'events', events: g.events.slice(i, i + REPLAY_SLICE) });
+  }
+  const replay = await timeUntil(page, slices, allShown);
   await frames(page, 5);
   const replayLong = await page.evaluate(() => window.__long.splice(0));
   if (dom.listed < n) {
