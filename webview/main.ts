@@ -11,7 +11,8 @@
 //   .notice.n-info / .n-error         banners, newest first, each with [data-action="dismiss"]
 //   .in-flight                        [hidden] when nothing is in flight; .call[data-role] (.call-role .call-where .call-waited),
 //                                     .outage[data-host] while the run waits for an endpoint
-//   .review-queue                     [hidden] when empty; .count-badge; bulk [data-action="select-all"|"approve-selected"|"reject-selected"]
+//   .review-queue                     [hidden] when empty; .count-badge (every item); bulk [data-action="select-all"|"approve-selected"|
+//                                     "reject-selected"] (over every item, shown or not); .review-more [data-action="show-more"] (50 a page)
 //     .review-item[data-attempt-id][data-mode=idle|edit|reject|pending]   [data-action="approve"|"edit"|"reject"|"show-card"],
 //     then "reject-confirm" (enabled once vscode-text-field.reason has text) or "approve-edited" (in the editor);
 //     .review-question .score-weak .score-strong .score-gap .review-why .editor-error
