@@ -15,6 +15,8 @@ const builds = [
   { ...common, platform: 'browser', format: 'iife', target: 'es2022', entryPoints: ['webview/main.ts'], outfile: 'out/webview/main.js', minify: !watch },
   // The integration suite runs inside the extension host; mocha stays external so VS Code's test loader can require it.
   { ...node, entryPoints: ['test/integration/index.ts'], outfile: 'out/test/integration/index.js', external: ['vscode', 'mocha', 'pdfjs-dist'] },
+  // The suite runs the CLI in its own bundle, which starts the index worker from beside it too.
+  { ...node, entryPoints: ['src/run/index-worker.ts'], outfile: 'out/test/integration/index-worker.js' },
 ];
 
 // pdfjs stays an ES module next to the bundle (see src/run/pdf-text.ts): minified copies, not bundled into the CJS.

@@ -244,8 +244,9 @@ async function main() {
         const lines = [.../** @type {NodeListOf<SVGLineElement>} */ (document.querySelectorAll('svg.scatter line.grid'))];
         const vertical = lines.filter((l) => l.x1.baseVal.value === l.x2.baseVal.value).map((l) => l.getBoundingClientRect());
         const horizontal = lines.filter((l) => l.y1.baseVal.value === l.y2.baseVal.value).map((l) => l.getBoundingClientRect());
-        const [x0, x1] = [vertical[0].left, vertical.at(-1).left];
-        const [y0, y1] = [horizontal[0].top, horizontal.at(-1).top];
+        if (vertical.length < 2 || horizontal.length < 2) throw new Error('the plot has no grid lines to read its axes from');
+        const [x0, x1] = [vertical[0].left, vertical[vertical.length - 1].left];
+        const [y0, y1] = [horizontal[0].top, horizontal[horizontal.length - 1].top];
         const weak = num('.score-weak');
         const strong = num('.score-strong');
         return { weak, strong, x: x0 + weak * (x1 - x0), y: y0 + strong * (y1 - y0) };
