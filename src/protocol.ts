@@ -27,8 +27,11 @@ const AttemptIds = z.array(z.string().min(1).max(200)).min(1).max(1000);
 export const HostMessage = z.discriminatedUnion('type', [
   /** A new run (or none): the webview clears its state. */
   z.object({ type: z.literal('reset'), run: PanelRun.nullable() }),
-  /** Events of the current run, in order (live, or replayed from the journal). */
-  z.object({ type: z.literal('events'), events: z.array(EngineEvent) }),
+  /**
+   * Events of the current run, in order (live, or replayed from the journal). A replayed slice is numbered: the webview
+   * answers `folded` with its number once it has taken it in, and the host sends more (src/host/paced-outbox.ts).
+   */
+  z.object({ type: z.literal('events'), events: z.array(EngineEvent), slice: z.number().int().positive().optional() }),
   /** Streamed solver text as it arrives; shown, never stored. */
   z.object({ type: z.literal('delta'), attemptId: z.string(), solver: z.enum(['weak', 'strong']), index: z.number().int(), text: z.string() }),
   z.object({ type: z.literal('run'), run: PanelRun }),
@@ -50,6 +53,8 @@ export const WebviewMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('reject'), attemptIds: AttemptIds, reason: z.string().min(1).max(5000) }),
   z.object({ type: z.literal('revealSource'), start: z.number().int().min(0), end: z.number().int().min(0) }),
   z.object({ type: z.literal('openDataset') }),
+  /** A replayed slice of events has been folded into the panel's state. */
+  z.object({ type: z.literal('folded'), slice: z.number().int().positive() }),
   z.object({ type: z.literal('probeResult'), id: z.number().int(), count: z.number().int(), texts: z.array(z.string()) }),
   z.object({ type: z.literal('webviewError'), message: z.string().max(5000) }),
 ]);

@@ -6,6 +6,7 @@ import type { EngineEvent } from '../shared/events';
 import { HostMessage, WebviewMessage, type PanelRun } from '../protocol';
 import type { Dataset } from '../run/dataset';
 import { readJournal } from '../run/journal';
+import { PacedOutbox } from './paced-outbox';
 import { JsonlWriter } from '../run/jsonl';
 import { pendingReview, Review } from '../run/review';
 import type { Session } from './session';
@@ -42,6 +43,8 @@ export class RunPanel implements vscode.Disposable {
   /** Requests in flight (their events are transient: kept only until they end, replayed to a reloaded webview). */
   private readonly inflight = new Map<string, EngineEvent>();
   private outbox: EngineEvent[] = [];
+  /** Everything posted to the webview goes through here, in order; replayed history is paced by the webview. */
+  private readonly toWebview = new PacedOutbox<HostMessage>((m) => void this.panel.webview.postMessage(HostMessage.parse(m)));
   private flushTimer: NodeJS.Timeout | undefined;
   private readonly disposables: vscode.Disposable[] = [];
   private sessionSub: vscode.Disposable | undefined;
@@ -110,10 +113,13 @@ export class RunPanel implements vscode.Disposable {
     this.postEvents(events);
   }
 
-  /** A long history goes in slices, so the webview never decodes one huge message. */
+  /**
+   * A long history goes in slices, so the webview never decodes one huge message, and a few slices at a time (each
+   * sent once the webview has folded an earlier one), so it paints the first while the rest are on their way.
+   */
   private postEvents(events: EngineEvent[]): void {
     for (let i = 0; i < events.length; i += REPLAY_SLICE) {
-      this.post({ type: 'events', events: events.slice(i, i + REPLAY_SLICE) });
+      this.toWebview.push({ type: 'events', events: events.slice(i, i + REPLAY_SLICE) }, true);
     }
   }
 
@@ -155,7 +161,7 @@ export class RunPanel implements vscode.Disposable {
   }
 
   post(msg: HostMessage): void {
-    void this.panel.webview.postMessage(HostMessage.parse(msg));
+    this.toWebview.push(msg);
   }
 
   /** Asks the webview what it shows for a CSS selector (tests and diagnostics). */
@@ -197,7 +203,9 @@ export class RunPanel implements vscode.Disposable {
       case 'ready':
         this.ready = true;
         this.markReady();
-        this.flush();
+        // A webview that (re)loaded has nothing of what was sent before: all of it goes again, below.
+        this.outbox = [];
+        this.toWebview.restart();
         this.post({ type: 'reset', run: this.source?.run ?? null });
         this.postEvents([...this.events, ...this.inflight.values()]);
         return;
@@ -251,6 +259,9 @@ export class RunPanel implements vscode.Disposable {
         return this.reveal(m.start, m.end);
       case 'openDataset':
         return this.host.openDataset();
+      case 'folded':
+        this.toWebview.folded(m.slice);
+        return;
       case 'probeResult':
         this.probes.get(m.id)?.({ count: m.count, texts: m.texts });
         this.probes.delete(m.id);

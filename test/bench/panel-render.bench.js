@@ -18,10 +18,10 @@ const RESULTS = path.join(__dirname, 'results', 'panel-render.json');
  * painted (a requestAnimationFrame after the check, then a task after that frame: the paint happened in between).
  * `done` gets the card list's count of attempts (rendered or not) and the rendered cards.
  */
-async function timeUntil(page, messages, doneSource) {
+async function timeUntil(page, messages, doneSource, { window: pace = 0 } = {}) {
   await stage(page, messages);
   return page.evaluate(
-    ({ doneSource }) =>
+    ({ doneSource, pace }) =>
       new Promise((resolve) => {
         const messages = window.__staged;
         window.__staged = [];
@@ -57,16 +57,50 @@ async function timeUntil(page, messages, doneSource) {
           attributes: true,
           attributeFilter: ['data-status', 'data-cards'],
         });
-        for (const m of messages) {
-          window.__send(m);
+        if (!pace) {
+          for (const m of messages) {
+            window.__send(m);
+          }
+          return;
         }
+        // As the host replays a journal (src/host/paced-outbox.ts): numbered slices, no more than `pace` of them
+        // unacknowledged, the next sent when the panel says it folded one.
+        let head = 0;
+        let sent = 0;
+        let acked = 0;
+        const pump = () => {
+          while (head < messages.length && sent - acked < pace) {
+            window.__send({ ...messages[head++], slice: ++sent });
+          }
+        };
+        const listener = (/** @type {{ type: string, slice?: unknown }} */ m) => {
+          const slice = typeof m.slice === 'number' ? m.slice : 0;
+          if (m.type === 'folded' && slice > acked) {
+            acked = slice;
+            pump();
+          }
+          if (head === messages.length && acked === sent) {
+            window.__postListeners.splice(window.__postListeners.indexOf(listener), 1);
+          }
+        };
+        window.__postListeners.push(listener);
+        pump();
       }),
-    { doneSource },
+    { doneSource, pace },
   );
 }
 
 /** Events per message when the host replays a journal (REPLAY_SLICE in src/host/panel.ts). */
 const REPLAY_SLICE = 500;
+/** Slices the host lets be unacknowledged while it replays (REPLAY_WINDOW, read from its source so the two agree). */
+const REPLAY_WINDOW = (() => {
+  const src = fs.readFileSync(path.join(__dirname, '..', '..', 'src', 'host', 'paced-outbox.ts'), 'utf8');
+  const m = /export const REPLAY_WINDOW = (\d+);/.exec(src);
+  if (!m) {
+    throw new Error('REPLAY_WINDOW not found in src/host/paced-outbox.ts');
+  }
+  return Number(m[1]);
+})();
 
 /** Events per upload into the page: 10,000 attempts are 130 MB of events, too much for one DevTools message. */
 const STAGE_EVENTS = 2000;
@@ -240,8 +274,8 @@ async function measureSize(page, cdp, { attempts, batch, repeats }) {
     elements: document.getElementsByTagName('*').length,
   }));
 
-  // A restored run: the host replays the journal in slices of REPLAY_SLICE events (src/host/panel.ts), posted at once;
-  // first paint is the first frame that shows the run's attempts.
+  // A restored run: the host replays the journal in slices of REPLAY_SLICE events (src/host/panel.ts), REPLAY_WINDOW
+  // of them unacknowledged at a time; first paint is the first frame that shows the run's attempts.
   await page.evaluate((m) => window.__send(m), reset);
   await frames(page);
   await page.evaluate(() => {
@@ -251,7 +285,7 @@ async function measureSize(page, cdp, { attempts, batch, repeats }) {
   for (let i = 0; i < g.events.length; i += REPLAY_SLICE) {
     slices.push({ type: 'events', events: g.events.slice(i, i + REPLAY_SLICE) });
   }
-  const replay = await timeUntil(page, slices, allShown);
+  const replay = await timeUntil(page, slices, allShown, { window: REPLAY_WINDOW });
   await frames(page, 5);
   const replayLong = await page.evaluate(() => window.__long.splice(0));
   if (dom.listed < n) {
@@ -356,7 +390,9 @@ function table(r) {
 }
 
 if (require.main === module) {
-  run().catch((e) => {
+  // PANEL_SIZES=1000,10000 measures only those sizes (the benchmark's own run uses the three defaults).
+  const sizes = process.env.PANEL_SIZES ? process.env.PANEL_SIZES.split(',').map(Number) : undefined;
+  run({ sizes, write: !sizes }).catch((e) => {
     console.error(e);
     process.exitCode = 1;
   });

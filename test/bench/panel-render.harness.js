@@ -223,11 +223,16 @@ function stubScript(theme) {
   if (${JSON.stringify(t.kind)} === 'vscode-high-contrast') { document.body.classList.add('vscode-high-contrast'); }
   document.body.setAttribute('data-vscode-theme-kind', ${JSON.stringify(t.kind)});
   window.__posted = [];
+  window.__postListeners = [];
   window.__cspViolations = [];
   document.addEventListener('securitypolicyviolation', (e) => window.__cspViolations.push(e.violatedDirective + ' ' + (e.blockedURI || '') + ' ' + (e.sample || '') + ' at ' + (e.sourceFile || '') + ':' + e.lineNumber + ':' + e.columnNumber));
   // Like VS Code, the state set by the page survives a reload of the page.
   window.acquireVsCodeApi = () => ({
-    postMessage: (m) => window.__posted.push(JSON.parse(JSON.stringify(m))),
+    postMessage: (m) => {
+      const copy = JSON.parse(JSON.stringify(m));
+      window.__posted.push(copy);
+      for (const l of window.__postListeners) { l(copy); }
+    },
     getState: () => { const s = sessionStorage.getItem('vscodeState'); return s === null ? undefined : JSON.parse(s); },
     setState: (s) => { sessionStorage.setItem('vscodeState', JSON.stringify(s)); },
   });

@@ -111,14 +111,15 @@ function targets(f: Figures): TargetRow[] {
   // data side: end
   out.push({
     what: 'a recipe update (C = 16, the recipe call takes 1 / 3 / 10 s)',
-    target: 'no section waits for it',
+    target: 'no section waits for it (the run does not grow with how long the recipe call takes: ≤ 1.1×)',
     measured: f.recipeStall
       .map(
         (r) =>
-          `${r.recipeMs / 1000} s call: run ${f2(r.ratio)}× the run without learning, ${r.startedDuring} attempts started during a call, ${r.updates} update(s) landed, ${r.dropped} dropped at the end (two runs)`,
+          `${r.recipeMs / 1000} s call: run ${f2(r.waitRatio)}× the run whose recipe call answers at once (${f2(r.ratio)}× the run without learning), ${r.startedDuring} attempts started during a call, ${r.updates} update(s) landed, ${r.dropped} dropped at the end (two runs)`,
       )
       .join('; '),
-    met: f.recipeStall.every((r) => r.ratio <= 1.1 && r.startedDuring > 0),
+    // Waiting would make the run grow with the call's duration; learning's own calls are its cost, not a wait.
+    met: f.recipeStall.every((r) => r.waitRatio <= 1.1 && r.startedDuring > 0),
   });
   const ev = f.recipe.sizes.find((x) => x.heldOut === 3 && x.repeats === 4)!;
   out.push({
@@ -450,7 +451,10 @@ const HOW = `## How the figures are obtained
   from, so concurrent opens leave no orphan files.
 - **Recipe update** (\`test/bench/recipe-stall.bench.ts\`): 32 sections at C = 16 with a recipe-evolution generation every 10
   attempts (1 held-out section × 1 trial per recipe) whose editor call takes 1, 3 or 10 s, each against the same run with
-  evolution off run just before it (two such pairs, summed); how many attempts started while an editor call was in flight,
+  evolution off and the same run with evolution whose editor call answers at once, both run just before it (two such
+  triples, summed). Evolution costs its held-out calls and one endpoint slot while the editor call runs; a section that
+  waited for the call would make the run grow with the call's duration, which the second ratio measures (the target's
+  figure). Also: how many attempts started while an editor call was in flight,
   how many updates landed, and how many generations were dropped because the sections were done first (the run does not
   wait for them).
 - **Resume** (\`test/bench/resume.bench.ts\`): journals made by the CLI against the scripted server, one completed run copied

@@ -7,6 +7,7 @@ import { DatasetRecord } from '../../src/shared/schemas';
 import type { SessionResult } from '../../src/host/session';
 import * as path from 'node:path';
 import { SECOND_JUDGE_MODEL, type ScriptedQuestion } from '../fakes/scripted-roles';
+import { generateRun } from '../bench/panel-render.fixtures';
 import { api, EASY, GOOD, isolateEachTest, openInEditor, readLines } from './helpers';
 
 /** Strong mean 0.567: within the 0.05 borderline margin of 0.60. */
@@ -182,5 +183,39 @@ suite('panel', () => {
       'the restored card',
     );
     assert.ok(fs.existsSync(result.journalFile));
+  });
+
+  test('a long restored run reaches the panel in full, a few slices at a time as the panel takes them in', async () => {
+    await iso.endpoint([GOOD]);
+    await openInEditor('paper.md', SELECTION);
+    const result = await vscode.commands.executeCommand<SessionResult>('autodata.generateFromSelection', { silent: true });
+    assert.ok(result);
+    const a = await api();
+    for (const p of a.panels.all()) {
+      p.dispose();
+    }
+    // The run's journal becomes one of 300 attempts (about 3,500 events: seven slices, more than the host lets be
+    // unacknowledged), on the run's own document.
+    const started = readLines(result.journalFile)
+      .map((l) => EngineEvent.parse(JSON.parse(l)))
+      .find((e) => e.type === 'run_started');
+    assert.ok(started?.type === 'run_started');
+    const g = generateRun({ attempts: 300, targets: 10, runId: result.runId, seed: 3 });
+    const events = g.events.map((e) => (e.type === 'run_started' ? { ...e, document: started.document } : e));
+    assert.ok(events.length > 3 * 500, `${events.length} events`);
+    fs.writeFileSync(result.journalFile, events.map((e) => JSON.stringify(e)).join('\n') + '\n');
+    await vscode.commands.executeCommand<unknown>('autodata.showPanel', result.runId);
+    const restored = a.panels.forRun(result.runId);
+    assert.ok(restored);
+    // The probe goes behind the last slice, so it is answered only once every slice was sent, each after the panel
+    // said it had folded an earlier one.
+    const shown = await until(
+      () => restored.probe('[data-counter="attempts"] .counter-value'),
+      (r) => r.texts[0] === '300',
+      'all 300 attempts counted',
+    );
+    assert.deepStrictEqual(shown.texts, ['300']);
+    // Every attempt has its place in the card list (drawn when scrolled to).
+    assert.strictEqual((await restored.probe('.targets[data-cards="300"]')).count, 1);
   });
 });

@@ -13,6 +13,8 @@ declare global {
     __send: (message: unknown) => void;
     /** Every message the panel posted to the host, in order. */
     __posted: PostedMessage[];
+    /** Called with each message the panel posts (a benchmark acting as the host, e.g. pacing a replay). */
+    __postListeners: Array<(message: PostedMessage) => void>;
     /** Each Content-Security-Policy violation the page reported, as text. */
     __cspViolations: string[];
     /** How many host messages reached the page. */
