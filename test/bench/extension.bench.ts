@@ -129,6 +129,7 @@ export async function run(): Promise<ExtensionFigures> {
   s = performance.now();
   await Promise.all(items.map((it) => buffered.append(it)));
   const bufferedMs = performance.now() - s;
+  await Promise.all([durable.close(), buffered.close()]);
   // The dataset as the extension uses it: validation + exactly-once by id + durable append, over a file that already holds 10,000 items.
   const ds = new Dataset(path.join(dir, 'durable.jsonl'));
   s = performance.now();

@@ -162,7 +162,8 @@ suite('panel', () => {
     assert.deepStrictEqual((await panel.probe('.calibration tr[data-criterion="all"] .kappa')).texts, ['0.00']);
   });
 
-  test('Show Panel restores a finished run from its journal', async () => {
+  /** A finished run of one section, with every panel closed (the run is then only in its journal). */
+  async function finishedRunWithoutPanels(): Promise<{ result: SessionResult; a: Awaited<ReturnType<typeof api>> }> {
     await iso.endpoint([GOOD]);
     await openInEditor('paper.md', SELECTION);
     const result = await vscode.commands.executeCommand<SessionResult>('autodata.generateFromSelection', { silent: true });
@@ -171,6 +172,11 @@ suite('panel', () => {
     for (const p of a.panels.all()) {
       p.dispose();
     }
+    return { result, a };
+  }
+
+  test('Show Panel restores a finished run from its journal', async () => {
+    const { result, a } = await finishedRunWithoutPanels();
     // Show Panel with a run id opens that run (without one, it offers the picker of the workspace's runs).
     const panel = await vscode.commands.executeCommand<unknown>('autodata.showPanel', result.runId);
     assert.ok(panel);
@@ -186,14 +192,7 @@ suite('panel', () => {
   });
 
   test('a long restored run reaches the panel in full, a few slices at a time as the panel takes them in', async () => {
-    await iso.endpoint([GOOD]);
-    await openInEditor('paper.md', SELECTION);
-    const result = await vscode.commands.executeCommand<SessionResult>('autodata.generateFromSelection', { silent: true });
-    assert.ok(result);
-    const a = await api();
-    for (const p of a.panels.all()) {
-      p.dispose();
-    }
+    const { result, a } = await finishedRunWithoutPanels();
     // The run's journal becomes one of 300 attempts (about 3,500 events: seven slices, more than the host lets be
     // unacknowledged), on the run's own document.
     const started = readLines(result.journalFile)
