@@ -45,7 +45,7 @@ export async function runAttempt(run: RunContext, t: Target, attemptId: string, 
     });
     const text = feedbackFor({ challenge: c, verdict, weak, strong, quality });
     run.emit({ type: 'feedback', attemptId, targetId: t.id, text });
-    history.push({ question: c?.question ?? '(no valid question)', angle: c?.angle ?? '', verdict, feedback: text });
+    history.push({ question: c?.question ?? '(no valid question)', angle: c?.angle ?? '', verdict: { kind: verdict.kind }, feedback: text });
     if (c) {
       state.batch.push({ question: c.question, angle: c.angle, verdict, feedback: text });
     }
@@ -185,7 +185,7 @@ export async function runAttempt(run: RunContext, t: Target, attemptId: string, 
       return 'accepted';
     }
     state.review.push(record);
-    history.push({ question: c.question, angle: c.angle, verdict, feedback: 'Borderline: sent to a person for review.' });
+    history.push({ question: c.question, angle: c.angle, verdict: { kind: verdict.kind }, feedback: 'Borderline: sent to a person for review.' });
     run.emit({ type: 'review_needed', attemptId, record });
     return 'review';
   } finally {

@@ -7,6 +7,7 @@ import { StoppedError } from './control';
 import { MALFORMED_REPLY, redact, roleSetting } from './endpoints/request-errors';
 import { ModelError, type ChatModel, type ChatRequest, type ChatResult } from './models';
 import { ReplicaSet } from './replicas';
+import { requestSignal } from './request-signal';
 import type { EventBody } from '../shared/events';
 import type { Role } from '../shared/schemas';
 
@@ -105,8 +106,10 @@ export class CallWatch {
       const t0 = Date.now();
       this.tell({ type: 'call_started', ...fields });
       this.open++;
+      const abort = requestSignal(req.signal, this.o.signal);
       try {
-        const result = await target.complete(req);
+        const result = await target.complete({ ...req, signal: abort.signal });
+        abort.release();
         this.ended();
         this.tell({ type: 'call_finished', ...fields, ms: Date.now() - t0, outcome: 'ok' });
         set?.answered(target);
@@ -116,6 +119,7 @@ export class CallWatch {
         }
         return result;
       } catch (e) {
+        abort.release();
         this.ended();
         const aborted = Boolean(req.signal?.aborted) || this.o.signal.aborted || (e instanceof ModelError && e.kind === 'aborted');
         // Model errors are redacted where they are made; this catches what a model of another kind might let through.

@@ -6,7 +6,8 @@ import type { Challenge, DatasetRecord, QualityReport, Rollout, SourceRange, Tar
 export interface AttemptMemory {
   question: string;
   angle: string;
-  verdict: Verdict;
+  /** Only the verdict's kind: the Challenger's prompt names it, and a long run keeps one memory per attempt. */
+  verdict: Pick<Verdict, 'kind'>;
   feedback: string;
 }
 
@@ -157,7 +158,7 @@ export class ResumeFold {
         history(e.targetId).push({
           question: c?.question ?? '(no valid question)',
           angle: c?.angle ?? '',
-          verdict: verdicts.get(e.attemptId)!,
+          verdict: { kind: verdicts.get(e.attemptId)!.kind },
           feedback: e.text,
         });
         break;
@@ -181,7 +182,7 @@ export class ResumeFold {
         history(t).push({
           question: e.record.question,
           angle: challenges.get(e.attemptId)?.angle ?? '',
-          verdict: verdicts.get(e.attemptId)!,
+          verdict: { kind: verdicts.get(e.attemptId)!.kind },
           feedback: 'Borderline: sent to a person for review.',
         });
         break;

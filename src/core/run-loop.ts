@@ -159,6 +159,9 @@ export class RunLoop {
       }
       if (outcome) {
         run.emit({ type: 'target_finished', targetId: t.id, outcome, iterations: iteration });
+        if (outcome === 'accepted') {
+          run.state.forget(t.id);
+        }
       }
       // The recipe is learned from recorded outcomes, in the background: this target goes on with the current recipe.
       this.recipe.maybeLearn();
@@ -168,6 +171,7 @@ export class RunLoop {
       iteration++;
     }
     run.emit({ type: 'target_finished', targetId: t.id, outcome: 'exhausted', iterations: iterations.get(t.id) ?? 0 });
+    run.state.forget(t.id);
   }
 
   /**

@@ -98,6 +98,15 @@ export class RunState {
     return u;
   }
 
+  /**
+   * A target that is done for good (its item accepted, or out of iterations) keeps nothing here: only a borderline
+   * item's target can be sent back, so a long run's memory does not grow with the targets it has finished.
+   */
+  forget(targetId: string): void {
+    this.histories.delete(targetId);
+    this.targetUsage.delete(targetId);
+  }
+
   /** The notes for this target's next Challenger prompt, joined; they are used up. */
   takeNotes(targetId: string): string {
     const mine = this.notes.filter((n) => !n.targetId || n.targetId === targetId);

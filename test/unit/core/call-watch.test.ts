@@ -1,6 +1,7 @@
 // The calls of a run end before the run does: a stopped attempt's other requests are waited for, and nothing is told
 // of a call once the run has said its last word.
 import assert from 'node:assert/strict';
+import { getEventListeners } from 'node:events';
 import { CallWatch, DEFAULT_OUTAGE } from '../../../src/core/call-watch';
 import { ModelError, type ChatModel, type ChatRequest, type ChatResult } from '../../../src/core/models';
 import type { EventBody } from '../../../src/shared/events';
@@ -70,5 +71,47 @@ describe('call watch', () => {
     const t0 = Date.now();
     await w.close(5_000);
     assert.ok(Date.now() - t0 < 50);
+  });
+  it('gives each request its own signal: the run stops it, and a finished request leaves nothing on the run', async () => {
+    const { w, stop } = watch();
+    const seen: AbortSignal[] = [];
+    // Composes as the OpenAI SDK does (AbortSignal.any over what it is given): on the run's own signal that would leave
+    // one reference per request on the run for as long as it lasts.
+    const composing: ChatModel = {
+      model: 'm',
+      endpoint: 'http://127.0.0.1:1/v1',
+      complete: (req: ChatRequest) => {
+        seen.push(req.signal!);
+        const mine = AbortSignal.any([req.signal!, new AbortController().signal]);
+        return new Promise<ChatResult>((resolve, reject) => {
+          const t = setTimeout(() => resolve(REPLY), 5);
+          mine.addEventListener('abort', () => {
+            clearTimeout(t);
+            reject(new ModelError('aborted', 'aborted'));
+          });
+        });
+      },
+    };
+    const model = w.wrap('weak', composing);
+    const before = getEventListeners(stop.signal, 'abort').length;
+    for (let i = 0; i < 50; i++) {
+      await model.complete({ messages: [], signal: stop.signal } as unknown as ChatRequest);
+    }
+    assert.equal(seen.length, 50);
+    assert.ok(
+      seen.every((s) => s !== stop.signal),
+      'the model never sees the run signal itself',
+    );
+    assert.equal(getEventListeners(stop.signal, 'abort').length, before, 'no listener left on the run signal by finished requests');
+
+    // A request under way is stopped with the run.
+    const under = model.complete({ messages: [], signal: stop.signal } as unknown as ChatRequest).then(
+      () => 'answered',
+      (e: unknown) => (e instanceof ModelError ? e.kind : String(e)),
+    );
+    assert.equal(getEventListeners(stop.signal, 'abort').length, before + 1, 'the request under way listens to the run');
+    stop.abort();
+    assert.equal(await under, 'aborted');
+    assert.equal(seen.at(-1)!.aborted, true);
   });
 });

@@ -11,7 +11,7 @@ const KNOWN = 'What happens to gradient noise when the batch size doubles while 
 const memory = (question: string, kind: 'too_easy' | 'too_hard'): AttemptMemory => ({
   question,
   angle: `angle of ${kind}`,
-  verdict: { kind, reasons: [] },
+  verdict: { kind },
   feedback: `feedback ${kind}`,
 });
 const item = (id: string) => ({ id }) as DatasetRecord;
@@ -95,6 +95,19 @@ describe('run state', () => {
     assert.deepEqual(s.usageOf('t1').total(), { promptTokens: 14, completionTokens: 9, calls: 2 });
     assert.deepEqual(s.usage.byRole.judge, { promptTokens: 11, completionTokens: 6, calls: 2 });
     assert.deepEqual(s.usage.byRole.weak, { promptTokens: 104, completionTokens: 54, calls: 3 });
+  });
+
+  it("forgets a finished target's history and meter, keeping its tokens in the run's and other targets' histories", () => {
+    const s = new RunState({ dedupeThreshold: 0 });
+    s.historyOf('t1').push(memory(Q2, 'too_easy'));
+    s.historyOf('t2').push(memory(KNOWN, 'too_hard'));
+    s.usageOf('t1').add('judge', { promptTokens: 10, completionTokens: 5, calls: 1 });
+    s.forget('t1');
+    assert.deepEqual([...s.histories.keys()], ['t2']);
+    assert.deepEqual(s.historyOf('t1'), []);
+    assert.deepEqual(s.usageOf('t1').total(), { promptTokens: 0, completionTokens: 0, calls: 0 });
+    assert.deepEqual(s.usage.byRole.judge, { promptTokens: 10, completionTokens: 5, calls: 1 });
+    assert.equal(s.historyOf('t2').length, 1);
   });
 
   it('rejects a question close to one the dataset holds or the resumed run asked, naming it', () => {
