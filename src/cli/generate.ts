@@ -214,7 +214,8 @@ export async function runJobs(ctx: Context, jobs: Job[], shard: Shard | undefine
     if (shard) {
       progress.line(`shard ${shard.index}/${shard.count}: ${sections} section(s) of ${jobs.length} file(s)`);
     }
-    const specs = jobs.map((j) => ({ ...j, benchmarks: ctx.benchmarks }));
+    // The CLI counts accepted items; the items themselves are in the dataset, so a long run does not hold them all.
+    const specs = jobs.map((j) => ({ ...j, benchmarks: ctx.benchmarks, keepItems: false }));
     results = await runDocuments(ctx.ws, specs, ctx.models, ctx.settings.requestConcurrency, {
       observer: (job) => {
         const observer = {
@@ -253,7 +254,7 @@ export async function runJobs(ctx: Context, jobs: Job[], shard: Shard | undefine
 /** The summary line always comes; then why the invocation did not finish, and how to go on. */
 function summarize(ctx: Context, jobs: Job[], results: RunResult[], thrown: unknown, usage: string | undefined): number {
   const { io } = ctx;
-  const accepted = results.reduce((n, r) => n + r.accepted.length, 0);
+  const accepted = results.reduce((n, r) => n + r.acceptedCount, 0);
   const review = results.reduce((n, r) => n + r.review.length, 0);
   const attempts = results.reduce((n, r) => n + r.attempts, 0);
   io.stdout(`${accepted} accepted, ${review} for review, ${attempts} attempt(s) in ${results.length} run(s) → ${ctx.ws.dataset.file}\n`);

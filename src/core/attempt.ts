@@ -180,7 +180,7 @@ export async function runAttempt(run: RunContext, t: Target, attemptId: string, 
     });
     state.batch.push({ question: c.question, angle: c.angle, verdict });
     if (verdict.kind === 'accepted') {
-      state.accepted.push(record);
+      state.accept(record);
       run.emit({ type: 'item_accepted', attemptId, record });
       return 'accepted';
     }

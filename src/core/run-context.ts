@@ -36,6 +36,11 @@ export interface RunOptions {
   knownQuestions?: ReadonlyArray<{ id: string; question: string }> | KnownQuestions;
   /** Goes on with a run rebuilt from its journal (same runId), instead of starting one. */
   resume?: ResumePoint;
+  /**
+   * Whether the summary carries the accepted items themselves (default true). A caller that only counts them (the CLI)
+   * passes false, so a long run does not hold every item it has already written to the dataset.
+   */
+  keepItems?: boolean;
   /** Seconds an endpoint may stay down (the run waits, asking again with backoff) before the run stops as interrupted. Default 300. */
   outageLimitSeconds?: number;
   /** The waits between tries at an endpoint that is down: the first, doubled up to the longest (default 2 s and 30 s). */
@@ -87,8 +92,8 @@ export class RunContext {
     });
     this.raw = options.models;
     this.options = { ...options, models: this.watched(options.models) };
-    const { config, knownQuestions, recipe, recipeVersion, resume } = options;
-    this.state = new RunState({ dedupeThreshold: config.dedupeThreshold, knownQuestions, recipe, recipeVersion, resume });
+    const { config, knownQuestions, recipe, recipeVersion, resume, keepItems } = options;
+    this.state = new RunState({ dedupeThreshold: config.dedupeThreshold, knownQuestions, recipe, recipeVersion, resume, keepItems });
   }
 
   get config(): EngineConfig {

@@ -14,7 +14,10 @@ const MAX_UNUSABLE_IN_A_ROW = 3;
 
 export interface RunSummary {
   outcome: 'completed' | 'stopped' | 'error';
+  /** The accepted items (none when the run was told not to keep them: see `keepItems`). */
   accepted: DatasetRecord[];
+  /** How many items were accepted, kept or not. */
+  acceptedCount: number;
   review: DatasetRecord[];
   attempts: number;
   message?: string;
@@ -72,7 +75,7 @@ export class RunLoop {
       slots,
       signal: run.control.signal,
       goal: run.options.goal,
-      accepted: () => run.state.accepted.length,
+      accepted: () => run.state.acceptedCount,
       stopped: () => run.control.stopped,
       work: (t) => this.runTarget(t),
       stop: () => run.control.stop(),
@@ -106,7 +109,7 @@ export class RunLoop {
   }
 
   private goalReached(): boolean {
-    return this.run.options.goal !== undefined && this.run.state.accepted.length >= this.run.options.goal;
+    return this.run.options.goal !== undefined && this.run.state.acceptedCount >= this.run.options.goal;
   }
 
   /** Attempts on one target until it yields an item, runs out of iterations, or the goal is reached. */
@@ -197,13 +200,13 @@ export class RunLoop {
     run.emit({
       type: 'run_finished',
       outcome,
-      accepted: s.accepted.length,
+      accepted: s.acceptedCount,
       review: s.review.length,
       attempts: s.attempts,
       usage: s.usage.snapshot(),
       cost: run.cost(),
       message,
     });
-    return { outcome, accepted: [...s.accepted], review: [...s.review], attempts: s.attempts, message };
+    return { outcome, accepted: [...s.accepted], acceptedCount: s.acceptedCount, review: [...s.review], attempts: s.attempts, message };
   }
 }

@@ -8,6 +8,8 @@ import { UsageMeter } from './usage';
 
 export interface RunStateInput {
   dedupeThreshold: number;
+  /** Whether the accepted items are kept for the summary (default true); a long CLI run counts them only. */
+  keepItems?: boolean;
   /** Questions already in the dataset, for the near-duplicate check: a list, or an index kept outside the run. */
   knownQuestions?: ReadonlyArray<{ id: string; question: string }> | KnownQuestions;
   /** The recipe the run starts from, and its version. */
@@ -22,7 +24,10 @@ export class RunState {
   /** Attempts started (an interrupted one taken up again counts once). */
   attempts = 0;
   readonly usage = new UsageMeter();
+  /** The accepted items, unless the run was told not to keep them (`keepItems: false`); `acceptedCount` counts them all. */
   readonly accepted: DatasetRecord[] = [];
+  acceptedCount = 0;
+  private readonly keepItems: boolean;
   readonly review: DatasetRecord[] = [];
   /** Notes for the next Challenger prompt: of one target, or (without a target) of whichever target asks next. */
   readonly notes: Array<{ text: string; targetId?: string }> = [];
@@ -51,6 +56,7 @@ export class RunState {
     for (const q of known && !('similarTo' in known) ? known : []) {
       this.asked.add(q.id, q.question);
     }
+    this.keepItems = i.keepItems ?? true;
     this.recipe = i.recipe ?? '';
     this.recipeVersion = i.recipeVersion ?? 0;
     const r = i.resume;
@@ -62,7 +68,9 @@ export class RunState {
     }
     this.seq = r.lastSeq;
     this.attempts = r.attempts;
-    this.accepted.push(...r.accepted);
+    for (const item of r.accepted) {
+      this.accept(item);
+    }
     this.review.push(...r.review);
     for (const [t, h] of r.histories) {
       this.histories.set(t, [...h]);
@@ -81,6 +89,14 @@ export class RunState {
     }
     for (const e of r.recipePool ?? []) {
       this.pool.apply(e);
+    }
+  }
+
+  /** An item is accepted: counted, and kept for the summary unless the run keeps none. */
+  accept(item: DatasetRecord): void {
+    this.acceptedCount++;
+    if (this.keepItems) {
+      this.accepted.push(item);
     }
   }
 

@@ -112,7 +112,8 @@ export class QuestionIndex {
   private readonly ids: string[] = [];
   /** Each entry's grams, sorted: a typed array holds them in a tenth of a Set's memory, and a long run adds one per question. */
   private readonly grams: Float64Array[] = [];
-  private readonly postings = new Map<number, number[]>();
+  /** Gram → the entries holding it: most grams belong to one entry, kept as the bare number (no array for it). */
+  private readonly postings = new Map<number, number | number[]>();
   private candidates = 0;
 
   constructor(
@@ -139,12 +140,19 @@ export class QuestionIndex {
     this.grams.push(Float64Array.from(set).sort());
     for (const g of set) {
       const list = this.postings.get(g);
-      if (list) {
-        list.push(at);
+      if (list === undefined) {
+        this.postings.set(g, at);
+      } else if (typeof list === 'number') {
+        this.postings.set(g, [list, at]);
       } else {
-        this.postings.set(g, [at]);
+        list.push(at);
       }
     }
+  }
+
+  private postingsOf(g: number): readonly number[] {
+    const list = this.postings.get(g);
+    return list === undefined ? [] : typeof list === 'number' ? [list] : list;
   }
 
   /** The most similar entry scoring at least the threshold (ties: the earliest added), or undefined. */
@@ -156,7 +164,7 @@ export class QuestionIndex {
       return undefined;
     }
     const t = this.threshold;
-    const rarest = [...q].sort((a, b) => (this.postings.get(a)?.length ?? 0) - (this.postings.get(b)?.length ?? 0));
+    const rarest = [...q].sort((a, b) => this.postingsOf(a).length - this.postingsOf(b).length);
     const prefix = rarest.slice(0, q.size - Math.ceil(t * q.size - 1e-9) + 1);
     const minSize = t * q.size - 1e-9;
     const maxSize = q.size / t + 1e-9;
@@ -164,7 +172,7 @@ export class QuestionIndex {
     let best: SimilarMatch | undefined;
     let bestAt = Infinity;
     for (const g of prefix) {
-      for (const at of this.postings.get(g) ?? []) {
+      for (const at of this.postingsOf(g)) {
         if (seen.has(at)) {
           continue;
         }

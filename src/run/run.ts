@@ -37,6 +37,8 @@ export interface RunSpec {
   benchmarks?: BenchmarkIndex;
   /** Section slots shared with the other documents' runs of a batch (see documents-at-once.ts). */
   sectionSlots?: Limiter;
+  /** Whether the result carries the accepted items (default true) or only counts them (see RunOptions.keepItems). */
+  keepItems?: boolean;
 }
 
 export interface RunObserver {
@@ -117,6 +119,7 @@ export class Run implements RunHandle {
       knownQuestions: ws.dataset.questions(),
       benchmarks: spec.benchmarks,
       sectionSlots: spec.sectionSlots,
+      keepItems: spec.keepItems,
       outageLimitSeconds: settings.outageLimitSeconds,
       // The engine asks before each model request: with too many events unwritten it waits for the writer, so memory
       // stays bounded however far the endpoints run ahead of the disk.
@@ -208,6 +211,7 @@ export class Run implements RunHandle {
       ...summary,
       // Accepted means on disk: an item whose dataset write failed is not counted (its journal line reconciles it later).
       accepted: summary.accepted.filter((r) => this.recorder.durable.has(r.id)),
+      acceptedCount: this.recorder.durable.size,
       runId: this.runId,
       datasetFile: this.datasetFile,
       journalFile: this.journalFile,
@@ -256,7 +260,7 @@ export class Run implements RunHandle {
   }
 
   private stoppedByWrite(): RunSummary {
-    return { outcome: 'error', accepted: [], review: [], attempts: 0, message: this.recorder.failure };
+    return { outcome: 'error', accepted: [], acceptedCount: 0, review: [], attempts: 0, message: this.recorder.failure };
   }
 
   control(action: ControlAction): void {

@@ -6,7 +6,7 @@ import type { EngineConfig } from '../../../src/core/config';
 import type { ChatModel } from '../../../src/core/models';
 import { byRole, type WithSecondJudge } from '../../../src/shared/schemas';
 import { findResumable, readRunDocument, resumeSpec } from '../../../src/run/resumable';
-import { Run, type RunObserver, type RunResult } from '../../../src/run/run';
+import { Run, type RunObserver, type RunResult, type RunSpec } from '../../../src/run/run';
 import { RUN_DEFAULTS, type RunSettings } from '../../../src/run/settings';
 import { sectionsOf } from '../../../src/run/sources';
 import { openWorkspace } from '../../../src/run/workspace';
@@ -51,6 +51,7 @@ export async function startRun(
   observer: RunObserver = {},
   datasetPath?: string,
   engine: Partial<EngineConfig> = {},
+  spec: Pick<RunSpec, 'keepItems'> = {},
 ): Promise<Started> {
   const settings = settingsFor(baseURL, datasetPath, engine);
   const files = await openWorkspace(ws, settings.datasetPath);
@@ -65,6 +66,7 @@ export async function startRun(
       models: counted(scriptedModels(settings.engine)),
       prompts: files.prompts,
       recipe: { text: '', version: 0 },
+      ...spec,
     },
     observer,
   );
