@@ -3,6 +3,7 @@
 // The index folder's lock is taken by the main thread on the worker's behalf (index-worker-client.ts), so a worker that
 // stops cannot leave it behind.
 import { parentPort } from 'node:worker_threads';
+import { lowerThreadPriority } from './index-worker-nice';
 import { build, DatasetLineError } from './near-duplicate-build';
 import type { ToMain, ToWorker } from './index-worker-client';
 
@@ -11,6 +12,8 @@ if (!port) {
   throw new Error('index-worker.ts runs only as a worker thread');
 }
 const post = (m: ToMain) => port.postMessage(m);
+
+lowerThreadPriority();
 
 let nextLock = 1;
 const lockWaits = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();

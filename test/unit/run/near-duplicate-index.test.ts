@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { QuestionIndex } from '../../../src/core/similarity';
 import { Dataset, DatasetFileError } from '../../../src/run/dataset';
 import { currentIndexWorker, IndexWorkerError } from '../../../src/run/index-worker-client';
+import { WORKER_NICE } from '../../../src/run/index-worker-nice';
 import { DatasetLineError, NearDuplicateIndex } from '../../../src/run/near-duplicate-index';
 import { datasetRecord } from '../../fakes/dataset-record';
 import { promisify } from 'node:util';
@@ -253,6 +254,11 @@ describe('near-duplicate index', function () {
     assert.ok(longestCpu < 50, `the main thread ran at most ${longestCpu.toFixed(1)} ms between two timer ticks`);
     assert.ok(ticks >= 20, `${ticks} timer ticks in ${ms.toFixed(0)} ms`);
     assert.ok(currentIndexWorker() !== undefined, 'a worker thread is running');
+    // The worker's thread runs at a lower priority than the main thread (Linux: a nice value per thread).
+    const niceOf = (task: string) => Number(fs.readFileSync(`/proc/self/task/${task}/stat`, 'utf8').split(') ')[1].split(' ')[16]);
+    const tasks = fs.readdirSync('/proc/self/task');
+    assert.equal(niceOf(String(process.pid)), 0, 'the main thread keeps its priority');
+    assert.equal(tasks.filter((t) => niceOf(t) === WORKER_NICE).length, 1, 'one thread, the worker, runs at the lower priority');
   });
 
   it('a worker stopped during a build fails the open with the reason, leaves no lock and no unnamed file, and loses nothing', async () => {
