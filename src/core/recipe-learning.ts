@@ -7,6 +7,7 @@ import { ModelError } from './models';
 import { analyseAttempts, proposeRecipe, type AttemptOutcome, type RecipeCallOptions } from './recipe';
 import { evolveOnce } from './recipe-evolution';
 import { heldOutSections, pairedTrials } from './recipe-trial';
+import { requestSignal } from './request-signal';
 import type { RunContext } from './run-context';
 import { seededRandom } from './seeded-random';
 import { StructuredOutputError } from './structured';
@@ -54,7 +55,8 @@ export class RecipeLearning {
     const { run } = this;
     const { state, config: cfg } = run;
     const ep = cfg.roles.challenger;
-    const signal = AbortSignal.any([run.control.signal, this.ended.signal]);
+    const abort = requestSignal(run.control.signal, this.ended.signal);
+    const signal = abort.signal;
     const opts: RecipeCallOptions = {
       temperature: ep.temperature,
       maxTokens: ep.maxTokens,
@@ -93,6 +95,8 @@ export class RecipeLearning {
         return;
       }
       run.emit({ type: 'error', message: `The recipe was not evolved: ${e.message}` });
+    } finally {
+      abort.release();
     }
   }
 

@@ -1,4 +1,5 @@
-// One request's abort signal, tied to the run's long-lived signals by listeners that are removed when the request ends.
+// A short-lived abort signal (one request's, one recipe generation's), tied to the run's long-lived signals by listeners
+// that are removed when it is released.
 //
 // Composing with AbortSignal.any instead would make each long-lived source keep a reference to every signal ever
 // composed from it (Node 20, the extension host's runtime, never drops them), so a run's memory would grow with its

@@ -155,16 +155,21 @@ export class QuestionIndex {
     return list === undefined ? [] : typeof list === 'number' ? [list] : list;
   }
 
+  private postingCount(g: number): number {
+    const list = this.postings.get(g);
+    return list === undefined ? 0 : typeof list === 'number' ? 1 : list.length;
+  }
+
   /** The most similar entry scoring at least the threshold (ties: the earliest added), or undefined. */
   mostSimilar(text: string): SimilarMatch | undefined {
     const q = ngramHashes(text, this.opts);
-    const sorted = Float64Array.from(q).sort();
     this.candidates = 0;
     if (q.size === 0) {
       return undefined;
     }
+    const sorted = Float64Array.from(q).sort();
     const t = this.threshold;
-    const rarest = [...q].sort((a, b) => this.postingsOf(a).length - this.postingsOf(b).length);
+    const rarest = [...q].sort((a, b) => this.postingCount(a) - this.postingCount(b));
     const prefix = rarest.slice(0, q.size - Math.ceil(t * q.size - 1e-9) + 1);
     const minSize = t * q.size - 1e-9;
     const maxSize = q.size / t + 1e-9;
