@@ -113,7 +113,7 @@ export async function runAttempt(run: RunContext, t: Target, attemptId: string, 
       }
     }
     // Every question the run asked counts for the near-duplicate check, the rejected ones too.
-    state.asked.add(attemptId, c.question);
+    state.asked.add(attemptId, c.question, t.id);
     if (failed) {
       return reject(failed, c, [], [], failed.reasons[0]);
     }

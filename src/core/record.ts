@@ -52,6 +52,11 @@ export function methodOf(cfg: EngineConfig, recipeVersion: number): RecordMethod
   };
 }
 
+/** The id of the item an attempt of a run yields. */
+export function itemId(runId: string, attemptId: string): string {
+  return `${runId}:${attemptId}`;
+}
+
 export function buildRecord(i: RecordInput): DatasetRecord {
   const weak = solverScores(i.weak);
   const strong = solverScores(i.strong);
@@ -61,7 +66,7 @@ export function buildRecord(i: RecordInput): DatasetRecord {
   const quote = docQuote ?? c.sourceQuote;
   const learn = learnability(weak.rollouts);
   return {
-    id: `${i.runId}:${i.attemptId}`,
+    id: itemId(i.runId, i.attemptId),
     createdAt: i.createdAt,
     question: c.question,
     questionType: c.questionType,

@@ -4,6 +4,7 @@ import { impossiblePolicy } from './config';
 import { StoppedError } from './control';
 import { ModelError } from './models';
 import { RecipeLearning } from './recipe-learning';
+import { itemId } from './record';
 import type { RunContext } from './run-context';
 import { schedule } from './scheduler';
 import { UnusableReplyError } from './unusable-reply';
@@ -163,7 +164,7 @@ export class RunLoop {
       if (outcome) {
         run.emit({ type: 'target_finished', targetId: t.id, outcome, iterations: iteration });
         if (outcome === 'accepted') {
-          run.state.forget(t.id);
+          run.state.forget(t.id, { id: attemptId, itemId: itemId(run.options.runId, attemptId) });
         }
       }
       // The recipe is learned from recorded outcomes, in the background: this target goes on with the current recipe.

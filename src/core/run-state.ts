@@ -64,7 +64,10 @@ export class RunState {
       return;
     }
     for (const [t, h] of r.histories) {
-      h.forEach((m, n) => this.asked.add(`${t}#${n + 1}`, m.question));
+      // A finished section's questions are the dataset's (accepted) or let go, as in the run it resumes.
+      if (!r.done.has(t)) {
+        h.forEach((m, n) => this.asked.add(`${t}#${n + 1}`, m.question, t));
+      }
     }
     this.seq = r.lastSeq;
     this.attempts = r.attempts;
@@ -115,12 +118,14 @@ export class RunState {
   }
 
   /**
-   * A target that is done for good (its item accepted, or out of iterations) keeps nothing here: only a borderline
-   * item's target can be sent back, so a long run's memory does not grow with the targets it has finished.
+   * A target that is done for good (its item accepted, or out of iterations) keeps nothing here but its attempt ids:
+   * only a borderline item's target can be sent back, so a long run's memory does not grow with the targets it has
+   * finished. Its questions leave the near-duplicate memory, the accepted one (`accepted`) once the dataset holds it.
    */
-  forget(targetId: string): void {
+  forget(targetId: string, accepted?: { id: string; itemId: string }): void {
     this.histories.delete(targetId);
     this.targetUsage.delete(targetId);
+    this.asked.finishTarget(targetId, accepted);
   }
 
   /** The notes for this target's next Challenger prompt, joined; they are used up. */

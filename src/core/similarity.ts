@@ -106,14 +106,17 @@ export interface SimilarMatch {
  * Questions seen so far, queried for the most similar one at or above a threshold. An inverted index from gram to
  * entries gives the candidates; with prefix filtering only the rarest |Q| − ⌈t·|Q|⌉ + 1 grams of a query need their
  * lists read (an entry sharing none of them shares fewer than t·|Q| grams, so its Jaccard is below t), and a length
- * filter drops entries whose size alone rules them out. Each candidate is then scored exactly.
+ * filter drops entries whose size alone rules them out. Each candidate is then scored exactly. Entries can be removed,
+ * so an index whose owner drops what it no longer needs stays the size of what it holds.
  */
 export class QuestionIndex {
-  private readonly ids: string[] = [];
-  /** Each entry's grams, sorted: a typed array holds them in a tenth of a Set's memory, and a long run adds one per question. */
-  private readonly grams: Float64Array[] = [];
+  /** Entry number (in the order added) → its id and grams, sorted: a typed array holds them in a tenth of a Set's memory. */
+  private readonly entries = new Map<number, { id: string; grams: Float64Array }>();
+  /** Id → its entry number. */
+  private readonly byId = new Map<string, number>();
   /** Gram → the entries holding it: most grams belong to one entry, kept as the bare number (no array for it). */
   private readonly postings = new Map<number, number | number[]>();
+  private next = 0;
   private candidates = 0;
 
   constructor(
@@ -126,18 +129,24 @@ export class QuestionIndex {
   }
 
   get size(): number {
-    return this.ids.length;
+    return this.entries.size;
+  }
+  /** Distinct grams held (for tests: it drops to 0 when every entry is removed). */
+  get gramCount(): number {
+    return this.postings.size;
   }
   /** Entries scored by the last query: how much work the index saved over a scan (for tests and benchmarks). */
   get lastCandidates(): number {
     return this.candidates;
   }
 
+  /** Adds a question under `id`, in place of the one it held before. */
   add(id: string, text: string): void {
+    this.remove(id);
     const set = ngramHashes(text, this.opts);
-    const at = this.ids.length;
-    this.ids.push(id);
-    this.grams.push(Float64Array.from(set).sort());
+    const at = this.next++;
+    this.entries.set(at, { id, grams: Float64Array.from(set).sort() });
+    this.byId.set(id, at);
     for (const g of set) {
       const list = this.postings.get(g);
       if (list === undefined) {
@@ -146,6 +155,26 @@ export class QuestionIndex {
         this.postings.set(g, [list, at]);
       } else {
         list.push(at);
+      }
+    }
+  }
+
+  /** Removes the entry under `id` (nothing when there is none). */
+  remove(id: string): void {
+    const at = this.byId.get(id);
+    const entry = at === undefined ? undefined : this.entries.get(at);
+    if (at === undefined || !entry) {
+      return;
+    }
+    this.byId.delete(id);
+    this.entries.delete(at);
+    for (const g of entry.grams) {
+      const list = this.postings.get(g);
+      if (list === at) {
+        this.postings.delete(g);
+      } else if (Array.isArray(list)) {
+        const rest = list.filter((x) => x !== at);
+        this.postings.set(g, rest.length === 1 ? rest[0] : rest);
       }
     }
   }
@@ -182,14 +211,15 @@ export class QuestionIndex {
           continue;
         }
         seen.add(at);
-        const size = this.grams[at].length;
+        const entry = this.entries.get(at)!;
+        const size = entry.grams.length;
         if (size < minSize || size > maxSize) {
           continue;
         }
         this.candidates++;
-        const score = jaccardSorted(sorted, this.grams[at]);
+        const score = jaccardSorted(sorted, entry.grams);
         if (score >= t - 1e-12 && (!best || score > best.score || (score === best.score && at < bestAt))) {
-          best = { id: this.ids[at], score };
+          best = { id: entry.id, score };
           bestAt = at;
         }
       }

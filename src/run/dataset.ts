@@ -152,7 +152,8 @@ export class Dataset {
       if (fresh.length === 0) {
         return [];
       }
-      const buf = Buffer.from(fresh.map((r) => jsonLine(r)).join(''), 'utf8');
+      const lines = fresh.map((r) => Buffer.from(jsonLine(r), 'utf8'));
+      const buf = Buffer.concat(lines);
       try {
         await writeAll(h, this.file, buf);
         await h.datasync();
@@ -160,9 +161,11 @@ export class Dataset {
         await undoPartialAppend(h, size, e instanceof WriteError ? e.written : buf.length);
         throw e;
       }
-      for (const r of fresh) {
-        this.index!.add(r.id, r.question);
-      }
+      let end = size;
+      fresh.forEach((r, i) => {
+        end += lines[i].length;
+        this.index!.add(r.id, r.question, end);
+      });
       return fresh.map((r) => r.id);
     } finally {
       await h.close();

@@ -24,8 +24,8 @@ interface Held extends SharedSegment {
 
 export class NearDuplicateIndex implements KnownQuestions {
   private segments: Held[] = [];
-  /** Items appended by this process (not yet read back from the dataset). */
-  private readonly recent = new Map<string, { question: string; grams: Uint32Array }>();
+  /** Items appended by this process and not yet read back from the dataset, with the offset just past each one's line. */
+  private readonly recent = new Map<string, { question: string; grams: Uint32Array; end: number }>();
   /** The refresh in flight (refreshes run one at a time). */
   private refreshing: Promise<void> = Promise.resolve();
   /** meta.json as last loaded or written, and the dataset bytes the segments in memory cover. */
@@ -72,6 +72,12 @@ export class NearDuplicateIndex implements KnownQuestions {
     if (r.reset) {
       this.recent.clear();
     }
+    // What the segments now cover is theirs: an item is held once, so a long run's appends do not pile up here.
+    for (const [id, item] of this.recent) {
+      if (item.end <= this.coverage.covered.size) {
+        this.recent.delete(id);
+      }
+    }
     this.lastOpen = { ...r.stats, adoptMs: performance.now() - t0 };
   }
 
@@ -105,9 +111,9 @@ export class NearDuplicateIndex implements KnownQuestions {
     return false;
   }
 
-  /** Records an item this process appended. */
-  add(id: string, question: string): void {
-    this.recent.set(id, { question, grams: gramsOf(question) });
+  /** Records an item this process appended, whose line ends at byte `end` of the dataset. */
+  add(id: string, question: string, end: number): void {
+    this.recent.set(id, { question, grams: gramsOf(question), end });
   }
 
   /** Undoes `add` (the append failed). */

@@ -98,6 +98,28 @@ describe('question similarity', () => {
       assert.equal(index.mostSimilar(BASE)?.id, 'first');
     });
 
+    it('forgets a removed entry, keeps the others that share its grams, and holds nothing once all are removed', () => {
+      const index = new QuestionIndex(0.5);
+      const other = `${BASE} Give an example of a task where this matters.`;
+      index.add('a', BASE);
+      index.add('b', other);
+      index.add('c', 'Compare local window attention with global tokens in long documents.');
+      index.remove('a');
+      assert.equal(index.mostSimilar(BASE)?.id, 'b', 'the entry sharing its grams is still found');
+      index.remove('b');
+      assert.equal(index.mostSimilar(BASE), undefined);
+      index.remove('b');
+      index.remove('never-added');
+      assert.equal(index.size, 1);
+      // Adding under an id that is there replaces its question.
+      index.add('c', BASE);
+      assert.equal(index.mostSimilar('Compare local window attention with global tokens in long documents.'), undefined);
+      assert.equal(index.mostSimilar(BASE)?.id, 'c');
+      index.remove('c');
+      assert.equal(index.size, 0);
+      assert.equal(index.gramCount, 0, 'no gram is left behind');
+    });
+
     it('refuses a threshold outside (0, 1]', () => {
       assert.throws(() => new QuestionIndex(0), RangeError);
       assert.throws(() => new QuestionIndex(1.2), RangeError);

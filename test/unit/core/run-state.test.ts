@@ -1,7 +1,9 @@
 // A run's state on its own: fresh, or taken up from a resume point, with its notes and near-duplicate memory.
 import assert from 'node:assert/strict';
 import type { AttemptMemory, ResumePoint } from '../../../src/core/resume';
+import type { KnownQuestions } from '../../../src/core/asked-questions';
 import { RunState } from '../../../src/core/run-state';
+import { questionSimilarity } from '../../../src/core/similarity';
 import type { DatasetRecord } from '../../../src/shared/schemas';
 
 const Q1 = 'Why does sparse attention reduce the quadratic cost of self-attention, and which long-range dependencies can it lose?';
@@ -121,6 +123,48 @@ describe('run state', () => {
     const off = new RunState({ dedupeThreshold: 0, knownQuestions: [{ id: 'k', question: KNOWN }], resume: point() });
     assert.equal(off.asked.duplicateOf(KNOWN), undefined);
     assert.equal(off.asked.duplicateOf(Q1), undefined);
+  });
+
+  it("lets a finished section's questions go: the rejected ones at once, the accepted one when the dataset holds its item", () => {
+    const Q3 = 'Which optimiser keeps momentum stable when the curve flattens near the end of training?';
+    const held = new Set<string>();
+    const dataset: KnownQuestions = {
+      // The dataset as the run layer keeps it: it finds what it holds, and says which items it holds.
+      similarTo: (q, t) => {
+        const hit = [...held].map((id) => ({ id, question: Q3, score: questionSimilarity(q, Q3) })).find((h) => h.score >= t);
+        return hit;
+      },
+      has: (id) => held.has(id),
+    };
+    const s = new RunState({ dedupeThreshold: 0.6, knownQuestions: dataset });
+    s.asked.add('t1.1', Q1, 't1');
+    s.asked.add('t1.2', Q3, 't1');
+    s.asked.add('t2.1', Q2, 't2');
+    s.forget('t1', { id: 't1.2', itemId: 'run-1:t1.2' });
+    assert.equal(s.asked.duplicateOf(Q1), undefined, "a finished section's rejected question is let go");
+    assert.match(s.asked.duplicateOf(Q2) ?? '', /of t2\.1/, 'a section in progress keeps its questions');
+    assert.match(s.asked.duplicateOf(Q3) ?? '', /of t1\.2/, 'the accepted question stays until the dataset holds its item');
+    assert.equal(s.asked.size, 2);
+    held.add('run-1:t1.2');
+    s.forget('t2');
+    assert.equal(s.asked.size, 0, 'nothing of a finished run is left in its own memory');
+    assert.match(s.asked.duplicateOf(Q3) ?? '', /of run-1:t1\.2/, 'the accepted question is now found in the dataset');
+    assert.equal(s.asked.duplicateOf(Q2), undefined);
+    // A dataset given as a list says nothing of which items it holds: the accepted question stays for the run.
+    const listed = new RunState({ dedupeThreshold: 0.6, knownQuestions: [{ id: 'k', question: KNOWN }] });
+    listed.asked.add('t1.1', Q1, 't1');
+    listed.forget('t1', { id: 't1.1', itemId: 'run-1:t1.1' });
+    assert.match(listed.asked.duplicateOf(Q1) ?? '', /of t1\.1/);
+  });
+
+  it("does not take up a finished section's questions on resume, only those of sections still in progress", () => {
+    const p = point();
+    p.histories.set('t3', [memory(KNOWN, 'too_easy')]);
+    const s = new RunState({ dedupeThreshold: 0.6, resume: p });
+    assert.match(s.asked.duplicateOf(Q1) ?? '', /of t1#1/);
+    assert.equal(s.asked.duplicateOf(KNOWN), undefined);
+    s.forget('t1');
+    assert.equal(s.asked.size, 0);
   });
 
   it('hands out each note once: a target gets its own notes and the notes for any target', () => {

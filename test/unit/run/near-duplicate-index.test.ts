@@ -146,6 +146,22 @@ describe('near-duplicate index', function () {
     await assert.rejects(new Dataset(ds.file).open(), DatasetFileError);
   });
 
+  it("holds each item a process appended once: its line read back replaces the process's own note of it", async () => {
+    const ds = new Dataset(path.join(dir, '.autodata', 'dataset.jsonl'));
+    await ds.open();
+    const n = 120;
+    for (let i = 0; i < n; i++) {
+      assert.equal(await ds.append(datasetRecord(`r:${i}`, { question: question(i) })), true);
+      // Each append first reads back what the one before wrote.
+      assert.equal(ds.questions().size, i + 1, `after ${i + 1} appends`);
+    }
+    for (const i of [0, 57, n - 1]) {
+      assert.equal(ds.has(`r:${i}`), true);
+      assert.equal(ds.questions().similarTo(question(i), 1)?.id, `r:${i}`);
+    }
+    assert.equal(await ds.append(datasetRecord('r:0', { question: question(0) })), false, 'still written exactly once');
+  });
+
   it('loads its segments on a later open instead of reading the dataset again', async () => {
     fs.writeFileSync(file, Array.from({ length: 5000 }, (_, i) => line(i)).join(''));
     const first = await NearDuplicateIndex.open(file, indexDir);
