@@ -228,6 +228,8 @@ export class JsonlWriter {
   private readonly opts: WriterOptions;
   private ready: Promise<Repair> | undefined;
   private handle: fs.FileHandle | undefined;
+  /** The file the handle was opened on. */
+  private opened: { ino: number; dev: number } | undefined;
   private pending: Pending[] = [];
   private inFlight = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -320,9 +322,8 @@ export class JsonlWriter {
     }
     this.inFlight = batch.length;
     try {
-      const h = await this.fileHandle();
+      const { h, size: before } = await this.fileHandle();
       const buf = batch.length === 1 ? batch[0].line : Buffer.concat(batch.map((p) => p.line));
-      const before = (await h.stat()).size;
       try {
         await writeAll(h, this.file, buf);
         if (this.opts.durable) {
@@ -350,29 +351,34 @@ export class JsonlWriter {
     }
   }
 
-  /** The open handle, reopened when the file was replaced or removed meanwhile; a suspect tail is repaired first. */
-  private async fileHandle(): Promise<fs.FileHandle> {
+  /**
+   * The open handle and the file's size, reopened when the file was replaced or removed meanwhile; a suspect tail is
+   * repaired first. One stat of the path per batch tells both (the handle's own file was recorded when it was opened):
+   * every round trip to the file system is a wait behind whatever else the process is doing.
+   */
+  private async fileHandle(): Promise<{ h: fs.FileHandle; size: number }> {
     await this.open();
     if (this.handle) {
-      const [mine, now] = await Promise.all([this.handle.stat(), fs.stat(this.file).catch(() => undefined)]);
-      if (!now || now.ino !== mine.ino || now.dev !== mine.dev || this.suspect) {
-        await this.handle.close().catch(() => undefined);
-        this.handle = undefined;
+      const now = await fs.stat(this.file).catch(() => undefined);
+      if (now && now.ino === this.opened?.ino && now.dev === this.opened.dev && !this.suspect) {
+        return { h: this.handle, size: now.size };
       }
+      await this.handle.close().catch(() => undefined);
+      this.handle = undefined;
     }
-    if (!this.handle) {
-      if (this.suspect) {
-        // Our own failed write is the torn piece: nobody else is writing it, no need to wait.
-        await repairTail(this.file, 0);
-        this.suspect = false;
-      }
-      if (this.opts.workspace) {
-        await assertInside(this.opts.workspace, this.file);
-      }
-      await fs.mkdir(path.dirname(this.file), { recursive: true });
-      this.handle = await openRegular(this.file, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT);
+    if (this.suspect) {
+      // Our own failed write is the torn piece: nobody else is writing it, no need to wait.
+      await repairTail(this.file, 0);
+      this.suspect = false;
     }
-    return this.handle;
+    if (this.opts.workspace) {
+      await assertInside(this.opts.workspace, this.file);
+    }
+    await fs.mkdir(path.dirname(this.file), { recursive: true });
+    this.handle = await openRegular(this.file, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT);
+    const st = await this.handle.stat();
+    this.opened = { ino: st.ino, dev: st.dev };
+    return { h: this.handle, size: st.size };
   }
 }
 

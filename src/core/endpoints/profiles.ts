@@ -34,13 +34,36 @@ export type LearnListener = (profile: EndpointProfile, note: string) => void;
 export class EndpointProfiles {
   private readonly learned = new Map<string, Learned>();
   private readonly listeners = new Set<LearnListener>();
+  /** Profiles worked out, by base URL and model, with the settings object they were worked out under. */
+  private readonly built = new Map<string, { overrides: EndpointOverrides | undefined; profile: EndpointProfile }>();
 
   static key(baseURL: string, model: string): string {
     return `${endpointHost(baseURL)}|${model}`;
   }
 
-  /** The profile in force: defaults, then what was learned, then the settings (which always win). */
+  /**
+   * The profile in force: defaults, then what was learned, then the settings (which always win). Asked for on every
+   * request, so it is worked out once per endpoint, model and settings object, and again only after something is learned.
+   */
   profile(baseURL: string, model: string, overrides?: EndpointOverrides): EndpointProfile {
+    const cacheKey = `${baseURL}\u0000${model}`;
+    const cached = this.built.get(cacheKey);
+    if (cached && cached.overrides === overrides) {
+      return cached.profile;
+    }
+    // Shared by every caller until something is learned: frozen, so none can change it for the others.
+    const built = this.build(baseURL, model, overrides);
+    const profile = Object.freeze({
+      ...built,
+      capabilities: Object.freeze(built.capabilities),
+      sources: Object.freeze(built.sources),
+      notes: Object.freeze(built.notes) as string[],
+    });
+    this.built.set(cacheKey, { overrides, profile });
+    return profile;
+  }
+
+  private build(baseURL: string, model: string, overrides?: EndpointOverrides): EndpointProfile {
     const key = EndpointProfiles.key(baseURL, model);
     const host = endpointHost(baseURL);
     const pinned = overrideFor(overrides, new URL(baseURL).host, model);
@@ -63,6 +86,7 @@ export class EndpointProfiles {
     const key = EndpointProfiles.key(baseURL, model);
     const entry = this.learned.get(key) ?? { host: endpointHost(baseURL), model, capabilities: {}, notes: [] };
     Object.assign(entry.capabilities, patch);
+    this.built.clear();
     entry.notes.push(note);
     if (entry.notes.length > 20) {
       entry.notes.splice(0, entry.notes.length - 20);
@@ -100,6 +124,7 @@ export class EndpointProfiles {
         this.learned.set(k, { host: v.host, model: v.model, capabilities: { ...v.capabilities }, notes: [...v.notes] });
       }
     }
+    this.built.clear();
   }
 
   /** Forgets what was learned (all of it, or one endpoint's). */
@@ -109,6 +134,7 @@ export class EndpointProfiles {
     } else {
       this.learned.clear();
     }
+    this.built.clear();
   }
 }
 

@@ -66,6 +66,22 @@ describe('JSONL files', () => {
     }
   });
 
+  it('writes to the file at its path: one removed or replaced meanwhile is written anew, not the old open file', async () => {
+    const f = path.join(dir, 'j.jsonl');
+    const w = new JsonlWriter(f, false);
+    await w.append({ i: 1 });
+    fs.rmSync(f);
+    await w.append({ i: 2 });
+    assert.equal(fs.readFileSync(f, 'utf8'), '{"i":2}\n', 'a removed file is created again');
+    // Replaced by a rename, as an editor saving the file does.
+    fs.writeFileSync(`${f}.new`, '{"i":0}\n');
+    fs.renameSync(`${f}.new`, f);
+    await w.append({ i: 3 });
+    await w.append({ i: 4 });
+    await w.close();
+    assert.equal(fs.readFileSync(f, 'utf8'), '{"i":0}\n{"i":3}\n{"i":4}\n');
+  });
+
   it('keeps writing in order when appends are not awaited', async () => {
     const w = new JsonlWriter(path.join(dir, 'sub', 'j.jsonl'), false);
     const done = Array.from({ length: 50 }, (_, i) => w.append({ i }));

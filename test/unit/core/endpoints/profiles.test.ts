@@ -35,6 +35,24 @@ describe('endpoint profiles', () => {
     assert.equal(store.profile('http://other:11434/v1', 'qwen3:8b').capabilities.responseFormat, 'json_schema', 'learned for one endpoint only');
   });
 
+  it('works a profile out once until something is learned, forgotten or restored, and lets no caller change it', () => {
+    const store = new EndpointProfiles();
+    const p0 = store.profile(URL_, 'qwen3:8b');
+    assert.equal(store.profile(URL_, 'qwen3:8b'), p0, 'the same profile while nothing changed');
+    assert.ok(
+      [p0, p0.capabilities, p0.sources, p0.notes].every((o) => Object.isFrozen(o)),
+      'shared, so frozen',
+    );
+    assert.throws(() => p0.notes.push('x'), TypeError);
+    store.learn(URL_, 'qwen3:8b', { n: 'rejected' }, 'rejects n');
+    const saved = store.snapshot();
+    assert.equal(store.profile(URL_, 'qwen3:8b').capabilities.n, 'rejected');
+    store.forget();
+    assert.equal(store.profile(URL_, 'qwen3:8b').capabilities.n, 'ignored');
+    store.restore(saved);
+    assert.equal(store.profile(URL_, 'qwen3:8b').capabilities.n, 'rejected');
+  });
+
   it('refuses overrides that are not capabilities', () => {
     assert.equal(EndpointOverrides.safeParse({ m: { n: 'sometimes' } }).success, false);
     assert.equal(EndpointOverrides.safeParse({ m: { apiKey: 'x' } }).success, false);
