@@ -108,8 +108,7 @@ export class CallWatch {
       this.open++;
       const abort = requestSignal(req.signal, this.o.signal);
       try {
-        const result = await target.complete({ ...req, signal: abort.signal });
-        abort.release();
+        const result = await target.complete({ ...req, signal: abort.signal }).finally(abort.release);
         this.ended();
         this.tell({ type: 'call_finished', ...fields, ms: Date.now() - t0, outcome: 'ok' });
         set?.answered(target);
@@ -119,7 +118,6 @@ export class CallWatch {
         }
         return result;
       } catch (e) {
-        abort.release();
         this.ended();
         const aborted = Boolean(req.signal?.aborted) || this.o.signal.aborted || (e instanceof ModelError && e.kind === 'aborted');
         // Model errors are redacted where they are made; this catches what a model of another kind might let through.

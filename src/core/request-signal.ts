@@ -5,6 +5,7 @@
 // composed from it (Node 20, the extension host's runtime, never drops them), so a run's memory would grow with its
 // requests. The OpenAI SDK composes its own signal from the one it is given: given this short-lived one, whatever it
 // registers goes away with the request.
+import { setMaxListeners } from 'node:events';
 
 export interface RequestSignal {
   signal: AbortSignal;
@@ -30,6 +31,8 @@ export function requestSignal(...sources: ReadonlyArray<AbortSignal | undefined>
     }
   };
   for (const s of live) {
+    // A long-lived source has one listener per request under way, each removed when it ends: not a leak to warn of.
+    setMaxListeners(0, s);
     s.addEventListener('abort', onAbort, { once: true });
   }
   return { signal: ctl.signal, release };

@@ -3,7 +3,6 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { Dataset } from '../../../src/run/dataset';
@@ -13,10 +12,9 @@ import { Run } from '../../../src/run/run';
 import { RunLockedError } from '../../../src/run/run-lock';
 import { openWorkspace } from '../../../src/run/workspace';
 import type { DatasetRecord } from '../../../src/shared/schemas';
-import { startScriptedServer, type ScriptedServer } from '../../fakes/openai-server';
 import { scriptedModels } from '../../fakes/scripted-config';
-import { MODELS, scriptRoles } from '../../fakes/scripted-roles';
-import { documentOf, settingsFor, startRun } from './run-harness';
+import { scriptRoles } from '../../fakes/scripted-roles';
+import { documentOf, runWorkspaces, settingsFor, startRun } from './run-harness';
 import { record } from './fs-faults';
 
 const FS_FAULTS_TS = path.join(__dirname, 'fs-faults.ts');
@@ -30,19 +28,10 @@ const records = async (file: string) => (await readJsonl(file)).values as Datase
 
 describe('concurrent writers on one workspace', function () {
   this.timeout(90_000);
-  let ws: string;
-  let server: ScriptedServer | undefined;
-  beforeEach(() => {
-    ws = fs.mkdtempSync(path.join(os.tmpdir(), 'autodata-concurrent-'));
-  });
-  afterEach(async () => {
-    await server?.close();
-    server = undefined;
-    fs.rmSync(ws, { recursive: true, force: true });
-  });
+  const w = runWorkspaces('concurrent');
 
   it('two processes appending the same items write each one once (the lock covers read-check-append)', async () => {
-    const file = path.join(ws, 'data.jsonl');
+    const file = path.join(w.ws, 'data.jsonl');
     // Each process opens the dataset first (so both start from an empty index), then appends ids 0..149 one by one.
     const script = `const { Dataset } = require(${JSON.stringify(DATASET_TS)});
       const { record: rec } = require(${JSON.stringify(FS_FAULTS_TS)});
@@ -60,7 +49,7 @@ describe('concurrent writers on one workspace', function () {
 
   it('a writer killed (SIGKILL) while it holds the dataset lock: the next append takes the lock over and the file stays valid', async function () {
     this.timeout(120_000);
-    const file = path.join(ws, 'data.jsonl');
+    const file = path.join(w.ws, 'data.jsonl');
     const script = `const { Dataset } = require(${JSON.stringify(DATASET_TS)});
       const { record: rec } = require(${JSON.stringify(FS_FAULTS_TS)});
       (async () => { const d = new Dataset(process.argv[1]); let i = 0;
@@ -90,10 +79,10 @@ describe('concurrent writers on one workspace', function () {
   });
 
   async function stoppedRun(sections: number): Promise<string> {
-    fs.writeFileSync(path.join(ws, 'a.md'), documentOf(sections));
-    server = await startScriptedServer({ respond: scriptRoles([GOOD]).respond, models: Object.values(MODELS), apiKey: 'test-key' });
+    fs.writeFileSync(path.join(w.ws, 'a.md'), documentOf(sections));
+    const server = await w.serve(scriptRoles([GOOD]).respond);
     let stop = () => {};
-    const started = await startRun(ws, 'a.md', server.baseURL, { event: (e) => e.type === 'verdict' && e.verdict.kind === 'accepted' && stop() });
+    const started = await startRun(w.ws, 'a.md', server.baseURL, { event: (e) => e.type === 'verdict' && e.verdict.kind === 'accepted' && stop() });
     stop = () => started.run.stop();
     const first = await started.result;
     assert.equal(first.outcome, 'stopped');
@@ -103,14 +92,14 @@ describe('concurrent writers on one workspace', function () {
 
   it('two resumes of one run in two processes at once: every section gets one item, none twice', async () => {
     const runId = await stoppedRun(4);
-    const outs = await Promise.all([1, 2].map(() => run(process.execPath, ['--require', 'tsx/cjs', HARNESS, 'resume', ws, runId, server!.baseURL])));
+    const outs = await Promise.all([1, 2].map(() => run(process.execPath, ['--require', 'tsx/cjs', HARNESS, 'resume', w.ws, runId, w.server.baseURL])));
     const results = outs.map((o) => JSON.parse(o.stdout.trim()) as { outcome?: string; error?: string; message?: string });
     assert.equal(results.filter((r) => r.outcome === 'completed').length, 1, JSON.stringify(results));
     const other = results.find((r) => r.outcome !== 'completed')!;
     // Refused while the first holds the run, or (on a slow machine, when it starts after the first finished) told the
     // run has nothing left to do: either way it writes nothing.
     assert.ok(other.error === 'RunLockedError' || (other.error === 'ResumeError' && /nothing left to do/.test(other.message ?? '')), JSON.stringify(other));
-    const items = await records(path.join(ws, '.autodata', 'dataset.jsonl'));
+    const items = await records(path.join(w.ws, '.autodata', 'dataset.jsonl'));
     assert.equal(items.length, 4);
     assert.equal(new Set(items.map((r) => r.id)).size, 4);
     assert.equal(new Set(items.map((r) => `${r.source.range.start}`)).size, 4, 'one item per section');
@@ -118,22 +107,22 @@ describe('concurrent writers on one workspace', function () {
 
   it('a resume whose run went on elsewhere after its journal was read is refused under the lock, writing nothing', async () => {
     const runId = await stoppedRun(3);
-    const settings = settingsFor(server!.baseURL);
+    const settings = settingsFor(w.server.baseURL);
     const prepare = async () => {
-      const files = await openWorkspace(ws, settings.datasetPath);
-      const [r] = await findResumable(ws, [runId]);
-      const spec = await resumeSpec(files, r, settings, await readRunDocument(ws, r));
+      const files = await openWorkspace(w.ws, settings.datasetPath);
+      const [r] = await findResumable(w.ws, [runId]);
+      const spec = await resumeSpec(files, r, settings, await readRunDocument(w.ws, r));
       return new Run(files, { ...spec, models: scriptedModels(spec.settings.engine) });
     };
     // Both read the journal before either takes the run.
     const [a, b] = [await prepare(), await prepare()];
     assert.equal((await a.start()).outcome, 'completed');
-    const dataset = path.join(ws, '.autodata', 'dataset.jsonl');
+    const dataset = path.join(w.ws, '.autodata', 'dataset.jsonl');
     const before = fs.readFileSync(dataset, 'utf8');
-    const calls = server!.requests.length;
+    const calls = w.server.requests.length;
     await assert.rejects(b.start(), (e: Error) => e instanceof RunLockedError && /went on in another process/.test(e.message));
     assert.equal(fs.readFileSync(dataset, 'utf8'), before);
-    assert.equal(server!.requests.length, calls);
+    assert.equal(w.server.requests.length, calls);
     assert.equal((await records(dataset)).length, 3);
   });
 });

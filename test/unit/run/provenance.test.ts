@@ -3,16 +3,14 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { Dataset } from '../../../src/run/dataset';
 import { readJsonl } from '../../../src/run/jsonl';
 import { exactSource } from '../../../src/run/provenance';
 import { DatasetRecord } from '../../../src/shared/schemas';
-import { startScriptedServer, type ScriptedServer } from '../../fakes/openai-server';
-import { MODELS, scriptRoles } from '../../fakes/scripted-roles';
+import { scriptRoles } from '../../fakes/scripted-roles';
 import { record } from './fs-faults';
-import { startRun } from './run-harness';
+import { runWorkspaces, startRun } from './run-harness';
 
 /** A section whose paragraph is wrapped at about 60 columns, with non-BMP characters before it (UTF-16 surrogate pairs). */
 function wrapped(title: string): string {
@@ -34,31 +32,18 @@ function wrapped(title: string): string {
 
 describe('provenance', function () {
   this.timeout(30_000);
-  let ws: string;
-  let server: ScriptedServer | undefined;
-  beforeEach(() => {
-    ws = fs.mkdtempSync(path.join(os.tmpdir(), 'autodata-provenance-'));
-  });
-  afterEach(async () => {
-    await server?.close();
-    server = undefined;
-    fs.rmSync(ws, { recursive: true, force: true });
-  });
+  const w = runWorkspaces('provenance');
 
   it('records the document text at the range as the quote, the model quote beside it, and the hash of the file bytes', async () => {
     const doc = `# Notes 🧪\n\n${wrapped('Warm-up length')}${wrapped('Batch noise')}`;
-    fs.writeFileSync(path.join(ws, 'a.md'), doc);
-    server = await startScriptedServer({
-      respond: scriptRoles([{ weak: [0.3, 0.4, 0.5], strong: [0.8, 0.9, 0.8] }]).respond,
-      models: Object.values(MODELS),
-      apiKey: 'test-key',
-    });
-    const r = await (await startRun(ws, 'a.md', server.baseURL)).result;
+    fs.writeFileSync(path.join(w.ws, 'a.md'), doc);
+    const server = await w.serve(scriptRoles([{ weak: [0.3, 0.4, 0.5], strong: [0.8, 0.9, 0.8] }]).respond);
+    const r = await (await startRun(w.ws, 'a.md', server.baseURL)).result;
     assert.equal(r.outcome, 'completed', r.message);
-    const records = (await readJsonl(path.join(ws, '.autodata', 'dataset.jsonl'))).values.map((v) => DatasetRecord.parse(v));
+    const records = (await readJsonl(path.join(w.ws, '.autodata', 'dataset.jsonl'))).values.map((v) => DatasetRecord.parse(v));
     assert.ok(records.length >= 1);
     const fileHash = createHash('sha256')
-      .update(fs.readFileSync(path.join(ws, 'a.md')))
+      .update(fs.readFileSync(path.join(w.ws, 'a.md')))
       .digest('hex');
     let differed = 0;
     for (const rec of records) {
@@ -73,8 +58,8 @@ describe('provenance', function () {
     }
     assert.ok(differed > 0, "the scripted Challenger joins wrapped lines with spaces, so its quote differs from the document's");
     // The journal's records are the same as the dataset's.
-    const journal = fs.readdirSync(path.join(ws, '.autodata', 'runs')).find((f) => f.endsWith('.jsonl'))!;
-    const accepted = (await readJsonl(path.join(ws, '.autodata', 'runs', journal))).values.filter((e) => (e as { type: string }).type === 'item_accepted');
+    const journal = fs.readdirSync(path.join(w.ws, '.autodata', 'runs')).find((f) => f.endsWith('.jsonl'))!;
+    const accepted = (await readJsonl(path.join(w.ws, '.autodata', 'runs', journal))).values.filter((e) => (e as { type: string }).type === 'item_accepted');
     for (const e of accepted as Array<{ record: DatasetRecord }>) {
       assert.equal(e.record.source.quote, doc.slice(e.record.source.range.start, e.record.source.range.end));
     }
@@ -93,7 +78,7 @@ describe('provenance', function () {
   });
 
   it('escapes U+2028 and U+2029 in JSONL lines, and reads them back', async () => {
-    const d = new Dataset(path.join(ws, 'd.jsonl'));
+    const d = new Dataset(path.join(w.ws, 'd.jsonl'));
     const r = record('r:ls');
     r.question = 'One\u2028two\u2029three?';
     await d.append(r);

@@ -4,15 +4,13 @@
 // every journaled event shown.
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { readJsonl } from '../../../src/run/jsonl';
 import { MAX_UNWRITTEN_EVENTS } from '../../../src/run/run';
 import { isJournaled } from '../../../src/shared/events';
 import type { DatasetRecord } from '../../../src/shared/schemas';
-import { startScriptedServer, type ScriptedServer } from '../../fakes/openai-server';
-import { MODELS, scriptRoles } from '../../fakes/scripted-roles';
-import { documentOf, startRun } from './run-harness';
+import { scriptRoles } from '../../fakes/scripted-roles';
+import { documentOf, runWorkspaces, startRun } from './run-harness';
 
 const GOOD = { weak: [0.3, 0.4, 0.5], strong: [0.8, 0.9, 0.8] };
 const EASY = { weak: [0.9, 0.9, 0.9], strong: [1, 1, 1] };
@@ -20,23 +18,14 @@ const lines = (file: string) => (fs.existsSync(file) ? fs.readFileSync(file, 'ut
 
 describe('run backpressure behind the dataset', function () {
   this.timeout(240_000);
-  let ws: string;
-  let server: ScriptedServer | undefined;
-  beforeEach(() => {
-    ws = fs.mkdtempSync(path.join(os.tmpdir(), 'autodata-backpressure-'));
-  });
-  afterEach(async () => {
-    await server?.close();
-    server = undefined;
-    fs.rmSync(ws, { recursive: true, force: true });
-  });
+  const w = runWorkspaces('backpressure');
 
   it('keeps the events waiting behind slow dataset writes near the limit, and loses none', async () => {
-    fs.writeFileSync(path.join(ws, 'a.md'), documentOf(64));
+    fs.writeFileSync(path.join(w.ws, 'a.md'), documentOf(64));
     // One question in three is accepted; 32 sections at once; every dataset write takes 400 ms more (a slow disk).
-    server = await startScriptedServer({ respond: scriptRoles([GOOD, EASY, EASY]).respond, models: Object.values(MODELS), apiKey: 'test-key' });
+    const server = await w.serve(scriptRoles([GOOD, EASY, EASY]).respond);
     let delivered = 0;
-    const started = await startRun(ws, 'a.md', server.baseURL, { event: (e) => void (isJournaled(e) && delivered++) }, undefined, {
+    const started = await startRun(w.ws, 'a.md', server.baseURL, { event: (e) => void (isJournaled(e) && delivered++) }, undefined, {
       targetConcurrency: 32,
       maxIterations: 10,
     });

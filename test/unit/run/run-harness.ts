@@ -1,5 +1,6 @@
 // The real Run against the scripted server, in this process or in a child process (`node --require tsx/cjs`).
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { newRunId } from '../../../src/core/endpoint';
 import type { EngineConfig } from '../../../src/core/config';
@@ -10,7 +11,47 @@ import { Run, type RunObserver, type RunResult, type RunSpec } from '../../../sr
 import { RUN_DEFAULTS, type RunSettings } from '../../../src/run/settings';
 import { sectionsOf } from '../../../src/run/sources';
 import { openWorkspace } from '../../../src/run/workspace';
+import { startScriptedServer, type Responder, type ScriptedServer } from '../../fakes/openai-server';
 import { scriptedConfig, scriptedModels } from '../../fakes/scripted-config';
+import { MODELS } from '../../fakes/scripted-roles';
+
+export interface RunWorkspace {
+  /** This test's workspace folder. */
+  readonly ws: string;
+  /** The server this test started with `serve`. */
+  readonly server: ScriptedServer;
+  /** Starts this test's scripted server (every role's model, the test key), closed after the test. */
+  serve(respond: Responder): Promise<ScriptedServer>;
+}
+
+/** Called in a describe block: a fresh workspace folder for each of its tests, removed after it with the test's server. */
+export function runWorkspaces(prefix: string): RunWorkspace {
+  let ws = '';
+  let server: ScriptedServer | undefined;
+  beforeEach(() => {
+    ws = fs.mkdtempSync(path.join(os.tmpdir(), `autodata-${prefix}-`));
+  });
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+    fs.rmSync(ws, { recursive: true, force: true });
+  });
+  return {
+    get ws() {
+      return ws;
+    },
+    get server() {
+      if (!server) {
+        throw new Error('this test started no server: call serve() first');
+      }
+      return server;
+    },
+    async serve(respond) {
+      server = await startScriptedServer({ respond, models: Object.values(MODELS), apiKey: 'test-key' });
+      return server;
+    },
+  };
+}
 
 function section(title: string): string {
   return `## ${title}\n\n${title} is the subject of this section, which explains how it works and why it matters. ${`The ${title.toLowerCase()} argument goes on with detail about its assumptions and trade-offs. `.repeat(5)}\n\n`;
